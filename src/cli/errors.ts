@@ -1,0 +1,30 @@
+/**
+ * Typed errors, mapped to exit codes in one place. Every one of them is exit 2: the scan did not
+ * read what it was asked to, so it must not look like a pass. Messages never carry file content.
+ */
+export class SecretGuardError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags or arguments. */
+export class UsageError extends SecretGuardError {}
+/** A config file that cannot be read or does not validate. */
+export class ConfigError extends SecretGuardError {}
+/** git missing, not a repository, a git command that failed. */
+export class GitError extends SecretGuardError {}
+/** Something the scan should have read and could not. */
+export class IncompleteScanError extends SecretGuardError {}
+
+export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
+
+export function describeError(err: unknown): string {
+  if (err instanceof SecretGuardError) return `secret-guard: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`;
+  // Unknown failures: name and message only. A stack trace or an error's own fields might quote
+  // the text being scanned, and that text may be a secret.
+  const e = err instanceof Error ? err : new Error(String(err));
+  return `secret-guard: internal error (${e.name}): ${e.message}\nThis is a bug; the scan did not complete. Please report it.\n`;
+}

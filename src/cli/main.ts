@@ -1,0 +1,17 @@
+import type { CliContext } from './context.js';
+import { run } from './run.js';
+
+/** The process boundary: argv and environment in, streams and exit code out. */
+export async function main(): Promise<void> {
+  const ctx: CliContext = {
+    cwd: process.cwd(),
+    env: process.env,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    progress: process.stderr.isTTY ? (text) => process.stderr.write(text) : undefined,
+  };
+  const result = await run(process.argv.slice(2), ctx);
+  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stderr) process.stderr.write(result.stderr);
+  process.exitCode = result.exitCode;
+}

@@ -1,0 +1,63 @@
+/**
+ * The command table: names, flags and help text as data; each implementation in
+ * src/commands/<name>.ts, imported only when that command runs (the pre-commit hook pays only
+ * for `scan`).
+ */
+import type { Options, PositionalOptions } from 'yargs';
+import type { CommandModule } from './context.js';
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  describe: string;
+  positional?: Record<string, PositionalOptions>;
+  options: Record<string, Options>;
+  examples?: Array<[string, string]>;
+  load: () => Promise<CommandModule>;
+}
+
+const FORMAT: Options = { choices: ['text', 'json', 'sarif', 'github', 'gitlab'], default: 'text', describe: 'Report format' };
+const CONFIG: Record<string, Options> = {
+  config: { type: 'string', describe: 'Config file (default: .secret-guard.json or .yml found walking up)' },
+  'no-config': { type: 'boolean', describe: 'Ignore any config file' },
+};
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'scan',
+    usage: 'scan [paths..]',
+    describe: 'Scan the working tree, the staged change, a commit range or the whole history',
+    positional: { paths: { type: 'string', array: true, describe: 'Files or folders (working-tree scan only)' } },
+    options: {
+      staged: { type: 'boolean', describe: 'Scan what is about to be committed (the pre-commit hook)' },
+      history: { type: 'boolean', describe: 'Scan every commit reachable from any ref, the stash included' },
+      range: { type: 'string', describe: 'Scan the commits in BASE..HEAD (a pull request)' },
+      'allow-shallow': { type: 'boolean', describe: 'Scan a shallow clone anyway (what was not fetched is not scanned)' },
+      format: FORMAT,
+      output: { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' },
+      'fail-on': { choices: ['error', 'warning', 'info', 'none'], describe: 'Lowest severity that fails the scan (default: error)' },
+      'max-file-size': { type: 'string', describe: 'Skip (and count) files larger than this, e.g. 5MB (default 5MB)' },
+      'show-secrets': { type: 'boolean', describe: 'Print secrets in full (never do this in CI logs)' },
+      baseline: { type: 'string', describe: 'Report only findings not in this baseline file' },
+      'write-baseline': { type: 'string', describe: "Record today's findings in this file and exit 0" },
+      quiet: { alias: 'q', type: 'boolean', describe: 'Findings only: no fix lines, no summary when clean' },
+      verbose: { alias: 'v', type: 'boolean', describe: 'Also list what was skipped and why' },
+      color: { type: 'boolean', describe: 'Colour the text report (default: on a TTY, unless NO_COLOR)' },
+      ...CONFIG,
+    },
+    examples: [
+      ['secret-guard scan', 'scan the files git would commit'],
+      ['secret-guard scan --staged', 'the pre-commit hook'],
+      ['secret-guard scan --range origin/main..HEAD --format sarif -o results.sarif', 'a pull-request job'],
+      ['secret-guard scan --history', 'every commit on every ref'],
+    ],
+    load: () => import('../commands/scan.js'),
+  },
+  {
+    name: 'rules',
+    usage: 'rules',
+    describe: 'List the rules with id, severity and description',
+    options: { format: { choices: ['text', 'json'], default: 'text', describe: 'Output format' }, ...CONFIG },
+    load: () => import('../commands/rules.js'),
+  },
+];

@@ -1,0 +1,93 @@
+/**
+ * `secret-guard scan`: source → detect → suppress → report. The sources differ by mode; the
+ * engine, the rules, the suppression layers, the formats and the exit codes are the same.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import picomatch from 'picomatch';
+import type { Args, CliContext, CommandResult } from '../cli/context.js';
+import { EXIT, UsageError } from '../cli/errors.js';
+import { toolVersion } from '../cli/run.js';
+import { loadConfig, type Config } from '../config/load.js';
+import { parseSize } from '../config/size.js';
+import type { CompiledRule } from '../core/engine.js';
+import { failing, sortFindings, type FailOn } from '../scan/passes.js';
+import type { ScanResult } from '../scan/result.js';
+import { ruleset } from '../scan/ruleset.js';
+import type { Format, ReportOptions } from '../report/types.js';
+
+export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
+
+export interface SourceContext {
+  cwd: string;
+  rules: CompiledRule[];
+  config: Config;
+  maxFileSize: number;
+  isIgnoredPath: (path: string) => boolean;
+  progress?: (text: string) => void;
+}
+
+function modeOf(args: Args): 'worktree' | 'staged' | 'history' | 'range' {
+  const modes = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
+  if (modes.length > 1) throw new UsageError(`choose one of --staged, --history, --range (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+  const paths = (args.paths as string[] | undefined) ?? [];
+  if (modes.length === 1 && paths.length) throw new UsageError(`paths are for the working-tree scan; --${modes[0]} reads git`);
+  return modes[0] ?? 'worktree';
+}
+
+async function readSource(mode: ReturnType<typeof modeOf>, args: Args, src: SourceContext): Promise<ScanResult> {
+  switch (mode) {
+    case 'worktree': {
+      const { scanWorktree } = await import('../sources/worktree.js');
+      return scanWorktree({ ...src, paths: (args.paths as string[] | undefined) ?? [] });
+    }
+    default:
+      throw new UsageError(`--${mode} is not available in this build`);
+  }
+}
+
+export async function render(result: ScanResult, format: Format, opts: ReportOptions): Promise<string> {
+  switch (format) {
+    case 'json':
+      return (await import('../report/json.js')).jsonReport(result, opts);
+    case 'text':
+      return (await import('../report/text.js')).textReport(result, opts);
+    default:
+      throw new UsageError(`format ${format} is not available in this build`);
+  }
+}
+
+export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+  const mode = modeOf(args);
+  const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
+  let maxFileSize = config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  if (args['max-file-size'] !== undefined) {
+    const n = parseSize(args['max-file-size'] as string);
+    if (n === null) throw new UsageError(`--max-file-size ${String(args['max-file-size'])} is not a size (try 5MB or 2000000)`);
+    maxFileSize = n;
+  }
+  const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
+  const ignore = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  const rules = ruleset(config);
+  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress });
+  sortFindings(result.findings);
+
+  const format = (args.format as Format | undefined) ?? 'text';
+  const output = args.output as string | undefined;
+  const color = output ? false : ((args.color as boolean | undefined) ?? (ctx.stdoutIsTTY && !ctx.env.NO_COLOR));
+  const report = await render(result, format, {
+    showSecrets: Boolean(args['show-secrets']),
+    color,
+    verbose: Boolean(args.verbose),
+    quiet: Boolean(args.quiet),
+    toolVersion: toolVersion(),
+  });
+  const failed = failing(result.findings, failOn);
+  const exitCode = failed.length ? EXIT.findings : EXIT.clean;
+  if (output) {
+    writeFileSync(resolve(ctx.cwd, output), report);
+    const { summary } = await import('../report/text.js');
+    return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr: '' };
+  }
+  return { exitCode, stdout: report, stderr: '' };
+}

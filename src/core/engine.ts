@@ -1,0 +1,229 @@
+/**
+ * The detector: one engine for every mode (working tree, staged, history, range). Text in,
+ * findings out; no I/O. Per-rule keywords are a cheap prefilter before any regex runs; a
+ * candidate secret becomes a finding only when one of its rule's contexts holds at its site.
+ */
+import picomatch from 'picomatch';
+import { Document } from './document.js';
+import { fingerprint } from './fingerprint.js';
+import { isNeverSecret, isReference, looksReal } from './placeholder.js';
+import { shapeSource } from './shapes.js';
+import { Site } from './structure.js';
+import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
+
+/** A rule that throws is reported by id and path only: the line it was reading may hold a secret. */
+export class RuleError extends Error {
+  constructor(
+    readonly ruleId: string,
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`rule ${ruleId} failed on ${path}: ${cause instanceof Error ? cause.name : 'error'}`);
+  }
+}
+
+/** Candidates of one rule in one fragment past this are not examined: a pathological file, not code. */
+const MAX_CANDIDATES = 20000;
+
+interface CompiledContext {
+  key?: RegExp;
+  scope?: RegExp;
+  call?: RegExp;
+  firstArg?: boolean;
+  before?: RegExp;
+  after?: RegExp;
+  file?: RegExp;
+  path?: RegExp;
+}
+
+export interface CompiledRule {
+  spec: RuleSpec;
+  id: string;
+  severity: Severity;
+  priority: number;
+  keywords: RegExp | null;
+  shape: RegExp | null;
+  contexts: CompiledContext[];
+  paths: Array<{ match: (p: string) => boolean; severity: Severity }>;
+  exceptPaths: ((p: string) => boolean) | null;
+}
+
+function re(source: string | undefined, flags = 'i'): RegExp | undefined {
+  return source === undefined ? undefined : new RegExp(source, flags);
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function compileRule(spec: RuleSpec): CompiledRule {
+  const keywords = spec.keywords?.length ? new RegExp(spec.keywords.map(escape).join('|'), 'i') : null;
+  return {
+    spec,
+    id: spec.id,
+    severity: spec.severity,
+    priority: spec.priority ?? 0,
+    keywords,
+    shape: spec.secret ? new RegExp(shapeSource(spec.secret), 'g') : null,
+    contexts: (spec.contexts ?? []).map((c: ContextSpec) => ({
+      key: re(c.key),
+      scope: re(c.scope),
+      call: re(c.call),
+      firstArg: c.firstArg,
+      before: re(c.before),
+      after: re(c.after),
+      file: re(c.file),
+      path: re(c.path),
+    })),
+    paths: (spec.paths ?? []).map((p) => ({
+      match: picomatch(p.glob, { dot: true }),
+      severity: p.severity ?? spec.severity,
+    })),
+    exceptPaths: spec.exceptPaths?.length ? picomatch(spec.exceptPaths, { dot: true }) : null,
+  };
+}
+
+export function compileRules(specs: RuleSpec[]): CompiledRule[] {
+  return specs.map(compileRule);
+}
+
+function holds(c: CompiledContext, site: Site, doc: Document, path: string): boolean {
+  if (c.path && !c.path.test(path)) return false;
+  if (c.file && !doc.test(c.file)) return false;
+  if (c.before && !c.before.test(site.before)) return false;
+  if (c.after && !c.after.test(site.after)) return false;
+  if (c.key) {
+    const k = site.key;
+    if (!k || !c.key.test(k.key)) return false;
+  }
+  if (c.call) {
+    const call = site.call;
+    if (!call || !c.call.test(call.header)) return false;
+    if (c.firstArg && !call.firstArg) return false;
+  }
+  if (c.scope && !c.scope.test(site.scope)) return false;
+  return true;
+}
+
+interface Candidate {
+  rule: CompiledRule;
+  severity: Severity;
+  secret: string;
+  start: number;
+  end: number;
+}
+
+function candidates(rule: CompiledRule, doc: Document, path: string, out: Candidate[]): void {
+  const shape = rule.shape!;
+  shape.lastIndex = 0;
+  let seen = 0;
+  for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
+    if (m[0] === '') shape.lastIndex++;
+    if (++seen > MAX_CANDIDATES) break;
+    const secret = m.groups?.secret ?? m[0];
+    if (isNeverSecret(secret) || isReference(secret)) continue;
+    const start = m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
+    const site = new Site(doc, m.index, m.index + m[0].length);
+    if (!rule.contexts.some((c) => holds(c, site, doc, path))) continue;
+    let severity: Severity | undefined = rule.severity;
+    if (rule.spec.real && !looksReal(secret, rule.spec.real)) severity = rule.spec.placeholderSeverity;
+    if (!severity) continue;
+    out.push({ rule, severity, secret, start, end: start + secret.length });
+  }
+}
+
+/** When rules claim overlapping spans, the most specific (highest priority) keeps it. */
+function resolveOverlaps(cands: Candidate[]): Candidate[] {
+  cands.sort((a, b) => a.start - b.start || b.rule.priority - a.rule.priority);
+  const kept: Candidate[] = [];
+  for (const c of cands) {
+    const clash = kept.findIndex((k) => c.start < k.end && k.start < c.end);
+    if (clash === -1) kept.push(c);
+    else if (c.rule.priority > kept[clash]!.rule.priority) kept[clash] = c;
+  }
+  return kept;
+}
+
+function toFinding(c: Candidate, doc: Document, path: string, kind: Finding['kind']): Finding {
+  const s = doc.position(c.start);
+  const e = doc.position(c.end);
+  const spec = c.rule.spec;
+  return {
+    ruleId: c.rule.id,
+    title: spec.title,
+    severity: c.severity,
+    message: spec.description,
+    fix: spec.fix,
+    credential: c.severity === c.rule.severity ? spec.credential : undefined,
+    path,
+    line: s.line,
+    column: s.column,
+    endLine: e.line,
+    endColumn: e.column,
+    secret: c.secret,
+    fingerprint: fingerprint(c.rule.id, c.secret, path),
+    kind,
+  };
+}
+
+const INLINE_ALLOW = 'secret-guard:allow';
+
+/** Content findings of one fragment, inline `secret-guard:allow` marked, in text order. */
+export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding['kind'] = 'content'): Finding[] {
+  const doc = new Document(fragment.text);
+  const found: Candidate[] = [];
+  for (const rule of rules) {
+    if (!rule.shape) continue;
+    try {
+      if (rule.keywords && !doc.test(rule.keywords)) continue;
+      candidates(rule, doc, fragment.path, found);
+    } catch (err) {
+      throw new RuleError(rule.id, fragment.path, err);
+    }
+  }
+  if (found.length === 0) return [];
+  const out: Finding[] = [];
+  for (const c of resolveOverlaps(found)) {
+    const f = toFinding(c, doc, fragment.path, kind);
+    if (fragment.lineFilter && !fragment.lineFilter(f.line)) continue;
+    if (allowedInline(doc, f.line)) f.suppressedBy = 'inline';
+    out.push(f);
+  }
+  return out;
+}
+
+function allowedInline(doc: Document, line: number): boolean {
+  if (doc.line(line - 1).includes(INLINE_ALLOW)) return true;
+  return line >= 2 && doc.line(line - 2).includes(INLINE_ALLOW);
+}
+
+/** Path rules (`.env` files in git): the file's presence is the finding, whatever it holds. */
+export function detectPath(path: string, gitState: Fragment['gitState'], rules: CompiledRule[]): Finding[] {
+  if (!gitState || gitState === 'committed') return [];
+  const out: Finding[] = [];
+  for (const rule of rules) {
+    if (rule.paths.length === 0) continue;
+    if (rule.exceptPaths?.(path)) continue;
+    const hit = rule.paths.find((p) => p.match(path));
+    if (!hit) continue;
+    const spec = rule.spec;
+    const fix =
+      gitState === 'tracked'
+        ? `${spec.fix} It is tracked: run \`git rm --cached -- ${path}\`, add it to .gitignore, and rotate what it held.`
+        : `${spec.fix} Add it to .gitignore.`;
+    out.push({
+      ruleId: rule.id,
+      title: spec.title,
+      severity: hit.severity,
+      message: spec.description,
+      fix,
+      path,
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1,
+      secret: '',
+      fingerprint: fingerprint(rule.id, '', path),
+      kind: 'path',
+    });
+  }
+  return out;
+}

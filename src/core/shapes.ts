@@ -1,0 +1,32 @@
+/**
+ * Named secret shapes. Each is a global regex whose named group `secret` (or whole match)
+ * is the secret. Every quantifier is bounded or over a class disjoint from what follows it,
+ * so no input can make them backtrack catastrophically.
+ */
+
+const HEX = '[0-9A-Fa-f]';
+
+/** 8-4-4-4-12 hex, any version digit (Postmark's SDK fixtures use several), not inside a longer word. */
+const UUID = `(?<![0-9A-Za-z_-])(?<secret>${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12})(?![0-9A-Za-z_-])`;
+
+/** A one-line quoted literal; the secret is what is between the quotes. */
+const QUOTED = `(?<q>['"\`])(?<secret>[^'"\`\\\\\\r\\n]{1,200})\\k<q>`;
+
+/** Postmark SMTP access key: PM-T-<stream id>-<22 chars>. */
+const SMTP_ACCESS_KEY = `(?<![0-9A-Za-z_-])(?<secret>PM-T-[A-Za-z0-9_-]{1,100}?-[A-Za-z0-9_]{22})(?![A-Za-z0-9_-])`;
+
+/** Postmark SMTP secret key: exactly 36 chars of the URL-safe alphabet. */
+const SMTP_SECRET_KEY = `(?<![0-9A-Za-z_-])(?<secret>[A-Za-z0-9_-]{36})(?![A-Za-z0-9_-])`;
+
+export const SHAPES: Record<string, string> = {
+  uuid: UUID,
+  quoted: QUOTED,
+  'postmark-smtp-access-key': SMTP_ACCESS_KEY,
+  'postmark-smtp-secret-key': SMTP_SECRET_KEY,
+};
+
+export const UUID_EXACT = new RegExp(`^${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}$`);
+
+export function shapeSource(secret: string): string {
+  return SHAPES[secret] ?? secret;
+}

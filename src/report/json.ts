@@ -1,0 +1,38 @@
+/**
+ * The JSON report, version 1. Its shape is documented in the README and only grows: a field's
+ * meaning never changes within a version.
+ */
+import type { Reporter } from './types.js';
+import { shownSecret } from './shown.js';
+import { suppressedCounts } from '../scan/passes.js';
+
+export const jsonReport: Reporter = (result, opts) => {
+  const findings = result.findings
+    .filter((f) => !f.suppressedBy)
+    .map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      fix: f.fix,
+      file: f.path,
+      line: f.line,
+      column: f.column,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+      ...(f.commit ? { commit: f.commit.sha, author: `${f.commit.author} <${f.commit.email}>`, date: f.commit.date } : {}),
+      ...(f.holders ? { holders: f.holders } : {}),
+      kind: f.kind,
+      match: shownSecret(f, opts.showSecrets),
+      fingerprint: f.fingerprint,
+    }));
+  const doc = {
+    version: 1,
+    tool: { name: 'secret-guard', version: opts.toolVersion },
+    mode: result.mode,
+    findings,
+    suppressed: suppressedCounts(result.findings),
+    stats: { ...result.stats, skippedPaths: opts.verbose ? result.stats.skippedPaths : undefined },
+    notes: result.notes,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+};

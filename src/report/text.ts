@@ -1,0 +1,87 @@
+/**
+ * The human report: grouped by file, `file:line:col`, severity, rule, the redacted secret and a
+ * one-line fix; then a summary that counts what was scanned, skipped and suppressed.
+ */
+import type { Finding } from '../core/types.js';
+import { formatBytes } from '../config/size.js';
+import { active, suppressedCounts } from '../scan/passes.js';
+import type { ScanResult } from '../scan/result.js';
+import type { Reporter, ReportOptions } from './types.js';
+import { shownSecret } from './shown.js';
+
+type Paint = (s: string) => string;
+interface Palette {
+  red: Paint;
+  yellow: Paint;
+  blue: Paint;
+  dim: Paint;
+  bold: Paint;
+  underline: Paint;
+}
+const plain: Palette = { red: (s) => s, yellow: (s) => s, blue: (s) => s, dim: (s) => s, bold: (s) => s, underline: (s) => s };
+
+async function palette(color: boolean): Promise<Palette> {
+  if (!color) return plain;
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
+  return { red: c.red, yellow: c.yellow, blue: c.blue, dim: c.dim, bold: c.bold, underline: c.underline };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function where(f: Finding): string {
+  if (!f.commit) return '';
+  return ` in ${f.commit.sha.slice(0, 12)} (${f.commit.author}, ${f.commit.date.slice(0, 10)})`;
+}
+
+export function summary(result: ScanResult): string {
+  const s = result.stats;
+  const shown = active(result.findings);
+  const errors = shown.filter((f) => f.severity === 'error').length;
+  const warnings = shown.filter((f) => f.severity === 'warning').length;
+  const parts: string[] = [];
+  parts.push(shown.length === 0 ? 'no findings' : `${plural(shown.length, 'finding')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`);
+  if (s.commitsScanned !== undefined) parts.push(`${plural(s.commitsScanned, 'commit')} scanned`);
+  const unit = s.blobsScanned !== undefined ? 'blob' : 'file';
+  parts.push(`${plural(s.blobsScanned ?? s.filesScanned, unit)} scanned (${formatBytes(s.bytesScanned)})`);
+  const skipped = Object.entries(s.skipped).filter(([, n]) => n > 0);
+  if (skipped.length) {
+    const total = skipped.reduce((a, [, n]) => a + n, 0);
+    const names: Record<string, string> = { binary: 'binary', tooLarge: 'over --max-file-size', ignoredByConfig: 'ignored by config', symlink: 'symlink', submodule: 'submodule', lfsPointer: 'LFS pointer', missing: 'deleted' };
+    parts.push(`${total} skipped (${skipped.map(([k, n]) => `${n} ${names[k] ?? k}`).join(', ')})`);
+  }
+  const sup = Object.entries(suppressedCounts(result.findings));
+  if (sup.length) parts.push(`${sup.reduce((a, [, n]) => a + n, 0)} suppressed (${sup.map(([k, n]) => `${n} ${k}`).join(', ')})`);
+  return parts.join(' · ');
+}
+
+export const textReport: Reporter = async (result: ScanResult, opts: ReportOptions) => {
+  const p = await palette(opts.color);
+  const lines: string[] = [];
+  const byFile = new Map<string, Finding[]>();
+  for (const f of active(result.findings)) {
+    const list = byFile.get(f.path) ?? [];
+    list.push(f);
+    byFile.set(f.path, list);
+  }
+  for (const [file, list] of byFile) {
+    lines.push(p.underline(file));
+    for (const f of list) {
+      const sev = f.severity === 'error' ? p.red('error  ') : f.severity === 'warning' ? p.yellow('warning') : p.blue('info   ');
+      const secret = f.secret ? `  ${p.bold(shownSecret(f, opts.showSecrets))}` : '';
+      lines.push(`  ${file}:${f.line}:${f.column}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f)}`);
+      if (f.holders) {
+        const h = f.holders;
+        lines.push(p.dim(`      still held by ${plural(h.commits, 'commit')}; refs: ${h.refs.length ? h.refs.join(', ') : 'none'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`));
+      }
+      if (!opts.quiet) lines.push(p.dim(`      fix: ${f.fix}`));
+    }
+    lines.push('');
+  }
+  for (const n of result.notes) lines.push(n);
+  if (opts.verbose) {
+    for (const s of result.stats.skippedPaths) lines.push(p.dim(`skipped ${s.path}: ${s.reason}`));
+  }
+  if (!opts.quiet || byFile.size) lines.push(summary(result));
+  return lines.length ? `${lines.join('\n')}\n` : '';
+};

@@ -1,0 +1,33 @@
+/**
+ * Small named passes between detection and reporting: sort, count, decide the exit code.
+ * Suppression passes (ignore file, baseline) live in src/suppress and mark findings the same way
+ * the inline pass in the core does, so reports can say what was suppressed and by what.
+ */
+import { SEVERITY_RANK, type Finding, type Severity } from '../core/types.js';
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0),
+  );
+}
+
+export function active(findings: Finding[]): Finding[] {
+  return findings.filter((f) => !f.suppressedBy);
+}
+
+export function suppressedCounts(findings: Finding[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of findings) if (f.suppressedBy) counts[f.suppressedBy] = (counts[f.suppressedBy] ?? 0) + 1;
+  return counts;
+}
+
+export type FailOn = Severity | 'none';
+
+export function failing(findings: Finding[], failOn: FailOn): Finding[] {
+  if (failOn === 'none') return [];
+  return active(findings).filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
+}

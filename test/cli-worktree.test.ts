@@ -1,0 +1,100 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+afterAll(cleanupAll);
+
+describe('scan of the working tree, through bin/', () => {
+  it('exits 0 on a clean repository and says what it read', () => {
+    const repo = makeRepo({ files: { 'app.js': "const t = process.env.POSTMARK_SERVER_TOKEN;\n" } });
+    const r = cli(['scan'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no findings · 1 file scanned/);
+  });
+
+  it('exits 1 on a token, redacts it, and points at file:line:col', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'config/mail.yml': `mail:\n  host: smtp.postmarkapp.com\n  port: 587\n  user: apikey\n  password: ${token}\n` } });
+    const r = cli(['scan'], repo.dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('config/mail.yml:5:13');
+    expect(r.stdout).toContain('postmark-server-token');
+    expect(r.stdout).toContain(`${token.slice(0, 4)}…`);
+    expect(r.stdout + r.stderr).not.toContain(token);
+  });
+
+  it('prints the secret only with --show-secrets', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { '.env.production': `POSTMARK_SERVER_TOKEN=${token}\n` } });
+    expect(cli(['scan'], repo.dir).stdout).not.toContain(token);
+    expect(cli(['scan', '--show-secrets'], repo.dir).stdout).toContain(token);
+  });
+
+  it('scans untracked files git would commit, not ignored ones', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { '.gitignore': '.env\n' } });
+    repo.write({ '.env': `POSTMARK_SERVER_TOKEN=${token}\n` });
+    expect(cli(['scan'], repo.dir).code).toBe(0);
+    repo.write({ 'notes/todo.env': `POSTMARK_SERVER_TOKEN=${token}\n` });
+    const r = cli(['scan', '--format', 'json'], repo.dir);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['notes/todo.env']);
+  });
+
+  it('reports a tracked or unignored .env with the fix, but not a template', () => {
+    const repo = makeRepo({ files: { '.env': 'DEBUG=1\n', '.env.example': 'POSTMARK_SERVER_TOKEN=\n' } });
+    const r = cli(['scan', '--format', 'json'], repo.dir);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.findings).toHaveLength(1);
+    expect(json.findings[0]).toMatchObject({ ruleId: 'dotenv-not-ignored', file: '.env', severity: 'error' });
+    expect(json.findings[0].fix).toContain('git rm --cached');
+  });
+
+  it('writes the documented JSON shape with fingerprints that survive moving a line', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.env.txt': `POSTMARK_API_KEY=${token}\n` } });
+    const first = JSON.parse(cli(['scan', '--format', 'json'], repo.dir).stdout);
+    expect(first.version).toBe(1);
+    expect(first.findings[0]).toMatchObject({ ruleId: 'postmark-server-token', severity: 'error', file: 'a.env.txt', line: 1, column: 18, endLine: 1, endColumn: 54, match: `${token.slice(0, 4)}…` });
+    repo.write({ 'a.env.txt': `# moved\n\nPOSTMARK_API_KEY=${token}\n` });
+    const second = JSON.parse(cli(['scan', '--format', 'json'], repo.dir).stdout);
+    expect(second.findings[0].line).toBe(3);
+    expect(second.findings[0].fingerprint).toBe(first.findings[0].fingerprint);
+  });
+
+  it('skips and counts binary and oversized files, never silently', () => {
+    const repo = makeRepo({ files: { 'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]), 'big.txt': 'x'.repeat(2000) } });
+    const r = cli(['scan', '--max-file-size', '1kB', '--format', 'json'], repo.dir);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout).stats;
+    expect(s.skipped.binary).toBe(1);
+    expect(s.skipped.tooLarge).toBe(1);
+    expect(cli(['scan', '--max-file-size', '1kB'], repo.dir).stdout).toMatch(/2 skipped \(1 binary, 1 over --max-file-size\)/);
+  });
+
+  it('scans plain folders outside a repository', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'settings.py'), `ANYMAIL = {\n    "POSTMARK_SERVER_TOKEN": "${fakeToken()}",\n}\n`);
+    const r = cli(['scan', '.'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('settings.py:2:');
+  });
+
+  it('honours --fail-on and the exit-code contract', () => {
+    const repo = makeRepo({ files: { 'mailer.js': "const postmark = require('postmark')('your-api-token-here');\n" } });
+    expect(cli(['scan'], repo.dir).code).toBe(0);
+    expect(cli(['scan', '--fail-on', 'warning'], repo.dir).code).toBe(1);
+    expect(cli(['scan', '--no-such-flag'], repo.dir).code).toBe(2);
+    expect(cli(['scan', 'does/not/exist'], repo.dir).code).toBe(2);
+  });
+
+  it('excludes paths through ignorePaths in the config file', () => {
+    const repo = makeRepo({ files: { '.secret-guard.json': '{"ignorePaths": ["fixtures/**"]}', 'fixtures/.env.test': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const r = cli(['scan'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 ignored by config/);
+  });
+});

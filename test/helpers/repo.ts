@@ -1,0 +1,83 @@
+/**
+ * Real git repositories in temporary folders, built from a small object:
+ *   const repo = makeRepo({ files: { 'a.txt': 'x' } })        // one commit
+ *   repo.commit({ '.env': 'A=1' }, 'add env')                 // another
+ *   repo.write({ 'b.txt': 'y' }); repo.git('add', 'b.txt')    // stage only
+ * No mocks: every call runs git.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export type Files = Record<string, string | Buffer | null>;
+
+const ENV = {
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Test Author',
+  GIT_COMMITTER_EMAIL: 'author@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: '',
+};
+
+export interface Repo {
+  dir: string;
+  git: (...args: string[]) => string;
+  write: (files: Files) => void;
+  commit: (files: Files, message?: string, date?: string) => string;
+  cleanup: () => void;
+}
+
+const made: string[] = [];
+
+export function tempDir(prefix = 'sg-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+export function cleanupAll(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export function gitIn(dir: string, args: string[], env: Record<string, string> = {}): string {
+  return execFileSync('git', args, { cwd: dir, env: { ...process.env, ...ENV, HOME: dir, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
+export function makeRepo(init: { files?: Files; message?: string; bare?: boolean } = {}): Repo {
+  const dir = tempDir();
+  gitIn(dir, ['init', '-q', '-b', 'main', ...(init.bare ? ['--bare'] : [])]);
+  const repo: Repo = {
+    dir,
+    git: (...args) => gitIn(dir, args),
+    write(files) {
+      for (const [path, content] of Object.entries(files)) {
+        const abs = join(dir, path);
+        if (content === null) {
+          rmSync(abs, { force: true });
+          continue;
+        }
+        mkdirSync(dirname(abs), { recursive: true });
+        writeFileSync(abs, content);
+      }
+    },
+    commit(files, message = 'change', date) {
+      repo.write(files);
+      gitIn(dir, ['add', '-A']);
+      const env = date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {};
+      gitIn(dir, ['commit', '-q', '--allow-empty', '-m', message], env);
+      return gitIn(dir, ['rev-parse', 'HEAD']).trim();
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  if (init.files) repo.commit(init.files, init.message ?? 'initial');
+  return repo;
+}
+
+/** Synthetic tokens: UUID-shaped, random, never real. */
+export function fakeToken(): string {
+  const h = () => Math.floor(Math.random() * 16).toString(16);
+  const g = (n: number) => Array.from({ length: n }, h).join('');
+  return `${g(8)}-${g(4)}-4${g(3)}-a${g(3)}-${g(12)}`;
+}
