@@ -197,7 +197,7 @@ function allowedInline(doc: Document, line: number): boolean {
 
 /** Path rules (`.env` files in git): the file's presence is the finding, whatever it holds. */
 export function detectPath(path: string, gitState: Fragment['gitState'], rules: CompiledRule[]): Finding[] {
-  if (!gitState || gitState === 'committed') return [];
+  if (!gitState) return [];
   const out: Finding[] = [];
   for (const rule of rules) {
     if (rule.paths.length === 0) continue;
@@ -206,9 +206,11 @@ export function detectPath(path: string, gitState: Fragment['gitState'], rules: 
     if (!hit) continue;
     const spec = rule.spec;
     const fix =
-      gitState === 'tracked'
-        ? `${spec.fix} It is tracked: run \`git rm --cached -- ${path}\`, add it to .gitignore, and rotate what it held.`
-        : `${spec.fix} Add it to .gitignore.`;
+      gitState === 'committed'
+        ? `${spec.fix} It is in the history: rotate what it held and remove it from every commit (\`secret-guard remediate\` writes the paths file for git filter-repo).`
+        : gitState === 'untracked'
+          ? `${spec.fix} Add it to .gitignore.`
+          : `${spec.fix} It is tracked: run \`git rm --cached -- ${path}\`, add it to .gitignore, and rotate what it held.`;
     out.push({
       ruleId: rule.id,
       title: spec.title,
