@@ -41,6 +41,12 @@ async function readSource(mode: ReturnType<typeof modeOf>, args: Args, src: Sour
       const { scanWorktree } = await import('../sources/worktree.js');
       return scanWorktree({ ...src, paths: (args.paths as string[] | undefined) ?? [] });
     }
+    case 'history':
+    case 'range': {
+      const { scanHistory } = await import('../sources/history.js');
+      const range = mode === 'range' ? String(args.range) : undefined;
+      return scanHistory({ ...src, range, allowShallow: Boolean(args['allow-shallow']) });
+    }
     default:
       throw new UsageError(`--${mode} is not available in this build`);
   }

@@ -1,0 +1,54 @@
+/**
+ * Long-running git processes whose output is read as a stream (the log, the blob reader, the
+ * child counts). Every one is checked at the end: a git that exits non-zero part-way makes the
+ * scan fail (exit 2), never end early and look clean.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { GitError } from '../cli/errors.js';
+
+const STDERR_KEEP = 4096;
+
+export class GitStream {
+  readonly proc: ChildProcessWithoutNullStreams;
+  private stderr = '';
+  private spawnError: GitError | null = null;
+  private readonly exit: Promise<number>;
+
+  constructor(
+    private readonly args: string[],
+    cwd: string,
+  ) {
+    this.proc = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr.on('data', (b: Buffer) => {
+      if (this.stderr.length < STDERR_KEEP) this.stderr += b.toString('utf8');
+    });
+    this.proc.stdin.on('error', () => {});
+    this.exit = new Promise((resolve) => {
+      this.proc.on('error', (e: NodeJS.ErrnoException) => {
+        this.spawnError =
+          e.code === 'ENOENT'
+            ? new GitError('git is not installed or not on PATH', 'Install git, then run the scan again.')
+            : new GitError(`could not run git: ${e.code ?? e.message}`);
+        resolve(-1);
+      });
+      this.proc.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    });
+  }
+
+  /** Waits for the process and throws a GitError naming it unless it exited 0. */
+  async check(): Promise<void> {
+    const code = await this.exit;
+    if (this.spawnError) throw this.spawnError;
+    if (code !== 0) throw this.failure(code);
+  }
+
+  failure(code?: number): GitError {
+    const first = this.stderr.trim().split('\n')[0];
+    const name = this.args.filter((a) => !a.startsWith('--format')).slice(0, 4).join(' ');
+    return new GitError(`\`git ${name}\` failed${first ? `: ${first}` : code !== undefined ? ` (exit ${code})` : ''}; the history was not read completely`);
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * What a history scan walks and reports holders against: every ref's commit, HEAD, the stash
+ * entries, a range's two ends, and the shallow boundary.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { IncompleteScanError, UsageError } from '../cli/errors.js';
+import { git, gitRaw } from './git.js';
+
+export interface Tips {
+  /** Commit → the names that point at it (refs, `HEAD` excluded, older stash entries as `stash@{n}`). */
+  byCommit: Map<string, string[]>;
+  head: string | null;
+  /** Stash entries other than the newest: `--all` sees only the ref's own commit. */
+  olderStash: string[];
+}
+
+export async function readTips(cwd: string): Promise<Tips> {
+  const names = (await git(['for-each-ref', '--format=%(refname)'], cwd)).toString('utf8').split('\n').filter(Boolean);
+  const byCommit = new Map<string, string[]>();
+  const add = (sha: string, name: string) => {
+    const list = byCommit.get(sha);
+    if (list) list.push(name);
+    else byCommit.set(sha, [name]);
+  };
+  if (names.length) {
+    // Peel tags (also tags of tags) to their commits; a ref to a tree or blob has no commit and holds no file.
+    const out = (await git(['cat-file', '--batch-check=%(objectname)'], cwd, names.map((n) => `${n}^{commit}`).join('\n') + '\n')).toString('utf8').split('\n');
+    names.forEach((name, i) => {
+      const line = out[i] ?? '';
+      if (/^[0-9a-f]{40,64}$/.test(line)) add(line, name);
+    });
+  }
+  const olderStash: string[] = [];
+  if (names.includes('refs/stash')) {
+    const entries = (await git(['log', '-g', '--format=%H', 'refs/stash', '--'], cwd)).toString('utf8').split('\n').filter(Boolean);
+    entries.forEach((sha, i) => {
+      if (i === 0) return;
+      olderStash.push(sha);
+      add(sha, `stash@{${i}}`);
+    });
+  }
+  const h = await gitRaw(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], cwd);
+  return { byCommit, head: h.code === 0 ? h.stdout.toString('utf8').trim() : null, olderStash };
+}
+
+export async function isShallow(cwd: string): Promise<boolean> {
+  return (await git(['rev-parse', '--is-shallow-repository'], cwd)).toString('utf8').trim() === 'true';
+}
+
+/** The commits whose parents were not fetched. */
+export async function shallowBoundary(cwd: string): Promise<Set<string>> {
+  const file = resolve(cwd, (await git(['rev-parse', '--git-path', 'shallow'], cwd)).toString('utf8').trim());
+  try {
+    return new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+export interface Range {
+  base: string;
+  head: string;
+  text: string;
+}
+
+const FETCH_HINT =
+  'Fetch both ends before scanning: in GitHub Actions set `fetch-depth: 0` on actions/checkout, in GitLab CI set `GIT_DEPTH: 0`, or run `git fetch origin <base>` (`git fetch --unshallow` in a shallow clone).';
+
+export async function resolveRange(cwd: string, text: string): Promise<Range> {
+  const m = /^(.*[^.])?\.\.([^.].*)?$/.exec(text);
+  if (!m || text.includes('...')) {
+    throw new UsageError(`--range takes BASE..HEAD (two dots), got ${JSON.stringify(text)}`);
+  }
+  const baseName = m[1] ?? 'HEAD';
+  const headName = m[2] ?? 'HEAD';
+  const base = await commitOf(cwd, baseName);
+  const head = await commitOf(cwd, headName);
+  const missing = [base ? null : `base ${baseName}`, head ? null : `head ${headName}`].filter(Boolean);
+  if (missing.length) {
+    throw new IncompleteScanError(`cannot scan ${text}: the ${missing.join(' and the ')} does not resolve to a commit in this repository, so the range was not read`, FETCH_HINT);
+  }
+  return { base: base!, head: head!, text };
+}
+
+export function truncatedRange(text: string, boundary: string): IncompleteScanError {
+  return new IncompleteScanError(
+    `cannot scan ${text} completely: this is a shallow clone and the history between the base and the head was not fetched (commit ${boundary.slice(0, 12)} has no parents here)`,
+    `${FETCH_HINT} Or pass --allow-shallow to scan only what was fetched.`,
+  );
+}
+
+async function commitOf(cwd: string, name: string): Promise<string | null> {
+  if (name.startsWith('-')) return null;
+  const r = await gitRaw(['rev-parse', '-q', '--verify', '--end-of-options', `${name}^{commit}`], cwd);
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+}
+
+/** Refs from which any of `commits` can be reached (for leaks in commit messages). */
+export async function refsContaining(cwd: string, commits: string[]): Promise<string[]> {
+  if (!commits.length) return [];
+  const out = await git(['for-each-ref', '--format=%(refname)', ...commits.map((c) => `--contains=${c}`)], cwd);
+  return out.toString('utf8').split('\n').filter(Boolean);
+}
+
+export async function reaches(cwd: string, from: string, commits: string[]): Promise<boolean> {
+  for (const c of commits) {
+    const r = await gitRaw(['merge-base', '--is-ancestor', c, from], cwd);
+    if (r.code === 0) return true;
+    if (r.code !== 1) throw new IncompleteScanError(`could not tell whether ${c.slice(0, 12)} is in ${from.slice(0, 12)}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  }
+  return false;
+}

@@ -1,0 +1,437 @@
+/**
+ * `scan --history` and `scan --range BASE..HEAD`: every commit reachable from any ref (or the
+ * commits of a range), each leak reported once per secret and path, at the commit that
+ * introduced it, with what still holds it.
+ *
+ * One streaming `git log` gives every commit's first-parent diff in topological order (parents
+ * first). Every (path, blob) pair of every commit's tree is the new side of some first-parent diff,
+ * so reading each new blob once — through one `git cat-file --batch` — covers all content, merge
+ * resolutions included. A secret is introduced at P when the new blob at P holds it and the old
+ * side of the diff (the rename source, for a rename) does not.
+ *
+ * Holders: a commit's state is its first parent's state plus its diff, restricted to the paths
+ * that hold a leak, and shared with the parent when the diff leaves them alone. That is exact
+ * because a parent always comes before its children. A state is dropped once all of the commit's
+ * children have been seen (counted by a `git rev-list --children` read in step with the log),
+ * except at ref tips, which are matched to leaks at the end.
+ */
+import type { Readable } from 'node:stream';
+import { GitError, IncompleteScanError } from '../cli/errors.js';
+import { detect, detectPath, type CompiledRule } from '../core/engine.js';
+import { fingerprint } from '../core/fingerprint.js';
+import type { CommitInfo, Finding, Holders } from '../core/types.js';
+import { ProgressBar } from '../scan/progress.js';
+import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
+import { BlobReader, type BlobContent } from './history-blobs.js';
+import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-log.js';
+import { GitStream } from './history-process.js';
+import { isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
+import { decode, isLfsPointer } from './decode.js';
+import { git, requireRepo } from './git.js';
+
+export interface HistoryOptions {
+  cwd: string;
+  rules: CompiledRule[];
+  maxFileSize: number;
+  isIgnoredPath: (p: string) => boolean;
+  /** 'BASE..HEAD'; absent = every ref (branches, tags, remotes, stash entries). */
+  range?: string;
+  /** Else a shallow clone is exit 2 (IncompleteScanError) with fix advice. */
+  allowShallow?: boolean;
+  /** Only set on a TTY. */
+  progress?: (text: string) => void;
+}
+
+export const MESSAGE_PATH = '<commit message>';
+
+/** Commits parsed ahead of the one being applied, so cat-file always has work queued. */
+const WINDOW = 256;
+const GIT_GLOBAL = ['--no-replace-objects', '-c', 'log.showSignature=false'];
+const SHALLOW_HINT =
+  'Fetch the whole history with `git fetch --unshallow` (GitHub Actions: `fetch-depth: 0` on actions/checkout; GitLab CI: `GIT_DEPTH: 0`), or pass --allow-shallow to scan only what was fetched.';
+
+export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
+  const started = Date.now();
+  const mode = opts.range !== undefined ? 'range' : 'history';
+  const repo = await requireRepo(opts.cwd, `--${mode}`);
+  const tips = await readTips(opts.cwd);
+  const notes: string[] = [];
+  let walk: WalkSpec;
+  if (opts.range === undefined) {
+    if (!tips.byCommit.size && !tips.head) {
+      const stats = emptyStats();
+      stats.commitsScanned = 0;
+      stats.blobsScanned = 0;
+      return { mode, root: repo.root, findings: [], stats, notes: ['the repository has no commits yet: nothing to scan'] };
+    }
+    if (await isShallow(opts.cwd)) {
+      if (!opts.allowShallow) throw new IncompleteScanError('this is a shallow clone: the commits before the fetched depth are not here, so the history cannot be scanned completely', SHALLOW_HINT);
+      const n = (await shallowBoundary(opts.cwd)).size;
+      notes.push(`shallow clone scanned with --allow-shallow: the history behind ${n} boundary commit(s) was not fetched and not scanned`);
+    }
+    walk = { revs: ['--all'], stdin: tips.olderStash, head: tips.head, boundary: null };
+  } else {
+    const range = await resolveRange(opts.cwd, opts.range);
+    const boundary = (await isShallow(opts.cwd)) ? await shallowBoundary(opts.cwd) : null;
+    walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
+  }
+  const scan = new HistoryScan(opts, tips, walk, notes);
+  const findings = await scan.run();
+  scan.stats.durationMs = Date.now() - started;
+  if (mode === 'range' && scan.stats.commitsScanned === 0) notes.push(`no commits in ${opts.range}: nothing to scan`);
+  return { mode, root: repo.root, findings, stats: scan.stats, notes };
+}
+
+interface WalkSpec {
+  revs: string[];
+  /** More revisions, fed on stdin (older stash entries). */
+  stdin: string[];
+  /** The commit whose state decides `inHead`: HEAD, or the head of the range. */
+  head: string | null;
+  /** A range in a shallow clone: commits whose parents were not fetched. */
+  boundary: Set<string> | null;
+  rangeText?: string;
+}
+
+interface Leak {
+  finding: Finding & { holders: Holders };
+  kind: Finding['kind'];
+  /** Secret plus whether an inline allow covers it: removing the allow makes a new finding. */
+  id: string;
+  /** Commits whose message holds it (message leaks only). */
+  messageCommits?: string[];
+}
+
+interface Held {
+  blob: string;
+  leaks: Leak[];
+}
+
+/** The leak-holding paths of one commit's tree. Shared, never changed once built. */
+class State {
+  private flat: Leak[] | undefined;
+  constructor(readonly paths: Map<string, Held>) {}
+  get leaks(): Leak[] {
+    if (!this.flat) {
+      const all = new Set<Leak>();
+      for (const h of this.paths.values()) for (const l of h.leaks) all.add(l);
+      this.flat = [...all];
+    }
+    return this.flat;
+  }
+}
+
+const EMPTY = new State(new Map());
+const NO_IDS: ReadonlySet<string> = new Set();
+const isFile = (mode: string) => mode === '100644' || mode === '100755';
+const isZero = (sha: string) => /^0+$/.test(sha);
+const idOf = (f: Finding) => `${f.suppressedBy ? 1 : 0}${f.secret}`;
+
+class HistoryScan {
+  readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
+  /** Blob (plus path when a rule looks at paths) → its content findings, or null when it has none. */
+  private readonly known = new Map<string, Finding[] | null>();
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly leaks = new Map<string, Leak>();
+  private readonly findings: Finding[] = [];
+  private readonly states = new Map<string, { state: State; remaining: number; keep: boolean }>();
+  private readonly skippedOnce = new Set<string>();
+  private readonly pathSensitive: boolean;
+  private readonly keep: Set<string>;
+  private blobs!: BlobReader;
+  private children!: ChildCounts;
+  private bar: ProgressBar | null = null;
+  private shallowNoted = false;
+
+  constructor(
+    private readonly opts: HistoryOptions,
+    private readonly tips: Tips,
+    private readonly walk: WalkSpec,
+    private readonly notes: string[],
+  ) {
+    // A rule with a path condition can judge the same blob differently at two paths.
+    this.pathSensitive = opts.rules.some((r) => r.spec.contexts?.some((c) => c.path !== undefined));
+    this.keep = new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : [])]);
+  }
+
+  async run(): Promise<Finding[]> {
+    const { cwd } = this.opts;
+    const revs = [...this.walk.revs, '--stdin'];
+    const stdin = this.walk.stdin.length ? `${this.walk.stdin.join('\n')}\n` : '';
+    if (this.opts.progress) {
+      const total = Number((await git([...GIT_GLOBAL, 'rev-list', '--count', ...revs], cwd, stdin)).toString('utf8').trim());
+      this.bar = new ProgressBar(this.opts.progress, total, 'commits');
+    }
+    const log = new GitStream([...GIT_GLOBAL, 'log', ...LOG_ARGS, ...revs], cwd);
+    const kids = new GitStream([...GIT_GLOBAL, 'rev-list', '--topo-order', '--reverse', '--children', ...revs], cwd);
+    log.proc.stdin.end(stdin);
+    kids.proc.stdin.end(stdin);
+    this.blobs = new BlobReader(cwd, this.opts.maxFileSize);
+    this.children = new ChildCounts(kids.proc.stdout);
+    try {
+      const parser = new LogParser();
+      const queue: Array<{ commit: LogCommit; waits: Promise<void>[] }> = [];
+      for await (const chunk of log.proc.stdout as AsyncIterable<Buffer>) {
+        for (const c of parser.push(chunk)) queue.push({ commit: c, waits: this.request(c) });
+        while (queue.length > WINDOW) await this.apply(queue.shift()!);
+      }
+      for (const c of parser.end()) queue.push({ commit: c, waits: this.request(c) });
+      await log.check();
+      while (queue.length) await this.apply(queue.shift()!);
+      if ((await this.children.next()) !== null) throw walkChanged();
+      await kids.check();
+      await this.blobs.close();
+    } finally {
+      this.bar?.finish();
+      log.kill();
+      kids.kill();
+      this.blobs.kill();
+    }
+    await this.settleHolders();
+    return this.findings;
+  }
+
+  /** Asks cat-file for every blob this commit needs that has not been read. */
+  private request(c: LogCommit): Promise<void>[] {
+    const waits: Promise<void>[] = [];
+    for (const ch of c.changes) {
+      if (!isFile(ch.newMode) || this.ignored(ch.path)) continue;
+      this.want(ch.newBlob, ch.path, waits);
+      // The old side is needed to tell introduced from inherited; in a full history it was read
+      // as some earlier commit's new side, in a range it may come from the base.
+      if (isFile(ch.oldMode) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
+    }
+    return waits;
+  }
+
+  private want(blob: string, path: string, waits: Promise<void>[]): void {
+    const key = this.key(blob, path);
+    if (this.known.has(key)) return;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.blobs.read(blob).then((content) => {
+        this.known.set(key, this.scanBlob(content, path));
+        this.inflight.delete(key);
+      });
+      p.catch(() => {}); // awaited by apply(); this only keeps a failure from being "unhandled"
+      this.inflight.set(key, p);
+    }
+    waits.push(p);
+  }
+
+  private key(blob: string, path: string): string {
+    return this.pathSensitive ? `${blob}\0${path}` : blob;
+  }
+
+  private scanBlob(content: BlobContent, path: string): Finding[] | null {
+    if ('tooLarge' in content) {
+      skip(this.stats, 'tooLarge', path, `${content.size} bytes, over --max-file-size`);
+      return null;
+    }
+    const d = decode(content.data);
+    if ('binary' in d) {
+      skip(this.stats, 'binary', path, 'binary');
+      return null;
+    }
+    if (isLfsPointer(d.text)) {
+      skip(this.stats, 'lfsPointer', path, 'Git LFS pointer (content lives outside the repository)');
+      return null;
+    }
+    this.stats.blobsScanned!++;
+    this.stats.filesScanned++;
+    this.stats.bytesScanned += content.size;
+    const found = detect({ text: d.text, path }, this.opts.rules);
+    return found.length ? found : null;
+  }
+
+  private ignored(path: string): boolean {
+    if (!this.opts.isIgnoredPath(path)) return false;
+    this.skipOnce('ignoredByConfig', path, 'ignorePaths in config');
+    return true;
+  }
+
+  private skipOnce(kind: keyof ScanStats['skipped'], path: string, reason: string): void {
+    const k = `${kind}\0${path}`;
+    if (this.skippedOnce.has(k)) return;
+    this.skippedOnce.add(k);
+    skip(this.stats, kind, path, reason);
+  }
+
+  /** Applies one commit, in topological order, once its blobs have been read. */
+  private async apply(q: { commit: LogCommit; waits: Promise<void>[] }): Promise<void> {
+    if (q.waits.length) await Promise.all(q.waits);
+    const c = q.commit;
+    const kid = await this.children.next();
+    if (!kid || kid[0] !== c.sha) throw walkChanged();
+    if (this.walk.boundary?.has(c.sha)) this.shallowRange(c.sha);
+    this.stats.commitsScanned!++;
+    this.scanMessage(c);
+    const parent = c.parents.length ? this.states.get(c.parents[0]!) : undefined;
+    const state = this.applyDiff(c, parent?.state ?? EMPTY);
+    for (const l of state.leaks) l.finding.holders.commits++;
+    const keep = this.keep.has(c.sha);
+    if (state !== EMPTY && (kid[1] > 0 || keep)) this.states.set(c.sha, { state, remaining: kid[1], keep });
+    for (const p of c.parents) {
+      const e = this.states.get(p);
+      if (e && --e.remaining <= 0 && !e.keep) this.states.delete(p);
+    }
+    this.bar?.tick();
+  }
+
+  private shallowRange(sha: string): void {
+    if (!this.opts.allowShallow) throw truncatedRange(this.walk.rangeText ?? '', sha);
+    if (this.shallowNoted) return;
+    this.shallowNoted = true;
+    this.notes.push('shallow clone scanned with --allow-shallow: part of the range was not fetched and not scanned');
+  }
+
+  private scanMessage(c: LogCommit): void {
+    const seen = new Set<string>();
+    for (const f of detect({ text: c.message, path: MESSAGE_PATH }, this.opts.rules, 'message')) {
+      const id = idOf(f);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const leak = this.leakFor(f, `m${id}`, c);
+      leak.finding.holders.commits++;
+      (leak.messageCommits ??= []).push(c.sha);
+    }
+  }
+
+  private applyDiff(c: LogCommit, base: State): State {
+    let paths: Map<string, Held> | null = null;
+    const edit = () => (paths ??= new Map(base.paths));
+    for (const ch of c.changes) {
+      if ((ch.status === 'D' || ch.status === 'R') && (paths ?? base.paths).has(ch.oldPath)) edit().delete(ch.oldPath);
+      if (ch.status === 'D') continue;
+      const held = this.heldAt(ch, c, base);
+      if (held) edit().set(ch.path, held);
+      else if ((paths ?? base.paths).has(ch.path)) edit().delete(ch.path);
+    }
+    return paths ? ((paths as Map<string, Held>).size ? new State(paths) : EMPTY) : base;
+  }
+
+  /** What the new side of one change holds: carried leaks, introduced ones, path findings. */
+  private heldAt(ch: RawChange, c: LogCommit, base: State): Held | null {
+    if (this.ignored(ch.path)) return null;
+    if (ch.newMode === '160000') {
+      this.skipOnce('submodule', ch.path, 'submodule (scan it on its own)');
+      return null;
+    }
+    const leaks: Leak[] = [];
+    const previous = base.paths.get(ch.oldPath);
+    if (ch.status === 'A' || ch.status === 'R' || ch.status === 'C') {
+      for (const f of detectPath(ch.path, 'committed', this.opts.rules)) leaks.push(this.leakFor(f, `p${f.ruleId}\0${ch.path}`, c));
+    } else {
+      for (const l of base.paths.get(ch.path)?.leaks ?? []) if (l.kind === 'path') leaks.push(l);
+    }
+    if (ch.newMode === '120000') this.skipOnce('symlink', ch.path, 'symbolic link (not followed)');
+    const found = isFile(ch.newMode) ? this.findingsAt(ch.newBlob, ch.path) : [];
+    if (found.length) {
+      const before = isFile(ch.oldMode) && !isZero(ch.oldBlob) && !this.opts.isIgnoredPath(ch.oldPath) ? this.idsAt(ch.oldBlob, ch.oldPath) : NO_IDS;
+      const seen = new Set<string>();
+      for (const f of found) {
+        const id = idOf(f);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const carried = previous?.leaks.find((l) => l.kind === 'content' && l.id === id);
+        if (carried) leaks.push(carried);
+        // In the old side but not a leak of this scan: it came with the range's base.
+        else if (!before.has(id)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
+      }
+    }
+    return leaks.length ? { blob: ch.newBlob, leaks } : null;
+  }
+
+  private findingsAt(blob: string, path: string): Finding[] {
+    const found = this.known.get(this.key(blob, path));
+    if (!found) return [];
+    if (found[0]!.path === path) return found;
+    return found.map((f) => ({ ...f, path, fingerprint: fingerprint(f.ruleId, f.secret, path) }));
+  }
+
+  private idsAt(blob: string, path: string): ReadonlySet<string> {
+    const found = this.known.get(this.key(blob, path));
+    return found ? new Set(found.map(idOf)) : NO_IDS;
+  }
+
+  /** The leak for `key`, reported at `c` the first time it is seen. */
+  private leakFor(f: Finding, key: string, c: LogCommit): Leak {
+    let leak = this.leaks.get(key);
+    if (!leak) {
+      const commit: CommitInfo = { sha: c.sha, author: c.author, email: c.email, date: c.date };
+      const finding = { ...f, commit, holders: { commits: 0, refs: [], inHead: false } };
+      leak = { finding, kind: f.kind, id: idOf(f) };
+      this.leaks.set(key, leak);
+      this.findings.push(finding);
+    }
+    return leak;
+  }
+
+  /** Refs and HEAD: a content leak is held where the tip's tree still has it; a message, where the commit is reachable. */
+  private async settleHolders(): Promise<void> {
+    for (const [sha, names] of this.tips.byCommit) {
+      for (const l of this.states.get(sha)?.state.leaks ?? []) l.finding.holders.refs.push(...names);
+    }
+    const head = this.walk.head;
+    for (const l of (head && this.states.get(head)?.state.leaks) || []) l.finding.holders.inHead = true;
+    for (const l of this.leaks.values()) {
+      if (!l.messageCommits) continue;
+      l.finding.holders.refs = await refsContaining(this.opts.cwd, l.messageCommits);
+      l.finding.holders.inHead = head ? await reaches(this.opts.cwd, head, l.messageCommits) : false;
+    }
+    for (const l of this.leaks.values()) l.finding.holders.refs.sort();
+  }
+}
+
+function walkChanged(): GitError {
+  return new GitError('the commits git listed changed during the scan (did a fetch or push move a ref?)', 'Run the scan again.');
+}
+
+/**
+ * `git rev-list --children` lines as [commit, number of children], buffered only a little ahead
+ * of their use. The listener is attached at once: Node discards a child's unread output when it
+ * exits, and rev-list usually finishes long before the log does.
+ */
+class ChildCounts {
+  private lines: string[] = [];
+  private head = 0;
+  private rest = '';
+  private ended = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly stream: Readable) {
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (this.rest + chunk.toString('latin1')).split('\n');
+      this.rest = lines.pop()!;
+      for (const l of lines) this.lines.push(l);
+      if (this.lines.length - this.head > 65536) stream.pause();
+      this.notify();
+    });
+    stream.on('end', () => {
+      if (this.rest) this.lines.push(this.rest);
+      this.ended = true;
+      this.notify();
+    });
+  }
+
+  async next(): Promise<[string, number] | null> {
+    while (this.head >= this.lines.length) {
+      if (this.ended) return null;
+      this.stream.resume();
+      await new Promise<void>((r) => (this.wake = r));
+    }
+    const parts = this.lines[this.head++]!.split(' ');
+    if (this.head > 65536) {
+      this.lines = this.lines.slice(this.head);
+      this.head = 0;
+      this.stream.resume();
+    }
+    return [parts[0]!, parts.length - 1];
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}
