@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
+import { unsafeRepetition } from './safety.js';
 import { shapeSource } from './shapes.js';
 import { Site } from './structure.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
@@ -22,14 +23,11 @@ export class RuleError extends Error {
   }
 }
 
-/** Candidates of one rule in one fragment past this are not examined: a pathological file, not code. */
-const MAX_CANDIDATES = 20000;
-
 interface CompiledContext {
   key?: RegExp;
   scope?: RegExp;
   call?: RegExp;
-  firstArg?: boolean;
+  arg?: number;
   before?: RegExp;
   after?: RegExp;
   file?: RegExp;
@@ -48,8 +46,12 @@ export interface CompiledRule {
   exceptPaths: ((p: string) => boolean) | null;
 }
 
+/** Compiles one pattern of a rule, refusing the ones that could backtrack catastrophically. */
 function re(source: string | undefined, flags = 'i'): RegExp | undefined {
-  return source === undefined ? undefined : new RegExp(source, flags);
+  if (source === undefined) return undefined;
+  const unsafe = unsafeRepetition(source);
+  if (unsafe) throw new SyntaxError(`pattern ${JSON.stringify(source.slice(0, 80))}: ${unsafe}`);
+  return new RegExp(source, flags);
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -62,12 +64,12 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     severity: spec.severity,
     priority: spec.priority ?? 0,
     keywords,
-    shape: spec.secret ? new RegExp(shapeSource(spec.secret), 'g') : null,
+    shape: spec.secret ? re(shapeSource(spec.secret), 'g')! : null,
     contexts: (spec.contexts ?? []).map((c: ContextSpec) => ({
       key: re(c.key),
       scope: re(c.scope),
       call: re(c.call),
-      firstArg: c.firstArg,
+      arg: c.arg ?? (c.firstArg ? 1 : undefined),
       before: re(c.before),
       after: re(c.after),
       file: re(c.file),
@@ -85,9 +87,11 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
   return specs.map(compileRule);
 }
 
+/** Cheapest conditions first; the structural ones (call, scope) are computed only when needed. */
 function holds(c: CompiledContext, site: Site, doc: Document, path: string): boolean {
   if (c.path && !c.path.test(path)) return false;
   if (c.file && !doc.test(c.file)) return false;
+  if (c.arg === 1 && !site.openParenBefore) return false;
   if (c.before && !c.before.test(site.before)) return false;
   if (c.after && !c.after.test(site.after)) return false;
   if (c.key) {
@@ -97,7 +101,7 @@ function holds(c: CompiledContext, site: Site, doc: Document, path: string): boo
   if (c.call) {
     const call = site.call;
     if (!call || !c.call.test(call.header)) return false;
-    if (c.firstArg && !call.firstArg) return false;
+    if (c.arg !== undefined && call.arg !== c.arg) return false;
   }
   if (c.scope && !c.scope.test(site.scope)) return false;
   return true;
@@ -114,10 +118,10 @@ interface Candidate {
 function candidates(rule: CompiledRule, doc: Document, path: string, out: Candidate[]): void {
   const shape = rule.shape!;
   shape.lastIndex = 0;
-  let seen = 0;
+  // Every candidate is examined: the work per candidate is bounded by the site's windows, so a
+  // file full of UUIDs costs time, never a silently skipped secret.
   for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
     if (m[0] === '') shape.lastIndex++;
-    if (++seen > MAX_CANDIDATES) break;
     const secret = m.groups?.secret ?? m[0];
     if (isNeverSecret(secret) || isReference(secret)) continue;
     const start = m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
@@ -130,15 +134,29 @@ function candidates(rule: CompiledRule, doc: Document, path: string, out: Candid
   }
 }
 
-/** When rules claim overlapping spans, the most specific (highest priority) keeps it. */
-function resolveOverlaps(cands: Candidate[]): Candidate[] {
+/**
+ * When rules claim overlapping spans, the most specific (highest priority) keeps it; at equal
+ * priority the earlier span does. Candidates are grouped into runs of overlapping spans in text
+ * order, and each run is settled on its own, so the cost is the sort.
+ */
+export function resolveOverlaps<T extends { start: number; end: number; rule: { priority: number } }>(cands: T[]): T[] {
   cands.sort((a, b) => a.start - b.start || b.rule.priority - a.rule.priority);
-  const kept: Candidate[] = [];
+  const kept: T[] = [];
+  let run: T[] = [];
+  let runEnd = -1;
+  const settle = () => {
+    const byPriority = [...run].sort((a, b) => b.rule.priority - a.rule.priority || a.start - b.start);
+    const chosen: T[] = [];
+    for (const c of byPriority) if (!chosen.some((k) => c.start < k.end && k.start < c.end)) chosen.push(c);
+    kept.push(...chosen.sort((a, b) => a.start - b.start));
+    run = [];
+  };
   for (const c of cands) {
-    const clash = kept.findIndex((k) => c.start < k.end && k.start < c.end);
-    if (clash === -1) kept.push(c);
-    else if (c.rule.priority > kept[clash]!.rule.priority) kept[clash] = c;
+    if (run.length && c.start >= runEnd) settle();
+    run.push(c);
+    runEnd = Math.max(run.length === 1 ? c.end : runEnd, c.end);
   }
+  if (run.length) settle();
   return kept;
 }
 
@@ -172,6 +190,7 @@ export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding[
   const found: Candidate[] = [];
   for (const rule of rules) {
     if (!rule.shape) continue;
+    if (rule.exceptPaths?.(fragment.path)) continue;
     try {
       if (rule.keywords && !doc.test(rule.keywords)) continue;
       candidates(rule, doc, fragment.path, found);
