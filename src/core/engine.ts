@@ -192,7 +192,9 @@ export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding[
     if (!rule.shape) continue;
     if (rule.exceptPaths?.(fragment.path)) continue;
     try {
-      if (rule.keywords && !doc.test(rule.keywords)) continue;
+      // The prefilter reads the path too: a Docker secret file named postmark_token.txt holds
+      // nothing but the token.
+      if (rule.keywords && !doc.test(rule.keywords) && !rule.keywords.test(fragment.path)) continue;
       candidates(rule, doc, fragment.path, found);
     } catch (err) {
       throw new RuleError(rule.id, fragment.path, err);

@@ -149,6 +149,8 @@ const GH_SECRET_SET = /\bset\s+([A-Za-z_][\w-]{0,100})\s+(?:--body|-b)$/;
 const CLI_FLAG = /(?:^|\s)--?([A-Za-z][\w-]{0,60})$/;
 const CREDENTIAL_WORD = /(?:^|\s)(login|user|username|password|passwd|pass|token|secret|apikey|api_key)$/i;
 const BARE_PAIR = /^\s*([A-Za-z_][\w.-]{0,100})$/;
+const TYPED_NAME = /(?<![\w$])([A-Za-z_]\w{0,100})\s*:\s*&?(?:'\w{1,20}\s)?[A-Za-z_][\w.<>[\]|&]{0,60}$/;
+const GO_VAR = /\b(?:var|const)\s+([A-Za-z_]\w{0,100})\s+\*?[A-Za-z_][\w.[\]]{0,60}$/;
 const NAMED_VALUE = /\b(?:key|name)["']?\s*[:=]\s*["']([\w.:-]{1,100})["']/i;
 
 /**
@@ -163,12 +165,17 @@ export function extractKey(before: string, line: string): KeyInfo | null {
   const xml = /<([A-Za-z_][\w.:-]{0,100})(?:\s[^<>]{0,200})?>$/.exec(s);
   if (xml) return chain(xml[1]!);
   if (/[:=]\s*\[$/.test(s)) s = s.slice(0, -1).replace(/[\s"'`]+$/, '');
-  const op = /(=>|:=|\?\?=|\|\|=|=|:|,)$/.exec(s);
+  const op = /(=>|:=|\?\?=|\|\|=|\?=|\+=|=|:|,)$/.exec(s);
   if (!op) return spacedKey(s);
   s = s.slice(0, -op[1]!.length).trimEnd();
   if (op[1] === ',') {
     const arg = /(['"])([A-Za-z_][\w.:-]{0,100})\1$/.exec(s);
     return arg ? chain(arg[2]!) : null;
+  }
+  if (op[1] !== ':') {
+    // A declared type between name and `=`: `token: string =`, `TOKEN: Final =`, `var token string =`.
+    const typed = TYPED_NAME.exec(s) ?? GO_VAR.exec(s);
+    if (typed) return chain(typed[1]!);
   }
   s = s.replace(/["'`\]]+$/, '');
   const raw = trailingKey(s);
@@ -309,6 +316,12 @@ function indentOf(line: string): number {
 
 const isBlank = (line: string) => line.trim() === '';
 const isItemStart = (line: string) => /^[\t ]*-[\t ]/.test(line);
+/**
+ * A top-level line that sets something (`KEY=v`, `key: v`, `$mail->Host = v`, `host v`), as
+ * opposed to a command or prose: in a shell script the line above is another command, not a
+ * sibling setting.
+ */
+const isSetting = (line: string) => /^\s{0,8}(?:(?:export|set|ENV|ARG|SetEnv)\s+)?[\w.$@>[\]'"-]{1,100}\s*(?:=|:|=>|\s\S+\s*$)/.test(line);
 
 /** The non-blank line after `j` within the window, or -1. */
 function nextNonBlank(doc: Document, j: number, limit: number): number {
@@ -326,7 +339,8 @@ function opensBlock(doc: Document, j: number, indent: number, limit: number): bo
  * Lines at `indent` around line `li` (exclusive) within its block: upward until a shallower line,
  * downward likewise, leaving out lines that open a nested block and stopping at list-item
  * boundaries (`- name: A` starts another item). A blank line ends a top-level block, since flat
- * files (`.env`, settings modules) group related settings in paragraphs.
+ * files (`.env`, settings modules) group related settings in paragraphs, and there only setting
+ * lines count as siblings.
  */
 function siblings(doc: Document, li: number, indent: number, ownIsItem: boolean): { lines: string[]; parent: number } {
   const lines: string[] = [];
@@ -346,7 +360,7 @@ function siblings(doc: Document, li: number, indent: number, ownIsItem: boolean)
       break;
     }
     if (k === indent && collecting) {
-      if (!opensBlock(doc, j, k, limit)) lines.push(l);
+      if (!opensBlock(doc, j, k, limit) && (!flat || isSetting(l))) lines.push(l);
       if (isItemStart(l)) collecting = false;
     }
   }
@@ -360,7 +374,7 @@ function siblings(doc: Document, li: number, indent: number, ownIsItem: boolean)
     if (k < indent) break;
     if (k === indent) {
       if (isItemStart(l)) break;
-      if (!opensBlock(doc, j, k, limit)) lines.push(l);
+      if (!opensBlock(doc, j, k, limit) && (!flat || isSetting(l))) lines.push(l);
     }
   }
   return { lines, parent };
