@@ -40,7 +40,6 @@ export interface CallInfo {
 
 export interface Block {
   open: number;
-  close: number;
   char: string;
 }
 
@@ -77,10 +76,11 @@ export class Site {
   /** Text after the match on its line (at most LINE_WINDOW characters). */
   get after(): string {
     if (this._after === undefined) {
-      const t = this.doc.text;
-      let nl = t.indexOf('\n', this.end);
-      if (nl === -1 || nl - this.end > LINE_WINDOW) nl = Math.min(t.length, this.end + LINE_WINDOW);
-      this._after = t.slice(this.end, nl);
+      // Sliced first: indexOf over the rest of a one-line (minified) file would make every
+      // candidate scan to its end.
+      const window = this.doc.text.slice(this.end, this.end + LINE_WINDOW);
+      const nl = window.indexOf('\n');
+      this._after = nl === -1 ? window : window.slice(0, nl);
     }
     return this._after;
   }
@@ -108,7 +108,9 @@ export class Site {
 
   get call(): CallInfo | null {
     if (this._call === undefined) {
-      const inner = this.blocks[0];
+      // Only the innermost block matters here: stop at the first unclosed bracket rather than
+      // walking the whole window for ancestors, since this runs for every quoted literal.
+      const inner = this._blocks ? this._blocks[0] : enclosingBlocks(this.doc.text, this.start, 1)[0];
       if (!inner || inner.char !== '(') this._call = null;
       else this._call = { header: headerBefore(this.doc, inner.open), arg: argumentIndex(this.doc.text, inner.open + 1, this.start) };
     }
@@ -117,7 +119,7 @@ export class Site {
 
   /** Innermost first: the unclosed brackets around the match. */
   get blocks(): Block[] {
-    if (!this._blocks) this._blocks = enclosingBlocks(this.doc.text, this.start, this.end);
+    if (!this._blocks) this._blocks = enclosingBlocks(this.doc.text, this.start);
     return this._blocks;
   }
 
@@ -126,8 +128,12 @@ export class Site {
       const parts: string[] = [];
       const k = this.key;
       if (k) parts.push(k.path);
-      parts.push(this.before);
       const blocks = this.blocks;
+      // The value's own line, from where its innermost block opens when that is on the line:
+      // the block's header and members are read below, and a one-line JSON object's earlier
+      // members are siblings, not headers.
+      const inner = blocks[0];
+      parts.push(inner && inner.open >= this.lineStart ? this.doc.text.slice(Math.max(inner.open + 1, this.start - LINE_WINDOW), this.start) : this.before);
       blocks.forEach((b, i) => {
         const header = headerBefore(this.doc, b.open);
         parts.push(header);
@@ -161,7 +167,7 @@ const NAMED_VALUE = /\b(?:key|name)["']?\s*[:=]\s*["']([\w.:-]{1,100})["']/i;
  * The path keeps the dotted chain (`config.postmark.token`, `Postmark__ServerToken`).
  */
 export function extractKey(before: string, line: string): KeyInfo | null {
-  let s = before.replace(/[\s"'`]+$/, '');
+  let s = trimQuotesEnd(before);
   const xml = /<([A-Za-z_][\w.:-]{0,100})(?:\s[^<>]{0,200})?>$/.exec(s);
   if (xml) return chain(xml[1]!);
   if (/[:=]\s*\[$/.test(s)) s = s.slice(0, -1).replace(/[\s"'`]+$/, '');
@@ -169,8 +175,8 @@ export function extractKey(before: string, line: string): KeyInfo | null {
   if (!op) return spacedKey(s);
   s = s.slice(0, -op[1]!.length).trimEnd();
   if (op[1] === ',') {
-    const arg = /(['"])([A-Za-z_][\w.:-]{0,100})\1$/.exec(s);
-    return arg ? chain(arg[2]!) : null;
+    const arg = quotedNameAtEnd(s);
+    return arg ? chain(arg) : null;
   }
   if (op[1] !== ':') {
     // A declared type between name and `=`: `token: string =`, `TOKEN: Final =`, `var token string =`.
@@ -186,6 +192,25 @@ export function extractKey(before: string, line: string): KeyInfo | null {
     if (named) return chain(named[1]!);
   }
   return info;
+}
+
+const QUOTES_AND_BLANKS = new Set([' ', '\t', '\r', '\n', '"', "'", '`']);
+
+/** `s` without trailing blanks and quotes (a loop: `/[\s"'`]+$/` retries at every position). */
+function trimQuotesEnd(s: string): string {
+  let i = s.length;
+  while (i > 0 && QUOTES_AND_BLANKS.has(s[i - 1]!)) i--;
+  return s.slice(0, i);
+}
+
+/** The name in a quoted literal that ends `s` (`setenv("NAME"`), or null. */
+function quotedNameAtEnd(s: string): string | null {
+  const q = s[s.length - 1];
+  if (q !== '"' && q !== "'") return null;
+  const open = s.lastIndexOf(q, s.length - 2);
+  if (open === -1 || s.length - open > 102) return null;
+  const name = s.slice(open + 1, -1);
+  return /^[A-Za-z_][\w.:-]*$/.test(name) ? name : null;
 }
 
 /** Keys written without an operator: `ENV KEY value`, `--token value`, `password value`. */
@@ -233,43 +258,49 @@ function argumentIndex(text: string, from: number, at: number): number {
 }
 
 /**
- * The unclosed brackets around [start, end), innermost first, each with its closing offset
- * (-1 when not found within the window). Brackets inside strings are not told apart: config
- * and call sites rarely put brackets in the strings that matter, and a bounded scan is worth more.
+ * The unclosed brackets before `start`, innermost first, at most `max` of them within the window.
+ * Where each closes is left to the readers that need it (scalarMembers stops at the close), so
+ * finding the call around a literal costs a walk back to its `(` and no more. Brackets inside
+ * strings are not told apart: config and call sites rarely put brackets in the strings that
+ * matter, and a bounded scan is worth more.
  */
-export function enclosingBlocks(text: string, start: number, end: number): Block[] {
+export function enclosingBlocks(text: string, start: number, max = MAX_ANCESTORS): Block[] {
   const blocks: Block[] = [];
   let depth = 0;
   const stop = Math.max(0, start - BRACKET_WINDOW);
-  for (let i = start - 1; i >= stop && blocks.length < MAX_ANCESTORS; i--) {
+  for (let i = start - 1; i >= stop && blocks.length < max; i--) {
     const c = text[i]!;
     if (c in CLOSE) depth++;
     else if (OPEN.has(c)) {
-      if (depth === 0) blocks.push({ open: i, close: -1, char: c });
+      if (depth === 0) blocks.push({ open: i, char: c });
       else depth--;
-    }
-  }
-  if (blocks.length === 0) return blocks;
-  // One forward pass finds where each of them closes.
-  let level = 0;
-  let depthFwd = 0;
-  const limit = Math.min(text.length, end + BRACKET_WINDOW);
-  for (let i = end; i < limit && level < blocks.length; i++) {
-    const c = text[i]!;
-    if (OPEN.has(c)) depthFwd++;
-    else if (c in CLOSE) {
-      if (depthFwd === 0) blocks[level++]!.close = i;
-      else depthFwd--;
     }
   }
   return blocks;
 }
 
-/** The text that names a block: before its opening bracket on that line, or the line above. */
+/**
+ * The text that names a block: before its opening bracket on that line, back to the start of
+ * the member or statement it opens (a `,`, `;`, `{` or `[` outside parentheses, so a one-line
+ * `{"postmark": {…}, "redis": {` names the block `"redis":`), or the line above when the bracket
+ * opens its line.
+ */
 function headerBefore(doc: Document, open: number): string {
   const li = doc.lineIndexOf(open);
   const lineStart = doc.lineStarts[li]!;
-  const head = doc.text.slice(Math.max(lineStart, open - 160), open).trim();
+  const t = doc.text;
+  let from = Math.max(lineStart, open - 160);
+  let depth = 0;
+  for (let i = open - 1; i >= from; i--) {
+    const c = t[i]!;
+    if (c === ')' || c === ']' || c === '}') depth++;
+    else if (c === '(' || ((c === '[' || c === '{') && depth > 0)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (c === ',' || c === ';' || c === '{' || c === '[')) {
+      from = i + 1;
+      break;
+    }
+  }
+  const head = t.slice(from, open).trim();
   if (head !== '' || li === 0) return head;
   for (let j = li - 1; j >= 0 && j >= li - 3; j--) {
     const prev = doc.line(j).trim();
@@ -283,7 +314,8 @@ function headerBefore(doc: Document, open: number): string {
  * out (`"redis": {…}`, `'tags' => [...]`); members holding only calls stay (`env('MAIL_HOST', …)`).
  */
 export function scalarMembers(text: string, b: Block): string {
-  const end = b.close === -1 ? Math.min(text.length, b.open + 1 + MEMBERS_WINDOW) : Math.min(b.close, b.open + 1 + MEMBERS_WINDOW);
+  const limit = Math.min(text.length, b.open + 1 + MEMBERS_WINDOW);
+  let end = limit;
   const out: string[] = [];
   let depth = 0;
   let memberStart = b.open + 1;
@@ -296,13 +328,17 @@ export function scalarMembers(text: string, b: Block): string {
     memberStart = i + 1;
     nested = false;
   };
-  for (let i = b.open + 1; i < end; i++) {
+  for (let i = b.open + 1; i < limit; i++) {
     const c = text[i]!;
     if (OPEN.has(c)) {
       if (depth === 0 && c !== '(') nested = true;
       depth++;
     } else if (c in CLOSE) {
-      if (depth > 0) depth--;
+      if (depth === 0) {
+        end = i;
+        break;
+      }
+      depth--;
     } else if (depth === 0 && (c === ',' || c === ';' || c === '\n')) flush(i);
   }
   flush(end);
@@ -393,17 +429,22 @@ function indentationScope(doc: Document, li: number): string[] {
   const parentLine = doc.line(parent);
   out.push(parentLine);
   const parentIndent = indentOf(parentLine);
-  if (parentIndent > 0) out.push(...siblings(doc, parent, parentIndent, isItemStart(parentLine)).lines);
+  const ancestors: string[] = [];
   let headerIndent = parentIndent;
   for (let j = parent - 1; j >= 0 && j >= li - INDENT_LINES && headerIndent > 0; j--) {
     const l = doc.line(j);
     if (isBlank(l)) continue;
     const k = indentOf(l);
     if (k < headerIndent) {
-      out.push(l);
+      ancestors.push(l);
       headerIndent = k;
     }
   }
+  // The parent's siblings count when the parent sits in a named block; a JSON file's root `{`
+  // names nothing, and its members are the whole file's settings.
+  const grandparent = ancestors[0];
+  if (grandparent !== undefined && /\w/.test(grandparent)) out.push(...siblings(doc, parent, parentIndent, isItemStart(parentLine)).lines);
+  out.push(...ancestors);
   return out.map((l) => l.slice(0, LINE_WINDOW));
 }
 
