@@ -7,8 +7,9 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
+import { requiredLiteral } from './prefilter.js';
 import { unsafeRepetition } from './safety.js';
-import { shapeSource } from './shapes.js';
+import { SHAPES, shapeSource } from './shapes.js';
 import { Site } from './structure.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
 
@@ -23,13 +24,19 @@ export class RuleError extends Error {
   }
 }
 
+/** A context pattern and the literal text it cannot match without (tested first, as a substring). */
+interface Gated {
+  re: RegExp;
+  literal: string | null;
+}
+
 interface CompiledContext {
   key?: RegExp;
-  scope?: RegExp;
+  scope?: Gated;
   call?: RegExp;
   arg?: number;
-  before?: RegExp;
-  after?: RegExp;
+  before?: Gated;
+  after?: Gated;
   file?: RegExp;
   path?: RegExp;
 }
@@ -54,6 +61,15 @@ function re(source: string | undefined, flags = 'i'): RegExp | undefined {
   return new RegExp(source, flags);
 }
 
+function gated(source: string | undefined): Gated | undefined {
+  const r = re(source);
+  return r && { re: r, literal: requiredLiteral(source!) };
+}
+
+function passes(g: Gated, text: string, lower: string): boolean {
+  return (g.literal === null || lower.includes(g.literal)) && g.re.test(text);
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function compileRule(spec: RuleSpec): CompiledRule {
@@ -64,14 +80,17 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     severity: spec.severity,
     priority: spec.priority ?? 0,
     keywords,
-    shape: spec.secret ? re(shapeSource(spec.secret), 'g')! : null,
+    // Custom patterns get match indices to place their `secret` group exactly; the named shapes
+    // do without (indices cost an allocation per match), their secret being the match or the
+    // text inside its quotes.
+    shape: spec.secret ? re(shapeSource(spec.secret), spec.secret in SHAPES ? 'g' : 'gd')! : null,
     contexts: (spec.contexts ?? []).map((c: ContextSpec) => ({
       key: re(c.key),
-      scope: re(c.scope),
+      scope: gated(c.scope),
       call: re(c.call),
       arg: c.arg ?? (c.firstArg ? 1 : undefined),
-      before: re(c.before),
-      after: re(c.after),
+      before: gated(c.before),
+      after: gated(c.after),
       file: re(c.file),
       path: re(c.path),
     })),
@@ -91,9 +110,9 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
 function holds(c: CompiledContext, site: Site, doc: Document, path: string): boolean {
   if (c.path && !c.path.test(path)) return false;
   if (c.file && !doc.test(c.file)) return false;
-  if (c.arg === 1 && !site.openParenBefore) return false;
-  if (c.before && !c.before.test(site.before)) return false;
-  if (c.after && !c.after.test(site.after)) return false;
+  if (c.arg !== undefined && site.argDelimiter !== (c.arg === 1 ? '(' : ',')) return false;
+  if (c.before && !passes(c.before, site.before, site.lower('before'))) return false;
+  if (c.after && !passes(c.after, site.after, site.lower('after'))) return false;
   if (c.key) {
     const k = site.key;
     if (!k || !c.key.test(k.key)) return false;
@@ -103,7 +122,7 @@ function holds(c: CompiledContext, site: Site, doc: Document, path: string): boo
     if (!call || !c.call.test(call.header)) return false;
     if (c.arg !== undefined && call.arg !== c.arg) return false;
   }
-  if (c.scope && !c.scope.test(site.scope)) return false;
+  if (c.scope && !passes(c.scope, site.scope, site.lower('scope'))) return false;
   return true;
 }
 
@@ -115,17 +134,34 @@ interface Candidate {
   end: number;
 }
 
+/** One match of a shape, shared by every rule using that shape (both UUID rules read one scan). */
+interface ShapeMatch {
+  secret: string;
+  /** Offset of the secret itself (inside quotes, for the quoted shape). */
+  start: number;
+  site: Site;
+}
+
+function shapeMatches(shape: RegExp, doc: Document): ShapeMatch[] {
+  return doc.memo(`shape\0${shape.source}`, () => {
+    const found: ShapeMatch[] = [];
+    shape.lastIndex = 0;
+    // Every match is kept: the work per candidate is bounded by the site's windows, so a file
+    // full of UUIDs costs time, never a silently skipped secret.
+    for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
+      if (m[0] === '') shape.lastIndex++;
+      const group = m.indices?.groups?.secret;
+      const secret = m.groups?.secret ?? m[0];
+      if (isNeverSecret(secret) || isReference(secret)) continue;
+      const start = group ? group[0] : m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
+      found.push({ secret, start, site: new Site(doc, m.index, m.index + m[0].length) });
+    }
+    return found;
+  });
+}
+
 function candidates(rule: CompiledRule, doc: Document, path: string, out: Candidate[]): void {
-  const shape = rule.shape!;
-  shape.lastIndex = 0;
-  // Every candidate is examined: the work per candidate is bounded by the site's windows, so a
-  // file full of UUIDs costs time, never a silently skipped secret.
-  for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
-    if (m[0] === '') shape.lastIndex++;
-    const secret = m.groups?.secret ?? m[0];
-    if (isNeverSecret(secret) || isReference(secret)) continue;
-    const start = m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
-    const site = new Site(doc, m.index, m.index + m[0].length);
+  for (const { secret, start, site } of shapeMatches(rule.shape!, doc)) {
     if (!rule.contexts.some((c) => holds(c, site, doc, path))) continue;
     let severity: Severity | undefined = rule.severity;
     if (rule.spec.real && !looksReal(secret, rule.spec.real)) severity = rule.spec.placeholderSeverity;

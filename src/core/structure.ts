@@ -85,6 +85,13 @@ export class Site {
     return this._after;
   }
 
+  private _lower: Partial<Record<'before' | 'after' | 'scope', string>> = {};
+
+  /** A lower-cased copy of the before/after/scope text, made once, for literal prefilters. */
+  lower(field: 'before' | 'after' | 'scope'): string {
+    return (this._lower[field] ??= this[field].toLowerCase());
+  }
+
   get key(): KeyInfo | null {
     if (this._key === undefined) this._key = extractKey(this.before, this.before + this.after);
     return this._key;
@@ -96,21 +103,29 @@ export class Site {
    * context runs before anything else, since it is checked for every quoted literal in a file.
    */
   get openParenBefore(): boolean {
+    return this.argDelimiter === '(';
+  }
+
+  /**
+   * The character before the value, past blanks and quotes: `(` for a first argument, `,` for a
+   * later one. Checked before a call context computes anything, since most quoted literals in a
+   * file (JSON values, map entries) are preceded by neither.
+   */
+  get argDelimiter(): string {
     const t = this.doc.text;
     const stop = Math.max(0, this.start - LINE_WINDOW);
     for (let i = this.start - 1; i >= stop; i--) {
-      const c = t[i]!;
-      if (c === '(') return true;
-      if (!(c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '"' || c === "'" || c === '`')) return false;
+      const c = t.charCodeAt(i);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 34 && c !== 39 && c !== 96) return t[i]!;
     }
-    return false;
+    return '';
   }
 
   get call(): CallInfo | null {
     if (this._call === undefined) {
       // Only the innermost block matters here: stop at the first unclosed bracket rather than
       // walking the whole window for ancestors, since this runs for every quoted literal.
-      const inner = this._blocks ? this._blocks[0] : enclosingBlocks(this.doc.text, this.start, 1)[0];
+      const inner = this._blocks ? this._blocks[0] : innermostBlock(this.doc, this.start);
       if (!inner || inner.char !== '(') this._call = null;
       else this._call = { header: headerBefore(this.doc, inner.open), arg: argumentIndex(this.doc.text, inner.open + 1, this.start) };
     }
@@ -129,11 +144,11 @@ export class Site {
       const k = this.key;
       if (k) parts.push(k.path);
       const blocks = this.blocks;
-      // The value's own line, from where its innermost block opens when that is on the line:
-      // the block's header and members are read below, and a one-line JSON object's earlier
-      // members are siblings, not headers.
+      // The value's own line. When its innermost block opens on the line, only its own member:
+      // the block's header and scalar members are read below, and a one-line JSON object's
+      // earlier members are siblings (`{"postmark": {…}, "token": "…"}` says nothing of the token).
       const inner = blocks[0];
-      parts.push(inner && inner.open >= this.lineStart ? this.doc.text.slice(Math.max(inner.open + 1, this.start - LINE_WINDOW), this.start) : this.before);
+      parts.push(inner && inner.open >= this.lineStart ? this.doc.text.slice(memberStart(this.doc.text, Math.max(inner.open + 1, this.start - LINE_WINDOW), this.start), this.start) : this.before);
       blocks.forEach((b, i) => {
         const header = headerBefore(this.doc, b.open);
         parts.push(header);
@@ -269,14 +284,46 @@ export function enclosingBlocks(text: string, start: number, max = MAX_ANCESTORS
   let depth = 0;
   const stop = Math.max(0, start - BRACKET_WINDOW);
   for (let i = start - 1; i >= stop && blocks.length < max; i--) {
-    const c = text[i]!;
-    if (c in CLOSE) depth++;
-    else if (OPEN.has(c)) {
-      if (depth === 0) blocks.push({ open: i, char: c });
+    // Char codes, not strings: this loop is the hottest in the engine.
+    const c = text.charCodeAt(i);
+    if (c === 41 || c === 93 || c === 125) depth++;
+    else if (c === 40 || c === 91 || c === 123) {
+      if (depth === 0) blocks.push({ open: i, char: text[i]! });
       else depth--;
     }
   }
   return blocks;
+}
+
+/**
+ * The innermost unclosed bracket before `start`. Candidates arrive in text order, so when the
+ * walk back reaches the previous query's start with nothing left open in between, that query's
+ * answer is this one's too: the elements of a long list share its `[`, found once.
+ */
+function innermostBlock(doc: Document, start: number): Block | undefined {
+  const last = doc.memo('innermost', () => ({ at: -1, block: undefined as Block | undefined }));
+  const text = doc.text;
+  const stop = Math.max(0, start - BRACKET_WINDOW);
+  let depth = 0;
+  let found: Block | undefined;
+  for (let i = start - 1; i >= stop; i--) {
+    if (i + 1 === last.at && depth === 0) {
+      found = last.block && last.block.open >= stop ? last.block : undefined;
+      break;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 41 || c === 93 || c === 125) depth++;
+    else if (c === 40 || c === 91 || c === 123) {
+      if (depth === 0) {
+        found = { open: i, char: text[i]! };
+        break;
+      }
+      depth--;
+    }
+  }
+  last.at = start;
+  last.block = found;
+  return found;
 }
 
 /**
@@ -307,6 +354,18 @@ function headerBefore(doc: Document, open: number): string {
     if (prev !== '') return prev.slice(-160);
   }
   return '';
+}
+
+/** Where the member holding offset `at` starts: after the last `,` or `;` outside brackets since `from`. */
+function memberStart(text: string, from: number, at: number): number {
+  let depth = 0;
+  for (let i = at - 1; i >= from; i--) {
+    const c = text[i]!;
+    if (c in CLOSE) depth++;
+    else if (OPEN.has(c)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (c === ',' || c === ';')) return i + 1;
+  }
+  return from;
 }
 
 /**

@@ -86,6 +86,14 @@ describe('detect', () => {
   });
 });
 
+describe('custom patterns', () => {
+  it('place the secret group exactly, even when its text occurs earlier in the match', () => {
+    const rules = compileRules([{ ...spec, keywords: ['acme'], secret: 'acme_(?:ab)?key=(?<secret>ab[0-9]{4})', real: undefined, contexts: [{}] }]);
+    const [f] = detect({ text: 'x acme_abkey=ab1234\n', path: 'a.txt' }, rules);
+    expect(f).toMatchObject({ secret: 'ab1234', column: 14, endColumn: 20 });
+  });
+});
+
 describe('compileRule', () => {
   it.each(['(a+)+', '(\\w+\\s?)*x', '(?:x{1,3})+', '(a|b?)*', '([a-z]+\\.)+com', '(a+){2,5}'])('refuses %s, which can backtrack catastrophically', (pattern) => {
     expect(() => compileRule({ ...spec, secret: pattern })).toThrow(/nested repetition/);
