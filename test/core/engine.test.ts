@@ -2,22 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileRule, compileRules, detect } from '../../src/core/engine.js';
 import type { RuleSpec } from '../../src/core/types.js';
+import { TOKEN, testRule } from './spec.js';
 
-const TOKEN = '6f1c2a7e-93b4-4d1e-b0a2-5c8e1f3d9a47';
-const spec: RuleSpec = {
-  id: 'probe',
-  title: 't',
-  description: 'd',
-  fix: 'f',
-  severity: 'error',
-  keywords: ['postmark'],
-  secret: 'uuid',
-  real: 'uuid',
-  contexts: [{ key: 'token' }],
-  exceptPaths: ['**/yarn.lock'],
-  examples: [],
-  negativeExamples: [],
-};
+const spec: RuleSpec = testRule({ id: 'probe', real: 'uuid', contexts: [{ key: 'token' }], exceptPaths: ['**/yarn.lock'] });
 
 /** A compiled rule whose shape counts how often it is run. */
 function counted(s: RuleSpec) {

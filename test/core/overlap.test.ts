@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules, detect, resolveOverlaps } from '../../src/core/engine.js';
 import type { RuleSpec } from '../../src/core/types.js';
+import { testRule } from './spec.js';
 
 const span = (start: number, end: number, priority: number, id = `p${priority}@${start}`) => ({ start, end, rule: { priority }, id });
 
@@ -27,11 +28,7 @@ describe('resolveOverlaps', () => {
   });
 });
 
-const base = { title: 't', description: 'd', fix: 'f', severity: 'error' as const, keywords: ['postmark'], secret: 'uuid', examples: [], negativeExamples: [] };
-const specs: RuleSpec[] = [
-  { ...base, id: 'server', priority: 10, contexts: [{ key: 'postmark' }] },
-  { ...base, id: 'account', priority: 30, contexts: [{ key: 'account' }] },
-];
+const specs: RuleSpec[] = [testRule({ id: 'server', priority: 10 }), testRule({ id: 'account', priority: 30, contexts: [{ key: 'account' }] })];
 
 describe('overlaps in detect', () => {
   it('reports an account token once, as the account rule', () => {

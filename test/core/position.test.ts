@@ -2,22 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { Document } from '../../src/core/document.js';
 import { compileRules, detect } from '../../src/core/engine.js';
-import type { RuleSpec } from '../../src/core/types.js';
+import { TOKEN, testRule } from './spec.js';
 
-const TOKEN = '6f1c2a7e-93b4-4d1e-b0a2-5c8e1f3d9a47';
-
-const rule: RuleSpec = {
-  id: 'test-token',
-  title: 't',
-  description: 'd',
-  fix: 'f',
-  severity: 'error',
-  keywords: ['postmark'],
-  secret: 'uuid',
-  contexts: [{ key: 'postmark' }],
-  examples: [],
-  negativeExamples: [],
-};
+const rule = testRule({ id: 'test-token' });
 const rules = compileRules([rule]);
 const find = (text: string) => detect({ text, path: 'x.env' }, rules);
 
