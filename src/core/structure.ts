@@ -35,7 +35,7 @@ export interface KeyInfo {
 export interface CallInfo {
   header: string;
   /** 1-based position of the value among the call's arguments. */
-  arg: number;
+  readonly arg: number;
 }
 
 export interface Block {
@@ -51,6 +51,7 @@ export class Site {
   private _call: CallInfo | null | undefined;
   private _scope: string | undefined;
   private _blocks: Block[] | undefined;
+  private _lower: Partial<Record<'before' | 'after' | 'scope', string>> = {};
 
   constructor(
     readonly doc: Document,
@@ -85,8 +86,6 @@ export class Site {
     return this._after;
   }
 
-  private _lower: Partial<Record<'before' | 'after' | 'scope', string>> = {};
-
   /** A lower-cased copy of the before/after/scope text, made once, for literal prefilters. */
   lower(field: 'before' | 'after' | 'scope'): string {
     return (this._lower[field] ??= this[field].toLowerCase());
@@ -95,15 +94,6 @@ export class Site {
   get key(): KeyInfo | null {
     if (this._key === undefined) this._key = extractKey(this.before, this.before + this.after);
     return this._key;
-  }
-
-  /**
-   * Whether the value is the first argument of a call, without scanning for enclosing blocks:
-   * only quotes and blanks may stand between the `(` and the value. The cheap test a `firstArg`
-   * context runs before anything else, since it is checked for every quoted literal in a file.
-   */
-  get openParenBefore(): boolean {
-    return this.argDelimiter === '(';
   }
 
   /**
@@ -127,7 +117,18 @@ export class Site {
       // walking the whole window for ancestors, since this runs for every quoted literal.
       const inner = this._blocks ? this._blocks[0] : innermostBlock(this.doc, this.start);
       if (!inner || inner.char !== '(') this._call = null;
-      else this._call = { header: headerBefore(this.doc, inner.open), arg: argumentIndex(this.doc.text, inner.open + 1, this.start) };
+      else {
+        // The position is counted only when a context asks: it walks the whole argument list.
+        const text = this.doc.text;
+        const start = this.start;
+        let arg: number | undefined;
+        this._call = {
+          header: headerBefore(this.doc, inner.open),
+          get arg() {
+            return (arg ??= argumentIndex(text, inner.open + 1, start));
+          },
+        };
+      }
     }
     return this._call;
   }

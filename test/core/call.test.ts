@@ -12,20 +12,20 @@ describe('call detection', () => {
   it('reads the header before the innermost parenthesis', () => {
     const s = siteOf('const client = new postmark.ServerClient("TOKEN");', '"TOKEN"');
     expect(s.call).toEqual({ header: 'const client = new postmark.ServerClient', arg: 1 });
-    expect(s.openParenBefore).toBe(true);
+    expect(s.argDelimiter).toBe('(');
   });
 
   it('counts arguments at depth 0 only', () => {
     const text = 'postmark.NewClient(cfg.get("a", "b"), "SECOND")';
     expect(siteOf(text, '"SECOND"').call?.arg).toBe(2);
-    expect(siteOf(text, '"SECOND"').openParenBefore).toBe(false);
+    expect(siteOf(text, '"SECOND"').argDelimiter).toBe(',');
   });
 
   it('follows a call whose arguments start on the next line', () => {
     const s = siteOf("export const c = new ServerClient(\n  'TOKEN',\n  { timeout: 30 },\n);", "'TOKEN'");
     expect(s.call?.header).toBe('export const c = new ServerClient');
     expect(s.call?.arg).toBe(1);
-    expect(s.openParenBefore).toBe(true);
+    expect(s.argDelimiter).toBe('(');
   });
 
   it('names the inner call when the value sits in a nested one', () => {
@@ -42,6 +42,6 @@ describe('call detection', () => {
     const s = siteOf("PostmarkClient(server_token='TOKEN')", "'TOKEN'");
     expect(s.key?.key).toBe('server_token');
     expect(s.call?.header).toBe('PostmarkClient');
-    expect(s.openParenBefore).toBe(false);
+    expect(s.argDelimiter).toBe('=');
   });
 });
