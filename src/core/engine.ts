@@ -24,10 +24,10 @@ export class RuleError extends Error {
   }
 }
 
-/** A context pattern and the literal text it cannot match without (tested first, as a substring). */
+/** A context pattern and the literal text it cannot match without (tested first, on its own). */
 interface Gated {
   re: RegExp;
-  literal: string | null;
+  literal: RegExp | null;
 }
 
 interface CompiledContext {
@@ -61,16 +61,19 @@ function re(source: string | undefined, flags = 'i'): RegExp | undefined {
   return new RegExp(source, flags);
 }
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function gated(source: string | undefined): Gated | undefined {
   const r = re(source);
-  return r && { re: r, literal: requiredLiteral(source!) };
+  if (!r) return undefined;
+  // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
+  const literal = requiredLiteral(source!);
+  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i') };
 }
 
-function passes(g: Gated, text: string, lower: string): boolean {
-  return (g.literal === null || lower.includes(g.literal)) && g.re.test(text);
+function passes(g: Gated, text: string): boolean {
+  return (g.literal === null || g.literal.test(text)) && g.re.test(text);
 }
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function compileRule(spec: RuleSpec): CompiledRule {
   const keywords = spec.keywords?.length ? new RegExp(spec.keywords.map(escape).join('|'), 'i') : null;
@@ -111,8 +114,8 @@ function holds(c: CompiledContext, site: Site, doc: Document, path: string): boo
   if (c.path && !c.path.test(path)) return false;
   if (c.file && !doc.test(c.file)) return false;
   if (c.arg !== undefined && site.argDelimiter !== (c.arg === 1 ? '(' : ',')) return false;
-  if (c.before && !passes(c.before, site.before, site.lower('before'))) return false;
-  if (c.after && !passes(c.after, site.after, site.lower('after'))) return false;
+  if (c.before && !passes(c.before, site.before)) return false;
+  if (c.after && !passes(c.after, site.after)) return false;
   if (c.key) {
     const k = site.key;
     if (!k || !c.key.test(k.key)) return false;
@@ -122,7 +125,7 @@ function holds(c: CompiledContext, site: Site, doc: Document, path: string): boo
     if (!call || !c.call.test(call.header)) return false;
     if (c.arg !== undefined && call.arg !== c.arg) return false;
   }
-  if (c.scope && !passes(c.scope, site.scope, site.lower('scope'))) return false;
+  if (c.scope && !passes(c.scope, site.scope)) return false;
   return true;
 }
 
@@ -134,39 +137,34 @@ interface Candidate {
   end: number;
 }
 
-/** One match of a shape, shared by every rule using that shape (both UUID rules read one scan). */
-interface ShapeMatch {
-  secret: string;
-  /** Offset of the secret itself (inside quotes, for the quoted shape). */
-  start: number;
-  site: Site;
-}
-
-function shapeMatches(shape: RegExp, doc: Document): ShapeMatch[] {
-  return doc.memo(`shape\0${shape.source}`, () => {
-    const found: ShapeMatch[] = [];
-    shape.lastIndex = 0;
-    // Every match is kept: the work per candidate is bounded by the site's windows, so a file
-    // full of UUIDs costs time, never a silently skipped secret.
-    for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
-      if (m[0] === '') shape.lastIndex++;
-      const group = m.indices?.groups?.secret;
-      const secret = m.groups?.secret ?? m[0];
-      if (isNeverSecret(secret) || isReference(secret)) continue;
-      const start = group ? group[0] : m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
-      found.push({ secret, start, site: new Site(doc, m.index, m.index + m[0].length) });
+/**
+ * Runs one shape over the text once for every rule that uses it (both UUID rules read one scan
+ * and share each site's key, call and scope). Matches are not kept: each is judged by the
+ * group's rules and dropped. Every match is examined; the work per match is bounded by the
+ * site's windows, so a file full of UUIDs costs time, never a silently skipped secret.
+ */
+function scanShape(group: CompiledRule[], doc: Document, path: string, out: Candidate[]): void {
+  const shape = group[0]!.shape!;
+  shape.lastIndex = 0;
+  for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
+    if (m[0] === '') shape.lastIndex++;
+    const secret = m.groups?.secret ?? m[0];
+    if (isNeverSecret(secret) || isReference(secret)) continue;
+    const group0 = m.indices?.groups?.secret;
+    const start = group0 ? group0[0] : m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
+    const site = new Site(doc, m.index, m.index + m[0].length);
+    for (const rule of group) {
+      let hit: boolean;
+      try {
+        hit = rule.contexts.some((c) => holds(c, site, doc, path));
+      } catch (err) {
+        throw new RuleError(rule.id, path, err);
+      }
+      if (!hit) continue;
+      let severity: Severity | undefined = rule.severity;
+      if (rule.spec.real && !looksReal(secret, rule.spec.real)) severity = rule.spec.placeholderSeverity;
+      if (severity) out.push({ rule, severity, secret, start, end: start + secret.length });
     }
-    return found;
-  });
-}
-
-function candidates(rule: CompiledRule, doc: Document, path: string, out: Candidate[]): void {
-  for (const { secret, start, site } of shapeMatches(rule.shape!, doc)) {
-    if (!rule.contexts.some((c) => holds(c, site, doc, path))) continue;
-    let severity: Severity | undefined = rule.severity;
-    if (rule.spec.real && !looksReal(secret, rule.spec.real)) severity = rule.spec.placeholderSeverity;
-    if (!severity) continue;
-    out.push({ rule, severity, secret, start, end: start + secret.length });
   }
 }
 
@@ -223,17 +221,24 @@ const INLINE_ALLOW = 'secret-guard:allow';
 /** Content findings of one fragment, inline `secret-guard:allow` marked, in text order. */
 export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding['kind'] = 'content'): Finding[] {
   const doc = new Document(fragment.text);
-  const found: Candidate[] = [];
+  const byShape = new Map<string, CompiledRule[]>();
   for (const rule of rules) {
     if (!rule.shape) continue;
     if (rule.exceptPaths?.(fragment.path)) continue;
+    // The prefilter reads the path too: a Docker secret file named postmark_token.txt holds
+    // nothing but the token.
+    if (rule.keywords && !doc.test(rule.keywords) && !rule.keywords.test(fragment.path)) continue;
+    const key = `${rule.shape.source}\0${rule.shape.flags}`;
+    const group = byShape.get(key);
+    if (group) group.push(rule);
+    else byShape.set(key, [rule]);
+  }
+  const found: Candidate[] = [];
+  for (const group of byShape.values()) {
     try {
-      // The prefilter reads the path too: a Docker secret file named postmark_token.txt holds
-      // nothing but the token.
-      if (rule.keywords && !doc.test(rule.keywords) && !rule.keywords.test(fragment.path)) continue;
-      candidates(rule, doc, fragment.path, found);
+      scanShape(group, doc, fragment.path, found);
     } catch (err) {
-      throw new RuleError(rule.id, fragment.path, err);
+      throw err instanceof RuleError ? err : new RuleError(group[0]!.id, fragment.path, err);
     }
   }
   if (found.length === 0) return [];

@@ -1,8 +1,8 @@
 /**
  * The literal text a pattern cannot match without: `process\.env(\.|\[)\w{0,40}POSTMARK…`
- * needs "process.env" and "postmark". A context tests it with `includes` before running its
- * regex, because a file that mentions Postmark can hold tens of thousands of quoted literals,
- * each checked against every context, and a substring search is far cheaper than a regex that
+ * needs "process.env" and "postmark". A context tests it (as a plain case-insensitive regex) before
+ * running its own regex, because a file that mentions Postmark can hold tens of thousands of quoted literals,
+ * each checked against every context, and a literal search is far cheaper than a regex that
  * must be tried at every position of a 300-character window.
  */
 

@@ -51,7 +51,6 @@ export class Site {
   private _call: CallInfo | null | undefined;
   private _scope: string | undefined;
   private _blocks: Block[] | undefined;
-  private _lower: Partial<Record<'before' | 'after' | 'scope', string>> = {};
 
   constructor(
     readonly doc: Document,
@@ -84,11 +83,6 @@ export class Site {
       this._after = nl === -1 ? window : window.slice(0, nl);
     }
     return this._after;
-  }
-
-  /** A lower-cased copy of the before/after/scope text, made once, for literal prefilters. */
-  lower(field: 'before' | 'after' | 'scope'): string {
-    return (this._lower[field] ??= this[field].toLowerCase());
   }
 
   get key(): KeyInfo | null {
