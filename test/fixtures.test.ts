@@ -3,12 +3,14 @@
  * its files committed, the real CLI scans it (`--format json`), and the findings must equal the
  * folder's expected.json exactly ({ruleId, file, line, severity}; [] for a negative case). The
  * exit code must follow from them, and no secret from the folder may appear in the report.
+ * Cases run concurrently (the CLI is spawned asynchronously), each in its own repository.
  */
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.js';
+import { BIN, type CliRun } from './helpers/cli.js';
 import { cleanupAll, makeRepo, type Files } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -36,6 +38,16 @@ const order = (a: Expected, b: Expected) =>
 
 const SECRET_SHAPES = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|PM-T-[\w-]{24,}|\b[A-Za-z0-9_-]{36}\b/gi;
 
+/** The real CLI as a separate process, like helpers/cli.ts, but without blocking: cases run side by side. */
+function cliAsync(args: string[], cwd: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 const cases = readdirSync(ROOT).filter((d) => statSync(join(ROOT, d)).isDirectory()).sort();
 
 describe('fixtures/', () => {
@@ -47,11 +59,11 @@ describe('fixtures/', () => {
   });
 
   for (const name of cases) {
-    it(name, () => {
+    it.concurrent(name, async ({ expect }) => {
       const files = filesOf(join(ROOT, name));
       const expected = (JSON.parse(readFileSync(join(ROOT, name, 'expected.json'), 'utf8')) as Expected[]).sort(order);
       const repo = makeRepo({ files });
-      const r = cli(['scan', '--format', 'json'], repo.dir);
+      const r = await cliAsync(['scan', '--format', 'json'], repo.dir);
       expect(r.stderr).toBe('');
       const report = JSON.parse(r.stdout) as { findings: Expected[] };
       const got = report.findings.map(({ ruleId, file, line, severity }) => ({ ruleId, file, line, severity })).sort(order);
