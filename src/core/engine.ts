@@ -169,6 +169,27 @@ function scanShape(group: CompiledRule[], doc: Document, path: string, out: Cand
 }
 
 /**
+ * Which of a rule's contexts hold for some candidate in a fragment, by index: lets the rule tests
+ * prove that no context is dead (each is exercised by an example or a fixture).
+ */
+export function contextsHit(fragment: Fragment, rule: CompiledRule): Set<number> {
+  const hit = new Set<number>();
+  if (!rule.shape) return hit;
+  const doc = new Document(fragment.text);
+  const shape = new RegExp(rule.shape.source, rule.shape.flags);
+  for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
+    if (m[0] === '') shape.lastIndex++;
+    const secret = m.groups?.secret ?? m[0];
+    if (isNeverSecret(secret) || isReference(secret)) continue;
+    const site = new Site(doc, m.index, m.index + m[0].length);
+    rule.contexts.forEach((c, i) => {
+      if (holds(c, site, doc, fragment.path)) hit.add(i);
+    });
+  }
+  return hit;
+}
+
+/**
  * When rules claim overlapping spans, the most specific (highest priority) keeps it; at equal
  * priority the earlier span does. Candidates are grouped into runs of overlapping spans in text
  * order, and each run is settled on its own, so the cost is the sort.
