@@ -4,9 +4,11 @@
  * its severity; a negative must not be reported by it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { compileRules } from '../src/core/engine.js';
+import { compileRules, contextsHit } from '../src/core/engine.js';
 import type { RuleSpec } from '../src/core/types.js';
 import { exampleOf, findingsFor, lintRules } from '../src/rules/lint.js';
 
@@ -15,6 +17,21 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
 const specs: RuleSpec[] = files.map((f) => parse(readFileSync(new URL(f, dir), 'utf8')) as RuleSpec);
 const rules = compileRules(specs);
 
+/** Every file of every fixture case, with its path inside the case (as a scan would see it). */
+function fixtureFiles(): Array<{ text: string; path: string }> {
+  const root = fileURLToPath(new URL('../fixtures/', import.meta.url));
+  const out: Array<{ text: string; path: string }> = [];
+  for (const c of readdirSync(root, { withFileTypes: true })) {
+    if (!c.isDirectory()) continue;
+    for (const rel of readdirSync(join(root, c.name), { recursive: true, withFileTypes: true })) {
+      if (!rel.isFile() || rel.name === 'expected.json') continue;
+      const abs = join(rel.parentPath, rel.name);
+      out.push({ text: readFileSync(abs, 'utf8'), path: relative(join(root, c.name), abs).split(sep).join('/') });
+    }
+  }
+  return out;
+}
+
 describe('rules/', () => {
   it('pass the rules linter (unique ids, required fields, examples match, negatives do not)', () => {
     expect(lintRules(specs)).toEqual([]);
@@ -22,6 +39,19 @@ describe('rules/', () => {
 
   it('name each file after its rule id', () => {
     expect(files).toEqual(specs.map((s) => `${s.id}.yml`).sort());
+  });
+
+  it('have no dead context: each one holds somewhere in the examples or the fixture corpus', () => {
+    const samples = [...specs.flatMap((s) => s.examples.map((e) => exampleOf(e, 'example.txt'))), ...fixtureFiles()];
+    const dead: string[] = [];
+    rules.forEach((rule) => {
+      const hit = new Set<number>();
+      for (const sample of samples) for (const i of contextsHit(sample, rule)) hit.add(i);
+      rule.contexts.forEach((_, i) => {
+        if (!hit.has(i)) dead.push(`${rule.id} context ${i + 1}: ${JSON.stringify(rule.spec.contexts![i])}`);
+      });
+    });
+    expect(dead).toEqual([]);
   });
 
   for (const spec of specs) {

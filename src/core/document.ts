@@ -1,10 +1,13 @@
 /**
  * A fragment's text with lazily built line offsets, shared by every rule and candidate in it,
- * so line and column are computed once per finding rather than by each rule.
+ * so line and column are computed once per finding rather than by each rule. Offsets, lines and
+ * columns count UTF-16 code units (what JavaScript strings index and SARIF expects); a line break
+ * is `\n`, and a `\r` before it belongs to no line.
  */
 export class Document {
   private starts: number[] | undefined;
   private fileTests = new Map<RegExp, boolean>();
+  private memos = new Map<string, unknown>();
 
   constructor(readonly text: string) {}
 
@@ -48,6 +51,17 @@ export class Document {
     let end = i + 1 < s.length ? s[i + 1]! - 1 : this.text.length;
     if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
     return this.text.slice(start, end);
+  }
+
+  /**
+   * A value computed once per document and shared by every candidate in it (a block's members,
+   * the file's INI section lines), so many secrets in one block do not each rescan it.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const v = compute();
+    this.memos.set(key, v);
+    return v;
   }
 
   /** Whether `re` matches anywhere in the text; cached per regex. */

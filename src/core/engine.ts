@@ -7,7 +7,9 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { shapeSource } from './shapes.js';
+import { requiredLiteral } from './prefilter.js';
+import { unsafeRepetition } from './safety.js';
+import { SHAPES, shapeSource } from './shapes.js';
 import { Site } from './structure.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
 
@@ -22,16 +24,19 @@ export class RuleError extends Error {
   }
 }
 
-/** Candidates of one rule in one fragment past this are not examined: a pathological file, not code. */
-const MAX_CANDIDATES = 20000;
+/** A context pattern and the literal text it cannot match without (tested first, on its own). */
+interface Gated {
+  re: RegExp;
+  literal: RegExp | null;
+}
 
 interface CompiledContext {
   key?: RegExp;
-  scope?: RegExp;
+  scope?: Gated;
   call?: RegExp;
-  firstArg?: boolean;
-  before?: RegExp;
-  after?: RegExp;
+  arg?: number;
+  before?: Gated;
+  after?: Gated;
   file?: RegExp;
   path?: RegExp;
 }
@@ -48,11 +53,27 @@ export interface CompiledRule {
   exceptPaths: ((p: string) => boolean) | null;
 }
 
+/** Compiles one pattern of a rule, refusing the ones that could backtrack catastrophically. */
 function re(source: string | undefined, flags = 'i'): RegExp | undefined {
-  return source === undefined ? undefined : new RegExp(source, flags);
+  if (source === undefined) return undefined;
+  const unsafe = unsafeRepetition(source);
+  if (unsafe) throw new SyntaxError(`pattern ${JSON.stringify(source.slice(0, 80))}: ${unsafe}`);
+  return new RegExp(source, flags);
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function gated(source: string | undefined): Gated | undefined {
+  const r = re(source);
+  if (!r) return undefined;
+  // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
+  const literal = requiredLiteral(source!);
+  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i') };
+}
+
+function passes(g: Gated, text: string): boolean {
+  return (g.literal === null || g.literal.test(text)) && g.re.test(text);
+}
 
 export function compileRule(spec: RuleSpec): CompiledRule {
   const keywords = spec.keywords?.length ? new RegExp(spec.keywords.map(escape).join('|'), 'i') : null;
@@ -62,14 +83,17 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     severity: spec.severity,
     priority: spec.priority ?? 0,
     keywords,
-    shape: spec.secret ? new RegExp(shapeSource(spec.secret), 'g') : null,
+    // Custom patterns get match indices to place their `secret` group exactly; the named shapes
+    // do without (indices cost an allocation per match), their secret being the match or the
+    // text inside its quotes.
+    shape: spec.secret ? re(shapeSource(spec.secret), spec.secret in SHAPES ? 'g' : 'gd')! : null,
     contexts: (spec.contexts ?? []).map((c: ContextSpec) => ({
       key: re(c.key),
-      scope: re(c.scope),
+      scope: gated(c.scope),
       call: re(c.call),
-      firstArg: c.firstArg,
-      before: re(c.before),
-      after: re(c.after),
+      arg: c.arg ?? (c.firstArg ? 1 : undefined),
+      before: gated(c.before),
+      after: gated(c.after),
       file: re(c.file),
       path: re(c.path),
     })),
@@ -85,11 +109,13 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
   return specs.map(compileRule);
 }
 
+/** Cheapest conditions first; the structural ones (call, scope) are computed only when needed. */
 function holds(c: CompiledContext, site: Site, doc: Document, path: string): boolean {
   if (c.path && !c.path.test(path)) return false;
   if (c.file && !doc.test(c.file)) return false;
-  if (c.before && !c.before.test(site.before)) return false;
-  if (c.after && !c.after.test(site.after)) return false;
+  if (c.arg !== undefined && site.argDelimiter !== (c.arg === 1 ? '(' : ',')) return false;
+  if (c.before && !passes(c.before, site.before)) return false;
+  if (c.after && !passes(c.after, site.after)) return false;
   if (c.key) {
     const k = site.key;
     if (!k || !c.key.test(k.key)) return false;
@@ -97,9 +123,9 @@ function holds(c: CompiledContext, site: Site, doc: Document, path: string): boo
   if (c.call) {
     const call = site.call;
     if (!call || !c.call.test(call.header)) return false;
-    if (c.firstArg && !call.firstArg) return false;
+    if (c.arg !== undefined && call.arg !== c.arg) return false;
   }
-  if (c.scope && !c.scope.test(site.scope)) return false;
+  if (c.scope && !passes(c.scope, site.scope)) return false;
   return true;
 }
 
@@ -111,34 +137,81 @@ interface Candidate {
   end: number;
 }
 
-function candidates(rule: CompiledRule, doc: Document, path: string, out: Candidate[]): void {
-  const shape = rule.shape!;
+/**
+ * Runs one shape over the text once for every rule that uses it (both UUID rules read one scan
+ * and share each site's key, call and scope). Matches are not kept: each is judged by the
+ * group's rules and dropped. Every match is examined; the work per match is bounded by the
+ * site's windows, so a file full of UUIDs costs time, never a silently skipped secret.
+ */
+function scanShape(group: CompiledRule[], doc: Document, path: string, out: Candidate[]): void {
+  const shape = group[0]!.shape!;
   shape.lastIndex = 0;
-  let seen = 0;
   for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
     if (m[0] === '') shape.lastIndex++;
-    if (++seen > MAX_CANDIDATES) break;
     const secret = m.groups?.secret ?? m[0];
     if (isNeverSecret(secret) || isReference(secret)) continue;
-    const start = m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
+    const group0 = m.indices?.groups?.secret;
+    const start = group0 ? group0[0] : m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
     const site = new Site(doc, m.index, m.index + m[0].length);
-    if (!rule.contexts.some((c) => holds(c, site, doc, path))) continue;
-    let severity: Severity | undefined = rule.severity;
-    if (rule.spec.real && !looksReal(secret, rule.spec.real)) severity = rule.spec.placeholderSeverity;
-    if (!severity) continue;
-    out.push({ rule, severity, secret, start, end: start + secret.length });
+    for (const rule of group) {
+      let hit: boolean;
+      try {
+        hit = rule.contexts.some((c) => holds(c, site, doc, path));
+      } catch (err) {
+        throw new RuleError(rule.id, path, err);
+      }
+      if (!hit) continue;
+      let severity: Severity | undefined = rule.severity;
+      if (rule.spec.real && !looksReal(secret, rule.spec.real)) severity = rule.spec.placeholderSeverity;
+      if (severity) out.push({ rule, severity, secret, start, end: start + secret.length });
+    }
   }
 }
 
-/** When rules claim overlapping spans, the most specific (highest priority) keeps it. */
-function resolveOverlaps(cands: Candidate[]): Candidate[] {
-  cands.sort((a, b) => a.start - b.start || b.rule.priority - a.rule.priority);
-  const kept: Candidate[] = [];
-  for (const c of cands) {
-    const clash = kept.findIndex((k) => c.start < k.end && k.start < c.end);
-    if (clash === -1) kept.push(c);
-    else if (c.rule.priority > kept[clash]!.rule.priority) kept[clash] = c;
+/**
+ * Which of a rule's contexts hold for some candidate in a fragment, by index: lets the rule tests
+ * prove that no context is dead (each is exercised by an example or a fixture).
+ */
+export function contextsHit(fragment: Fragment, rule: CompiledRule): Set<number> {
+  const hit = new Set<number>();
+  if (!rule.shape) return hit;
+  const doc = new Document(fragment.text);
+  const shape = new RegExp(rule.shape.source, rule.shape.flags);
+  for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
+    if (m[0] === '') shape.lastIndex++;
+    const secret = m.groups?.secret ?? m[0];
+    if (isNeverSecret(secret) || isReference(secret)) continue;
+    const site = new Site(doc, m.index, m.index + m[0].length);
+    rule.contexts.forEach((c, i) => {
+      if (holds(c, site, doc, fragment.path)) hit.add(i);
+    });
   }
+  return hit;
+}
+
+/**
+ * When rules claim overlapping spans, the most specific (highest priority) keeps it; at equal
+ * priority the earlier span does. Candidates are grouped into runs of overlapping spans in text
+ * order, and each run is settled on its own, so the cost is the sort.
+ */
+export function resolveOverlaps<T extends { start: number; end: number; rule: { priority: number } }>(cands: T[]): T[] {
+  cands.sort((a, b) => a.start - b.start || b.rule.priority - a.rule.priority);
+  const kept: T[] = [];
+  let run: T[] = [];
+  let runEnd = -1;
+  const settle = () => {
+    const byPriority = [...run].sort((a, b) => b.rule.priority - a.rule.priority || a.start - b.start);
+    const chosen: T[] = [];
+    for (const c of byPriority) if (!chosen.some((k) => c.start < k.end && k.start < c.end)) chosen.push(c);
+    kept.push(...chosen.sort((a, b) => a.start - b.start));
+    run = [];
+  };
+  for (const c of cands) {
+    if (run.length && c.start >= runEnd) settle();
+    run.push(c);
+    runEnd = Math.max(run.length === 1 ? c.end : runEnd, c.end);
+  }
+  if (run.length) settle();
   return kept;
 }
 
@@ -169,14 +242,24 @@ const INLINE_ALLOW = 'secret-guard:allow';
 /** Content findings of one fragment, inline `secret-guard:allow` marked, in text order. */
 export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding['kind'] = 'content'): Finding[] {
   const doc = new Document(fragment.text);
-  const found: Candidate[] = [];
+  const byShape = new Map<string, CompiledRule[]>();
   for (const rule of rules) {
     if (!rule.shape) continue;
+    if (rule.exceptPaths?.(fragment.path)) continue;
+    // The prefilter reads the path too: a Docker secret file named postmark_token.txt holds
+    // nothing but the token.
+    if (rule.keywords && !doc.test(rule.keywords) && !rule.keywords.test(fragment.path)) continue;
+    const key = `${rule.shape.source}\0${rule.shape.flags}`;
+    const group = byShape.get(key);
+    if (group) group.push(rule);
+    else byShape.set(key, [rule]);
+  }
+  const found: Candidate[] = [];
+  for (const group of byShape.values()) {
     try {
-      if (rule.keywords && !doc.test(rule.keywords)) continue;
-      candidates(rule, doc, fragment.path, found);
+      scanShape(group, doc, fragment.path, found);
     } catch (err) {
-      throw new RuleError(rule.id, fragment.path, err);
+      throw err instanceof RuleError ? err : new RuleError(group[0]!.id, fragment.path, err);
     }
   }
   if (found.length === 0) return [];

@@ -1,16 +1,23 @@
 /**
  * Telling real-looking secrets from placeholders. A random UUID has about 14 distinct hex digits
  * and few ascending or repeated neighbours; the placeholders people write (all zeros,
- * 11111111-1111-..., 12345678-1234-..., deadbeef-...) have few distinct digits or long runs.
+ * 11111111-1111-..., 12345678-1234-..., deadbeef-..., a1b2c3d4-e5f6-...) have few distinct
+ * digits, long ascending runs (also between every other digit), or repeat a short block. Each
+ * test is far out of reach of a random token: 6 or fewer distinct digits among 32 random ones
+ * happens about once in 10^10, and half the neighbours ascending about never.
  */
 import { UUID_EXACT } from './shapes.js';
 
 const HEX_ORDER = '0123456789abcdef';
 
-/** Literals that are never a secret whatever their context. */
+/**
+ * Literals that are never a secret whatever their context. A literal with no letter or digit
+ * (`'...'`, `'…'`, `'***'`, `'-'`) elides or masks a value; it is neither a token nor a stand-in
+ * that will become one, so it is not even a placeholder warning.
+ */
 export function isNeverSecret(value: string): boolean {
   const v = value.trim();
-  if (v === '') return true;
+  if (!/[A-Za-z0-9]/.test(v)) return true;
   if (v === 'POSTMARK_API_TEST') return true;
   if (/^\*{2,}[A-Z_]*REMOVED\*{2,}$/.test(v)) return true;
   return false;
@@ -18,19 +25,34 @@ export function isNeverSecret(value: string): boolean {
 
 /** An environment or secret-store reference written as a string. */
 export function isReference(value: string): boolean {
-  return /^\$\{?[A-Za-z_]|\$\{\{|^%[A-Za-z_]+%$|^\{\{.*\}\}$|^<%=|^\$\(|^ENV\[|^env\(/.test(value.trim());
+  return /^\$\{?[A-Za-z_]|\$\{\{|^%[A-Za-z_]+%$|^%env\(|^\{\{.*\}\}$|^<%=|^#\{|^\$\(|^ENV\[|^env\(/.test(value.trim());
+}
+
+/** Share of digits that equal or follow (0-9a-f, wrapping) the digit `stride` places before. */
+function ascending(h: string, stride: number): number {
+  let runs = 0;
+  for (let i = stride; i < h.length; i++) {
+    const prev = HEX_ORDER.indexOf(h[i - stride]!);
+    const cur = HEX_ORDER.indexOf(h[i]!);
+    if (cur === prev || cur === prev + 1 || (prev === 15 && cur === 0)) runs++;
+  }
+  return runs / (h.length - stride);
+}
+
+/** Whether the digits repeat a block of at most 8 (1234abcd-1234-abcd-…) in nine places of ten. */
+function periodic(h: string): boolean {
+  for (let p = 2; p <= 8; p++) {
+    let same = 0;
+    for (let i = p; i < h.length; i++) if (h[i] === h[i - p]) same++;
+    if (same / (h.length - p) >= 0.9) return true;
+  }
+  return false;
 }
 
 export function isPatternedHex(hex: string): boolean {
   const h = hex.toLowerCase().replace(/-/g, '');
   if (new Set(h).size <= 6) return true;
-  let runs = 0;
-  for (let i = 1; i < h.length; i++) {
-    const prev = HEX_ORDER.indexOf(h[i - 1]!);
-    const cur = HEX_ORDER.indexOf(h[i]!);
-    if (cur === prev || cur === prev + 1 || (prev === 15 && cur === 0)) runs++;
-  }
-  return runs / (h.length - 1) >= 0.6;
+  return ascending(h, 1) >= 0.5 || ascending(h, 2) >= 0.5 || periodic(h);
 }
 
 const PLACEHOLDER_WORDS =
@@ -44,8 +66,19 @@ export function isPlaceholderText(value: string): boolean {
   return false;
 }
 
+/**
+ * A random key of the URL-safe alphabet mixes cases and digits; a word-like stand-in
+ * (`smtp-secret-key-goes-here-000000000`) does not, or repeats itself.
+ */
+function looksRandomKey(value: string): boolean {
+  if (isPlaceholderText(value)) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(value)).length;
+  return classes >= 2 && new Set(value).size >= 12;
+}
+
 /** Whether a value looks like a real token of the named shape. */
 export function looksReal(value: string, shape: string): boolean {
   if (shape === 'uuid') return UUID_EXACT.test(value) && !isPatternedHex(value);
+  if (shape === 'random-key') return looksRandomKey(value);
   return !isPlaceholderText(value);
 }

@@ -12,8 +12,12 @@ const UUID = `(?<![0-9A-Za-z_-])(?<secret>${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4
 /** A one-line quoted literal; the secret is what is between the quotes. */
 const QUOTED = `(?<q>['"\`])(?<secret>[^'"\`\\\\\\r\\n]{1,200})\\k<q>`;
 
-/** Postmark SMTP access key: PM-T-<stream id>-<22 chars>. */
-const SMTP_ACCESS_KEY = `(?<![0-9A-Za-z_-])(?<secret>PM-T-[A-Za-z0-9_-]{1,100}?-[A-Za-z0-9_]{22})(?![A-Za-z0-9_-])`;
+/**
+ * Postmark SMTP access key: PM-T-<stream id>-<22 chars>. Both the stream id and the 22 characters
+ * may hold '-', so the split is found by backtracking over at most 100 characters.
+ */
+export const SMTP_ACCESS_KEY_BODY = 'PM-T-[A-Za-z0-9_-]{1,100}-[A-Za-z0-9_-]{22}';
+const SMTP_ACCESS_KEY = `(?<![0-9A-Za-z_-])(?<secret>${SMTP_ACCESS_KEY_BODY})(?![A-Za-z0-9_-])`;
 
 /** Postmark SMTP secret key: exactly 36 chars of the URL-safe alphabet. */
 const SMTP_SECRET_KEY = `(?<![0-9A-Za-z_-])(?<secret>[A-Za-z0-9_-]{36})(?![A-Za-z0-9_-])`;

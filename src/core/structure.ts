@@ -4,9 +4,13 @@
  * an object whose `provider` is postmark, a Helm `postmark:` section, a call to a Postmark client.
  * So rather than a fixed keyword window, a site reads the structure the value sits in:
  *   - the key it is assigned to (and that key's dotted path),
- *   - the call whose argument list holds it,
- *   - its scope: the enclosing bracket block (siblings plus headers of the blocks above),
- *     the indentation block (siblings plus parent lines), and the INI/TOML section.
+ *   - the call whose argument list holds it, and which argument it is,
+ *   - its scope: its own line up to the value; the enclosing bracket block's header and scalar
+ *     members, the headers of the blocks above, and the parent block's scalar members; the
+ *     indentation block's scalar siblings, parent lines and the parent's scalar siblings; the
+ *     INI/TOML section header and its lines.
+ * "Scalar" members leave out members that open a nested object or list: a sibling `postmark:`
+ * section says nothing about a `password:` in a `redis:` section beside it.
  * Everything is computed lazily and every scan is bounded, so hostile input stays linear.
  */
 import type { Document } from './document.js';
@@ -14,9 +18,11 @@ import type { Document } from './document.js';
 /** How far a site looks around itself, in characters or lines. */
 const LINE_WINDOW = 300;
 const BRACKET_WINDOW = 8000;
+const MEMBERS_WINDOW = 4000;
 const INDENT_LINES = 200;
-const SECTION_LINES = 1000;
+const SECTION_LINES = 200;
 const MAX_ANCESTORS = 4;
+const MAX_KEY = 200;
 
 const OPEN = new Set(['(', '[', '{']);
 const CLOSE: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
@@ -28,17 +34,19 @@ export interface KeyInfo {
 
 export interface CallInfo {
   header: string;
-  firstArg: boolean;
+  /** 1-based position of the value among the call's arguments. */
+  readonly arg: number;
 }
 
-interface Block {
+export interface Block {
   open: number;
-  close: number;
   char: string;
 }
 
 export class Site {
   private _line: number | undefined;
+  private _before: string | undefined;
+  private _after: string | undefined;
   private _key: KeyInfo | null | undefined;
   private _call: CallInfo | null | undefined;
   private _scope: string | undefined;
@@ -61,15 +69,20 @@ export class Site {
 
   /** Text before the match on its line (at most LINE_WINDOW characters). */
   get before(): string {
-    return this.doc.text.slice(Math.max(this.lineStart, this.start - LINE_WINDOW), this.start);
+    if (this._before === undefined) this._before = this.doc.text.slice(Math.max(this.lineStart, this.start - LINE_WINDOW), this.start);
+    return this._before;
   }
 
   /** Text after the match on its line (at most LINE_WINDOW characters). */
   get after(): string {
-    const t = this.doc.text;
-    let nl = t.indexOf('\n', this.end);
-    if (nl === -1 || nl - this.end > LINE_WINDOW) nl = Math.min(t.length, this.end + LINE_WINDOW);
-    return t.slice(this.end, nl);
+    if (this._after === undefined) {
+      // Sliced first: indexOf over the rest of a one-line (minified) file would make every
+      // candidate scan to its end.
+      const window = this.doc.text.slice(this.end, this.end + LINE_WINDOW);
+      const nl = window.indexOf('\n');
+      this._after = nl === -1 ? window : window.slice(0, nl);
+    }
+    return this._after;
   }
 
   get key(): KeyInfo | null {
@@ -77,21 +90,46 @@ export class Site {
     return this._key;
   }
 
+  /**
+   * The character before the value, past blanks and quotes: `(` for a first argument, `,` for a
+   * later one. Checked before a call context computes anything, since most quoted literals in a
+   * file (JSON values, map entries) are preceded by neither.
+   */
+  get argDelimiter(): string {
+    const t = this.doc.text;
+    const stop = Math.max(0, this.start - LINE_WINDOW);
+    for (let i = this.start - 1; i >= stop; i--) {
+      const c = t.charCodeAt(i);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 34 && c !== 39 && c !== 96) return t[i]!;
+    }
+    return '';
+  }
+
   get call(): CallInfo | null {
     if (this._call === undefined) {
-      const inner = this.blocks[0];
+      // Only the innermost block matters here: stop at the first unclosed bracket rather than
+      // walking the whole window for ancestors, since this runs for every quoted literal.
+      const inner = this._blocks ? this._blocks[0] : innermostBlock(this.doc, this.start);
       if (!inner || inner.char !== '(') this._call = null;
       else {
-        const between = this.doc.text.slice(inner.open + 1, this.start);
-        this._call = { header: headerBefore(this.doc, inner.open), firstArg: /^[\s"'`]*$/.test(between) };
+        // The position is counted only when a context asks: it walks the whole argument list.
+        const text = this.doc.text;
+        const start = this.start;
+        let arg: number | undefined;
+        this._call = {
+          header: headerBefore(this.doc, inner.open),
+          get arg() {
+            return (arg ??= argumentIndex(text, inner.open + 1, start));
+          },
+        };
       }
     }
     return this._call;
   }
 
   /** Innermost first: the unclosed brackets around the match. */
-  private get blocks(): Block[] {
-    if (!this._blocks) this._blocks = enclosingBlocks(this.doc.text, this.start, this.end);
+  get blocks(): Block[] {
+    if (!this._blocks) this._blocks = enclosingBlocks(this.doc.text, this.start);
     return this._blocks;
   }
 
@@ -100,48 +138,114 @@ export class Site {
       const parts: string[] = [];
       const k = this.key;
       if (k) parts.push(k.path);
-      const t = this.doc.text;
-      this.blocks.forEach((b, i) => {
-        parts.push(headerBefore(this.doc, b.open));
-        if (i === 0) parts.push(t.slice(b.open + 1, b.close === -1 ? Math.min(t.length, this.end + BRACKET_WINDOW) : b.close));
+      const blocks = this.blocks;
+      // The value's own line. When its innermost block opens on the line, only its own member:
+      // the block's header and scalar members are read below, and a one-line JSON object's
+      // earlier members are siblings (`{"postmark": {…}, "token": "…"}` says nothing of the token).
+      const inner = blocks[0];
+      parts.push(inner && inner.open >= this.lineStart ? this.doc.text.slice(memberStart(this.doc.text, Math.max(inner.open + 1, this.start - LINE_WINDOW), this.start), this.start) : this.before);
+      blocks.forEach((b, i) => {
+        const header = headerBefore(this.doc, b.open);
+        parts.push(header);
+        // The parent's members count only when the parent is a named object, not a file's root
+        // `{`: every value in a JSON file would otherwise share one scope.
+        if (i === 0 || (i === 1 && (header !== '' || blocks.length > 2))) parts.push(this.doc.memo(`m${b.open}`, () => scalarMembers(this.doc.text, b)));
       });
       parts.push(...indentationScope(this.doc, this.lineIndex));
-      const section = sectionHeader(this.doc, this.lineIndex);
-      if (section) parts.push(section);
+      parts.push(...sectionScope(this.doc, this.lineIndex));
       this._scope = parts.join('\n');
     }
     return this._scope;
   }
 }
 
+// Matched against the text before the value with trailing blanks and quotes removed.
+const SPACED_KEY = /(?:^|[\s;&|(])(?:ENV|ARG|export|declare\s+-x|readonly|set|setx|setenv|SetEnv|SetEnvIf|set\s+-[gxU]{1,3})\s+([A-Za-z_][\w.-]{0,100})$/i;
+const GH_SECRET_SET = /\bset\s+([A-Za-z_][\w-]{0,100})\s+(?:--body|-b)$/;
+const CLI_FLAG = /(?:^|\s)--?([A-Za-z][\w-]{0,60})$/;
+const CREDENTIAL_WORD = /(?:^|\s)(login|user|username|password|passwd|pass|token|secret|apikey|api_key)$/i;
+const BARE_PAIR = /^\s*([A-Za-z_][\w.-]{0,100})$/;
+const TYPED_NAME = /(?<![\w$])([A-Za-z_]\w{0,100})\s*:\s*&?(?:'\w{1,20}\s)?[A-Za-z_][\w.<>[\]|&]{0,60}$/;
+const GO_VAR = /\b(?:var|const)\s+([A-Za-z_]\w{0,100})\s+\*?[A-Za-z_][\w.[\]]{0,60}$/;
+const NAMED_VALUE = /\b(?:key|name)["']?\s*[:=]\s*["']([\w.:-]{1,100})["']/i;
+
 /**
  * The key a value is assigned to, read from the text before it on its line:
- * `KEY=`, `KEY: `, `"key": "`, `'key' => '`, `key := `, `ENV KEY `, `<Key>`, `setenv("KEY", "`,
- * `<add key="Name" value="`. The path keeps the dotted chain (`config.postmark.token`).
+ * `KEY=`, `KEY: `, `"key": "`, `'key' => '`, `key := `, `"key": ["` (a list value), `ENV KEY `,
+ * `export KEY=`, `<Key>`, `setenv("KEY", "`, `--flag `, `login ` (netrc, msmtprc), and
+ * name/value pairs on one line (`<add key="Name" value="`, `{"name": "X", "value": "`).
+ * The path keeps the dotted chain (`config.postmark.token`, `Postmark__ServerToken`).
  */
 export function extractKey(before: string, line: string): KeyInfo | null {
-  let s = before.replace(/[\s"'`]+$/, '');
+  let s = trimQuotesEnd(before);
   const xml = /<([A-Za-z_][\w.:-]{0,100})(?:\s[^<>]{0,200})?>$/.exec(s);
   if (xml) return chain(xml[1]!);
-  const op = /(=>|:=|\?\?=|\|\|=|=|:|,)$/.exec(s);
-  if (!op) {
-    const spaced = /(?:^|\s)(?:ENV|ARG|export|set|setenv|SetEnv|SetEnvIf)\s+([A-Za-z_][\w.-]{0,100})$/i.exec(s);
-    return spaced ? chain(spaced[1]!) : null;
-  }
+  if (/[:=]\s*\[$/.test(s)) s = s.slice(0, -1).replace(/[\s"'`]+$/, '');
+  const op = /(=>|:=|\?\?=|\|\|=|\?=|\+=|=|:|,)$/.exec(s);
+  if (!op) return spacedKey(s);
   s = s.slice(0, -op[1]!.length).trimEnd();
   if (op[1] === ',') {
-    const arg = /(['"])([A-Za-z_][\w.:-]{0,100})\1$/.exec(s);
-    return arg ? chain(arg[2]!) : null;
+    const arg = quotedNameAtEnd(s);
+    return arg ? chain(arg) : null;
+  }
+  if (op[1] !== ':') {
+    // A declared type between name and `=`: `token: string =`, `TOKEN: Final =`, `var token string =`.
+    const typed = TYPED_NAME.exec(s) ?? GO_VAR.exec(s);
+    if (typed) return chain(typed[1]!);
   }
   s = s.replace(/["'`\]]+$/, '');
-  const m = /[A-Za-z_$@][\w$@.:\-[\]'">]{0,200}$/.exec(s);
-  if (!m) return null;
-  const info = chain(m[0]);
-  if (info && /^value$/i.test(info.key)) {
-    const named = /\b(?:key|name)\s*=\s*["']([\w.:-]{1,100})["']/i.exec(line);
+  const raw = trailingKey(s);
+  if (!raw) return null;
+  const info = chain(raw);
+  if (info && /(^|_)value$/i.test(info.key)) {
+    const named = NAMED_VALUE.exec(line);
     if (named) return chain(named[1]!);
   }
   return info;
+}
+
+const QUOTES_AND_BLANKS = new Set([' ', '\t', '\r', '\n', '"', "'", '`']);
+
+/** `s` without trailing blanks and quotes (a loop: `/[\s"'`]+$/` retries at every position). */
+function trimQuotesEnd(s: string): string {
+  let i = s.length;
+  while (i > 0 && QUOTES_AND_BLANKS.has(s[i - 1]!)) i--;
+  return s.slice(0, i);
+}
+
+/** The name in a quoted literal that ends `s` (`setenv("NAME"`), or null. */
+function quotedNameAtEnd(s: string): string | null {
+  const q = s[s.length - 1];
+  if (q !== '"' && q !== "'") return null;
+  const open = s.lastIndexOf(q, s.length - 2);
+  if (open === -1 || s.length - open > 102) return null;
+  const name = s.slice(open + 1, -1);
+  return /^[A-Za-z_][\w.:-]*$/.test(name) ? name : null;
+}
+
+/** Keys written without an operator: `ENV KEY value`, `--token value`, `password value`. */
+function spacedKey(s: string): KeyInfo | null {
+  for (const re of [SPACED_KEY, GH_SECRET_SET, CLI_FLAG, CREDENTIAL_WORD, BARE_PAIR]) {
+    const m = re.exec(s);
+    if (m) return chain(m[1]!);
+  }
+  return null;
+}
+
+const KEY_CHAR = /[\w$@.:\-[\]'">]/;
+const KEY_START = /[A-Za-z_$@]/;
+
+/**
+ * The key-like word that ends `s` (letters, digits and the separators of dotted, indexed and
+ * arrow paths), found by walking back at most MAX_KEY characters: a regex anchored at `$` would
+ * retry from every position of a long line.
+ */
+function trailingKey(s: string): string | null {
+  let i = s.length;
+  const stop = Math.max(0, s.length - MAX_KEY - 1);
+  while (i > stop && KEY_CHAR.test(s[i - 1]!)) i--;
+  while (i < s.length && !KEY_START.test(s[i]!)) i++;
+  return i < s.length ? s.slice(i) : null;
 }
 
 function chain(raw: string): KeyInfo | null {
@@ -150,47 +254,95 @@ function chain(raw: string): KeyInfo | null {
   return key ? { key, path: parts.join('.') } : null;
 }
 
+/** 1-based index of the argument that starts at `at`, counting commas at depth 0 from `from`. */
+function argumentIndex(text: string, from: number, at: number): number {
+  let n = 1;
+  let depth = 0;
+  for (let i = from; i < at; i++) {
+    const c = text[i]!;
+    if (OPEN.has(c)) depth++;
+    else if (c in CLOSE) depth--;
+    else if (c === ',' && depth === 0) n++;
+  }
+  return n;
+}
+
 /**
- * The unclosed brackets around [start, end), innermost first, each with its closing offset
- * (-1 when not found within the window). Brackets inside strings are not told apart: config
- * and call sites rarely put brackets in the strings that matter, and a bounded scan is worth more.
+ * The unclosed brackets before `start`, innermost first, at most `max` of them within the window.
+ * Where each closes is left to the readers that need it (scalarMembers stops at the close), so
+ * finding the call around a literal costs a walk back to its `(` and no more. Brackets inside
+ * strings are not told apart: config and call sites rarely put brackets in the strings that
+ * matter, and a bounded scan is worth more.
  */
-function enclosingBlocks(text: string, start: number, end: number): Block[] {
+export function enclosingBlocks(text: string, start: number, max = MAX_ANCESTORS): Block[] {
   const blocks: Block[] = [];
   let depth = 0;
   const stop = Math.max(0, start - BRACKET_WINDOW);
-  for (let i = start - 1; i >= stop && blocks.length < MAX_ANCESTORS; i--) {
-    const c = text[i]!;
-    if (c in CLOSE) depth++;
-    else if (OPEN.has(c)) {
-      if (depth === 0) blocks.push({ open: i, close: -1, char: c });
+  for (let i = start - 1; i >= stop && blocks.length < max; i--) {
+    // Char codes, not strings: this loop is the hottest in the engine.
+    const c = text.charCodeAt(i);
+    if (c === 41 || c === 93 || c === 125) depth++;
+    else if (c === 40 || c === 91 || c === 123) {
+      if (depth === 0) blocks.push({ open: i, char: text[i]! });
       else depth--;
-    }
-  }
-  const inner = blocks[0];
-  if (inner) {
-    depth = 0;
-    const limit = Math.min(text.length, end + BRACKET_WINDOW);
-    for (let i = end; i < limit; i++) {
-      const c = text[i]!;
-      if (OPEN.has(c)) depth++;
-      else if (c in CLOSE) {
-        if (depth === 0) {
-          inner.close = i;
-          break;
-        }
-        depth--;
-      }
     }
   }
   return blocks;
 }
 
-/** The text that names a block: before its opening bracket on that line, or the line above. */
+/**
+ * The innermost unclosed bracket before `start`. Candidates arrive in text order, so when the
+ * walk back reaches the previous query's start with nothing left open in between, that query's
+ * answer is this one's too: the elements of a long list share its `[`, found once.
+ */
+function innermostBlock(doc: Document, start: number): Block | undefined {
+  const last = doc.memo('innermost', () => ({ at: -1, block: undefined as Block | undefined }));
+  const text = doc.text;
+  const stop = Math.max(0, start - BRACKET_WINDOW);
+  let depth = 0;
+  let found: Block | undefined;
+  for (let i = start - 1; i >= stop; i--) {
+    if (i + 1 === last.at && depth === 0) {
+      found = last.block && last.block.open >= stop ? last.block : undefined;
+      break;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 41 || c === 93 || c === 125) depth++;
+    else if (c === 40 || c === 91 || c === 123) {
+      if (depth === 0) {
+        found = { open: i, char: text[i]! };
+        break;
+      }
+      depth--;
+    }
+  }
+  last.at = start;
+  last.block = found;
+  return found;
+}
+
+/**
+ * The text that names a block: before its opening bracket on that line, back to the start of
+ * the member or statement it opens (a `,`, `;`, `{` or `[` outside parentheses, so a one-line
+ * `{"postmark": {…}, "redis": {` names the block `"redis":`), or the line above when the bracket
+ * opens its line.
+ */
 function headerBefore(doc: Document, open: number): string {
   const li = doc.lineIndexOf(open);
   const lineStart = doc.lineStarts[li]!;
-  const head = doc.text.slice(Math.max(lineStart, open - 160), open).trim();
+  const t = doc.text;
+  let from = Math.max(lineStart, open - 160);
+  let depth = 0;
+  for (let i = open - 1; i >= from; i--) {
+    const c = t[i]!;
+    if (c === ')' || c === ']' || c === '}') depth++;
+    else if (c === '(' || ((c === '[' || c === '{') && depth > 0)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (c === ',' || c === ';' || c === '{' || c === '[')) {
+      from = i + 1;
+      break;
+    }
+  }
+  const head = t.slice(from, open).trim();
   if (head !== '' || li === 0) return head;
   for (let j = li - 1; j >= 0 && j >= li - 3; j--) {
     const prev = doc.line(j).trim();
@@ -199,24 +351,93 @@ function headerBefore(doc: Document, open: number): string {
   return '';
 }
 
+/** Where the member holding offset `at` starts: after the last `,` or `;` outside brackets since `from`. */
+function memberStart(text: string, from: number, at: number): number {
+  let depth = 0;
+  for (let i = at - 1; i >= from; i--) {
+    const c = text[i]!;
+    if (c in CLOSE) depth++;
+    else if (OPEN.has(c)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (c === ',' || c === ';')) return i + 1;
+  }
+  return from;
+}
+
+/**
+ * A block's members at its own depth, with every member that opens a nested object or list left
+ * out (`"redis": {…}`, `'tags' => [...]`); members holding only calls stay (`env('MAIL_HOST', …)`).
+ */
+export function scalarMembers(text: string, b: Block): string {
+  const limit = Math.min(text.length, b.open + 1 + MEMBERS_WINDOW);
+  let end = limit;
+  const out: string[] = [];
+  let depth = 0;
+  let memberStart = b.open + 1;
+  let nested = false;
+  const flush = (i: number) => {
+    if (!nested) {
+      const m = text.slice(memberStart, i).trim();
+      if (m !== '') out.push(m);
+    }
+    memberStart = i + 1;
+    nested = false;
+  };
+  for (let i = b.open + 1; i < limit; i++) {
+    const c = text[i]!;
+    if (OPEN.has(c)) {
+      if (depth === 0 && c !== '(') nested = true;
+      depth++;
+    } else if (c in CLOSE) {
+      if (depth === 0) {
+        end = i;
+        break;
+      }
+      depth--;
+    } else if (depth === 0 && (c === ',' || c === ';' || c === '\n')) flush(i);
+  }
+  flush(end);
+  return out.join('\n');
+}
+
 function indentOf(line: string): number {
   const m = /^[\t ]*(?:-[\t ]+)?/.exec(line)!;
   return m[0].length;
 }
 
 const isBlank = (line: string) => line.trim() === '';
+const isItemStart = (line: string) => /^[\t ]*-[\t ]/.test(line);
+/**
+ * A top-level line that sets something (`KEY=v`, `key: v`, `$mail->Host = v`, `host v`), as
+ * opposed to a command or prose: in a shell script the line above is another command, not a
+ * sibling setting.
+ */
+const isSetting = (line: string) => /^\s{0,8}(?:(?:export|set|ENV|ARG|SetEnv)\s+)?[\w.$@>[\]'"-]{1,100}\s*(?:=|:|=>|\s\S+\s*$)/.test(line);
+
+/** The non-blank line after `j` within the window, or -1. */
+function nextNonBlank(doc: Document, j: number, limit: number): number {
+  for (let n = j + 1; n < doc.lineCount && n <= limit; n++) if (!isBlank(doc.line(n))) return n;
+  return -1;
+}
+
+/** A line that opens a nested block by indentation: the next non-blank line is deeper. */
+function opensBlock(doc: Document, j: number, indent: number, limit: number): boolean {
+  const n = nextNonBlank(doc, j, limit);
+  return n !== -1 && indentOf(doc.line(n)) > indent;
+}
 
 /**
- * Siblings at the same indentation and the parent lines above them. At indentation 0
- * (`.env` files, top-level statements) a blank line ends the block, since such files group
- * related settings in paragraphs; deeper down blank lines are skipped as YAML does.
+ * Lines at `indent` around line `li` (exclusive) within its block: upward until a shallower line,
+ * downward likewise, leaving out lines that open a nested block and stopping at list-item
+ * boundaries (`- name: A` starts another item). A blank line ends a top-level block, since flat
+ * files (`.env`, settings modules) group related settings in paragraphs, and there only setting
+ * lines count as siblings.
  */
-function indentationScope(doc: Document, li: number): string[] {
-  const out: string[] = [];
-  const own = doc.line(li);
-  const ind = indentOf(own);
-  const flat = ind === 0;
-  let headerIndent = ind;
+function siblings(doc: Document, li: number, indent: number, ownIsItem: boolean): { lines: string[]; parent: number } {
+  const lines: string[] = [];
+  const flat = indent === 0;
+  const limit = li + INDENT_LINES;
+  let parent = -1;
+  let collecting = !ownIsItem;
   for (let j = li - 1; j >= 0 && j >= li - INDENT_LINES; j--) {
     const l = doc.line(j);
     if (isBlank(l)) {
@@ -224,30 +445,92 @@ function indentationScope(doc: Document, li: number): string[] {
       continue;
     }
     const k = indentOf(l);
-    if (k < headerIndent) {
-      out.push(l);
-      headerIndent = k;
-      if (k === 0) break;
-    } else if (k === ind && headerIndent === ind) out.push(l);
+    if (k < indent) {
+      parent = j;
+      break;
+    }
+    if (k === indent && collecting) {
+      if (!opensBlock(doc, j, k, limit) && (!flat || isSetting(l))) lines.push(l);
+      if (isItemStart(l)) collecting = false;
+    }
   }
-  for (let j = li + 1; j < doc.lineCount && j <= li + INDENT_LINES; j++) {
+  for (let j = li + 1; j < doc.lineCount && j <= limit; j++) {
     const l = doc.line(j);
     if (isBlank(l)) {
       if (flat) break;
       continue;
     }
     const k = indentOf(l);
-    if (k < ind) break;
-    if (k === ind) out.push(l);
+    if (k < indent) break;
+    if (k === indent) {
+      if (isItemStart(l)) break;
+      if (!opensBlock(doc, j, k, limit) && (!flat || isSetting(l))) lines.push(l);
+    }
   }
+  return { lines, parent };
+}
+
+/**
+ * Siblings at the same indentation, the parent lines above them, and the parent's own scalar
+ * siblings (an `auth:` block's `host:`) unless the parent is at the top level, where every
+ * setting of a YAML file would share one scope.
+ */
+function indentationScope(doc: Document, li: number): string[] {
+  const own = doc.line(li);
+  const ind = indentOf(own);
+  const { lines: out, parent } = siblings(doc, li, ind, isItemStart(own));
+  if (parent === -1) return out.map((l) => l.slice(0, LINE_WINDOW));
+  const parentLine = doc.line(parent);
+  out.push(parentLine);
+  const parentIndent = indentOf(parentLine);
+  const ancestors: string[] = [];
+  let headerIndent = parentIndent;
+  for (let j = parent - 1; j >= 0 && j >= li - INDENT_LINES && headerIndent > 0; j--) {
+    const l = doc.line(j);
+    if (isBlank(l)) continue;
+    const k = indentOf(l);
+    if (k < headerIndent) {
+      ancestors.push(l);
+      headerIndent = k;
+    }
+  }
+  // The parent's siblings count when the parent sits in a named block; a JSON file's root `{`
+  // names nothing, and its members are the whole file's settings.
+  const grandparent = ancestors[0];
+  if (grandparent !== undefined && /\w/.test(grandparent)) out.push(...siblings(doc, parent, parentIndent, isItemStart(parentLine)).lines);
+  out.push(...ancestors);
   return out.map((l) => l.slice(0, LINE_WINDOW));
 }
 
-/** The nearest `[section]` line above (INI, TOML, git-config style files). */
-function sectionHeader(doc: Document, li: number): string | null {
-  for (let j = li; j >= 0 && j >= li - SECTION_LINES; j--) {
-    const l = doc.line(j);
-    if (l.length < 120 && /^\s*\[{1,2}[^\]\r\n=]{1,100}\]{1,2}\s*(?:[#;].*)?$/.test(l)) return l.trim();
+const SECTION = /^\s*\[{1,2}[^\]\r\n=]{1,100}\]{1,2}\s*(?:[#;].*)?$/;
+
+/** The nearest `[section]` line above (INI, TOML, git-config style files) and the section's lines. */
+function sectionScope(doc: Document, li: number): string[] {
+  const headers = doc.memo('sections', () => {
+    const found: number[] = [];
+    for (let j = 0; j < doc.lineCount; j++) {
+      const l = doc.line(j);
+      if (l.length < 120 && l.trimStart().startsWith('[') && SECTION.test(l)) found.push(j);
+    }
+    return found;
+  });
+  if (headers.length === 0) return [];
+  let lo = 0;
+  let hi = headers.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (headers[mid]! <= li) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
-  return null;
+  if (at === -1) return [];
+  const h = headers[at]!;
+  const next = at + 1 < headers.length ? headers[at + 1]! : doc.lineCount;
+  const out = [doc.line(h).trim()];
+  for (let j = Math.max(h + 1, li - SECTION_LINES); j < next && j <= li + SECTION_LINES; j++) {
+    if (j !== li) out.push(doc.line(j).slice(0, LINE_WINDOW));
+  }
+  return out;
 }

@@ -12,14 +12,20 @@ export type CredentialKind = 'postmark-server' | 'postmark-account' | 'postmark-
 
 /** One condition set: every field given must hold. A rule fires when any of its contexts holds. */
 export interface ContextSpec {
-  /** The key the value is assigned to on its own line (`KEY=`, `"key":`, `key =>`, `ENV KEY`, `<Key>`). */
+  /** The key the value is assigned to on its own line (`KEY=`, `"key":`, `key =>`, `ENV KEY`, `<Key>`, `--flag`). */
   key?: string;
-  /** The structure around the value: key path, enclosing blocks' headers and siblings, INI/TOML section. */
+  /**
+   * The structure around the value: its key path and line, the enclosing block's header and scalar
+   * members, the headers of the blocks above and the parent block's scalar members, the
+   * indentation block's siblings, parents and the parent's siblings, the INI/TOML section.
+   */
   scope?: string;
   /** The call whose argument list holds the value (the text just before its `(`). */
   call?: string;
-  /** With `call`: the value must be the first argument. */
+  /** With `call`: the value must be the first argument (same as `arg: 1`). */
   firstArg?: boolean;
+  /** With `call`: the value must be this argument, counting from 1. */
+  arg?: number;
   /** Text immediately before the match on the same line (anchor with `$`). */
   before?: string;
   /** Text immediately after the match on the same line (anchor with `^`). */
@@ -67,7 +73,7 @@ export interface RuleSpec {
   contexts?: ContextSpec[];
   /** Path rules: the file's presence in git is the finding. */
   paths?: PathSpec[];
-  /** Paths a path rule never matches (templates). */
+  /** Paths the rule never matches: templates for path rules, generated files (lockfiles) for content rules. */
   exceptPaths?: string[];
   examples: Array<string | ExampleSpec>;
   negativeExamples: Array<string | ExampleSpec>;

@@ -1,0 +1,90 @@
+/**
+ * A static guard against catastrophic backtracking in rule patterns, built-in or custom. The
+ * shapes run over whole files and the contexts over every candidate, so one `(\w+\s?)+` would
+ * let a crafted file stall a pre-commit hook. The guard rejects the construct behind nearly all
+ * such blow-ups: a repetition whose body can itself repeat a variable number of times, where
+ * either repetition is unbounded (`(a+)+`, `(a|b?)*`, `(x{1,3})+`, `(a+){2,5}`). An optional
+ * group (`(x\s*)?`) repeats nothing, and nested repetitions with both counts bounded
+ * (`(?:[^\n]{0,300}\n){0,8}`) have a fixed ceiling, which small windows keep low; both pass.
+ * Ambiguous alternatives under a repetition (`(a|ab)+`) are not detected: keep alternatives disjoint.
+ */
+
+interface Group {
+  /** The body holds a quantifier that can repeat a variable number of times. */
+  variable: boolean;
+  /** The body holds an unbounded quantifier (`*`, `+`, `{n,}`). */
+  unbounded: boolean;
+}
+
+interface Quantifier {
+  length: number;
+  variable: boolean;
+  unbounded: boolean;
+  /** At most once (`?`, `{0,1}`): an optional group is not a repetition. */
+  once: boolean;
+}
+
+function quantifierAt(src: string, i: number): Quantifier | null {
+  const c = src[i];
+  let q: Quantifier | null = null;
+  if (c === '*' || c === '+') q = { length: 1, variable: true, unbounded: true, once: false };
+  else if (c === '?') q = { length: 1, variable: true, unbounded: false, once: true };
+  else if (c === '{') {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i, i + 24));
+    if (!m) return null;
+    const min = Number(m[1]);
+    const unbounded = m[2] !== undefined && m[3] === '';
+    const max = m[2] === undefined ? min : unbounded ? Infinity : Number(m[3]);
+    q = { length: m[0].length, variable: max !== min, unbounded, once: max <= 1 };
+  }
+  if (q && src[i + q.length] === '?') q.length++;
+  return q;
+}
+
+/** Why `source` can backtrack catastrophically, or null when it passes the guard. */
+export function unsafeRepetition(source: string): string | null {
+  const stack: Group[] = [{ variable: false, unbounded: false }];
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    let atom: Group = { variable: false, unbounded: false };
+    if (c === '\\') {
+      i += 2;
+    } else if (c === '[') {
+      i++;
+      if (source[i] === '^') i++;
+      if (source[i] === ']') i++;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === '(') {
+      stack.push({ variable: false, unbounded: false });
+      i++;
+      if (source[i] === '?') {
+        const m = /^\?(?::|=|!|<=|<!|<[A-Za-z_]\w*>)/.exec(source.slice(i, i + 40));
+        i += m ? m[0].length : 1;
+      }
+      continue;
+    } else if (c === ')') {
+      atom = stack.length > 1 ? stack.pop()! : atom;
+      i++;
+    } else if (c === '|') {
+      i++;
+      continue;
+    } else {
+      i++;
+    }
+    const q = quantifierAt(source, i);
+    const top = stack[stack.length - 1]!;
+    if (q) {
+      if (!q.once && q.variable && atom.variable && (q.unbounded || atom.unbounded)) {
+        return `nested repetition near offset ${i}: a repeated group whose body repeats a variable number of times (bound both, or make the body fixed-length)`;
+      }
+      i += q.length;
+      top.variable ||= q.variable;
+      top.unbounded ||= q.unbounded;
+    }
+    top.variable ||= atom.variable;
+    top.unbounded ||= atom.unbounded;
+  }
+  return null;
+}
