@@ -34,14 +34,15 @@ export interface ReadContext {
 }
 
 /**
- * The engine runs a rule only where the rule's keywords regex matches the text, so a file in
- * which no rule's keywords match yields no content finding. That test can run on the bytes
- * read as latin-1 instead of on the decoded text, and skip the decode: when every keyword is
- * ASCII and the regexes have no `u`/`v` flag, an ASCII letter matches only ASCII bytes (a
- * case-insensitive non-unicode regex never folds a character above U+007F to one below it), and
- * UTF-8 decoding keeps every ASCII byte as that character and never merges one into a
- * multi-byte sequence. Any rule this reasoning does not cover (no keywords, non-ASCII keywords,
- * other flags) turns the gate off and every file goes through the engine as before.
+ * The engine runs a rule only where the rule's keywords regex matches the text or the path (a
+ * file named for the token it holds), so a file where no rule's keywords match either yields no
+ * content finding; this gate must stay in step with that prefilter in detect(). Testing the
+ * text can run on the bytes read as latin-1 and skip the decode: when every keyword is ASCII and
+ * the regexes have no `u`/`v` flag, an ASCII letter matches only ASCII bytes (a case-insensitive
+ * non-unicode regex never folds a character above U+007F to one below it), and UTF-8 decoding
+ * keeps every ASCII byte as that character and never merges one into a multi-byte sequence.
+ * Any rule this reasoning does not cover (no keywords, non-ASCII keywords, other flags) turns
+ * the gate off and every file goes through the engine.
  */
 export function keywordGate(rules: CompiledRule[]): RegExp | null {
   const sources = new Set<string>();
@@ -94,7 +95,7 @@ function needsFullDecode(buf: Buffer): boolean {
 function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
   if (ctx.gate && !needsFullDecode(buf)) {
     if (buf.subarray(0, SNIFF).includes(0)) return { skip: 'binary', reason: 'binary' };
-    if (!ctx.gate.test(buf.toString('latin1'))) return { scanned: buf.length, findings: [] };
+    if (!ctx.gate.test(buf.toString('latin1')) && !ctx.gate.test(e.path)) return { scanned: buf.length, findings: [] };
   }
   const d = decode(buf);
   if ('binary' in d) return { skip: 'binary', reason: 'binary' };
