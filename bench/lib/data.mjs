@@ -41,18 +41,18 @@ async function cached(name, params, build, log) {
   return { dir, ...manifest };
 }
 
-export function worktreeData(params, log) {
-  return cached('worktree', params, async (dir) => generateTree(dir, params), log);
+export function worktreeData(params, log, suffix = '') {
+  return cached(`worktree${suffix}`, params, async (dir) => generateTree(dir, params), log);
 }
 
 /** A 10,000-file repository for the staged latency, without planted tokens. */
-export function stagedData(params, log) {
-  return cached('staged', params, async (dir) => generateTree(dir, { ...params, plant: false, ignored: 0 }), log);
+export function stagedData(params, log, suffix = '') {
+  return cached(`staged${suffix}`, params, async (dir) => generateTree(dir, { ...params, plant: false, ignored: 0 }), log);
 }
 
-export function historyData(params, log) {
+export function historyData(params, log, suffix = '') {
   return cached(
-    'history',
+    `history${suffix}`,
     params,
     async (dir) => {
       const m = await generateHistory(dir, params);
