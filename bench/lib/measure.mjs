@@ -1,0 +1,125 @@
+/**
+ * Timing whole processes: wall time from spawn to exit, CPU time of the child (user + system,
+ * from the parent's cutime/cstime in /proc, so it includes the child's own children), and peak
+ * memory sampled over the whole process tree.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
+
+const TICK = 100; // USER_HZ on Linux
+
+/** CPU seconds used by this process's waited-for children so far, or NaN off Linux. */
+function childCpu() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / TICK; // cutime, cstime (fields 16, 17)
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs a command once. `stdout`: 'capture' (a pipe we read, the default), 'count' (a pipe we only
+ * count bytes of) or 'null' (/dev/null, as a shell `> /dev/null` would).
+ */
+export function runOnce(cmd, args, { cwd, stdout = 'capture', env } = {}) {
+  const devnull = stdout === 'null' ? openSync('/dev/null', 'w') : null;
+  const cpu0 = childCpu();
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env: env ?? process.env,
+    stdio: ['ignore', devnull ?? 'pipe', 'pipe'],
+    maxBuffer: 1 << 30,
+    encoding: 'buffer',
+  });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = childCpu() - cpu0;
+  if (devnull !== null) closeSync(devnull);
+  if (r.error) throw r.error;
+  return {
+    wall,
+    cpu,
+    code: r.status,
+    stdout: stdout === 'capture' ? r.stdout.toString('utf8') : '',
+    stdoutBytes: r.stdout ? r.stdout.length : 0,
+    stderr: r.stderr.toString('utf8'),
+  };
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * Runs every command `warmup` times, then `runs` rounds in which each command runs once, in
+ * turn, so all of them see the same page cache and the same background noise. Returns, per
+ * name, the runs and their medians.
+ */
+export function compare(commands, { runs, warmup = 1, onRound } = {}) {
+  const results = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let w = 0; w < warmup; w++) for (const c of Object.values(commands)) runOnce(c.cmd, c.args, c);
+  for (let i = 0; i < runs; i++) {
+    for (const [name, c] of Object.entries(commands)) results[name].push(runOnce(c.cmd, c.args, c));
+    onRound?.(i + 1);
+  }
+  return Object.fromEntries(
+    Object.entries(results).map(([name, rs]) => [name, { runs: rs, wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), last: rs[rs.length - 1] }]),
+  );
+}
+
+function rssKb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function descendants(pid) {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const t of readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = readFileSync(`/proc/${out[i]}/task/${t}/children`, 'utf8').trim();
+        if (kids) out.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      // the process is gone
+    }
+  }
+  return out;
+}
+
+/**
+ * Peak memory of one run: `maxRssMb` is the largest single process (what `/usr/bin/time -v`
+ * calls "Maximum resident set size": here the node process); `treeRssMb` is the largest sum
+ * over the process and its children (git) seen by sampling every 20 ms.
+ */
+export function peakRss(cmd, args, { cwd } = {}) {
+  return new Promise((resolve, reject) => {
+    const useTime = spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0;
+    const child = useTime
+      ? spawn('/usr/bin/time', ['-f', '%M', cmd, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b) => (err += b));
+    let tree = 0;
+    const timer = setInterval(() => {
+      const pids = descendants(child.pid);
+      const sum = (useTime ? pids.slice(1) : pids).reduce((a, p) => a + rssKb(p), 0);
+      if (sum > tree) tree = sum;
+    }, 20);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const lines = err.trim().split('\n');
+      const max = useTime ? Number(lines[lines.length - 1]) : NaN;
+      resolve({ code, maxRssMb: max / 1024, treeRssMb: tree / 1024 });
+    });
+  });
+}

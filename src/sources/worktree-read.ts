@@ -1,0 +1,182 @@
+/**
+ * Reading one working-tree file into an outcome (skipped, unreadable, scanned with findings).
+ * Shared by the main thread and the reader worker, so both read a file exactly the same way.
+ *
+ * Two things make it cheaper than lstat + readFileSync + decode + detect on every file:
+ * - a file is opened without following links and stat'ed through its descriptor, so the common
+ *   case costs open/fstat/read/close and no separate lstat;
+ * - a file that holds no keyword of any rule is never decoded (see keywordGate).
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import { detect, type CompiledRule } from '../core/engine.js';
+import type { Finding, Fragment } from '../core/types.js';
+import type { ScanStats } from '../scan/result.js';
+import { decode, isLfsPointer } from './decode.js';
+
+export interface Entry {
+  path: string;
+  abs: string;
+  gitState?: Fragment['gitState'];
+}
+
+/** What reading one entry came to. Plain data: it crosses from the worker by structured clone. */
+export type Outcome =
+  | { skip: keyof ScanStats['skipped']; reason: string }
+  | { unreadable: string }
+  | { scanned: number; findings: Finding[] }
+  | { failed: unknown }
+  | { passed: true };
+
+export interface ReadContext {
+  rules: CompiledRule[];
+  maxFileSize: number;
+  gate: RegExp | null;
+}
+
+/**
+ * The engine runs a rule only where the rule's keywords regex matches the text or the path (a
+ * file named for the token it holds), so a file where no rule's keywords match either yields no
+ * content finding; this gate must stay in step with that prefilter in detect(). Testing the
+ * text can run on the bytes read as latin-1 and skip the decode: when every keyword is ASCII and
+ * the regexes have no `u`/`v` flag, an ASCII letter matches only ASCII bytes (a case-insensitive
+ * non-unicode regex never folds a character above U+007F to one below it), and UTF-8 decoding
+ * keeps every ASCII byte as that character and never merges one into a multi-byte sequence.
+ * Any rule this reasoning does not cover (no keywords, non-ASCII keywords, other flags) turns
+ * the gate off and every file goes through the engine.
+ */
+export function keywordGate(rules: CompiledRule[]): RegExp | null {
+  const sources = new Set<string>();
+  let flags: string | undefined;
+  for (const r of rules) {
+    if (!r.shape) continue;
+    const k = r.keywords;
+    if (!k) return null;
+    if (/[^\x20-\x7e]/.test(k.source) || /\\[1-9k]/.test(k.source) || /[gyuvs]/.test(k.flags)) return null;
+    if (flags !== undefined && flags !== k.flags) return null;
+    flags = k.flags;
+    for (const alt of alternatives(k.source)) sources.add(alt);
+  }
+  return new RegExp(sources.size ? [...sources].join('|') : '(?!)', flags ?? '');
+}
+
+/**
+ * The literals of a `a|b\.c` source, so a keyword several rules share is searched once; a
+ * source with any other regex syntax stays whole (as a group).
+ */
+function alternatives(source: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      cur += source.slice(i, i + 2);
+      i++;
+    } else if (c === '|') {
+      out.push(cur);
+      cur = '';
+    } else if ('()[]{}^$.*+?'.includes(c)) return [`(?:${source})`];
+    else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+const LFS_MARK = Buffer.from('version https://git-lfs.github.com/spec/v1');
+const SNIFF = 8192;
+
+/** Whether `decode` could read the bytes as anything but 8-bit text (UTF-16) or an LFS pointer. */
+function needsFullDecode(buf: Buffer): boolean {
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) return true;
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  // isLfsPointer wants under 1024 characters; UTF-8 needs at most 4 bytes for one.
+  return buf.length - bom < 4096 && buf.subarray(bom, bom + LFS_MARK.length).equals(LFS_MARK);
+}
+
+function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
+  if (ctx.gate && !needsFullDecode(buf)) {
+    if (buf.subarray(0, SNIFF).includes(0)) return { skip: 'binary', reason: 'binary' };
+    if (!ctx.gate.test(buf.toString('latin1')) && !ctx.gate.test(e.path)) return { scanned: buf.length, findings: [] };
+  }
+  const d = decode(buf);
+  if ('binary' in d) return { skip: 'binary', reason: 'binary' };
+  if (isLfsPointer(d.text)) return { skip: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
+  try {
+    return { scanned: buf.length, findings: detect({ text: d.text, path: e.path }, ctx.rules) };
+  } catch (err) {
+    // Thrown again when the outcomes are replayed in git's order, so the error that surfaces is
+    // the one a file-by-file scan would have met first.
+    return { failed: err };
+  }
+}
+
+const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code;
+
+function statOutcome(st: Stats, maxFileSize: number): Outcome | null {
+  if (st.isSymbolicLink()) return { skip: 'symlink', reason: 'symbolic link (not followed)' };
+  if (st.isDirectory()) return { skip: 'submodule', reason: 'submodule (scan it on its own)' };
+  if (!st.isFile()) return { passed: true };
+  if (st.size > maxFileSize) return { skip: 'tooLarge', reason: `${st.size} bytes, over --max-file-size` };
+  return null;
+}
+
+/** The plain way: lstat, then read. Also the fallback whenever the fast open fails. */
+function readByPath(e: Entry, ctx: ReadContext): Outcome {
+  let st;
+  try {
+    st = lstatSync(e.abs);
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return { skip: 'missing', reason: 'deleted from the working tree' };
+    return { unreadable: `${e.path} (${errCode(err)})` };
+  }
+  const o = statOutcome(st, ctx.maxFileSize);
+  if (o) return o;
+  let buf: Buffer;
+  try {
+    buf = readFileSync(e.abs);
+  } catch (err) {
+    return { unreadable: `${e.path} (${errCode(err)})` };
+  }
+  return contentOutcome(e, buf, ctx);
+}
+
+// O_NOFOLLOW makes opening a link fail instead of reading its target; O_NONBLOCK keeps a FIFO
+// from blocking the open. Where the platform has no O_NOFOLLOW, the plain way is used.
+const FAST_OPEN = constants.O_NOFOLLOW ? constants.O_RDONLY | constants.O_NOFOLLOW | (constants.O_NONBLOCK ?? 0) : null;
+
+/** One buffer per thread, reused: a file's bytes are not kept once its outcome is known. */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+function readFd(fd: number, size: number): Buffer {
+  if (size === 0) return readFileSync(fd); // sizeless files (and empty ones): read to EOF
+  if (size > scratch.length) scratch = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, scratch, off, size - off, null);
+    if (n === 0) break;
+    off += n;
+  }
+  return scratch.subarray(0, off);
+}
+
+export function readEntry(e: Entry, ctx: ReadContext): Outcome {
+  if (FAST_OPEN === null) return readByPath(e, ctx);
+  let fd: number;
+  try {
+    fd = openSync(e.abs, FAST_OPEN);
+  } catch {
+    // A link, a missing file, a socket, a permission problem: classify it the way lstat does.
+    return readByPath(e, ctx);
+  }
+  let buf: Buffer;
+  try {
+    const st = fstatSync(fd);
+    const o = statOutcome(st, ctx.maxFileSize);
+    if (o) return o;
+    buf = readFd(fd, st.size);
+  } catch (err) {
+    return { unreadable: `${e.path} (${errCode(err)})` };
+  } finally {
+    closeSync(fd);
+  }
+  return contentOutcome(e, buf, ctx);
+}

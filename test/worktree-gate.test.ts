@@ -1,0 +1,66 @@
+/**
+ * The working-tree source skips decoding files in which no rule's keywords occur. That shortcut
+ * must never change a result: every rule example (positive and negative), as UTF-8, with a BOM,
+ * and with latin-1 bytes around it, is read with the gate and without it, and the outcomes must
+ * be the same. If the engine's own prefilter changes (it runs a rule when its keywords match the
+ * text or the path), this is the test that says the gate has to follow.
+ */
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileRules } from '../src/core/engine.js';
+import type { RuleSpec } from '../src/core/types.js';
+import { exampleOf } from '../src/rules/lint.js';
+import { keywordGate, readEntry, type ReadContext } from '../src/sources/worktree-read.js';
+import { cleanupAll, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+const dir = new URL('../rules/', import.meta.url);
+const specs: RuleSpec[] = readdirSync(dir)
+  .filter((f) => f.endsWith('.yml'))
+  .sort()
+  .map((f) => parse(readFileSync(new URL(f, dir), 'utf8')) as RuleSpec);
+const rules = compileRules(specs);
+
+const variants: Array<[string, (text: string) => Buffer]> = [
+  ['utf-8', (t) => Buffer.from(t)],
+  ['utf-8 with BOM', (t) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t)])],
+  ['latin-1 around it', (t) => Buffer.concat([Buffer.from('caf\xe9 \xff\n', 'latin1'), Buffer.from(t), Buffer.from('\n\xe9t\xe9\n', 'latin1')])],
+];
+
+describe('keyword gate of the working-tree source', () => {
+  it('is on for the built-in rules', () => {
+    expect(keywordGate(rules)).not.toBeNull();
+  });
+
+  it('never changes what a file yields', () => {
+    const root = tempDir();
+    const gated: ReadContext = { rules, maxFileSize: 5_000_000, gate: keywordGate(rules) };
+    const plain: ReadContext = { ...gated, gate: null };
+    let n = 0;
+    // Beside the examples: a file whose name, not its text, says what it holds (a Docker secret).
+    const named = { text: '6f1c2a7e-93b4-4d1e-b0a2-5c8e1f3d9a47\n', path: 'secrets/postmark_server_token.txt' };
+    for (const spec of [...specs, { id: 'named-file', examples: [named] } as unknown as RuleSpec]) {
+      for (const e of [...(spec.examples ?? []), ...(spec.negativeExamples ?? [])]) {
+        const ex = exampleOf(e, 'example.txt');
+        for (const [name, bytes] of variants) {
+          const abs = join(root, String(n++), ex.path);
+          mkdirSync(dirname(abs), { recursive: true });
+          writeFileSync(abs, bytes(ex.text));
+          const entry = { path: ex.path, abs };
+          expect(readEntry(entry, gated), `${spec.id} ${ex.path} (${name})`).toEqual(readEntry(entry, plain));
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(50);
+  });
+
+  it('turns itself off for a rule it cannot reason about', () => {
+    const custom = (keywords?: string[]): RuleSpec => ({ id: 'custom', title: 't', description: 'd', fix: 'f', severity: 'error', keywords, secret: 'acme_[a-z0-9]{16}', contexts: [{}] });
+    expect(keywordGate(compileRules([...specs, custom()]))).toBeNull();
+    expect(keywordGate(compileRules([...specs, custom(['clé'])]))).toBeNull();
+    expect(keywordGate(compileRules([...specs, custom(['acme_', 'a|b'])]))!.test('x A|B y')).toBe(true);
+  });
+});
