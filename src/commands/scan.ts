@@ -8,7 +8,7 @@ import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
-import { loadConfig, type Config } from '../config/load.js';
+import { CONFIG_NAMES, loadConfig, type Config } from '../config/load.js';
 import { parseSize } from '../config/size.js';
 import type { CompiledRule } from '../core/engine.js';
 import { failing, sortFindings, type FailOn } from '../scan/passes.js';
@@ -96,7 +96,9 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     maxFileSize = n;
   }
   const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
-  const ignore = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  // Our own config holds custom rules' examples, which match those rules by design.
+  const ignore = (p: string) => CONFIG_NAMES.includes(p.slice(p.lastIndexOf('/') + 1)) || byGlob(p);
   const rules = ruleset(config);
   const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress });
   sortFindings(result.findings);
