@@ -47,6 +47,10 @@ async function readSource(mode: ReturnType<typeof modeOf>, args: Args, src: Sour
       const range = mode === 'range' ? String(args.range) : undefined;
       return scanHistory({ ...src, range, allowShallow: Boolean(args['allow-shallow']) });
     }
+    case 'staged': {
+      const { scanStaged } = await import('../sources/staged.js');
+      return scanStaged(src);
+    }
     default:
       throw new UsageError(`--${mode} is not available in this build`);
   }
@@ -113,7 +117,9 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const format = (args.format as Format | undefined) ?? 'text';
   const output = args.output as string | undefined;
   const color = output ? false : ((args.color as boolean | undefined) ?? (ctx.stdoutIsTTY && !ctx.env.NO_COLOR));
-  const report = await render(result, format, {
+  // The pre-commit hook adds nothing to the commit's output unless it has something to say.
+  const quietHook = mode === 'staged' && format === 'text' && !output && !args.verbose && result.findings.every((f) => f.suppressedBy);
+  const report = quietHook ? '' : await render(result, format, {
     showSecrets: Boolean(args['show-secrets']),
     color,
     verbose: Boolean(args.verbose),

@@ -1,0 +1,63 @@
+/**
+ * The full command-line parser: yargs, built from the command table. Loaded only when the fast
+ * path in argv.ts declines (help, errors, anything unusual), because importing yargs alone costs
+ * about as much as starting Node.
+ */
+import yargs, { type Argv } from 'yargs';
+import type { Args } from './context.js';
+import { UsageError } from './errors.js';
+import { toolVersion } from './version.js';
+import { COMMANDS, type CommandSpec } from './table.js';
+
+export interface Parsed {
+  spec?: CommandSpec;
+  args?: Args;
+  /** Help or version text, or the usage shown with an error. */
+  output: string;
+  error?: Error;
+}
+
+export function parseWithYargs(argv: string[]): Parsed {
+  let chosen: { spec: CommandSpec; args: Args } | undefined;
+  let y: Argv = yargs()
+    .scriptName('secret-guard')
+    .usage('Usage: $0 <command> [options]')
+    .exitProcess(false)
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(toolVersion())
+    .wrap(100)
+    .demandCommand(1, 'Name a command: scan, rules, install, remediate or ignore.')
+    .epilogue('Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or runtime error (the scan did not complete).')
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  for (const spec of COMMANDS) {
+    y = y.command(
+      spec.usage,
+      spec.describe,
+      (b) => {
+        let c = b;
+        for (const [name, opt] of Object.entries(spec.positional ?? {})) c = c.positional(name, opt);
+        c = c.options(spec.options);
+        for (const [cmd, what] of spec.examples ?? []) c = c.example(cmd, what);
+        return c;
+      },
+      (args) => {
+        chosen = { spec, args: args as Args };
+      },
+    );
+  }
+  let output = '';
+  let error: Error | undefined;
+  try {
+    y.parse(argv, {}, (err, _argv, out) => {
+      if (err) error = err;
+      output = out ?? '';
+    });
+  } catch (err) {
+    error = err as Error;
+  }
+  return { ...chosen, output, error };
+}
