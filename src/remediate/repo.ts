@@ -1,0 +1,38 @@
+/**
+ * Read-only facts about the repository that the plan needs: which remote to clone the mirror
+ * from, which leak-holding branches that remote lacks, whether there is a stash, and whether an
+ * output folder inside the work tree is ignored. Only reading git commands run here.
+ */
+import { isAbsolute, relative } from 'node:path';
+import { git, gitRaw } from '../sources/git.js';
+
+/** `origin`, else the only remote, else the first; null when there is none. */
+export async function chooseRemote(cwd: string): Promise<string | null> {
+  const remotes = (await git(['remote'], cwd)).toString('utf8').split('\n').filter(Boolean);
+  if (remotes.includes('origin')) return 'origin';
+  return remotes[0] ?? null;
+}
+
+/** Branches among `refs` with no `refs/remotes/<remote>/<same name>`. */
+export async function localOnlyBranches(cwd: string, remote: string, refs: string[]): Promise<string[]> {
+  const branches = [...new Set(refs.filter((r) => r.startsWith('refs/heads/')))];
+  if (!branches.length) return [];
+  const tracked = new Set((await git(['for-each-ref', '--format=%(refname)', `refs/remotes/${remote}/`], cwd)).toString('utf8').split('\n').filter(Boolean));
+  return branches.filter((b) => !tracked.has(`refs/remotes/${remote}/${b.slice('refs/heads/'.length)}`)).sort();
+}
+
+export async function hasStash(cwd: string): Promise<boolean> {
+  return (await gitRaw(['rev-parse', '-q', '--verify', 'refs/stash'], cwd)).code === 0;
+}
+
+export function isInside(dir: string, parent: string): boolean {
+  const rel = relative(parent, dir);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Whether git ignores files written in `dir` (a folder inside the work tree at `root`). */
+export async function isIgnoredDir(root: string, dir: string): Promise<boolean> {
+  const rel = relative(root, dir);
+  const probe = rel ? `${rel.split('\\').join('/')}/replacements.txt` : 'replacements.txt';
+  return (await gitRaw(['check-ignore', '-q', '--', probe], root)).code === 0;
+}
