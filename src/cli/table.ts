@@ -54,6 +54,14 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('../commands/scan.js'),
   },
   {
+    name: 'ignore',
+    usage: 'ignore <fingerprint>',
+    describe: 'Silence one finding by its fingerprint (appends to .secret-guard-ignore)',
+    positional: { fingerprint: { type: 'string', describe: 'The "fingerprint" of a finding in --format json' } },
+    options: { reason: { type: 'string', describe: 'Why it is safe, kept as a comment' } },
+    load: () => import('../commands/ignore.js'),
+  },
+  {
     name: 'rules',
     usage: 'rules',
     describe: 'List the rules with id, severity and description',

@@ -8,12 +8,12 @@ import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
-import { loadConfig, type Config } from '../config/load.js';
+import { CONFIG_NAMES, loadConfig, type Config } from '../config/load.js';
 import { parseSize } from '../config/size.js';
 import type { CompiledRule } from '../core/engine.js';
 import { failing, sortFindings, type FailOn } from '../scan/passes.js';
 import type { ScanResult } from '../scan/result.js';
-import { ruleset } from '../scan/ruleset.js';
+import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import type { Format, ReportOptions } from '../report/types.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
@@ -58,9 +58,32 @@ export async function render(result: ScanResult, format: Format, opts: ReportOpt
       return (await import('../report/json.js')).jsonReport(result, opts);
     case 'text':
       return (await import('../report/text.js')).textReport(result, opts);
+    case 'sarif':
+      return (await import('../report/sarif.js')).sarifReport(result, opts);
+    case 'github':
+      return (await import('../report/github.js')).githubReport(result, opts);
+    case 'gitlab':
+      return (await import('../report/gitlab.js')).gitlabReport(result, opts);
     default:
-      throw new UsageError(`format ${format} is not available in this build`);
+      throw new UsageError(`unknown format ${String(format)}`);
   }
+}
+
+/** The layers after the core's inline pass: the ignore file, then the baseline. */
+async function suppress(result: ScanResult, args: Args, cwd: string): Promise<void> {
+  const { markSuppressed } = await import('../suppress/apply.js');
+  const { readIgnoreFile } = await import('../suppress/ignore-file.js');
+  markSuppressed(result.findings, readIgnoreFile(result.root), 'ignore-file');
+  if (args.baseline !== undefined) {
+    const { readBaseline } = await import('../suppress/baseline.js');
+    markSuppressed(result.findings, readBaseline(resolve(cwd, String(args.baseline))), 'baseline');
+  }
+}
+
+async function headSha(cwd: string): Promise<string | undefined> {
+  const { gitRaw } = await import('../sources/git.js');
+  const r = await gitRaw(['rev-parse', '--verify', '-q', 'HEAD'], cwd);
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
@@ -73,10 +96,19 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     maxFileSize = n;
   }
   const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
-  const ignore = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  // Our own config holds custom rules' examples, which match those rules by design.
+  const ignore = (p: string) => CONFIG_NAMES.includes(p.slice(p.lastIndexOf('/') + 1)) || byGlob(p);
   const rules = ruleset(config);
   const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress });
   sortFindings(result.findings);
+  await suppress(result, args, ctx.cwd);
+  if (args['write-baseline'] !== undefined) {
+    const { writeBaseline } = await import('../suppress/baseline.js');
+    const file = resolve(ctx.cwd, String(args['write-baseline']));
+    const n = writeBaseline(file, result.findings);
+    return { exitCode: EXIT.clean, stdout: `wrote ${n} finding(s) to baseline ${String(args['write-baseline'])}\n`, stderr: '' };
+  }
 
   const format = (args.format as Format | undefined) ?? 'text';
   const output = args.output as string | undefined;
@@ -87,6 +119,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     verbose: Boolean(args.verbose),
     quiet: Boolean(args.quiet),
     toolVersion: toolVersion(),
+    rules: format === 'sarif' ? ruleSpecs(config) : undefined,
+    headSha: format === 'gitlab' ? await headSha(ctx.cwd) : undefined,
   });
   const failed = failing(result.findings, failOn);
   const exitCode = failed.length ? EXIT.findings : EXIT.clean;

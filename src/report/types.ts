@@ -1,3 +1,4 @@
+import type { RuleSpec } from '../core/types.js';
 import type { ScanResult } from '../scan/result.js';
 
 export interface ReportOptions {
@@ -6,6 +7,10 @@ export interface ReportOptions {
   verbose: boolean;
   quiet: boolean;
   toolVersion: string;
+  /** Every rule the scan ran, for formats that describe them (SARIF's tool.driver). */
+  rules?: RuleSpec[];
+  /** The commit the working tree stands on, for formats that need one per finding (GitLab). */
+  headSha?: string;
 }
 
 export type Reporter = (result: ScanResult, opts: ReportOptions) => string | Promise<string>;

@@ -25,9 +25,9 @@ import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/resul
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-log.js';
 import { GitStream } from './history-process.js';
-import { isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
+import { historyRoot, isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
 import { decode, isLfsPointer } from './decode.js';
-import { git, requireRepo } from './git.js';
+import { git, gitRaw } from './git.js';
 
 export interface HistoryOptions {
   cwd: string;
@@ -53,7 +53,7 @@ const SHALLOW_HINT =
 export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
   const mode = opts.range !== undefined ? 'range' : 'history';
-  const repo = await requireRepo(opts.cwd, `--${mode}`);
+  const root = await historyRoot(opts.cwd, `--${mode}`);
   const tips = await readTips(opts.cwd);
   const notes: string[] = [];
   let walk: WalkSpec;
@@ -62,7 +62,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
       const stats = emptyStats();
       stats.commitsScanned = 0;
       stats.blobsScanned = 0;
-      return { mode, root: repo.root, findings: [], stats, notes: ['the repository has no commits yet: nothing to scan'] };
+      return { mode, root, findings: [], stats, notes: ['the repository has no commits yet: nothing to scan'] };
     }
     if (await isShallow(opts.cwd)) {
       if (!opts.allowShallow) throw new IncompleteScanError('this is a shallow clone: the commits before the fetched depth are not here, so the history cannot be scanned completely', SHALLOW_HINT);
@@ -79,7 +79,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const findings = await scan.run();
   scan.stats.durationMs = Date.now() - started;
   if (mode === 'range' && scan.stats.commitsScanned === 0) notes.push(`no commits in ${opts.range}: nothing to scan`);
-  return { mode, root: repo.root, findings, stats: scan.stats, notes };
+  return { mode, root, findings, stats: scan.stats, notes };
 }
 
 interface WalkSpec {
@@ -267,7 +267,8 @@ class HistoryScan {
     this.stats.commitsScanned!++;
     this.scanMessage(c);
     const parent = c.parents.length ? this.states.get(c.parents[0]!) : undefined;
-    const state = this.applyDiff(c, parent?.state ?? EMPTY);
+    const merged = this.walk.rangeText !== undefined && c.parents.length > 1 ? await this.inOtherParents(c) : undefined;
+    const state = this.applyDiff(c, parent?.state ?? EMPTY, merged);
     for (const l of state.leaks) l.finding.holders.commits++;
     const keep = this.keep.has(c.sha);
     if (state !== EMPTY && (kid[1] > 0 || keep)) this.states.set(c.sha, { state, remaining: kid[1], keep });
@@ -297,13 +298,37 @@ class HistoryScan {
     }
   }
 
-  private applyDiff(c: LogCommit, base: State): State {
+  /**
+   * In a range, a merge of the base branch brings the base's secrets in through its first-parent
+   * diff. A secret that some other parent already had at the same path is not the merge's doing.
+   * (In a full history that parent came first and the leak is already known.)
+   */
+  private async inOtherParents(c: LogCommit): Promise<Map<string, ReadonlySet<string>>> {
+    const out = new Map<string, ReadonlySet<string>>();
+    for (const ch of c.changes) {
+      if (!isFile(ch.newMode) || !this.findingsAt(ch.newBlob, ch.path).length) continue;
+      const ids = new Set<string>();
+      for (const p of c.parents.slice(1)) {
+        const r = await gitRaw(['rev-parse', '-q', '--verify', `${p}:${ch.path}`], this.opts.cwd);
+        if (r.code !== 0) continue;
+        const blob = r.stdout.toString('latin1').trim();
+        const waits: Promise<void>[] = [];
+        this.want(blob, ch.path, waits);
+        await Promise.all(waits);
+        for (const id of this.idsAt(blob, ch.path)) ids.add(id);
+      }
+      out.set(ch.path, ids);
+    }
+    return out;
+  }
+
+  private applyDiff(c: LogCommit, base: State, merged?: Map<string, ReadonlySet<string>>): State {
     let paths: Map<string, Held> | null = null;
     const edit = () => (paths ??= new Map(base.paths));
     for (const ch of c.changes) {
       if ((ch.status === 'D' || ch.status === 'R') && (paths ?? base.paths).has(ch.oldPath)) edit().delete(ch.oldPath);
       if (ch.status === 'D') continue;
-      const held = this.heldAt(ch, c, base);
+      const held = this.heldAt(ch, c, base, merged?.get(ch.path) ?? NO_IDS);
       if (held) edit().set(ch.path, held);
       else if ((paths ?? base.paths).has(ch.path)) edit().delete(ch.path);
     }
@@ -311,7 +336,7 @@ class HistoryScan {
   }
 
   /** What the new side of one change holds: carried leaks, introduced ones, path findings. */
-  private heldAt(ch: RawChange, c: LogCommit, base: State): Held | null {
+  private heldAt(ch: RawChange, c: LogCommit, base: State, inOtherParent: ReadonlySet<string>): Held | null {
     if (this.ignored(ch.path)) return null;
     if (ch.newMode === '160000') {
       this.skipOnce('submodule', ch.path, 'submodule (scan it on its own)');
@@ -335,8 +360,8 @@ class HistoryScan {
         seen.add(id);
         const carried = previous?.leaks.find((l) => l.kind === 'content' && l.id === id);
         if (carried) leaks.push(carried);
-        // In the old side but not a leak of this scan: it came with the range's base.
-        else if (!before.has(id)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
+        // In the old side (or another parent) but not a leak of this scan: it came with the range's base.
+        else if (!before.has(id) && !inOtherParent.has(id)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
       }
     }
     return leaks.length ? { blob: ch.newBlob, leaks } : null;

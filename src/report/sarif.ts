@@ -1,0 +1,77 @@
+/**
+ * SARIF 2.1.0 for GitHub code scanning: every rule in tool.driver, one result per active finding,
+ * locations relative to the repository root, and our fingerprint as a partial fingerprint so code
+ * scanning tracks an alert across edits the way our baseline does.
+ */
+import type { Finding, RuleSpec, Severity } from '../core/types.js';
+import type { Reporter } from './types.js';
+import { shownSecret } from './shown.js';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+/** GitHub maps ≥ 9.0 to critical, ≥ 7.0 high, ≥ 4.0 medium. */
+const SECURITY_SEVERITY: Record<Severity, string> = { error: '9.0', warning: '5.0', info: '2.0' };
+
+/** Percent-encodes each path segment, keeping the separators. */
+export function pathToUri(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+function driverRule(r: RuleSpec) {
+  return {
+    id: r.id,
+    name: r.title.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')),
+    shortDescription: { text: r.title },
+    fullDescription: { text: r.description },
+    help: { text: r.fix, markdown: `**Fix:** ${r.fix}` },
+    defaultConfiguration: { level: LEVEL[r.severity] },
+    properties: { tags: ['security', 'secret', ...(r.tags ?? [])], precision: 'high', 'security-severity': SECURITY_SEVERITY[r.severity] },
+  };
+}
+
+function location(f: Finding) {
+  if (f.kind === 'message') {
+    return { logicalLocations: [{ name: f.commit?.sha ?? 'commit', kind: 'commit message', fullyQualifiedName: `commit:${f.commit?.sha ?? ''}` }] };
+  }
+  const artifactLocation = { uri: pathToUri(f.path), uriBaseId: '%SRCROOT%' };
+  if (f.kind === 'path') return { physicalLocation: { artifactLocation } };
+  return {
+    physicalLocation: {
+      artifactLocation,
+      region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
+    },
+  };
+}
+
+export const sarifReport: Reporter = (result, opts) => {
+  const specs = opts.rules ?? [];
+  const index = new Map(specs.map((r, i) => [r.id, i]));
+  const results = result.findings
+    .filter((f) => !f.suppressedBy)
+    .map((f) => {
+      const secret = f.secret ? ` (${shownSecret(f, opts.showSecrets)})` : '';
+      const where = f.commit ? ` Introduced in ${f.commit.sha.slice(0, 12)} by ${f.commit.author} on ${f.commit.date.slice(0, 10)}.` : '';
+      return {
+        ruleId: f.ruleId,
+        ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
+        level: LEVEL[f.severity],
+        message: { text: `${f.title}${secret}.${where} ${f.fix}` },
+        locations: [location(f)],
+        partialFingerprints: { 'secretGuard/v1': f.fingerprint },
+        ...(f.commit ? { properties: { commit: f.commit.sha } } : {}),
+      };
+    });
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'secret-guard', version: opts.toolVersion, rules: specs.map(driverRule) } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: `file://${pathToUri(result.root.endsWith('/') ? result.root : `${result.root}/`)}` } },
+        automationDetails: { id: `secret-guard/${result.mode}/` },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+};

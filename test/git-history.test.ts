@@ -1,0 +1,315 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+interface JsonFinding {
+  ruleId: string;
+  file: string;
+  line: number;
+  column: number;
+  kind: string;
+  commit: string;
+  author: string;
+  date: string;
+  match: string;
+  holders: { commits: number; refs: string[]; inHead: boolean };
+}
+
+/** Runs `scan --history --format json`; every run also proves no token reached the output. */
+function history(dir: string, tokens: string[], ...extra: string[]) {
+  const r = cli(['scan', '--history', '--format', 'json', ...extra], dir);
+  for (const t of tokens) expect(r.stdout + r.stderr).not.toContain(t);
+  const json = r.code === 2 ? null : JSON.parse(r.stdout);
+  return { ...r, json, findings: (json?.findings ?? []) as JsonFinding[] };
+}
+
+const env = (token: string) => `POSTMARK_SERVER_TOKEN=${token}\n`;
+
+describe('scan --history', () => {
+  it('reports a leak once, at the commit that introduced it, with commit, author, date and holders', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    const introduced = repo.commit({ 'config/settings.txt': `DEBUG=1\n${env(token)}` }, 'add settings', '2024-03-01T10:00:00Z');
+    repo.commit({ 'config/settings.txt': `DEBUG=0\n${env(token)}` }, 'edit another line');
+    repo.commit({ 'other.txt': 'x\n' }, 'unrelated');
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.json.mode).toBe('history');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({
+      ruleId: 'postmark-server-token',
+      file: 'config/settings.txt',
+      line: 2,
+      column: 23,
+      kind: 'content',
+      commit: introduced,
+      author: 'Test Author <author@example.com>',
+      match: `${token.slice(0, 4)}…`,
+      holders: { commits: 3, refs: ['refs/heads/main'], inHead: true },
+    });
+    expect(r.findings[0]!.date).toMatch(/^2024-03-01T10:00:00/);
+    expect(r.json.stats.commitsScanned).toBe(4);
+    const text = cli(['scan', '--history'], repo.dir);
+    expect(text.stdout).toContain(`config/settings.txt:2:23`);
+    expect(text.stdout).toContain(introduced.slice(0, 12));
+    expect(text.stdout).toMatch(/still held by 3 commits; refs: refs\/heads\/main; still in HEAD/);
+    expect(text.stdout + text.stderr).not.toContain(token);
+  });
+
+  it('exits 0 on a clean history and says how much it read', () => {
+    const repo = makeRepo({ files: { 'app.js': 'const t = process.env.POSTMARK_SERVER_TOKEN;\n' } });
+    repo.commit({ 'b.txt': 'b\n' });
+    const r = cli(['scan', '--history'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no findings · 2 commits scanned · 2 blobs scanned/);
+  });
+
+  it('finds a token that exists only in a merge conflict resolution', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'settings.txt': 'POSTMARK_SERVER_TOKEN=\n' } });
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.commit({ 'settings.txt': 'POSTMARK_SERVER_TOKEN=${SIDE}\n' }, 'side');
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ 'settings.txt': 'POSTMARK_SERVER_TOKEN=${MAIN}\n' }, 'main');
+    expect(() => repo.git('merge', '-q', 'side')).toThrow();
+    repo.write({ 'settings.txt': env(token) });
+    repo.git('add', 'settings.txt');
+    repo.git('commit', '-q', '--no-edit');
+    const merge = repo.git('rev-parse', 'HEAD').trim();
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ file: 'settings.txt', commit: merge, holders: { commits: 1, inHead: true } });
+  });
+
+  it('reports a merged branch token once, at the branch commit, not again at the merge', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '-b', 'feature');
+    const leak = repo.commit({ 'mail.txt': env(token) }, 'feature leak');
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ 'b.txt': 'b\n' }, 'main moves on');
+    repo.git('merge', '-q', '--no-ff', '--no-edit', 'feature');
+    const r = history(repo.dir, [token]);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ commit: leak, holders: { commits: 2, refs: ['refs/heads/feature', 'refs/heads/main'], inHead: true } });
+  });
+
+  it('finds a token reachable only from a tag', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '--detach');
+    const leak = repo.commit({ 'release.txt': env(token) }, 'release build');
+    repo.git('tag', '-a', '-m', 'v1', 'v1.0.0');
+    repo.git('checkout', '-q', 'main');
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings[0]).toMatchObject({ commit: leak, holders: { commits: 1, refs: ['refs/tags/v1.0.0'], inHead: false } });
+  });
+
+  it('finds a token on a branch that was never merged', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '-b', 'wip');
+    repo.commit({ 'wip.txt': env(token) });
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ 'b.txt': 'b\n' });
+    const r = history(repo.dir, [token]);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]!.holders).toEqual({ commits: 1, refs: ['refs/heads/wip'], inHead: false });
+  });
+
+  it('does not report a rename as a new leak; holders follow the file', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'old/name.txt': `line one\nline two\n${env(token)}` } });
+    const first = repo.git('rev-parse', 'HEAD').trim();
+    repo.git('mv', 'old/name.txt', 'new name.txt');
+    repo.commit({}, 'rename');
+    repo.commit({ 'new name.txt': `line one\nline two changed\n${env(token)}` }, 'edit after rename');
+    const r = history(repo.dir, [token]);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ file: 'old/name.txt', commit: first, holders: { commits: 3, refs: ['refs/heads/main'], inHead: true } });
+  });
+
+  it('says a leak is no longer in HEAD once deleted, and counts the commits that hold it', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.commit({ 'leak.txt': env(token) });
+    repo.commit({ 'b.txt': 'b\n' });
+    repo.commit({ 'leak.txt': null }, 'remove the token');
+    repo.commit({ 'c.txt': 'c\n' });
+    const r = history(repo.dir, [token]);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]!.holders).toEqual({ commits: 2, refs: [], inHead: false });
+  });
+
+  it('reports a token removed and added again at the same path once', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'leak.txt': env(token) } });
+    const first = repo.git('rev-parse', 'HEAD').trim();
+    repo.commit({ 'leak.txt': 'POSTMARK_SERVER_TOKEN=\n' });
+    repo.commit({ 'leak.txt': env(token) });
+    const r = history(repo.dir, [token]);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ commit: first, holders: { commits: 2, inHead: true } });
+  });
+
+  it('reports the same token at two paths as two leaks', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': env(token) } });
+    repo.commit({ 'b.txt': env(token) });
+    const r = history(repo.dir, [token]);
+    expect(r.findings.map((f) => f.file)).toEqual(['a.txt', 'b.txt']);
+  });
+
+  it('scans every stash entry, not only the newest', () => {
+    const older = fakeToken();
+    const newer = fakeToken();
+    const untracked = fakeToken();
+    const repo = makeRepo({ files: { 'config.txt': 'POSTMARK_SERVER_TOKEN=\n' } });
+    repo.write({ 'config.txt': env(older) });
+    repo.git('stash', 'push', '-q', '-m', 'older');
+    repo.write({ 'config.txt': `# newer\n${env(newer)}`, 'scratch.txt': env(untracked) });
+    repo.git('stash', 'push', '-q', '-u', '-m', 'newer');
+    expect(repo.git('stash', 'list').trim().split('\n')).toHaveLength(2);
+    const r = history(repo.dir, [older, newer, untracked]);
+    expect(r.code).toBe(1);
+    const byMatch = new Map(r.findings.map((f) => [f.match, f]));
+    expect(byMatch.get(`${older.slice(0, 4)}…`)?.holders.refs).toEqual(['stash@{1}']);
+    expect(byMatch.get(`${newer.slice(0, 4)}…`)?.holders.refs).toEqual(['refs/stash']);
+    expect(byMatch.get(`${untracked.slice(0, 4)}…`)?.file).toBe('scratch.txt');
+    expect(r.findings).toHaveLength(3);
+  });
+
+  it('works in a bare repository and in a mirror clone', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit({ 'mail.txt': env(token) });
+    repo.git('checkout', '-q', 'main');
+    const bare = join(tempDir(), 'bare.git');
+    gitIn(repo.dir, ['clone', '-q', '--bare', repo.dir, bare]);
+    const b = history(bare, [token]);
+    expect(b.code).toBe(1);
+    expect(b.findings[0]).toMatchObject({ file: 'mail.txt', holders: { refs: ['refs/heads/feature'], inHead: false } });
+    const mirror = join(tempDir(), 'mirror.git');
+    gitIn(repo.dir, ['clone', '-q', '--mirror', repo.dir, mirror]);
+    const m = history(mirror, [token]);
+    expect(m.code).toBe(1);
+    expect(m.findings[0]).toMatchObject({ file: 'mail.txt', holders: { refs: ['refs/heads/feature'] } });
+  });
+
+  it('refuses a shallow clone with the fix, and scans it with --allow-shallow', () => {
+    const token = fakeToken();
+    const origin = makeRepo({ files: { 'a.txt': 'a\n' } });
+    origin.commit({ 'leak.txt': env(token) });
+    origin.commit({ 'b.txt': 'b\n' });
+    const shallow = join(tempDir(), 'shallow');
+    gitIn(origin.dir, ['clone', '-q', '--depth', '1', `file://${origin.dir}`, shallow]);
+    const r = history(shallow, [token]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/shallow clone/);
+    expect(r.stderr).toContain('fetch-depth: 0');
+    expect(r.stderr).toContain('git fetch --unshallow');
+    const allowed = history(shallow, [token], '--allow-shallow');
+    expect(allowed.code).toBe(1);
+    expect(allowed.findings[0]).toMatchObject({ file: 'leak.txt', holders: { inHead: true } });
+    expect(allowed.json.notes.join('\n')).toMatch(/shallow clone scanned with --allow-shallow/);
+  });
+
+  it('reads paths with spaces, quotes, newlines and non-ASCII characters exactly', () => {
+    const token = fakeToken();
+    const paths = ['dir with space/my "quoted" file.txt', 'line\nbreak.txt', 'ünïcødé/配置.txt', "it's\ttabbed.txt"];
+    const repo = makeRepo({ files: Object.fromEntries(paths.map((p) => [p, env(token)])) });
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings.map((f) => f.file).sort()).toEqual([...paths].sort());
+  });
+
+  it('reads latin-1 files and a 2 MB single-line file', () => {
+    const token = fakeToken();
+    const latin1 = Buffer.concat([Buffer.from('caf\xe9 r\xe9sum\xe9 \xa9\n', 'latin1'), Buffer.from(env(token))]);
+    const pad = 'var a=function(b){return b+1};'.repeat(35000);
+    const minified = `${pad}var c=new postmark.ServerClient("${token}");${pad}`;
+    expect(minified.length).toBeGreaterThan(2_000_000);
+    const repo = makeRepo({ files: { 'legacy.txt': latin1, 'dist/app.min.js': minified } });
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    const byFile = Object.fromEntries(r.findings.map((f) => [f.file, f]));
+    expect(byFile['legacy.txt']).toMatchObject({ line: 2, column: 23 });
+    expect(byFile['dist/app.min.js']).toMatchObject({ line: 1, column: pad.length + 'var c=new postmark.ServerClient("'.length + 1 });
+  });
+
+  it('scans commit messages', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const c = repo.commit({ 'b.txt': 'b\n' }, `Fix mail\n\nused POSTMARK_SERVER_TOKEN=${token} to test`);
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ kind: 'message', file: '<commit message>', line: 3, commit: c, holders: { commits: 1, refs: ['refs/heads/main'], inHead: true } });
+  });
+
+  it('reports a committed .env file once per path, at the commit that added it', () => {
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const added = repo.commit({ 'services/api/.env': 'DEBUG=1\n', '.env.example': 'POSTMARK_SERVER_TOKEN=\n' });
+    repo.commit({ 'services/api/.env': 'DEBUG=0\n' });
+    repo.commit({ 'services/api/.env': null });
+    const r = history(repo.dir, []);
+    expect(r.code).toBe(1);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ ruleId: 'dotenv-not-ignored', kind: 'path', file: 'services/api/.env', commit: added, holders: { commits: 2, refs: [], inHead: false } });
+    expect(r.json.findings[0].fix).toContain('remediate');
+  });
+
+  it('skips binary and oversized blobs and counts each blob once', () => {
+    const repo = makeRepo({ files: { 'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]), 'big.txt': 'x'.repeat(2000) } });
+    repo.git('mv', 'logo.png', 'logo2.png');
+    repo.commit({ 'c.txt': 'c\n' });
+    const r = history(repo.dir, [], '--max-file-size', '1kB');
+    expect(r.code).toBe(0);
+    expect(r.json.stats.skipped.binary).toBe(1);
+    expect(r.json.stats.skipped.tooLarge).toBe(1);
+    expect(cli(['scan', '--history', '--max-file-size', '1kB'], repo.dir).stdout).toMatch(/2 skipped \(1 binary, 1 over --max-file-size\)/);
+  });
+
+  it('honours ignorePaths from the config', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { '.secret-guard.json': '{"ignorePaths": ["fixtures/**"]}\n', 'fixtures/sample.txt': env(token) } });
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(0);
+    expect(r.json.stats.skipped.ignoredByConfig).toBe(1);
+  });
+
+  it('exits 0 with a note in an empty repository', () => {
+    const repo = makeRepo();
+    const r = cli(['scan', '--history'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no commits yet');
+  });
+
+  it('fails with exit 2, not a clean result, when git cannot read an object', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.commit({ 'leak.txt': env(token) });
+    const blob = repo.git('rev-parse', 'HEAD:leak.txt').trim();
+    const objects = join(repo.dir, '.git', 'objects', blob.slice(0, 2));
+    for (const f of readdirSync(objects)) if (f === blob.slice(2)) rmSync(join(objects, f), { force: true });
+    const r = cli(['scan', '--history'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/secret-guard: /);
+  });
+
+  it('needs a repository', () => {
+    const dir = tempDir();
+    const r = cli(['scan', '--history'], dir, { GIT_CEILING_DIRECTORIES: dirname(dir) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a git repository/);
+  });
+});

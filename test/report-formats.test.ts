@@ -1,0 +1,103 @@
+/** Each format against real scans of real repositories, through bin/. */
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv-draft-04';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+const schema = JSON.parse(readFileSync(new URL('./schemas/sarif-2.1.0-rtm.5.json', import.meta.url), 'utf8'));
+const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false, validateFormats: false }).compile(schema);
+
+function leakyRepo() {
+  const server = fakeToken();
+  const account = fakeToken();
+  const repo = makeRepo({
+    files: {
+      'config/a,b:c.yml': `postmark:\n  api_token: ${server}\n`,
+      'docs/odd name %.md': `curl -H "X-Postmark-Account-Token: ${account}" https://api.postmarkapp.com/servers\n`,
+      '.env': 'DEBUG=1\n',
+      'mailer.js': "const postmark = require('postmark')('your-api-token-here');\n",
+    },
+  });
+  repo.commit({}, `rotate token ${fakeToken()} POSTMARK_SERVER_TOKEN=${fakeToken()}`);
+  return { repo, secrets: [server, account] };
+}
+
+describe('--format sarif', () => {
+  it('validates against the SARIF 2.1.0 schema, for the working tree and for history', () => {
+    const { repo } = leakyRepo();
+    for (const mode of [[], ['--history']]) {
+      const r = cli(['scan', ...mode, '--format', 'sarif'], repo.dir);
+      expect(r.code).toBe(1);
+      const log = JSON.parse(r.stdout);
+      const ok = validate(log);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+  });
+
+  it('describes every rule and locates results as GitHub expects', () => {
+    const { repo, secrets } = leakyRepo();
+    const r = cli(['scan', '--format', 'sarif'], repo.dir);
+    const run = JSON.parse(r.stdout).runs[0];
+    const ids = run.tool.driver.rules.map((x: { id: string }) => x.id);
+    expect(ids).toEqual(expect.arrayContaining(['postmark-server-token', 'postmark-account-token', 'postmark-smtp-token', 'postmark-hardcoded-client', 'dotenv-not-ignored']));
+    for (const rule of run.tool.driver.rules) {
+      expect(rule.properties['security-severity']).toMatch(/^\d+\.\d$/);
+      expect(rule.help.text.length).toBeGreaterThan(10);
+    }
+    const server = run.results.find((x: { ruleId: string }) => x.ruleId === 'postmark-server-token');
+    expect(server.locations[0].physicalLocation.artifactLocation.uri).toBe('config/a%2Cb%3Ac.yml');
+    expect(server.locations[0].physicalLocation.region).toEqual({ startLine: 2, startColumn: 14, endLine: 2, endColumn: 50 });
+    expect(run.tool.driver.rules[server.ruleIndex].id).toBe('postmark-server-token');
+    expect(server.partialFingerprints['secretGuard/v1']).toMatch(/^[0-9a-f]{32}$/);
+    const odd = run.results.find((x: { ruleId: string }) => x.ruleId === 'postmark-account-token');
+    expect(odd.locations[0].physicalLocation.artifactLocation.uri).toBe('docs/odd%20name%20%25.md');
+    for (const s of secrets) expect(r.stdout).not.toContain(s);
+  });
+});
+
+describe('--format github', () => {
+  it('escapes properties and data as the actions toolkit does', () => {
+    const { repo, secrets } = leakyRepo();
+    const r = cli(['scan', '--format', 'github'], repo.dir);
+    expect(r.code).toBe(1);
+    const line = r.stdout.split('\n').find((l) => l.includes('postmark-server-token'))!;
+    expect(line).toMatch(/^::error file=config\/a%2Cb%3Ac\.yml,line=2,endLine=2,col=14,endColumn=50,title=Postmark Server API token \[postmark-server-token\]::/);
+    expect(line).toContain('%0AFix:');
+    expect(line).not.toMatch(/\n/);
+    expect(r.stdout).toMatch(/^::warning file=mailer\.js,/m);
+    for (const s of secrets) expect(r.stdout).not.toContain(s);
+  });
+});
+
+describe('--format gitlab', () => {
+  it('writes the Secret Detection report shape with the commit of each finding', () => {
+    const { repo, secrets } = leakyRepo();
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    const r = cli(['scan', '--format', 'gitlab', '--output', 'gl-secret-detection-report.json'], repo.dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/report written to gl-secret-detection-report\.json/);
+    const text = readFileSync(`${repo.dir}/gl-secret-detection-report.json`, 'utf8');
+    const doc = JSON.parse(text);
+    expect(doc.version).toBe('15.2.1');
+    expect(doc.scan).toMatchObject({ type: 'secret_detection', status: 'success', analyzer: { id: 'secret-guard' }, scanner: { vendor: { name: 'secret-guard' } } });
+    expect(doc.scan.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+    const v = doc.vulnerabilities.find((x: { identifiers: Array<{ value: string }> }) => x.identifiers[0]!.value === 'postmark-server-token');
+    expect(v).toMatchObject({ category: 'secret_detection', severity: 'Critical', location: { file: 'config/a,b:c.yml', start_line: 2, end_line: 2, commit: { sha: head } } });
+    expect(v.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    for (const s of secrets) expect(text).not.toContain(s);
+  });
+});
+
+describe('every format redacts; --show-secrets is the only way to see a secret', () => {
+  it.each(['text', 'json', 'sarif', 'github', 'gitlab'])('%s', (format) => {
+    const { repo, secrets } = leakyRepo();
+    const hidden = cli(['scan', '--history', '--format', format], repo.dir);
+    for (const s of secrets) expect(hidden.stdout + hidden.stderr).not.toContain(s);
+    const shown = cli(['scan', '--history', '--format', format, '--show-secrets'], repo.dir);
+    for (const s of secrets) expect(shown.stdout).toContain(s);
+  });
+});
