@@ -67,7 +67,7 @@ describe('collectLeaks', () => {
     expect(leaks.credentials[1]!.id).toBe(secretId(SERVER));
   });
 
-  it('leaves out placeholders and inline-allowed findings, counting them; splits secrets files by severity', () => {
+  it('leaves out placeholders and suppressed findings, counting them; splits secrets files by severity', () => {
     const leaks = leaksOf([
       finding({ secret: 'your-api-token-here', ruleId: 'postmark-hardcoded-client', severity: 'warning' }),
       finding({ secret: SERVER, suppressedBy: 'inline' }),
@@ -76,7 +76,7 @@ describe('collectLeaks', () => {
     ]);
     expect(leaks.credentials).toEqual([]);
     expect(leaks.placeholders).toBe(1);
-    expect(leaks.allowedInline).toBe(1);
+    expect(leaks.suppressed).toBe(1);
     expect(leaks.files.map((f) => f.path)).toEqual(['.env']);
     expect(leaks.reviewFiles.map((f) => f.path)).toEqual(['config/database.yml']);
   });
@@ -214,7 +214,7 @@ describe('the next commands', () => {
 
   it('use --sensitive-data-removal only where the installed filter-repo lists it', () => {
     const without = planSteps(plan()).find((s) => s.id === 'rewrite')!;
-    expect(without.commands).toEqual(['git filter-repo --replace-text /r/replacements.txt --replace-message /r/messages.txt --invert-paths --paths-from-file /r/paths.txt']);
+    expect(without.commands).toEqual(['git filter-repo --replace-text /r/replacements.txt --replace-message /r/messages.txt --invert-paths --paths-from-file /r/paths.txt --replace-refs delete-no-add']);
     expect(without.notes.join(' ')).toContain('has no --sensitive-data-removal');
     const withIt = planSteps(plan({ filterRepo: { installed: true, sensitiveDataRemoval: true } })).find((s) => s.id === 'rewrite')!;
     expect(withIt.commands[0]).toMatch(/^git filter-repo --sensitive-data-removal --replace-text/);

@@ -131,12 +131,11 @@ function cliAsync(args: string[], cwd: string, env: Record<string, string>): Pro
 
 describe('remediate --verify, through bin/', () => {
   it('says live, revoked or unknown per token, puts a live server Name into ROTATION.md, and prints no body', async () => {
-    const [live, revoked, broken, hanging, account] = [fakeToken(), fakeToken(), fakeToken(), fakeToken(), fakeToken()];
+    const [live, revoked, broken, account] = [fakeToken(), fakeToken(), fakeToken(), fakeToken()];
     server = await startPostmarkServer({
       [live]: { kind: 'live', name: 'transactional-prod', id: 777 },
       [revoked]: { kind: 'revoked' },
       [broken]: { kind: 'status', status: 503 },
-      [hanging]: { kind: 'hang' },
       [account]: { kind: 'revoked' },
     });
     const repo = makeRepo({
@@ -144,19 +143,17 @@ describe('remediate --verify, through bin/', () => {
         'deploy/prod.env.sh': `export POSTMARK_SERVER_TOKEN=${live}\n`,
         'deploy/old.env.sh': `export POSTMARK_SERVER_TOKEN=${revoked}\n`,
         'deploy/staging.env.sh': `export POSTMARK_SERVER_TOKEN=${broken}\n`,
-        'deploy/dev.env.sh': `export POSTMARK_SERVER_TOKEN=${hanging}\n`,
         'ops/admin.sh': `export POSTMARK_ACCOUNT_TOKEN=${account}\n`,
         'mail/smtp.env.sh': 'export POSTMARK_SMTP_USERNAME=PM-T-outbound-Ab3dE5gH7jK9mN1pQ3sT5v\nexport POSTMARK_SMTP_PASSWORD=Zx9_Yw8-Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9D\n',
       },
     });
-    const r = await cliAsync(['remediate', '--verify'], repo.dir, { SECRET_GUARD_POSTMARK_API_URL: server.url, SECRET_GUARD_POSTMARK_TIMEOUT_MS: '300' });
+    const r = await cliAsync(['remediate', '--verify'], repo.dir, { SECRET_GUARD_POSTMARK_API_URL: server.url });
     expect(r.stderr).toContain(`asking ${server.url}`);
     expect(r.code).toBe(1);
     const line = (t: string) => r.stdout.split('\n').find((l) => l.includes(t.slice(0, 4) + '…')) ?? '';
     expect(line(live)).toContain('live: live (server "transactional-prod"): HTTP 200');
     expect(line(revoked)).toContain('live: revoked: HTTP 401, ErrorCode 10');
     expect(line(broken)).toContain('live: unknown: HTTP 503');
-    expect(line(hanging)).toContain('live: unknown: timed out after 300 ms');
     expect(line(account)).toContain('live: revoked');
     expect(r.stdout).toMatch(/SMTP token \(secret key\) Zx9_… .* live: unsupported: SMTP tokens cannot be checked over the API/);
 
@@ -169,16 +166,27 @@ describe('remediate --verify, through bin/', () => {
 
     // Tokens once each, in the header for their kind; the SMTP key never.
     const sent = server.requests.map((q) => q.headers['x-postmark-server-token'] ?? q.headers['x-postmark-account-token']);
-    expect(sent.sort()).toEqual([live, revoked, broken, hanging, account].sort());
+    expect(sent.sort()).toEqual([live, revoked, broken, account].sort());
     expect(server.requests.find((q) => q.headers['x-postmark-account-token'] === account)!.url).toBe('/servers?count=1&offset=0');
 
     for (const text of [r.stdout, r.stderr, rotation]) {
-      for (const t of [live, revoked, broken, hanging, account, 'Zx9_Yw8-Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9D']) expect(text).not.toContain(t);
+      for (const t of [live, revoked, broken, account, 'Zx9_Yw8-Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9D']) expect(text).not.toContain(t);
       // Nothing of the bodies: the echoed token list, links, other fields, error messages.
       for (const body of ['ApiTokens', '00000000-0000-4000-8000-000000000000', 'ServerLink', 'inbound.postmarkapp.com', 'DeliveryType', 'request header was invalid', 'status 503']) {
         expect(text).not.toContain(body);
       }
     }
+  });
+
+  it('gives up on a server that never answers after SECRET_GUARD_POSTMARK_TIMEOUT_MS: unknown', async () => {
+    const token = fakeToken();
+    server = await startPostmarkServer({ [token]: { kind: 'hang' } });
+    const repo = makeRepo({ files: { 'a.env.sh': `export POSTMARK_SERVER_TOKEN=${token}\n` } });
+    const r = await cliAsync(['remediate', '--verify'], repo.dir, { SECRET_GUARD_POSTMARK_API_URL: server.url, SECRET_GUARD_POSTMARK_TIMEOUT_MS: '300' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('live: unknown: timed out after 300 ms');
+    expect(readFileSync(join(repo.dir, '.git/secret-guard/remediation/ROTATION.md'), 'utf8')).toContain('**Live:** unknown (timed out after 300 ms)');
+    expect(r.stdout + r.stderr).not.toContain(token);
   });
 
   it('refuses a plain-http API on another host before reading anything', async () => {

@@ -10,13 +10,14 @@ import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
-import { loadConfig } from '../config/load.js';
+import { CONFIG_NAMES, loadConfig } from '../config/load.js';
 import { parseSize } from '../config/size.js';
 import { compileRules } from '../core/engine.js';
 import { redact } from '../core/fingerprint.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
-import { requireRepo } from '../sources/git.js';
+import { markSuppressed } from '../suppress/apply.js';
+import { IGNORE_FILE, readIgnoreFile } from '../suppress/ignore-file.js';
 import { DEFAULT_MAX_FILE_SIZE } from './scan.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
@@ -25,7 +26,7 @@ import { existingOutputs, prepareDir, removeStale, writeSecretFile, type OutputN
 import { pathsFile } from '../remediate/paths.js';
 import { planSteps, renderPlan, type WrittenFiles } from '../remediate/plan.js';
 import { expressionFiles } from '../remediate/replacements.js';
-import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches } from '../remediate/repo.js';
+import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo } from '../remediate/repo.js';
 import { KIND_TITLES, rotationMarkdown } from '../remediate/rotation.js';
 import { apiBase, timeoutFrom, verifyToken, type VerifyOptions, type VerifyResult } from '../remediate/verify.js';
 
@@ -33,7 +34,7 @@ import { apiBase, timeoutFrom, verifyToken, type VerifyOptions, type VerifyResul
 const VERIFY_CONCURRENCY = 4;
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
-  const repo = await requireRepo(ctx.cwd, 'remediate');
+  const repo = await openRepo(ctx.cwd);
   const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
   let maxFileSize = config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   if (args['max-file-size'] !== undefined) {
@@ -57,10 +58,14 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   }
 
   const specs = ruleSpecs(config);
-  const ignore = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  // As the scan does: a config file holds custom rules' examples, which match those rules by design.
+  const ignore = (p: string) => CONFIG_NAMES.includes(p.slice(p.lastIndexOf('/') + 1)) || byGlob(p);
   const { scanHistory } = await import('../sources/history.js');
   const range = args.range === undefined ? undefined : String(args.range);
   const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize, isIgnoredPath: ignore, range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
+  const ignored = readIgnoreFile(result.root);
+  markSuppressed(result.findings, ignored, 'ignore-file');
   const leaks = collectLeaks(result.findings, new Map(specs.map((s) => [s.id, s])));
   const scope = range === undefined ? 'every ref (branches, tags, remotes, the stash)' : `the range ${range}`;
   const read = `${result.stats.commitsScanned ?? 0} commit${result.stats.commitsScanned === 1 ? '' : 's'} of ${scope} read`;
@@ -107,6 +112,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     hasStash: await hasStash(ctx.cwd),
     filterRepo: await detectFilterRepo(),
     configFile: config.file,
+    ignoreFile: ignored.size && !repo.bare ? join(repo.root, IGNORE_FILE) : undefined,
     removedPaths: leaks.files.map((f) => f.path),
     headFiles: leaks.files.filter((f) => f.holders?.inHead).map((f) => f.path),
     secretsInHead: leaks.credentials.some((c) => c.inHead && c.inFiles),
@@ -168,7 +174,7 @@ function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCanno
 function leftAlone(leaks: Leaks, result: ScanResult): string[] {
   const notes: string[] = [...result.notes];
   if (leaks.placeholders) notes.push(`${count(leaks.placeholders, 'placeholder value')} (such as 'your-token-here') left alone: nothing to rotate or replace.`);
-  if (leaks.allowedInline) notes.push(`${count(leaks.allowedInline, 'finding')} allowed inline (secret-guard:allow) left out; remove the comment if one is a real credential.`);
+  if (leaks.suppressed) notes.push(`${count(leaks.suppressed, 'suppressed finding')} (secret-guard:allow, .secret-guard-ignore) left out, and left in history; unsuppress any that is a live credential.`);
   if (leaks.reviewFiles.length) notes.push(`Committed files that often hold secrets, left in history (review them; see ROTATION.md): ${leaks.reviewFiles.map((f) => f.path).join(', ')}.`);
   const s = result.stats.skipped;
   if (s.tooLarge) notes.push(`warning: ${count(s.tooLarge, 'file version')} over --max-file-size not read: a secret in them is not in these files. Rerun with a larger --max-file-size.`);

@@ -33,8 +33,8 @@ export interface Leaks {
   reviewFiles: Finding[];
   /** Findings whose value reads as a stand-in (`'your-token-here'`): nothing to rotate or replace. */
   placeholders: number;
-  /** Findings allowed inline with `secret-guard:allow`. */
-  allowedInline: number;
+  /** Findings suppressed inline (`secret-guard:allow`) or by `.secret-guard-ignore`. */
+  suppressed: number;
 }
 
 /** Which kind names a secret that rules judged differently in different places: the most specific (as rule priorities rank them). */
@@ -50,11 +50,11 @@ export function isPlaceholder(f: Finding, spec: RuleSpec | undefined): boolean {
 }
 
 export function collectLeaks(findings: Finding[], specs: ReadonlyMap<string, RuleSpec>): Leaks {
-  const leaks: Leaks = { credentials: [], files: [], reviewFiles: [], placeholders: 0, allowedInline: 0 };
+  const leaks: Leaks = { credentials: [], files: [], reviewFiles: [], placeholders: 0, suppressed: 0 };
   const bySecret = new Map<string, Finding[]>();
   for (const f of findings) {
     if (f.suppressedBy) {
-      leaks.allowedInline++;
+      leaks.suppressed++;
       continue;
     }
     if (f.kind === 'path') {

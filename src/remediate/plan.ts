@@ -41,6 +41,8 @@ export interface PlanInput {
   filterRepo: FilterRepo;
   /** The config file used, so the check reads the same ignorePaths (a mirror has no work tree to find it in). */
   configFile?: string;
+  /** The repository's .secret-guard-ignore, copied into the mirror so the check honours it too. */
+  ignoreFile?: string;
   /** Paths of committed secrets files (for the check). */
   removedPaths: string[];
   /** Secrets files still in HEAD; and whether any credential is. */
@@ -99,6 +101,9 @@ function rewrite(p: PlanInput): PlanStep {
   if (f.replacements) args.push(`--replace-text ${sh(f.replacements)}`);
   if (f.messages) args.push(`--replace-message ${sh(f.messages)}`);
   if (f.paths) args.push(`--invert-paths --paths-from-file ${sh(f.paths)}`);
+  // Otherwise filter-repo may add a refs/replace/<old id> for every rewritten commit (2.38 does
+  // by default), and the mirror push would publish them.
+  args.push('--replace-refs delete-no-add');
   const notes: string[] = [];
   if (!p.filterRepo.installed) {
     notes.push('git filter-repo is not installed: `apt install git-filter-repo` (Debian, Ubuntu), `brew install git-filter-repo`, or `pip install git-filter-repo`. Release 2.47 and later also take --sensitive-data-removal: add it if yours does.');
@@ -117,8 +122,9 @@ function rewrite(p: PlanInput): PlanStep {
 
 function check(p: PlanInput): PlanStep {
   const sg = `secret-guard scan --history${p.configFile ? ` --config ${sh(p.configFile)}` : ''}`;
-  const commands = [sg];
+  const commands = [...(p.ignoreFile ? [`cp ${sh(p.ignoreFile)} .`] : []), sg];
   const notes = ['The scan must exit 0 (nothing found).'];
+  if (p.ignoreFile) notes.push('The first line brings your .secret-guard-ignore along: the suppressed findings were left in history on purpose.');
   if (p.files.replacements) {
     commands.push(
       `sed -e 's/==>[^>]*$//' -e 's/^literal://' ${sh(p.files.replacements)} | while IFS= read -r s; do git log --all --oneline -S"$s"; git log --all --oneline -F --grep="$s"; done`,

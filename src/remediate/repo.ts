@@ -5,6 +5,21 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { git, gitRaw } from '../sources/git.js';
+import { historyRoot } from '../sources/history-refs.js';
+
+export interface RepoDirs {
+  /** The work tree's top level; for a bare repository, the git directory. */
+  root: string;
+  gitDir: string;
+  bare: boolean;
+}
+
+/** The repository around `cwd`, bare ones (mirror clones) included; a GitError when there is none. */
+export async function openRepo(cwd: string): Promise<RepoDirs> {
+  const root = await historyRoot(cwd, 'remediate');
+  const [bare, gitDir] = (await git(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], cwd)).toString('utf8').split('\n');
+  return { root, gitDir: gitDir!, bare: bare === 'true' };
+}
 
 /** `origin`, else the only remote, else the first; null when there is none. */
 export async function chooseRemote(cwd: string): Promise<string | null> {
