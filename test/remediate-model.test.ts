@@ -123,25 +123,29 @@ describe('ROTATION.md', () => {
   it('gives server, account and SMTP credentials their own steps', () => {
     const md = rotation(leaks);
     const [account, server, smtp] = [md.slice(md.indexOf('## 1.'), md.indexOf('## 2.')), md.slice(md.indexOf('## 2.'), md.indexOf('## 3.')), md.slice(md.indexOf('## 3.'), md.indexOf('## Committed'))];
-    expect(server).toContain('X-Postmark-Server-Token: $OLD_TOKEN" https://api.postmarkapp.com/server');
-    expect(server).toMatch(/Generate the new token in the dashboard\*\* \(Postmark has no API for this\)/);
-    expect(server).toContain('at most 3 tokens');
-    expect(server).toContain('Expect the same Name and ID as in step 1');
-    expect(server).toContain('no `InvalidAPIToken` (ErrorCode 10)');
-    expect(server).toContain('Expect `401`');
-    expect(server).toContain('action: secret.rotate.completed');
-    expect(server).toContain('"secret_name": "POSTMARK_SERVER_TOKEN"');
-    expect(server).toContain('**Rollback**');
-    expect(server).toMatch(/SMTP tokens are separate/);
-    expect(server).toMatch(/Test emails count toward the server's send quota/);
-    expect(account).toContain('X-Postmark-Account-Token: $OLD_TOKEN" "https://api.postmarkapp.com/servers?count=1&offset=0"');
-    expect(account).toContain('rotated by the account owner — `<ACCOUNT OWNER>`');
-    expect(account).toContain('treat this account\'s server tokens as exposed too');
-    expect(account).not.toContain('X-Postmark-Server-Token');
-    expect(smtp).toContain("that stream → Settings → SMTP");
-    expect(smtp).toContain('They cannot be checked over the API');
-    expect(smtp).toContain('`POSTMARK_SMTP_USERNAME` (access key) and `POSTMARK_SMTP_PASSWORD` (secret key)');
-    expect(smtp).not.toContain('X-Postmark-Server-Token');
+    const has = (section: string, texts: string[]) => {
+      for (const t of texts) expect(section).toContain(t);
+    };
+    has(server, [
+      'X-Postmark-Server-Token: $OLD_TOKEN" https://api.postmarkapp.com/server',
+      'Generate the new token in the dashboard** (Postmark has no API for this)',
+      'at most 3 tokens',
+      'Expect the same Name and ID as in step 1',
+      'no `InvalidAPIToken` (ErrorCode 10)',
+      'Expect `401`',
+      'action: secret.rotate.completed',
+      '"secret_name": "POSTMARK_SERVER_TOKEN"',
+      '**Rollback**',
+      'SMTP tokens are separate',
+      "Test emails count toward the server's send quota",
+    ]);
+    has(account, [
+      'X-Postmark-Account-Token: $OLD_TOKEN" "https://api.postmarkapp.com/servers?count=1&offset=0"',
+      'rotated by the account owner — `<ACCOUNT OWNER>`',
+      "treat this account's server tokens as exposed too",
+    ]);
+    has(smtp, ['that stream → Settings → SMTP', 'They cannot be checked over the API', '`POSTMARK_SMTP_USERNAME` (access key) and `POSTMARK_SMTP_PASSWORD` (secret key)']);
+    for (const other of [account, smtp]) expect(other).not.toContain('X-Postmark-Server-Token');
   });
 
   it('fills in the organisation from the config and marks what is missing with placeholders', () => {
@@ -159,14 +163,18 @@ describe('ROTATION.md', () => {
         auditLog: 'the #security-changes channel',
       },
     });
-    expect(md).toContain('vault kv put secret/mail POSTMARK_SERVER_TOKEN="$NEW_TOKEN"');
-    expect(md).toContain('  - [ ] checkout-api: `kubectl -n shop set env deploy/checkout POSTMARK_SERVER_TOKEN="$NEW_TOKEN"`');
-    expect(md).toContain('  - [ ] mailer-worker');
-    expect(md).toContain('kubectl -n shop rollout restart deploy/checkout');
-    expect(md).toContain('→ Servers → `shop-production` → API Tokens');
-    expect(md).toContain('"server_name": "shop-production"');
-    expect(md).toContain('`ops-lead@example.org`');
-    expect(md).toContain('in `the #security-changes channel`');
+    for (const t of [
+      'vault kv put secret/mail POSTMARK_SERVER_TOKEN="$NEW_TOKEN"',
+      '  - [ ] checkout-api: `kubectl -n shop set env deploy/checkout POSTMARK_SERVER_TOKEN="$NEW_TOKEN"`',
+      '  - [ ] mailer-worker',
+      'kubectl -n shop rollout restart deploy/checkout',
+      '→ Servers → `shop-production` → API Tokens',
+      '"server_name": "shop-production"',
+      '`ops-lead@example.org`',
+      'in `the #security-changes channel`',
+    ]) {
+      expect(md).toContain(t);
+    }
     for (const p of ['<SECRET-MANAGER COMMAND>', '<DEPLOY OR RESTART COMMANDS>', '<SERVER NAME>', '<ACCOUNT OWNER>', '<AUDIT LOG>']) expect(md).not.toContain(p);
   });
 

@@ -6,19 +6,17 @@
  * touches the work tree, the index, the refs or the config.
  */
 import { basename, join, resolve } from 'node:path';
-import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
-import { CONFIG_NAMES, loadConfig } from '../config/load.js';
-import { parseSize } from '../config/size.js';
+import { loadConfig } from '../config/load.js';
 import { compileRules } from '../core/engine.js';
 import { redact } from '../core/fingerprint.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
 import { markSuppressed } from '../suppress/apply.js';
 import { IGNORE_FILE, readIgnoreFile } from '../suppress/ignore-file.js';
-import { DEFAULT_MAX_FILE_SIZE } from './scan.js';
+import { ignoredPaths, maxFileSizeOf } from './scan.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
 import { messagesFile } from '../remediate/messages.js';
@@ -36,12 +34,7 @@ const VERIFY_CONCURRENCY = 4;
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const repo = await openRepo(ctx.cwd);
   const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
-  let maxFileSize = config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  if (args['max-file-size'] !== undefined) {
-    const n = parseSize(args['max-file-size'] as string);
-    if (n === null) throw new UsageError(`--max-file-size ${String(args['max-file-size'])} is not a size (try 5MB or 2000000)`);
-    maxFileSize = n;
-  }
+  const maxFileSize = maxFileSizeOf(args, config);
   // Settled before the scan, which can take a while: a refusal should come first.
   const verify: VerifyOptions | undefined = args.verify
     ? { baseUrl: apiBase(ctx.env.SECRET_GUARD_POSTMARK_API_URL), timeoutMs: timeoutFrom(ctx.env.SECRET_GUARD_POSTMARK_TIMEOUT_MS) }
@@ -58,9 +51,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   }
 
   const specs = ruleSpecs(config);
-  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
-  // As the scan does: a config file holds custom rules' examples, which match those rules by design.
-  const ignore = (p: string) => CONFIG_NAMES.includes(p.slice(p.lastIndexOf('/') + 1)) || byGlob(p);
+  const ignore = ignoredPaths(config);
   const { scanHistory } = await import('../sources/history.js');
   const range = args.range === undefined ? undefined : String(args.range);
   const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize, isIgnoredPath: ignore, range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
