@@ -118,6 +118,21 @@ describe('remediate through bin/', () => {
     expect(r.stdout).toContain('git clone --mirror --no-local "$(git -C');
   });
 
+  it('names branches holding a leak that the remote lacks; a mirror has them all', () => {
+    const { repo } = leakyRepo();
+    const clone = join(tempDir(), 'clone');
+    gitIn(repo.dir, ['clone', '-q', repo.dir, clone]);
+    gitIn(clone, ['checkout', '-q', '-b', 'local-work']);
+    writeFileSync(join(clone, 'x.env.sh'), `export POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    gitIn(clone, ['add', 'x.env.sh']);
+    gitIn(clone, ['commit', '-q', '-m', 'x']);
+    const r = cli(['remediate'], clone);
+    expect(r.stdout).toContain('Branches here that hold a leak and are not on origin: refs/heads/local-work.');
+    const mirror = join(tempDir(), 'mirror.git');
+    gitIn(repo.dir, ['clone', '-q', '--mirror', repo.dir, mirror]);
+    expect(cli(['remediate'], mirror).stdout).not.toContain('not on origin');
+  });
+
   it('outside a repository: exit 2 with a message', () => {
     // No discovery above the folder: the machine's temp folder may itself sit in a repository.
     const dir = tempDir();

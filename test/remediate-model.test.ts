@@ -11,6 +11,7 @@ import type { CredentialKind, Finding, RuleSpec } from '../src/core/types.js';
 import { parseFilterRepoHelp } from '../src/remediate/filter-repo.js';
 import { collectLeaks, type Leaks } from '../src/remediate/leaks.js';
 import { code } from '../src/remediate/markdown.js';
+import { mapRef } from '../src/remediate/repo.js';
 import { mirrorPath, planSteps, renderPlan, sh, type PlanInput } from '../src/remediate/plan.js';
 import { rotationMarkdown, type RotationInput } from '../src/remediate/rotation.js';
 
@@ -253,5 +254,12 @@ describe('the next commands', () => {
     expect(sh('/a/b-c.txt')).toBe('/a/b-c.txt');
     expect(sh("/my repo/it's")).toBe(`'/my repo/it'\\''s'`);
     expect(mirrorPath('/srv/git/shop.git')).toBe('/srv/git/shop-rewrite.git');
+  });
+
+  it('map a branch through a fetch refspec to find its remote-tracking ref', () => {
+    expect(mapRef('refs/heads/a/b', 'refs/heads/*', 'refs/remotes/origin/*')).toBe('refs/remotes/origin/a/b');
+    expect(mapRef('refs/heads/main', 'refs/*', 'refs/*')).toBe('refs/heads/main');
+    expect(mapRef('refs/heads/main', 'refs/heads/main', 'refs/remotes/origin/main')).toBe('refs/remotes/origin/main');
+    expect(mapRef('refs/tags/v1', 'refs/heads/*', 'refs/remotes/origin/*')).toBeNull();
   });
 });

@@ -89,7 +89,8 @@ function clone(p: PlanInput, mirror: string): PlanStep {
     notes.push('The stash is local work, not history to publish; the mirror drops it (filter-repo refuses a stash). Deal with the stash of this clone at the re-clone step.');
   }
   if (p.remote && p.localOnlyRefs.length) {
-    notes.push(`Branches here that hold a leak and are not on ${p.remote}: ${p.localOnlyRefs.join(', ')}. They are not in the mirror: push them first, or delete them.`);
+    const shown = p.localOnlyRefs.slice(0, 10).join(', ') + (p.localOnlyRefs.length > 10 ? ` and ${p.localOnlyRefs.length - 10} more` : '');
+    notes.push(`Branches here that hold a leak and are not on ${p.remote}: ${shown}. They are not in the mirror: push them first, or delete them.`);
   }
   return { id: 'clone', title: 'Make a fresh mirror clone to rewrite.', commands, notes };
 }

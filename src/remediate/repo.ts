@@ -28,12 +28,34 @@ export async function chooseRemote(cwd: string): Promise<string | null> {
   return remotes[0] ?? null;
 }
 
-/** Branches among `refs` with no `refs/remotes/<remote>/<same name>`. */
+/**
+ * Branches among `refs` that the remote does not have, as far as this clone knows without asking
+ * it: each branch is mapped through the remote's fetch refspecs (`refs/heads/*:refs/remotes/origin/*`)
+ * and is the remote's when the mapped ref exists. A mirror's identity refspec (`refs/*:refs/*`)
+ * maps every branch onto itself: all of them are the remote's.
+ */
 export async function localOnlyBranches(cwd: string, remote: string, refs: string[]): Promise<string[]> {
   const branches = [...new Set(refs.filter((r) => r.startsWith('refs/heads/')))];
   if (!branches.length) return [];
-  const tracked = new Set((await git(['for-each-ref', '--format=%(refname)', `refs/remotes/${remote}/`], cwd)).toString('utf8').split('\n').filter(Boolean));
-  return branches.filter((b) => !tracked.has(`refs/remotes/${remote}/${b.slice('refs/heads/'.length)}`)).sort();
+  const r = await gitRaw(['config', '--get-all', `remote.${remote}.fetch`], cwd);
+  const specs = r.code === 0 ? r.stdout.toString('utf8').split('\n').filter(Boolean) : [];
+  const existing = new Set((await git(['for-each-ref', '--format=%(refname)'], cwd)).toString('utf8').split('\n').filter(Boolean));
+  const onRemote = (b: string) =>
+    specs.some((spec) => {
+      const [src, dst] = spec.replace(/^\+/, '').split(':');
+      const mapped = src && dst ? mapRef(b, src, dst) : null;
+      return mapped !== null && (mapped === b || existing.has(mapped));
+    });
+  return branches.filter((b) => !onRemote(b)).sort();
+}
+
+/** `ref` through one refspec side pair (`refs/heads/*` → `refs/remotes/origin/*`), or null when it does not match. */
+export function mapRef(ref: string, src: string, dst: string): string | null {
+  const star = src.indexOf('*');
+  if (star < 0) return ref === src ? dst : null;
+  const [pre, post] = [src.slice(0, star), src.slice(star + 1)];
+  if (!ref.startsWith(pre) || !ref.endsWith(post) || ref.length < pre.length + post.length) return null;
+  return dst.replace('*', ref.slice(pre.length, ref.length - post.length));
 }
 
 export async function hasStash(cwd: string): Promise<boolean> {
