@@ -201,7 +201,6 @@ describe('ROTATION.md', () => {
 function plan(over: Partial<PlanInput> = {}): PlanInput {
   return {
     root: '/work/shop',
-    bare: false,
     files: { dir: '/work/shop/.git/secret-guard/remediation', rotation: '/r/ROTATION.md', replacements: '/r/replacements.txt', messages: '/r/messages.txt', paths: '/r/paths.txt' },
     remote: 'origin',
     localOnlyRefs: [],

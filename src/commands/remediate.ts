@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type Config } from '../config/load.js';
 import { compileRules } from '../core/engine.js';
 import { redact } from '../core/fingerprint.js';
 import { ruleSpecs } from '../scan/ruleset.js';
@@ -22,106 +22,124 @@ import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediat
 import { messagesFile } from '../remediate/messages.js';
 import { existingOutputs, prepareDir, removeStale, writeSecretFile, type OutputName } from '../remediate/output.js';
 import { pathsFile } from '../remediate/paths.js';
-import { planSteps, renderPlan, type WrittenFiles } from '../remediate/plan.js';
+import { planSteps, renderPlan, type PlanInput } from '../remediate/plan.js';
 import { expressionFiles } from '../remediate/replacements.js';
-import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo } from '../remediate/repo.js';
+import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo, type RepoDirs } from '../remediate/repo.js';
 import { KIND_TITLES, rotationMarkdown } from '../remediate/rotation.js';
 import { apiBase, timeoutFrom, verifyToken, type VerifyOptions, type VerifyResult } from '../remediate/verify.js';
 
 /** Tokens checked at once with --verify. */
 const VERIFY_CONCURRENCY = 4;
 
-export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+interface Settled {
+  repo: RepoDirs;
+  config: Config;
+  maxFileSize: number;
+  verify?: VerifyOptions;
+  /** The default folder, inside the git directory: ours to create and narrow. */
+  ownDir: boolean;
+  outDir: string;
+  earlier: OutputName[];
+  warnings: string[];
+}
+
+/** Everything that can refuse, settled before the scan, which can take a while. */
+async function settle(args: Args, ctx: CliContext): Promise<Settled> {
   const repo = await openRepo(ctx.cwd);
   const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
-  const maxFileSize = maxFileSizeOf(args, config);
-  // Settled before the scan, which can take a while: a refusal should come first.
-  const verify: VerifyOptions | undefined = args.verify
-    ? { baseUrl: apiBase(ctx.env.SECRET_GUARD_POSTMARK_API_URL), timeoutMs: timeoutFrom(ctx.env.SECRET_GUARD_POSTMARK_TIMEOUT_MS) }
-    : undefined;
+  const verify = args.verify ? { baseUrl: apiBase(ctx.env.SECRET_GUARD_POSTMARK_API_URL), timeoutMs: timeoutFrom(ctx.env.SECRET_GUARD_POSTMARK_TIMEOUT_MS) } : undefined;
   const ownDir = args.out === undefined;
   const outDir = ownDir ? join(repo.gitDir, 'secret-guard', 'remediation') : resolve(ctx.cwd, String(args.out));
   const earlier = existingOutputs(outDir);
   if (earlier.length && !args.force) {
     throw new UsageError(`${outDir} already holds ${earlier.join(', ')} from an earlier run; not overwriting them`, 'Pass --force to replace them, or --out DIR to write elsewhere. (They hold secrets: delete them once you are done.)');
   }
-  const stderr: string[] = [];
+  const warnings: string[] = [];
   if (!ownDir && !repo.bare && isInside(outDir, repo.root) && !isInside(outDir, repo.gitDir) && !(await isIgnoredDir(repo.root, outDir))) {
-    stderr.push(`secret-guard: warning: ${outDir} is inside the work tree and not ignored by git: the files written there hold the secrets, and \`git add .\` would commit them again. Ignore the folder, or write outside the work tree.\n`);
+    warnings.push(`secret-guard: warning: ${outDir} is inside the work tree and not ignored by git: the files written there hold the secrets, and \`git add .\` would commit them again. Ignore the folder, or write outside the work tree.\n`);
   }
+  return { repo, config, maxFileSize: maxFileSizeOf(args, config), verify, ownDir, outDir, earlier, warnings };
+}
 
-  const specs = ruleSpecs(config);
-  const ignore = ignoredPaths(config);
+export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+  const s = await settle(args, ctx);
+  const specs = ruleSpecs(s.config);
   const { scanHistory } = await import('../sources/history.js');
   const range = args.range === undefined ? undefined : String(args.range);
-  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize, isIgnoredPath: ignore, range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
+  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize: s.maxFileSize, isIgnoredPath: ignoredPaths(s.config), range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
   const ignored = readIgnoreFile(result.root);
   markSuppressed(result.findings, ignored, 'ignore-file');
-  const leaks = collectLeaks(result.findings, new Map(specs.map((s) => [s.id, s])));
+  const leaks = collectLeaks(result.findings, new Map(specs.map((spec) => [spec.id, spec])));
   const scope = range === undefined ? 'every ref (branches, tags, remotes, the stash)' : `the range ${range}`;
-  const read = `${result.stats.commitsScanned ?? 0} commit${result.stats.commitsScanned === 1 ? '' : 's'} of ${scope} read`;
+  const read = `${count(result.stats.commitsScanned ?? 0, 'commit')} of ${scope} read`;
   const notes = leftAlone(leaks, result);
+  const stderr = [...s.warnings];
 
   if (!hasLeaks(leaks)) {
     const out = [`secret-guard remediate: no leaked credential and no committed secrets file (${read}). Nothing to rotate; nothing written.`, ...notes];
-    if (earlier.length) out.push(`Files of an earlier run remain in ${outDir} (${earlier.join(', ')}): they hold secrets; delete them if they are no longer needed.`);
+    if (s.earlier.length) out.push(`Files of an earlier run remain in ${s.outDir} (${s.earlier.join(', ')}): they hold secrets; delete them if they are no longer needed.`);
     return { exitCode: EXIT.clean, stdout: `${out.join('\n')}\n`, stderr: stderr.join('') };
   }
 
   let verified: Map<string, VerifyResult> | undefined;
-  if (verify) {
-    stderr.push(`secret-guard: --verify: asking ${verify.baseUrl.origin} whether ${leaks.credentials.length === 1 ? 'the token is' : 'the tokens are'} live (response bodies are not kept)\n`);
-    verified = await verifyAll(leaks.credentials, verify);
+  if (s.verify) {
+    stderr.push(`secret-guard: --verify: asking ${s.verify.baseUrl.origin} whether ${leaks.credentials.length === 1 ? 'the token is' : 'the tokens are'} live (response bodies are not kept)\n`);
+    verified = await verifyAll(leaks.credentials, s.verify);
   }
 
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const rotation = rotationMarkdown({ leaks, config: s.config.remediation, verified, scope, repoName: basename(s.repo.root), toolVersion: toolVersion(), now: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+  const { contents, bfgCannot } = outputContents(leaks, rotation);
+  const secrets = leaks.credentials.map((c) => c.secret);
+  prepareDir(s.outDir, s.ownDir);
+  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? scrub(text, secrets) : text);
+  removeStale(s.outDir, new Set(contents.keys()));
+
+  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0));
+  const stdout = [
+    `secret-guard remediate: ${count(leaks.credentials.length, 'leaked credential')}${leaks.files.length ? ` and ${count(leaks.files.length, 'committed secrets file')}` : ''} (${read}).`,
+    '',
+    ...summary(leaks, verified),
+    '',
+    `Wrote to ${s.outDir} (mode 0600; all but ROTATION.md hold the secrets themselves: keep them private):`,
+    ...describeFiles(contents, leaks, bfgCannot),
+    ...(notes.length ? ['', ...notes] : []),
+    '',
+    renderPlan(steps),
+  ].join('\n');
+  return { exitCode: EXIT.findings, stdout: scrub(stdout, secrets), stderr: stderr.join('') };
+}
+
+/** The files to write, by name; a file with nothing to hold is not written. */
+function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputName, string>; bfgCannot: number } {
   const expressions = expressionFiles(leaks.credentials);
-  const contents = new Map<OutputName, string>();
-  contents.set('ROTATION.md', rotationMarkdown({ leaks, config: config.remediation, verified, scope, repoName: basename(repo.root), toolVersion: toolVersion(), now }));
+  const contents = new Map<OutputName, string>([['ROTATION.md', rotation]]);
   if (expressions.filterRepo) contents.set('replacements.txt', expressions.filterRepo);
   if (expressions.bfg !== undefined) contents.set('replacements-bfg.txt', expressions.bfg);
   const messages = messagesFile(leaks.credentials);
   if (messages) contents.set('messages.txt', messages);
   const paths = pathsFile(leaks.files.map((f) => f.path));
   if (paths) contents.set('paths.txt', paths);
+  return { contents, bfgCannot: expressions.bfgCannot };
+}
 
-  const secrets = leaks.credentials.map((c) => c.secret);
-  prepareDir(outDir, ownDir);
-  for (const [name, text] of contents) writeSecretFile(join(outDir, name), name === 'ROTATION.md' ? scrub(text, secrets) : text);
-  removeStale(outDir, new Set(contents.keys()));
-
-  const at = (n: OutputName) => (contents.has(n) ? join(outDir, n) : undefined);
-  const files: WrittenFiles = { dir: outDir, rotation: join(outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') };
-  const remote = await chooseRemote(ctx.cwd);
-  const holderRefs = [...leaks.credentials.flatMap((c) => c.findings), ...leaks.files].flatMap((f) => f.holders?.refs ?? []);
-  const steps = planSteps({
-    root: repo.root,
-    bare: repo.bare,
-    files,
+async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean): Promise<PlanInput> {
+  const at = (n: OutputName) => (contents.has(n) ? join(s.outDir, n) : undefined);
+  const findings = [...leaks.credentials.flatMap((c) => c.findings), ...leaks.files];
+  const remote = await chooseRemote(cwd);
+  return {
+    root: s.repo.root,
+    files: { dir: s.outDir, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') },
     remote,
-    localOnlyRefs: remote ? await localOnlyBranches(ctx.cwd, remote, holderRefs) : [],
-    hasStash: await hasStash(ctx.cwd),
+    localOnlyRefs: remote ? await localOnlyBranches(cwd, remote, findings.flatMap((f) => f.holders?.refs ?? [])) : [],
+    hasStash: await hasStash(cwd),
     filterRepo: await detectFilterRepo(),
-    configFile: config.file,
-    ignoreFile: ignored.size && !repo.bare ? join(repo.root, IGNORE_FILE) : undefined,
+    configFile: s.config.file,
+    ignoreFile: hasIgnoreFile && !s.repo.bare ? join(s.repo.root, IGNORE_FILE) : undefined,
     removedPaths: leaks.files.map((f) => f.path),
     headFiles: leaks.files.filter((f) => f.holders?.inHead).map((f) => f.path),
     secretsInHead: leaks.credentials.some((c) => c.inHead && c.inFiles),
-    introducing: [...new Set([...leaks.credentials.flatMap((c) => c.findings), ...leaks.files].map((f) => f.commit?.sha.slice(0, 12)).filter((s): s is string => Boolean(s)))],
-  });
-
-  const stdout = [
-    `secret-guard remediate: ${count(leaks.credentials.length, 'leaked credential')}${leaks.files.length ? ` and ${count(leaks.files.length, 'committed secrets file')}` : ''} (${read}).`,
-    '',
-    ...summary(leaks, verified),
-    '',
-    `Wrote to ${outDir} (mode 0600; all but ROTATION.md hold the secrets themselves: keep them private):`,
-    ...describeFiles(contents, leaks, expressions.bfgCannot),
-    ...(notes.length ? ['', ...notes] : []),
-    '',
-    renderPlan(steps),
-  ].join('\n');
-  return { exitCode: EXIT.findings, stdout: scrub(stdout, secrets), stderr: stderr.join('') };
+    introducing: [...new Set(findings.map((f) => f.commit?.sha.slice(0, 12)).filter((sha): sha is string => Boolean(sha)))],
+  };
 }
 
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;

@@ -30,7 +30,6 @@ export interface WrittenFiles {
 
 export interface PlanInput {
   root: string;
-  bare: boolean;
   files: WrittenFiles;
   /** The remote the mirror is cloned from; null: clone this repository itself. */
   remote: string | null;
