@@ -68,4 +68,23 @@ export const COMMANDS: CommandSpec[] = [
     options: { format: { choices: ['text', 'json'], default: 'text', describe: 'Output format' }, ...CONFIG },
     load: () => import('../commands/rules.js'),
   },
+  {
+    name: 'remediate',
+    usage: 'remediate',
+    describe: 'After a leak: write the git filter-repo files and a rotation checklist, and print the next commands',
+    options: {
+      out: { type: 'string', describe: 'Folder for the files (default: .git/secret-guard/remediation; they hold the secrets)' },
+      range: { type: 'string', describe: 'Only leaks introduced in BASE..HEAD' },
+      force: { type: 'boolean', describe: 'Replace the files of an earlier run' },
+      verify: { type: 'boolean', describe: 'Ask the Postmark API whether each token is still live (sends the tokens to it)' },
+      'allow-shallow': { type: 'boolean', describe: 'Run in a shallow clone anyway (what was not fetched is not read)' },
+      'max-file-size': { type: 'string', describe: 'Skip (and count) files larger than this, e.g. 5MB (default 5MB)' },
+      ...CONFIG,
+    },
+    examples: [
+      ['secret-guard remediate', 'write the files and print the next commands'],
+      ['secret-guard remediate --verify', 'also ask Postmark which leaked tokens still work'],
+    ],
+    load: () => import('../commands/remediate.js'),
+  },
 ];

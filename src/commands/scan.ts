@@ -90,19 +90,27 @@ async function headSha(cwd: string): Promise<string | undefined> {
   return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
 }
 
+/** --max-file-size, else the config's maxFileSize, else 5 MB (also used by remediate). */
+export function maxFileSizeOf(args: Args, config: Config): number {
+  if (args['max-file-size'] === undefined) return config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const n = parseSize(args['max-file-size'] as string);
+  if (n === null) throw new UsageError(`--max-file-size ${String(args['max-file-size'])} is not a size (try 5MB or 2000000)`);
+  return n;
+}
+
+/** The config's ignorePaths, and config files themselves (also used by remediate). */
+export function ignoredPaths(config: Config): (path: string) => boolean {
+  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  // Our own config holds custom rules' examples, which match those rules by design.
+  return (p: string) => CONFIG_NAMES.includes(p.slice(p.lastIndexOf('/') + 1)) || byGlob(p);
+}
+
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const mode = modeOf(args);
   const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
-  let maxFileSize = config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  if (args['max-file-size'] !== undefined) {
-    const n = parseSize(args['max-file-size'] as string);
-    if (n === null) throw new UsageError(`--max-file-size ${String(args['max-file-size'])} is not a size (try 5MB or 2000000)`);
-    maxFileSize = n;
-  }
+  const maxFileSize = maxFileSizeOf(args, config);
   const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
-  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
-  // Our own config holds custom rules' examples, which match those rules by design.
-  const ignore = (p: string) => CONFIG_NAMES.includes(p.slice(p.lastIndexOf('/') + 1)) || byGlob(p);
+  const ignore = ignoredPaths(config);
   const rules = ruleset(config);
   const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress });
   sortFindings(result.findings);

@@ -1,0 +1,101 @@
+/**
+ * From a history scan's findings to what remediation acts on: each leaked credential once (a
+ * secret found at five paths and in a commit message is one credential to rotate and one line
+ * to replace), the committed secrets files to drop from history, and counts of what was left
+ * alone and why.
+ */
+import { secretId } from '../core/fingerprint.js';
+import { looksReal } from '../core/placeholder.js';
+import type { CredentialKind, Finding, RuleSpec } from '../core/types.js';
+
+/** `other`: a custom rule's secret, which names no Postmark credential. */
+export type LeakKind = CredentialKind | 'other';
+
+export interface Credential {
+  secret: string;
+  /** `secretId(secret)`: safe to print, the same id everywhere secret-guard names this secret. */
+  id: string;
+  kind: LeakKind;
+  /** Every rule that reported it, the one that decided `kind` first. */
+  ruleIds: string[];
+  /** Every place it was found, oldest introduction first. */
+  findings: Finding[];
+  inMessages: boolean;
+  inFiles: boolean;
+  inHead: boolean;
+}
+
+export interface Leaks {
+  credentials: Credential[];
+  /** Committed secrets files (`.env`…) to remove from every commit: path findings at severity error. */
+  files: Finding[];
+  /** Path findings at a lower severity (config/database.yml): often committed on purpose, so only listed. */
+  reviewFiles: Finding[];
+  /** Findings whose value reads as a stand-in (`'your-token-here'`): nothing to rotate or replace. */
+  placeholders: number;
+  /** Findings suppressed inline (`secret-guard:allow`) or by `.secret-guard-ignore`. */
+  suppressed: number;
+}
+
+/** Which kind names a secret that rules judged differently in different places: the most specific (as rule priorities rank them). */
+const SPECIFIC_FIRST: LeakKind[] = ['postmark-account', 'postmark-smtp', 'postmark-server', 'other'];
+/** Order of the sections: the widest credential first. */
+const SHOWN_ORDER: LeakKind[] = ['postmark-account', 'postmark-server', 'postmark-smtp', 'other'];
+
+const kindOf = (f: Finding): LeakKind => f.credential ?? 'other';
+const dateOf = (f: Finding) => f.commit?.date ?? '';
+
+export function isPlaceholder(f: Finding, spec: RuleSpec | undefined): boolean {
+  return Boolean(spec?.real && !looksReal(f.secret, spec.real));
+}
+
+export function collectLeaks(findings: Finding[], specs: ReadonlyMap<string, RuleSpec>): Leaks {
+  const leaks: Leaks = { credentials: [], files: [], reviewFiles: [], placeholders: 0, suppressed: 0 };
+  const bySecret = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.suppressedBy) {
+      leaks.suppressed++;
+      continue;
+    }
+    if (f.kind === 'path') {
+      (f.severity === 'error' ? leaks.files : leaks.reviewFiles).push(f);
+      continue;
+    }
+    if (f.secret === '') continue;
+    if (isPlaceholder(f, specs.get(f.ruleId))) {
+      leaks.placeholders++;
+      continue;
+    }
+    const list = bySecret.get(f.secret);
+    if (list) list.push(f);
+    else bySecret.set(f.secret, [f]);
+  }
+  for (const [secret, found] of bySecret) leaks.credentials.push(credential(secret, found));
+  leaks.credentials.sort(
+    (a, b) => SHOWN_ORDER.indexOf(a.kind) - SHOWN_ORDER.indexOf(b.kind) || dateOf(a.findings[0]!).localeCompare(dateOf(b.findings[0]!)) || a.id.localeCompare(b.id),
+  );
+  const byPath = (a: Finding, b: Finding) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  leaks.files.sort(byPath);
+  leaks.reviewFiles.sort(byPath);
+  return leaks;
+}
+
+function credential(secret: string, found: Finding[]): Credential {
+  found.sort((a, b) => dateOf(a).localeCompare(dateOf(b)) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const kind = SPECIFIC_FIRST.find((k) => found.some((f) => kindOf(f) === k))!;
+  const ruleIds = [...new Set([...found.filter((f) => kindOf(f) === kind), ...found].map((f) => f.ruleId))];
+  return {
+    secret,
+    id: secretId(secret),
+    kind,
+    ruleIds,
+    findings: found,
+    inMessages: found.some((f) => f.kind === 'message'),
+    inFiles: found.some((f) => f.kind === 'content'),
+    inHead: found.some((f) => f.holders?.inHead),
+  };
+}
+
+export function hasLeaks(leaks: Leaks): boolean {
+  return leaks.credentials.length > 0 || leaks.files.length > 0;
+}

@@ -1,0 +1,208 @@
+/**
+ * The next commands, in the order that matters: rotate first; then fix the current code; then a
+ * fresh mirror clone, the `git filter-repo` run with the written files, a check of the result,
+ * the force-push, re-clones, host-side cleanup, and deleting the files that hold the secrets.
+ *
+ * Steps are data (id, title, commands, notes) so the tests can run the clone, rewrite and check
+ * commands exactly as printed. Commands never hold a secret: they name the files, and the remote
+ * URL is read by git at run time (a URL may carry credentials of its own).
+ */
+import { basename, dirname, join } from 'node:path';
+import type { FilterRepo } from './filter-repo.js';
+
+export type StepId = 'rotate' | 'code' | 'clone' | 'rewrite' | 'check' | 'push' | 'reclone' | 'host' | 'cleanup';
+
+export interface PlanStep {
+  id: StepId;
+  title: string;
+  commands: string[];
+  notes: string[];
+}
+
+export interface WrittenFiles {
+  dir: string;
+  rotation: string;
+  replacements?: string;
+  bfg?: string;
+  messages?: string;
+  paths?: string;
+}
+
+export interface PlanInput {
+  root: string;
+  files: WrittenFiles;
+  /** The remote the mirror is cloned from; null: clone this repository itself. */
+  remote: string | null;
+  /** Branches holding a leak that the remote does not have. */
+  localOnlyRefs: string[];
+  /** refs/stash exists (a mirror clone of this repository would carry it, and filter-repo refuses a stash). */
+  hasStash: boolean;
+  filterRepo: FilterRepo;
+  /** The config file used, so the check reads the same ignorePaths (a mirror has no work tree to find it in). */
+  configFile?: string;
+  /** The repository's .secret-guard-ignore, copied into the mirror so the check honours it too. */
+  ignoreFile?: string;
+  /** Paths of committed secrets files (for the check). */
+  removedPaths: string[];
+  /** Secrets files still in HEAD; and whether any credential is. */
+  headFiles: string[];
+  secretsInHead: boolean;
+  /** Introducing commits, for the host's support request. */
+  introducing: string[];
+}
+
+/** POSIX shell quoting: as is when safe, else single quotes. */
+export function sh(word: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function mirrorPath(root: string): string {
+  return join(dirname(root), `${basename(root).replace(/\.git$/, '') || 'repository'}-rewrite.git`);
+}
+
+function rotate(p: PlanInput): PlanStep {
+  return {
+    id: 'rotate',
+    title: 'Rotate every leaked credential first. Rewriting history does not un-leak a token: whoever cloned or fetched has it.',
+    commands: [],
+    notes: [`Follow ${p.files.rotation}: one section per credential, with where it was found and its steps (paste a section into a ticket as it is).`],
+  };
+}
+
+function fixCode(p: PlanInput): PlanStep | null {
+  if (!p.secretsInHead && !p.headFiles.length) return null;
+  const notes: string[] = [];
+  if (p.secretsInHead) notes.push('The current code still holds a leaked credential: make it read the new one from the environment or the secret manager, and commit. (The rewrite would otherwise leave ***…_REMOVED*** where the code expects a token.)');
+  if (p.headFiles.length) notes.push('Stop tracking the committed secrets files, ignore them, and commit a template (such as .env.example) instead. The rewrite removes them from every commit, the current one included: keep a local copy outside the repository if you still need one.');
+  notes.push(p.remote ? `Push that commit to ${p.remote} before the mirror clone, so the rewrite starts from it.` : 'Commit it before the mirror clone, so the rewrite starts from it.');
+  return { id: 'code', title: 'Take the leaks out of the current code.', commands: p.headFiles.map((f) => `git -C ${sh(p.root)} rm --cached -- ${sh(f)}`), notes };
+}
+
+function clone(p: PlanInput, mirror: string): PlanStep {
+  const source = p.remote ? `"$(git -C ${sh(p.root)} remote get-url ${sh(p.remote)})"` : sh(p.root);
+  const commands = [`git clone --mirror --no-local ${source} ${sh(mirror)}`, `cd ${sh(mirror)}`];
+  const notes = ['A fresh mirror, never this working copy: git filter-repo refuses to rewrite anything else, and every branch and tag comes along.'];
+  if (!p.remote && p.hasStash) {
+    commands.push('git update-ref -d refs/stash');
+    notes.push('The stash is local work, not history to publish; the mirror drops it (filter-repo refuses a stash). Deal with the stash of this clone at the re-clone step.');
+  }
+  if (p.remote && p.localOnlyRefs.length) {
+    const shown = p.localOnlyRefs.slice(0, 10).join(', ') + (p.localOnlyRefs.length > 10 ? ` and ${p.localOnlyRefs.length - 10} more` : '');
+    notes.push(`Branches here that hold a leak and are not on ${p.remote}: ${shown}. They are not in the mirror: push them first, or delete them.`);
+  }
+  return { id: 'clone', title: 'Make a fresh mirror clone to rewrite.', commands, notes };
+}
+
+function rewrite(p: PlanInput): PlanStep {
+  const f = p.files;
+  const args = ['git filter-repo'];
+  if (p.filterRepo.sensitiveDataRemoval) args.push('--sensitive-data-removal');
+  if (f.replacements) args.push(`--replace-text ${sh(f.replacements)}`);
+  if (f.messages) args.push(`--replace-message ${sh(f.messages)}`);
+  if (f.paths) args.push(`--invert-paths --paths-from-file ${sh(f.paths)}`);
+  // Otherwise filter-repo may add a refs/replace/<old id> for every rewritten commit (2.38 does
+  // by default), and the mirror push would publish them.
+  args.push('--replace-refs delete-no-add');
+  const notes: string[] = [];
+  if (!p.filterRepo.installed) {
+    notes.push('git filter-repo is not installed: `apt install git-filter-repo` (Debian, Ubuntu), `brew install git-filter-repo`, or `pip install git-filter-repo`. Release 2.47 and later also take --sensitive-data-removal: add it if yours does.');
+  } else if (!p.filterRepo.sensitiveDataRemoval) {
+    notes.push('This git filter-repo has no --sensitive-data-removal (added in 2.47; Debian bookworm ships 2.38). With a newer one, add it: it also lists the first changed commits and orphaned LFS objects for the host.');
+  }
+  if (f.replacements) {
+    notes.push(
+      f.bfg
+        ? `With BFG instead: ${f.bfg} (BFG splits expressions at the first ==>). BFG cannot remove the files of paths.txt by path or clean commit messages, and leaves HEAD alone unless given --no-blob-protection.`
+        : 'With BFG instead: `bfg --replace-text` reads replacements.txt as it is. BFG cannot remove the files of paths.txt by path or clean commit messages, and leaves HEAD alone unless given --no-blob-protection.',
+    );
+  }
+  return { id: 'rewrite', title: 'Rewrite the mirror with the files written above.', commands: [args.join(' ')], notes };
+}
+
+function check(p: PlanInput): PlanStep {
+  const sg = `secret-guard scan --history${p.configFile ? ` --config ${sh(p.configFile)}` : ''}`;
+  const commands = [...(p.ignoreFile ? [`cp ${sh(p.ignoreFile)} .`] : []), sg];
+  const notes = ['The scan must exit 0 (nothing found).'];
+  if (p.ignoreFile) notes.push('The first line brings your .secret-guard-ignore along: the suppressed findings were left in history on purpose.');
+  if (p.files.replacements) {
+    commands.push(
+      `sed -e 's/==>[^>]*$//' -e 's/^literal://' ${sh(p.files.replacements)} | while IFS= read -r s; do git log --all --oneline -S"$s"; git log --all --oneline -F --grep="$s"; done`,
+    );
+    notes.push('The loop must print nothing: no commit of any ref adds, removes or mentions a secret (it reads them from the file, so none is typed or printed).');
+  }
+  if (p.removedPaths.length) {
+    commands.push(`git log --all --oneline -- ${p.removedPaths.map(sh).join(' ')}`);
+    notes.push('The last command must print nothing: the secrets files are gone from every commit.');
+  }
+  return { id: 'check', title: 'Check the rewritten mirror before publishing it.', commands, notes };
+}
+
+function push(p: PlanInput, mirror: string): PlanStep {
+  if (!p.remote) {
+    return {
+      id: 'push',
+      title: 'Replace this repository with the rewritten one.',
+      commands: [`git clone ${sh(mirror)} ${sh(`${p.root.replace(/\.git$/, '')}-clean`)}`],
+      notes: ['This repository has no remote, so there is nothing to force-push: work from the new clone, and delete this one once nothing in it is needed.'],
+    };
+  }
+  return {
+    id: 'push',
+    title: 'Force-push the rewritten history.',
+    commands: [`git remote get-url origin >/dev/null 2>&1 || git remote add origin "$(git -C ${sh(p.root)} remote get-url ${sh(p.remote)})"`, 'git push --force --mirror origin'],
+    notes: [
+      'git filter-repo may remove the origin remote after a rewrite (2.38 does): the first line puts it back if so.',
+      'Lift branch protection for the push if it refuses a force-push. A host refusing refs/pull/* ("deny updating a hidden ref") is expected: see the host step.',
+    ],
+  };
+}
+
+function reclone(p: PlanInput): PlanStep {
+  const notes = [
+    'Every existing clone — this one included — still holds the old history. Everyone deletes theirs and clones again; nobody pulls, merges or pushes from an old clone: that brings every leak back.',
+    'Unpushed work: export it from the old clone with `git format-patch` and apply it in the new one.',
+  ];
+  if (p.hasStash) notes.push('This clone has a stash: apply what you need in the new clone, then `git stash clear` here before deleting it.');
+  return { id: 'reclone', title: 'Collaborators re-clone.', commands: [], notes };
+}
+
+function host(p: PlanInput, mirror: string): PlanStep {
+  const commits = p.introducing.slice(0, 20).join(', ');
+  return {
+    id: 'host',
+    title: 'Clean up on the host.',
+    commands: [],
+    notes: [
+      `GitHub: ask GitHub Support to drop cached views of the old commits and the pull-request refs (refs/pull/*) that still point at them; name the first changed commits (--sensitive-data-removal prints them) or the introducing commits: ${commits || '(see ROTATION.md)'}.`,
+      `GitLab: Settings → Repository → Repository cleanup with the commit map ${join(mirror, 'filter-repo', 'commit-map')}, then housekeeping; merge-request refs keep old commits until then.`,
+      'Forks, CI caches, build artifacts and other mirrors keep the old history: delete or re-create them.',
+    ],
+  };
+}
+
+function cleanup(p: PlanInput): PlanStep {
+  return {
+    id: 'cleanup',
+    title: 'Delete the remediation files once done: they hold the secrets.',
+    commands: [`rm -rf ${sh(p.files.dir)}`],
+    notes: [],
+  };
+}
+
+export function planSteps(p: PlanInput): PlanStep[] {
+  const mirror = mirrorPath(p.root);
+  const steps = [rotate(p), fixCode(p), clone(p, mirror), rewrite(p), check(p), push(p, mirror), reclone(p), host(p, mirror), cleanup(p)];
+  return steps.filter((s): s is PlanStep => s !== null);
+}
+
+export function renderPlan(steps: PlanStep[]): string {
+  const out = ['Next, in this order:', ''];
+  steps.forEach((s, i) => {
+    out.push(`${i + 1}. ${s.title}`);
+    for (const c of s.commands) out.push(`     ${c}`);
+    for (const n of s.notes) out.push(`   ${n}`);
+    out.push('');
+  });
+  return out.join('\n');
+}

@@ -1,0 +1,166 @@
+/**
+ * ROTATION.md: one section per leaked credential — not per occurrence — safe to paste into a
+ * ticket. A credential is named by kind, redacted form and secret id, never in full; each section
+ * says where it was found (paths, introducing commit, date, author, the refs that still hold it,
+ * HEAD or not) and carries the step list for its kind (rotation-steps.ts). Committed secrets files
+ * get a section of their own: what they held beyond Postmark tokens is unknown to the scanner.
+ */
+import type { RemediationConfig } from '../config/load.js';
+import { redact } from '../core/fingerprint.js';
+import type { Finding } from '../core/types.js';
+import type { Credential, LeakKind, Leaks } from './leaks.js';
+import { code, list, shortSha } from './markdown.js';
+import { rotationSteps } from './rotation-steps.js';
+import type { VerifyResult } from './verify.js';
+
+export const KIND_TITLES: Record<LeakKind, string> = {
+  'postmark-server': 'Postmark Server API token',
+  'postmark-account': 'Postmark Account API token',
+  'postmark-smtp': 'Postmark SMTP token (secret key)',
+  other: 'Secret (custom rule)',
+};
+
+export interface RotationInput {
+  leaks: Leaks;
+  config: RemediationConfig;
+  /** By credential id; absent when --verify was not given. */
+  verified?: ReadonlyMap<string, VerifyResult>;
+  /** What was scanned: `every ref` or the range. */
+  scope: string;
+  repoName: string;
+  toolVersion: string;
+  /** ISO timestamp of the run. */
+  now: string;
+}
+
+function when(f: Finding): string {
+  const c = f.commit;
+  return c ? ` — introduced in commit ${code(shortSha(c.sha))} on ${c.date} by ${c.author} <${c.email}>` : '';
+}
+
+function holders(f: Finding): string {
+  const h = f.holders;
+  if (!h) return '';
+  const commits = `${h.commits} commit${h.commits === 1 ? '' : 's'}`;
+  if (f.kind === 'message') {
+    const refs = h.refs.length ? `reachable from ${h.refs.map(code).join(', ')}` : 'reachable from no ref (only old clones and reflogs still have it)';
+    return `; ${refs}; ${h.inHead ? 'in HEAD\'s history' : 'not in HEAD\'s history'}`;
+  }
+  const refs = h.refs.length ? `the current tree of ${h.refs.map(code).join(', ')} still holds it` : 'no ref\'s current tree holds it (only older commits)';
+  return `; in ${commits}; ${refs}; ${h.inHead ? 'in HEAD' : 'not in HEAD'}`;
+}
+
+export function whereFound(f: Finding): string {
+  if (f.kind !== 'message') return `${code(f.path)} line ${f.line}${when(f)}${holders(f)}`;
+  const c = f.commit;
+  return `commit message of ${code(shortSha(c?.sha ?? ''))}${c ? ` — ${c.date} by ${c.author} <${c.email}>` : ''}${holders(f)}`;
+}
+
+export function liveText(v: VerifyResult | undefined, verifyRan: boolean): string {
+  if (!v) return verifyRan ? 'not checked' : 'not checked (`secret-guard remediate --verify` asks Postmark; it sends the token to the API)';
+  switch (v.status) {
+    case 'live':
+      return `**live** (${v.detail})${v.server ? ` — server ${JSON.stringify(v.server.name)}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}` : ''}`;
+    case 'revoked':
+      return `revoked (${v.detail})`;
+    case 'unknown':
+      return `unknown (${v.detail})`;
+    default:
+      return `not checkable (${v.detail})`;
+  }
+}
+
+/**
+ * The server a credential belongs to, as far as known: Postmark's answer (--verify), else the
+ * config's list, else a placeholder. `name` goes into commands and the audit entry as it is.
+ */
+function serverOf(c: Credential, v: VerifyResult | undefined, config: RemediationConfig): { name: string; fact: string } {
+  if (c.kind === 'postmark-account') return { name: '(account-wide)', fact: 'the whole account (an account token is not tied to a server)' };
+  if (v?.server) return { name: v.server.name, fact: `${code(v.server.name)}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}, as Postmark answered --verify` };
+  const servers = config.servers ?? [];
+  if (servers.length === 1) return { name: servers[0]!, fact: `${code(servers[0]!)}, the one server in ${code('remediation.servers')}: confirm with the pre-check (step 1)` };
+  if (servers.length > 1) return { name: `<ONE OF: ${servers.join(', ')}>`, fact: `one of ${servers.map(code).join(', ')} (${code('remediation.servers')}): the pre-check (step 1) prints which` };
+  return { name: '<SERVER NAME>', fact: `not known here: the pre-check (step 1) prints its Name (list your servers in ${code('remediation.servers')})` };
+}
+
+function summaryTable(input: RotationInput): string {
+  const rows = input.leaks.credentials.map(
+    (c, i) =>
+      `| ${i + 1} | ${KIND_TITLES[c.kind]} | ${code(redact(c.secret))} | ${code(c.id)} | ${input.verified ? (input.verified.get(c.id)?.status ?? 'not checked') : 'not checked'} | ${c.inHead ? 'yes' : 'no'} | ${c.findings.length} |`,
+  );
+  return ['| # | credential | redacted | secret id | live? | in HEAD | places |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function credentialSection(c: Credential, n: number, input: RotationInput): string {
+  const v = input.verified?.get(c.id);
+  const redacted = redact(c.secret);
+  const server = serverOf(c, v, input.config);
+  const refs = [...new Set(c.findings.flatMap((f) => f.holders?.refs ?? []))].sort();
+  const facts = [
+    `**Credential:** ${KIND_TITLES[c.kind]}, redacted ${code(redacted)}, secret id ${code(c.id)} (the first 12 hex digits of its SHA-256), reported by ${c.ruleIds.map(code).join(', ')}`,
+    `**Live:** ${liveText(v, Boolean(input.verified))}`,
+    `**Server:** ${server.fact}`,
+    `**In HEAD:** ${c.inHead ? 'yes — remove it from the code as well (read it from the environment or the secret manager) before the history rewrite' : 'no — only in history'}`,
+    `**Refs holding it:** ${refs.length ? refs.map(code).join(', ') : 'none at their tips (older commits, tags or reflogs only)'}`,
+  ];
+  return [
+    `## ${n}. ${KIND_TITLES[c.kind]} ${code(redacted)} (id ${code(c.id)})`,
+    '',
+    list(facts),
+    '',
+    '**Where it was found**',
+    '',
+    list(c.findings.map(whereFound)),
+    '',
+    `**Rotation steps** (${KIND_TITLES[c.kind]})`,
+    '',
+    rotationSteps({ kind: c.kind, id: c.id, redacted, server: server.name, date: input.now.slice(0, 10), ruleIds: c.ruleIds, config: input.config }),
+  ].join('\n');
+}
+
+function filesSection(input: RotationInput): string {
+  const { files, reviewFiles } = input.leaks;
+  const parts: string[] = [];
+  if (files.length) {
+    parts.push(
+      '## Committed secrets files',
+      '',
+      '`paths.txt` removes these files from every commit. secret-guard recognises Postmark credentials only: every other value they ever held (database passwords, other API keys) leaked with them.',
+      '',
+      list(files.map((f) => `${code(f.path)}${when(f)}${holders(f)}`)),
+      '',
+      `- [ ] Review what each one held across history — ${files.map((f) => code(`git log --all -p -- '${f.path.replace(/'/g, `'\\''`)}'`)).join(', ')} — and rotate every credential in it.`,
+      '- [ ] If you still need a file locally, keep a copy outside the repository; ignore it in `.gitignore` and commit a template (such as `.env.example`) instead.',
+    );
+  }
+  if (reviewFiles.length) {
+    parts.push(
+      '',
+      '## Committed files that often hold secrets (left in history)',
+      '',
+      'These are often committed on purpose with references only, so they are not in `paths.txt`. If one held real credentials, add its path to `paths.txt` before the rewrite and rotate what it held.',
+      '',
+      list(reviewFiles.map((f) => `${code(f.path)}${when(f)}${holders(f)}`)),
+    );
+  }
+  return parts.join('\n');
+}
+
+export function rotationMarkdown(input: RotationInput): string {
+  const { credentials, files } = input.leaks;
+  const sections = credentials.map((c, i) => credentialSection(c, i + 1, input));
+  const intro = [
+    `# Rotation checklist: leaked credentials in ${input.repoName}`,
+    '',
+    `Written by secret-guard ${input.toolVersion} on ${input.now} from a history scan of ${input.scope}: ${credentials.length} credential${credentials.length === 1 ? '' : 's'}${files.length ? ` and ${files.length} committed secrets file${files.length === 1 ? '' : 's'}` : ''}.`,
+    '',
+    'Each credential has one section, however many places it was found. Credentials are named by kind, redacted form and secret id, never in full, so a section can be pasted into a ticket as it is.',
+    '',
+    '**Rotate first, then rewrite history.** Removing a token from git does not un-leak it: anyone who cloned, forked or fetched the repository has it, and hosts keep cached copies.',
+    '',
+    'Organisation specifics come from the `remediation` section of the secret-guard config (`secretManager`, `consumers`, `deploy`, `servers`, `accountOwner`, `auditLog`); an `<ANGLE-BRACKETED PLACEHOLDER>` marks what it did not say.',
+  ];
+  const summary = credentials.length ? ['', summaryTable(input)] : [];
+  const files_ = filesSection(input);
+  return [...intro, ...summary, ...sections.flatMap((s) => ['', s]), ...(files_ ? ['', files_] : []), ''].join('\n');
+}
