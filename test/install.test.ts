@@ -5,7 +5,8 @@
  * cannot be found or cannot run, and changes nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHAINED, MARKER } from '../src/commands/install.js';
@@ -318,4 +319,68 @@ describe('the installed hook in real commits', () => {
     expect(c.code).not.toBe(0);
     expect(c.out).toContain('the scan did not complete');
   });
+});
+
+/**
+ * Real husky from the npm registry (one small package, a few seconds): husky 9 points
+ * core.hooksPath at `.husky/_` and runs `.husky/pre-commit` from there; husky 8 points it at
+ * `.husky`, whose scripts are the hooks themselves.
+ */
+describe.each([
+  { husky: 'husky@9', setup: [['init']], hooksPath: '.husky/_' },
+  { husky: 'husky@8', setup: [['install'], ['add', '.husky/pre-commit', 'test -f package.json']], hooksPath: '.husky' },
+])('under $husky', ({ husky, setup, hooksPath }) => {
+  it('adds the scan to husky\'s pre-commit script after what is there, and the commit is blocked or passes through husky', () => {
+    const repo = project();
+    const npmEnv = {
+      ...Object.fromEntries(Object.entries(env(repo)).filter(([k]) => !/^npm_/i.test(k))),
+      npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
+    };
+    const sh = (cmd: string, args: string[]) => {
+      const r = spawnSync(cmd, args, { cwd: repo.dir, env: npmEnv, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    };
+    writeFileSync(join(repo.dir, 'package.json'), '{ "name": "app", "version": "1.0.0", "private": true }\n');
+    sh('npm', ['install', '--no-save', '--no-audit', '--no-fund', husky]);
+    // npm rebuilt node_modules/.bin; put this build of secret-guard back as a devDependency would.
+    if (!existsSync(join(repo.dir, 'node_modules', '.bin', 'secret-guard'))) symlinkSync(BIN, join(repo.dir, 'node_modules', '.bin', 'secret-guard'));
+    for (const args of setup) sh(join(repo.dir, 'node_modules', '.bin', 'husky'), args);
+    expect(repo.git('config', 'core.hooksPath').trim()).toBe(hooksPath);
+    const script = join(repo.dir, '.husky', 'pre-commit');
+    const theirs = readFileSync(script, 'utf8').replace(/npm test\n?$/, 'test -f package.json\n');
+    writeFileSync(script, theirs);
+    const generated = readdirSync(join(repo.dir, '.husky', '_')).map((f) => [f, readFileSync(join(repo.dir, '.husky', '_', f), 'utf8')]);
+
+    const r = install(repo);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('husky');
+    expect(r.stdout).toContain('.husky/pre-commit');
+    const ours = readFileSync(script, 'utf8');
+    expect(ours.startsWith(theirs)).toBe(true);
+    expect(ours).toContain('scan --staged');
+    // husky 8's scripts are the git hooks, so they must stay executable; husky 9 runs them with sh.
+    if (hooksPath === '.husky') expect(statSync(script).mode & 0o111).toBe(0o111);
+    expect(readdirSync(join(repo.dir, '.husky', '_')).map((f) => [f, readFileSync(join(repo.dir, '.husky', '_', f), 'utf8')])).toEqual(generated);
+    expect(existsSync(hookOf(repo))).toBe(false);
+    expect(install(repo).stdout).toContain('nothing to do');
+    expect(readFileSync(script, 'utf8')).toBe(ours);
+
+    repo.git('add', 'package.json', '.husky/pre-commit');
+    const clean = commit(repo, 'husky and secret-guard');
+    expect(clean.code).toBe(0);
+    expect(clean.out).not.toContain('secret-guard');
+
+    const before = head(repo);
+    const { token, text } = leak();
+    repo.write({ 'mail.env.txt': text });
+    repo.git('add', 'mail.env.txt');
+    const blocked = commit(repo, 'leak');
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.out).toContain(`${token.slice(0, 4)}…`);
+    expect(blocked.out).not.toContain(token);
+    expect(head(repo)).toBe(before);
+
+    expect(install(repo, ['--uninstall']).code).toBe(0);
+    expect(readFileSync(script, 'utf8')).toBe(theirs);
+  }, 180_000);
 });
