@@ -74,7 +74,7 @@ export const COMMANDS: CommandSpec[] = [
     describe: 'Write the git pre-commit hook that runs `scan --staged` (where git runs hooks: core.hooksPath, husky)',
     options: {
       chain: { type: 'boolean', describe: 'Keep an existing pre-commit hook as pre-commit.chained and run it before the scan' },
-      force: { type: 'boolean', describe: 'Replace an existing pre-commit hook that is not secret-guard\'s' },
+      force: { type: 'boolean', describe: "Replace an existing pre-commit hook that is not secret-guard's; also install into a core.hooksPath set in the global config" },
       uninstall: { type: 'boolean', describe: "Remove secret-guard's hook (a chained hook goes back in its place)" },
     },
     examples: [
