@@ -5,7 +5,7 @@
  * cannot be found or cannot run, and changes nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -382,5 +382,17 @@ describe.each([
 
     expect(install(repo, ['--uninstall']).code).toBe(0);
     expect(readFileSync(script, 'utf8')).toBe(theirs);
+
+    // Without a pre-commit script, install writes one (husky 8's as a hook: shebang, husky.sh,
+    // executable), and --uninstall removes what it wrote.
+    rmSync(script);
+    expect(install(repo).stdout).toContain('created .husky/pre-commit');
+    if (hooksPath === '.husky') expect(statSync(script).mode & 0o111).toBe(0o111);
+    repo.write({ 'other.env.txt': text });
+    repo.git('add', 'other.env.txt');
+    expect(commit(repo, 'leak again').code).not.toBe(0);
+    expect(head(repo)).toBe(before);
+    expect(install(repo, ['--uninstall']).stdout).toContain('removed .husky/pre-commit');
+    expect(existsSync(script)).toBe(false);
   }, 180_000);
 });
