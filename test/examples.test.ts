@@ -1,37 +1,103 @@
-/** The CI files users copy must parse and must only use flags the CLI has. */
+/**
+ * What users copy must work: the CI files in examples/, the pre-commit framework manifest, and
+ * the README's hook and CI sections parse, agree with each other and use only flags the CLI has.
+ */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/table.js';
 
-const scanFlags = new Set(Object.keys(COMMANDS.find((c) => c.name === 'scan')!.options));
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const flagsOf = (name: string) => new Set(Object.keys(COMMANDS.find((c) => c.name === name)!.options));
+const scanFlags = flagsOf('scan');
 
 function commands(text: string): string[] {
   return [...text.matchAll(/secret-guard (scan[^\n]*(?:\n\s+--[^\n]*)*)/g)].map((m) => m[1]!);
 }
 
+/** The argument of --range: up to the next flag or the end of the line (GitHub's `${{ … }}` holds spaces). */
+const rangeOf = (cmd: string) => /--range\s+"?(.+?)"?(?=\s+--|\s*$)/m.exec(cmd)?.[1];
+
+/** The README from the hooks section to the CI section's end: the part about hooks and CI. */
+function hooksAndCi(): string {
+  const readme = read('README.md');
+  const start = readme.indexOf('## Commit hooks');
+  const end = readme.indexOf('\n## ', readme.indexOf('## CI'));
+  expect(start).toBeGreaterThan(-1);
+  return readme.slice(start, end);
+}
+
 describe('examples/', () => {
   it('github-actions.yml parses, fetches full history, uploads SARIF with the permission it needs', () => {
-    const text = readFileSync(new URL('../examples/github-actions.yml', import.meta.url), 'utf8');
+    const text = read('examples/github-actions.yml');
     const wf = parse(text);
     expect(wf.permissions['security-events']).toBe('write');
     const steps = wf.jobs.secrets.steps;
     expect(steps[0].with['fetch-depth']).toBe(0);
     expect(steps.some((s: { uses?: string; with?: { category?: string } }) => s.uses?.startsWith('github/codeql-action/upload-sarif') && s.with?.category)).toBe(true);
-    expect(text).toContain('${{ github.event.pull_request.base.sha }}..${{ github.event.pull_request.head.sha }}');
+    const ranges = commands(text).map(rangeOf);
+    expect(ranges.length).toBeGreaterThan(0);
+    for (const r of ranges) expect(r).toBe('${{ github.event.pull_request.base.sha }}..${{ github.event.pull_request.head.sha }}');
   });
 
-  it('gitlab-ci.yml parses and publishes the secret_detection report it writes', () => {
-    const job = parse(readFileSync(new URL('../examples/gitlab-ci.yml', import.meta.url), 'utf8'))['secret-guard'];
+  it('gitlab-ci.yml parses, clones in full, scans the merge request and publishes the secret_detection report it writes', () => {
+    const job = parse(read('examples/gitlab-ci.yml'))['secret-guard'];
     expect(job.variables.GIT_DEPTH).toBe('0');
     expect(job.artifacts.reports.secret_detection).toBe('gl-secret-detection-report.json');
-    expect(job.script.join('\n')).toContain('--output gl-secret-detection-report.json');
+    const script = job.script.join('\n');
+    expect(script).toContain('--output gl-secret-detection-report.json');
+    expect(rangeOf(script)).toBe('$CI_MERGE_REQUEST_DIFF_BASE_SHA..${CI_MERGE_REQUEST_SOURCE_BRANCH_SHA:-$CI_COMMIT_SHA}');
   });
 
-  it.each(['github-actions.yml', 'gitlab-ci.yml'])('%s uses only real scan flags', (file) => {
-    const text = readFileSync(new URL(`../examples/${file}`, import.meta.url), 'utf8');
+  it.each(['github-actions.yml', 'gitlab-ci.yml'])('%s uses only real scan flags, and the README gives the same --range', (file) => {
+    const text = read(`examples/${file}`);
     const cmds = commands(text);
     expect(cmds.length).toBeGreaterThan(0);
     for (const c of cmds) for (const [, flag] of c.matchAll(/--([a-z-]+)/g)) expect(scanFlags).toContain(flag);
+    for (const c of cmds) expect(hooksAndCi()).toContain(rangeOf(c)!);
+  });
+});
+
+describe('.pre-commit-hooks.yaml', () => {
+  const hooks = parse(read('.pre-commit-hooks.yaml')) as Array<Record<string, unknown>>;
+  const pkg = JSON.parse(read('package.json')) as { version: string; bin: Record<string, string> };
+  const byId = new Map(hooks.map((h) => [h.id as string, h]));
+
+  it('has the commit hook and the manual history hook, as node hooks that read git themselves', () => {
+    expect(byId.get('secret-guard')).toMatchObject({ entry: 'secret-guard scan --staged', language: 'node', pass_filenames: false });
+    expect(byId.get('secret-guard-history')).toMatchObject({ entry: 'secret-guard scan --history', language: 'node', pass_filenames: false, stages: ['manual'] });
+    for (const h of hooks) {
+      for (const key of ['id', 'name', 'entry', 'language']) expect(h[key], `${String(h.id)}.${key}`).toBeTruthy();
+      // entry is run from the installed package's bin; its flags must exist.
+      const [bin, command, ...flags] = String(h.entry).split(' ');
+      expect(Object.keys(pkg.bin)).toContain(bin);
+      expect(command).toBe('scan');
+      for (const f of flags) expect(scanFlags).toContain(f.replace(/^--/, ''));
+      // Stage names that every supported pre-commit accepts: 3.0 knows `commit`, not `pre-commit`;
+      // 3.2+ warns about `commit`. `manual` is the same in both.
+      for (const s of (h.stages as string[] | undefined) ?? []) expect(s).toBe('manual');
+      expect(h.minimum_pre_commit_version).toBe('3.0.0');
+    }
+  });
+
+  it("matches the README's .pre-commit-config.yaml snippet", () => {
+    const block = /```yaml\n# \.pre-commit-config\.yaml\n([\s\S]*?)```/.exec(hooksAndCi());
+    expect(block).not.toBeNull();
+    const config = parse(block![1]!) as { repos: Array<{ rev: string; hooks: Array<{ id: string }> }> };
+    expect(config.repos[0]!.rev).toBe(`v${pkg.version}`);
+    const ids = config.repos[0]!.hooks.map((h) => h.id);
+    expect(ids.sort()).toEqual([...byId.keys()].sort());
+  });
+});
+
+describe("README's hook and CI sections", () => {
+  it('use only flags that scan and install have', () => {
+    const text = hooksAndCi();
+    const used = [...text.matchAll(/secret-guard (scan|install)((?: --?[a-z][a-z-]*(?: [^\s`|-][^\s`|]*)?)*)/g)];
+    expect(used.length).toBeGreaterThan(5);
+    for (const [, command, rest] of used) {
+      const known = flagsOf(command!);
+      for (const [, flag] of rest!.matchAll(/--([a-z][a-z-]*)/g)) expect(known, `${command} --${flag}`).toContain(flag);
+    }
   });
 });

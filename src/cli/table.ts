@@ -69,6 +69,21 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('../commands/rules.js'),
   },
   {
+    name: 'install',
+    usage: 'install',
+    describe: 'Write the git pre-commit hook that runs `scan --staged` (where git runs hooks: core.hooksPath, husky)',
+    options: {
+      chain: { type: 'boolean', describe: 'Keep an existing pre-commit hook as pre-commit.chained and run it before the scan' },
+      force: { type: 'boolean', describe: "Replace an existing pre-commit hook that is not secret-guard's; also install into a core.hooksPath set in the global config" },
+      uninstall: { type: 'boolean', describe: "Remove secret-guard's hook (a chained hook goes back in its place)" },
+    },
+    examples: [
+      ['secret-guard install', 'block commits that add a Postmark credential'],
+      ['secret-guard install --chain', 'keep the pre-commit hook already there, and run it first'],
+    ],
+    load: () => import('../commands/install.js'),
+  },
+  {
     name: 'remediate',
     usage: 'remediate',
     describe: 'After a leak: write the git filter-repo files and a rotation checklist, and print the next commands',
