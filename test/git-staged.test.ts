@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, symlinkSync, utimesSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -300,6 +300,20 @@ describe('scan --staged output and failure modes', () => {
     const u = cli(['scan', '--staged'], repo.dir);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/unmerged/);
+  });
+
+  it('exits 2 when a staged blob is missing from the object database, and reads each blob once for several paths', () => {
+    const repo = makeRepo({ files: { 'a.txt': 'x\n' } });
+    const body = `${env(fakeToken())}`;
+    repo.write({ 'one.cfg': body, 'two.cfg': body });
+    repo.git('add', '-A');
+    expect(staged(repo).findings).toEqual(['one.cfg:1:postmark-server-token', 'two.cfg:1:postmark-server-token']);
+    const blob = repo.git('rev-parse', ':one.cfg').trim();
+    rmSync(join(repo.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    const r = cli(['scan', '--staged'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/staged version of (one|two)\.cfg is missing/);
   });
 
   it('refuses paths and a second mode', () => {
