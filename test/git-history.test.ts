@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -354,6 +355,41 @@ describe('scan --history', () => {
     const r = history(repo.dir, [token]);
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({ commit: leak, holders: { commits: 2, refs: ['refs/tags/nightly', 'refs/tags/rc1'], inHead: false } });
+  });
+
+  it('reads blobs and trees that refs name without a commit', () => {
+    const onlyTagged = fakeToken();
+    const committed = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const leak = repo.commit({ 'mail.txt': env(committed) }, 'leak');
+    const hash = (text: string) => execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: text, encoding: 'utf8' }).trim();
+    // Like git.git's junio-gpg-pub: an annotated tag of a blob.
+    repo.git('tag', '-a', '-m', 'key', 'keys/blob', hash(env(onlyTagged)));
+    // A tag of a tree holding the committed file again, and a .env.
+    const tree = execFileSync('git', ['mktree', '-z'], {
+      cwd: repo.dir,
+      input: `100644 blob ${hash(env(committed))}\tmail.txt\x00100644 blob ${hash('A=1\n')}\t.env\x00`,
+      encoding: 'utf8',
+    }).trim();
+    repo.git('tag', 'snapshot', tree);
+    const r = history(repo.dir, [onlyTagged, committed]);
+    expect(r.code).toBe(1);
+    const byFile = Object.fromEntries(r.findings.map((f) => [f.file, f]));
+    expect(Object.keys(byFile).sort()).toEqual(['.env', 'mail.txt', 'refs/tags/keys/blob']);
+    expect(byFile['refs/tags/keys/blob']).toMatchObject({ line: 1, holders: { commits: 0, refs: ['refs/tags/keys/blob'], inHead: false } });
+    expect(byFile['refs/tags/keys/blob']!.commit).toBeUndefined();
+    expect(byFile['mail.txt']).toMatchObject({ commit: leak, holders: { commits: 1, refs: ['refs/heads/main', 'refs/tags/snapshot'], inHead: true } });
+    expect(byFile['.env']).toMatchObject({ ruleId: 'dotenv-not-ignored', holders: { commits: 0, refs: ['refs/tags/snapshot'] } });
+  });
+
+  it('finds a token in a detached HEAD that no ref holds', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '--detach');
+    const leak = repo.commit({ 'wip.txt': env(token) }, 'detached work');
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toMatchObject([{ file: 'wip.txt', commit: leak, holders: { commits: 1, refs: [], inHead: true } }]);
   });
 
   it('honours ignorePaths from the config', () => {

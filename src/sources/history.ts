@@ -59,7 +59,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const notes: string[] = [];
   let walk: WalkSpec;
   if (opts.range === undefined) {
-    if (!tips.byCommit.size && !tips.head) {
+    if (!tips.byCommit.size && !tips.head && !tips.loose.length) {
       const stats = emptyStats();
       stats.commitsScanned = 0;
       stats.blobsScanned = 0;
@@ -187,6 +187,7 @@ class HistoryScan {
       while (queue.length) await this.apply(queue.shift()!);
       if ((await this.children.next()) !== null) throw walkChanged();
       await kids.check();
+      if (this.walk.rangeText === undefined) await this.scanLoose();
       await this.blobs.close();
     } finally {
       this.bar?.finish();
@@ -400,12 +401,41 @@ class HistoryScan {
     return found ? new Set(found.map(idOf)) : NO_IDS;
   }
 
-  /** The leak for `key`, reported at `c` the first time it is seen. */
-  private leakFor(f: Finding, key: string, c: LogCommit): Leak {
+  /**
+   * Files that refs name without a commit (a tag of a blob or of a tree). They are read after
+   * every commit, so a secret that some commit also holds at the same path is that commit's
+   * leak, and the ref is one more holder; otherwise the leak has no commit.
+   */
+  private async scanLoose(): Promise<void> {
+    for (const { ref, sha, type } of this.tips.loose) {
+      const files: Array<{ blob: string; path: string }> = [];
+      if (type === 'blob') files.push({ blob: sha, path: ref });
+      else {
+        for (const e of lsTree(await git(['ls-tree', '-r', '-z', '--full-tree', sha], this.opts.cwd))) {
+          if (this.ignored(e.path)) continue;
+          if (e.mode === '160000') this.skipOnce('submodule', e.path, 'submodule (scan it on its own)');
+          else if (e.mode === '120000') this.skipOnce('symlink', e.path, 'symbolic link (not followed)');
+          else if (isFile(e.mode)) files.push(e);
+        }
+      }
+      const waits: Promise<void>[] = [];
+      for (const f of files) this.want(f.blob, f.path, waits);
+      await Promise.all(waits);
+      const held = new Set<Leak>();
+      for (const f of files) {
+        if (type === 'tree') for (const p of detectPath(f.path, 'committed', this.opts.rules)) held.add(this.leakFor(p, `p${p.ruleId}\0${f.path}`));
+        for (const c of this.findingsAt(f.blob, f.path)) held.add(this.leakFor(c, `c${idOf(c)}\0${f.path}`));
+      }
+      for (const l of held) l.finding.holders.refs.push(ref);
+    }
+  }
+
+  /** The leak for `key`, reported at `c` (if any: a tagged blob has none) the first time it is seen. */
+  private leakFor(f: Finding, key: string, c?: LogCommit): Leak {
     let leak = this.leaks.get(key);
     if (!leak) {
-      const commit: CommitInfo = { sha: c.sha, author: c.author, email: c.email, date: c.date };
-      const finding = { ...f, commit, holders: { commits: 0, refs: [], inHead: false } };
+      const commit: CommitInfo | undefined = c && { sha: c.sha, author: c.author, email: c.email, date: c.date };
+      const finding = { ...f, ...(commit ? { commit } : {}), holders: { commits: 0, refs: [], inHead: false } };
       leak = { finding, kind: f.kind, id: idOf(f) };
       this.leaks.set(key, leak);
       this.findings.push(finding);
@@ -427,6 +457,19 @@ class HistoryScan {
     }
     for (const l of this.leaks.values()) l.finding.holders.refs.sort();
   }
+}
+
+/** `git ls-tree -r -z` records: `mode type sha\tpath\0`. */
+function lsTree(out: Buffer): Array<{ mode: string; blob: string; path: string }> {
+  const entries: Array<{ mode: string; blob: string; path: string }> = [];
+  for (const rec of out.toString('utf8').split('\0')) {
+    if (!rec) continue;
+    const tab = rec.indexOf('\t');
+    const [mode, , blob] = rec.slice(0, tab).split(' ') as [string, string, string];
+    if (tab < 0 || !blob) throw new GitError('could not parse `git ls-tree` output; the history was not read completely');
+    entries.push({ mode, blob, path: rec.slice(tab + 1) });
+  }
+  return entries;
 }
 
 function walkChanged(): GitError {
