@@ -289,7 +289,7 @@ describe('scan --staged output and failure modes', () => {
     const bare = makeRepo({ bare: true });
     const b = cli(['scan', '--staged'], bare.dir);
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/bare repository|needs a git repository/);
+    expect(b.stderr).toMatch(/needs a work tree, and this is a bare repository/);
 
     const repo = makeRepo({ files: { 'f.txt': 'a\n' } });
     repo.git('checkout', '-q', '-b', 'side');

@@ -15,7 +15,7 @@ import type { Finding } from '../core/types.js';
 import { GitError, IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { decode, isLfsPointer } from './decode.js';
-import { gitRaw, requireRepo, type GitResult } from './git.js';
+import { findRepo, gitRaw, requireRepo, type GitResult, type Repo } from './git.js';
 
 export interface StagedOptions {
   cwd: string;
@@ -161,6 +161,14 @@ export function readBlobs(ids: string[], cwd: string, maxSize: number, onBlob: (
   });
 }
 
+/** The repository, which must have a work tree: git cannot name a bare one's top level, so it is told apart here. */
+async function workTreeRepo(cwd: string): Promise<Repo> {
+  const repo = await findRepo(cwd);
+  const bare = repo ? repo.bare : (await gitRaw(['rev-parse', '--is-bare-repository'], cwd)).stdout.toString('utf8').trim() === 'true';
+  if (bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
+  return repo ?? requireRepo(cwd, 'scan --staged');
+}
+
 function failed(r: GitResult, what: string): GitError {
   return new GitError(`\`git ${what}\` failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`);
 }
@@ -191,11 +199,10 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const started = Date.now();
   const diff = [...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN];
   const [repo, raw, patch] = await Promise.all([
-    requireRepo(opts.cwd, 'scan --staged'),
+    workTreeRepo(opts.cwd),
     gitRaw([...diff, '--raw', '-z', '--no-abbrev'], opts.cwd),
     gitRaw([...diff, '-U0', '--inter-hunk-context=0', '--full-index', '--diff-filter=MRC'], opts.cwd),
   ]);
-  if (repo.bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
   if (raw.code !== 0) throw failed(raw, 'diff --cached --raw');
   if (patch.code !== 0) throw failed(patch, 'diff --cached -U0');
 
