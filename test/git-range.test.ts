@@ -186,6 +186,18 @@ describe('scan --range BASE..HEAD', () => {
     expect(r.json.stats.skipped.binary).toBe(1);
   });
 
+  it('works in a mirror clone (no work tree)', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '-b', 'feature');
+    const leak = repo.commit({ 'mail.txt': env(token) });
+    const mirror = join(tempDir(), 'mirror.git');
+    gitIn(repo.dir, ['clone', '-q', '--mirror', repo.dir, mirror]);
+    const r = range(mirror, 'main..feature', [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toMatchObject([{ file: 'mail.txt', commit: leak, holders: { commits: 1, refs: ['refs/heads/feature'] } }]);
+  });
+
   it('in a shallow clone: scans a range that was fetched whole, refuses one that was cut', () => {
     const token = fakeToken();
     const origin = makeRepo({ files: { 'a.txt': 'a\n' } });
