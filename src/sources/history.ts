@@ -199,8 +199,14 @@ class HistoryScan {
     return this.findings;
   }
 
-  /** Asks cat-file for every blob this commit needs that has not been read. */
+  /**
+   * Scans the commit's message and lets it go (the window holds commits, and messages can be
+   * large), then asks cat-file for every blob this commit needs that has not been read. Commits
+   * arrive in the order they are applied, so a message leak is still reported at its first commit.
+   */
   private request(c: LogCommit): Promise<void>[] {
+    this.scanMessage(c);
+    c.message = '';
     const waits: Promise<void>[] = [];
     for (const ch of c.changes) {
       if (!isFile(ch.newMode) || this.ignored(ch.path)) continue;
@@ -287,7 +293,6 @@ class HistoryScan {
     if (!kid || kid[0] !== c.sha) throw walkChanged();
     if (this.walk.boundary?.has(c.sha)) this.shallowRange(c.sha);
     this.stats.commitsScanned!++;
-    this.scanMessage(c);
     const parent = c.parents.length ? this.states.get(c.parents[0]!) : undefined;
     const merged = this.walk.rangeText !== undefined && c.parents.length > 1 ? await this.inOtherParents(c) : undefined;
     const state = this.applyDiff(c, parent?.state ?? EMPTY, merged);
