@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -267,17 +268,128 @@ describe('scan --history', () => {
     expect(r.json.findings[0].fix).toContain('remediate');
   });
 
-  // KNOWN BUG (open, issue 3): since the engine's keywords also match paths, the blob cache is
-  // bypassed and a renamed binary blob is counted twice. Re-enable when history counts per blob id.
-  it.skip('skips binary and oversized blobs and counts each blob once', () => {
+  it('skips binary and oversized blobs and counts each blob once', () => {
     const repo = makeRepo({ files: { 'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]), 'big.txt': 'x'.repeat(2000) } });
-    repo.git('mv', 'logo.png', 'logo2.png');
+    // Renamed to paths that the rules' path keywords match: the blob is still the same blob.
+    repo.git('mv', 'logo.png', 'postmark-logo.png');
+    repo.git('mv', 'big.txt', 'postmark_token_dump.txt');
     repo.commit({ 'c.txt': 'c\n' });
     const r = history(repo.dir, [], '--max-file-size', '1kB');
     expect(r.code).toBe(0);
     expect(r.json.stats.skipped.binary).toBe(1);
     expect(r.json.stats.skipped.tooLarge).toBe(1);
+    expect(r.json.stats.blobsScanned).toBe(1);
     expect(cli(['scan', '--history', '--max-file-size', '1kB'], repo.dir).stdout).toMatch(/2 skipped \(1 binary, 1 over --max-file-size\)/);
+  });
+
+  it('reads a text blob once per kind of path, and judges it again where its path matters', () => {
+    const token = fakeToken();
+    // A file holding only a token is a finding when its name says what it is, not before.
+    const repo = makeRepo({ files: { 'notes/value.txt': `${token}\n`, 'a.txt': 'a\n', 'b.txt': 'b\n' } });
+    repo.commit({ 'a.txt': null, 'b.txt': null, 'docs/a.txt': 'a\n', 'docs/b.txt': 'b\n' }, 'move plain files');
+    const named = repo.commit({ 'notes/value.txt': null, 'secrets/postmark_server_token.txt': `${token}\n` }, 'name the secret file');
+    expect(repo.git('show', '--name-status', '--format=', '-M', 'HEAD')).toMatch(/^R100/);
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ file: 'secrets/postmark_server_token.txt', commit: named, line: 1, holders: { commits: 1, inHead: true } });
+    expect(r.json.stats.blobsScanned).toBe(3);
+  });
+
+  it('judges a renamed blob again when only its new path carries a custom rule\'s keyword', () => {
+    const rule = {
+      id: 'relay-key',
+      pattern: 'key = (?<secret>[A-Z0-9]{20})',
+      keywords: ['relay'],
+      severity: 'error',
+      description: 'An internal relay key.',
+      examples: ['relay key = QWERTYUIOP0987654321'],
+      negativeExamples: ['relay key = short'],
+    };
+    const repo = makeRepo({ files: { 'notes/value.txt': 'key = ASDFGHJKLZ1234567890\n' } });
+    repo.write({ '.secret-guard.json': JSON.stringify({ rules: [rule] }) });
+    expect(history(repo.dir, []).code).toBe(0);
+    const moved = repo.commit({ 'notes/value.txt': null, 'relay/value.txt': 'key = ASDFGHJKLZ1234567890\n' }, 'move');
+    const r = history(repo.dir, []);
+    expect(r.code).toBe(1);
+    expect(r.findings).toMatchObject([{ ruleId: 'relay-key', file: 'relay/value.txt', commit: moved }]);
+  });
+
+  it('finds a token in a copy of a lockfile, which the rules pass over only as a lockfile', () => {
+    const token = fakeToken();
+    const lock = `{\n  "name": "app",\n  "POSTMARK_SERVER_TOKEN": "${token}"\n}\n`;
+    const repo = makeRepo({ files: { 'package-lock.json': lock } });
+    expect(history(repo.dir, [token]).code).toBe(0);
+    const copied = repo.commit({ 'config/settings.json': lock }, 'copy it');
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toMatchObject([{ file: 'config/settings.json', commit: copied, line: 3 }]);
+    expect(r.json.stats.blobsScanned).toBe(1);
+  });
+
+  it('finds a token reachable only from a remote-tracking branch', () => {
+    const token = fakeToken();
+    const origin = makeRepo({ files: { 'a.txt': 'a\n' } });
+    origin.git('checkout', '-q', '-b', 'leaky');
+    const leak = origin.commit({ 'mail.txt': env(token) }, 'leak on the remote');
+    origin.git('checkout', '-q', 'main');
+    const clone = join(tempDir(), 'clone');
+    gitIn(origin.dir, ['clone', '-q', origin.dir, clone]);
+    expect(gitIn(clone, ['branch', '--list']).trim()).toBe('* main');
+    const r = history(clone, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ file: 'mail.txt', commit: leak, holders: { commits: 1, refs: ['refs/remotes/origin/leaky'], inHead: false } });
+  });
+
+  it('finds a token on a lightweight tag of a commit no branch holds, and counts every holder', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '--detach');
+    const leak = repo.commit({ 'build/env.txt': env(token) }, 'build');
+    repo.commit({ 'build/notes.txt': 'n\n' }, 'more build');
+    repo.git('tag', 'nightly');
+    repo.git('tag', '-a', '-m', 'rc', 'rc1', leak);
+    repo.git('checkout', '-q', 'main');
+    expect(repo.git('branch', '--contains', leak).trim()).toBe('');
+    const r = history(repo.dir, [token]);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ commit: leak, holders: { commits: 2, refs: ['refs/tags/nightly', 'refs/tags/rc1'], inHead: false } });
+  });
+
+  it('reads blobs and trees that refs name without a commit', () => {
+    const onlyTagged = fakeToken();
+    const committed = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const leak = repo.commit({ 'mail.txt': env(committed) }, 'leak');
+    const hash = (text: string) => execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: text, encoding: 'utf8' }).trim();
+    // Like git.git's junio-gpg-pub: an annotated tag of a blob.
+    repo.git('tag', '-a', '-m', 'key', 'keys/blob', hash(env(onlyTagged)));
+    // A tag of a tree holding the committed file again, and a .env.
+    const tree = execFileSync('git', ['mktree', '-z'], {
+      cwd: repo.dir,
+      input: `100644 blob ${hash(env(committed))}\tmail.txt\x00100644 blob ${hash('A=1\n')}\t.env\x00`,
+      encoding: 'utf8',
+    }).trim();
+    repo.git('tag', 'snapshot', tree);
+    const r = history(repo.dir, [onlyTagged, committed]);
+    expect(r.code).toBe(1);
+    const byFile = Object.fromEntries(r.findings.map((f) => [f.file, f]));
+    expect(Object.keys(byFile).sort()).toEqual(['.env', 'mail.txt', 'refs/tags/keys/blob']);
+    expect(byFile['refs/tags/keys/blob']).toMatchObject({ line: 1, holders: { commits: 0, refs: ['refs/tags/keys/blob'], inHead: false } });
+    expect(byFile['refs/tags/keys/blob']!.commit).toBeUndefined();
+    expect(byFile['mail.txt']).toMatchObject({ commit: leak, holders: { commits: 1, refs: ['refs/heads/main', 'refs/tags/snapshot'], inHead: true } });
+    expect(byFile['.env']).toMatchObject({ ruleId: 'dotenv-not-ignored', holders: { commits: 0, refs: ['refs/tags/snapshot'] } });
+  });
+
+  it('finds a token in a detached HEAD that no ref holds', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '--detach');
+    const leak = repo.commit({ 'wip.txt': env(token) }, 'detached work');
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toMatchObject([{ file: 'wip.txt', commit: leak, holders: { commits: 1, refs: [], inHead: true } }]);
   });
 
   it('honours ignorePaths from the config', () => {

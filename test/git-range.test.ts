@@ -8,6 +8,7 @@ afterAll(cleanupAll);
 interface JsonFinding {
   file: string;
   line: number;
+  column: number;
   commit: string;
   kind: string;
   holders: { commits: number; refs: string[]; inHead: boolean };
@@ -103,11 +104,98 @@ describe('scan --range BASE..HEAD', () => {
     expect(cli(['scan', '--range', 'main'], repo.dir).code).toBe(2);
   });
 
-  it('exits 0 with a note for an empty range', () => {
-    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+  it('exits 0 and says it scanned 0 commits for an empty range', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': env(token) } });
+    repo.commit({ 'b.txt': 'b\n' });
     const r = cli(['scan', '--range', 'HEAD..HEAD'], repo.dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('no commits in HEAD..HEAD');
+    expect(r.stdout).toMatch(/no findings · 0 commits scanned/);
+    const j = range(repo.dir, 'HEAD..HEAD', [token]);
+    expect(j.json.stats.commitsScanned).toBe(0);
+    // The head is behind the base: git's HEAD..HEAD~1 is empty too, not a scan of anything else.
+    const behind = range(repo.dir, 'HEAD..HEAD~1', [token]);
+    expect(behind.code).toBe(0);
+    expect(behind.json.stats.commitsScanned).toBe(0);
+    expect(behind.json.notes).toEqual(['no commits in HEAD..HEAD~1: nothing to scan']);
+  });
+
+  it('reads a range whose base is not an ancestor of its head as git does: head\'s commits that the base lacks', () => {
+    const onMain = fakeToken();
+    const onFeature = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '-b', 'feature');
+    const f1 = repo.commit({ 'f.txt': env(onFeature) }, 'feature leak');
+    repo.commit({ 'f2.txt': 'f\n' }, 'feature more');
+    repo.git('checkout', '-q', 'main');
+    const m1 = repo.commit({ 'm.txt': env(onMain) }, 'main leak');
+    // Neither end is an ancestor of the other (`merge-base --is-ancestor` exits 1).
+    expect(() => repo.git('merge-base', '--is-ancestor', 'feature', 'main')).toThrow();
+    expect(() => repo.git('merge-base', '--is-ancestor', 'main', 'feature')).toThrow();
+    const toMain = range(repo.dir, 'feature..main', [onMain, onFeature]);
+    expect(toMain.code).toBe(1);
+    expect(toMain.json.stats.commitsScanned).toBe(Number(repo.git('rev-list', '--count', 'feature..main').trim()));
+    expect(toMain.json.stats.commitsScanned).toBe(1);
+    expect(toMain.findings).toMatchObject([{ file: 'm.txt', commit: m1, holders: { commits: 1, refs: ['refs/heads/main'], inHead: true } }]);
+    const toFeature = range(repo.dir, 'main..feature', [onMain, onFeature]);
+    expect(toFeature.json.stats.commitsScanned).toBe(2);
+    expect(toFeature.findings).toMatchObject([{ file: 'f.txt', commit: f1, holders: { commits: 2, refs: ['refs/heads/feature'], inHead: true } }]);
+  });
+
+  it('finds a token that only the range\'s conflict resolution adds', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'settings.txt': 'POSTMARK_SERVER_TOKEN=\n' } });
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit({ 'settings.txt': 'POSTMARK_SERVER_TOKEN=${FEATURE}\n' }, 'feature');
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ 'settings.txt': 'POSTMARK_SERVER_TOKEN=${MAIN}\n' }, 'main');
+    repo.git('checkout', '-q', 'feature');
+    expect(() => repo.git('merge', '-q', 'main')).toThrow();
+    repo.write({ 'settings.txt': env(token) });
+    repo.git('add', 'settings.txt');
+    repo.git('commit', '-q', '--no-edit');
+    const merge = repo.git('rev-parse', 'HEAD').trim();
+    const r = range(repo.dir, 'main..feature', [token]);
+    expect(r.code).toBe(1);
+    expect(r.json.stats.commitsScanned).toBe(2);
+    expect(r.findings).toMatchObject([{ file: 'settings.txt', line: 1, commit: merge, holders: { commits: 1, refs: ['refs/heads/feature'], inHead: true } }]);
+  });
+
+  it('reads odd paths, latin-1, a 2 MB single-line file and skips binaries in a range', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    const pad = 'var a=function(b){return b+1};'.repeat(35000);
+    const prefix = `${pad}var c=new postmark.ServerClient("`;
+    const files = {
+      'dir with space/my "quoted" file.txt': env(token),
+      'line\nbreak.txt': env(token),
+      'ünïcødé/配置.txt': env(token),
+      'legacy.txt': Buffer.concat([Buffer.from('caf\xe9 \xa9\n', 'latin1'), Buffer.from(env(token))]),
+      'dist/app.min.js': `${prefix}${token}");${pad}`,
+      'logo.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0]), Buffer.from(env(token))]),
+    };
+    repo.commit(files, 'add odd files');
+    const r = range(repo.dir, `${base}..HEAD`, [token]);
+    expect(r.code).toBe(1);
+    const byFile = Object.fromEntries(r.findings.map((f) => [f.file, f]));
+    expect(Object.keys(byFile).sort()).toEqual(Object.keys(files).filter((f) => f !== 'logo.png').sort());
+    expect(byFile['legacy.txt']).toMatchObject({ line: 2 });
+    expect(byFile['dist/app.min.js']).toMatchObject({ line: 1, column: prefix.length + 1 });
+    expect(r.json.stats.skipped.binary).toBe(1);
+  });
+
+  it('works in a mirror clone (no work tree)', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '-b', 'feature');
+    const leak = repo.commit({ 'mail.txt': env(token) });
+    const mirror = join(tempDir(), 'mirror.git');
+    gitIn(repo.dir, ['clone', '-q', '--mirror', repo.dir, mirror]);
+    const r = range(mirror, 'main..feature', [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings).toMatchObject([{ file: 'mail.txt', commit: leak, holders: { commits: 1, refs: ['refs/heads/feature'] } }]);
   });
 
   it('in a shallow clone: scans a range that was fetched whole, refuses one that was cut', () => {

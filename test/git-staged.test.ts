@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, symlinkSync, utimesSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -42,6 +43,25 @@ describe('scan --staged judges the index, not the working tree', () => {
     repo.write({ 'app.cfg': `DEBUG=1\n${env(fakeToken())}` });
     repo.git('add', 'app.cfg');
     repo.write({ 'app.cfg': 'DEBUG=1\n' });
+    const r = staged(repo);
+    expect(r.code).toBe(1);
+    expect(r.findings).toEqual(['app.cfg:2:postmark-server-token']);
+  });
+
+  it('honours hunk-level partial staging (git add -p) both ways', () => {
+    const token = fakeToken();
+    const body = Array.from({ length: 20 }, (_, i) => `LINE_${i + 1}=x\n`);
+    const repo = makeRepo({ files: { 'app.cfg': body.join('') } });
+    const edited = [...body];
+    edited[1] = env(token);
+    edited[18] = 'LINE_19=changed\n';
+    repo.write({ 'app.cfg': edited.join('') });
+    const addPatch = (answers: string) => execFileSync('git', ['add', '-p', 'app.cfg'], { cwd: repo.dir, input: answers, stdio: ['pipe', 'ignore', 'ignore'] });
+    addPatch('n\ny\n'); // stage only the harmless second hunk
+    expect(repo.git('diff', '--cached', '--stat')).toMatch(/1 insertion/);
+    expect(staged(repo).code).toBe(0);
+    repo.git('reset', '-q');
+    addPatch('y\nn\n'); // stage only the token's hunk
     const r = staged(repo);
     expect(r.code).toBe(1);
     expect(r.findings).toEqual(['app.cfg:2:postmark-server-token']);
@@ -155,6 +175,44 @@ describe('scan --staged judges the index, not the working tree', () => {
     expect(staged(repo).findings).toEqual(['we "ird"\n.cfg:2:postmark-server-token']);
   });
 
+  it('reads a latin-1 file and a 2 MB single-line file from the index', () => {
+    const repo = makeRepo({ files: { 'README.md': '# x\n' } });
+    const pad = 'var a=function(b){return b+1};'.repeat(35000);
+    const prefix = `${pad}var c=new postmark.ServerClient("`;
+    repo.write({
+      'legacy.cfg': Buffer.concat([Buffer.from('caf\xe9 r\xe9sum\xe9\n', 'latin1'), Buffer.from(env(fakeToken()))]),
+      'dist/app.min.js': `${prefix}${fakeToken()}");${pad}`,
+    });
+    repo.git('add', '-A');
+    const r = staged(repo);
+    expect(r.code).toBe(1);
+    expect(r.json.findings.map((f) => [f.file, f.line, f.column])).toEqual([
+      ['dist/app.min.js', 1, prefix.length + 1],
+      ['legacy.cfg', 2, 23],
+    ]);
+  });
+
+  it('reports what a mode change adds along with it, and nothing else', () => {
+    const old = fakeToken();
+    const repo = makeRepo({ files: { 'deploy.sh': `#!/bin/sh\nexport POSTMARK_SERVER_TOKEN=${old}\n` } });
+    repo.write({ 'deploy.sh': `#!/bin/sh\nexport POSTMARK_SERVER_TOKEN=${old}\nexport POSTMARK_ACCOUNT_TOKEN=${fakeToken()}\n` });
+    repo.git('add', 'deploy.sh');
+    repo.git('update-index', '--chmod=+x', 'deploy.sh');
+    expect(repo.git('diff', '--cached', '--raw')).toMatch(/100644 100755 \S+ \S+ M/);
+    expect(staged(repo).findings).toEqual(['deploy.sh:3:postmark-account-token']);
+  });
+
+  it('never reports the deleted side of a staged change, also when a .env is deleted and a template added', () => {
+    const repo = makeRepo({ files: { '.env': `${env(fakeToken())}`, 'keep.txt': 'k\n' } });
+    repo.git('rm', '-q', '--cached', '.env');
+    repo.write({ '.gitignore': '.env\n', '.env.example': 'POSTMARK_SERVER_TOKEN=\n' });
+    repo.git('add', '.gitignore', '.env.example');
+    expect(repo.git('diff', '--cached', '--name-status')).toMatch(/^D\t\.env$/m);
+    const r = staged(repo);
+    expect(r.code).toBe(0);
+    expect(r.findings).toEqual([]);
+  });
+
   it('skips and counts binary and oversized files', () => {
     const repo = makeRepo({ files: { 'README.md': '# x\n' } });
     repo.write({ 'blob.bin': Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(env(fakeToken()))]), 'big.cfg': `${'#'.repeat(3000)}\n${env(fakeToken())}` });
@@ -231,7 +289,7 @@ describe('scan --staged output and failure modes', () => {
     const bare = makeRepo({ bare: true });
     const b = cli(['scan', '--staged'], bare.dir);
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/bare repository|needs a git repository/);
+    expect(b.stderr).toMatch(/needs a work tree, and this is a bare repository/);
 
     const repo = makeRepo({ files: { 'f.txt': 'a\n' } });
     repo.git('checkout', '-q', '-b', 'side');
@@ -242,6 +300,20 @@ describe('scan --staged output and failure modes', () => {
     const u = cli(['scan', '--staged'], repo.dir);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/unmerged/);
+  });
+
+  it('exits 2 when a staged blob is missing from the object database, and reads each blob once for several paths', () => {
+    const repo = makeRepo({ files: { 'a.txt': 'x\n' } });
+    const body = `${env(fakeToken())}`;
+    repo.write({ 'one.cfg': body, 'two.cfg': body });
+    repo.git('add', '-A');
+    expect(staged(repo).findings).toEqual(['one.cfg:1:postmark-server-token', 'two.cfg:1:postmark-server-token']);
+    const blob = repo.git('rev-parse', ':one.cfg').trim();
+    rmSync(join(repo.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    const r = cli(['scan', '--staged'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/staged version of (one|two)\.cfg is missing/);
   });
 
   it('refuses paths and a second mode', () => {

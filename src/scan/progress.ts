@@ -9,7 +9,7 @@ const WIDTH = 24;
 export class ProgressBar {
   private done = 0;
   private lastDraw = 0;
-  private readonly started = Date.now();
+  private readonly started: number;
   private drawn = false;
 
   constructor(
@@ -17,7 +17,9 @@ export class ProgressBar {
     private readonly total: number,
     private readonly unit: string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.started = now();
+  }
 
   tick(n = 1): void {
     this.done += n;

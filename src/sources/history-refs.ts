@@ -26,6 +26,11 @@ export interface Tips {
   head: string | null;
   /** Stash entries other than the newest: `--all` sees only the ref's own commit. */
   olderStash: string[];
+  /**
+   * Refs to a blob or a tree (through tags or not), which no commit walk reaches: git.git's
+   * `junio-gpg-pub` tag is one. Pushing the ref publishes what it points at.
+   */
+  loose: Array<{ ref: string; sha: string; type: 'blob' | 'tree' }>;
 }
 
 export async function readTips(cwd: string): Promise<Tips> {
@@ -36,12 +41,15 @@ export async function readTips(cwd: string): Promise<Tips> {
     if (list) list.push(name);
     else byCommit.set(sha, [name]);
   };
+  const loose: Tips['loose'] = [];
   if (names.length) {
-    // Peel tags (also tags of tags) to their commits; a ref to a tree or blob has no commit and holds no file.
-    const out = (await git(['cat-file', '--batch-check=%(objectname)'], cwd, names.map((n) => `${n}^{commit}`).join('\n') + '\n')).toString('utf8').split('\n');
+    // Peel tags (also tags of tags) to what they finally name: a commit, or a tree or blob that is read on its own.
+    const out = (await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, names.map((n) => `${n}^{}`).join('\n') + '\n')).toString('utf8').split('\n');
     names.forEach((name, i) => {
-      const line = out[i] ?? '';
-      if (/^[0-9a-f]{40,64}$/.test(line)) add(line, name);
+      const [sha, type] = (out[i] ?? '').split(' ');
+      if (!sha || !/^[0-9a-f]{40,64}$/.test(sha)) return;
+      if (type === 'commit') add(sha, name);
+      else if (type === 'blob' || type === 'tree') loose.push({ ref: name, sha, type });
     });
   }
   const olderStash: string[] = [];
@@ -54,7 +62,7 @@ export async function readTips(cwd: string): Promise<Tips> {
     });
   }
   const h = await gitRaw(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], cwd);
-  return { byCommit, head: h.code === 0 ? h.stdout.toString('utf8').trim() : null, olderStash };
+  return { byCommit, head: h.code === 0 ? h.stdout.toString('utf8').trim() : null, olderStash, loose };
 }
 
 export async function isShallow(cwd: string): Promise<boolean> {

@@ -23,6 +23,7 @@ import type { CommitInfo, Finding, Holders } from '../core/types.js';
 import { ProgressBar } from '../scan/progress.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { BlobReader, type BlobContent } from './history-blobs.js';
+import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-log.js';
 import { GitStream } from './history-process.js';
 import { historyRoot, isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
@@ -58,7 +59,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const notes: string[] = [];
   let walk: WalkSpec;
   if (opts.range === undefined) {
-    if (!tips.byCommit.size && !tips.head) {
+    if (!tips.byCommit.size && !tips.head && !tips.loose.length) {
       const stats = emptyStats();
       stats.commitsScanned = 0;
       stats.blobsScanned = 0;
@@ -122,6 +123,9 @@ class State {
 }
 
 const EMPTY = new State(new Map());
+const SKIPPED = Symbol('skipped');
+/** Shared by every text blob with no findings at class 0 (most blobs), so each costs one map entry. */
+const CLEAN: Array<Finding[] | null | undefined> = Object.freeze([null]) as Array<null>;
 const NO_IDS: ReadonlySet<string> = new Set();
 const isFile = (mode: string) => mode === '100644' || mode === '100755';
 const isZero = (sha: string) => /^0+$/.test(sha);
@@ -129,14 +133,18 @@ const idOf = (f: Finding) => `${f.suppressedBy ? 1 : 0}${f.secret}`;
 
 class HistoryScan {
   readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
-  /** Blob (plus path when a rule looks at paths) → its content findings, or null when it has none. */
-  private readonly known = new Map<string, Finding[] | null>();
+  /**
+   * Blob id → SKIPPED (binary, too large, an LFS pointer: whatever its path), or its content
+   * findings (null: none) at each path class it was scanned for. Skips and stats count blob ids.
+   */
+  private readonly known = new Map<string, typeof SKIPPED | Array<Finding[] | null | undefined>>();
+  /** `blob:class` → the read in progress. */
   private readonly inflight = new Map<string, Promise<void>>();
+  private readonly classes: PathClasses;
   private readonly leaks = new Map<string, Leak>();
   private readonly findings: Finding[] = [];
   private readonly states = new Map<string, { state: State; remaining: number; keep: boolean }>();
   private readonly skippedOnce = new Set<string>();
-  private readonly pathSensitive: boolean;
   private readonly keep: Set<string>;
   private blobs!: BlobReader;
   private children!: ChildCounts;
@@ -149,8 +157,7 @@ class HistoryScan {
     private readonly walk: WalkSpec,
     private readonly notes: string[],
   ) {
-    // A rule with a path condition can judge the same blob differently at two paths.
-    this.pathSensitive = opts.rules.some((r) => r.spec.contexts?.some((c) => c.path !== undefined));
+    this.classes = new PathClasses(opts.rules);
     this.keep = new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : [])]);
   }
 
@@ -180,6 +187,7 @@ class HistoryScan {
       while (queue.length) await this.apply(queue.shift()!);
       if ((await this.children.next()) !== null) throw walkChanged();
       await kids.check();
+      if (this.walk.rangeText === undefined) await this.scanLoose();
       await this.blobs.close();
     } finally {
       this.bar?.finish();
@@ -191,8 +199,14 @@ class HistoryScan {
     return this.findings;
   }
 
-  /** Asks cat-file for every blob this commit needs that has not been read. */
+  /**
+   * Scans the commit's message and lets it go (the window holds commits, and messages can be
+   * large), then asks cat-file for every blob this commit needs that has not been read. Commits
+   * arrive in the order they are applied, so a message leak is still reported at its first commit.
+   */
   private request(c: LogCommit): Promise<void>[] {
+    this.scanMessage(c);
+    c.message = '';
     const waits: Promise<void>[] = [];
     for (const ch of c.changes) {
       if (!isFile(ch.newMode) || this.ignored(ch.path)) continue;
@@ -205,12 +219,14 @@ class HistoryScan {
   }
 
   private want(blob: string, path: string, waits: Promise<void>[]): void {
-    const key = this.key(blob, path);
-    if (this.known.has(key)) return;
+    const cls = this.classes.of(path);
+    const v = this.known.get(blob);
+    if (v === SKIPPED || (v && v[cls] !== undefined)) return;
+    const key = `${blob}:${cls}`;
     let p = this.inflight.get(key);
     if (!p) {
       p = this.blobs.read(blob).then((content) => {
-        this.known.set(key, this.scanBlob(content, path));
+        this.scanBlob(blob, cls, content, path);
         this.inflight.delete(key);
       });
       p.catch(() => {}); // awaited by apply(); this only keeps a failure from being "unhandled"
@@ -219,29 +235,41 @@ class HistoryScan {
     waits.push(p);
   }
 
-  private key(blob: string, path: string): string {
-    return this.pathSensitive ? `${blob}\0${path}` : blob;
+  /** The blob's findings for the class of `path`: undefined until read, null when none or skipped. */
+  private result(blob: string, path: string): Finding[] | null | undefined {
+    const v = this.known.get(blob);
+    if (v === SKIPPED) return null;
+    return v?.[this.classes.of(path)];
   }
 
-  private scanBlob(content: BlobContent, path: string): Finding[] | null {
-    if ('tooLarge' in content) {
-      skip(this.stats, 'tooLarge', path, `${content.size} bytes, over --max-file-size`);
-      return null;
-    }
+  /**
+   * Records what one read of a blob holds. Only the first read of a blob counts in the stats: a
+   * second one (the same blob at a path of another class) re-scans text the stats already hold.
+   */
+  private scanBlob(blob: string, cls: number, content: BlobContent, path: string): void {
+    const prior = this.known.get(blob);
+    if (prior === SKIPPED) return;
+    const first = prior === undefined;
+    const passOver = (kind: 'tooLarge' | 'binary' | 'lfsPointer', reason: string) => {
+      // Size, a NUL byte and the LFS header are the content's, not the path's: one verdict per blob.
+      this.known.set(blob, SKIPPED);
+      if (first) skip(this.stats, kind, path, reason);
+    };
+    if ('tooLarge' in content) return passOver('tooLarge', `${content.size} bytes, over --max-file-size`);
     const d = decode(content.data);
-    if ('binary' in d) {
-      skip(this.stats, 'binary', path, 'binary');
-      return null;
+    if ('binary' in d) return passOver('binary', 'binary');
+    if (isLfsPointer(d.text)) return passOver('lfsPointer', 'Git LFS pointer (content lives outside the repository)');
+    if (first) {
+      this.stats.blobsScanned!++;
+      this.stats.filesScanned++;
+      this.stats.bytesScanned += content.size;
     }
-    if (isLfsPointer(d.text)) {
-      skip(this.stats, 'lfsPointer', path, 'Git LFS pointer (content lives outside the repository)');
-      return null;
-    }
-    this.stats.blobsScanned!++;
-    this.stats.filesScanned++;
-    this.stats.bytesScanned += content.size;
     const found = detect({ text: d.text, path }, this.opts.rules);
-    return found.length ? found : null;
+    const result = found.length ? found : null;
+    if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
+    const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
+    slots[cls] = result;
+    this.known.set(blob, slots);
   }
 
   private ignored(path: string): boolean {
@@ -265,7 +293,6 @@ class HistoryScan {
     if (!kid || kid[0] !== c.sha) throw walkChanged();
     if (this.walk.boundary?.has(c.sha)) this.shallowRange(c.sha);
     this.stats.commitsScanned!++;
-    this.scanMessage(c);
     const parent = c.parents.length ? this.states.get(c.parents[0]!) : undefined;
     const merged = this.walk.rangeText !== undefined && c.parents.length > 1 ? await this.inOtherParents(c) : undefined;
     const state = this.applyDiff(c, parent?.state ?? EMPTY, merged);
@@ -368,23 +395,52 @@ class HistoryScan {
   }
 
   private findingsAt(blob: string, path: string): Finding[] {
-    const found = this.known.get(this.key(blob, path));
+    const found = this.result(blob, path);
     if (!found) return [];
     if (found[0]!.path === path) return found;
     return found.map((f) => ({ ...f, path, fingerprint: fingerprint(f.ruleId, f.secret, path) }));
   }
 
   private idsAt(blob: string, path: string): ReadonlySet<string> {
-    const found = this.known.get(this.key(blob, path));
+    const found = this.result(blob, path);
     return found ? new Set(found.map(idOf)) : NO_IDS;
   }
 
-  /** The leak for `key`, reported at `c` the first time it is seen. */
-  private leakFor(f: Finding, key: string, c: LogCommit): Leak {
+  /**
+   * Files that refs name without a commit (a tag of a blob or of a tree). They are read after
+   * every commit, so a secret that some commit also holds at the same path is that commit's
+   * leak, and the ref is one more holder; otherwise the leak has no commit.
+   */
+  private async scanLoose(): Promise<void> {
+    for (const { ref, sha, type } of this.tips.loose) {
+      const files: Array<{ blob: string; path: string }> = [];
+      if (type === 'blob') files.push({ blob: sha, path: ref });
+      else {
+        for (const e of lsTree(await git(['ls-tree', '-r', '-z', '--full-tree', sha], this.opts.cwd))) {
+          if (this.ignored(e.path)) continue;
+          if (e.mode === '160000') this.skipOnce('submodule', e.path, 'submodule (scan it on its own)');
+          else if (e.mode === '120000') this.skipOnce('symlink', e.path, 'symbolic link (not followed)');
+          else if (isFile(e.mode)) files.push(e);
+        }
+      }
+      const waits: Promise<void>[] = [];
+      for (const f of files) this.want(f.blob, f.path, waits);
+      await Promise.all(waits);
+      const held = new Set<Leak>();
+      for (const f of files) {
+        if (type === 'tree') for (const p of detectPath(f.path, 'committed', this.opts.rules)) held.add(this.leakFor(p, `p${p.ruleId}\0${f.path}`));
+        for (const c of this.findingsAt(f.blob, f.path)) held.add(this.leakFor(c, `c${idOf(c)}\0${f.path}`));
+      }
+      for (const l of held) l.finding.holders.refs.push(ref);
+    }
+  }
+
+  /** The leak for `key`, reported at `c` (if any: a tagged blob has none) the first time it is seen. */
+  private leakFor(f: Finding, key: string, c?: LogCommit): Leak {
     let leak = this.leaks.get(key);
     if (!leak) {
-      const commit: CommitInfo = { sha: c.sha, author: c.author, email: c.email, date: c.date };
-      const finding = { ...f, commit, holders: { commits: 0, refs: [], inHead: false } };
+      const commit: CommitInfo | undefined = c && { sha: c.sha, author: c.author, email: c.email, date: c.date };
+      const finding = { ...f, ...(commit ? { commit } : {}), holders: { commits: 0, refs: [], inHead: false } };
       leak = { finding, kind: f.kind, id: idOf(f) };
       this.leaks.set(key, leak);
       this.findings.push(finding);
@@ -406,6 +462,19 @@ class HistoryScan {
     }
     for (const l of this.leaks.values()) l.finding.holders.refs.sort();
   }
+}
+
+/** `git ls-tree -r -z` records: `mode type sha\tpath\0`. */
+function lsTree(out: Buffer): Array<{ mode: string; blob: string; path: string }> {
+  const entries: Array<{ mode: string; blob: string; path: string }> = [];
+  for (const rec of out.toString('utf8').split('\0')) {
+    if (!rec) continue;
+    const tab = rec.indexOf('\t');
+    const [mode, , blob] = rec.slice(0, tab).split(' ') as [string, string, string];
+    if (tab < 0 || !blob) throw new GitError('could not parse `git ls-tree` output; the history was not read completely');
+    entries.push({ mode, blob, path: rec.slice(tab + 1) });
+  }
+  return entries;
 }
 
 function walkChanged(): GitError {

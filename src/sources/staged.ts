@@ -15,7 +15,7 @@ import type { Finding } from '../core/types.js';
 import { GitError, IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { decode, isLfsPointer } from './decode.js';
-import { gitRaw, requireRepo, type GitResult } from './git.js';
+import { findRepo, gitRaw, requireRepo, type GitResult, type Repo } from './git.js';
 
 export interface StagedOptions {
   cwd: string;
@@ -105,12 +105,22 @@ export function parseAddedLines(patch: string): Map<string, Set<number>> {
 type Blob = { data: Buffer } | { tooLarge: number } | { missing: true };
 
 /**
- * Blobs by id through one `git cat-file --batch`, streamed: a blob over `maxSize` is counted
- * and passed over without being held in memory.
+ * Blobs by id through one `git cat-file --batch`, each handed to `onBlob` as it arrives and then
+ * let go, so a large staged change is never held in memory at once; a blob over `maxSize` is
+ * passed over without being held at all. An error thrown by `onBlob` fails the read.
  */
-export function readBlobs(ids: string[], cwd: string, maxSize: number): Promise<Map<string, Blob>> {
+export function readBlobs(ids: string[], cwd: string, maxSize: number, onBlob: (id: string, blob: Blob) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const blobs = new Map<string, Blob>();
+    let failure: unknown = null;
+    const deliver = (id: string, blob: Blob) => {
+      if (failure) return;
+      try {
+        onBlob(id, blob);
+      } catch (e) {
+        failure = e;
+        child.kill();
+      }
+    };
     const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const err: Buffer[] = [];
     let head: Buffer = Buffer.alloc(0);
@@ -125,7 +135,7 @@ export function readBlobs(ids: string[], cwd: string, maxSize: number): Promise<
           data = data.subarray(take);
           if (cur.left > 0) continue;
           // The content is followed by a newline that is not part of it.
-          blobs.set(cur.id, cur.chunks ? { data: Buffer.concat(cur.chunks).subarray(0, cur.size) } : { tooLarge: cur.size });
+          deliver(cur.id, cur.chunks ? { data: Buffer.concat(cur.chunks).subarray(0, cur.size) } : { tooLarge: cur.size });
           cur = null;
           continue;
         }
@@ -135,19 +145,28 @@ export function readBlobs(ids: string[], cwd: string, maxSize: number): Promise<
         const [id, type, size] = head.subarray(0, nl).toString('latin1').split(' ') as [string, string, string?];
         data = head.subarray(nl + 1);
         head = Buffer.alloc(0);
-        if (type === 'missing') blobs.set(id, { missing: true });
+        if (type === 'missing') deliver(id, { missing: true });
         else cur = { id, size: Number(size), chunks: Number(size) <= maxSize ? [] : null, left: Number(size) + 1 };
       }
     });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => reject(new GitError(`could not run git: ${e.code ?? e.message}`)));
     child.on('close', (code) => {
-      if (code !== 0) reject(new GitError(`\`git cat-file --batch\` failed: ${Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? `exit ${code}`}`));
-      else resolvePromise(blobs);
+      if (failure) reject(failure);
+      else if (code !== 0) reject(new GitError(`\`git cat-file --batch\` failed: ${Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? `exit ${code}`}`));
+      else resolvePromise();
     });
     child.stdin.on('error', () => {});
     child.stdin.end(ids.length ? `${ids.join('\n')}\n` : '');
   });
+}
+
+/** The repository, which must have a work tree: git cannot name a bare one's top level, so it is told apart here. */
+async function workTreeRepo(cwd: string): Promise<Repo> {
+  const repo = await findRepo(cwd);
+  const bare = repo ? repo.bare : (await gitRaw(['rev-parse', '--is-bare-repository'], cwd)).stdout.toString('utf8').trim() === 'true';
+  if (bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
+  return repo ?? requireRepo(cwd, 'scan --staged');
 }
 
 function failed(r: GitResult, what: string): GitError {
@@ -180,11 +199,10 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const started = Date.now();
   const diff = [...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN];
   const [repo, raw, patch] = await Promise.all([
-    requireRepo(opts.cwd, 'scan --staged'),
+    workTreeRepo(opts.cwd),
     gitRaw([...diff, '--raw', '-z', '--no-abbrev'], opts.cwd),
     gitRaw([...diff, '-U0', '--inter-hunk-context=0', '--full-index', '--diff-filter=MRC'], opts.cwd),
   ]);
-  if (repo.bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
   if (raw.code !== 0) throw failed(raw, 'diff --cached --raw');
   if (patch.code !== 0) throw failed(patch, 'diff --cached -U0');
 
@@ -213,29 +231,38 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
     toRead.push({ e, added });
   }
 
-  const blobs = await readBlobs([...new Set(toRead.map((t) => t.e.newId))], repo.root, opts.maxFileSize);
-  for (const { e, added } of toRead) {
-    const blob = blobs.get(e.newId);
-    if (!blob || 'missing' in blob) throw new IncompleteScanError(`the staged version of ${e.path} is missing from the object database`, 'Run `git fsck`, stage the file again, and retry.');
-    if ('tooLarge' in blob) {
-      skip(stats, 'tooLarge', e.path, `${blob.tooLarge} bytes, over --max-file-size`);
-      continue;
-    }
+  // Pairs git would not diff as text but our decoder reads as text: their added lines come from
+  // a second diff, and their blobs from a second read, rather than holding the text meanwhile.
+  const later: Array<{ e: StagedEntry; added: Set<number> }> = [];
+  const scanEntry = (e: StagedEntry, added: 'all' | Set<number> | 'unknown', blob: Blob) => {
+    if ('missing' in blob) throw new IncompleteScanError(`the staged version of ${e.path} is missing from the object database`, 'Run `git fsck`, stage the file again, and retry.');
+    if ('tooLarge' in blob) return skip(stats, 'tooLarge', e.path, `${blob.tooLarge} bytes, over --max-file-size`);
     const d = decode(blob.data);
-    if ('binary' in d) {
-      skip(stats, 'binary', e.path, 'binary');
-      continue;
-    }
-    if (isLfsPointer(d.text)) {
-      skip(stats, 'lfsPointer', e.path, 'Git LFS pointer (content lives outside the repository)');
-      continue;
-    }
-    const lines = added === 'unknown' ? await addedLinesOfPair(e.oldId, e.newId, repo.root) : added;
+    if ('binary' in d) return skip(stats, 'binary', e.path, 'binary');
+    if (isLfsPointer(d.text)) return skip(stats, 'lfsPointer', e.path, 'Git LFS pointer (content lives outside the repository)');
+    if (added === 'unknown') return void later.push({ e, added: new Set() });
     stats.filesScanned++;
     stats.bytesScanned += blob.data.length;
-    const lineFilter = lines === 'all' ? undefined : (line: number) => lines.has(line);
+    const lineFilter = added === 'all' ? undefined : (line: number) => added.has(line);
     findings.push(...detect({ text: d.text, path: e.path, lineFilter, gitState: 'staged' }, opts.rules));
-  }
+  };
+  const readAll = async (list: Array<{ e: StagedEntry; added: 'all' | Set<number> | 'unknown' }>) => {
+    const byId = new Map<string, typeof list>();
+    for (const t of list) {
+      const same = byId.get(t.e.newId);
+      if (same) same.push(t);
+      else byId.set(t.e.newId, [t]);
+    }
+    await readBlobs([...byId.keys()], repo.root, opts.maxFileSize, (id, blob) => {
+      for (const t of byId.get(id) ?? []) scanEntry(t.e, t.added, blob);
+      byId.delete(id);
+    });
+    const unread = [...byId.values()][0]?.[0];
+    if (unread) throw new GitError(`\`git cat-file --batch\` did not return the staged version of ${unread.e.path}`);
+  };
+  await readAll(toRead);
+  for (const t of later) t.added = await addedLinesOfPair(t.e.oldId, t.e.newId, repo.root);
+  await readAll(later);
   stats.durationMs = Date.now() - started;
   return { mode: 'staged', root: repo.root, findings, stats, notes: entries.length ? [] : ['nothing staged'] };
 }
