@@ -196,19 +196,35 @@ class Readers {
   }
 }
 
+interface Listing {
+  cached: Promise<Buffer>;
+  others: Promise<Buffer>;
+}
+
 /**
- * Lists a repository's files and reads them. `git ls-files --cached --others` prints the
- * untracked files first and the tracked ones after; asking for the two lists separately lets
- * the tracked files be read while git walks the tree, and the order is put back here.
+ * Both listings, started at once and before the repository is even found (they depend on the
+ * working directory only): rev-parse, then ls-files one after the other was one git start too
+ * many on the way to the first file. Outside a repository their failure is never looked at.
  */
-async function readRepo(root: string, cwd: string, paths: string[], readers: Readers) {
+function startListing(cwd: string, paths: string[]): Listing {
   const listing = (which: string[]) => git(['ls-files', '-z', '-t', ...which, '--full-name', '--', ...paths], cwd);
-  const othersOut = listing(['--others', '--exclude-standard']);
-  othersOut.catch(() => {}); // awaited below; a failure must not be an unhandled rejection meanwhile
+  const l = { cached: listing(['--cached']), others: listing(['--others', '--exclude-standard']) };
+  // Awaited later, if at all; a failure must not be an unhandled rejection meanwhile.
+  l.cached.catch(() => {});
+  l.others.catch(() => {});
+  return l;
+}
+
+/**
+ * Reads a repository's files. `git ls-files --cached --others` prints the untracked files
+ * first and the tracked ones after; asking for the two lists separately lets the tracked files
+ * be read while git walks the tree, and the order is put back here.
+ */
+async function readRepo(root: string, listing: Listing, readers: Readers) {
   const seen = new Set<string>();
-  const cached = toEntries(root, await listing(['--cached']), seen);
+  const cached = toEntries(root, await listing.cached, seen);
   const cachedRead = await readers.read(cached);
-  const others = toEntries(root, await othersOut, seen);
+  const others = toEntries(root, await listing.others, seen);
   const othersRead = await readers.read(others);
   return {
     entries: [...others, ...cached],
@@ -218,6 +234,8 @@ async function readRepo(root: string, cwd: string, paths: string[], readers: Rea
 
 export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const started = Date.now();
+  const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
+  const listing = startListing(opts.cwd, paths);
   const repo = await findRepo(opts.cwd);
   const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath);
   let root: string;
@@ -227,8 +245,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     if (repo && !repo.bare) {
       root = repo.root;
       if (!opts.paths.length && looksLarge(repo.gitDir)) void readers.startWorker();
-      const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
-      ({ entries, read } = await readRepo(root, opts.cwd, paths, readers));
+      ({ entries, read } = await readRepo(root, listing, readers));
     } else {
       ({ root, entries } = await globEntries(opts.cwd, opts.paths));
       read = await readers.read(entries);
