@@ -70,6 +70,9 @@ describe('keyword gate of the working-tree source', () => {
     for (let pad = 0; pad < 9; pad++) {
       const at = (s: string) => Buffer.concat([Buffer.alloc(pad, 'x'), Buffer.from(s), Buffer.alloc(pad, 'y')]);
       for (const word of ['postmark', 'POSTMARK', 'PostMark', 'pOsTmArK', 'pm-t-', 'PM-T-']) expect(gate.bytes(at(`a ${word} b`)), word).toBe(true);
+      // A keyword after a near miss that shares its end.
+      expect(gate.bytes(at('remark, tmark, Postmark'))).toBe(true);
+      expect(gate.bytes(at('remark, tmark, ostmark; m-t-, pPM-T'))).toBe(false);
       // An aligned and an unaligned view of the same bytes.
       expect(gate.bytes(at('a postmark b').subarray(1))).toBe(true);
       for (const near of ['postmar k', 'p0stmark', 'pm_t-', 'p\u00f3stmark', 'post\nmark', 'ostmark', '']) expect(gate.bytes(at(near)), near).toBe(false);

