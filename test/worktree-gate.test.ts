@@ -61,6 +61,35 @@ describe('keyword gate of the working-tree source', () => {
     const custom = (keywords?: string[]): RuleSpec => ({ id: 'custom', title: 't', description: 'd', fix: 'f', severity: 'error', keywords, secret: 'acme_[a-z0-9]{16}', contexts: [{}] });
     expect(keywordGate(compileRules([...specs, custom()]))).toBeNull();
     expect(keywordGate(compileRules([...specs, custom(['clé'])]))).toBeNull();
-    expect(keywordGate(compileRules([...specs, custom(['acme_', 'a|b'])]))!.test('x A|B y')).toBe(true);
+    expect(keywordGate(compileRules([...specs, custom(['acme_', 'a|b'])]))!.path.test('x A|B y')).toBe(true);
+    expect(keywordGate(compileRules([...specs, custom(['acme_', 'a|b'])]))!.bytes(Buffer.from('x A|B y'))).toBe(true);
+  });
+
+  it('finds a keyword in the bytes in any case, at any offset, and passes over text without one', () => {
+    const gate = keywordGate(rules)!;
+    for (let pad = 0; pad < 9; pad++) {
+      const at = (s: string) => Buffer.concat([Buffer.alloc(pad, 'x'), Buffer.from(s), Buffer.alloc(pad, 'y')]);
+      for (const word of ['postmark', 'POSTMARK', 'PostMark', 'pOsTmArK', 'pm-t-', 'PM-T-']) expect(gate.bytes(at(`a ${word} b`)), word).toBe(true);
+      // A keyword after a near miss that shares its end.
+      expect(gate.bytes(at('remark, tmark, Postmark'))).toBe(true);
+      expect(gate.bytes(at('remark, tmark, ostmark; m-t-, pPM-T'))).toBe(false);
+      // An aligned and an unaligned view of the same bytes.
+      expect(gate.bytes(at('a postmark b').subarray(1))).toBe(true);
+      for (const near of ['postmar k', 'p0stmark', 'pm_t-', 'p\u00f3stmark', 'post\nmark', 'ostmark', '']) expect(gate.bytes(at(near)), near).toBe(false);
+    }
+    // Against the engine's own regexes, on random bytes made of keyword pieces (so keywords
+    // occur, in mixed case, split and glued): the gate may let more through, never less.
+    const pieces = ['post', 'POST', 'pOs', 'tmark', 'Mark', 'MARK', 'pm', 'PM', '-', 't', 'T', '-', '\r', '\xe9', '\xc3', ' ', 'k'].map((p) => Buffer.from(p, 'latin1'));
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    let hits = 0;
+    for (let n = 0; n < 5000; n++) {
+      const buf = Buffer.concat(Array.from({ length: 1 + (rand() % 12) }, () => pieces[rand() % pieces.length]!));
+      const text = buf.toString('utf8');
+      const engine = rules.some((r) => r.shape && r.keywords!.test(text));
+      if (engine) hits++;
+      if (engine) expect(gate.bytes(buf), JSON.stringify(text)).toBe(true);
+    }
+    expect(hits).toBeGreaterThan(50);
   });
 });

@@ -84,3 +84,35 @@ export function gitSecretsMirror(repo, name, pattern) {
   git(dir, ['secrets', '--add', pattern]);
   return dir;
 }
+
+/**
+ * For the staged latency on a real repository without touching it: a clone that borrows its
+ * objects (`--shared`), with the index read from HEAD and no checkout (the staged scan reads
+ * the index and the object database only), and one small tracked text file changed in the
+ * index. Returns null when HEAD has no such file.
+ */
+export function stagedClone(repo, name, appended) {
+  const dir = join(WORK, `${name}.staged-clone`);
+  rmSync(dir, { recursive: true, force: true });
+  git(WORK, ['clone', '-q', '--shared', '--no-checkout', repo, dir]);
+  try {
+    git(dir, ['read-tree', 'HEAD']);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return null; // no commit yet
+  }
+  const files = git(dir, ['ls-files', '-z']).toString().split('\0').filter(Boolean).length;
+  const candidates = git(dir, ['ls-tree', '-r', '-z', '--long', 'HEAD']).toString().split('\0').filter(Boolean);
+  for (const rec of candidates) {
+    const [meta, path] = rec.split('\t');
+    const [mode, type, id, size] = meta.split(/ +/);
+    if (mode !== '100644' || type !== 'blob' || Number(size) < 200 || Number(size) > 100_000 || !/\.(js|ts|mjs|py|go|rb|md|json|ya?ml)$/.test(path)) continue;
+    const content = git(dir, ['cat-file', 'blob', id]);
+    if (content.includes(0)) continue;
+    const blob = git(dir, ['hash-object', '-w', '--stdin'], Buffer.concat([content, Buffer.from(appended)])).toString().trim();
+    git(dir, ['update-index', '--cacheinfo', `100644,${blob},${path}`]);
+    return { dir, path, files };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return null;
+}

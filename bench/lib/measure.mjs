@@ -80,6 +80,16 @@ function rssKb(pid) {
   }
 }
 
+/** Proportional set size: a page shared by n processes counts 1/n in each (0 where unreadable). */
+function pssKb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 function descendants(pid) {
   const out = [pid];
   for (let i = 0; i < out.length; i++) {
@@ -97,8 +107,10 @@ function descendants(pid) {
 
 /**
  * Peak memory of one run: `maxRssMb` is the largest single process (what `/usr/bin/time -v`
- * calls "Maximum resident set size": here the node process); `treeRssMb` is the largest sum
- * over the process and its children (git) seen by sampling every 20 ms.
+ * calls "Maximum resident set size": here the node process); `treeRssMb` and `treePssMb` are
+ * the largest sums over the process and its children (git) seen by sampling every 20 ms. The
+ * RSS sum counts a page shared by several processes (git's mapped pack files, node's own
+ * binary) once per process; the PSS sum counts it once in all, so it is the tree's real use.
  */
 export function peakRss(cmd, args, { cwd } = {}) {
   return new Promise((resolve, reject) => {
@@ -109,17 +121,21 @@ export function peakRss(cmd, args, { cwd } = {}) {
     let err = '';
     child.stderr.on('data', (b) => (err += b));
     let tree = 0;
+    let treePss = 0;
     const timer = setInterval(() => {
       const pids = descendants(child.pid);
-      const sum = (useTime ? pids.slice(1) : pids).reduce((a, p) => a + rssKb(p), 0);
+      const own = useTime ? pids.slice(1) : pids;
+      const sum = own.reduce((a, p) => a + rssKb(p), 0);
       if (sum > tree) tree = sum;
+      const pss = own.reduce((a, p) => a + pssKb(p), 0);
+      if (pss > treePss) treePss = pss;
     }, 20);
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(timer);
       const lines = err.trim().split('\n');
       const max = useTime ? Number(lines[lines.length - 1]) : NaN;
-      resolve({ code, maxRssMb: max / 1024, treeRssMb: tree / 1024 });
+      resolve({ code, maxRssMb: max / 1024, treeRssMb: tree / 1024, treePssMb: treePss / 1024 });
     });
   });
 }

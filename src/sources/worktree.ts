@@ -9,7 +9,7 @@
  * (worktree-read.ts). Outcomes are replayed in git's own order, so what is reported, and which
  * error surfaces first, is what a file-by-file scan would give.
  */
-import { lstatSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -78,16 +78,38 @@ const CHUNK = 16;
  */
 const WORKER_MIN_FILES = 2000;
 
+/**
+ * Whether the index lists at least WORKER_MIN_FILES files, judged by its size alone (an entry
+ * takes 62 bytes and its path), so the worker can boot while git is still listing the files.
+ * A wrong guess costs the worker's start on a small tree, or a later start on a large one.
+ */
+function looksLarge(gitDir: string): boolean {
+  try {
+    return statSync(join(gitDir, 'index')).size >= WORKER_MIN_FILES * 80;
+  } catch {
+    return false;
+  }
+}
+
 /** Yields to the event loop now and then, so git's output and the worker's messages get read. */
 const turn = () => new Promise<void>((r) => setImmediate(r));
+
+/** What the readers came to for one file: its outcome and its path findings, if any. */
+interface Read {
+  outcomes: Array<Outcome | 'ignored'>;
+  pathFindings: Array<Finding[] | undefined>;
+}
+
+const NONE: Finding[] = [];
 
 /**
  * Reads batches of files, on the main thread and, for large batches, on one worker as well.
  * Both take chunks from a shared counter; the main thread never waits for the worker to start,
  * and reads itself whatever the worker did not deliver (a worker that fails costs time, not files).
+ * Whoever reads a file also matches its path against the path rules, so that work is shared too.
  */
 class Readers {
-  private worker: Worker | undefined;
+  private worker: Promise<{ w: Worker; encode: typeof import('./worktree-worker.js').encodeBatch } | undefined> | undefined;
   private batches = 0;
   private pending = new Map<number, (r: BatchResult | null) => void>();
 
@@ -96,10 +118,15 @@ class Readers {
     private readonly isIgnoredPath: (path: string) => boolean,
   ) {}
 
-  private async startWorker(): Promise<Worker | undefined> {
-    if (this.worker) return this.worker;
+  /** Starts the worker (once): it takes a few hundred ms of a core to boot, so the sooner the better. */
+  startWorker() {
+    this.worker ??= this.spawnWorker().catch(() => undefined); // without it, the main thread reads all
+    return this.worker;
+  }
+
+  private async spawnWorker() {
     if (availableParallelism() < 2) return undefined;
-    const { Worker } = await import('node:worker_threads');
+    const [{ Worker }, { encodeBatch }] = await Promise.all([import('node:worker_threads'), import('./worktree-worker.js')]);
     const init: WorkerInit = { specs: this.ctx.rules.map((r) => r.spec), maxFileSize: this.ctx.maxFileSize };
     let w: Worker;
     try {
@@ -117,77 +144,111 @@ class Readers {
     });
     w.on('error', fail);
     w.on('exit', fail);
-    this.worker = w;
-    return w;
+    return { w, encode: encodeBatch };
   }
 
-  async read(entries: Entry[]): Promise<Array<Outcome | 'ignored'>> {
-    const out = new Array<Outcome | 'ignored' | undefined>(entries.length);
+  async read(entries: Entry[]): Promise<Read> {
+    const outcomes = new Array<Outcome | 'ignored' | undefined>(entries.length);
+    const pathFindings = new Array<Finding[] | undefined>(entries.length);
     const todo: number[] = [];
-    entries.forEach((e, i) => (this.isIgnoredPath(e.path) ? (out[i] = 'ignored') : todo.push(i)));
+    entries.forEach((e, i) => (this.isIgnoredPath(e.path) ? (outcomes[i] = 'ignored') : todo.push(i)));
     const work = todo.map((i) => entries[i]!);
+    const readOne = (k: number) => {
+      const e = work[k]!;
+      const i = todo[k]!;
+      const pf = detectPath(e.path, e.gitState, this.ctx.rules);
+      if (pf.length) pathFindings[i] = pf;
+      outcomes[i] = readEntry(e, this.ctx);
+    };
     const chunks = Math.ceil(work.length / CHUNK);
     const counter = new Int32Array(new SharedArrayBuffer(4));
     let fromWorker: Promise<BatchResult | null> | undefined;
     if (work.length >= WORKER_MIN_FILES) {
-      const w = await this.startWorker();
-      if (w) {
+      const worker = await this.startWorker();
+      if (worker) {
         const batch = this.batches++;
         fromWorker = new Promise((resolve) => this.pending.set(batch, resolve));
-        w.postMessage({ batch, entries: work, counter: counter.buffer as SharedArrayBuffer, chunkSize: CHUNK } satisfies BatchMessage);
+        worker.w.postMessage({ batch, ...worker.encode(work), counter: counter.buffer as SharedArrayBuffer, chunkSize: CHUNK } satisfies BatchMessage);
       }
     }
     let mine = 0;
     for (let c = Atomics.add(counter, 0, 1); c < chunks; c = Atomics.add(counter, 0, 1)) {
       const end = Math.min(work.length, (c + 1) * CHUNK);
-      for (let k = c * CHUNK; k < end; k++) out[todo[k]!] = readEntry(work[k]!, this.ctx);
+      for (let k = c * CHUNK; k < end; k++) readOne(k);
       if (++mine % 16 === 0) await turn();
     }
     if (fromWorker && mine < chunks) {
       const r = await fromWorker;
-      for (const [k, o] of r?.outcomes ?? []) out[todo[k]!] = o;
+      if (r) {
+        r.clean.forEach((n, k) => {
+          if (!Number.isNaN(n)) outcomes[todo[k]!] = { scanned: n, findings: NONE };
+        });
+        for (const [k, o] of r.outcomes) outcomes[todo[k]!] = o;
+        for (const [k, pf] of r.pathFindings) pathFindings[todo[k]!] = pf;
+      }
     }
-    for (const [k, i] of todo.entries()) out[i] ??= readEntry(work[k]!, this.ctx);
-    return out as Array<Outcome | 'ignored'>;
+    for (let k = 0; k < work.length; k++) if (outcomes[todo[k]!] === undefined) readOne(k);
+    return { outcomes: outcomes as Array<Outcome | 'ignored'>, pathFindings };
   }
 
   close(): void {
-    void this.worker?.terminate();
+    void this.worker?.then((x) => x?.w.terminate());
   }
 }
 
+interface Listing {
+  cached: Promise<Buffer>;
+  others: Promise<Buffer>;
+}
+
 /**
- * Lists a repository's files and reads them. `git ls-files --cached --others` prints the
- * untracked files first and the tracked ones after; asking for the two lists separately lets
- * the tracked files be read while git walks the tree, and the order is put back here.
+ * Both listings, started at once and before the repository is even found (they depend on the
+ * working directory only): rev-parse, then ls-files one after the other was one git start too
+ * many on the way to the first file. Outside a repository their failure is never looked at.
  */
-async function readRepo(root: string, cwd: string, paths: string[], readers: Readers) {
+function startListing(cwd: string, paths: string[]): Listing {
   const listing = (which: string[]) => git(['ls-files', '-z', '-t', ...which, '--full-name', '--', ...paths], cwd);
-  const othersOut = listing(['--others', '--exclude-standard']);
-  othersOut.catch(() => {}); // awaited below; a failure must not be an unhandled rejection meanwhile
+  const l = { cached: listing(['--cached']), others: listing(['--others', '--exclude-standard']) };
+  // Awaited later, if at all; a failure must not be an unhandled rejection meanwhile.
+  l.cached.catch(() => {});
+  l.others.catch(() => {});
+  return l;
+}
+
+/**
+ * Reads a repository's files. `git ls-files --cached --others` prints the untracked files
+ * first and the tracked ones after; asking for the two lists separately lets the tracked files
+ * be read while git walks the tree, and the order is put back here.
+ */
+async function readRepo(root: string, listing: Listing, readers: Readers) {
   const seen = new Set<string>();
-  const cached = toEntries(root, await listing(['--cached']), seen);
-  const cachedOut = await readers.read(cached);
-  const others = toEntries(root, await othersOut, seen);
+  const cached = toEntries(root, await listing.cached, seen);
+  const cachedRead = await readers.read(cached);
+  const others = toEntries(root, await listing.others, seen);
   const othersRead = await readers.read(others);
-  return { entries: [...others, ...cached], outcomes: [...othersRead, ...cachedOut] };
+  return {
+    entries: [...others, ...cached],
+    read: { outcomes: [...othersRead.outcomes, ...cachedRead.outcomes], pathFindings: [...othersRead.pathFindings, ...cachedRead.pathFindings] },
+  };
 }
 
 export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const started = Date.now();
+  const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
+  const listing = startListing(opts.cwd, paths);
   const repo = await findRepo(opts.cwd);
   const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath);
   let root: string;
   let entries: Entry[];
-  let outcomes: Array<Outcome | 'ignored'>;
+  let read: Read;
   try {
     if (repo && !repo.bare) {
       root = repo.root;
-      const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
-      ({ entries, outcomes } = await readRepo(root, opts.cwd, paths, readers));
+      if (!opts.paths.length && looksLarge(repo.gitDir)) void readers.startWorker();
+      ({ entries, read } = await readRepo(root, listing, readers));
     } else {
       ({ root, entries } = await globEntries(opts.cwd, opts.paths));
-      outcomes = await readers.read(entries);
+      read = await readers.read(entries);
     }
   } finally {
     readers.close();
@@ -196,12 +257,13 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const findings: Finding[] = [];
   const unreadable: string[] = [];
   entries.forEach((e, i) => {
-    const o = outcomes[i]!;
+    const o = read.outcomes[i]!;
     if (o === 'ignored') {
       skip(stats, 'ignoredByConfig', e.path, 'ignorePaths in config');
       return;
     }
-    findings.push(...detectPath(e.path, e.gitState, opts.rules));
+    const pf = read.pathFindings[i];
+    if (pf) findings.push(...pf);
     if ('failed' in o) throw o.failed;
     if ('skip' in o) skip(stats, o.skip, e.path, o.reason);
     else if ('unreadable' in o) unreadable.push(o.unreadable);
