@@ -237,5 +237,5 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
     findings.push(...detect({ text: d.text, path: e.path, lineFilter, gitState: 'staged' }, opts.rules));
   }
   stats.durationMs = Date.now() - started;
-  return { mode: 'staged', root: repo.root, findings, stats, notes: entries.length ? [] : ['nothing staged'] };
+  return { mode: 'staged', root: repo.root, findings, stats, notes: entries.length ? [] : ['nothing to scan: nothing is staged'] };
 }
