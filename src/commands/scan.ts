@@ -125,9 +125,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const format = (args.format as Format | undefined) ?? 'text';
   const output = args.output as string | undefined;
   const color = output ? false : ((args.color as boolean | undefined) ?? (ctx.stdoutIsTTY && !ctx.env.NO_COLOR));
-  // The pre-commit hook adds nothing to the commit's output unless it has something to say.
+  // The pre-commit hook adds nothing to the commit's output unless it has something to say: a
+  // finding, or that it read nothing (nothing staged).
   const quietHook = mode === 'staged' && format === 'text' && !output && !args.verbose && result.findings.every((f) => f.suppressedBy);
-  const report = quietHook ? '' : await render(result, format, {
+  const hookNotes = args.quiet ? '' : result.notes.map((n) => `${n}\n`).join('');
+  const report = quietHook ? hookNotes : await render(result, format, {
     showSecrets: Boolean(args['show-secrets']),
     color,
     verbose: Boolean(args.verbose),
