@@ -27,10 +27,18 @@ export interface SourceContext {
   progress?: (text: string) => void;
 }
 
+/**
+ * The paths to scan. yargs leaves what follows `--` in `_`, not in the positional; `--` is how a
+ * path that starts with `-` is named, and dropping those would scan the whole tree instead.
+ */
+function pathsOf(args: Args): string[] {
+  return [...((args.paths as string[] | undefined) ?? []), ...args._.slice(1).map(String)];
+}
+
 function modeOf(args: Args): 'worktree' | 'staged' | 'history' | 'range' {
   const modes = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
   if (modes.length > 1) throw new UsageError(`choose one of --staged, --history, --range (got ${modes.map((m) => `--${m}`).join(' and ')})`);
-  const paths = (args.paths as string[] | undefined) ?? [];
+  const paths = pathsOf(args);
   if (modes.length === 1 && paths.length) throw new UsageError(`paths are for the working-tree scan; --${modes[0]} reads git`);
   return modes[0] ?? 'worktree';
 }
@@ -39,7 +47,7 @@ async function readSource(mode: ReturnType<typeof modeOf>, args: Args, src: Sour
   switch (mode) {
     case 'worktree': {
       const { scanWorktree } = await import('../sources/worktree.js');
-      return scanWorktree({ ...src, paths: (args.paths as string[] | undefined) ?? [] });
+      return scanWorktree({ ...src, paths: pathsOf(args) });
     }
     case 'history':
     case 'range': {
