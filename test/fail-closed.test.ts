@@ -229,6 +229,7 @@ describe('configuration and flags', () => {
       [['scan', '--max-file-size', 'big'], /--max-file-size big is not a size/],
       [['scan', '--staged', '--history'], /choose one of --staged, --history, --range/],
       [['scan', '--history', 'src'], /paths are for the working-tree scan/],
+      [['scan', '--output', 'no/such/folder/report.json'], /could not write the report to no\/such\/folder\/report\.json \(ENOENT\)\nCheck that the folder exists/],
       [['remediate', '--bogus'], /Unknown argument/],
       [['nonsense'], /Unknown argument|Name a command/],
       [[], /Name a command/],

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, UsageError } from '../cli/errors.js';
+import { EXIT, IncompleteScanError, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
 import { CONFIG_NAMES, loadConfig, type Config } from '../config/load.js';
 import { parseSize } from '../config/size.js';
@@ -149,7 +149,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const failed = failing(result.findings, failOn);
   const exitCode = failed.length ? EXIT.findings : EXIT.clean;
   if (output) {
-    writeFileSync(resolve(ctx.cwd, output), report);
+    try {
+      writeFileSync(resolve(ctx.cwd, output), report);
+    } catch (err) {
+      throw new IncompleteScanError(`could not write the report to ${output} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check that the folder exists and is writable, and run the scan again.');
+    }
     const { summary } = await import('../report/text.js');
     return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr: '' };
   }
