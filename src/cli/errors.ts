@@ -25,18 +25,20 @@ const UUID_ANYWHERE = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{
 const TOKEN_RUN = /[A-Za-z0-9_-]{24,}/g;
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
+/** Random key material: upper and lower case and digits, or long hex that is not an object id. */
+const keyLike = (m: string) => (/[0-9]/.test(m) && /[a-z]/.test(m) && /[A-Z]/.test(m)) || (/^[0-9a-fA-F]{32,}$/.test(m) && !OBJECT_ID.test(m));
+
 /**
  * Error messages echo what they were given (a flag's value, a path, a range, a config key), and
  * a user can give a secret by mistake: `--range $TOKEN..HEAD`, a token pasted as a config key.
  * Anything shaped like a credential is cut to its first four characters, as reports do: a UUID
  * wherever it sits (also after `--`, and inside a longer word), and any long run of key
- * characters that mixes letters and digits (SMTP secret keys, a UUID yargs camel-cased). Commit
- * and object ids stay whole: messages about git need them.
+ * characters that looks random (SMTP secret keys, a UUID yargs camel-cased). Commit and object
+ * ids stay whole, and so do long names made of words (`2024-05-01-release-notes-v2`): messages
+ * about files and git need them.
  */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(UUID_ANYWHERE, (m) => `${m.slice(0, 4)}…`)
-    .replace(TOKEN_RUN, (m) => (/[0-9]/.test(m) && /[A-Za-z]/.test(m) && !OBJECT_ID.test(m) ? `${m.slice(0, 4)}…` : m));
+  return text.replace(UUID_ANYWHERE, (m) => `${m.slice(0, 4)}…`).replace(TOKEN_RUN, (m) => (keyLike(m) ? `${m.slice(0, 4)}…` : m));
 }
 
 export function describeError(err: unknown): string {
