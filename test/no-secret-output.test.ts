@@ -10,6 +10,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeError } from '../src/cli/errors.js';
+import { RuleError } from '../src/core/engine.js';
 import { cliAsync } from './helpers/cli-async.js';
 import type { CliRun } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
@@ -215,6 +217,20 @@ describe('error paths echo no secret', () => {
   it('outside a repository, with a secret in the range', async () => {
     const dir = tempDir('sg-norepo-');
     await expectError('range outside a repository', cliAsync(['scan', '--range', `${T}..HEAD`], dir), /needs a git repository/);
+  });
+});
+
+describe('a rule that throws', () => {
+  // No input makes a built-in rule throw, and a test hook in the CLI is not wanted, so the
+  // error the engine raises is described directly: the rule, the path, the cause's name.
+  it('is described by rule, path and the name of the cause, never the line it was scanning', () => {
+    const line = `POSTMARK_SERVER_TOKEN=${S.server}`;
+    const cause = new SyntaxError(`Unexpected token in "${line}"`);
+    const text = describeError(new RuleError('postmark-server-token', 'config/app.env', cause));
+    expect(text).toMatch(/^secret-guard: internal error \(Error\): rule postmark-server-token failed on config\/app\.env: SyntaxError\nThis is a bug/);
+    expectNoSecret('RuleError', text);
+    // Any other error that quotes a secret in its message has it cut.
+    expectNoSecret('plain error', describeError(cause), describeError(line));
   });
 });
 
