@@ -21,10 +21,30 @@ export class IncompleteScanError extends SecretGuardError {}
 
 export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
+const UUID_ANYWHERE = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g;
+const TOKEN_RUN = /[A-Za-z0-9_-]{24,}/g;
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** Random key material: upper and lower case and digits, or long hex that is not an object id. */
+const keyLike = (m: string) => (/[0-9]/.test(m) && /[a-z]/.test(m) && /[A-Z]/.test(m)) || (/^[0-9a-fA-F]{32,}$/.test(m) && !OBJECT_ID.test(m));
+
+/**
+ * Error messages echo what they were given (a flag's value, a path, a range, a config key), and
+ * a user can give a secret by mistake: `--range $TOKEN..HEAD`, a token pasted as a config key.
+ * Anything shaped like a credential is cut to its first four characters, as reports do: a UUID
+ * wherever it sits (also after `--`, and inside a longer word), and any long run of key
+ * characters that looks random (SMTP secret keys, a UUID yargs camel-cased). Commit and object
+ * ids stay whole, and so do long names made of words (`2024-05-01-release-notes-v2`): messages
+ * about files and git need them.
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(UUID_ANYWHERE, (m) => `${m.slice(0, 4)}…`).replace(TOKEN_RUN, (m) => (keyLike(m) ? `${m.slice(0, 4)}…` : m));
+}
+
 export function describeError(err: unknown): string {
-  if (err instanceof SecretGuardError) return `secret-guard: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`;
+  if (err instanceof SecretGuardError) return redactSecrets(`secret-guard: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
   // Unknown failures: name and message only. A stack trace or an error's own fields might quote
   // the text being scanned, and that text may be a secret.
   const e = err instanceof Error ? err : new Error(String(err));
-  return `secret-guard: internal error (${e.name}): ${e.message}\nThis is a bug; the scan did not complete. Please report it.\n`;
+  return `secret-guard: internal error (${e.name}): ${redactSecrets(e.message)}\nThis is a bug; the scan did not complete. Please report it.\n`;
 }

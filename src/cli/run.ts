@@ -4,7 +4,7 @@
  */
 import { fastParse } from './argv.js';
 import type { CliContext, CommandResult } from './context.js';
-import { describeError, EXIT } from './errors.js';
+import { describeError, EXIT, redactSecrets } from './errors.js';
 import type { Parsed } from './parse.js';
 
 export { toolVersion } from './version.js';
@@ -20,7 +20,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<CommandResul
   try {
     const { spec, args, output, error } = await parse(argv);
     if (error) {
-      return { exitCode: EXIT.error, stdout: '', stderr: `${output ? `${output}\n\n` : ''}secret-guard: ${error.message}\nRun \`secret-guard --help\` for usage.\n` };
+      return { exitCode: EXIT.error, stdout: '', stderr: redactSecrets(`${output ? `${output}\n\n` : ''}secret-guard: ${error.message}\nRun \`secret-guard --help\` for usage.\n`) };
     }
     if (!spec || !args) {
       // --help or --version: yargs produced the text.

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, UsageError } from '../cli/errors.js';
+import { EXIT, IncompleteScanError, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
 import { CONFIG_NAMES, loadConfig, type Config } from '../config/load.js';
 import { parseSize } from '../config/size.js';
@@ -27,10 +27,18 @@ export interface SourceContext {
   progress?: (text: string) => void;
 }
 
+/**
+ * The paths to scan. yargs leaves what follows `--` in `_`, not in the positional; `--` is how a
+ * path that starts with `-` is named, and dropping those would scan the whole tree instead.
+ */
+function pathsOf(args: Args): string[] {
+  return [...((args.paths as string[] | undefined) ?? []), ...args._.slice(1).map(String)];
+}
+
 function modeOf(args: Args): 'worktree' | 'staged' | 'history' | 'range' {
   const modes = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
   if (modes.length > 1) throw new UsageError(`choose one of --staged, --history, --range (got ${modes.map((m) => `--${m}`).join(' and ')})`);
-  const paths = (args.paths as string[] | undefined) ?? [];
+  const paths = pathsOf(args);
   if (modes.length === 1 && paths.length) throw new UsageError(`paths are for the working-tree scan; --${modes[0]} reads git`);
   return modes[0] ?? 'worktree';
 }
@@ -39,7 +47,7 @@ async function readSource(mode: ReturnType<typeof modeOf>, args: Args, src: Sour
   switch (mode) {
     case 'worktree': {
       const { scanWorktree } = await import('../sources/worktree.js');
-      return scanWorktree({ ...src, paths: (args.paths as string[] | undefined) ?? [] });
+      return scanWorktree({ ...src, paths: pathsOf(args) });
     }
     case 'history':
     case 'range': {
@@ -125,9 +133,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const format = (args.format as Format | undefined) ?? 'text';
   const output = args.output as string | undefined;
   const color = output ? false : ((args.color as boolean | undefined) ?? (ctx.stdoutIsTTY && !ctx.env.NO_COLOR));
-  // The pre-commit hook adds nothing to the commit's output unless it has something to say.
+  // The pre-commit hook adds nothing to the commit's output unless it has something to say: a
+  // finding, or that it read nothing (nothing staged).
   const quietHook = mode === 'staged' && format === 'text' && !output && !args.verbose && result.findings.every((f) => f.suppressedBy);
-  const report = quietHook ? '' : await render(result, format, {
+  const hookNotes = args.quiet ? '' : result.notes.map((n) => `${n}\n`).join('');
+  const report = quietHook ? hookNotes : await render(result, format, {
     showSecrets: Boolean(args['show-secrets']),
     color,
     verbose: Boolean(args.verbose),
@@ -139,7 +149,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const failed = failing(result.findings, failOn);
   const exitCode = failed.length ? EXIT.findings : EXIT.clean;
   if (output) {
-    writeFileSync(resolve(ctx.cwd, output), report);
+    try {
+      writeFileSync(resolve(ctx.cwd, output), report);
+    } catch (err) {
+      throw new IncompleteScanError(`could not write the report to ${output} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check that the folder exists and is writable, and run the scan again.');
+    }
     const { summary } = await import('../report/text.js');
     return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr: '' };
   }

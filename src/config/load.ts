@@ -70,8 +70,37 @@ async function parseFile(file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`${file} is not valid JSON: ${jsonProblem(text, (err as Error).message)}`);
   }
+}
+
+/**
+ * V8's JSON errors quote the text around the problem (`Unexpected token 'x', "{"a": x6f1c2d3e-"...
+ * is not valid JSON`), and that text may be a secret. Keep the words, drop the quote, and say
+ * where: the line and column, from the position V8 gives or from where its quote sits.
+ */
+function jsonProblem(text: string, message: string): string {
+  const quoted = /^(.*?), (\.\.\.)?"([\s\S]*?)"(\.\.\.)? is not valid JSON$/.exec(message);
+  let words = message;
+  let at = -1;
+  const pos = / (?:in JSON )?at position (\d+)/.exec(message);
+  if (pos) {
+    words = message.slice(0, pos.index);
+    at = Number(pos[1]);
+  } else if (quoted) {
+    const [, said, lead, quote, trail] = quoted as unknown as [string, string, string | undefined, string, string | undefined];
+    words = said;
+    // The quote runs from ten characters before the problem to ten after, cut at the ends.
+    const i = text.indexOf(quote);
+    const token = /^Unexpected token '(.)'/.exec(said)?.[1];
+    if (i !== -1) at = lead ? i + 10 : trail ? i + quote.length - 10 : i + Math.max(0, token ? quote.indexOf(token) : 0);
+  } else {
+    words = message.replace(/\s*"[\s\S]*$/, '');
+  }
+  if (at < 0) return words;
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return `${words} (line ${line}, column ${at - before.lastIndexOf('\n')})`;
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');

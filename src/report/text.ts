@@ -29,6 +29,19 @@ async function palette(color: boolean): Promise<Palette> {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * A path as git prints it when it must (core.quotePath): quoted with C escapes when it holds a
+ * control character, so a file named with a newline cannot forge a line of the report.
+ * Non-ASCII stays readable.
+ */
+export function shownPath(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\x00-\x1f\x7f]/.test(path)) return path;
+  const esc: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
+  // eslint-disable-next-line no-control-regex
+  return `"${path.replace(/[\x00-\x1f\x7f"\\]/g, (c) => esc[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
+}
+
 function where(f: Finding): string {
   if (!f.commit) return '';
   return ` in ${f.commit.sha.slice(0, 12)} (${f.commit.author}, ${f.commit.date.slice(0, 10)})`;
@@ -65,11 +78,12 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
     byFile.set(f.path, list);
   }
   for (const [file, list] of byFile) {
-    lines.push(p.underline(file));
+    const shown = shownPath(file);
+    lines.push(p.underline(shown));
     for (const f of list) {
       const sev = f.severity === 'error' ? p.red('error  ') : f.severity === 'warning' ? p.yellow('warning') : p.blue('info   ');
       const secret = f.secret ? `  ${p.bold(shownSecret(f, opts.showSecrets))}` : '';
-      lines.push(`  ${file}:${f.line}:${f.column}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f)}`);
+      lines.push(`  ${shown}:${f.line}:${f.column}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f)}`);
       if (f.holders) {
         const h = f.holders;
         lines.push(p.dim(`      still held by ${plural(h.commits, 'commit')}; refs: ${h.refs.length ? h.refs.join(', ') : 'none'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`));
@@ -80,7 +94,7 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
   }
   for (const n of result.notes) lines.push(n);
   if (opts.verbose) {
-    for (const s of result.stats.skippedPaths) lines.push(p.dim(`skipped ${s.path}: ${s.reason}`));
+    for (const s of result.stats.skippedPaths) lines.push(p.dim(`skipped ${shownPath(s.path)}: ${s.reason}`));
   }
   if (!opts.quiet || byFile.size) lines.push(summary(result));
   return lines.length ? `${lines.join('\n')}\n` : '';

@@ -19,7 +19,18 @@ export function decode(buf: Buffer): Decoded {
   return { text: buf.toString('utf8', start) };
 }
 
-/** Git LFS pointer files hold an object id, not content; the content is not in the repository. */
+const LFS_VERSION = 'version https://git-lfs.github.com/spec/v1';
+/** The keys of the pointer format (git-lfs spec v1): version first, then oid, size, extensions. */
+const LFS_LINE = /^(?:oid sha256:[0-9a-f]{64}|size \d+|ext-\d+-[a-z0-9]+ sha256:[0-9a-f]{64})$/;
+
+/**
+ * Git LFS pointer files hold an object id, not content; the content is not in the repository.
+ * Only a file that is exactly a pointer counts: skipping anything that merely starts with the
+ * version line would let a file hide a token under it.
+ */
 export function isLfsPointer(text: string): boolean {
-  return text.length < 1024 && text.startsWith('version https://git-lfs.github.com/spec/v1');
+  if (text.length >= 1024 || !text.startsWith(`${LFS_VERSION}\n`)) return false;
+  const lines = text.slice(LFS_VERSION.length + 1).split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.every((l) => LFS_LINE.test(l)) && lines.some((l) => l.startsWith('oid ')) && lines.some((l) => l.startsWith('size '));
 }

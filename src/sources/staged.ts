@@ -264,5 +264,5 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   for (const t of later) t.added = await addedLinesOfPair(t.e.oldId, t.e.newId, repo.root);
   await readAll(later);
   stats.durationMs = Date.now() - started;
-  return { mode: 'staged', root: repo.root, findings, stats, notes: entries.length ? [] : ['nothing staged'] };
+  return { mode: 'staged', root: repo.root, findings, stats, notes: entries.length ? [] : ['nothing to scan: nothing is staged'] };
 }

@@ -24,8 +24,7 @@ export type Outcome =
   | { skip: keyof ScanStats['skipped']; reason: string }
   | { unreadable: string }
   | { scanned: number; findings: Finding[] }
-  | { failed: unknown }
-  | { passed: true };
+  | { failed: unknown };
 
 export interface ReadContext {
   rules: CompiledRule[];
@@ -177,11 +176,14 @@ function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
 }
 
 const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code;
+const reason = (err: unknown) => (errCode(err) === 'EACCES' || errCode(err) === 'EPERM' ? 'permission denied' : (errCode(err) ?? 'read error'));
 
-function statOutcome(st: Stats, maxFileSize: number): Outcome | null {
+function statOutcome(st: Stats, path: string, maxFileSize: number): Outcome | null {
   if (st.isSymbolicLink()) return { skip: 'symlink', reason: 'symbolic link (not followed)' };
   if (st.isDirectory()) return { skip: 'submodule', reason: 'submodule (scan it on its own)' };
-  if (!st.isFile()) return { passed: true };
+  // git lists no FIFO, socket or device as untracked, so this is a tracked file replaced by
+  // one: nothing git could commit is there to read, and a FIFO could block the read.
+  if (!st.isFile()) return { unreadable: `${path} (not a regular file)` };
   if (st.size > maxFileSize) return { skip: 'tooLarge', reason: `${st.size} bytes, over --max-file-size` };
   return null;
 }
@@ -193,15 +195,15 @@ function readByPath(e: Entry, ctx: ReadContext): Outcome {
     st = lstatSync(e.abs);
   } catch (err) {
     if (errCode(err) === 'ENOENT') return { skip: 'missing', reason: 'deleted from the working tree' };
-    return { unreadable: `${e.path} (${errCode(err)})` };
+    return { unreadable: `${e.path} (${reason(err)})` };
   }
-  const o = statOutcome(st, ctx.maxFileSize);
+  const o = statOutcome(st, e.path, ctx.maxFileSize);
   if (o) return o;
   let buf: Buffer;
   try {
     buf = readFileSync(e.abs);
   } catch (err) {
-    return { unreadable: `${e.path} (${errCode(err)})` };
+    return { unreadable: `${e.path} (${reason(err)})` };
   }
   return contentOutcome(e, buf, ctx);
 }
@@ -237,11 +239,11 @@ export function readEntry(e: Entry, ctx: ReadContext): Outcome {
   let buf: Buffer;
   try {
     const st = fstatSync(fd);
-    const o = statOutcome(st, ctx.maxFileSize);
+    const o = statOutcome(st, e.path, ctx.maxFileSize);
     if (o) return o;
     buf = readFd(fd, st.size);
   } catch (err) {
-    return { unreadable: `${e.path} (${errCode(err)})` };
+    return { unreadable: `${e.path} (${reason(err)})` };
   } finally {
     closeSync(fd);
   }

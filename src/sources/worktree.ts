@@ -54,9 +54,10 @@ async function globEntries(cwd: string, paths: string[]): Promise<{ root: string
     try {
       st = lstatSync(abs);
     } catch {
-      throw new IncompleteScanError(`path ${t} does not exist`);
+      throw new IncompleteScanError(`${t}: no such file or folder, so nothing was scanned there`, 'Check the paths.');
     }
-    if (st.isFile() || st.isSymbolicLink()) {
+    // Anything but a folder is one entry: a FIFO or socket named here is reported as unreadable.
+    if (!st.isDirectory()) {
       entries.push({ path: relative(cwd, abs).split(sep).join('/'), abs });
       continue;
     }
@@ -232,6 +233,27 @@ async function readRepo(root: string, listing: Listing, readers: Readers) {
   };
 }
 
+const isPattern = (p: string) => /[*?[]/.test(p);
+
+/**
+ * Given paths that are not on disk, are not glob patterns and hold no listed entry: a typo, or a
+ * folder since renamed. Reading nothing there must not pass (a path git still tracks but the
+ * work tree lost is listed, and reported as deleted).
+ */
+function absentPaths(cwd: string, root: string, paths: string[], entries: Entry[]): string[] {
+  return paths.filter((p) => {
+    if (isPattern(p)) return false;
+    const abs = resolve(cwd, p);
+    try {
+      lstatSync(abs);
+      return false;
+    } catch {
+      const rel = relative(root, abs).split(sep).join('/');
+      return !entries.some((e) => rel === '' || e.path === rel || e.path.startsWith(`${rel}/`));
+    }
+  });
+}
+
 export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const started = Date.now();
   const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
@@ -277,14 +299,18 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   if (unreadable.length) {
     throw new IncompleteScanError(
       `could not read ${unreadable.length} file(s): ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''}`,
-      'Fix the permissions (or exclude the paths with ignorePaths in .secret-guard.json) and run the scan again.',
+      'Make them readable regular files (or exclude them with ignorePaths in .secret-guard.json) and run the scan again.',
     );
   }
   const notes: string[] = [];
-  if (entries.length === 0 && opts.paths.length) {
-    throw new IncompleteScanError(`nothing to scan: no file matches ${opts.paths.join(' ')}`, 'Check the paths, or run `secret-guard scan` with none to scan the whole repository.');
+  const absent = absentPaths(opts.cwd, root, opts.paths, entries);
+  if (absent.length || (entries.length === 0 && opts.paths.some(isPattern))) {
+    const what = absent.length ? `${absent.join(', ')}: no such file or folder, so nothing was scanned there` : `no file matches ${opts.paths.join(' ')}: nothing was scanned`;
+    throw new IncompleteScanError(what, 'Check the paths, or run `secret-guard scan` with none to scan the whole repository.');
   }
-  if (entries.length === 0) notes.push('no files to scan');
+  // The paths are there and hold nothing git would commit: a complete answer, said plainly.
+  if (entries.length === 0 && opts.paths.length) notes.push(`nothing to scan: ${opts.paths.join(', ')} ${opts.paths.length > 1 ? 'hold' : 'holds'} no file git would commit (none, or only files .gitignore excludes)`);
+  else if (entries.length === 0) notes.push('nothing to scan: there are no files git would commit');
   stats.durationMs = Date.now() - started;
   return { mode: repo && !repo.bare ? 'worktree' : 'files', root, findings, stats, notes };
 }
