@@ -157,7 +157,11 @@ async function worktreeSections(runs) {
 // ---------------------------------------------------------------------------------------------
 
 function checkPlanted(planted, findings) {
-  const hit = (p) => findings.some((f) => f.file === p.path && (!p.commit || (f.commit && String(f.commit.sha ?? f.commit).startsWith(p.commit.slice(0, 7)))));
+  const atCommit = (f, p) => !p.commit || (f.commit && String(f.commit.sha ?? f.commit).startsWith(p.commit.slice(0, 7)));
+  // A staged change set aside is introduced by the stash's index commit (refs/stash^2), not by the
+  // stash commit the generator records; what matters is that the stash is named as its holder.
+  const inStash = (f) => (f.holders?.refs ?? []).includes('refs/stash');
+  const hit = (p) => findings.some((f) => f.file === p.path && (p.kind === 'stash' ? inStash(f) : atCommit(f, p)));
   const found = planted.filter(hit);
   const missed = planted.filter((p) => !hit(p)).map((p) => p.kind);
   return `${found.length}/${planted.length}${missed.length ? ` (missed: ${missed.join(', ')})` : ''}`;

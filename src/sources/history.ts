@@ -29,6 +29,7 @@ import { GitStream } from './history-process.js';
 import { historyRoot, isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
 import { decode, isLfsPointer } from './decode.js';
 import { git, gitRaw } from './git.js';
+import { keywordGate, quickVerdict } from './worktree-read.js';
 
 export interface HistoryOptions {
   cwd: string;
@@ -141,6 +142,7 @@ class HistoryScan {
   /** `blob:class` → the read in progress. */
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly classes: PathClasses;
+  private readonly gate: ReturnType<typeof keywordGate>;
   private readonly leaks = new Map<string, Leak>();
   private readonly findings: Finding[] = [];
   private readonly states = new Map<string, { state: State; remaining: number; keep: boolean }>();
@@ -158,6 +160,7 @@ class HistoryScan {
     private readonly notes: string[],
   ) {
     this.classes = new PathClasses(opts.rules);
+    this.gate = keywordGate(opts.rules);
     this.keep = new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : [])]);
   }
 
@@ -256,15 +259,18 @@ class HistoryScan {
       if (first) skip(this.stats, kind, path, reason);
     };
     if ('tooLarge' in content) return passOver('tooLarge', `${content.size} bytes, over --max-file-size`);
-    const d = decode(content.data);
-    if ('binary' in d) return passOver('binary', 'binary');
-    if (isLfsPointer(d.text)) return passOver('lfsPointer', 'Git LFS pointer (content lives outside the repository)');
+    // Most blobs hold no rule's keyword: the gate says so from the bytes, without decoding them.
+    const quick = quickVerdict(content.data, path, this.gate);
+    if (quick === 'binary') return passOver('binary', 'binary');
+    const d = quick === 'clean' ? null : decode(content.data);
+    if (d && 'binary' in d) return passOver('binary', 'binary');
+    if (d && isLfsPointer(d.text)) return passOver('lfsPointer', 'Git LFS pointer (content lives outside the repository)');
     if (first) {
       this.stats.blobsScanned!++;
       this.stats.filesScanned++;
       this.stats.bytesScanned += content.size;
     }
-    const found = detect({ text: d.text, path }, this.opts.rules);
+    const found = d ? detect({ text: d.text, path }, this.opts.rules) : [];
     const result = found.length ? found : null;
     if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;

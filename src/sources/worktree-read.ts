@@ -158,11 +158,21 @@ function needsFullDecode(buf: Buffer): boolean {
   return buf.length - bom < 4096 && buf.subarray(bom, bom + LFS_MARK.length).equals(LFS_MARK);
 }
 
+/**
+ * What the bytes of a file at `path` are without decoding them, where the gate can tell: binary
+ * (a NUL in the first 8 KiB, as decode() says), or text in which no rule can find anything.
+ * Null means decode and run the engine. Shared by every source that reads whole files or blobs.
+ */
+export function quickVerdict(buf: Buffer, path: string, gate: KeywordGate | null): 'binary' | 'clean' | null {
+  if (!gate || needsFullDecode(buf)) return null;
+  if (buf.subarray(0, SNIFF).includes(0)) return 'binary';
+  return !gate.bytes(buf) && !gate.path.test(path) ? 'clean' : null;
+}
+
 function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
-  if (ctx.gate && !needsFullDecode(buf)) {
-    if (buf.subarray(0, SNIFF).includes(0)) return { skip: 'binary', reason: 'binary' };
-    if (!ctx.gate.bytes(buf) && !ctx.gate.path.test(e.path)) return { scanned: buf.length, findings: [] };
-  }
+  const quick = quickVerdict(buf, e.path, ctx.gate);
+  if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
+  if (quick === 'clean') return { scanned: buf.length, findings: [] };
   const d = decode(buf);
   if ('binary' in d) return { skip: 'binary', reason: 'binary' };
   if (isLfsPointer(d.text)) return { skip: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
