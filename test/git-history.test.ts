@@ -380,6 +380,7 @@ describe('scan --history', () => {
     expect(byFile['refs/tags/keys/blob']!.commit).toBeUndefined();
     expect(byFile['mail.txt']).toMatchObject({ commit: leak, holders: { commits: 1, refs: ['refs/heads/main', 'refs/tags/snapshot'], inHead: true } });
     expect(byFile['.env']).toMatchObject({ ruleId: 'dotenv-not-ignored', holders: { commits: 0, refs: ['refs/tags/snapshot'] } });
+    expect(cli(['scan', '--history'], repo.dir).stdout).toContain('held by no commit; refs: refs/tags/keys/blob;');
   });
 
   it('finds a token in a detached HEAD that no ref holds', () => {

@@ -86,7 +86,9 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
       lines.push(`  ${shown}:${f.line}:${f.column}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f)}`);
       if (f.holders) {
         const h = f.holders;
-        lines.push(p.dim(`      still held by ${plural(h.commits, 'commit')}; refs: ${h.refs.length ? h.refs.join(', ') : 'none'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`));
+        // A blob that only a ref names (a tag of a blob or tree) is held by no commit at all.
+        const commits = h.commits ? `still held by ${plural(h.commits, 'commit')}` : 'held by no commit';
+        lines.push(p.dim(`      ${commits}; refs: ${h.refs.length ? h.refs.join(', ') : 'none'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`));
       }
       if (!opts.quiet) lines.push(p.dim(`      fix: ${f.fix}`));
     }
