@@ -19,8 +19,11 @@ const QUOTED = `(?<q>['"\`])(?<secret>[^'"\`\\\\\\r\\n]{1,200})\\k<q>`;
 export const SMTP_ACCESS_KEY_BODY = 'PM-T-[A-Za-z0-9_-]{1,100}-[A-Za-z0-9_-]{22}';
 const SMTP_ACCESS_KEY = `(?<![0-9A-Za-z_-])(?<secret>${SMTP_ACCESS_KEY_BODY})(?![A-Za-z0-9_-])`;
 
-/** Postmark SMTP secret key: exactly 36 chars of the URL-safe alphabet. */
-const SMTP_SECRET_KEY = `(?<![0-9A-Za-z_-])(?<secret>[A-Za-z0-9_-]{36})(?![A-Za-z0-9_-])`;
+/**
+ * Postmark SMTP secret key: exactly 36 chars of the URL-safe alphabet. An access key whose stream
+ * id makes it 36 characters long has the same alphabet and length; it is the username, not a secret.
+ */
+const SMTP_SECRET_KEY = `(?<![0-9A-Za-z_-])(?!PM-T-)(?<secret>[A-Za-z0-9_-]{36})(?![A-Za-z0-9_-])`;
 
 export const SHAPES: Record<string, string> = {
   uuid: UUID,
