@@ -47,16 +47,20 @@ const samples: Sample[] = specs
     }),
   );
 
+const uuid = (rnd: Random) => `${rnd.hex(8)}-${rnd.hex(4)}-4${rnd.hex(3)}-${rnd.pick(['8', '9', 'a', 'b'])}${rnd.hex(3)}-${rnd.hex(12)}`;
+
 /**
  * A fresh token of the same shape: every character replaced by a random one of its class (hex
- * digits stay hex digits in their case, other letters stay letters in their case), separators kept.
+ * digits stay hex digits in their case, other letters stay letters in their case), separators
+ * kept; an encoded token is a fresh UUID encoded the same way.
  */
 function freshLike(secret: string, real: string | undefined, rnd: Random): string {
+  if (real === 'base64-uuid') return Buffer.from(`${uuid(rnd)}${secret.endsWith('Cg==') ? '\n' : ''}`).toString('base64');
   const lowerHex = '0123456789abcdef';
   const upperHex = '0123456789ABCDEF';
   const lower = 'abcdefghijklmnopqrstuvwxyz';
   const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  for (;;) {
+  for (let tries = 0; tries < 1000; tries++) {
     const out = [...secret]
       .map((c) => {
         if (/[0-9a-f]/.test(c)) return rnd.pick([...lowerHex]);
@@ -68,9 +72,8 @@ function freshLike(secret: string, real: string | undefined, rnd: Random): strin
       .join('');
     if (out !== secret && (!real || looksReal(out, real))) return out;
   }
+  throw new Error(`no fresh token like ${secret.slice(0, 4)}… for the real shape ${real}: teach freshLike this shape`);
 }
-
-const uuid = (rnd: Random) => `${rnd.hex(8)}-${rnd.hex(4)}-4${rnd.hex(3)}-${rnd.pick(['8', '9', 'a', 'b'])}${rnd.hex(3)}-${rnd.hex(12)}`;
 
 /** Lines that hold no credential: code, prose, JSON, logs, settings; UUIDs only as ids. Balanced brackets. */
 const FILLER: Array<(rnd: Random) => string> = [

@@ -25,8 +25,16 @@ const SMTP_ACCESS_KEY = `(?<![0-9A-Za-z_-])(?<secret>${SMTP_ACCESS_KEY_BODY})(?!
  */
 const SMTP_SECRET_KEY = `(?<![0-9A-Za-z_-])(?!PM-T-)(?<secret>[A-Za-z0-9_-]{36})(?![A-Za-z0-9_-])`;
 
+/**
+ * A UUID-shaped token base64-encoded, as Kubernetes Secret `data:` holds it: 36 bytes are 48
+ * characters with no padding, and `echo TOKEN | base64` adds the newline (`Cg==`). Whether it
+ * decodes to a token is the real-shape check's to say (placeholder.ts).
+ */
+const BASE64_UUID = `(?<![A-Za-z0-9+/=])(?<secret>[A-Za-z0-9+/]{48}(?:Cg==)?)(?![A-Za-z0-9+/=])`;
+
 export const SHAPES: Record<string, string> = {
   uuid: UUID,
+  'base64-uuid': BASE64_UUID,
   quoted: QUOTED,
   'postmark-smtp-access-key': SMTP_ACCESS_KEY,
   'postmark-smtp-secret-key': SMTP_SECRET_KEY,
