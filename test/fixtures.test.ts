@@ -36,7 +36,8 @@ function filesOf(dir: string, base = dir, out: Files = {}): Files {
 const order = (a: Expected, b: Expected) =>
   a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId) || a.severity.localeCompare(b.severity);
 
-const SECRET_SHAPES = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|PM-T-[\w-]{24,}|\b[A-Za-z0-9_-]{36}\b/gi;
+// UUIDs, SMTP keys, and base64-encoded UUIDs (Kubernetes Secret data).
+const SECRET_SHAPES = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|PM-T-[\w-]{24,}|\b[A-Za-z0-9_-]{36}\b|\b[A-Za-z0-9+/]{48}/gi;
 
 /** The real CLI as a separate process, like helpers/cli.ts, but without blocking: cases run side by side. */
 function cliAsync(args: string[], cwd: string): Promise<CliRun> {

@@ -118,7 +118,7 @@ function holds(c: CompiledContext, site: Site, doc: Document, path: string): boo
   if (c.after && !passes(c.after, site.after)) return false;
   if (c.key) {
     const k = site.key;
-    if (!k || !c.key.test(k.key)) return false;
+    if (!k || !(c.key.test(k.key) || (k.also !== undefined && c.key.test(k.also)))) return false;
   }
   if (c.call) {
     const call = site.call;

@@ -76,9 +76,19 @@ function looksRandomKey(value: string): boolean {
   return classes >= 2 && new Set(value).size >= 12;
 }
 
+/** The UUID a base64 value encodes (a trailing newline dropped), or null. */
+export function decodedUuid(value: string): string | null {
+  const text = Buffer.from(value, 'base64').toString('latin1').replace(/\n$/, '');
+  return UUID_EXACT.test(text) ? text : null;
+}
+
 /** Whether a value looks like a real token of the named shape. */
 export function looksReal(value: string, shape: string): boolean {
   if (shape === 'uuid') return UUID_EXACT.test(value) && !isPatternedHex(value);
+  if (shape === 'base64-uuid') {
+    const uuid = decodedUuid(value);
+    return uuid !== null && !isPatternedHex(uuid);
+  }
   if (shape === 'random-key') return looksRandomKey(value);
   return !isPlaceholderText(value);
 }

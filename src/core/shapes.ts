@@ -19,11 +19,22 @@ const QUOTED = `(?<q>['"\`])(?<secret>[^'"\`\\\\\\r\\n]{1,200})\\k<q>`;
 export const SMTP_ACCESS_KEY_BODY = 'PM-T-[A-Za-z0-9_-]{1,100}-[A-Za-z0-9_-]{22}';
 const SMTP_ACCESS_KEY = `(?<![0-9A-Za-z_-])(?<secret>${SMTP_ACCESS_KEY_BODY})(?![A-Za-z0-9_-])`;
 
-/** Postmark SMTP secret key: exactly 36 chars of the URL-safe alphabet. */
-const SMTP_SECRET_KEY = `(?<![0-9A-Za-z_-])(?<secret>[A-Za-z0-9_-]{36})(?![A-Za-z0-9_-])`;
+/**
+ * Postmark SMTP secret key: exactly 36 chars of the URL-safe alphabet. An access key whose stream
+ * id makes it 36 characters long has the same alphabet and length; it is the username, not a secret.
+ */
+const SMTP_SECRET_KEY = `(?<![0-9A-Za-z_-])(?!PM-T-)(?<secret>[A-Za-z0-9_-]{36})(?![A-Za-z0-9_-])`;
+
+/**
+ * A UUID-shaped token base64-encoded, as Kubernetes Secret `data:` holds it: 36 bytes are 48
+ * characters with no padding, and `echo TOKEN | base64` adds the newline (`Cg==`). Whether it
+ * decodes to a token is the real-shape check's to say (placeholder.ts).
+ */
+const BASE64_UUID = `(?<![A-Za-z0-9+/=])(?<secret>[A-Za-z0-9+/]{48}(?:Cg==)?)(?![A-Za-z0-9+/=])`;
 
 export const SHAPES: Record<string, string> = {
   uuid: UUID,
+  'base64-uuid': BASE64_UUID,
   quoted: QUOTED,
   'postmark-smtp-access-key': SMTP_ACCESS_KEY,
   'postmark-smtp-secret-key': SMTP_SECRET_KEY,

@@ -30,6 +30,11 @@ const CLOSE: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 export interface KeyInfo {
   key: string;
   path: string;
+  /**
+   * The other reading of an ambiguous `name: Word = "…"`: `Word` as the assigned key rather than
+   * the declared type (`run: TOKEN="…" npm test`). A key context holds when either reading matches.
+   */
+  also?: string;
 }
 
 export interface CallInfo {
@@ -178,6 +183,7 @@ const NAMED_VALUE = /\b(?:key|name)["']?\s*[:=]\s*["']([\w.:-]{1,100})["']/i;
  */
 export function extractKey(before: string, line: string): KeyInfo | null {
   let s = trimQuotesEnd(before);
+  const quoted = /["'`]/.test(before.slice(s.length));
   const xml = /<([A-Za-z_][\w.:-]{0,100})(?:\s[^<>]{0,200})?>$/.exec(s);
   if (xml) return chain(xml[1]!);
   if (/[:=]\s*\[$/.test(s)) s = s.slice(0, -1).replace(/[\s"'`]+$/, '');
@@ -189,11 +195,23 @@ export function extractKey(before: string, line: string): KeyInfo | null {
     return arg ? chain(arg) : null;
   }
   if (op[1] !== ':') {
-    // A declared type between name and `=`: `token: string =`, `TOKEN: Final =`, `var token string =`.
-    const typed = TYPED_NAME.exec(s) ?? GO_VAR.exec(s);
-    if (typed) return chain(typed[1]!);
+    // A declared type between name and `=`: `token: string =`, `TOKEN: Final =`. The same text is
+    // a label before a shell-style assignment (`debug: TOKEN=…` in a commit subject, `run: TOKEN=…`
+    // in CI YAML). A typed declaration's value is an expression, so a bare token after the `=`
+    // rules the type reading out; a quoted one keeps both readings.
+    const go = GO_VAR.exec(s);
+    if (go) return chain(go[1]!);
+    const typed = quoted ? TYPED_NAME.exec(s) : null;
+    if (typed) {
+      const info = chain(typed[1]!);
+      const assigned = trailingKey(s.replace(/["'`\]*]+$/, ''));
+      const other = assigned === null ? null : chain(assigned);
+      if (info && other && other.key !== info.key) info.also = other.key;
+      return info;
+    }
   }
-  s = s.replace(/["'`\]]+$/, '');
+  // Quotes, brackets and markdown emphasis around the key: `"key":`, `['key'] =`, `**KEY**:`.
+  s = s.replace(/["'`\]*]+$/, '');
   const raw = trailingKey(s);
   if (!raw) return null;
   const info = chain(raw);

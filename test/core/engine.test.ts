@@ -1,6 +1,7 @@
 /** The engine's contract: prefilter first, contexts decide, paths and patterns are checked. */
 import { describe, expect, it } from 'vitest';
 import { compileRule, compileRules, detect } from '../../src/core/engine.js';
+import { SHAPES } from '../../src/core/shapes.js';
 import type { RuleSpec } from '../../src/core/types.js';
 import { TOKEN, testRule } from './spec.js';
 
@@ -70,6 +71,14 @@ describe('detect', () => {
     const rules = compileRules([{ ...spec, contexts: [{ call: 'NewClient$', arg: 2 }] }]);
     const text = `postmark.NewClient("${TOKEN}", "${TOKEN.replace('6f', '7a')}")`;
     expect(detect({ text, path: 'main.go' }, rules).map((f) => f.secret)).toEqual([TOKEN.replace('6f', '7a')]);
+  });
+});
+
+describe('named shapes', () => {
+  it('take no SMTP access key for a secret key, even one of the same length', () => {
+    const shape = new RegExp(SHAPES['postmark-smtp-secret-key']!, 'g');
+    const line = 's.login("PM-T-outbound-Ab3-E5gH7jK9mN1pQ3sT5v", "Zx9_Yw8-Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9D")';
+    expect([...line.matchAll(shape)].map((m) => m.groups!.secret)).toEqual(['Zx9_Yw8-Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9D']);
   });
 });
 

@@ -50,6 +50,22 @@ describe('extractKey', () => {
     expect(keyOf(before)).toBe(key);
   });
 
+  it.each([
+    ['debug: POSTMARK_SERVER_TOKEN=', 'POSTMARK_SERVER_TOKEN'],
+    ['fix(mail): POSTMARK_API_KEY=', 'POSTMARK_API_KEY'],
+    ['env: POSTMARK_SERVER_TOKEN=', 'POSTMARK_SERVER_TOKEN'],
+    ['- POSTMARK_SERVER_TOKEN=', 'POSTMARK_SERVER_TOKEN'],
+    ['- **POSTMARK_SERVER_TOKEN**: ', 'POSTMARK_SERVER_TOKEN'],
+    ['Set POSTMARK_SERVER_TOKEN=', 'POSTMARK_SERVER_TOKEN'],
+  ])('reads the key after other text on its line: %s', (before, key) => {
+    expect(keyOf(before)).toBe(key);
+  });
+
+  it('keeps both readings of `label: NAME="` (a typed declaration or a labelled assignment)', () => {
+    expect(extractKey('run: POSTMARK_SERVER_TOKEN="', '')).toEqual({ key: 'run', path: 'run', also: 'POSTMARK_SERVER_TOKEN' });
+    expect(extractKey('token: string = "', '')).toEqual({ key: 'token', path: 'token', also: 'string' });
+  });
+
   it('takes the name of a name/value pair on the same line', () => {
     expect(keyOf('<add key="PostmarkServerToken" value="')).toBe('PostmarkServerToken');
     expect(keyOf('<env name="POSTMARK_TOKEN" value="')).toBe('POSTMARK_TOKEN');
