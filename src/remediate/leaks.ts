@@ -8,7 +8,7 @@ import { secretId } from '../core/fingerprint.js';
 import { looksReal } from '../core/placeholder.js';
 import type { CredentialKind, Finding, RuleSpec } from '../core/types.js';
 
-/** `other`: a custom rule's secret, which names no Postmark credential. */
+/** `other`: a secret whose rule names no Postmark credential kind (a custom rule's; a base64-encoded token). */
 export type LeakKind = CredentialKind | 'other';
 
 export interface Credential {

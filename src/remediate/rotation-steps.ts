@@ -132,7 +132,7 @@ function smtpSteps(c: StepContext): string[] {
 function otherSteps(c: StepContext): string[] {
   const name = secretNameFor(c.kind, c.ruleIds);
   return [
-    `Found by the custom rule ${c.ruleIds.map(code).join(', ')}: rotate it with its issuer's procedure, in this order.`,
+    `Found by ${c.ruleIds.map(code).join(', ')}, a rule that names no Postmark credential kind (a custom rule, or a token stored encoded: the finding's fix says how to tell which token it is): rotate it with its issuer's procedure, in this order.`,
     '',
     step(1, 'Pre-check', 'that the leaked credential still works (and what it grants).'),
     step(2, 'Create the new credential', 'before revoking the old one, so both work during the switch.'),

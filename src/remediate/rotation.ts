@@ -17,7 +17,7 @@ export const KIND_TITLES: Record<LeakKind, string> = {
   'postmark-server': 'Postmark Server API token',
   'postmark-account': 'Postmark Account API token',
   'postmark-smtp': 'Postmark SMTP token (secret key)',
-  other: 'Secret (custom rule)',
+  other: 'Secret (its rule names no Postmark credential kind)',
 };
 
 export interface RotationInput {
