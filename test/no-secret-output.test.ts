@@ -220,6 +220,19 @@ describe('error paths echo no secret', () => {
   });
 });
 
+describe('error messages cut every credential shape', () => {
+  it('an SMTP secret key with only two character classes, and a token in base64', () => {
+    const twoClass = `qz${'abcdefghijklmnopqrstuvwxyz0123456789'.split('').sort(() => Math.random() - 0.5).join('').slice(0, 32)}-_`;
+    const base64 = Buffer.from(`${S.server}\n`).toString('base64');
+    const text = describeError(new Error(`unknown key ${twoClass} and value ${base64}`));
+    for (const secret of [twoClass, base64]) {
+      for (let i = 0; i + 12 <= secret.length; i++) expect(text).not.toContain(secret.slice(i, i + 12));
+    }
+    expect(text).toContain(`${twoClass.slice(0, 4)}…`);
+    expect(text).toContain(`${base64.slice(0, 4)}…`);
+  });
+});
+
 describe('a rule that throws', () => {
   // No input makes a built-in rule throw, and a test hook in the CLI is not wanted, so the
   // error the engine raises is described directly: the rule, the path, the cause's name.
