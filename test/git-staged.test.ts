@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findRepo } from '../src/sources/git.js';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 
@@ -300,6 +301,19 @@ describe('scan --staged output and failure modes', () => {
     const u = cli(['scan', '--staged'], repo.dir);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/unmerged/);
+  });
+
+  it('finds a bare repository as bare, a work tree as not, and nothing inside a .git folder', async () => {
+    // Every `bare` check downstream (scan --staged, install, the worktree scan) relies on this.
+    const bare = makeRepo({ bare: true });
+    const dir = realpathSync(bare.dir);
+    expect(await findRepo(bare.dir)).toEqual({ root: dir, gitDir: dir, bare: true });
+    expect(await findRepo(join(bare.dir, 'refs'))).toEqual({ root: dir, gitDir: dir, bare: true });
+    const repo = makeRepo({ files: { 'a/b.txt': 'x\n' } });
+    const top = realpathSync(repo.dir);
+    expect(await findRepo(join(repo.dir, 'a'))).toEqual({ root: top, gitDir: join(top, '.git'), bare: false });
+    // git has no work tree to name from inside .git, and it is no bare repository either.
+    expect(await findRepo(join(repo.dir, '.git'))).toBeNull();
   });
 
   it('exits 2 when a staged blob is missing from the object database, and reads each blob once for several paths', () => {

@@ -5,18 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { IncompleteScanError, UsageError } from '../cli/errors.js';
-import { findRepo, git, gitRaw, requireRepo } from './git.js';
+import { git, gitRaw, requireRepo } from './git.js';
 
-/**
- * The folder a history scan reports as its root. findRepo asks for the work tree's top level,
- * which git refuses in a bare repository, so a bare one (a mirror clone) is found here.
- */
+/** The folder a history scan reports as its root: the work tree's top, or a bare repository's (a mirror clone's) git directory. */
 export async function historyRoot(cwd: string, mode: string): Promise<string> {
-  const repo = await findRepo(cwd);
-  if (repo) return repo.root;
-  const r = await gitRaw(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], cwd);
-  const [bare, gitDir] = r.stdout.toString('utf8').split('\n');
-  if (r.code === 0 && bare === 'true' && gitDir) return gitDir;
   return (await requireRepo(cwd, mode)).root;
 }
 

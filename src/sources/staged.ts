@@ -15,7 +15,7 @@ import type { Finding } from '../core/types.js';
 import { GitError, IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { decode, isLfsPointer } from './decode.js';
-import { findRepo, gitRaw, requireRepo, type GitResult, type Repo } from './git.js';
+import { gitRaw, requireRepo, type GitResult, type Repo } from './git.js';
 
 export interface StagedOptions {
   cwd: string;
@@ -161,12 +161,11 @@ export function readBlobs(ids: string[], cwd: string, maxSize: number, onBlob: (
   });
 }
 
-/** The repository, which must have a work tree: git cannot name a bare one's top level, so it is told apart here. */
+/** The repository, which must have a work tree: a bare one has no index to commit from. */
 async function workTreeRepo(cwd: string): Promise<Repo> {
-  const repo = await findRepo(cwd);
-  const bare = repo ? repo.bare : (await gitRaw(['rev-parse', '--is-bare-repository'], cwd)).stdout.toString('utf8').trim() === 'true';
-  if (bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
-  return repo ?? requireRepo(cwd, 'scan --staged');
+  const repo = await requireRepo(cwd, 'scan --staged');
+  if (repo.bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
+  return repo;
 }
 
 function failed(r: GitResult, what: string): GitError {
