@@ -39,9 +39,15 @@ export async function readTips(cwd: string): Promise<Tips> {
     const out = (await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, names.map((n) => `${n}^{}`).join('\n') + '\n')).toString('utf8').split('\n');
     names.forEach((name, i) => {
       const [sha, type] = (out[i] ?? '').split(' ');
-      if (!sha || !/^[0-9a-f]{40,64}$/.test(sha)) return;
-      if (type === 'commit') add(sha, name);
-      else if (type === 'blob' || type === 'tree') loose.push({ ref: name, sha, type });
+      if (sha && /^[0-9a-f]{40,64}$/.test(sha) && type === 'commit') add(sha, name);
+      else if (sha && /^[0-9a-f]{40,64}$/.test(sha) && (type === 'blob' || type === 'tree')) loose.push({ ref: name, sha, type });
+      else {
+        // Dropping the ref would leave what it holds unread and the scan looking clean.
+        throw new IncompleteScanError(
+          `${name} points at an object that is ${type === 'missing' ? 'missing from the repository' : `not readable here (${out[i] || 'no answer from git cat-file'})`}, so what it holds cannot be scanned`,
+          'Run `git fsck` to see what is damaged; fetch the missing objects, or delete the ref (`git update-ref -d REF`) if it is not needed.',
+        );
+      }
     });
   }
   const olderStash: string[] = [];
