@@ -330,6 +330,16 @@ describe('scan --staged output and failure modes', () => {
     expect(r.stderr).toMatch(/staged version of (one|two)\.cfg is missing/);
   });
 
+  it('reads the staged objects themselves, not what a `git replace` ref puts in their place', () => {
+    const repo = makeRepo({ files: { 'app.cfg': 'DEBUG=1\n' } });
+    repo.write({ 'new.cfg': env(fakeToken()), 'app.cfg': `DEBUG=1\n${env(fakeToken())}` });
+    repo.git('add', '-A');
+    const hash = (text: string) => execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: text, encoding: 'utf8' }).trim();
+    repo.git('replace', repo.git('rev-parse', ':new.cfg').trim(), hash('A=1\n'));
+    repo.git('replace', repo.git('rev-parse', ':app.cfg').trim(), hash('DEBUG=1\n'));
+    expect(staged(repo).findings).toEqual(['app.cfg:2:postmark-server-token', 'new.cfg:1:postmark-server-token']);
+  });
+
   it('refuses paths and a second mode', () => {
     const repo = makeRepo({ files: { 'a.txt': 'x\n' } });
     expect(cli(['scan', '--staged', 'a.txt'], repo.dir).code).toBe(2);
