@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -399,6 +399,42 @@ describe('scan --history', () => {
     const r = history(repo.dir, [token]);
     expect(r.code).toBe(0);
     expect(r.json.stats.skipped.ignoredByConfig).toBe(2); // the fixture and the config file itself
+  });
+
+  it('applies ignorePaths to a blob that a ref names, whose path is the ref name', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { '.secret-guard.json': '{"ignorePaths": ["refs/tags/fixtures/**"]}\n' } });
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: env(token), encoding: 'utf8' }).trim();
+    repo.git('tag', '-a', '-m', 'sample', 'fixtures/sample', blob);
+    repo.git('tag', '-a', '-m', 'key', 'keys/blob', blob);
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings.map((f) => f.file)).toEqual(['refs/tags/keys/blob']);
+    expect(r.json.stats.skipped.ignoredByConfig).toBe(2); // the tagged blob and the config file itself
+  });
+
+  it('exits 2, naming the ref, when a ref points at an object that is not in the repository', () => {
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.commit({ 'b.txt': 'b\n' });
+    // A loose ref file written by hand (a botched copy, a half-finished fetch).
+    writeFileSync(join(repo.dir, '.git', 'refs', 'heads', 'broken'), `${'1234567890'.repeat(4)}\n`);
+    for (const args of [['scan', '--history'], ['scan', '--range', 'HEAD~1..HEAD']]) {
+      const r = cli(args, repo.dir);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/refs\/heads\/broken points at an object that is missing from the repository.*\n.*git fsck/);
+    }
+    rmSync(join(repo.dir, '.git', 'refs', 'heads', 'broken'));
+    // A tag object that exists, of a blob that does not.
+    const tag = execFileSync('git', ['hash-object', '-t', 'tag', '-w', '--stdin', '--literally'], {
+      cwd: repo.dir,
+      input: `object ${'1234567890'.repeat(4)}\ntype blob\ntag key\ntagger T <t@example.com> 0 +0000\n\nkey\n`,
+      encoding: 'utf8',
+    }).trim();
+    repo.git('update-ref', 'refs/tags/key', tag);
+    const r = cli(['scan', '--history'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refs\/tags\/key points at an object that is missing/);
   });
 
   it('exits 0 with a note in an empty repository', () => {

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findRepo } from '../src/sources/git.js';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 
@@ -302,6 +303,19 @@ describe('scan --staged output and failure modes', () => {
     expect(u.stderr).toMatch(/unmerged/);
   });
 
+  it('finds a bare repository as bare, a work tree as not, and nothing inside a .git folder', async () => {
+    // Every `bare` check downstream (scan --staged, install, the worktree scan) relies on this.
+    const bare = makeRepo({ bare: true });
+    const dir = realpathSync(bare.dir);
+    expect(await findRepo(bare.dir)).toEqual({ root: dir, gitDir: dir, bare: true });
+    expect(await findRepo(join(bare.dir, 'refs'))).toEqual({ root: dir, gitDir: dir, bare: true });
+    const repo = makeRepo({ files: { 'a/b.txt': 'x\n' } });
+    const top = realpathSync(repo.dir);
+    expect(await findRepo(join(repo.dir, 'a'))).toEqual({ root: top, gitDir: join(top, '.git'), bare: false });
+    // git has no work tree to name from inside .git, and it is no bare repository either.
+    expect(await findRepo(join(repo.dir, '.git'))).toBeNull();
+  });
+
   it('exits 2 when a staged blob is missing from the object database, and reads each blob once for several paths', () => {
     const repo = makeRepo({ files: { 'a.txt': 'x\n' } });
     const body = `${env(fakeToken())}`;
@@ -314,6 +328,16 @@ describe('scan --staged output and failure modes', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/staged version of (one|two)\.cfg is missing/);
+  });
+
+  it('reads the staged objects themselves, not what a `git replace` ref puts in their place', () => {
+    const repo = makeRepo({ files: { 'app.cfg': 'DEBUG=1\n' } });
+    repo.write({ 'new.cfg': env(fakeToken()), 'app.cfg': `DEBUG=1\n${env(fakeToken())}` });
+    repo.git('add', '-A');
+    const hash = (text: string) => execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: text, encoding: 'utf8' }).trim();
+    repo.git('replace', repo.git('rev-parse', ':new.cfg').trim(), hash('A=1\n'));
+    repo.git('replace', repo.git('rev-parse', ':app.cfg').trim(), hash('DEBUG=1\n'));
+    expect(staged(repo).findings).toEqual(['app.cfg:2:postmark-server-token', 'new.cfg:1:postmark-server-token']);
   });
 
   it('refuses paths and a second mode', () => {

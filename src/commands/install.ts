@@ -103,9 +103,7 @@ interface Target {
 }
 
 async function target(ctx: CliContext, force: boolean): Promise<Target> {
-  // Asked first: findRepo's --show-toplevel fails in a bare repository, which would read as "not a repository".
-  const bare = await gitRaw(['rev-parse', '--is-bare-repository'], ctx.cwd);
-  const repo = bare.code === 0 && bare.stdout.toString('utf8').trim() === 'true' ? { bare: true, root: '' } : await requireRepo(ctx.cwd, 'install');
+  const repo = await requireRepo(ctx.cwd, 'install');
   if (repo.bare) throw new UsageError('this is a bare repository: nothing is committed in it, so it has no pre-commit hook to install', 'Run `secret-guard install` in a clone.');
   const top = repo.root;
   const hooksDir = (await git(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], top)).toString('utf8').trim();

@@ -4,21 +4,14 @@
  * output folder inside the work tree is ignored. Only reading git commands run here.
  */
 import { isAbsolute, relative } from 'node:path';
-import { git, gitRaw } from '../sources/git.js';
-import { historyRoot } from '../sources/history-refs.js';
+import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
 
-export interface RepoDirs {
-  /** The work tree's top level; for a bare repository, the git directory. */
-  root: string;
-  gitDir: string;
-  bare: boolean;
-}
+/** The work tree's top level (for a bare repository, the git directory), the git directory, and whether it is bare. */
+export type RepoDirs = Repo;
 
 /** The repository around `cwd`, bare ones (mirror clones) included; a GitError when there is none. */
-export async function openRepo(cwd: string): Promise<RepoDirs> {
-  const root = await historyRoot(cwd, 'remediate');
-  const [bare, gitDir] = (await git(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], cwd)).toString('utf8').split('\n');
-  return { root, gitDir: gitDir!, bare: bare === 'true' };
+export function openRepo(cwd: string): Promise<RepoDirs> {
+  return requireRepo(cwd, 'remediate');
 }
 
 /** `origin`, else the only remote, else the first; null when there is none. */

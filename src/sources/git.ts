@@ -51,13 +51,20 @@ export interface Repo {
   bare: boolean;
 }
 
-/** The repository around `cwd`, or null when there is none. */
+/** The repository around `cwd` (a bare one too), or null when there is none. */
 export async function findRepo(cwd: string): Promise<Repo | null> {
   const r = await gitRaw(['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--show-toplevel'], cwd);
-  if (r.code !== 0) return null;
-  const [bare, gitDir, top] = r.stdout.toString('utf8').split('\n');
-  const isBare = bare === 'true';
-  return { root: isBare || !top ? gitDir! : top, gitDir: gitDir!, bare: isBare };
+  if (r.code === 0) {
+    const [bare, gitDir, top] = r.stdout.toString('utf8').split('\n');
+    const isBare = bare === 'true';
+    return { root: isBare || !top ? gitDir! : top, gitDir: gitDir!, bare: isBare };
+  }
+  // git refuses --show-toplevel where there is no work tree, so a bare repository lands here;
+  // asked again without it only then, which keeps the pre-commit path at one git process.
+  const again = await gitRaw(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], cwd);
+  const [bare, gitDir] = again.stdout.toString('utf8').split('\n');
+  if (again.code !== 0 || bare !== 'true' || !gitDir) return null;
+  return { root: gitDir, gitDir, bare: true };
 }
 
 export async function requireRepo(cwd: string, mode: string): Promise<Repo> {

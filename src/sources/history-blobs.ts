@@ -6,6 +6,16 @@
 import { GitError, IncompleteScanError } from '../cli/errors.js';
 import { GitStream } from './history-process.js';
 
+/** A requested object is not in the repository; `sha` says which, so a caller can name what it stood for. */
+export class MissingObjectError extends IncompleteScanError {
+  constructor(readonly sha: string) {
+    super(
+      `object ${sha} is missing from the repository, so the history cannot be read completely`,
+      'Run `git fsck` to see what is damaged; in a partial clone, fetch the missing objects (`git fetch --refetch`).',
+    );
+  }
+}
+
 export type BlobContent = { data: Buffer; size: number } | { tooLarge: true; size: number };
 
 interface Pending {
@@ -118,10 +128,7 @@ export class BlobReader {
     if (!p) throw new GitError('git cat-file answered a request that was not made');
     const [sha, type, sizeText] = header.split(' ');
     if (type === 'missing' || type === 'ambiguous' || sha !== p.sha) {
-      throw new IncompleteScanError(
-        `object ${p.sha} is missing from the repository, so the history cannot be read completely`,
-        'Run `git fsck` to see what is damaged; in a partial clone, fetch the missing objects (`git fetch --refetch`).',
-      );
+      throw new MissingObjectError(p.sha);
     }
     if (type !== 'blob') throw new GitError(`object ${p.sha} is a ${type}, not a file's contents`);
     this.size = Number(sizeText);

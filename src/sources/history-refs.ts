@@ -5,18 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { IncompleteScanError, UsageError } from '../cli/errors.js';
-import { findRepo, git, gitRaw, requireRepo } from './git.js';
+import { git, gitRaw, requireRepo } from './git.js';
 
-/**
- * The folder a history scan reports as its root. findRepo asks for the work tree's top level,
- * which git refuses in a bare repository, so a bare one (a mirror clone) is found here.
- */
+/** The folder a history scan reports as its root: the work tree's top, or a bare repository's (a mirror clone's) git directory. */
 export async function historyRoot(cwd: string, mode: string): Promise<string> {
-  const repo = await findRepo(cwd);
-  if (repo) return repo.root;
-  const r = await gitRaw(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], cwd);
-  const [bare, gitDir] = r.stdout.toString('utf8').split('\n');
-  if (r.code === 0 && bare === 'true' && gitDir) return gitDir;
   return (await requireRepo(cwd, mode)).root;
 }
 
@@ -47,9 +39,15 @@ export async function readTips(cwd: string): Promise<Tips> {
     const out = (await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, names.map((n) => `${n}^{}`).join('\n') + '\n')).toString('utf8').split('\n');
     names.forEach((name, i) => {
       const [sha, type] = (out[i] ?? '').split(' ');
-      if (!sha || !/^[0-9a-f]{40,64}$/.test(sha)) return;
-      if (type === 'commit') add(sha, name);
-      else if (type === 'blob' || type === 'tree') loose.push({ ref: name, sha, type });
+      if (sha && /^[0-9a-f]{40,64}$/.test(sha) && type === 'commit') add(sha, name);
+      else if (sha && /^[0-9a-f]{40,64}$/.test(sha) && (type === 'blob' || type === 'tree')) loose.push({ ref: name, sha, type });
+      else {
+        // Dropping the ref would leave what it holds unread and the scan looking clean.
+        throw new IncompleteScanError(
+          `${name} points at an object that is ${type === 'missing' ? 'missing from the repository' : `not readable here (${out[i] || 'no answer from git cat-file'})`}, so what it holds cannot be scanned`,
+          'Run `git fsck` to see what is damaged; fetch the missing objects, or delete the ref (`git update-ref -d REF`) if it is not needed.',
+        );
+      }
     });
   }
   const olderStash: string[] = [];

@@ -420,7 +420,10 @@ class HistoryScan {
   private async scanLoose(): Promise<void> {
     for (const { ref, sha, type } of this.tips.loose) {
       const files: Array<{ blob: string; path: string }> = [];
-      if (type === 'blob') files.push({ blob: sha, path: ref });
+      // The ref name is the blob's path, so ignorePaths judges it as it judges a tree entry's.
+      if (type === 'blob') {
+        if (!this.ignored(ref)) files.push({ blob: sha, path: ref });
+      }
       else {
         for (const e of lsTree(await git(['ls-tree', '-r', '-z', '--full-tree', sha], this.opts.cwd))) {
           if (this.ignored(e.path)) continue;

@@ -9,13 +9,13 @@
  * `cat-file --batch` for the blobs. The two diffs are matched by blob ids, never by parsing
  * quoted path names out of the patch.
  */
-import { spawn } from 'node:child_process';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import type { Finding } from '../core/types.js';
 import { GitError, IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { decode, isLfsPointer } from './decode.js';
-import { findRepo, gitRaw, requireRepo, type GitResult, type Repo } from './git.js';
+import { BlobReader, MissingObjectError, type BlobContent } from './history-blobs.js';
+import { gitRaw, requireRepo, type GitResult, type Repo } from './git.js';
 
 export interface StagedOptions {
   cwd: string;
@@ -36,8 +36,11 @@ export interface StagedEntry {
 
 const SYMLINK = '120000';
 const GITLINK = '160000';
-/** The hook only reads: no index refresh, no lock, whatever the user's config says. */
-const READ_ONLY = ['--no-optional-locks'];
+/**
+ * The hook only reads: no index refresh, no lock, whatever the user's config says. And it reads
+ * the objects themselves: a `git replace` ref must not put other contents in their place.
+ */
+const READ_ONLY = ['--no-optional-locks', '--no-replace-objects'];
 /** Plain diffs whatever the user's config says: no external diff, no textconv, no colour. */
 const PLAIN = ['--no-ext-diff', '--no-textconv', '--no-color', '--no-relative'];
 
@@ -102,71 +105,11 @@ export function parseAddedLines(patch: string): Map<string, Set<number>> {
   return out;
 }
 
-type Blob = { data: Buffer } | { tooLarge: number } | { missing: true };
-
-/**
- * Blobs by id through one `git cat-file --batch`, each handed to `onBlob` as it arrives and then
- * let go, so a large staged change is never held in memory at once; a blob over `maxSize` is
- * passed over without being held at all. An error thrown by `onBlob` fails the read.
- */
-export function readBlobs(ids: string[], cwd: string, maxSize: number, onBlob: (id: string, blob: Blob) => void): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    let failure: unknown = null;
-    const deliver = (id: string, blob: Blob) => {
-      if (failure) return;
-      try {
-        onBlob(id, blob);
-      } catch (e) {
-        failure = e;
-        child.kill();
-      }
-    };
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const err: Buffer[] = [];
-    let head: Buffer = Buffer.alloc(0);
-    let cur: { id: string; size: number; chunks: Buffer[] | null; left: number } | null = null;
-    child.stdout.on('data', (chunk: Buffer) => {
-      let data = chunk;
-      while (data.length) {
-        if (cur) {
-          const take = Math.min(cur.left, data.length);
-          cur.chunks?.push(data.subarray(0, take));
-          cur.left -= take;
-          data = data.subarray(take);
-          if (cur.left > 0) continue;
-          // The content is followed by a newline that is not part of it.
-          deliver(cur.id, cur.chunks ? { data: Buffer.concat(cur.chunks).subarray(0, cur.size) } : { tooLarge: cur.size });
-          cur = null;
-          continue;
-        }
-        head = head.length ? Buffer.concat([head, data]) : data;
-        const nl = head.indexOf(10);
-        if (nl === -1) return;
-        const [id, type, size] = head.subarray(0, nl).toString('latin1').split(' ') as [string, string, string?];
-        data = head.subarray(nl + 1);
-        head = Buffer.alloc(0);
-        if (type === 'missing') deliver(id, { missing: true });
-        else cur = { id, size: Number(size), chunks: Number(size) <= maxSize ? [] : null, left: Number(size) + 1 };
-      }
-    });
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => reject(new GitError(`could not run git: ${e.code ?? e.message}`)));
-    child.on('close', (code) => {
-      if (failure) reject(failure);
-      else if (code !== 0) reject(new GitError(`\`git cat-file --batch\` failed: ${Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? `exit ${code}`}`));
-      else resolvePromise();
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(ids.length ? `${ids.join('\n')}\n` : '');
-  });
-}
-
-/** The repository, which must have a work tree: git cannot name a bare one's top level, so it is told apart here. */
+/** The repository, which must have a work tree: a bare one has no index to commit from. */
 async function workTreeRepo(cwd: string): Promise<Repo> {
-  const repo = await findRepo(cwd);
-  const bare = repo ? repo.bare : (await gitRaw(['rev-parse', '--is-bare-repository'], cwd)).stdout.toString('utf8').trim() === 'true';
-  if (bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
-  return repo ?? requireRepo(cwd, 'scan --staged');
+  const repo = await requireRepo(cwd, 'scan --staged');
+  if (repo.bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
+  return repo;
 }
 
 function failed(r: GitResult, what: string): GitError {
@@ -234,9 +177,8 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   // Pairs git would not diff as text but our decoder reads as text: their added lines come from
   // a second diff, and their blobs from a second read, rather than holding the text meanwhile.
   const later: Array<{ e: StagedEntry; added: Set<number> }> = [];
-  const scanEntry = (e: StagedEntry, added: 'all' | Set<number> | 'unknown', blob: Blob) => {
-    if ('missing' in blob) throw new IncompleteScanError(`the staged version of ${e.path} is missing from the object database`, 'Run `git fsck`, stage the file again, and retry.');
-    if ('tooLarge' in blob) return skip(stats, 'tooLarge', e.path, `${blob.tooLarge} bytes, over --max-file-size`);
+  const scanEntry = (e: StagedEntry, added: 'all' | Set<number> | 'unknown', blob: BlobContent) => {
+    if ('tooLarge' in blob) return skip(stats, 'tooLarge', e.path, `${blob.size} bytes, over --max-file-size`);
     const d = decode(blob.data);
     if ('binary' in d) return skip(stats, 'binary', e.path, 'binary');
     if (isLfsPointer(d.text)) return skip(stats, 'lfsPointer', e.path, 'Git LFS pointer (content lives outside the repository)');
@@ -253,12 +195,21 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
       if (same) same.push(t);
       else byId.set(t.e.newId, [t]);
     }
-    await readBlobs([...byId.keys()], repo.root, opts.maxFileSize, (id, blob) => {
-      for (const t of byId.get(id) ?? []) scanEntry(t.e, t.added, blob);
-      byId.delete(id);
-    });
-    const unread = [...byId.values()][0]?.[0];
-    if (unread) throw new GitError(`\`git cat-file --batch\` did not return the staged version of ${unread.e.path}`);
+    if (!byId.size) return;
+    // Every id is asked for at once so git keeps inflating, and each blob is scanned in the
+    // callback that receives it; only the scans' promises are kept, never the contents, so one
+    // blob at a time is held however large the change.
+    const reader = new BlobReader(repo.root, opts.maxFileSize);
+    try {
+      await Promise.all([...byId].map(([id, list]) => reader.read(id).then((blob) => list.forEach((t) => scanEntry(t.e, t.added, blob)))));
+      await reader.close();
+    } catch (e) {
+      const gone = e instanceof MissingObjectError ? byId.get(e.sha)?.[0] : undefined;
+      if (gone) throw new IncompleteScanError(`the staged version of ${gone.e.path} is missing from the object database`, 'Run `git fsck`, stage the file again, and retry.');
+      throw e;
+    } finally {
+      reader.kill();
+    }
   };
   await readAll(toRead);
   for (const t of later) t.added = await addedLinesOfPair(t.e.oldId, t.e.newId, repo.root);
