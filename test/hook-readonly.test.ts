@@ -106,8 +106,11 @@ describe('scan --staged only reads', () => {
     repo.git('status', '--porcelain=v1');
     makeStale(repo);
     const before = snapshot(repo.dir);
-    for (const args of [['scan'], ['scan', '--history'], ['scan', '--range', 'HEAD..HEAD'], ['rules']]) {
-      await cliAsync(args, repo.dir);
+    // Each run must have completed (a run that died parsing its flags reads nothing and proves nothing).
+    const runs: Array<[string[], number]> = [[['scan'], 1], [['scan', '--history'], 0], [['scan', '--range', 'HEAD..HEAD'], 0], [['rules'], 0]];
+    for (const [args, code] of runs) {
+      const r = await cliAsync(args, repo.dir);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
       expectUnchanged(before, snapshot(repo.dir), args.join(' '));
     }
   });

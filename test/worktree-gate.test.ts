@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compileRules } from '../src/core/engine.js';
 import type { RuleSpec } from '../src/core/types.js';
 import { exampleOf } from '../src/rules/lint.js';
-import { keywordGate, readEntry, type ReadContext } from '../src/sources/worktree-read.js';
+import { keywordGate } from '../src/sources/gate.js';
+import { readEntry, type ReadContext } from '../src/sources/worktree-read.js';
 import { cleanupAll, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);

@@ -29,7 +29,7 @@ import { GitStream } from './history-process.js';
 import { historyRoot, isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
 import { decode, isLfsPointer } from './decode.js';
 import { git, gitRaw } from './git.js';
-import { keywordGate, quickVerdict } from './worktree-read.js';
+import { keywordGate, quickVerdict } from './gate.js';
 
 export interface HistoryOptions {
   cwd: string;

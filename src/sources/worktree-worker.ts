@@ -6,7 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRules, detectPath } from '../core/engine.js';
 import type { Finding, RuleSpec } from '../core/types.js';
-import { keywordGate, readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
+import { keywordGate } from './gate.js';
+import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
 
 export interface WorkerInit {
   specs: RuleSpec[];

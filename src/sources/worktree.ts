@@ -18,7 +18,8 @@ import type { Finding } from '../core/types.js';
 import { IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { findRepo, git, splitNul } from './git.js';
-import { keywordGate, readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
+import { keywordGate } from './gate.js';
+import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
 import type { BatchMessage, BatchResult, WorkerInit } from './worktree-worker.js';
 
 export interface WorktreeOptions {
