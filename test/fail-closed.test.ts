@@ -161,13 +161,13 @@ describe('a git command that fails mid-scan', () => {
   it('a tree missing from .git/objects: --history and --range exit 2 (git log fails part-way)', async () => {
     const repo = twoCommits();
     dropObject(repo, repo.git('rev-parse', 'HEAD:src').trim());
-    for (const mode of ['history', 'range'] as const) expectFailure(await scan(mode, repo.dir), /failed: .*unable to read tree.*the history was not read completely/, mode);
+    for (const mode of ['history', 'range'] as const) expectFailure(await scan(mode, repo.dir), /failed: .*unable to read tree.*the scan did not read everything/, mode);
   });
 
   it('a commit missing from .git/objects: --history exit 2', async () => {
     const repo = twoCommits();
     dropObject(repo, repo.git('rev-parse', 'HEAD~1').trim());
-    expectFailure(await scan('history', repo.dir), /failed: .*the history was not read completely/);
+    expectFailure(await scan('history', repo.dir), /failed: .*the scan did not read everything/);
   });
 
   it('--staged: a staged blob missing, or HEAD\'s tree missing, is exit 2', async () => {

@@ -117,7 +117,7 @@ export class BlobReader {
       pos += take;
       if (this.remaining > 0) return;
       if (pos >= chunk.length) return; // the trailing newline is in the next chunk
-      if (chunk[pos] !== 0x0a) throw new GitError('could not parse git cat-file output; the history was not read completely');
+      if (chunk[pos] !== 0x0a) throw new GitError('could not parse git cat-file output; the scan did not read everything');
       pos++;
       this.deliver();
     }

@@ -45,7 +45,7 @@ export class GitStream {
   failure(code?: number): GitError {
     const first = this.stderr.trim().split('\n')[0];
     const name = this.args.filter((a) => !a.startsWith('--format')).slice(0, 4).join(' ');
-    return new GitError(`\`git ${name}\` failed${first ? `: ${first}` : code !== undefined ? ` (exit ${code})` : ''}; the history was not read completely`);
+    return new GitError(`\`git ${name}\` failed${first ? `: ${first}` : code !== undefined ? ` (exit ${code})` : ''}; the scan did not read everything`);
   }
 
   kill(): void {
