@@ -5,12 +5,11 @@
  * exit code must follow from them, and no secret from the folder may appear in the report.
  * Cases run concurrently (the CLI is spawned asynchronously), each in its own repository.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, type CliRun } from './helpers/cli.js';
+import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, makeRepo, type Files } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -38,16 +37,6 @@ const order = (a: Expected, b: Expected) =>
 
 // UUIDs, SMTP keys, and base64-encoded UUIDs (Kubernetes Secret data).
 const SECRET_SHAPES = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|PM-T-[\w-]{24,}|\b[A-Za-z0-9_-]{36}\b|\b[A-Za-z0-9+/]{48}/gi;
-
-/** The real CLI as a separate process, like helpers/cli.ts, but without blocking: cases run side by side. */
-function cliAsync(args: string[], cwd: string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const cases = readdirSync(ROOT).filter((d) => statSync(join(ROOT, d)).isDirectory()).sort();
 
