@@ -55,7 +55,7 @@ async function globEntries(cwd: string, paths: string[]): Promise<{ root: string
     try {
       st = lstatSync(abs);
     } catch {
-      throw new IncompleteScanError(`${t}: no such file or folder, so nothing was scanned there`, 'Check the paths.');
+      continue; // absentPaths reports it once the rest is read, as in a repository
     }
     // Anything but a folder is one entry: a FIFO or socket named here is reported as unreadable.
     if (!st.isDirectory()) {
@@ -307,7 +307,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const absent = absentPaths(opts.cwd, root, opts.paths, entries);
   if (absent.length || (entries.length === 0 && opts.paths.some(isPattern))) {
     const what = absent.length ? `${absent.join(', ')}: no such file or folder, so nothing was scanned there` : `no file matches ${opts.paths.join(' ')}: nothing was scanned`;
-    throw new IncompleteScanError(what, 'Check the paths, or run `secret-guard scan` with none to scan the whole repository.');
+    throw new IncompleteScanError(what, 'Check the paths, or run `secret-guard scan` with none to scan everything (the whole repository, or every file here outside one).');
   }
   // The paths are there and hold nothing git would commit: a complete answer, said plainly.
   if (entries.length === 0 && opts.paths.length) notes.push(`nothing to scan: ${opts.paths.join(', ')} ${opts.paths.length > 1 ? 'hold' : 'holds'} no file git would commit (none, or only files .gitignore excludes)`);
