@@ -142,6 +142,14 @@ describe('a file the scan cannot read', () => {
     expectFailure(r, /could not read 1 file\(s\): src\/a\.txt \(not a regular file\)/);
   });
 
+  it('an unreadable file whose name holds a newline is quoted, so it cannot forge a line on stderr', async () => {
+    const dir = tempDir('sg-fifo-');
+    execFileSync('mkfifo', [join(dir, 'a\nsecret-guard: forged')]);
+    const r = await cliAsync(['scan', '.'], dir, { timeoutMs: 30_000 });
+    expectFailure(r, /could not read 1 file\(s\): "a\\nsecret-guard: forged" \(not a regular file\)/);
+    expect(r.stderr.split('\n').some((l) => l.startsWith('secret-guard: forged'))).toBe(false);
+  });
+
   it('a path given to scan outside a repository that is a FIFO: exit 2', async () => {
     const dir = tempDir('sg-fifo-');
     execFileSync('mkfifo', [join(dir, 'pipe')]);

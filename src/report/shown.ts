@@ -5,3 +5,16 @@ import type { Finding } from '../core/types.js';
 export function shownSecret(f: Finding, showSecrets: boolean): string {
   return showSecrets ? f.secret : redact(f.secret);
 }
+
+/**
+ * A path as git prints it when it must (core.quotePath): quoted with C escapes when it holds a
+ * control character, so a file named with a newline cannot forge a line of the report.
+ * Non-ASCII stays readable.
+ */
+export function shownPath(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\x00-\x1f\x7f]/.test(path)) return path;
+  const esc: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
+  // eslint-disable-next-line no-control-regex
+  return `"${path.replace(/[\x00-\x1f\x7f"\\]/g, (c) => esc[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
+}

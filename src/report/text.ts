@@ -7,7 +7,7 @@ import { formatBytes } from '../config/size.js';
 import { active, suppressedCounts } from '../scan/passes.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Reporter, ReportOptions } from './types.js';
-import { shownSecret } from './shown.js';
+import { shownPath, shownSecret } from './shown.js';
 
 type Paint = (s: string) => string;
 interface Palette {
@@ -28,19 +28,6 @@ async function palette(color: boolean): Promise<Palette> {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/**
- * A path as git prints it when it must (core.quotePath): quoted with C escapes when it holds a
- * control character, so a file named with a newline cannot forge a line of the report.
- * Non-ASCII stays readable.
- */
-export function shownPath(path: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[\x00-\x1f\x7f]/.test(path)) return path;
-  const esc: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
-  // eslint-disable-next-line no-control-regex
-  return `"${path.replace(/[\x00-\x1f\x7f"\\]/g, (c) => esc[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
-}
 
 function where(f: Finding): string {
   if (!f.commit) return '';

@@ -13,6 +13,7 @@ import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import type { Finding } from '../core/types.js';
 import { GitError, IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
+import { shownPath } from '../report/shown.js';
 import { decode, isLfsPointer } from './decode.js';
 import { BlobReader, MissingObjectError, type BlobContent } from './history-blobs.js';
 import { gitRaw, requireRepo, type GitResult, type Repo } from './git.js';
@@ -205,7 +206,7 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
       await reader.close();
     } catch (e) {
       const gone = e instanceof MissingObjectError ? byId.get(e.sha)?.[0] : undefined;
-      if (gone) throw new IncompleteScanError(`the staged version of ${gone.e.path} is missing from the object database`, 'Run `git fsck`, stage the file again, and retry.');
+      if (gone) throw new IncompleteScanError(`the staged version of ${shownPath(gone.e.path)} is missing from the object database`, 'Run `git fsck`, stage the file again, and retry.');
       throw e;
     } finally {
       reader.kill();

@@ -23,6 +23,7 @@ export interface Entry {
 /** What reading one entry came to. Plain data: it crosses from the worker by structured clone. */
 export type Outcome =
   | { skip: keyof ScanStats['skipped']; reason: string }
+  /** Why the file could not be read; the path is added by whoever reports it. */
   | { unreadable: string }
   | { scanned: number; findings: Finding[] }
   | { failed: unknown };
@@ -58,7 +59,7 @@ function statOutcome(st: Stats, path: string, maxFileSize: number): Outcome | nu
   if (st.isDirectory()) return { skip: 'submodule', reason: 'submodule (scan it on its own)' };
   // git lists no FIFO, socket or device as untracked, so this is a tracked file replaced by
   // one: nothing git could commit is there to read, and a FIFO could block the read.
-  if (!st.isFile()) return { unreadable: `${path} (not a regular file)` };
+  if (!st.isFile()) return { unreadable: 'not a regular file' };
   if (st.size > maxFileSize) return { skip: 'tooLarge', reason: `${st.size} bytes, over --max-file-size` };
   return null;
 }
@@ -70,7 +71,7 @@ function readByPath(e: Entry, ctx: ReadContext): Outcome {
     st = lstatSync(e.abs);
   } catch (err) {
     if (errCode(err) === 'ENOENT') return { skip: 'missing', reason: 'deleted from the working tree' };
-    return { unreadable: `${e.path} (${reason(err)})` };
+    return { unreadable: reason(err) };
   }
   const o = statOutcome(st, e.path, ctx.maxFileSize);
   if (o) return o;
@@ -78,7 +79,7 @@ function readByPath(e: Entry, ctx: ReadContext): Outcome {
   try {
     buf = readFileSync(e.abs);
   } catch (err) {
-    return { unreadable: `${e.path} (${reason(err)})` };
+    return { unreadable: reason(err) };
   }
   return contentOutcome(e, buf, ctx);
 }
@@ -118,7 +119,7 @@ export function readEntry(e: Entry, ctx: ReadContext): Outcome {
     if (o) return o;
     buf = readFd(fd, st.size);
   } catch (err) {
-    return { unreadable: `${e.path} (${reason(err)})` };
+    return { unreadable: reason(err) };
   } finally {
     closeSync(fd);
   }

@@ -17,6 +17,7 @@ import { detectPath, type CompiledRule } from '../core/engine.js';
 import type { Finding } from '../core/types.js';
 import { IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
+import { shownPath } from '../report/shown.js';
 import { findRepo, git, splitNul } from './git.js';
 import { keywordGate } from './gate.js';
 import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
@@ -289,7 +290,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     if (pf) findings.push(...pf);
     if ('failed' in o) throw o.failed;
     if ('skip' in o) skip(stats, o.skip, e.path, o.reason);
-    else if ('unreadable' in o) unreadable.push(o.unreadable);
+    else if ('unreadable' in o) unreadable.push(`${shownPath(e.path)} (${o.unreadable})`);
     else if ('scanned' in o) {
       opts.onFile?.(e.path);
       stats.filesScanned++;
