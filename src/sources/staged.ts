@@ -181,7 +181,7 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const scanEntry = (e: StagedEntry, added: 'all' | Set<number> | 'unknown', blob: BlobContent) => {
     if ('tooLarge' in blob) return skip(stats, 'tooLarge', e.path, `${blob.size} bytes, over --max-file-size`);
     const d = decode(blob.data);
-    if ('binary' in d) return skip(stats, 'binary', e.path, 'binary');
+    if ('binary' in d) return skip(stats, 'binary', e.path, d.reason ?? 'binary');
     if (isLfsPointer(d.text)) return skip(stats, 'lfsPointer', e.path, 'Git LFS pointer (content lives outside the repository)');
     if (added === 'unknown') return void later.push({ e, added: new Set() });
     stats.filesScanned++;
