@@ -64,4 +64,11 @@ describe('wide encodings are read in every mode', () => {
     }
   });
 
+  it('the hook names the file it could not read, and why', () => {
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    repo.write({ 'broken32.txt': files['broken32.txt'] });
+    repo.git('add', '-A');
+    const r = cli(['scan', '--staged'], repo.dir);
+    expect(r).toEqual({ code: 0, stdout: '', stderr: 'secret-guard: not scanned: broken32.txt: starts with a UTF-32 byte-order mark but is not valid UTF-32\n' });
+  });
 });
