@@ -146,6 +146,9 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     rules: format === 'sarif' ? ruleSpecs(config) : undefined,
     headSha: format === 'gitlab' ? await headSha(ctx.cwd) : undefined,
   });
+  // The hook names each staged file whose content it could not read, however quiet it is
+  // otherwise: a commit must not pass over a file in silence (--verbose lists every skip already).
+  const unread = mode === 'staged' && format === 'text' && !output && !args.verbose ? await unreadLines(result) : '';
   const failed = failing(result.findings, failOn);
   const exitCode = failed.length ? EXIT.findings : EXIT.clean;
   if (output) {
@@ -157,5 +160,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     const { summary } = await import('../report/text.js');
     return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr: '' };
   }
-  return { exitCode, stdout: report, stderr: '' };
+  return { exitCode, stdout: report, stderr: unread };
+}
+
+async function unreadLines(result: ScanResult): Promise<string> {
+  const { shownPath } = await import('../report/shown.js');
+  const unread = result.stats.skippedPaths.filter((s) => s.kind === 'binary' || s.kind === 'tooLarge');
+  return unread.map((s) => `secret-guard: not scanned: ${shownPath(s.path)}: ${s.reason}\n`).join('');
 }
