@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { BIN, type CliRun } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { needTool } from './helpers/tools.js';
 
 afterAll(cleanupAll);
 
@@ -109,9 +110,12 @@ describe('shallow clones', () => {
 describe('a file the scan cannot read', () => {
   // Root reads a mode-000 file anyway; without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH it is
   // refused like anyone else. setpriv drops them from the process and everything it starts.
-  const asUnprivileged = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search'] : [];
+  const root = process.getuid?.() === 0;
+  const setpriv = root ? needTool('setpriv', 'the mode-000 file tests (root reads such files unless setpriv drops the capability)') : null;
+  const asUnprivileged = setpriv ? [setpriv, '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search'] : [];
+  const unreadable = it.skipIf(root && !setpriv);
 
-  it('permission denied (mode 000): exit 2 naming the file and what to do', async () => {
+  unreadable('permission denied (mode 000): exit 2 naming the file and what to do', async () => {
     const repo = twoCommits();
     repo.write({ 'config/secret.yml': `postmark:\n  token: ${fakeToken()}\n` });
     repo.git('add', '-A');
@@ -124,7 +128,7 @@ describe('a file the scan cannot read', () => {
     expect((await scan('worktree', repo.dir, [], { wrap: asUnprivileged })).code).toBe(1);
   });
 
-  it('an unreadable untracked file, and one among many, is named', async () => {
+  unreadable('an unreadable untracked file, and one among many, is named', async () => {
     const repo = twoCommits();
     const files: Record<string, string> = {};
     for (let i = 0; i < 40; i++) files[`gen/f${i}.txt`] = `file ${i}\n`;
