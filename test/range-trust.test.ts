@@ -235,6 +235,29 @@ describe('only the active config file is exempt from scanning', () => {
   });
 });
 
+describe('--range: the config file itself', () => {
+  const rule = (examples: string[]) => ({
+    id: 'relay-key',
+    pattern: 'RELAYKEY-(?<secret>[A-Z0-9]{20})',
+    keywords: ['RELAYKEY-'],
+    examples,
+    negativeExamples: ['key = "RELAYKEY-short"'],
+  });
+  it('a new example of an existing custom rule is not a finding; a token the change puts in the config is', async () => {
+    const repo = prRepo({ '.secret-guard.json': JSON.stringify({ rules: [rule(['k = "RELAYKEY-ABCDEFGHIJ0123456789"'])] }) });
+    repo.commit({ '.secret-guard.json': JSON.stringify({ rules: [rule(['k = "RELAYKEY-ABCDEFGHIJ0123456789"', 'k = "RELAYKEY-ZYXWVUTSRQ9876543210"'])] }) }, 'another example');
+    const clean = await range(repo.dir);
+    expect(clean.code, clean.stdout).toBe(0);
+    const token = fakeToken();
+    const cfg = { rules: [rule(['k = "RELAYKEY-ABCDEFGHIJ0123456789"'])], remediation: { secretManager: `vault kv put secret/mail POSTMARK_SERVER_TOKEN=${token}` } };
+    repo.commit({ '.secret-guard.json': JSON.stringify(cfg, null, 2) }, 'a token in the config');
+    const r = await range(repo.dir, ['--format', 'json']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout).findings.map((f: { file: string; ruleId: string }) => `${f.file} ${f.ruleId}`)).toEqual([`.secret-guard.json ${RULE}`]);
+    expectNoToken(token, r);
+  });
+});
+
 describe('--range with an empty side', () => {
   it.each([['..HEAD'], [''], ['..'], ['..pr'], [' ']])('%j is exit 2 with advice, never "nothing to scan"', async (spec) => {
     const repo = prRepo();

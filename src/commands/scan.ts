@@ -157,6 +157,10 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const rules = ruleset(config);
   const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress }, range);
   result.notes.unshift(...(config.notes ?? []));
+  if (config.commitPath !== undefined) {
+    const custom = new Set(config.rules.map((r) => r.id));
+    result.findings = result.findings.filter((f) => f.path !== config.commitPath || !custom.has(f.ruleId));
+  }
   sortFindings(result.findings);
   await suppress(result, args, ctx.cwd, range);
   if (args['write-baseline'] !== undefined) {

@@ -42,6 +42,12 @@ export interface Config {
    * tree or from a commit.
    */
   repoPath?: string;
+  /**
+   * For a config read from a commit (--range): its path in the repository. The range may change
+   * that file, so the path is scanned, but the config's own custom rules are not run on it: their
+   * examples sit there by design (a new example of an existing rule is not a leak).
+   */
+  commitPath?: string;
   /** What the report should say about where the settings came from (a config changed in the range). */
   notes?: string[];
   ignorePaths: string[];
@@ -319,6 +325,7 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
   const shown = atCommit(o.commit, name);
   const cfg = await checked(await parseText(await readEntry(o.root, o.commit, atBase.get(name)!, 'config file'), shown), shown);
   cfg.notes = notes;
+  cfg.commitPath = name;
   return cfg;
 }
 
