@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
+import { loadConfig } from '../src/config/load.js';
 
 afterAll(cleanupAll);
 
@@ -100,5 +101,14 @@ describe('config file', () => {
       expect(r.stdout + r.stderr, label).not.toContain(token);
       expect(r.stdout + r.stderr, label).not.toContain(token.slice(0, 8));
     });
+  });
+
+  it('origin "explicit" (a server-side gate) reads only --config, never a file in the repository', async () => {
+    const repo = makeRepo({ files: { '.secret-guard.json': '{"failOn": "none"}', 'a.txt': 'x\n' } });
+    expect((await loadConfig({ cwd: repo.dir, origin: { from: 'explicit' } })).failOn).toBeUndefined();
+    const server = join(tempDir('sg-server-'), 'gate.json');
+    writeFileSync(server, '{"failOn": "warning"}');
+    expect((await loadConfig({ cwd: repo.dir, file: server, origin: { from: 'explicit' } })).failOn).toBe('warning');
+    expect((await loadConfig({ cwd: repo.dir })).failOn).toBe('none');
   });
 });
