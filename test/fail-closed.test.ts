@@ -62,8 +62,9 @@ describe('git repository required', () => {
 describe('a range that cannot be read', () => {
   it('an unresolvable base or head, or a malformed range: exit 2, says what to do', async () => {
     const repo = twoCommits();
-    const unresolved = ['no-such-branch..HEAD', 'HEAD..no-such-branch', `${'0'.repeat(40)}..HEAD`];
-    const malformed = ['HEAD', 'HEAD...HEAD~1', ''];
+    // An empty side and the all-zero base of a new branch have their own advice (test/range-trust.test.ts).
+    const malformed = ['HEAD', 'HEAD...HEAD~1'];
+    const unresolved = ['no-such-branch..HEAD', 'HEAD..no-such-branch'];
     const runs = await Promise.all([...unresolved, ...malformed].map(async (range) => ({ range, r: await cliAsync(['scan', '--range', range], repo.dir) })));
     for (const { range, r } of runs) {
       const message = unresolved.includes(range) ? /does not resolve to a commit in this repository, so the range was not read\nFetch both ends/ : /--range takes BASE\.\.HEAD/;
@@ -220,7 +221,8 @@ describe('configuration and flags', () => {
       const dir = join(repo.dir, 'cases', String(i));
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, name), text);
-      return (Object.keys(MODE_ARGS) as Mode[]).map(async (mode) => ({ label: `${label} ${mode}`, message, r: await scan(mode, dir) }));
+      // --range reads the base commit's root config instead (test/range-trust.test.ts breaks that one).
+      return (['worktree', 'staged', 'history'] as Mode[]).map(async (mode) => ({ label: `${label} ${mode}`, message, r: await scan(mode, dir) }));
     });
     for (const { label, message, r } of await Promise.all(runs)) expectFailure(r, message, label);
   });

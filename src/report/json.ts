@@ -4,11 +4,11 @@
  */
 import type { Reporter } from './types.js';
 import { shownSecret } from './shown.js';
-import { suppressedCounts } from '../scan/passes.js';
+import { listed, suppressedCounts } from '../scan/passes.js';
+import { changeMarker } from '../suppress/apply.js';
 
 export const jsonReport: Reporter = (result, opts) => {
-  const findings = result.findings
-    .filter((f) => !f.suppressedBy)
+  const findings = listed(result.findings)
     .map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
@@ -24,6 +24,7 @@ export const jsonReport: Reporter = (result, opts) => {
       kind: f.kind,
       match: shownSecret(f, opts.showSecrets),
       fingerprint: f.fingerprint,
+      ...(f.suppressedByChange ? { suppressedByChange: { by: f.suppressedByChange, approved: Boolean(f.suppressedBy), note: changeMarker(f) } } : {}),
     }));
   const doc = {
     version: 1,

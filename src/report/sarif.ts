@@ -13,6 +13,8 @@
 import type { Finding, RuleSpec, Severity } from '../core/types.js';
 import type { Reporter } from './types.js';
 import { shownSecret } from './shown.js';
+import { listed } from '../scan/passes.js';
+import { changeMarker } from '../suppress/apply.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 /** GitHub maps ≥ 9.0 to critical, ≥ 7.0 high, ≥ 4.0 medium. */
@@ -57,8 +59,7 @@ const INFORMATION_URI = new URL('../../README.md', import.meta.url).href;
 export const sarifReport: Reporter = (result, opts) => {
   const specs = opts.rules ?? [];
   const index = new Map(specs.map((r, i) => [r.id, i]));
-  const results = result.findings
-    .filter((f) => !f.suppressedBy)
+  const results = listed(result.findings)
     .map((f) => {
       const secret = f.secret ? ` (${shownSecret(f, opts.showSecrets)})` : '';
       const where = f.commit ? ` Introduced in ${f.commit.sha.slice(0, 12)} by ${f.commit.author} on ${f.commit.date.slice(0, 10)}.` : '';
@@ -66,10 +67,10 @@ export const sarifReport: Reporter = (result, opts) => {
         ruleId: f.ruleId,
         ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
         level: LEVEL[f.severity],
-        message: { text: `${f.title}${secret}.${where} ${f.fix}` },
+        message: { text: `${changeMarker(f) ? `[${changeMarker(f)}] ` : ''}${f.title}${secret}.${where} ${f.fix}` },
         locations: [location(f)],
         partialFingerprints: { 'secretGuard/v1': f.fingerprint },
-        ...(f.commit ? { properties: { commit: f.commit.sha } } : {}),
+        ...(f.commit || f.suppressedByChange ? { properties: { ...(f.commit ? { commit: f.commit.sha } : {}), ...(f.suppressedByChange ? { suppressedByChange: f.suppressedByChange, approved: Boolean(f.suppressedBy) } : {}) } } : {}),
       };
     });
   const log = {

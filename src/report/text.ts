@@ -4,7 +4,8 @@
  */
 import type { Finding } from '../core/types.js';
 import { formatBytes } from '../config/size.js';
-import { active, suppressedCounts } from '../scan/passes.js';
+import { active, listed, suppressedCounts } from '../scan/passes.js';
+import { changeMarker } from '../suppress/apply.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Reporter, ReportOptions } from './types.js';
 import { shownPath, shownSecret } from './shown.js';
@@ -59,7 +60,7 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
   const p = await palette(opts.color);
   const lines: string[] = [];
   const byFile = new Map<string, Finding[]>();
-  for (const f of active(result.findings)) {
+  for (const f of listed(result.findings)) {
     const list = byFile.get(f.path) ?? [];
     list.push(f);
     byFile.set(f.path, list);
@@ -71,6 +72,8 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
       const sev = f.severity === 'error' ? p.red('error  ') : f.severity === 'warning' ? p.yellow('warning') : p.blue('info   ');
       const secret = f.secret ? `  ${p.bold(shownSecret(f, opts.showSecrets))}` : '';
       lines.push(`  ${shown}:${f.line}:${f.column}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f)}`);
+      const mark = changeMarker(f);
+      if (mark) lines.push(p.yellow(`      ${mark}`));
       if (f.holders) {
         const h = f.holders;
         // A blob that only a ref names (a tag of a blob or tree) is held by no commit at all.
