@@ -8,7 +8,7 @@ import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
 import { requiredLiteral } from './prefilter.js';
-import { unsafeRepetition } from './safety.js';
+import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SHAPES, shapeSource } from './shapes.js';
 import { Site } from './structure.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
@@ -86,7 +86,8 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     // Custom patterns get match indices to place their `secret` group exactly; the named shapes
     // do without (indices cost an allocation per match), their secret being the match or the
     // text inside its quotes.
-    shape: spec.secret ? re(shapeSource(spec.secret), spec.secret in SHAPES ? 'g' : 'gd')! : null,
+    // A config file's own pattern runs on the linear-time engine (see safety.ts); ours stay on V8's.
+    shape: spec.secret ? (spec.tags?.includes('custom') ? new LinearRegExp(spec.secret, 'gd') : re(shapeSource(spec.secret), spec.secret in SHAPES ? 'g' : 'gd')!) : null,
     contexts: (spec.contexts ?? []).map((c: ContextSpec) => ({
       key: re(c.key),
       scope: gated(c.scope),
@@ -176,7 +177,7 @@ export function contextsHit(fragment: Fragment, rule: CompiledRule): Set<number>
   const hit = new Set<number>();
   if (!rule.shape) return hit;
   const doc = new Document(fragment.text);
-  const shape = new RegExp(rule.shape.source, rule.shape.flags);
+  const shape = rule.shape instanceof LinearRegExp ? new LinearRegExp(rule.shape.source, rule.shape.flags) : new RegExp(rule.shape.source, rule.shape.flags);
   for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
     if (m[0] === '') shape.lastIndex++;
     const secret = m.groups?.secret ?? m[0];
