@@ -11,7 +11,7 @@ import { EXIT, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { compileRules } from '../core/engine.js';
-import { redact } from '../core/fingerprint.js';
+import { redact, redactKnown, redactText } from '../core/redact.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
 import { markSuppressed } from '../suppress/apply.js';
@@ -91,7 +91,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const { contents, bfgCannot } = outputContents(leaks, rotation);
   const secrets = leaks.credentials.map((c) => c.secret);
   prepareDir(s.outDir, s.ownDir);
-  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? scrub(text, secrets) : text);
+  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
   removeStale(s.outDir, new Set(contents.keys()));
 
   const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0));
@@ -106,7 +106,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     '',
     renderPlan(steps),
   ].join('\n');
-  return { exitCode: EXIT.findings, stdout: scrub(stdout, secrets), stderr: stderr.join('') };
+  // Names and notes were cut field by field; this is the last line of defence for the secrets themselves.
+  return { exitCode: EXIT.findings, stdout: redactKnown(stdout, secrets), stderr: stderr.join('') };
 }
 
 /** The files to write, by name; a file with nothing to hold is not written. */
@@ -130,7 +131,7 @@ async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<Ou
     root: s.repo.root,
     files: { dir: s.outDir, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') },
     remote,
-    localOnlyRefs: remote ? await localOnlyBranches(cwd, remote, findings.flatMap((f) => f.holders?.refs ?? [])) : [],
+    localOnlyRefs: remote ? (await localOnlyBranches(cwd, remote, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => redactText(r)) : [],
     hasStash: await hasStash(cwd),
     filterRepo: await detectFilterRepo(),
     configFile: s.config.file,
@@ -160,7 +161,7 @@ async function verifyAll(credentials: Credential[], opts: VerifyOptions): Promis
 function summary(leaks: Leaks, verified: Map<string, VerifyResult> | undefined): string[] {
   const rows = leaks.credentials.map((c, i) => {
     const v = verified?.get(c.id);
-    const live = v ? `${v.status}${v.server ? ` (server ${JSON.stringify(v.server.name)})` : ''}: ${v.detail}` : 'not checked';
+    const live = v ? `${v.status}${v.server ? ` (server ${JSON.stringify(redactText(v.server.name))})` : ''}: ${redactText(v.detail)}` : 'not checked';
     return `  ${i + 1}. ${KIND_TITLES[c.kind]} ${redact(c.secret)}  id ${c.id}  ${c.inHead ? 'in HEAD' : 'history only'}  ${count(c.findings.length, 'place')}  live: ${live}`;
   });
   const files = leaks.files.map((f) => `  file ${f.path}  ${f.holders?.inHead ? 'in HEAD' : 'history only'}`);
@@ -181,7 +182,7 @@ function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCanno
 
 /** What was found and deliberately not acted on, and what could not be read. */
 function leftAlone(leaks: Leaks, result: ScanResult): string[] {
-  const notes: string[] = [...result.notes];
+  const notes: string[] = result.notes.map((n) => redactText(n));
   if (leaks.placeholders) notes.push(`${count(leaks.placeholders, 'placeholder value')} (such as 'your-token-here') left alone: nothing to rotate or replace.`);
   if (leaks.suppressed) notes.push(`${count(leaks.suppressed, 'suppressed finding')} (secret-guard:allow, .secret-guard-ignore) left out, and left in history; unsuppress any that is a live credential.`);
   if (leaks.reviewFiles.length) notes.push(`Committed files that often hold secrets, left in history (review them; see ROTATION.md): ${leaks.reviewFiles.map((f) => f.path).join(', ')}.`);
@@ -189,11 +190,4 @@ function leftAlone(leaks: Leaks, result: ScanResult): string[] {
   if (s.tooLarge) notes.push(`warning: ${count(s.tooLarge, 'file version')} over --max-file-size not read: a secret in them is not in these files. Rerun with a larger --max-file-size.`);
   if (s.lfsPointer) notes.push(`${count(s.lfsPointer, 'Git LFS pointer')} not read: LFS content lives on the LFS server, outside what git filter-repo rewrites.`);
   return notes;
-}
-
-/** Last line of defence: a secret that reached printed text anyway is shown redacted. */
-function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length > 8 && out.includes(s)) out = out.split(s).join(redact(s));
-  return out;
 }

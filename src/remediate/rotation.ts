@@ -6,7 +6,7 @@
  * get a section of their own: what they held beyond Postmark tokens is unknown to the scanner.
  */
 import type { RemediationConfig } from '../config/load.js';
-import { redact } from '../core/fingerprint.js';
+import { redact, redactText } from '../core/redact.js';
 import type { Finding } from '../core/types.js';
 import type { Credential, LeakKind, Leaks } from './leaks.js';
 import { code, list, shortSha } from './markdown.js';
@@ -35,38 +35,41 @@ export interface RotationInput {
 
 function when(f: Finding): string {
   const c = f.commit;
-  return c ? ` — introduced in commit ${code(shortSha(c.sha))} on ${c.date} by ${c.author} <${c.email}>` : '';
+  return c ? ` — introduced in commit ${code(shortSha(c.sha))} on ${c.date} by ${redactText(`${c.author} <${c.email}>`)}` : '';
 }
+
+/** A ref or tag name as ROTATION.md shows it: a token pasted into a branch name is cut like any other. */
+const shownRef = (ref: string) => code(redactText(ref));
 
 function holders(f: Finding): string {
   const h = f.holders;
   if (!h) return '';
   const commits = `${h.commits} commit${h.commits === 1 ? '' : 's'}`;
   if (f.kind === 'message') {
-    const refs = h.refs.length ? `reachable from ${h.refs.map(code).join(', ')}` : 'reachable from no ref (only old clones and reflogs still have it)';
+    const refs = h.refs.length ? `reachable from ${h.refs.map(shownRef).join(', ')}` : 'reachable from no ref (only old clones and reflogs still have it)';
     return `; ${refs}; ${h.inHead ? 'in HEAD\'s history' : 'not in HEAD\'s history'}`;
   }
-  const refs = h.refs.length ? `the current tree of ${h.refs.map(code).join(', ')} still holds it` : 'no ref\'s current tree holds it (only older commits)';
+  const refs = h.refs.length ? `the current tree of ${h.refs.map(shownRef).join(', ')} still holds it` : 'no ref\'s current tree holds it (only older commits)';
   return `; in ${commits}; ${refs}; ${h.inHead ? 'in HEAD' : 'not in HEAD'}`;
 }
 
 export function whereFound(f: Finding): string {
   if (f.kind !== 'message') return `${code(f.path)} line ${f.line}${when(f)}${holders(f)}`;
   const c = f.commit;
-  return `commit message of ${code(shortSha(c?.sha ?? ''))}${c ? ` — ${c.date} by ${c.author} <${c.email}>` : ''}${holders(f)}`;
+  return `commit message of ${code(shortSha(c?.sha ?? ''))}${c ? ` — ${c.date} by ${redactText(`${c.author} <${c.email}>`)}` : ''}${holders(f)}`;
 }
 
 export function liveText(v: VerifyResult | undefined, verifyRan: boolean): string {
   if (!v) return verifyRan ? 'not checked' : 'not checked (`secret-guard remediate --verify` asks Postmark; it sends the token to the API)';
   switch (v.status) {
     case 'live':
-      return `**live** (${v.detail})${v.server ? ` — server ${JSON.stringify(v.server.name)}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}` : ''}`;
+      return `**live** (${redactText(v.detail)})${v.server ? ` — server ${JSON.stringify(redactText(v.server.name))}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}` : ''}`;
     case 'revoked':
-      return `revoked (${v.detail})`;
+      return `revoked (${redactText(v.detail)})`;
     case 'unknown':
-      return `unknown (${v.detail})`;
+      return `unknown (${redactText(v.detail)})`;
     default:
-      return `not checkable (${v.detail})`;
+      return `not checkable (${redactText(v.detail)})`;
   }
 }
 
@@ -76,7 +79,7 @@ export function liveText(v: VerifyResult | undefined, verifyRan: boolean): strin
  */
 function serverOf(c: Credential, v: VerifyResult | undefined, config: RemediationConfig): { name: string; fact: string } {
   if (c.kind === 'postmark-account') return { name: '(account-wide)', fact: 'the whole account (an account token is not tied to a server)' };
-  if (v?.server) return { name: v.server.name, fact: `${code(v.server.name)}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}, as Postmark answered --verify` };
+  if (v?.server) return { name: redactText(v.server.name), fact: `${code(redactText(v.server.name))}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}, as Postmark answered --verify` };
   const servers = config.servers ?? [];
   if (servers.length === 1) return { name: servers[0]!, fact: `${code(servers[0]!)}, the one server in ${code('remediation.servers')}: confirm with the pre-check (step 1)` };
   if (servers.length > 1) return { name: `<ONE OF: ${servers.join(', ')}>`, fact: `one of ${servers.map(code).join(', ')} (${code('remediation.servers')}): the pre-check (step 1) prints which` };
@@ -101,7 +104,7 @@ function credentialSection(c: Credential, n: number, input: RotationInput): stri
     `**Live:** ${liveText(v, Boolean(input.verified))}`,
     `**Server:** ${server.fact}`,
     `**In HEAD:** ${c.inHead ? 'yes — remove it from the code as well (read it from the environment or the secret manager) before the history rewrite' : 'no — only in history'}`,
-    `**Refs holding it:** ${refs.length ? refs.map(code).join(', ') : 'none at their tips (older commits, tags or reflogs only)'}`,
+    `**Refs holding it:** ${refs.length ? refs.map(shownRef).join(', ') : 'none at their tips (older commits, tags or reflogs only)'}`,
   ];
   return [
     `## ${n}. ${KIND_TITLES[c.kind]} ${code(redacted)} (id ${code(c.id)})`,
@@ -146,7 +149,31 @@ function filesSection(input: RotationInput): string {
   return parts.join('\n');
 }
 
-export function rotationMarkdown(input: RotationInput): string {
+/**
+ * The config's remediation section with every secret-shaped value cut (a token pasted into a
+ * `deploy` command or a consumer's `update` line), and whether any was: ROTATION.md is meant to be
+ * pasted into tickets, so it never copies a credential from the config either.
+ */
+export function shownRemediationConfig(config: RemediationConfig): { config: RemediationConfig; cut: string[] } {
+  const cut: string[] = [];
+  const clean = (key: string, v: string) => {
+    const r = redactText(v);
+    if (r !== v && !cut.includes(key)) cut.push(key);
+    return r;
+  };
+  const out: RemediationConfig = {};
+  if (config.secretManager !== undefined) out.secretManager = clean('secretManager', config.secretManager);
+  if (config.consumers) out.consumers = config.consumers.map((k) => ({ name: clean('consumers', k.name), ...(k.update !== undefined ? { update: clean('consumers', k.update) } : {}) }));
+  if (config.deploy) out.deploy = config.deploy.map((d) => clean('deploy', d));
+  if (config.servers) out.servers = config.servers.map((d) => clean('servers', d));
+  if (config.accountOwner !== undefined) out.accountOwner = clean('accountOwner', config.accountOwner);
+  if (config.auditLog !== undefined) out.auditLog = clean('auditLog', config.auditLog);
+  return { config: out, cut };
+}
+
+export function rotationMarkdown(raw: RotationInput): string {
+  const { config, cut } = shownRemediationConfig(raw.config);
+  const input = { ...raw, config };
   const { credentials, files } = input.leaks;
   const sections = credentials.map((c, i) => credentialSection(c, i + 1, input));
   const intro = [
@@ -159,6 +186,9 @@ export function rotationMarkdown(input: RotationInput): string {
     '**Rotate first, then rewrite history.** Removing a token from git does not un-leak it: anyone who cloned, forked or fetched the repository has it, and hosts keep cached copies.',
     '',
     'Organisation specifics come from the `remediation` section of the secret-guard config (`secretManager`, `consumers`, `deploy`, `servers`, `accountOwner`, `auditLog`); an `<ANGLE-BRACKETED PLACEHOLDER>` marks what it did not say.',
+    ...(cut.length
+      ? ['', `**Warning:** the config's ${cut.map((k) => code(`remediation.${k}`)).join(', ')} holds a value shaped like a credential; it is shown cut to its first four characters (\`abcd…\`), not copied. A config file is committed and shared: take the secret out of it (read it from the secret manager or the environment), and rotate it if it is real.`]
+      : []),
   ];
   const summary = credentials.length ? ['', summaryTable(input)] : [];
   const files_ = filesSection(input);

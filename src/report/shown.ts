@@ -1,9 +1,17 @@
-import { redact } from '../core/fingerprint.js';
+import { redact, redactText } from '../core/redact.js';
 import type { Finding } from '../core/types.js';
 
 /** The secret as a report may show it: redacted unless the user asked with --show-secrets. */
 export function shownSecret(f: Finding, showSecrets: boolean): string {
   return showSecrets ? f.secret : redact(f.secret);
+}
+
+/**
+ * Any other text a report prints that the scan did not choose — an author or committer name and
+ * email, a ref or tag name, a note: a token pasted there is cut like a secret.
+ */
+export function shownText(text: string, showSecrets: boolean): string {
+  return showSecrets ? text : redactText(text);
 }
 
 /**
