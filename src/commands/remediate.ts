@@ -20,7 +20,7 @@ import { ignoredPaths, maxFileSizeOf } from './scan.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
 import { messagesFile } from '../remediate/messages.js';
-import { existingOutputs, prepareDir, removeStale, writeSecretFile, type OutputName } from '../remediate/output.js';
+import { checkOutputDir, existingOutputs, prepareDir, removeStale, writeSecretFile, type OutputName } from '../remediate/output.js';
 import { pathsFile } from '../remediate/paths.js';
 import { planSteps, renderPlan, type PlanInput } from '../remediate/plan.js';
 import { expressionFiles } from '../remediate/replacements.js';
@@ -50,6 +50,8 @@ async function settle(args: Args, ctx: CliContext): Promise<Settled> {
   const verify = args.verify ? { baseUrl: apiBase(ctx.env.SECRET_GUARD_POSTMARK_API_URL), timeoutMs: timeoutFrom(ctx.env.SECRET_GUARD_POSTMARK_TIMEOUT_MS) } : undefined;
   const ownDir = args.out === undefined;
   const outDir = ownDir ? join(repo.gitDir, 'secret-guard', 'remediation') : resolve(ctx.cwd, String(args.out));
+  // A symlink on the way, a folder others can read, a planted link at a file name: refused now, before the scan.
+  checkOutputDir(outDir, ownDir);
   const earlier = existingOutputs(outDir);
   if (earlier.length && !args.force) {
     throw new UsageError(`${outDir} already holds ${earlier.join(', ')} from an earlier run; not overwriting them`, 'Pass --force to replace them, or --out DIR to write elsewhere. (They hold secrets: delete them once you are done.)');
@@ -90,11 +92,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const rotation = rotationMarkdown({ leaks, config: s.config.remediation, verified, scope, repoName: basename(s.repo.root), toolVersion: toolVersion(), now: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
   const { contents, bfgCannot } = outputContents(leaks, rotation);
   const secrets = leaks.credentials.map((c) => c.secret);
-  prepareDir(s.outDir, s.ownDir);
+  const created = prepareDir(s.outDir, s.ownDir);
   for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
   removeStale(s.outDir, new Set(contents.keys()));
 
-  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0));
+  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0, created));
   const stdout = [
     `secret-guard remediate: ${count(leaks.credentials.length, 'leaked credential')}${leaks.files.length ? ` and ${count(leaks.files.length, 'committed secrets file')}` : ''} (${read}).`,
     '',
@@ -123,13 +125,13 @@ function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputN
   return { contents, bfgCannot: expressions.bfgCannot };
 }
 
-async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean): Promise<PlanInput> {
+async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean, created: boolean): Promise<PlanInput> {
   const at = (n: OutputName) => (contents.has(n) ? join(s.outDir, n) : undefined);
   const findings = [...leaks.credentials.flatMap((c) => c.findings), ...leaks.files];
   const remote = await chooseRemote(cwd);
   return {
     root: s.repo.root,
-    files: { dir: s.outDir, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') },
+    files: { dir: s.outDir, ownDir: s.ownDir || created, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') },
     remote,
     localOnlyRefs: remote ? (await localOnlyBranches(cwd, remote, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => redactText(r)) : [],
     hasStash: await hasStash(cwd),

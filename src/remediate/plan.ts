@@ -21,6 +21,8 @@ export interface PlanStep {
 
 export interface WrittenFiles {
   dir: string;
+  /** The folder is remediate's to remove: this run created it, or it is the default one in the git directory. */
+  ownDir?: boolean;
   rotation: string;
   replacements?: string;
   bfg?: string;
@@ -182,11 +184,16 @@ function host(p: PlanInput, mirror: string): PlanStep {
 }
 
 function cleanup(p: PlanInput): PlanStep {
+  // Only the files remediate wrote, by name: --out may name a folder that holds other things.
+  const f = p.files;
+  const written = [f.rotation, f.replacements, f.bfg, f.messages, f.paths].filter((x): x is string => Boolean(x));
+  const commands = [`rm -f -- ${written.map(sh).join(' ')}`];
+  if (f.ownDir) commands.push(`rmdir -- ${sh(f.dir)}`);
   return {
     id: 'cleanup',
     title: 'Delete the remediation files once done: they hold the secrets.',
-    commands: [`rm -rf ${sh(p.files.dir)}`],
-    notes: [],
+    commands,
+    notes: f.ownDir ? [] : [`${f.dir} was there before remediate wrote into it: it stays; only the files above are removed.`],
   };
 }
 
