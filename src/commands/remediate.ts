@@ -12,6 +12,7 @@ import { toolVersion } from '../cli/run.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { compileRules } from '../core/engine.js';
 import { redact, redactKnown, redactText } from '../core/redact.js';
+import { shownPath } from '../report/shown.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
 import { markSuppressed } from '../suppress/apply.js';
@@ -166,7 +167,7 @@ function summary(leaks: Leaks, verified: Map<string, VerifyResult> | undefined):
     const live = v ? `${v.status}${v.server ? ` (server ${JSON.stringify(redactText(v.server.name))})` : ''}: ${redactText(v.detail)}` : 'not checked';
     return `  ${i + 1}. ${KIND_TITLES[c.kind]} ${redact(c.secret)}  id ${c.id}  ${c.inHead ? 'in HEAD' : 'history only'}  ${count(c.findings.length, 'place')}  live: ${live}`;
   });
-  const files = leaks.files.map((f) => `  file ${f.path}  ${f.holders?.inHead ? 'in HEAD' : 'history only'}`);
+  const files = leaks.files.map((f) => `  file ${shownPath(f.path)}  ${f.holders?.inHead ? 'in HEAD' : 'history only'}`);
   return [...rows, ...files];
 }
 
@@ -187,7 +188,7 @@ function leftAlone(leaks: Leaks, result: ScanResult): string[] {
   const notes: string[] = result.notes.map((n) => redactText(n));
   if (leaks.placeholders) notes.push(`${count(leaks.placeholders, 'placeholder value')} (such as 'your-token-here') left alone: nothing to rotate or replace.`);
   if (leaks.suppressed) notes.push(`${count(leaks.suppressed, 'suppressed finding')} (secret-guard:allow, .secret-guard-ignore) left out, and left in history; unsuppress any that is a live credential.`);
-  if (leaks.reviewFiles.length) notes.push(`Committed files that often hold secrets, left in history (review them; see ROTATION.md): ${leaks.reviewFiles.map((f) => f.path).join(', ')}.`);
+  if (leaks.reviewFiles.length) notes.push(`Committed files that often hold secrets, left in history (review them; see ROTATION.md): ${leaks.reviewFiles.map((f) => shownPath(f.path)).join(', ')}.`);
   const s = result.stats.skipped;
   if (s.tooLarge) notes.push(`warning: ${count(s.tooLarge, 'file version')} over --max-file-size not read: a secret in them is not in these files. Rerun with a larger --max-file-size.`);
   if (s.lfsPointer) notes.push(`${count(s.lfsPointer, 'Git LFS pointer')} not read: LFS content lives on the LFS server, outside what git filter-repo rewrites.`);

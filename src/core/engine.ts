@@ -10,6 +10,7 @@ import { isNeverSecret, isReference, looksReal } from './placeholder.js';
 import { requiredLiteral } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SHAPES, shapeSource } from './shapes.js';
+import { shellWord } from './shell.js';
 import { Site } from './structure.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
 
@@ -99,10 +100,11 @@ export function compileRule(spec: RuleSpec): CompiledRule {
       path: re(c.path),
     })),
     paths: (spec.paths ?? []).map((p) => ({
-      match: picomatch(p.glob, { dot: true }),
+      // `s`: a folder named with a newline must not hide a .env from the glob (picomatch's `**` is built on `.`).
+      match: picomatch(p.glob, { dot: true, flags: 's' }),
       severity: p.severity ?? spec.severity,
     })),
-    exceptPaths: spec.exceptPaths?.length ? picomatch(spec.exceptPaths, { dot: true }) : null,
+    exceptPaths: spec.exceptPaths?.length ? picomatch(spec.exceptPaths, { dot: true, flags: 's' }) : null,
   };
 }
 
@@ -294,7 +296,7 @@ export function detectPath(path: string, gitState: Fragment['gitState'], rules: 
         ? `${spec.fix} It is in the history: rotate what it held and remove it from every commit (\`secret-guard remediate\` writes the paths file for git filter-repo).`
         : gitState === 'untracked'
           ? `${spec.fix} Add it to .gitignore.`
-          : `${spec.fix} It is tracked: run \`git rm --cached -- ${path}\`, add it to .gitignore, and rotate what it held.`;
+          : `${spec.fix} It is tracked: run \`git rm --cached -- ${shellWord(path)}\`, add it to .gitignore, and rotate what it held.`;
     out.push({
       ruleId: rule.id,
       title: spec.title,

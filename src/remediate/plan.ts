@@ -8,6 +8,7 @@
  * URL is read by git at run time (a URL may carry credentials of its own).
  */
 import { basename, dirname, join } from 'node:path';
+import { shellWord } from '../core/shell.js';
 import type { FilterRepo } from './filter-repo.js';
 
 export type StepId = 'rotate' | 'code' | 'clone' | 'rewrite' | 'check' | 'push' | 'reclone' | 'host' | 'cleanup';
@@ -53,11 +54,8 @@ export interface PlanInput {
   introducing: string[];
 }
 
-/** POSIX shell quoting: as is when safe, else single quotes. */
-export function sh(word: string): string {
-  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+/** Shell quoting of every word the plan prints (core/shell.ts): a path cannot run or forge anything. */
+export const sh = shellWord;
 
 export function mirrorPath(root: string): string {
   return join(dirname(root), `${basename(root).replace(/\.git$/, '') || 'repository'}-rewrite.git`);

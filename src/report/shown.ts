@@ -26,3 +26,12 @@ export function shownPath(path: string): string {
   // eslint-disable-next-line no-control-regex
   return `"${path.replace(/[\x00-\x1f\x7f"\\]/g, (c) => esc[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
 }
+
+/**
+ * A line of free text (a rule's fix, a note) kept on one line: a control character that reached
+ * it anyway is shown escaped, so nothing it quotes can start a line of its own.
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`));
+}

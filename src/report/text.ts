@@ -7,7 +7,7 @@ import { formatBytes } from '../config/size.js';
 import { active, suppressedCounts } from '../scan/passes.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Reporter, ReportOptions } from './types.js';
-import { shownPath, shownSecret, shownText } from './shown.js';
+import { oneLine, shownPath, shownSecret, shownText } from './shown.js';
 
 type Paint = (s: string) => string;
 interface Palette {
@@ -77,11 +77,11 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
         const commits = h.commits ? `still held by ${plural(h.commits, 'commit')}` : 'held by no commit';
         lines.push(p.dim(`      ${commits}; refs: ${h.refs.length ? shownText(h.refs.join(', '), opts.showSecrets) : 'none'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`));
       }
-      if (!opts.quiet) lines.push(p.dim(`      fix: ${f.fix}`));
+      if (!opts.quiet) lines.push(p.dim(`      fix: ${oneLine(f.fix)}`));
     }
     lines.push('');
   }
-  for (const n of result.notes) lines.push(shownText(n, opts.showSecrets));
+  for (const n of result.notes) lines.push(oneLine(shownText(n, opts.showSecrets)));
   if (opts.verbose) {
     for (const s of result.stats.skippedPaths) lines.push(p.dim(`skipped ${shownPath(s.path)}: ${shownText(s.reason, opts.showSecrets)}`));
   }
