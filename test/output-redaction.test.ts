@@ -4,7 +4,7 @@
  * is cut to four characters in every report format and in remediate's stdout and ROTATION.md.
  * Real repository, real refs, real HTTP server on 127.0.0.1 (helpers/postmark-server.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
@@ -73,5 +73,38 @@ describe('names and answers are redacted like secrets', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("the config's remediation section", () => {
+  it('a secret-shaped value in it is cut in ROTATION.md, and ROTATION.md says so', async () => {
+    const repo = makeRepo({ files: { 'config/mail.yml': `postmark:\n  server_token: ${fakeToken()}\n` } });
+    const inDeploy = fakeToken();
+    const inManager = fakeToken();
+    const inConsumer = smtpKey();
+    const dir = tempDir();
+    const config = join(dir, 'secret-guard.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        remediation: {
+          secretManager: `vault kv put secret/mail POSTMARK_SERVER_TOKEN=${inManager}`,
+          consumers: [{ name: 'api', update: `kubectl set env deploy/api SMTP_PASSWORD=${inConsumer}` }],
+          deploy: [`curl -H "X-Postmark-Server-Token: ${inDeploy}" https://deploy.example.com/hook`],
+          servers: ['mail-production'],
+        },
+      }),
+    );
+    const out = join(dir, 'out');
+    const run = await cliAsync(['remediate', '--config', config, '--out', out], repo.dir);
+    expect(run.code, run.stderr).toBe(1);
+    const rotation = readFileSync(join(out, 'ROTATION.md'), 'utf8');
+    for (const t of [inDeploy, inManager, inConsumer]) {
+      expect(rotation).not.toContain(t);
+      expect(run.stdout + run.stderr).not.toContain(t);
+    }
+    expect(rotation).toContain(`${inDeploy.slice(0, 4)}…`);
+    expect(rotation).toMatch(/remediation\.secretManager.*remediation\.consumers.*remediation\.deploy.*shaped like a credential/s);
+    expect(rotation).toContain('mail-production');
   });
 });
