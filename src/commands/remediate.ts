@@ -90,14 +90,15 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     verified = await verifyAll(leaks.credentials, s.verify);
   }
 
-  const rotation = rotationMarkdown({ leaks, config: s.config.remediation, verified, scope, repoName: basename(s.repo.root), toolVersion: toolVersion(), now: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+  const remote = await chooseRemote(ctx.cwd);
+  const rotation = rotationMarkdown({ leaks, config: s.config.remediation, verified, scope, remote, repoName: basename(s.repo.root), toolVersion: toolVersion(), now: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
   const { contents, bfgCannot } = outputContents(leaks, rotation);
   const secrets = leaks.credentials.map((c) => c.secret);
   const created = prepareDir(s.outDir, s.ownDir);
   for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
   removeStale(s.outDir, new Set(contents.keys()));
 
-  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0, created));
+  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0, created, remote));
   const stdout = [
     `secret-guard remediate: ${count(leaks.credentials.length, 'leaked credential')}${leaks.files.length ? ` and ${count(leaks.files.length, 'committed secrets file')}` : ''} (${read}).`,
     '',
@@ -126,10 +127,9 @@ function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputN
   return { contents, bfgCannot: expressions.bfgCannot };
 }
 
-async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean, created: boolean): Promise<PlanInput> {
+async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean, created: boolean, remote: string | null): Promise<PlanInput> {
   const at = (n: OutputName) => (contents.has(n) ? join(s.outDir, n) : undefined);
   const findings = [...leaks.credentials.flatMap((c) => c.findings), ...leaks.files];
-  const remote = await chooseRemote(cwd);
   return {
     root: s.repo.root,
     files: { dir: s.outDir, ownDir: s.ownDir || created, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') },
@@ -140,6 +140,7 @@ async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<Ou
     configFile: s.config.file,
     ignoreFile: hasIgnoreFile && !s.repo.bare ? join(s.repo.root, IGNORE_FILE) : undefined,
     removedPaths: leaks.files.map((f) => f.path),
+    tags: [...new Set(leaks.credentials.flatMap((c) => c.tags))].sort().map((t) => redactText(t)),
     headFiles: leaks.files.filter((f) => f.holders?.inHead).map((f) => f.path),
     secretsInHead: leaks.credentials.some((c) => c.inHead && c.inFiles),
     introducing: [...new Set(findings.map((f) => f.commit?.sha.slice(0, 12)).filter((sha): sha is string => Boolean(sha)))],
@@ -177,7 +178,7 @@ function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCanno
     'ROTATION.md': 'the rotation checklist, one section per credential (no secret in it: safe to paste into a ticket)',
     'replacements.txt': `for git filter-repo --replace-text: ${count(lines('replacements.txt'), 'secret')}`,
     'replacements-bfg.txt': `the same for BFG --replace-text (a secret holds "==>" or spans lines)${bfgCannot ? `; ${count(bfgCannot, 'secret')} spanning lines only filter-repo can remove` : ''}`,
-    'messages.txt': `for git filter-repo --replace-message: ${count(lines('messages.txt'), 'secret')} found in commit messages`,
+    'messages.txt': `for git filter-repo --replace-message: ${count(lines('messages.txt'), 'secret')} found in commit or annotated tag messages`,
     'paths.txt': `for git filter-repo --invert-paths --paths-from-file: ${count(leaks.files.length, 'file')} to remove from every commit`,
   };
   return [...contents.keys()].map((n) => `  ${n.padEnd(21)}${about[n]}`);

@@ -8,8 +8,9 @@
 import type { RemediationConfig } from '../config/load.js';
 import { redact, redactText } from '../core/redact.js';
 import type { Finding } from '../core/types.js';
-import type { Credential, LeakKind, Leaks } from './leaks.js';
-import { code, list, shortSha } from './markdown.js';
+import { isTagMessage, type Credential, type LeakKind, type Leaks } from './leaks.js';
+import { recreateTagCommands, tagName } from './tags.js';
+import { block, code, list, shortSha } from './markdown.js';
 import { rotationSteps } from './rotation-steps.js';
 import type { VerifyResult } from './verify.js';
 
@@ -31,6 +32,8 @@ export interface RotationInput {
   toolVersion: string;
   /** ISO timestamp of the run. */
   now: string;
+  /** The remote the rewritten history is pushed to (for the tag commands); none: this repository has none. */
+  remote?: string | null;
 }
 
 function when(f: Finding): string {
@@ -54,6 +57,11 @@ function holders(f: Finding): string {
 }
 
 export function whereFound(f: Finding): string {
+  if (isTagMessage(f)) {
+    const c = f.commit;
+    const tags = (f.holders?.refs ?? []).map(shownRef).join(', ') || 'a tag';
+    return `message of the annotated tag ${tags}${c ? ` (tag object ${code(shortSha(c.sha))}, ${c.date} by ${redactText(`${c.author} <${c.email}>`)})` : ''}`;
+  }
   if (f.kind !== 'message') return `${code(f.path)} line ${f.line}${when(f)}${holders(f)}`;
   const c = f.commit;
   return `commit message of ${code(shortSha(c?.sha ?? ''))}${c ? ` — ${c.date} by ${redactText(`${c.author} <${c.email}>`)}` : ''}${holders(f)}`;
@@ -104,6 +112,7 @@ function credentialSection(c: Credential, n: number, input: RotationInput): stri
     `**Live:** ${liveText(v, Boolean(input.verified))}`,
     `**Server:** ${server.fact}`,
     `**In HEAD:** ${c.inHead ? 'yes — remove it from the code as well (read it from the environment or the secret manager) before the history rewrite' : 'no — only in history'}`,
+    ...(c.tags.length ? [`**In tag messages:** ${c.tags.map(shownRef).join(', ')} — see "Tag messages" below`] : []),
     `**Refs holding it:** ${refs.length ? refs.map(shownRef).join(', ') : 'none at their tips (older commits, tags or reflogs only)'}`,
   ];
   return [
@@ -118,6 +127,27 @@ function credentialSection(c: Credential, n: number, input: RotationInput): stri
     `**Rotation steps** (${KIND_TITLES[c.kind]})`,
     '',
     rotationSteps({ kind: c.kind, id: c.id, redacted, server: server.name, date: input.now.slice(0, 10), ruleIds: c.ruleIds, config: input.config }),
+    ...(c.tags.length ? ['', tagSection(c.tags, input.remote ?? null)] : []),
+  ].join('\n');
+}
+
+/** What to do about the tags whose message holds the credential (see tags.ts). */
+function tagSection(tags: string[], remote: string | null): string {
+  const where = remote ? code(remote) : 'the remote';
+  return [
+    '**Tag messages**',
+    '',
+    list([
+      `[ ] The history rewrite cleans them: \`messages.txt\` holds this secret and \`git filter-repo --replace-message\` rewrites annotated tag messages too; the mirror push replaces the tags on ${where}. A signed tag loses its signature in the rewrite: sign it again.`,
+      `[ ] Without that rewrite (BFG leaves tag messages alone), or if a tag is protected on the host: delete each tag and create it again with a clean message, here and on ${where}:`,
+    ]),
+    '',
+    ...tags.map((t) => block('sh', recreateTagCommands(redactText(t), remote).join('\n'))),
+    '',
+    list([
+      '[ ] On the host: a release made from the tag keeps its own notes: edit them if they quote the token. Tag protection rules may refuse the delete: lift them for the change.',
+      `[ ] Every clone that fetched ${tags.map((t) => code(redactText(tagName(t)))).join(', ')} keeps the old tag (git fetch never replaces an existing tag): re-clone, or \`git fetch --force --tags\`.`,
+    ]),
   ].join('\n');
 }
 
