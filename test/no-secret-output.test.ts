@@ -250,7 +250,8 @@ describe('a rule that throws', () => {
 describe('remediate keeps the secrets to its files', () => {
   it('prints none on stdout or stderr, writes them only to replacements.txt and messages.txt', async () => {
     const out = join(tempDir('sg-rem-'), 'remediation');
-    mkdirSync(out);
+    // Private: a folder others can read is refused (test/remediate-output-safety.test.ts).
+    mkdirSync(out, { mode: 0o700 });
     const r = await cliAsync(['remediate', '--out', out, '--force'], repo.dir);
     expect(r.code, r.stderr).toBe(1);
     expectNoSecret('remediate output', r.stdout, r.stderr);

@@ -207,7 +207,7 @@ export function rotationMarkdown(raw: RotationInput): string {
   const { credentials, files } = input.leaks;
   const sections = credentials.map((c, i) => credentialSection(c, i + 1, input));
   const intro = [
-    `# Rotation checklist: leaked credentials in ${input.repoName}`,
+    `# Rotation checklist: leaked credentials in ${redactText(input.repoName)}`,
     '',
     `Written by secret-guard ${input.toolVersion} on ${input.now} from a history scan of ${input.scope}: ${credentials.length} credential${credentials.length === 1 ? '' : 's'}${files.length ? ` and ${files.length} committed secrets file${files.length === 1 ? '' : 's'}` : ''}.`,
     '',
