@@ -15,6 +15,7 @@ import { failing, sortFindings, type FailOn } from '../scan/passes.js';
 import type { ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import type { Format, ReportOptions } from '../report/types.js';
+import { shownText } from '../report/shown.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
 
@@ -176,7 +177,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   // The pre-commit hook adds nothing to the commit's output unless it has something to say: a
   // finding, or that it read nothing (nothing staged).
   const quietHook = mode === 'staged' && format === 'text' && !output && !args.verbose && result.findings.every((f) => f.suppressedBy);
-  const hookNotes = args.quiet ? '' : result.notes.map((n) => `${n}\n`).join('');
+  const hookNotes = args.quiet ? '' : result.notes.map((n) => `${shownText(n, Boolean(args['show-secrets']))}\n`).join('');
   const report = quietHook ? hookNotes : await render(result, format, {
     showSecrets: Boolean(args['show-secrets']),
     color,

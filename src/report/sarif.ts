@@ -12,7 +12,7 @@
  */
 import type { Finding, RuleSpec, Severity } from '../core/types.js';
 import type { Reporter } from './types.js';
-import { shownSecret } from './shown.js';
+import { shownSecret, shownText } from './shown.js';
 import { listed } from '../scan/passes.js';
 import { changeMarker } from '../suppress/apply.js';
 
@@ -62,7 +62,7 @@ export const sarifReport: Reporter = (result, opts) => {
   const results = listed(result.findings)
     .map((f) => {
       const secret = f.secret ? ` (${shownSecret(f, opts.showSecrets)})` : '';
-      const where = f.commit ? ` Introduced in ${f.commit.sha.slice(0, 12)} by ${f.commit.author} on ${f.commit.date.slice(0, 10)}.` : '';
+      const where = f.commit ? ` Introduced in ${f.commit.sha.slice(0, 12)} by ${shownText(f.commit.author, opts.showSecrets)} on ${f.commit.date.slice(0, 10)}.` : '';
       return {
         ruleId: f.ruleId,
         ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
