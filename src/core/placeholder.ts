@@ -49,10 +49,28 @@ function periodic(h: string): boolean {
   return false;
 }
 
+/** Length of the longest run of digits that each follow the one before (`3456789`). */
+function longestStep(h: string): number {
+  let best = 1;
+  let run = 1;
+  for (let i = 1; i < h.length; i++) {
+    run = HEX_ORDER.indexOf(h[i]!) === HEX_ORDER.indexOf(h[i - 1]!) + 1 ? run + 1 : 1;
+    best = Math.max(best, run);
+  }
+  return best;
+}
+
+/**
+ * Half the neighbours ascending happens to about two random UUIDs in a million; with a counted
+ * run of six or more as well (`a1b2c3d4-e5f6-7890-abcd-ef1234567890`), or three in five
+ * ascending, it is out of reach. Every other digit ascending is a pattern from seven in ten
+ * (`a1b2c3d4-e5f6-a7b8-…` scores nine).
+ */
 export function isPatternedHex(hex: string): boolean {
   const h = hex.toLowerCase().replace(/-/g, '');
   if (new Set(h).size <= 6) return true;
-  return ascending(h, 1) >= 0.5 || ascending(h, 2) >= 0.5 || periodic(h);
+  const a1 = ascending(h, 1);
+  return a1 >= 0.6 || (a1 >= 0.5 && longestStep(h) >= 6) || ascending(h, 2) >= 0.7 || periodic(h);
 }
 
 const PLACEHOLDER_WORDS =
