@@ -272,6 +272,8 @@ function tableKey(s: string): KeyInfo | null {
 const PROSE_KEY = /(?:^|[\s(,;])((?:[A-Za-z][\w-]{0,40}[ \t]+)?[A-Za-z_][\w.-]{0,100})[ \t]+(?:is|was|to|as)$/i;
 
 function proseKey(s: string): KeyInfo | null {
+  // The verb first: most text before a value ends otherwise, and the pattern is tried per position.
+  if (!/\s(?:is|was|to|as)$/i.test(s)) return null;
   const m = PROSE_KEY.exec(s.slice(-250));
   if (!m) return null;
   const words = m[1]!.split(/[ \t]+/);
