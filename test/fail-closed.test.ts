@@ -138,6 +138,45 @@ describe('a file the scan cannot read', () => {
     expectFailure(await scan('worktree', repo.dir, [], { wrap: asUnprivileged }), /could not read 2 file\(s\): .*gen\/f17\.txt.*notes\.txt|notes\.txt.*gen\/f17\.txt/);
   });
 
+  it('an unreadable folder (mode 000), tracked or untracked, in a repository or not: exit 2 naming it and what to do', async () => {
+    const repo = twoCommits();
+    repo.commit({ 'tracked/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` }, 'tracked folder');
+    repo.write({ 'untracked/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+    const plain = tempDir('sg-plain-');
+    mkdirSync(join(plain, 'locked'));
+    writeFileSync(join(plain, 'locked', 'mail.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    const folderError = (name: string) => new RegExp(`could not read 1 folder\\(s\\), so the files in them were not scanned: ${name}/ \\(permission denied\\)\nMake them readable \\(\`chmod u\\+rx FOLDER\`\\)`);
+    try {
+      for (const [dir, folder, cwd] of [['tracked', 'tracked', repo.dir], ['untracked', 'untracked', repo.dir], ['outside a repository', 'locked', plain]] as const) {
+        chmodSync(join(cwd, folder), 0o000);
+        try {
+          expectFailure(await scan('worktree', cwd, [], { wrap: asUnprivileged }), folderError(folder), dir);
+          expectFailure(await scan('worktree', cwd, [folder], { wrap: asUnprivileged }), folderError(folder), `${dir}, named`);
+        } finally {
+          chmodSync(join(cwd, folder), 0o755);
+        }
+      }
+    } finally {
+      chmodSync(join(repo.dir, 'untracked'), 0o755);
+    }
+    // Readable again, both folders are read and their tokens found.
+    expect((await scan('worktree', repo.dir, [], { wrap: asUnprivileged })).code).toBe(1);
+  });
+
+  it('an unreadable object folder: --staged, --history and --range are exit 2', async () => {
+    const repo = twoCommits();
+    repo.write({ 'new.txt': 'staged\n' });
+    repo.git('add', 'new.txt');
+    const objects = join(repo.dir, '.git', 'objects');
+    const fanout = readdirSync(objects).filter((d) => /^[0-9a-f]{2}$/.test(d));
+    for (const d of fanout) chmodSync(join(objects, d), 0o000);
+    try {
+      for (const mode of ['staged', 'history', 'range'] as const) expectFailure(await scan(mode, repo.dir, [], { wrap: asUnprivileged }), /missing|could not|cannot/, mode);
+    } finally {
+      for (const d of fanout) chmodSync(join(objects, d), 0o755);
+    }
+  });
+
   it('a tracked file replaced by a FIFO: exit 2 (never a silent pass, never a hang)', async () => {
     const repo = twoCommits();
     rmSync(join(repo.dir, 'src/a.txt'));

@@ -6,7 +6,7 @@
  * a detached HEAD.
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
@@ -76,6 +76,42 @@ describe('file names', () => {
     const gh = await cliAsync(['scan', '--format', 'github'], repo.dir);
     expect(gh.stdout.split('\n').filter((l) => l.startsWith('::'))).toHaveLength(1);
     expect(gh.stdout).toContain('::error file=x.txt%0A  %3A%3Aerror file=ok.txt%3A%3Aforged%0Afake.txt,line=1,');
+  });
+});
+
+describe('names that are not UTF-8', () => {
+  // Latin-1 names from old systems: bytes no string holds. Node's fs takes them as Buffers.
+  const LATIN1 = [
+    { raw: Buffer.from('caf\xe9.env', 'latin1'), shown: 'caf\\351.env' },
+    { raw: Buffer.from('config/postm\xe4rk.yml', 'latin1'), shown: 'config/postm\\344rk.yml' },
+  ];
+  const writeRaw = (dir: string, raw: Buffer, text: string) => {
+    const abs = Buffer.concat([Buffer.from(`${dir}/`), raw]);
+    mkdirSync(dirname(abs.toString('latin1')), { recursive: true }); // the folders are ASCII
+    writeFileSync(abs, text);
+  };
+  const secretOf = (shown: string, t: string) => (shown.endsWith('.yml') ? `postmark:\n  server_token: "${t}"\n` : env(t));
+
+  it('are scanned in every mode, tracked and untracked, and reported in an escaped form that keeps their bytes', async () => {
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    const tokens = LATIN1.map(() => fakeToken());
+    LATIN1.forEach((n, i) => writeRaw(repo.dir, n.raw, secretOf(n.shown, tokens[i]!)));
+    const expected = LATIN1.map((n, i) => `${n.shown}|${tokens[i]}`).sort();
+    for (const mode of ['worktree', 'staged', 'range', 'history', 'worktree'] as Mode[]) {
+      if (mode === 'staged') repo.git('add', '-A');
+      if (mode === 'range') repo.git('commit', '-qm', 'latin-1 names');
+      const r = await scanJson(repo.dir, mode, [], base);
+      expect(r.code, mode).toBe(1);
+      expect(contentFindings(r.json), mode).toEqual(expected);
+    }
+    // Outside a repository: the same files, found by walking the folders.
+    const plain = tempDir('sg-latin1-');
+    LATIN1.forEach((n, i) => writeRaw(plain, n.raw, secretOf(n.shown, tokens[i]!)));
+    const r = await scanJson(plain, 'worktree');
+    expect(r.code).toBe(1);
+    expect(contentFindings(r.json)).toEqual(expected);
+    expect(r.json.stats.skipped.missing ?? 0).toBe(0);
   });
 });
 

@@ -15,8 +15,10 @@ import { decode, isLfsPointer } from './decode.js';
 import { quickVerdict, type KeywordGate } from './gate.js';
 
 export interface Entry {
+  /** The name as reported: pathFromBytes' form when the name is not UTF-8. */
   path: string;
-  abs: string;
+  /** What the file system is asked for: bytes when the name is not UTF-8 (fs takes either). */
+  abs: string | Buffer;
   gitState?: Fragment['gitState'];
 }
 
