@@ -25,6 +25,7 @@ export interface SourceContext {
   maxFileSize: number;
   isIgnoredPath: (path: string) => boolean;
   progress?: (text: string) => void;
+  stdin?: CliContext['stdin'];
 }
 
 /**
@@ -120,7 +121,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
   const ignore = ignoredPaths(config);
   const rules = ruleset(config);
-  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress });
+  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress, stdin: ctx.stdin });
   sortFindings(result.findings);
   await suppress(result, args, ctx.cwd);
   if (args['write-baseline'] !== undefined) {

@@ -37,7 +37,8 @@ export interface ReadContext {
 }
 
 
-function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
+/** What a file's bytes come to, however they were read (standard input too). */
+export function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
   const quick = quickVerdict(buf, e.path, ctx.gate);
   if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
   if (quick === 'clean') return { scanned: buf.length, findings: [] };

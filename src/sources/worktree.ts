@@ -16,7 +16,8 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { detectPath, type CompiledRule } from '../core/engine.js';
 import type { Finding } from '../core/types.js';
-import { GitError, IncompleteScanError } from '../cli/errors.js';
+import type { StdinReader } from '../cli/context.js';
+import { GitError, IncompleteScanError, UsageError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { shownPath } from '../report/shown.js';
 import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult } from './git.js';
@@ -31,6 +32,8 @@ export interface WorktreeOptions {
   maxFileSize: number;
   isIgnoredPath: (path: string) => boolean;
   onFile?: (path: string) => void;
+  /** For `scan -`. */
+  stdin?: StdinReader;
 }
 
 function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
@@ -333,6 +336,11 @@ function absentPaths(cwd: string, root: string, paths: string[], entries: Entry[
 }
 
 export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
+  if (opts.paths.includes('-')) {
+    // A file named `-` is `./-`; a lone `-` is standard input, and a scan of it reads nothing else.
+    if (opts.paths.length > 1) throw new UsageError('`-` (standard input) is scanned on its own: run `secret-guard scan -` and the paths separately (a file named - is ./-)');
+    return (await import('./stdin.js')).scanStdin(opts);
+  }
   const started = Date.now();
   const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
   const listing = startListing(opts.cwd, paths);
