@@ -159,6 +159,13 @@ describe('a file the scan cannot read', () => {
     } finally {
       chmodSync(join(repo.dir, 'untracked'), 0o755);
     }
+    // A file named below a folder that cannot be searched is unreadable, not "no such file".
+    chmodSync(join(plain, 'locked'), 0o000);
+    try {
+      expectFailure(await scan('worktree', plain, ['locked/mail.env'], { wrap: asUnprivileged }), /could not read 1 file\(s\): locked\/mail\.env \(permission denied\)/);
+    } finally {
+      chmodSync(join(plain, 'locked'), 0o755);
+    }
     // Readable again, both folders are read and their tokens found.
     expect((await scan('worktree', repo.dir, [], { wrap: asUnprivileged })).code).toBe(1);
   });
@@ -303,16 +310,18 @@ describe('paths that match nothing', () => {
     expectFailure(await cliAsync(['scan', 'nope'], dir), /nope: no such file or folder/);
   });
 
-  it('a path that exists but holds only git-ignored files: exit 0, says nothing was scanned and why', async () => {
+  it('a folder git does not ignore that holds only git-ignored files: exit 0, says nothing was scanned and why', async () => {
     const repo = twoCommits();
-    repo.commit({ '.gitignore': 'build/\n' }, 'ignore build');
-    repo.write({ 'build/out.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
-    const r = await cliAsync(['scan', 'build'], repo.dir);
+    repo.commit({ '.gitignore': '*.log\n' }, 'ignore logs');
+    repo.write({ 'logs/out.log': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+    const r = await cliAsync(['scan', 'logs'], repo.dir);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^nothing to scan: build holds no file git would commit \(none, or only files \.gitignore excludes\)\n/);
+    expect(r.stdout).toMatch(/^nothing to scan: logs holds no file git would commit \(none, or only files \.gitignore excludes\)\n/);
     expect(r.stdout).toMatch(/0 files scanned/);
-    const json = JSON.parse((await cliAsync(['scan', 'build', '--format', 'json'], repo.dir)).stdout) as { notes: string[] };
-    expect(json.notes).toEqual([expect.stringMatching(/^nothing to scan: build holds no file/)]);
+    const json = JSON.parse((await cliAsync(['scan', 'logs', '--format', 'json'], repo.dir)).stdout) as { notes: string[] };
+    expect(json.notes).toEqual([expect.stringMatching(/^nothing to scan: logs holds no file/)]);
+    // The ignored file itself, named, is read (as ripgrep searches what it is given).
+    expect((await cliAsync(['scan', 'logs/out.log'], repo.dir)).code).toBe(1);
   });
 
   it('a path git still tracks but the work tree lost is read as deleted, not as a typo', async () => {

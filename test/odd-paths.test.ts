@@ -113,6 +113,26 @@ describe('names that are not UTF-8', () => {
     expect(contentFindings(r.json)).toEqual(expected);
     expect(r.json.stats.skipped.missing ?? 0).toBe(0);
   });
+
+  it('in a tree large enough for the reader worker, every one is read by whichever thread takes it', async () => {
+    // Above WORKER_MIN_FILES (src/sources/worktree.ts); half the files give the engine work, so
+    // the main thread is still busy when the worker starts and both read names passed as bytes.
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    const mailer = (i: number) => `const client = new postmark.ServerClient(process.env.POSTMARK_SERVER_TOKEN);\n${'client.send({ n: 1 });\n'.repeat(40)}// ${i}\n`;
+    const planted: string[] = [];
+    for (let i = 0; i < 2400; i++) {
+      const raw = Buffer.from(`pkg${Math.floor(i / 100)}/f${i}-caf\xe9.js`, 'latin1');
+      const token = i % 100 === 37 ? fakeToken() : null;
+      if (token) planted.push(`pkg${Math.floor(i / 100)}/f${i}-caf\\351.js|${token}`);
+      writeRaw(repo.dir, raw, token ? `const client = new postmark.ServerClient('${token}');\n` : i % 2 ? mailer(i) : `export const n = ${i};\n`);
+    }
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'many latin-1 names');
+    const r = await scanJson(repo.dir, 'worktree');
+    expect(r.code).toBe(1);
+    expect(contentFindings(r.json)).toEqual(planted.sort());
+    expect(r.json.stats.filesScanned).toBe(2401);
+  });
 });
 
 describe('symbolic links', () => {

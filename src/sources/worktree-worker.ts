@@ -49,7 +49,7 @@ export function encodeBatch(entries: Entry[]): Pick<BatchMessage, 'paths' | 'abs
   const rawAbs: Array<[number, Uint8Array]> = [];
   entries.forEach((e, i) => {
     states[i] = e.gitState === 'tracked' ? 1 : e.gitState === 'untracked' ? 2 : 0;
-    if (typeof e.abs !== 'string') rawAbs.push([i, e.abs]);
+    if (typeof e.abs !== 'string') rawAbs.push([i, new Uint8Array(e.abs)]); // a copy: a pooled Buffer would clone its whole pool
   });
   const abs = entries.map((e) => (typeof e.abs === 'string' ? e.abs : '')).join('\0');
   return { paths: entries.map((e) => e.path).join('\0'), abs, rawAbs, states };

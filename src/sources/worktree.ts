@@ -84,6 +84,7 @@ function walk(dir: Buffer, rel: string, entries: Entry[], unlisted: string[]): v
   }
 }
 
+const isAbsent = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 const SLASH = Buffer.from('/');
 const DOT_GIT = Buffer.from('.git');
 const listError = (err: unknown) => {
@@ -101,8 +102,11 @@ function globEntries(cwd: string, paths: string[]): { root: string; entries: Ent
     let st;
     try {
       st = lstatSync(abs);
-    } catch {
-      continue; // absentPaths reports it once the rest is read, as in a repository
+    } catch (err) {
+      // A missing path is reported by absentPaths once the rest is read, as in a repository;
+      // one that cannot be reached (a folder above it is mode 000) is read, and fails as unreadable.
+      if (!isAbsent(err)) entries.push({ path: relative(cwd, abs).split(sep).join('/'), abs });
+      continue;
     }
     const rel = relative(cwd, abs).split(sep).join('/');
     // Anything but a folder is one entry: a FIFO or socket named here is reported as unreadable.
@@ -328,7 +332,8 @@ function absentPaths(cwd: string, root: string, paths: string[], entries: Entry[
     try {
       lstatSync(abs);
       return false;
-    } catch {
+    } catch (err) {
+      if (!isAbsent(err)) return false; // there, but not to be looked at: reported as unreadable
       const rel = relative(root, abs).split(sep).join('/');
       return !entries.some((e) => rel === '' || e.path === rel || e.path.startsWith(`${rel}/`));
     }
