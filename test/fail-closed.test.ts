@@ -159,6 +159,14 @@ describe('a file the scan cannot read', () => {
     } finally {
       chmodSync(join(repo.dir, 'untracked'), 0o755);
     }
+    // Below a named folder git ignores (read because it is named), a locked folder fails the same way.
+    repo.write({ '.gitignore': 'build/\n', 'build/locked/bundle.js': 'var x = 1;\n' });
+    chmodSync(join(repo.dir, 'build/locked'), 0o000);
+    try {
+      expectFailure(await scan('worktree', repo.dir, ['build'], { wrap: asUnprivileged }), folderError('build/locked'), 'named ignored folder');
+    } finally {
+      chmodSync(join(repo.dir, 'build/locked'), 0o755);
+    }
     // A file named below a folder that cannot be searched is unreadable, not "no such file".
     chmodSync(join(plain, 'locked'), 0o000);
     try {

@@ -283,14 +283,16 @@ function listingWarnings(stderr: string, unlisted: Unlisted, notes: string[]): v
  * environment values into exactly such files (build/bundle.js). A named ignored folder is read
  * whole; a named folder git does not ignore is read as git sees it, ignored files below it not.
  */
-async function namedIgnored(cwd: string, paths: string[]): Promise<Buffer | null> {
+async function namedIgnored(cwd: string, paths: string[]): Promise<GitResult | null> {
   const named = paths.filter((p) => !isPattern(p));
   if (!named.length) return null;
   const check = await gitRaw(['check-ignore', '-z', '--stdin'], cwd, `${named.join('\0')}\0`);
   if (check.code === 1) return null; // none of them is ignored
   if (check.code !== 0) throw new GitError(`\`git check-ignore\` failed: ${check.stderr.trim().split('\n')[0] ?? `exit ${check.code}`}`);
   const ignored = splitNul(check.stdout);
-  return git(['ls-files', '-z', '-t', '--others', '--ignored', '--exclude-standard', '--full-name', '--', ...ignored], cwd);
+  const r = await gitRaw(['ls-files', '-z', '-t', '--others', '--ignored', '--exclude-standard', '--full-name', '--', ...ignored], cwd);
+  if (r.code !== 0) throw new GitError(`\`git ls-files --ignored\` failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
+  return r;
 }
 
 /**
@@ -308,8 +310,9 @@ async function readRepo(cwd: string, root: string, paths: string[], listing: Lis
   const othersRun = await listing.others;
   if (othersRun.code !== 0) throw new GitError(`\`git ls-files --others\` failed: ${othersRun.stderr.trim().split('\n')[0] ?? `exit ${othersRun.code}`}`);
   listingWarnings(othersRun.stderr, unlisted, notes);
-  const ignoredOut = await ignoredListing;
-  const others = toEntries(root, ignoredOut ? Buffer.concat([othersRun.stdout, ignoredOut]) : othersRun.stdout, seen);
+  const ignoredRun = await ignoredListing;
+  if (ignoredRun) listingWarnings(ignoredRun.stderr, unlisted, notes);
+  const others = toEntries(root, ignoredRun ? Buffer.concat([othersRun.stdout, ignoredRun.stdout]) : othersRun.stdout, seen);
   const othersRead = await readers.read(others);
   return {
     entries: [...others, ...cached],
