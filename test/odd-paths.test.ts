@@ -114,6 +114,24 @@ describe('names that are not UTF-8', () => {
     expect(r.json.stats.skipped.missing ?? 0).toBe(0);
   });
 
+  it('in a range, a merge of the base that brings a Latin-1 file in is not the change\'s leak', async () => {
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    repo.git('checkout', '-qb', 'pr');
+    repo.commit({ 'src/app.js': 'export {};\n' }, 'pr work');
+    repo.git('checkout', '-q', 'main');
+    const t = fakeToken();
+    writeRaw(repo.dir, LATIN1[0]!.raw, env(t));
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'main adds a secret');
+    repo.git('checkout', '-q', 'pr');
+    repo.git('merge', '-q', '--no-edit', 'main');
+    const range = await scanJson(repo.dir, 'range', [], 'main');
+    expect(contentFindings(range.json)).toEqual([]);
+    expect(range.code).toBe(0);
+    // The history still has it, at main's commit.
+    expect(contentFindings((await scanJson(repo.dir, 'history')).json)).toEqual([`${LATIN1[0]!.shown}|${t}`]);
+  });
+
   it('in a tree large enough for the reader worker, every one is read by whichever thread takes it', async () => {
     // Above WORKER_MIN_FILES (src/sources/worktree.ts); half the files give the engine work, so
     // the main thread is still busy when the worker starts and both read names passed as bytes.

@@ -27,9 +27,9 @@ import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-log.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
-import { historyRoot, isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
+import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
 import { decode, isLfsPointer } from './decode.js';
-import { git, gitRaw } from './git.js';
+import { git } from './git.js';
 import { keywordGate, quickVerdict } from './gate.js';
 
 export interface HistoryOptions {
@@ -348,9 +348,8 @@ class HistoryScan {
       if (!isFile(ch.newMode) || !this.findingsAt(ch.newBlob, ch.path).length) continue;
       const ids = new Set<string>();
       for (const p of c.parents.slice(1)) {
-        const r = await gitRaw(['rev-parse', '-q', '--verify', `${p}:${ch.path}`], this.opts.cwd);
-        if (r.code !== 0) continue;
-        const blob = r.stdout.toString('latin1').trim();
+        const blob = await objectAt(this.opts.cwd, p, ch.path);
+        if (!blob) continue;
         const waits: Promise<void>[] = [];
         this.want(blob, ch.path, waits);
         await Promise.all(waits);
