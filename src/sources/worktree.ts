@@ -284,7 +284,8 @@ function listingWarnings(stderr: string, unlisted: Unlisted, notes: string[]): v
  * whole; a named folder git does not ignore is read as git sees it, ignored files below it not.
  */
 async function namedIgnored(cwd: string, paths: string[]): Promise<GitResult | null> {
-  const named = paths.filter((p) => !isPattern(p));
+  // Patterns and pathspec magic (`:/x`) are git's to expand: what they match is not named here.
+  const named = paths.filter((p) => !isPattern(p) && !p.startsWith(':'));
   if (!named.length) return null;
   const check = await gitRaw(['check-ignore', '-z', '--stdin'], cwd, `${named.join('\0')}\0`);
   if (check.code === 1) return null; // none of them is ignored
