@@ -6,6 +6,15 @@ export interface CliContext {
   stderrIsTTY: boolean;
   /** Live stderr for progress on a TTY; commands return everything else. */
   progress?: (text: string) => void;
+  /** Standard input, for `scan -`: bin/ hands it in, so a command never touches the process. */
+  stdin?: StdinReader;
+}
+
+export interface StdinReader {
+  /** Whether it is a terminal (nothing piped in: reading would wait for typing). */
+  isTTY(): boolean;
+  /** All of it, to the end. */
+  read(): Promise<Buffer>;
 }
 
 export interface CommandResult {

@@ -26,6 +26,7 @@ export interface SourceContext {
   maxFileSize: number;
   isIgnoredPath: (path: string) => boolean;
   progress?: (text: string) => void;
+  stdin?: CliContext['stdin'];
 }
 
 /**
@@ -156,7 +157,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
   const ignore = ignoredPaths(config);
   const rules = ruleset(config);
-  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress }, range);
+  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress, stdin: ctx.stdin }, range);
   result.notes.unshift(...(config.notes ?? []));
   if (config.commitPath !== undefined) {
     const custom = new Set(config.rules.map((r) => r.id));

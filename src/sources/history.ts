@@ -26,9 +26,10 @@ import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-log.js';
 import { GitStream } from './history-process.js';
-import { historyRoot, isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
+import { scanTagMessages, type TagRange } from './history-tags.js';
+import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
 import { decode, isLfsPointer } from './decode.js';
-import { git, gitRaw } from './git.js';
+import { git } from './git.js';
 import { keywordGate, quickVerdict } from './gate.js';
 
 export interface HistoryOptions {
@@ -45,6 +46,7 @@ export interface HistoryOptions {
 }
 
 export const MESSAGE_PATH = '<commit message>';
+export { TAG_MESSAGE_PATH } from './history-tags.js';
 
 /** Commits parsed ahead of the one being applied, so cat-file always has work queued. */
 const WINDOW = 256;
@@ -59,6 +61,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const tips = await readTips(opts.cwd);
   const notes: string[] = [];
   let walk: WalkSpec;
+  let tagRange: TagRange | undefined;
   if (opts.range === undefined) {
     if (!tips.byCommit.size && !tips.head && !tips.loose.length) {
       const stats = emptyStats();
@@ -74,11 +77,14 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
     walk = { revs: ['--all'], stdin: tips.olderStash, head: tips.head, boundary: null };
   } else {
     const range = await resolveRange(opts.cwd, opts.range);
+    tagRange = range;
     const boundary = (await isShallow(opts.cwd)) ? await shallowBoundary(opts.cwd) : null;
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
   }
   const scan = new HistoryScan(opts, tips, walk, notes);
-  const findings = await scan.run();
+  // Annotated tag messages are no commit's: read beside the walk (history-tags.ts).
+  const [findings, tagFindings] = await Promise.all([scan.run(), scanTagMessages(opts.cwd, opts.rules, tagRange)]);
+  findings.push(...tagFindings);
   scan.stats.durationMs = Date.now() - started;
   if (mode === 'range' && scan.stats.commitsScanned === 0) notes.push(`no commits in ${opts.range}: nothing to scan`);
   return { mode, root, findings, stats: scan.stats, notes };
@@ -342,9 +348,8 @@ class HistoryScan {
       if (!isFile(ch.newMode) || !this.findingsAt(ch.newBlob, ch.path).length) continue;
       const ids = new Set<string>();
       for (const p of c.parents.slice(1)) {
-        const r = await gitRaw(['rev-parse', '-q', '--verify', `${p}:${ch.path}`], this.opts.cwd);
-        if (r.code !== 0) continue;
-        const blob = r.stdout.toString('latin1').trim();
+        const blob = await objectAt(this.opts.cwd, p, ch.path);
+        if (!blob) continue;
         const waits: Promise<void>[] = [];
         this.want(blob, ch.path, waits);
         await Promise.all(waits);
