@@ -6,12 +6,16 @@ export interface CliContext {
   stderrIsTTY: boolean;
   /** Live stderr for progress on a TTY; commands return everything else. */
   progress?: (text: string) => void;
+  /** Standard input, read to the end (git hooks' ref updates); absent where there is none. */
+  readStdin?: () => Promise<Buffer>;
 }
 
 export interface CommandResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Work was left running (a time budget ran out): bin/ exits at once instead of waiting for it. */
+  abandoned?: boolean;
 }
 
 export type Args = Record<string, unknown> & { _: Array<string | number> };

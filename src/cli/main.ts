@@ -9,9 +9,16 @@ export async function main(): Promise<void> {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     progress: process.stderr.isTTY ? (text) => process.stderr.write(text) : undefined,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
   };
   const result = await run(process.argv.slice(2), ctx);
   if (result.stdout) process.stdout.write(result.stdout);
   if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;
+  // Abandoned git processes would keep Node alive past the budget the caller set.
+  if (result.abandoned) process.exit(result.exitCode);
 }

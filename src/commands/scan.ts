@@ -114,6 +114,10 @@ export function ignoredPaths(config: Config): (path: string) => boolean {
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+  if (args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined) {
+    const { gateOf, runGate } = await import('./push-gate.js');
+    return runGate(gateOf(args)!, args, ctx);
+  }
   const mode = modeOf(args);
   const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
   const maxFileSize = maxFileSizeOf(args, config);

@@ -38,6 +38,12 @@ export interface HistoryOptions {
   isIgnoredPath: (p: string) => boolean;
   /** 'BASE..HEAD'; absent = every ref (branches, tags, remotes, stash entries). */
   range?: string;
+  /**
+   * Explicit revisions for rev-list, e.g. `[new1, new2, '--not', '--all']` (the push gates): the
+   * commits a push brings. Reported as a range named `revsText`; ref tips outside it are not read.
+   */
+  revs?: string[];
+  revsText?: string;
   /** Else a shallow clone is exit 2 (IncompleteScanError) with fix advice. */
   allowShallow?: boolean;
   /** Only set on a TTY. */
@@ -54,12 +60,14 @@ const SHALLOW_HINT =
 
 export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
-  const mode = opts.range !== undefined ? 'range' : 'history';
+  const mode = opts.range !== undefined || opts.revs !== undefined ? 'range' : 'history';
   const root = await historyRoot(opts.cwd, `--${mode}`);
   const tips = await readTips(opts.cwd);
   const notes: string[] = [];
   let walk: WalkSpec;
-  if (opts.range === undefined) {
+  if (opts.revs !== undefined) {
+    walk = { revs: opts.revs, stdin: [], head: null, boundary: null, rangeText: opts.revsText ?? opts.revs.join(' ') };
+  } else if (opts.range === undefined) {
     if (!tips.byCommit.size && !tips.head && !tips.loose.length) {
       const stats = emptyStats();
       stats.commitsScanned = 0;
@@ -80,7 +88,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const scan = new HistoryScan(opts, tips, walk, notes);
   const findings = await scan.run();
   scan.stats.durationMs = Date.now() - started;
-  if (mode === 'range' && scan.stats.commitsScanned === 0) notes.push(`no commits in ${opts.range}: nothing to scan`);
+  if (mode === 'range' && scan.stats.commitsScanned === 0 && opts.revs === undefined) notes.push(`no commits in ${opts.range}: nothing to scan`);
   return { mode, root, findings, stats: scan.stats, notes };
 }
 
