@@ -104,7 +104,10 @@ export async function runGate(gate: Gate, args: Args, ctx: CliContext): Promise<
     const updates = parseUpdates(input, 'pre-receive');
     work = scanPush({ ...src, updates, held: ['--all'], describe: 'the pushed commits' }).then((scan) => ({ scan, gitDir: repo.gitDir }));
   } else {
-    const [remote, url] = ((args.paths as string[] | undefined) ?? []).concat(args._.slice(1).map(String));
+    const given = ((args.paths as string[] | undefined) ?? []).concat(args._.slice(1).map(String));
+    // The pre-commit framework passes no arguments to a pre-push hook; it names the remote in its environment.
+    const remote = given[0] ?? ctx.env.PRE_COMMIT_REMOTE_NAME;
+    const url = given[1] ?? ctx.env.PRE_COMMIT_REMOTE_URL;
     if (!remote) throw new UsageError('--pre-push takes the remote name and URL git gives the hook: secret-guard scan --pre-push "$1" "$2"');
     const updates = parseUpdates(prePushInput(input, ctx.env), 'pre-push');
     // What the remote had at each ref, when this clone has it, is held there too.
