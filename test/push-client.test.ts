@@ -129,7 +129,7 @@ describe('the commit-msg hook', () => {
     writeFileSync(file, `fix mail\nPOSTMARK_SERVER_TOKEN=${token}\n# ------------------------ >8 ------------------------\n`);
     const r = cli(['scan', '--commit-msg', file], repo.dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('line 2');
+    expect(r.stdout).toContain('line 2');
     expect(cli(['scan', '--commit-msg', join(tempDir(), 'missing')], repo.dir).code).toBe(2);
   });
 });

@@ -5,10 +5,10 @@
  * objects never leave git's quarantine.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.js';
+import { BIN, cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -208,7 +208,7 @@ describe('scan --pre-receive behind a real push', () => {
     expect(ok.out).toContain('accepted UNCHECKED');
   });
 
-  it('takes no settings from the pushed commits: their config, ignore file and baseline cannot open the gate', () => {
+  it('takes no settings from the pushed commits: their config and ignore file cannot open the gate', () => {
     const w = world();
     const before = w.refs();
     const { token, text } = envLine();
@@ -275,5 +275,27 @@ describe('scan --pre-receive behind a real push', () => {
     const r = cli(['scan', '--pre-receive'], w.server, {}, 'not a ref line\n');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a pre-receive ref update');
+  });
+});
+
+describe('behind a host that dispatches to pre-receive.d (Gitea and Forgejo)', () => {
+  it("runs as a pre-receive.d script behind Gitea's dispatcher, which pipes it the ref lines", () => {
+    const w = world({ hook: false });
+    const hooks = join(w.server, 'hooks');
+    // Gitea's generated hooks/pre-receive, as Gitea writes it.
+    writeFileSync(
+      join(hooks, 'pre-receive'),
+      '#!/usr/bin/env bash\ndata=$(cat)\nexitcodes=""\nhookname=$(basename $0)\nGIT_DIR=${GIT_DIR:-$(dirname $0)/..}\nfor hook in ${GIT_DIR}/hooks/${hookname}.d/*; do\n  test -x "${hook}" && test -f "${hook}" || continue\n  echo "${data}" | "${hook}"\n  exitcodes="${exitcodes} $?"\ndone\nfor i in ${exitcodes}; do\n  [ ${i} -eq 0 ] || exit ${i}\ndone\n',
+      { mode: 0o755 },
+    );
+    mkdirSync(join(hooks, 'pre-receive.d'));
+    writeFileSync(join(hooks, 'pre-receive.d', 'secret-guard'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' scan --pre-receive --timeout 30s 2>&1\n`, { mode: 0o755 });
+    w.client.commit({ 'ok.txt': 'ok\n' }, 'clean');
+    expect(w.push('main').code).toBe(0);
+    const before = w.refs();
+    const { token, text } = envLine();
+    w.client.commit({ 'app.env.txt': text }, 'leak');
+    expectRefused(w.push('main'), token);
+    expect(w.refs()).toBe(before);
   });
 });

@@ -43,7 +43,8 @@ const SCAN: Record<HookName, string> = {
   'pre-commit': 'scan --staged',
   'pre-push': 'scan --pre-push "$@"',
   'commit-msg': 'scan --commit-msg "$1"',
-  'pre-receive': 'scan --pre-receive',
+  // Errors too on standard output: GitHub Enterprise shows the pusher only that.
+  'pre-receive': 'scan --pre-receive 2>&1',
 };
 const READS_STDIN = (hook: HookName) => hook === 'pre-push' || hook === 'pre-receive';
 const WHAT: Record<HookName, string> = { 'pre-commit': 'commit', 'commit-msg': 'commit', 'pre-push': 'push', 'pre-receive': 'push' };

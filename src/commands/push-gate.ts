@@ -149,18 +149,19 @@ export async function runGate(gate: Gate, args: Args, ctx: CliContext): Promise<
   if (format !== 'text') {
     return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
   }
-  return { exitCode, stdout: '', stderr: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose))) };
+  // stdout: GitHub Enterprise passes only a hook's standard output back to the pusher.
+  return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose))), stderr: '' };
 }
 
 function timedOut(gate: Gate, budget: string, onTimeout: 'accept' | 'refuse'): CommandResult {
   const what = gate === 'pre-receive' ? 'push' : gate === 'pre-push' ? 'push' : 'commit';
   if (onTimeout === 'accept') {
-    return { exitCode: EXIT.clean, stdout: '', stderr: `secret-guard: the scan did not finish within ${budget}; the ${what} was accepted UNCHECKED (--on-timeout accept). Run \`secret-guard scan --history\` to check it later.\n`, abandoned: true };
+    return { exitCode: EXIT.clean, stderr: '', stdout: `secret-guard: the scan did not finish within ${budget}; the ${what} was accepted UNCHECKED (--on-timeout accept). Run \`secret-guard scan --history\` to check it later.\n`, abandoned: true };
   }
   return {
     exitCode: EXIT.findings,
-    stdout: '',
-    stderr: `secret-guard: ${what} refused: the scan did not finish within ${budget}, and a gate that cannot tell does not pass.\nPush fewer commits at a time, or ask the server's administrator (--timeout, --on-timeout).\n`,
+    stderr: '',
+    stdout: `secret-guard: ${what} refused: the scan did not finish within ${budget}, and a gate that cannot tell does not pass.\nPush fewer commits at a time, or ask the server's administrator (--timeout, --on-timeout).\n`,
     abandoned: true,
   };
 }
@@ -244,6 +245,6 @@ async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: Ret
   for (const f of failed) lines.push(`  line ${f.line}  ${f.title} [${f.ruleId}]  ${shownSecret(f, Boolean(args['show-secrets']))}`);
   lines.push('Nothing was committed. Write the message again without it (git keeps your text in .git/COMMIT_EDITMSG: `git commit -e -F .git/COMMIT_EDITMSG`).');
   lines.push('Not a credential? Add `secret-guard:allow` on its line.');
-  return { exitCode, stdout: '', stderr: redactSecrets(`${lines.join('\n')}\n`) };
+  return { exitCode, stdout: redactSecrets(`${lines.join('\n')}\n`), stderr: '' };
 }
 
