@@ -104,6 +104,13 @@ describe('scan --pre-receive behind a real push', () => {
     expect(r.out).toContain(`refs/heads/feature  ${sha.slice(0, 12)}`);
     expect(r.out).not.toContain(`${old.token.slice(0, 4)}…`);
     expect(w.refs()).toBe(before);
+
+    // A token in a ref name is cut like any other secret in the output.
+    const named = fakeToken();
+    const n = w.push(`feature:refs/heads/rotate-${named}`);
+    expectRefused(n, token);
+    expect(n.out).toContain(`remote:   refs/heads/rotate-${named.slice(0, 4)}…`);
+    expect(n.out.split('\n').filter((l) => l.startsWith('remote:')).join('\n')).not.toContain(named);
   });
 
   it('refuses a token in an annotated tag message and in a tagged new commit', () => {

@@ -86,27 +86,40 @@ interface Peeled {
   type: string;
 }
 
-/** Follows each new value through annotated tags (also tags of tags) to what it finally names. */
+/**
+ * Follows each new value through annotated tags (also tags of tags) to what it finally names.
+ * One `cat-file --batch-check` answers for every update; only tags take more calls.
+ */
 async function peel(cwd: string, updates: RefUpdate[]): Promise<Peeled[]> {
+  if (!updates.length) return [];
+  const types = await objectTypes(cwd, updates.map((u) => u.new));
   const out: Peeled[] = [];
   for (const update of updates) {
     const tags: string[] = [];
     let sha = update.new;
-    for (let depth = 0; ; depth++) {
-      const r = await gitRaw(['cat-file', '-t', sha], cwd);
-      const type = r.stdout.toString('utf8').trim();
-      if (r.code !== 0 || !type) {
-        throw new IncompleteScanError(`${update.ref}: object ${sha.slice(0, 12)} is not readable here, so what the push brings cannot be scanned`, 'Push again; if it keeps failing, run `git fsck` in the receiving repository.');
-      }
-      if (type !== 'tag' || depth > 20) {
-        out.push({ update, tags, target: sha, type });
-        break;
-      }
+    let type = types.get(sha);
+    for (let depth = 0; type === 'tag' && depth < 20; depth++) {
       tags.push(sha);
       sha = await tagTarget(cwd, sha);
+      type = (await objectTypes(cwd, [sha])).get(sha);
     }
+    if (!type || type === 'missing' || type === 'tag') {
+      throw new IncompleteScanError(`${update.ref}: object ${sha.slice(0, 12)} is not readable here, so what the push brings cannot be scanned`, 'Push again; if it keeps failing, run `git fsck` in the receiving repository.');
+    }
+    out.push({ update, tags, target: sha, type });
   }
   return out;
+}
+
+async function objectTypes(cwd: string, shas: string[]): Promise<Map<string, string>> {
+  const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, `${shas.join('\n')}\n`);
+  const types = new Map<string, string>();
+  out.toString('utf8').split('\n').forEach((line, i) => {
+    if (i >= shas.length) return;
+    const [name, type] = line.split(' ');
+    types.set(shas[i]!, name === shas[i] ? type ?? 'missing' : 'missing');
+  });
+  return types;
 }
 
 /** The object an annotated tag names (one level). */
