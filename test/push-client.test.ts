@@ -74,6 +74,10 @@ describe('the pre-push hook', () => {
     const ok = run(repo, ['push', 'origin', 'main']);
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).not.toContain('secret-guard');
+    // Everything up to date: git runs the hook with no lines, and that passes.
+    const again = run(repo, ['push', 'origin', 'main']);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain('Everything up-to-date');
     // A branch whose commits the remote already has, and a deletion, pass.
     repo.git('branch', 'same');
     expect(run(repo, ['push', 'origin', 'same']).code).toBe(0);
@@ -131,5 +135,25 @@ describe('the commit-msg hook', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('line 2');
     expect(cli(['scan', '--commit-msg', join(tempDir(), 'missing')], repo.dir).code).toBe(2);
+  });
+});
+
+describe('scan --pre-push under the pre-commit framework (refs in PRE_COMMIT_* variables, stdin empty)', () => {
+  it('scans TO_REF after FROM_REF, and a new branch named only by LOCAL_BRANCH; with neither it refuses rather than pass', () => {
+    const { repo } = project();
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    repo.git('checkout', '-q', '-b', 'topic');
+    const token = fakeToken();
+    const sha = repo.commit({ 'deploy.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'leak');
+    const pc = { PRE_COMMIT: '1', PRE_COMMIT_REMOTE_NAME: 'origin', PRE_COMMIT_REMOTE_URL: 'x', PRE_COMMIT_REMOTE_BRANCH: 'refs/heads/topic', PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/topic' };
+    const ranged = cli(['scan', '--pre-push'], repo.dir, { ...pc, PRE_COMMIT_FROM_REF: base, PRE_COMMIT_TO_REF: sha }, '');
+    expect(ranged.code).toBe(1);
+    expect(ranged.stdout).toContain(`${token.slice(0, 4)}…`);
+    const branchOnly = cli(['scan', '--pre-push'], repo.dir, pc, '');
+    expect(branchOnly.code).toBe(1);
+    expect(branchOnly.stdout).toContain(sha.slice(0, 12));
+    const nothing = cli(['scan', '--pre-push'], repo.dir, { PRE_COMMIT: '1', PRE_COMMIT_REMOTE_NAME: 'origin' }, '');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('read no ref updates');
   });
 });

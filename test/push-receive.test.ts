@@ -282,6 +282,9 @@ describe('scan --pre-receive behind a real push', () => {
     const r = cli(['scan', '--pre-receive'], w.server, {}, 'not a ref line\n');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a pre-receive ref update');
+    expect(cli(['scan', '--pre-receive', 'src'], w.server, {}, '').code).toBe(2);
+    expect(cli(['scan', '--history', '--timeout', '4s'], w.client.dir).stderr).toContain('are for the push gates');
+    expect(cli(['scan', '--pre-receive', '--timeout', 'soon'], w.server, {}, '').stderr).toContain('is not a duration');
   });
 });
 

@@ -72,11 +72,26 @@ async function stdinText(ctx: CliContext, gate: Gate): Promise<string> {
   return (await ctx.readStdin()).toString('utf8');
 }
 
-/** The pre-push lines; under the pre-commit framework (which keeps stdin) its environment says what is pushed. */
-function prePushInput(text: string, env: CliContext['env']): string {
-  if (text.trim() || !env.PRE_COMMIT_TO_REF) return text;
-  const from = env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? env.PRE_COMMIT_FROM_REF : '0'.repeat(40);
-  return `${env.PRE_COMMIT_LOCAL_BRANCH ?? 'HEAD'} ${env.PRE_COMMIT_TO_REF} ${env.PRE_COMMIT_REMOTE_BRANCH ?? 'HEAD'} ${from}\n`;
+/**
+ * The pre-push lines. The pre-commit framework keeps git's standard input to itself and names the
+ * push in its environment instead: PRE_COMMIT_TO_REF and PRE_COMMIT_FROM_REF, or, for a new
+ * branch whose history reaches a root commit, only PRE_COMMIT_LOCAL_BRANCH. The framework naming no
+ * ref is a usage error: a pre-push gate that read no update must not pass.
+ */
+async function prePushInput(text: string, env: CliContext['env'], cwd: string): Promise<string> {
+  if (text.trim()) return text;
+  // Plain git runs the hook with no lines when everything is up to date: nothing leaves, nothing to read.
+  if (!env.PRE_COMMIT_REMOTE_NAME && !env.PRE_COMMIT_TO_REF && !env.PRE_COMMIT_LOCAL_BRANCH) return '';
+  const to = env.PRE_COMMIT_TO_REF || env.PRE_COMMIT_LOCAL_BRANCH;
+  if (!to) throw new UsageError('--pre-push read no ref updates: git gives them to the pre-push hook on standard input (the pre-commit framework in PRE_COMMIT_* variables)', 'Run it from the pre-push hook: secret-guard scan --pre-push "$1" "$2"');
+  const sha = async (ref: string) => {
+    const r = await gitRaw(['rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`], cwd);
+    if (r.code !== 0) throw new IncompleteScanError(`--pre-push: ${ref} (from the pre-commit framework) is not a commit here, so the push cannot be scanned`);
+    return r.stdout.toString('utf8').trim();
+  };
+  const local = await sha(to);
+  const from = env.PRE_COMMIT_TO_REF && env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? await sha(env.PRE_COMMIT_FROM_REF) : '0'.repeat(local.length);
+  return `${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${local} ${env.PRE_COMMIT_REMOTE_BRANCH || 'HEAD'} ${from}\n`;
 }
 
 interface Outcome {
@@ -84,8 +99,11 @@ interface Outcome {
   gitDir: string;
 }
 
-export async function runGate(gate: Gate, args: Args, ctx: CliContext): Promise<CommandResult> {
+export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContext): Promise<CommandResult> {
   const started = Date.now();
+  if (!gate) throw new UsageError('--timeout and --on-timeout are for the push gates: --pre-receive, --pre-push, --commit-msg');
+  const extra = ((args.paths as string[] | undefined) ?? []).length + args._.length - 1;
+  if (gate !== 'pre-push' && extra > 0) throw new UsageError(`--${gate} takes no paths: it reads ${gate === 'pre-receive' ? "git's ref updates on standard input" : 'the message file named after it'}`);
   const budget = args.timeout === undefined ? undefined : parseDuration(String(args.timeout));
   if (budget === null || (budget !== undefined && budget <= 0)) throw new UsageError(`--timeout ${String(args.timeout)} is not a duration (try 4s or 1500ms)`);
   const onTimeout = (args['on-timeout'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
@@ -109,7 +127,7 @@ export async function runGate(gate: Gate, args: Args, ctx: CliContext): Promise<
     const remote = given[0] ?? ctx.env.PRE_COMMIT_REMOTE_NAME;
     const url = given[1] ?? ctx.env.PRE_COMMIT_REMOTE_URL;
     if (!remote) throw new UsageError('--pre-push takes the remote name and URL git gives the hook: secret-guard scan --pre-push "$1" "$2"');
-    const updates = parseUpdates(prePushInput(input, ctx.env), 'pre-push');
+    const updates = parseUpdates(await prePushInput(input, ctx.env, ctx.cwd), 'pre-push');
     // What the remote had at each ref, when this clone has it, is held there too.
     const known: string[] = [];
     for (const u of updates) {

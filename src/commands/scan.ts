@@ -114,9 +114,9 @@ export function ignoredPaths(config: Config): (path: string) => boolean {
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
-  if (args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined) {
+  if (args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined) {
     const { gateOf, runGate } = await import('./push-gate.js');
-    return runGate(gateOf(args)!, args, ctx);
+    return runGate(gateOf(args), args, ctx);
   }
   const mode = modeOf(args);
   const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
