@@ -231,6 +231,15 @@ describe('scan --pre-receive behind a real push', () => {
     const r = w.push('main');
     expectRefused(r, token);
     expect(w.refs()).toBe(before);
+
+    // A file named like a config is no config of the server's: what it holds is scanned.
+    w.client.git('reset', '-q', '--hard', 'HEAD~1');
+    const hidden = envLine();
+    w.client.commit({ 'deploy/.secret-guard.yml': `# deploy settings\nPOSTMARK_SERVER_TOKEN: ${hidden.token}\n` }, 'hide it in a config-named file');
+    const h = w.push('main');
+    expectRefused(h, hidden.token);
+    expect(h.out).toContain('deploy/.secret-guard.yml:2');
+    expect(w.refs()).toBe(before);
   });
 
   it("applies the server's own settings: $GIT_DIR/secret-guard.json, its ignore file, or --config", () => {

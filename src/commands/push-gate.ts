@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../cli/errors.js';
 import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
@@ -112,7 +113,10 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
   const rules = ruleset(config);
   const maxFileSize = maxFileSizeOf(args, config);
   const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
-  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath: ignoredPaths(config) };
+  // On the server no pushed file is the active config, so none is exempt from the scan (a token in
+  // a pushed `.secret-guard.json` is read like any other); only the server's ignorePaths apply.
+  const isIgnoredPath = gate === 'pre-receive' ? (config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false) : ignoredPaths(config);
+  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath };
 
   if (gate === 'commit-msg') return commitMsg(args, ctx, config, rules, failOn);
 
