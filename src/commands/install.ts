@@ -301,7 +301,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   if (uninstall && chain) throw new UsageError('--uninstall and --chain do not go together');
   const t = await target(ctx, hook, force);
   const flag = hook === 'pre-commit' ? '' : ` --hook ${hook}`;
-  const husky = t.bare ? undefined : huskyOf(t.hooksDir, hook);
+  const husky = t.bare || hook === 'pre-receive' ? undefined : huskyOf(t.hooksDir, hook);
   if (husky) return uninstall ? uninstallHusky(t, husky) : installHusky(t, husky, hook, ctx);
 
   const file = join(t.hooksDir, hook);
