@@ -274,7 +274,14 @@ describe('scan --pre-receive behind a real push', () => {
     const w = world({ hook: false });
     const hook = join(w.server, 'hooks', 'pre-receive');
     const log = join(tempDir(), 'chained.log');
-    writeFileSync(hook, `#!/bin/sh\n{ echo "q=$GIT_QUARANTINE_PATH"; cat; } > '${log}'\n`);
+    // Records the quarantine git set, the ref lines, and whether the pushed commit can be read
+    // without the object directories git named: it cannot, so a scan that finds the token read it there.
+    writeFileSync(
+      hook,
+      `#!/bin/sh\n{ echo "q=$GIT_QUARANTINE_PATH"; cat; } > '${log}'\nnew=$(tail -n 1 '${log}' | cut -d' ' -f2)\n` +
+        `git cat-file -e "$new" && echo inside=yes >> '${log}'\n` +
+        `env -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES -u GIT_QUARANTINE_PATH git cat-file -e "$new" 2>/dev/null && echo outside=yes >> '${log}' || echo outside=no >> '${log}'\n`,
+    );
     chmodSync(hook, 0o755);
     const r = cli(['install', '--hook', 'pre-receive', '--chain'], w.server, { HOME: w.server });
     expect(r.code, r.stderr).toBe(0);
@@ -284,6 +291,8 @@ describe('scan --pre-receive behind a real push', () => {
     const seen = readFileSync(log, 'utf8');
     expect(seen).toMatch(/^q=.*incoming-/m);
     expect(seen).toContain(`${sha} refs/heads/main`);
+    expect(seen).toContain('inside=yes');
+    expect(seen).toContain('outside=no');
   });
 
   it('is a usage error (exit 2, push refused) on input that is not ref updates', () => {

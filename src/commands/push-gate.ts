@@ -222,14 +222,14 @@ export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSe
   const inCommits = failed.filter((f) => f.path !== TAG_MESSAGE_PATH);
   const first = inCommits.find((f) => f.commit)?.commit?.sha.slice(0, 12) ?? '<commit>';
   const msg = inCommits.some((f) => f.path === MESSAGE_PATH);
-  lines.push('To push, take it out of the commit that added it, then push again:');
+  lines.push(`To push, take it out of ${inCommits.length ? 'the commit that added it' : 'the tag'}, then push again:`);
   if (inCommits.length) {
     lines.push(`  in the last commit:  edit the file, \`git commit --amend\`${msg ? ' (a message: `git commit --amend` alone)' : ''}`);
     lines.push(`  in an earlier one:   \`git rebase -i ${first}^\`, mark it "edit"${msg ? ' (a message: "reword")' : ''}, fix, \`git rebase --continue\``);
   }
   if (inCommits.length < failed.length) lines.push('  in a tag message:    `git tag -f -a <tag>` with a new message');
   lines.push('Move the token to the environment; rotate it if it was ever shared elsewhere.');
-  lines.push('Not a credential? Add a `secret-guard:allow` comment on its line, in that commit.');
+  lines.push(`Not a credential? Add a \`secret-guard:allow\` comment on its line, in that ${inCommits.length ? 'commit' : 'tag message'}.`);
   tail();
   return `${lines.join('\n')}\n`;
 }
