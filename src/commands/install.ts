@@ -73,7 +73,7 @@ export function block(hook: HookName, candidates: string[], replay = false): str
       : "  echo 'Install it in this repository (npm install --save-dev secret-guard) or globally (npm install --global secret-guard).' >&2",
     '  exit 1',
     '}',
-    replay ? `printf '%s\n' "$input" | "$secret_guard" ${SCAN[hook]} || exit $?` : `"$secret_guard" ${SCAN[hook]} || exit $?`,
+    replay ? `printf '%s\\n' "$input" | "$secret_guard" ${SCAN[hook]} || exit $?` : `"$secret_guard" ${SCAN[hook]} || exit $?`,
     END,
   ].join('\n');
 }
@@ -90,7 +90,7 @@ export function hookScript(hook: HookName, candidates: string[]): string {
     ...(stdin ? ['# git gives this hook the ref updates on standard input; both hooks get them.', 'input=$(cat)'] : []),
     `chained="$(dirname -- "$0")/${chainedName(hook)}"`,
     stdin
-      ? `if [ -x "$chained" ]; then printf '%s\n' "$input" | "$chained" "$@" || exit $?; fi`
+      ? `if [ -x "$chained" ]; then printf '%s\\n' "$input" | "$chained" "$@" || exit $?; fi`
       : 'if [ -x "$chained" ]; then "$chained" "$@" || exit $?; fi',
     block(hook, candidates, stdin),
     '',
