@@ -1,9 +1,12 @@
 /** Config files: found walking up, every key honoured, every error exit 2 naming file and key. */
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
+import { cliAsync } from './helpers/cli-async.js';
+import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
+import { loadConfig } from '../src/config/load.js';
 
 afterAll(cleanupAll);
 
@@ -71,5 +74,41 @@ describe('config file', () => {
     expect(text).toMatch(/^postmark-server-token\s+error\s+A Postmark Server API token/m);
     const json = JSON.parse(cli(['rules', '--format', 'json'], repo.dir).stdout);
     expect(json.rules.map((r: { id: string }) => r.id)).toContain('postmark-smtp-token');
+  });
+
+  it('a config that is a link, a FIFO, a device or over 1 MiB is exit 2 at once, quoting none of it', async () => {
+    const token = fakeToken();
+    const holder = join(tempDir('sg-elsewhere-'), 'settings.json');
+    writeFileSync(holder, `{"ignorePaths": ["${token}"]}`);
+    const link = makeRepo({ files: { 'a.txt': 'x\n' } });
+    symlinkSync(holder, join(link.dir, '.secret-guard.json'));
+    const fifo = makeRepo({ files: { 'a.txt': 'x\n' } });
+    execFileSync('mkfifo', [join(fifo.dir, '.secret-guard.yml')]);
+    const big = makeRepo({ files: { 'a.txt': 'x\n' } });
+    writeFileSync(join(big.dir, '.secret-guard.json'), `{"ignorePaths": [${Array(30000).fill(`"${token}"`).join(',')}]}`);
+    const cases: Array<[string, string, string[], RegExp]> = [
+      ['found as a link', link.dir, [], /config file .*\.secret-guard\.json is a symbolic link, so it was not read\nLinks are not followed/],
+      ['named as a link', link.dir, ['--config', '.secret-guard.json'], /is a symbolic link, so it was not read/],
+      ['a FIFO', fifo.dir, [], /config file .*\.secret-guard\.yml is a FIFO, so it was not read/],
+      ['a device', big.dir, ['--config', '/dev/zero'], /config file \/dev\/zero is a device, so it was not read/],
+      ['over 1 MiB', big.dir, [], /config file .*\.secret-guard\.json is \d+ bytes, over the 1 MiB limit for settings files, so it was not read/],
+    ];
+    const runs = await Promise.all(cases.map(([, dir, extra]) => cliAsync(['scan', ...extra], dir, { timeoutMs: 20000 })));
+    cases.forEach(([label, , , message], i) => {
+      const r = runs[i]!;
+      expect(r.code, label).toBe(2);
+      expect(r.stderr, label).toMatch(message);
+      expect(r.stdout + r.stderr, label).not.toContain(token);
+      expect(r.stdout + r.stderr, label).not.toContain(token.slice(0, 8));
+    });
+  });
+
+  it('origin "explicit" (a server-side gate) reads only --config, never a file in the repository', async () => {
+    const repo = makeRepo({ files: { '.secret-guard.json': '{"failOn": "none"}', 'a.txt': 'x\n' } });
+    expect((await loadConfig({ cwd: repo.dir, origin: { from: 'explicit' } })).failOn).toBeUndefined();
+    const server = join(tempDir('sg-server-'), 'gate.json');
+    writeFileSync(server, '{"failOn": "warning"}');
+    expect((await loadConfig({ cwd: repo.dir, file: server, origin: { from: 'explicit' } })).failOn).toBe('warning');
+    expect((await loadConfig({ cwd: repo.dir })).failOn).toBe('none');
   });
 });

@@ -49,6 +49,45 @@ describe('examples/', () => {
     expect(rangeOf(script)).toBe('$CI_MERGE_REQUEST_DIFF_BASE_SHA..${CI_MERGE_REQUEST_SOURCE_BRANCH_SHA:-$CI_COMMIT_SHA}');
   });
 
+  it.each(['github-actions.yml', 'gitlab-ci.yml'])('%s installs the pinned devDependencies, then runs only the installed copy (npx --no)', (file) => {
+    const text = read(`examples/${file}`);
+    const doc = parse(text);
+    const lines: string[] = file === 'gitlab-ci.yml' ? doc['secret-guard'].script : doc.jobs.secrets.steps.map((s: { run?: string }) => s.run ?? '');
+    const install = lines.findIndex((l) => /^npm ci\b/.test(l));
+    const firstScan = lines.findIndex((l) => l.includes('secret-guard scan'));
+    expect(install, 'an npm ci step').toBeGreaterThan(-1);
+    expect(firstScan).toBeGreaterThan(install);
+    for (const l of lines.filter((x) => x.includes('secret-guard'))) expect(l).toMatch(/^npx --no secret-guard scan /);
+  });
+
+  it('github-actions-uses.yml uses the action pinned to a commit, with inputs the action has, and uploads its SARIF output', () => {
+    const action = parse(read('action.yml')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+    const steps = parse(read('examples/github-actions-uses.yml')).jobs.secrets.steps as Array<{ id?: string; uses?: string; with?: Record<string, unknown>; if?: string }>;
+    expect(steps[0]!.with!['fetch-depth']).toBe(0);
+    const scan = steps.find((s) => s.uses?.includes('/secret-guard@'))!;
+    expect(scan.uses).toMatch(/@<commit-sha>$|@[0-9a-f]{40}$/);
+    for (const input of Object.keys(scan.with ?? {})) expect(Object.keys(action.inputs)).toContain(input);
+    const upload = steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif'))!;
+    expect(upload.with!.sarif_file).toBe(`\${{ steps.${scan.id}.outputs.sarif }}`);
+    expect(Object.keys(action.outputs)).toContain('sarif');
+  });
+
+  /** The README's set-up, Install and CI sections. */
+  const readmeParts = () => {
+    const readme = read('README.md');
+    const ci = readme.indexOf('\n## CI');
+    return readme.slice(0, readme.indexOf('\n## What it does')) + readme.slice(ci, readme.indexOf('\n## ', ci + 1));
+  };
+
+  it.each(['examples/github-actions.yml', 'examples/github-actions-uses.yml', 'examples/gitlab-ci.yml', 'README.md'])('%s never lets npx download secret-guard', (file) => {
+    const text = file === 'README.md' ? readmeParts() : read(file);
+    expect(text).toContain('secret-guard');
+    expect(text).not.toMatch(/npx (--yes|-y)\b/);
+    const runs = [...text.matchAll(/\bnpx((?: +--?[a-z-]+)*) +secret-guard\b/g)];
+    if (!file.endsWith('-uses.yml')) expect(runs.length).toBeGreaterThan(0);
+    for (const [cmd, flags] of runs) expect(flags!.trim().split(/ +/), cmd).toContain('--no');
+  });
+
   it.each(['github-actions.yml', 'gitlab-ci.yml'])('%s uses only real scan flags, and the README gives the same --range', (file) => {
     const text = read(`examples/${file}`);
     const cmds = commands(text);

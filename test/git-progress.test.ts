@@ -5,11 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { clock, ProgressBar } from '../src/scan/progress.js';
 import { BIN, cli } from './helpers/cli.js';
 import { cleanupAll, makeRepo, tempDir } from './helpers/repo.js';
+import { needTool } from './helpers/tools.js';
 
 afterAll(cleanupAll);
 
-// A developer's machine may lack util-linux `script` (macOS has another one); CI must not skip.
-const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0 || Boolean(process.env.CI);
+// util-linux `script` gives the CLI a real terminal (macOS has another `script`).
+const SCRIPT = needTool('script', 'the progress bar tests on a terminal');
+const hasScript = SCRIPT !== null;
 
 /**
  * Runs the CLI under a real pseudo-terminal (util-linux `script`): what the terminal shows is
@@ -18,7 +20,7 @@ const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).statu
 function inTerminal(args: string[], cwd: string, shellTail = ''): string {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const command = `${[process.execPath, BIN, ...args].map(quote).join(' ')} ${shellTail}`;
-  const r = spawnSync('script', ['-qfec', command, '/dev/null'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' } });
+  const r = spawnSync(SCRIPT!, ['-qfec', command, '/dev/null'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' } });
   expect(r.status, r.stderr).toBeLessThan(2);
   return r.stdout;
 }

@@ -122,7 +122,7 @@ describe('scan --staged judges the index, not the working tree', () => {
     expect(r.json.findings).toMatchObject([{ ruleId: 'postmark-server-token', file: 'config/mail.yml', line: 5, column: 13 }]);
   });
 
-  it('treats a pure rename as no new line, and reports what a rename adds', () => {
+  it('reports nothing for a pure rename between neutral names, and what a rename adds', () => {
     const token = fakeToken();
     const repo = makeRepo({ files: { 'a.cfg': `A=1\n${env(token)}B=2\nC=3\nD=4\n` } });
     repo.git('mv', 'a.cfg', 'b.cfg');
@@ -328,6 +328,18 @@ describe('scan --staged output and failure modes', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/staged version of (one|two)\.cfg is missing/);
+  });
+
+  it('exits 2 when HEAD\'s version of a file it must compare with is missing, naming that file', () => {
+    const old = env(fakeToken());
+    const repo = makeRepo({ files: { 'app.cfg': `A=1\n${old}` } });
+    const blob = repo.git('rev-parse', 'HEAD:app.cfg').trim();
+    repo.write({ 'app.cfg': `A=2\n${old}` });
+    repo.git('add', '-A');
+    rmSync(join(repo.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    const r = cli(['scan', '--staged'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/committed version \(HEAD\) of app\.cfg is missing/);
   });
 
   it('reads the staged objects themselves, not what a `git replace` ref puts in their place', () => {

@@ -4,16 +4,18 @@
  * tree whose stat information is stale (the case where `git status` would rewrite the index,
  * which the test checks it does, so the snapshot is known to see such a write),
  * every byte and timestamp under .git and in the work tree is the same afterwards. With no
- * findings it prints nothing at all; run from a real pre-commit hook, a clean commit's output is
- * what it would be without the hook.
+ * findings it prints nothing but one line for each staged file it could not read (binary, too
+ * large, an encoding it cannot decode); run from a real pre-commit hook, a clean commit's output
+ * is otherwise what it would be without the hook.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { BIN } from './helpers/cli.js';
-import { cleanupAll, fakeToken, gitIn, makeRepo, type Repo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, makeRepo, type Repo } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -127,26 +129,50 @@ describe('scan --staged only reads', () => {
     expect((await cliAsync(['scan'], repo.dir)).stdout).toMatch(/no findings · \d+ files scanned/);
   });
 
+  it('names, one line each, the staged files it could not read, and still passes them; a read one is not named', async () => {
+    const { repo } = busyRepo(false);
+    repo.commit({ '.secret-guard.json': '{"maxFileSize": "2kB"}' }, 'config');
+    repo.write({
+      'assets/logo.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.alloc(64, 7)]),
+      'logs/big.log': `${'x'.repeat(3000)}\n`,
+      'docs/small.md': '# fine\n',
+    });
+    repo.git('add', 'assets', 'logs', 'docs');
+    const lines = ['secret-guard: not scanned: assets/logo.png: binary', 'secret-guard: not scanned: logs/big.log: 3001 bytes, over --max-file-size'];
+    expect(await cliAsync(['scan', '--staged'], repo.dir)).toEqual({ code: 0, stdout: '', stderr: `${lines.join('\n')}\n` });
+    // --quiet asks for findings only on stdout; what was not read is still said.
+    expect((await cliAsync(['scan', '--staged', '--quiet'], repo.dir)).stderr).toBe(`${lines.join('\n')}\n`);
+    // With a finding the report is printed as before, and the unread files are named beside it.
+    repo.write({ 'deploy.sh': `export POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+    repo.git('add', 'deploy.sh');
+    const blocked = await cliAsync(['scan', '--staged'], repo.dir);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toMatch(/deploy\.sh:1:/);
+    expect(blocked.stderr).toBe(`${lines.join('\n')}\n`);
+  });
+
   it('from a real pre-commit hook: a clean commit prints what it would without the hook; a token blocks it', () => {
     const { repo, token } = busyRepo(false);
     const hook = join(repo.dir, '.git', 'hooks', 'pre-commit');
     writeFileSync(hook, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" scan --staged\n`);
     chmodSync(hook, 0o755);
+    // Both streams, as the person committing sees them.
     const commit = (msg: string) => {
-      try {
-        return { code: 0, out: gitIn(repo.dir, ['commit', '-q', '-m', msg], { NO_COLOR: '1' }) };
-      } catch (err) {
-        const e = err as { status: number; stdout: string; stderr: string };
-        return { code: e.status, out: `${e.stdout}${e.stderr}` };
-      }
+      const who = { GIT_AUTHOR_NAME: 'Test Author', GIT_AUTHOR_EMAIL: 'author@example.com', GIT_COMMITTER_NAME: 'Test Author', GIT_COMMITTER_EMAIL: 'author@example.com' };
+      const r = spawnSync('git', ['commit', '-q', '-m', msg], { cwd: repo.dir, env: { ...process.env, ...who, GIT_CONFIG_NOSYSTEM: '1', HOME: repo.dir, NO_COLOR: '1' }, encoding: 'utf8' });
+      return { code: r.status, out: `${r.stdout}${r.stderr}` };
     };
     expect(commit('clean')).toEqual({ code: 0, out: '' });
+    // A file the hook could not read does not stop the commit, and is named.
+    repo.write({ 'assets/icon.ico': Buffer.from([0, 0, 1, 0, 1, 0, 16, 16, 0, 0]) });
+    repo.git('add', 'assets/icon.ico');
+    expect(commit('icon')).toEqual({ code: 0, out: 'secret-guard: not scanned: assets/icon.ico: binary\n' });
     repo.write({ 'deploy.sh': `export POSTMARK_SERVER_TOKEN=${token}\n` });
     repo.git('add', 'deploy.sh');
     const blocked = commit('leak');
     expect(blocked.code).toBe(1);
     expect(blocked.out).toMatch(/deploy\.sh:1:\d+ +error +Postmark Server API token/);
     expect(blocked.out).not.toContain(token);
-    expect(repo.git('log', '--format=%s')).toBe('clean\ninitial\n');
+    expect(repo.git('log', '--format=%s')).toBe('icon\nclean\ninitial\n');
   });
 });

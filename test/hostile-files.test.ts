@@ -5,11 +5,12 @@
  * (both byte orders), CRLF line ends and a missing final newline, each with the token's exact
  * line and column.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, makeRepo, type Repo } from './helpers/repo.js';
+import { needTool } from './helpers/tools.js';
 
 afterAll(cleanupAll);
 
@@ -45,7 +46,7 @@ const assignment = (token: string) => ` POSTMARK_SERVER_TOKEN=${token} `;
 const columnOf = (offset: number) => offset + ' POSTMARK_SERVER_TOKEN='.length + 1;
 
 // GNU time measures the child's peak memory; .ci/run installs it, so CI never goes unmeasured.
-const TIME = existsSync('/usr/bin/time') || process.env.CI ? '/usr/bin/time' : null;
+const TIME = needTool('GNU time', 'the peak-memory check of the 50 MB file (the scan itself still runs)');
 
 describe('a 50 MB single-line file', () => {
   const SIZE = 50 * 1024 * 1024;
@@ -85,7 +86,7 @@ describe('a 50 MB single-line file', () => {
       const rss = TIME ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]) : NaN;
       if (TIME) expect(rss, `${mode} peak RSS ${rss} kB`).toBeLessThan(RSS_LIMIT_KB);
       // The figures for the closing note.
-      console.info(`50 MB single line, ${mode}: ${r.ms} ms, peak RSS ${TIME ? `${Math.round(rss / 1024)} MB` : 'not measured (no /usr/bin/time)'}`);
+      console.info(`50 MB single line, ${mode}: ${r.ms} ms, peak RSS ${TIME ? `${Math.round(rss / 1024)} MB` : 'not measured (no GNU time)'}`);
     }
   });
 });

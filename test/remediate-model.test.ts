@@ -10,6 +10,7 @@ import { fingerprint, secretId } from '../src/core/fingerprint.js';
 import type { CredentialKind, Finding, RuleSpec } from '../src/core/types.js';
 import { parseFilterRepoHelp } from '../src/remediate/filter-repo.js';
 import { collectLeaks, type Leaks } from '../src/remediate/leaks.js';
+import { messagesFile } from '../src/remediate/messages.js';
 import { code } from '../src/remediate/markdown.js';
 import { mapRef } from '../src/remediate/repo.js';
 import { mirrorPath, planSteps, renderPlan, sh, type PlanInput } from '../src/remediate/plan.js';
@@ -260,5 +261,49 @@ describe('the next commands', () => {
     expect(mapRef('refs/heads/main', 'refs/*', 'refs/*')).toBe('refs/heads/main');
     expect(mapRef('refs/heads/main', 'refs/heads/main', 'refs/remotes/origin/main')).toBe('refs/remotes/origin/main');
     expect(mapRef('refs/tags/v1', 'refs/heads/*', 'refs/remotes/origin/*')).toBeNull();
+  });
+});
+
+describe('secrets in annotated tag messages (a finding at <tag message>, the tag object as its commit)', () => {
+  const tagFinding = () =>
+    finding({
+      secret: SERVER,
+      path: '<tag message>',
+      kind: 'message',
+      line: 2,
+      commit: { sha: 'b'.repeat(40), author: 'Release Bot', email: 'rel@example.com', date: '2024-02-01T10:00:00+00:00' },
+      holders: { commits: 0, refs: ['refs/tags/v1.2.0', 'refs/tags/v1.2.0-lts'], inHead: false },
+    });
+
+  it('are one credential with its tags, cleaned through messages.txt', () => {
+    const [c] = leaksOf([tagFinding()]).credentials;
+    expect(c).toMatchObject({ inMessages: true, inFiles: false, tags: ['refs/tags/v1.2.0', 'refs/tags/v1.2.0-lts'] });
+    expect(messagesFile([c!])).toContain(SERVER);
+  });
+
+  it('ROTATION.md names the tags and says how to delete and re-create each, here and on the remote', () => {
+    const md = rotation(leaksOf([tagFinding()]), { remote: 'origin' });
+    expect(md).not.toContain(SERVER);
+    expect(md).not.toContain('commit message of');
+    expect(md).toContain('message of the annotated tag `refs/tags/v1.2.0`, `refs/tags/v1.2.0-lts` (tag object `bbbbbbbbbbbb`');
+    expect(md).toContain('**In tag messages:** `refs/tags/v1.2.0`, `refs/tags/v1.2.0-lts`');
+    for (const t of ['v1.2.0', 'v1.2.0-lts']) {
+      expect(md).toContain(`git tag -d ${t}\n`);
+      expect(md).toContain(`git tag -a ${t} "$target" -F tag-message.txt`);
+      expect(md).toContain(`git push origin --delete refs/tags/${t}\ngit push origin refs/tags/${t}`);
+    }
+    expect(md).toMatch(/release made from the tag keeps its own notes/);
+    expect(md).toMatch(/git fetch never replaces an existing tag/);
+    // Without a remote, nothing is pushed.
+    expect(rotation(leaksOf([tagFinding()]), { remote: null })).not.toMatch(/git push/);
+  });
+
+  it('the plan says messages.txt rewrites them, checks every tag message, and names them for re-clones and the host', () => {
+    const steps = planSteps(plan({ tags: ['refs/tags/v1.2.0'] }));
+    expect(steps.find((s) => s.id === 'rewrite')!.notes.join('\n')).toMatch(/messages\.txt also cleans the annotated tag messages .*v1\.2\.0/);
+    expect(steps.find((s) => s.id === 'check')!.commands.join('\n')).toMatch(/for-each-ref --format='%\(refname\)' refs\/tags/);
+    expect(steps.find((s) => s.id === 'reclone')!.notes.join('\n')).toMatch(/old tags \(v1\.2\.0\)/);
+    expect(steps.find((s) => s.id === 'host')!.notes.join('\n')).toMatch(/Releases made from v1\.2\.0/);
+    expect(renderPlan(planSteps(plan()))).not.toMatch(/tag message|refs\/tags/i);
   });
 });

@@ -1,9 +1,12 @@
 /** Each format against real scans of real repositories, through bin/. */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
+import { needTool } from './helpers/tools.js';
 
 afterAll(cleanupAll);
 
@@ -56,6 +59,50 @@ describe('--format sarif', () => {
     const odd = run.results.find((x: { ruleId: string }) => x.ruleId === 'postmark-account-token');
     expect(odd.locations[0].physicalLocation.artifactLocation.uri).toBe('docs/odd%20name%20%25.md');
     for (const s of secrets) expect(r.stdout).not.toContain(s);
+  });
+});
+
+describe('--format sarif, as GitHub code scanning ingests it', () => {
+  const validator = needTool('sarif-multitool', "Microsoft's SARIF validator run on a history report");
+
+  /** A history report holding a content, a path (.env committed) and a commit-message finding. */
+  function historyReport() {
+    const { repo, secrets } = leakyRepo();
+    const r = cli(['scan', '--history', '--format', 'sarif'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    const results = JSON.parse(r.stdout).runs[0].results as Array<{ ruleId: string; locations: Array<Record<string, any>> }>;
+    return { text: r.stdout, results, secrets, repo };
+  }
+
+  it('gives every result a physical location with a region: a path finding is line 1 of the file, a message finding the commit-message/<sha> pseudo-file', () => {
+    const { results, repo } = historyReport();
+    const message = repo.git('log', '-1', '--format=%H').trim();
+    for (const res of results) {
+      const loc = res.locations[0]!.physicalLocation;
+      expect(loc?.artifactLocation?.uri, res.ruleId).toMatch(/./);
+      expect(loc.region.startLine).toBeGreaterThanOrEqual(1);
+      expect(loc.region.startColumn).toBeGreaterThanOrEqual(1);
+    }
+    const env = results.find((x) => x.ruleId === 'dotenv-not-ignored')!;
+    expect(env.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: '.env', uriBaseId: '%SRCROOT%' }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } });
+    const inMessage = results.filter((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === `commit-message/${message}`);
+    expect(inMessage.length).toBe(1);
+    expect(inMessage[0]!.locations[0]!.logicalLocations[0]).toMatchObject({ kind: 'commit message', name: message });
+    expect(inMessage[0]!.locations[0]!.physicalLocation.region).toMatchObject({ startLine: 1, endLine: 1 });
+  });
+
+  it.skipIf(!validator)('passes Microsoft\'s SARIF validator with GitHub\'s rules: 0 errors, 0 warnings', () => {
+    const { text, results, secrets } = historyReport();
+    expect([...new Set(results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri.split('/')[0]))]).toEqual(expect.arrayContaining(['config', 'docs', '.env', 'commit-message']));
+    const dir = tempDir('sg-sarif-');
+    writeFileSync(join(dir, 'in.sarif'), text);
+    const v = spawnSync(validator!, ['validate', '--rule-kind', 'Gh;Sarif', '--output', join(dir, 'out.sarif'), join(dir, 'in.sarif')], { encoding: 'utf8', timeout: 120_000 });
+    expect(v.status, `${v.stdout}${v.stderr}`).toBe(0);
+    const found = JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8')).runs[0].results as Array<{ ruleId: string; level?: string; message: { id?: string; arguments?: string[] } }>;
+    // The validator's own log lists what it flagged (level warning unless set); nothing is the goal.
+    expect(found.map((f) => `${f.ruleId} ${f.level ?? 'warning'} ${(f.message.arguments ?? []).join(' | ')}`)).toEqual([]);
+    expect(v.stdout).not.toMatch(/\b(error|warning) (SARIF|GH)\d+/);
+    for (const s of secrets) expect(text).not.toContain(s);
   });
 });
 

@@ -1,8 +1,11 @@
 /** The suppression layers, each against the two failure modes users report of other scanners. */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
+import { cliAsync } from './helpers/cli-async.js';
+import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -79,5 +82,45 @@ describe('baselines', () => {
     const repo = makeRepo({ files: { 'a.txt': 'x\n', 'bad.json': '{"findings": 3}' } });
     expect(cli(['scan', '--baseline', 'nope.json'], repo.dir).code).toBe(2);
     expect(cli(['scan', '--baseline', 'bad.json'], repo.dir).code).toBe(2);
+  });
+});
+
+describe('an ignore file or baseline that cannot be trusted to read', () => {
+  it('a link, a FIFO, a device, over 1 MiB or broken: exit 2 at once, naming it, quoting none of it', async () => {
+    const token = fakeToken();
+    const elsewhere = tempDir('sg-elsewhere-');
+    const holder = join(elsewhere, 'holder');
+    writeFileSync(holder, `${token}\n`);
+    const fp = 'a'.repeat(32);
+    const repo = (files: Record<string, string> = {}) => makeRepo({ files: { 'a.txt': 'x\n', ...files } }).dir;
+    const linkIgnore = repo();
+    symlinkSync(holder, join(linkIgnore, '.secret-guard-ignore'));
+    const fifoIgnore = repo();
+    execFileSync('mkfifo', [join(fifoIgnore, '.secret-guard-ignore')]);
+    const bigIgnore = repo({ '.secret-guard-ignore': `${fp}  # ${token}\n`.repeat(20000) });
+    const badIgnore = repo({ '.secret-guard-ignore': `${fp}\nPOSTMARK_SERVER_TOKEN=${token}\n` });
+    const plain = repo();
+    symlinkSync(holder, join(plain, 'linked-baseline.json'));
+    execFileSync('mkfifo', [join(plain, 'fifo-baseline.json')]);
+    writeFileSync(join(plain, 'big-baseline.json'), JSON.stringify({ version: 1, findings: Array(20000).fill({ fingerprint: fp, note: token }) }));
+    writeFileSync(join(plain, 'broken-baseline.json'), `{"version": 1, "findings": [${token}]}`);
+    const cases: Array<[string, string, string[], RegExp]> = [
+      ['ignore file as a link', linkIgnore, [], /ignore file .*\.secret-guard-ignore is a symbolic link, so it was not read/],
+      ['ignore file as a FIFO', fifoIgnore, [], /ignore file .*\.secret-guard-ignore is a FIFO, so it was not read/],
+      ['ignore file over 1 MiB', bigIgnore, [], /ignore file .*\.secret-guard-ignore is \d+ bytes, over the 1 MiB limit/],
+      ['ignore file with a line that is not a fingerprint', badIgnore, [], /\.secret-guard-ignore:2: not a fingerprint/],
+      ['baseline as a link', plain, ['--baseline', 'linked-baseline.json'], /baseline .*linked-baseline\.json is a symbolic link, so it was not read/],
+      ['baseline as a FIFO', plain, ['--baseline', 'fifo-baseline.json'], /baseline .*fifo-baseline\.json is a FIFO, so it was not read/],
+      ['baseline as a device', plain, ['--baseline', '/dev/zero'], /baseline \/dev\/zero is a device, so it was not read/],
+      ['baseline over 1 MiB', plain, ['--baseline', 'big-baseline.json'], /baseline .*big-baseline\.json is \d+ bytes, over the 1 MiB limit/],
+      ['broken baseline', plain, ['--baseline', 'broken-baseline.json'], /baseline .*broken-baseline\.json is not valid JSON: .*\(line 1, column \d+\)/],
+    ];
+    const runs = await Promise.all(cases.map(([, dir, extra]) => cliAsync(['scan', ...extra], dir, { timeoutMs: 20000 })));
+    cases.forEach(([label, , , message], i) => {
+      const r = runs[i]!;
+      expect(r.code, `${label}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr, label).toMatch(message);
+      expect(r.stdout + r.stderr, label).not.toContain(token.slice(0, 8));
+    });
   });
 });

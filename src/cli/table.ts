@@ -44,6 +44,7 @@ export const COMMANDS: CommandSpec[] = [
       'max-file-size': { type: 'string', describe: 'Skip (and count) files larger than this, e.g. 5MB (default 5MB)' },
       'show-secrets': { type: 'boolean', describe: 'Print secrets in full (never do this in CI logs)' },
       baseline: { type: 'string', describe: 'Report only findings not in this baseline file' },
+      'approve-suppressions': { type: 'boolean', describe: "--range: honour the suppressions the change adds (pass it only once a reviewer approved them)" },
       'write-baseline': { type: 'string', describe: "Record today's findings in this file and exit 0" },
       quiet: { alias: 'q', type: 'boolean', describe: 'Findings only: no fix lines, no summary when clean' },
       verbose: { alias: 'v', type: 'boolean', describe: 'Also list what was skipped and why' },

@@ -11,7 +11,8 @@ import { EXIT, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { compileRules } from '../core/engine.js';
-import { redact } from '../core/fingerprint.js';
+import { redact, redactKnown, redactText } from '../core/redact.js';
+import { shownPath } from '../report/shown.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
 import { markSuppressed } from '../suppress/apply.js';
@@ -20,7 +21,7 @@ import { ignoredPaths, maxFileSizeOf } from './scan.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
 import { messagesFile } from '../remediate/messages.js';
-import { existingOutputs, prepareDir, removeStale, writeSecretFile, type OutputName } from '../remediate/output.js';
+import { checkOutputDir, existingOutputs, prepareDir, removeStale, writeSecretFile, type OutputName } from '../remediate/output.js';
 import { pathsFile } from '../remediate/paths.js';
 import { planSteps, renderPlan, type PlanInput } from '../remediate/plan.js';
 import { expressionFiles } from '../remediate/replacements.js';
@@ -50,6 +51,8 @@ async function settle(args: Args, ctx: CliContext): Promise<Settled> {
   const verify = args.verify ? { baseUrl: apiBase(ctx.env.SECRET_GUARD_POSTMARK_API_URL), timeoutMs: timeoutFrom(ctx.env.SECRET_GUARD_POSTMARK_TIMEOUT_MS) } : undefined;
   const ownDir = args.out === undefined;
   const outDir = ownDir ? join(repo.gitDir, 'secret-guard', 'remediation') : resolve(ctx.cwd, String(args.out));
+  // A symlink on the way, a folder others can read, a planted link at a file name: refused now, before the scan.
+  checkOutputDir(outDir, ownDir);
   const earlier = existingOutputs(outDir);
   if (earlier.length && !args.force) {
     throw new UsageError(`${outDir} already holds ${earlier.join(', ')} from an earlier run; not overwriting them`, 'Pass --force to replace them, or --out DIR to write elsewhere. (They hold secrets: delete them once you are done.)');
@@ -87,14 +90,15 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     verified = await verifyAll(leaks.credentials, s.verify);
   }
 
-  const rotation = rotationMarkdown({ leaks, config: s.config.remediation, verified, scope, repoName: basename(s.repo.root), toolVersion: toolVersion(), now: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+  const remote = await chooseRemote(ctx.cwd);
+  const rotation = rotationMarkdown({ leaks, config: s.config.remediation, verified, scope, remote, repoName: basename(s.repo.root), toolVersion: toolVersion(), now: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
   const { contents, bfgCannot } = outputContents(leaks, rotation);
   const secrets = leaks.credentials.map((c) => c.secret);
-  prepareDir(s.outDir, s.ownDir);
-  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? scrub(text, secrets) : text);
+  const created = prepareDir(s.outDir, s.ownDir);
+  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
   removeStale(s.outDir, new Set(contents.keys()));
 
-  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0));
+  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0, created, remote));
   const stdout = [
     `secret-guard remediate: ${count(leaks.credentials.length, 'leaked credential')}${leaks.files.length ? ` and ${count(leaks.files.length, 'committed secrets file')}` : ''} (${read}).`,
     '',
@@ -106,7 +110,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     '',
     renderPlan(steps),
   ].join('\n');
-  return { exitCode: EXIT.findings, stdout: scrub(stdout, secrets), stderr: stderr.join('') };
+  // Names and notes were cut field by field; this is the last line of defence for the secrets themselves.
+  return { exitCode: EXIT.findings, stdout: redactKnown(stdout, secrets), stderr: stderr.join('') };
 }
 
 /** The files to write, by name; a file with nothing to hold is not written. */
@@ -122,20 +127,20 @@ function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputN
   return { contents, bfgCannot: expressions.bfgCannot };
 }
 
-async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean): Promise<PlanInput> {
+async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean, created: boolean, remote: string | null): Promise<PlanInput> {
   const at = (n: OutputName) => (contents.has(n) ? join(s.outDir, n) : undefined);
   const findings = [...leaks.credentials.flatMap((c) => c.findings), ...leaks.files];
-  const remote = await chooseRemote(cwd);
   return {
     root: s.repo.root,
-    files: { dir: s.outDir, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') },
+    files: { dir: s.outDir, ownDir: s.ownDir || created, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') },
     remote,
-    localOnlyRefs: remote ? await localOnlyBranches(cwd, remote, findings.flatMap((f) => f.holders?.refs ?? [])) : [],
+    localOnlyRefs: remote ? (await localOnlyBranches(cwd, remote, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => redactText(r)) : [],
     hasStash: await hasStash(cwd),
     filterRepo: await detectFilterRepo(),
     configFile: s.config.file,
     ignoreFile: hasIgnoreFile && !s.repo.bare ? join(s.repo.root, IGNORE_FILE) : undefined,
     removedPaths: leaks.files.map((f) => f.path),
+    tags: [...new Set(leaks.credentials.flatMap((c) => c.tags))].sort().map((t) => redactText(t)),
     headFiles: leaks.files.filter((f) => f.holders?.inHead).map((f) => f.path),
     secretsInHead: leaks.credentials.some((c) => c.inHead && c.inFiles),
     introducing: [...new Set(findings.map((f) => f.commit?.sha.slice(0, 12)).filter((sha): sha is string => Boolean(sha)))],
@@ -160,10 +165,10 @@ async function verifyAll(credentials: Credential[], opts: VerifyOptions): Promis
 function summary(leaks: Leaks, verified: Map<string, VerifyResult> | undefined): string[] {
   const rows = leaks.credentials.map((c, i) => {
     const v = verified?.get(c.id);
-    const live = v ? `${v.status}${v.server ? ` (server ${JSON.stringify(v.server.name)})` : ''}: ${v.detail}` : 'not checked';
+    const live = v ? `${v.status}${v.server ? ` (server ${JSON.stringify(redactText(v.server.name))})` : ''}: ${redactText(v.detail)}` : 'not checked';
     return `  ${i + 1}. ${KIND_TITLES[c.kind]} ${redact(c.secret)}  id ${c.id}  ${c.inHead ? 'in HEAD' : 'history only'}  ${count(c.findings.length, 'place')}  live: ${live}`;
   });
-  const files = leaks.files.map((f) => `  file ${f.path}  ${f.holders?.inHead ? 'in HEAD' : 'history only'}`);
+  const files = leaks.files.map((f) => `  file ${shownPath(f.path)}  ${f.holders?.inHead ? 'in HEAD' : 'history only'}`);
   return [...rows, ...files];
 }
 
@@ -173,7 +178,7 @@ function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCanno
     'ROTATION.md': 'the rotation checklist, one section per credential (no secret in it: safe to paste into a ticket)',
     'replacements.txt': `for git filter-repo --replace-text: ${count(lines('replacements.txt'), 'secret')}`,
     'replacements-bfg.txt': `the same for BFG --replace-text (a secret holds "==>" or spans lines)${bfgCannot ? `; ${count(bfgCannot, 'secret')} spanning lines only filter-repo can remove` : ''}`,
-    'messages.txt': `for git filter-repo --replace-message: ${count(lines('messages.txt'), 'secret')} found in commit messages`,
+    'messages.txt': `for git filter-repo --replace-message: ${count(lines('messages.txt'), 'secret')} found in commit or annotated tag messages`,
     'paths.txt': `for git filter-repo --invert-paths --paths-from-file: ${count(leaks.files.length, 'file')} to remove from every commit`,
   };
   return [...contents.keys()].map((n) => `  ${n.padEnd(21)}${about[n]}`);
@@ -181,19 +186,12 @@ function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCanno
 
 /** What was found and deliberately not acted on, and what could not be read. */
 function leftAlone(leaks: Leaks, result: ScanResult): string[] {
-  const notes: string[] = [...result.notes];
+  const notes: string[] = result.notes.map((n) => redactText(n));
   if (leaks.placeholders) notes.push(`${count(leaks.placeholders, 'placeholder value')} (such as 'your-token-here') left alone: nothing to rotate or replace.`);
   if (leaks.suppressed) notes.push(`${count(leaks.suppressed, 'suppressed finding')} (secret-guard:allow, .secret-guard-ignore) left out, and left in history; unsuppress any that is a live credential.`);
-  if (leaks.reviewFiles.length) notes.push(`Committed files that often hold secrets, left in history (review them; see ROTATION.md): ${leaks.reviewFiles.map((f) => f.path).join(', ')}.`);
+  if (leaks.reviewFiles.length) notes.push(`Committed files that often hold secrets, left in history (review them; see ROTATION.md): ${leaks.reviewFiles.map((f) => shownPath(f.path)).join(', ')}.`);
   const s = result.stats.skipped;
   if (s.tooLarge) notes.push(`warning: ${count(s.tooLarge, 'file version')} over --max-file-size not read: a secret in them is not in these files. Rerun with a larger --max-file-size.`);
   if (s.lfsPointer) notes.push(`${count(s.lfsPointer, 'Git LFS pointer')} not read: LFS content lives on the LFS server, outside what git filter-repo rewrites.`);
   return notes;
-}
-
-/** Last line of defence: a secret that reached printed text anyway is shown redacted. */
-function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length > 8 && out.includes(s)) out = out.split(s).join(redact(s));
-  return out;
 }

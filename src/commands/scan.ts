@@ -8,13 +8,14 @@ import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
-import { CONFIG_NAMES, loadConfig, type Config } from '../config/load.js';
+import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
 import { parseSize } from '../config/size.js';
 import type { CompiledRule } from '../core/engine.js';
 import { failing, sortFindings, type FailOn } from '../scan/passes.js';
 import type { ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import type { Format, ReportOptions } from '../report/types.js';
+import { shownText } from '../report/shown.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
 
@@ -43,7 +44,7 @@ function modeOf(args: Args): 'worktree' | 'staged' | 'history' | 'range' {
   return modes[0] ?? 'worktree';
 }
 
-async function readSource(mode: ReturnType<typeof modeOf>, args: Args, src: SourceContext): Promise<ScanResult> {
+async function readSource(mode: ReturnType<typeof modeOf>, args: Args, src: SourceContext, range?: TrustedRange): Promise<ScanResult> {
   switch (mode) {
     case 'worktree': {
       const { scanWorktree } = await import('../sources/worktree.js');
@@ -52,8 +53,7 @@ async function readSource(mode: ReturnType<typeof modeOf>, args: Args, src: Sour
     case 'history':
     case 'range': {
       const { scanHistory } = await import('../sources/history.js');
-      const range = mode === 'range' ? String(args.range) : undefined;
-      return scanHistory({ ...src, range, allowShallow: Boolean(args['allow-shallow']) });
+      return scanHistory({ ...src, range: range?.text, allowShallow: Boolean(args['allow-shallow']) });
     }
     case 'staged': {
       const { scanStaged } = await import('../sources/staged.js');
@@ -82,7 +82,19 @@ export async function render(result: ScanResult, format: Format, opts: ReportOpt
 }
 
 /** The layers after the core's inline pass: the ignore file, then the baseline. */
-async function suppress(result: ScanResult, args: Args, cwd: string): Promise<void> {
+async function suppress(result: ScanResult, args: Args, cwd: string, range?: TrustedRange): Promise<void> {
+  if (range) {
+    const { markRange, readRangeSuppressions } = await import('../suppress/range.js');
+    const baseline = args.baseline === undefined ? undefined : { file: String(args.baseline), cwd };
+    markRange(result.findings, await readRangeSuppressions(range, baseline), Boolean(args['approve-suppressions']));
+    const pending = result.findings.filter((f) => f.suppressedByChange && !f.suppressedBy).length;
+    if (pending) {
+      result.notes.push(
+        `${pending} finding(s) would be hidden by a suppression this change adds; such a suppression takes effect once it is on the base branch, or when a reviewer approves it (the job passes --approve-suppressions)`,
+      );
+    }
+    return;
+  }
   const { markSuppressed } = await import('../suppress/apply.js');
   const { readIgnoreFile } = await import('../suppress/ignore-file.js');
   markSuppressed(result.findings, readIgnoreFile(result.root), 'ignore-file');
@@ -106,11 +118,29 @@ export function maxFileSizeOf(args: Args, config: Config): number {
   return n;
 }
 
-/** The config's ignorePaths, and config files themselves (also used by remediate). */
+/**
+ * The config's ignorePaths, and the active config file itself, by its own path only (also used by
+ * remediate): another file that shares its name (`deploy/.secret-guard.yml`) is scanned like any.
+ */
 export function ignoredPaths(config: Config): (path: string) => boolean {
   const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
   // Our own config holds custom rules' examples, which match those rules by design.
-  return (p: string) => CONFIG_NAMES.includes(p.slice(p.lastIndexOf('/') + 1)) || byGlob(p);
+  const own = config.repoPath;
+  return (p: string) => p === own || byGlob(p);
+}
+
+/** A --range resolved before anything is read: its settings come from `base`. */
+interface TrustedRange {
+  root: string;
+  base: string;
+  head: string;
+  text: string;
+}
+
+async function trustedRange(args: Args, cwd: string): Promise<TrustedRange> {
+  const { historyRoot, resolveRange } = await import('../sources/history-refs.js');
+  const root = await historyRoot(cwd, '--range');
+  return { ...(await resolveRange(cwd, String(args.range))), root };
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
@@ -119,14 +149,25 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     return runGate(gateOf(args), args, ctx);
   }
   const mode = modeOf(args);
-  const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
+  if (args['approve-suppressions'] && mode !== 'range') {
+    throw new UsageError('--approve-suppressions is for --range: elsewhere the suppressions are your own checkout\'s, and apply as written');
+  }
+  const range = mode === 'range' ? await trustedRange(args, ctx.cwd) : undefined;
+  // In a range the change being checked never configures the check: the base commit does.
+  const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
+  const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']), origin });
   const maxFileSize = maxFileSizeOf(args, config);
   const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
   const ignore = ignoredPaths(config);
   const rules = ruleset(config);
-  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress });
+  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress }, range);
+  result.notes.unshift(...(config.notes ?? []));
+  if (config.commitPath !== undefined) {
+    const custom = new Set(config.rules.map((r) => r.id));
+    result.findings = result.findings.filter((f) => f.path !== config.commitPath || !custom.has(f.ruleId));
+  }
   sortFindings(result.findings);
-  await suppress(result, args, ctx.cwd);
+  await suppress(result, args, ctx.cwd, range);
   if (args['write-baseline'] !== undefined) {
     const { writeBaseline } = await import('../suppress/baseline.js');
     const file = resolve(ctx.cwd, String(args['write-baseline']));
@@ -140,7 +181,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   // The pre-commit hook adds nothing to the commit's output unless it has something to say: a
   // finding, or that it read nothing (nothing staged).
   const quietHook = mode === 'staged' && format === 'text' && !output && !args.verbose && result.findings.every((f) => f.suppressedBy);
-  const hookNotes = args.quiet ? '' : result.notes.map((n) => `${n}\n`).join('');
+  const hookNotes = args.quiet ? '' : result.notes.map((n) => `${shownText(n, Boolean(args['show-secrets']))}\n`).join('');
   const report = quietHook ? hookNotes : await render(result, format, {
     showSecrets: Boolean(args['show-secrets']),
     color,
@@ -150,6 +191,9 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     rules: format === 'sarif' ? ruleSpecs(config) : undefined,
     headSha: format === 'gitlab' ? await headSha(ctx.cwd) : undefined,
   });
+  // The hook names each staged file whose content it could not read, however quiet it is
+  // otherwise: a commit must not pass over a file in silence (--verbose lists every skip already).
+  const unread = mode === 'staged' && format === 'text' && !output && !args.verbose ? await unreadLines(result) : '';
   const failed = failing(result.findings, failOn);
   const exitCode = failed.length ? EXIT.findings : EXIT.clean;
   if (output) {
@@ -161,5 +205,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     const { summary } = await import('../report/text.js');
     return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr: '' };
   }
-  return { exitCode, stdout: report, stderr: '' };
+  return { exitCode, stdout: report, stderr: unread };
+}
+
+async function unreadLines(result: ScanResult): Promise<string> {
+  const { shownPath } = await import('../report/shown.js');
+  const unread = result.stats.skippedPaths.filter((s) => s.kind === 'binary' || s.kind === 'tooLarge');
+  return unread.map((s) => `secret-guard: not scanned: ${shownPath(s.path)}: ${s.reason}\n`).join('');
 }

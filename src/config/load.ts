@@ -1,12 +1,18 @@
 /**
- * `.secret-guard.json` / `.secret-guard.yml`: found by walking up from the working directory, or
- * named with --config. Every key is validated and an invalid file is exit 2 naming the file and
- * the key: a config that is silently ignored is a suppression nobody asked for.
+ * `.secret-guard.json` / `.secret-guard.yml`: named with --config, or found walking up from the
+ * working directory to the repository's root and no further (a config in a shared /tmp or a home
+ * folder is not the repository's). Outside a repository only the working directory's own config
+ * counts. In a range scan the config comes from the trusted side instead: --config, else the base
+ * commit's, read through git. Every key is validated and an invalid file is exit 2 naming the
+ * file and the key: a config that is silently ignored is a suppression nobody asked for.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { lstatSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../cli/errors.js';
 import type { RuleSpec, Severity } from '../core/types.js';
+import { findRepo } from '../sources/git.js';
+import { atCommit, readEntry, treeEntries } from './from-commit.js';
+import { readSettingsFile } from './settings-file.js';
 import { parseSize } from './size.js';
 
 export const CONFIG_NAMES = ['.secret-guard.json', '.secret-guard.yml', '.secret-guard.yaml'];
@@ -27,7 +33,23 @@ export interface RemediationConfig {
 }
 
 export interface Config {
+  /** Where it was read, as messages name it (a path, or `<commit>:path` for one read from a commit). */
   file?: string;
+  /**
+   * Its path relative to the repository root (outside one: to the working directory) when the
+   * scan also reads it as a file: the one path exempt from scanning, since a config's custom
+   * rules carry examples that match them by design. Unset for a config from outside the scanned
+   * tree or from a commit.
+   */
+  repoPath?: string;
+  /**
+   * For a config read from a commit (--range): its path in the repository. The range may change
+   * that file, so the path is scanned, but the config's own custom rules are not run on it: their
+   * examples sit there by design (a new example of an existing rule is not a leak).
+   */
+  commitPath?: string;
+  /** What the report should say about where the settings came from (a config changed in the range). */
+  notes?: string[];
   ignorePaths: string[];
   disabledRules: string[];
   severity: Record<string, Severity>;
@@ -42,23 +64,49 @@ export const EMPTY_CONFIG: Config = { ignorePaths: [], disabledRules: [], severi
 const SEVERITIES = ['error', 'warning', 'info'];
 const KEYS = ['$schema', 'ignorePaths', 'disabledRules', 'severity', 'rules', 'maxFileSize', 'failOn', 'remediation'];
 
-export function findConfig(cwd: string): string | undefined {
+/**
+ * The config for `cwd`: the first of CONFIG_NAMES in `cwd` or a folder above it, up to `stopAt`
+ * (the repository root) and never above it; only `cwd`'s own when `stopAt` is null.
+ */
+export function findConfig(cwd: string, stopAt: string | null): string | undefined {
+  const top = stopAt === null ? resolve(cwd) : resolve(stopAt);
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     for (const name of CONFIG_NAMES) {
       const p = join(dir, name);
-      if (existsSync(p)) return p;
+      if (present(p)) return p;
     }
-    if (dirname(dir) === dir) return undefined;
+    if (dir === top || dirname(dir) === dir || !isUnder(dir, top)) return undefined;
   }
 }
 
-async function parseFile(file: string): Promise<unknown> {
-  let text: string;
+/** Anything at all under that name, a link or a FIFO included: the reader refuses those, loudly. */
+function present(p: string): boolean {
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+const isUnder = (path: string, root: string) => {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/** `path` relative to `root` with `/` separators, through real paths (a /tmp link, a symlinked home). */
+export function relativeTo(root: string, path: string): string | undefined {
+  let real: string;
+  try {
+    real = join(realpathSync(dirname(path)), basename(path));
+    root = realpathSync(root);
+  } catch {
+    return undefined;
+  }
+  return isUnder(real, root) ? relative(root, real).split(sep).join('/') : undefined;
+}
+
+async function parseText(text: string, file: string): Promise<unknown> {
   if (/\.ya?ml$/i.test(file)) {
     const { parse } = await import('yaml');
     try {
@@ -79,7 +127,7 @@ async function parseFile(file: string): Promise<unknown> {
  * is not valid JSON`), and that text may be a secret. Keep the words, drop the quote, and say
  * where: the line and column, from the position V8 gives or from where its quote sits.
  */
-function jsonProblem(text: string, message: string): string {
+export function jsonProblem(text: string, message: string): string {
   const quoted = /^(.*?), (\.\.\.)?"([\s\S]*?)"(\.\.\.)? is not valid JSON$/.exec(message);
   let words = message;
   let at = -1;
@@ -205,12 +253,84 @@ function remediation(raw: unknown, fail: (key: string, what: string) => never): 
   return { ...(r as RemediationConfig), consumers };
 }
 
-export async function loadConfig(opts: { cwd: string; file?: string; noConfig?: boolean }): Promise<Config> {
+/**
+ * Where a config may come from. --config always counts; without it:
+ * - `worktree`: found from the working directory up to the repository root (scan, --staged,
+ *   --history, remediate: the user's own checkout);
+ * - `commit`: the repository root's config as `commit` holds it (--range: the base), and a
+ *   --config inside the repository is read from that commit too; `head` is compared with it, to
+ *   say that the range changes the config;
+ * - `explicit`: nothing but --config (a server-side gate, where every file in the repository is
+ *   the pushed change's).
+ */
+export type ConfigOrigin = { from: 'worktree' } | { from: 'commit'; root: string; commit: string; head: string } | { from: 'explicit' };
+
+export interface LoadOptions {
+  cwd: string;
+  file?: string;
+  noConfig?: boolean;
+  origin?: ConfigOrigin;
+}
+
+export async function loadConfig(opts: LoadOptions): Promise<Config> {
   if (opts.noConfig) return EMPTY_CONFIG;
-  const file = opts.file ? resolve(opts.cwd, opts.file) : findConfig(opts.cwd);
-  if (!file) return EMPTY_CONFIG;
-  if (opts.file && !existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
-  const cfg = validateConfig(await parseFile(file), file);
+  const origin = opts.origin ?? { from: 'worktree' };
+  if (origin.from === 'commit') return fromCommit(opts, origin);
+  let file: string | undefined;
+  let base: string;
+  if (opts.file) {
+    file = resolve(opts.cwd, opts.file);
+    const repo = await findRepo(opts.cwd);
+    base = repo && !repo.bare ? repo.root : opts.cwd;
+  } else {
+    if (origin.from === 'explicit') return EMPTY_CONFIG;
+    const repo = await findRepo(opts.cwd);
+    base = repo ? repo.root : opts.cwd;
+    file = findConfig(opts.cwd, repo ? repo.root : null);
+    if (!file) return EMPTY_CONFIG;
+  }
+  const text = readSettingsFile(file, 'config file');
+  if (text === null) throw new ConfigError(`config file ${file} does not exist`);
+  const cfg = await checked(await parseText(text, file), file);
+  cfg.repoPath = relativeTo(base, file);
+  return cfg;
+}
+
+/** A range's config: --config (from the base when it is a tracked file), else the base's root config. */
+async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'commit' }>): Promise<Config> {
+  let paths = CONFIG_NAMES;
+  if (opts.file) {
+    const abs = resolve(opts.cwd, opts.file);
+    const rel = relativeTo(o.root, abs);
+    const tracked = rel !== undefined && ((await treeEntries(o.root, o.commit, [rel])).has(rel) || (await treeEntries(o.root, o.head, [rel])).has(rel));
+    if (!tracked) {
+      // The CI job's own file, outside what the change can touch: trusted as given.
+      const text = readSettingsFile(abs, 'config file');
+      if (text === null) throw new ConfigError(`config file ${abs} does not exist`);
+      return checked(await parseText(text, abs), abs);
+    }
+    paths = [rel!];
+  }
+  const [atBase, atHead] = await Promise.all([treeEntries(o.root, o.commit, paths), treeEntries(o.root, o.head, paths)]);
+  const name = paths.find((p) => atBase.has(p));
+  const headName = paths.find((p) => atHead.has(p));
+  const notes: string[] = [];
+  if (name !== headName || (name && atBase.get(name)!.sha !== atHead.get(name)!.sha)) {
+    const which = name ?? headName!;
+    notes.push(
+      `the config ${which} changes in this range; this scan used the base's ${name ? `version (${atCommit(o.commit, name)})` : 'settings (it had none: the defaults)'}, and the change takes effect once it is merged`,
+    );
+  }
+  if (!name) return { ...EMPTY_CONFIG, notes };
+  const shown = atCommit(o.commit, name);
+  const cfg = await checked(await parseText(await readEntry(o.root, o.commit, atBase.get(name)!, 'config file'), shown), shown);
+  cfg.notes = notes;
+  cfg.commitPath = name;
+  return cfg;
+}
+
+async function checked(raw: unknown, file: string): Promise<Config> {
+  const cfg = validateConfig(raw, file);
   if (cfg.rules.length) {
     const [{ lintRules }, { builtinRules }] = await Promise.all([import('../rules/lint.js'), import('../rules/builtin.js')]);
     const builtin = builtinRules();

@@ -8,8 +8,9 @@ import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
 import { requiredLiteral } from './prefilter.js';
-import { unsafeRepetition } from './safety.js';
+import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SHAPES, shapeSource } from './shapes.js';
+import { shellWord } from './shell.js';
 import { Site } from './structure.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
 
@@ -86,7 +87,8 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     // Custom patterns get match indices to place their `secret` group exactly; the named shapes
     // do without (indices cost an allocation per match), their secret being the match or the
     // text inside its quotes.
-    shape: spec.secret ? re(shapeSource(spec.secret), spec.secret in SHAPES ? 'g' : 'gd')! : null,
+    // A config file's own pattern runs on the linear-time engine (see safety.ts); ours stay on V8's.
+    shape: spec.secret ? (spec.tags?.includes('custom') ? new LinearRegExp(spec.secret, 'gd') : re(shapeSource(spec.secret), spec.secret in SHAPES ? 'g' : 'gd')!) : null,
     contexts: (spec.contexts ?? []).map((c: ContextSpec) => ({
       key: re(c.key),
       scope: gated(c.scope),
@@ -98,10 +100,11 @@ export function compileRule(spec: RuleSpec): CompiledRule {
       path: re(c.path),
     })),
     paths: (spec.paths ?? []).map((p) => ({
-      match: picomatch(p.glob, { dot: true }),
+      // `s`: a folder named with a newline must not hide a .env from the glob (picomatch's `**` is built on `.`).
+      match: picomatch(p.glob, { dot: true, flags: 's' }),
       severity: p.severity ?? spec.severity,
     })),
-    exceptPaths: spec.exceptPaths?.length ? picomatch(spec.exceptPaths, { dot: true }) : null,
+    exceptPaths: spec.exceptPaths?.length ? picomatch(spec.exceptPaths, { dot: true, flags: 's' }) : null,
   };
 }
 
@@ -176,7 +179,7 @@ export function contextsHit(fragment: Fragment, rule: CompiledRule): Set<number>
   const hit = new Set<number>();
   if (!rule.shape) return hit;
   const doc = new Document(fragment.text);
-  const shape = new RegExp(rule.shape.source, rule.shape.flags);
+  const shape = rule.shape instanceof LinearRegExp ? new LinearRegExp(rule.shape.source, rule.shape.flags) : new RegExp(rule.shape.source, rule.shape.flags);
   for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
     if (m[0] === '') shape.lastIndex++;
     const secret = m.groups?.secret ?? m[0];
@@ -293,7 +296,7 @@ export function detectPath(path: string, gitState: Fragment['gitState'], rules: 
         ? `${spec.fix} It is in the history: rotate what it held and remove it from every commit (\`secret-guard remediate\` writes the paths file for git filter-repo).`
         : gitState === 'untracked'
           ? `${spec.fix} Add it to .gitignore.`
-          : `${spec.fix} It is tracked: run \`git rm --cached -- ${path}\`, add it to .gitignore, and rotate what it held.`;
+          : `${spec.fix} It is tracked: run \`git rm --cached -- ${shellWord(path)}\`, add it to .gitignore, and rotate what it held.`;
     out.push({
       ruleId: rule.id,
       title: spec.title,

@@ -13,8 +13,5 @@ export function secretId(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 12);
 }
 
-/** The only way a secret is printed without --show-secrets: its first 4 characters and an ellipsis. */
-export function redact(secret: string): string {
-  if (secret === '') return '';
-  return `${secret.slice(0, 4)}…`;
-}
+/** Kept here for importers; the one redaction lives in redact.ts. */
+export { redact } from './redact.js';

@@ -1,5 +1,6 @@
 /**
- * A static guard against catastrophic backtracking in rule patterns, built-in or custom. The
+ * A static guard against catastrophic backtracking in the built-in rule patterns (custom ones run
+ * on a linear-time engine instead: see LinearRegExp below). The
  * shapes run over whole files and the contexts over every candidate, so one `(\w+\s?)+` would
  * let a crafted file stall a pre-commit hook. The guard rejects the construct behind nearly all
  * such blow-ups: a repetition whose body can itself repeat a variable number of times, where
@@ -8,6 +9,7 @@
  * (`(?:[^\n]{0,300}\n){0,8}`) have a fixed ceiling, which small windows keep low; both pass.
  * Ambiguous alternatives under a repetition (`(a|ab)+`) are not detected: keep alternatives disjoint.
  */
+import { RE2JS } from 're2js';
 
 interface Group {
   /** The body holds a quantifier that can repeat a variable number of times. */
@@ -87,4 +89,69 @@ export function unsafeRepetition(source: string): string | null {
     top.unbounded ||= atom.unbounded;
   }
   return null;
+}
+
+/**
+ * Custom rules (a config file's `rules:`) are not ours to review, and the static guard above is
+ * not a proof: `(?:a|aa)+b` or `a*a*a*a*b` pass it and still take hours on forty characters in a
+ * backtracking engine. So a custom pattern runs on RE2's automaton (re2js, a pure-JS port of RE2:
+ * no native build, no download), whose time is linear in the text whatever the pattern. What it
+ * cannot run in linear time — backreferences, lookahead, lookbehind that captures — it refuses at
+ * load, with the reason, instead of running it slowly.
+ *
+ * The class is a RegExp whose `exec` is RE2's, so everything that reads a match (`test`,
+ * `lastIndex` with `g`, `groups`, `indices` with `d`) keeps working; the V8 pattern it extends is
+ * parsed for its `source` and `flags`, never run.
+ */
+export class LinearRegExp extends RegExp {
+  readonly #re2: RE2JS;
+
+  constructor(source: string, flags = '') {
+    super(source, flags);
+    const unsupported = flags.replace(/[gidmsu]/g, '');
+    if (unsupported) throw new SyntaxError(`flag ${unsupported} is not supported for custom rules`);
+    let re2Flags = 0;
+    if (flags.includes('i')) re2Flags |= RE2JS.CASE_INSENSITIVE;
+    if (flags.includes('m')) re2Flags |= RE2JS.MULTILINE;
+    if (flags.includes('s')) re2Flags |= RE2JS.DOTALL;
+    try {
+      this.#re2 = RE2JS.compile(RE2JS.translateRegExp(source), re2Flags | RE2JS.LOOKBEHINDS);
+    } catch (err) {
+      throw new SyntaxError(`cannot run in linear time (backreferences and lookahead are not supported): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  override exec(input: string): RegExpExecArray | null {
+    const text = String(input);
+    const sticky = this.global || this.sticky;
+    const from = sticky ? this.lastIndex : 0;
+    if (from > text.length) {
+      this.lastIndex = 0;
+      return null;
+    }
+    const m = this.#re2.matcher(text);
+    if (!m.find(from) || (this.sticky && m.start() !== from)) {
+      if (sticky) this.lastIndex = 0;
+      return null;
+    }
+    const groups = m.groupCount();
+    const result = [] as unknown as RegExpExecArray;
+    const indices: Array<[number, number] | undefined> = [];
+    for (let g = 0; g <= groups; g++) {
+      const s = m.start(g);
+      result.push(s < 0 ? (undefined as unknown as string) : text.slice(s, m.end(g)));
+      indices.push(s < 0 ? undefined : [s, m.end(g)]);
+    }
+    result.index = m.start();
+    result.input = text;
+    const names = Object.entries(m.namedGroups ?? {});
+    result.groups = names.length ? (Object.fromEntries(names.map(([n, g]) => [n, result[g]])) as Record<string, string>) : undefined;
+    if (this.hasIndices) {
+      const ind = indices as unknown as RegExpIndicesArray;
+      ind.groups = names.length ? Object.fromEntries(names.map(([n, g]) => [n, indices[g]!])) : undefined;
+      result.indices = ind;
+    }
+    if (sticky) this.lastIndex = m.end();
+    return result;
+  }
 }

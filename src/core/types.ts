@@ -126,4 +126,9 @@ export interface Finding {
   holders?: Holders;
   /** Set by the suppression passes. */
   suppressedBy?: 'inline' | 'ignore-file' | 'baseline';
+  /**
+   * --range: the suppression that would hide this finding was added by the change being scanned.
+   * Reports list it, marked; it counts (suppressedBy unset) unless approved (suppressedBy set too).
+   */
+  suppressedByChange?: 'inline' | 'ignore-file' | 'baseline';
 }

@@ -8,6 +8,17 @@ import { secretId } from '../core/fingerprint.js';
 import { looksReal } from '../core/placeholder.js';
 import type { CredentialKind, Finding, RuleSpec } from '../core/types.js';
 
+/**
+ * The path a history scan gives a finding in an annotated tag's message (sources/history-tags.ts):
+ * its commit is the tag object and its holders.refs the tags whose message holds it.
+ */
+export const TAG_MESSAGE_PATH = '<tag message>';
+
+export const isTagMessage = (f: Finding) => f.path === TAG_MESSAGE_PATH;
+
+/** The tags (refs/tags/…) whose message holds a finding's secret. */
+export const tagsOf = (f: Finding): string[] => (isTagMessage(f) ? (f.holders?.refs ?? []).filter((r) => r.startsWith('refs/tags/')) : []);
+
 /** `other`: a secret whose rule names no Postmark credential kind (a custom rule's; a base64-encoded token). */
 export type LeakKind = CredentialKind | 'other';
 
@@ -20,7 +31,10 @@ export interface Credential {
   ruleIds: string[];
   /** Every place it was found, oldest introduction first. */
   findings: Finding[];
+  /** In a commit or tag message: messages.txt holds it (filter-repo's --replace-message rewrites both). */
   inMessages: boolean;
+  /** The tags whose annotated message holds it (refs/tags/…). */
+  tags: string[];
   inFiles: boolean;
   inHead: boolean;
 }
@@ -90,8 +104,9 @@ function credential(secret: string, found: Finding[]): Credential {
     kind,
     ruleIds,
     findings: found,
-    inMessages: found.some((f) => f.kind === 'message'),
-    inFiles: found.some((f) => f.kind === 'content'),
+    inMessages: found.some((f) => f.kind === 'message' || isTagMessage(f)),
+    tags: [...new Set(found.flatMap(tagsOf))].sort(),
+    inFiles: found.some((f) => f.kind === 'content' && !isTagMessage(f)),
     inHead: found.some((f) => f.holders?.inHead),
   };
 }

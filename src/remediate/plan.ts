@@ -8,7 +8,9 @@
  * URL is read by git at run time (a URL may carry credentials of its own).
  */
 import { basename, dirname, join } from 'node:path';
+import { shellWord } from '../core/shell.js';
 import type { FilterRepo } from './filter-repo.js';
+import { tagCheckCommand, tagName } from './tags.js';
 
 export type StepId = 'rotate' | 'code' | 'clone' | 'rewrite' | 'check' | 'push' | 'reclone' | 'host' | 'cleanup';
 
@@ -21,6 +23,8 @@ export interface PlanStep {
 
 export interface WrittenFiles {
   dir: string;
+  /** The folder is remediate's to remove: this run created it, or it is the default one in the git directory. */
+  ownDir?: boolean;
   rotation: string;
   replacements?: string;
   bfg?: string;
@@ -42,6 +46,8 @@ export interface PlanInput {
   configFile?: string;
   /** The repository's .secret-guard-ignore, copied into the mirror so the check honours it too. */
   ignoreFile?: string;
+  /** Tags (refs/tags/…) whose annotated message holds a leaked secret. */
+  tags?: string[];
   /** Paths of committed secrets files (for the check). */
   removedPaths: string[];
   /** Secrets files still in HEAD; and whether any credential is. */
@@ -51,11 +57,8 @@ export interface PlanInput {
   introducing: string[];
 }
 
-/** POSIX shell quoting: as is when safe, else single quotes. */
-export function sh(word: string): string {
-  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+/** Shell quoting of every word the plan prints (core/shell.ts): a path cannot run or forge anything. */
+export const sh = shellWord;
 
 export function mirrorPath(root: string): string {
   return join(dirname(root), `${basename(root).replace(/\.git$/, '') || 'repository'}-rewrite.git`);
@@ -110,6 +113,10 @@ function rewrite(p: PlanInput): PlanStep {
   } else if (!p.filterRepo.sensitiveDataRemoval) {
     notes.push('This git filter-repo has no --sensitive-data-removal (added in 2.47; Debian bookworm ships 2.38). With a newer one, add it: it also lists the first changed commits and orphaned LFS objects for the host.');
   }
+  const tags = p.tags ?? [];
+  if (tags.length) {
+    notes.push(`messages.txt also cleans the annotated tag messages that hold a secret (${tagList(tags)}): --replace-message rewrites tag messages too. A signed tag loses its signature: sign it again. ROTATION.md says how to delete and re-create a tag instead (BFG does not touch tag messages).`);
+  }
   if (f.replacements) {
     notes.push(
       f.bfg
@@ -130,6 +137,10 @@ function check(p: PlanInput): PlanStep {
       `sed -e 's/==>[^>]*$//' -e 's/^literal://' ${sh(p.files.replacements)} | while IFS= read -r s; do git log --all --oneline -S"$s"; git log --all --oneline -F --grep="$s"; done`,
     );
     notes.push('The loop must print nothing: no commit of any ref adds, removes or mentions a secret (it reads them from the file, so none is typed or printed).');
+  }
+  if (p.tags?.length && p.files.messages) {
+    commands.push(tagCheckCommand(p.files.messages));
+    notes.push('The tag loop must print nothing: `git log` does not read tag messages, so it names each tag whose message still holds a secret.');
   }
   if (p.removedPaths.length) {
     commands.push(`git log --all --oneline -- ${p.removedPaths.map(sh).join(' ')}`);
@@ -158,11 +169,14 @@ function push(p: PlanInput, mirror: string): PlanStep {
   };
 }
 
+const tagList = (tags: string[]) => tags.slice(0, 10).map(tagName).join(', ') + (tags.length > 10 ? ` and ${tags.length - 10} more` : '');
+
 function reclone(p: PlanInput): PlanStep {
   const notes = [
     'Every existing clone — this one included — still holds the old history. Everyone deletes theirs and clones again; nobody pulls, merges or pushes from an old clone: that brings every leak back.',
     'Unpushed work: export it from the old clone with `git format-patch` and apply it in the new one.',
   ];
+  if (p.tags?.length) notes.push(`A clone that keeps its old history also keeps the old tags (${tagList(p.tags)}): git fetch never replaces an existing tag. Re-cloning is the fix; \`git fetch --force --tags\` replaces the tags alone.`);
   if (p.hasStash) notes.push('This clone has a stash: apply what you need in the new clone, then `git stash clear` here before deleting it.');
   return { id: 'reclone', title: 'Collaborators re-clone.', commands: [], notes };
 }
@@ -177,16 +191,22 @@ function host(p: PlanInput, mirror: string): PlanStep {
       `GitHub: ask GitHub Support to drop cached views of the old commits and the pull-request refs (refs/pull/*) that still point at them; name the first changed commits (--sensitive-data-removal prints them) or the introducing commits: ${commits || '(see ROTATION.md)'}.`,
       `GitLab: Settings → Repository → Repository cleanup with the commit map ${join(mirror, 'filter-repo', 'commit-map')}, then housekeeping; merge-request refs keep old commits until then.`,
       'Forks, CI caches, build artifacts and other mirrors keep the old history: delete or re-create them.',
+      ...(p.tags?.length ? [`Releases made from ${tagList(p.tags)} keep their own notes on the host: edit them if they quote a token. A protected tag refuses the force-push: lift the protection for it, or delete and re-create the tag (ROTATION.md).`] : []),
     ],
   };
 }
 
 function cleanup(p: PlanInput): PlanStep {
+  // Only the files remediate wrote, by name: --out may name a folder that holds other things.
+  const f = p.files;
+  const written = [f.rotation, f.replacements, f.bfg, f.messages, f.paths].filter((x): x is string => Boolean(x));
+  const commands = [`rm -f -- ${written.map(sh).join(' ')}`];
+  if (f.ownDir) commands.push(`rmdir -- ${sh(f.dir)}`);
   return {
     id: 'cleanup',
     title: 'Delete the remediation files once done: they hold the secrets.',
-    commands: [`rm -rf ${sh(p.files.dir)}`],
-    notes: [],
+    commands,
+    notes: f.ownDir ? [] : [`${f.dir} was there before remediate wrote into it: it stays; only the files above are removed.`],
   };
 }
 

@@ -6,10 +6,11 @@
  * get a section of their own: what they held beyond Postmark tokens is unknown to the scanner.
  */
 import type { RemediationConfig } from '../config/load.js';
-import { redact } from '../core/fingerprint.js';
+import { redact, redactText } from '../core/redact.js';
 import type { Finding } from '../core/types.js';
-import type { Credential, LeakKind, Leaks } from './leaks.js';
-import { code, list, shortSha } from './markdown.js';
+import { isTagMessage, type Credential, type LeakKind, type Leaks } from './leaks.js';
+import { recreateTagCommands, tagName } from './tags.js';
+import { block, code, list, shortSha } from './markdown.js';
 import { rotationSteps } from './rotation-steps.js';
 import type { VerifyResult } from './verify.js';
 
@@ -31,42 +32,52 @@ export interface RotationInput {
   toolVersion: string;
   /** ISO timestamp of the run. */
   now: string;
+  /** The remote the rewritten history is pushed to (for the tag commands); none: this repository has none. */
+  remote?: string | null;
 }
 
 function when(f: Finding): string {
   const c = f.commit;
-  return c ? ` — introduced in commit ${code(shortSha(c.sha))} on ${c.date} by ${c.author} <${c.email}>` : '';
+  return c ? ` — introduced in commit ${code(shortSha(c.sha))} on ${c.date} by ${redactText(`${c.author} <${c.email}>`)}` : '';
 }
+
+/** A ref or tag name as ROTATION.md shows it: a token pasted into a branch name is cut like any other. */
+const shownRef = (ref: string) => code(redactText(ref));
 
 function holders(f: Finding): string {
   const h = f.holders;
   if (!h) return '';
   const commits = `${h.commits} commit${h.commits === 1 ? '' : 's'}`;
   if (f.kind === 'message') {
-    const refs = h.refs.length ? `reachable from ${h.refs.map(code).join(', ')}` : 'reachable from no ref (only old clones and reflogs still have it)';
+    const refs = h.refs.length ? `reachable from ${h.refs.map(shownRef).join(', ')}` : 'reachable from no ref (only old clones and reflogs still have it)';
     return `; ${refs}; ${h.inHead ? 'in HEAD\'s history' : 'not in HEAD\'s history'}`;
   }
-  const refs = h.refs.length ? `the current tree of ${h.refs.map(code).join(', ')} still holds it` : 'no ref\'s current tree holds it (only older commits)';
+  const refs = h.refs.length ? `the current tree of ${h.refs.map(shownRef).join(', ')} still holds it` : 'no ref\'s current tree holds it (only older commits)';
   return `; in ${commits}; ${refs}; ${h.inHead ? 'in HEAD' : 'not in HEAD'}`;
 }
 
 export function whereFound(f: Finding): string {
+  if (isTagMessage(f)) {
+    const c = f.commit;
+    const tags = (f.holders?.refs ?? []).map(shownRef).join(', ') || 'a tag';
+    return `message of the annotated tag ${tags}${c ? ` (tag object ${code(shortSha(c.sha))}, ${c.date} by ${redactText(`${c.author} <${c.email}>`)})` : ''}`;
+  }
   if (f.kind !== 'message') return `${code(f.path)} line ${f.line}${when(f)}${holders(f)}`;
   const c = f.commit;
-  return `commit message of ${code(shortSha(c?.sha ?? ''))}${c ? ` — ${c.date} by ${c.author} <${c.email}>` : ''}${holders(f)}`;
+  return `commit message of ${code(shortSha(c?.sha ?? ''))}${c ? ` — ${c.date} by ${redactText(`${c.author} <${c.email}>`)}` : ''}${holders(f)}`;
 }
 
 export function liveText(v: VerifyResult | undefined, verifyRan: boolean): string {
   if (!v) return verifyRan ? 'not checked' : 'not checked (`secret-guard remediate --verify` asks Postmark; it sends the token to the API)';
   switch (v.status) {
     case 'live':
-      return `**live** (${v.detail})${v.server ? ` — server ${JSON.stringify(v.server.name)}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}` : ''}`;
+      return `**live** (${redactText(v.detail)})${v.server ? ` — server ${JSON.stringify(redactText(v.server.name))}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}` : ''}`;
     case 'revoked':
-      return `revoked (${v.detail})`;
+      return `revoked (${redactText(v.detail)})`;
     case 'unknown':
-      return `unknown (${v.detail})`;
+      return `unknown (${redactText(v.detail)})`;
     default:
-      return `not checkable (${v.detail})`;
+      return `not checkable (${redactText(v.detail)})`;
   }
 }
 
@@ -76,7 +87,7 @@ export function liveText(v: VerifyResult | undefined, verifyRan: boolean): strin
  */
 function serverOf(c: Credential, v: VerifyResult | undefined, config: RemediationConfig): { name: string; fact: string } {
   if (c.kind === 'postmark-account') return { name: '(account-wide)', fact: 'the whole account (an account token is not tied to a server)' };
-  if (v?.server) return { name: v.server.name, fact: `${code(v.server.name)}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}, as Postmark answered --verify` };
+  if (v?.server) return { name: redactText(v.server.name), fact: `${code(redactText(v.server.name))}${v.server.id !== undefined ? ` (ID ${v.server.id})` : ''}, as Postmark answered --verify` };
   const servers = config.servers ?? [];
   if (servers.length === 1) return { name: servers[0]!, fact: `${code(servers[0]!)}, the one server in ${code('remediation.servers')}: confirm with the pre-check (step 1)` };
   if (servers.length > 1) return { name: `<ONE OF: ${servers.join(', ')}>`, fact: `one of ${servers.map(code).join(', ')} (${code('remediation.servers')}): the pre-check (step 1) prints which` };
@@ -101,7 +112,8 @@ function credentialSection(c: Credential, n: number, input: RotationInput): stri
     `**Live:** ${liveText(v, Boolean(input.verified))}`,
     `**Server:** ${server.fact}`,
     `**In HEAD:** ${c.inHead ? 'yes — remove it from the code as well (read it from the environment or the secret manager) before the history rewrite' : 'no — only in history'}`,
-    `**Refs holding it:** ${refs.length ? refs.map(code).join(', ') : 'none at their tips (older commits, tags or reflogs only)'}`,
+    ...(c.tags.length ? [`**In tag messages:** ${c.tags.map(shownRef).join(', ')} — see "Tag messages" below`] : []),
+    `**Refs holding it:** ${refs.length ? refs.map(shownRef).join(', ') : 'none at their tips (older commits, tags or reflogs only)'}`,
   ];
   return [
     `## ${n}. ${KIND_TITLES[c.kind]} ${code(redacted)} (id ${code(c.id)})`,
@@ -115,6 +127,27 @@ function credentialSection(c: Credential, n: number, input: RotationInput): stri
     `**Rotation steps** (${KIND_TITLES[c.kind]})`,
     '',
     rotationSteps({ kind: c.kind, id: c.id, redacted, server: server.name, date: input.now.slice(0, 10), ruleIds: c.ruleIds, config: input.config }),
+    ...(c.tags.length ? ['', tagSection(c.tags, input.remote ?? null)] : []),
+  ].join('\n');
+}
+
+/** What to do about the tags whose message holds the credential (see tags.ts). */
+function tagSection(tags: string[], remote: string | null): string {
+  const where = remote ? code(remote) : 'the remote';
+  return [
+    '**Tag messages**',
+    '',
+    list([
+      `[ ] The history rewrite cleans them: \`messages.txt\` holds this secret and \`git filter-repo --replace-message\` rewrites annotated tag messages too; the mirror push replaces the tags on ${where}. A signed tag loses its signature in the rewrite: sign it again.`,
+      `[ ] Without that rewrite (BFG leaves tag messages alone), or if a tag is protected on the host: delete each tag and create it again with a clean message, here and on ${where}:`,
+    ]),
+    '',
+    ...tags.map((t) => block('sh', recreateTagCommands(redactText(t), remote).join('\n'))),
+    '',
+    list([
+      '[ ] On the host: a release made from the tag keeps its own notes: edit them if they quote the token. Tag protection rules may refuse the delete: lift them for the change.',
+      `[ ] Every clone that fetched ${tags.map((t) => code(redactText(tagName(t)))).join(', ')} keeps the old tag (git fetch never replaces an existing tag): re-clone, or \`git fetch --force --tags\`.`,
+    ]),
   ].join('\n');
 }
 
@@ -146,11 +179,35 @@ function filesSection(input: RotationInput): string {
   return parts.join('\n');
 }
 
-export function rotationMarkdown(input: RotationInput): string {
+/**
+ * The config's remediation section with every secret-shaped value cut (a token pasted into a
+ * `deploy` command or a consumer's `update` line), and whether any was: ROTATION.md is meant to be
+ * pasted into tickets, so it never copies a credential from the config either.
+ */
+export function shownRemediationConfig(config: RemediationConfig): { config: RemediationConfig; cut: string[] } {
+  const cut: string[] = [];
+  const clean = (key: string, v: string) => {
+    const r = redactText(v);
+    if (r !== v && !cut.includes(key)) cut.push(key);
+    return r;
+  };
+  const out: RemediationConfig = {};
+  if (config.secretManager !== undefined) out.secretManager = clean('secretManager', config.secretManager);
+  if (config.consumers) out.consumers = config.consumers.map((k) => ({ name: clean('consumers', k.name), ...(k.update !== undefined ? { update: clean('consumers', k.update) } : {}) }));
+  if (config.deploy) out.deploy = config.deploy.map((d) => clean('deploy', d));
+  if (config.servers) out.servers = config.servers.map((d) => clean('servers', d));
+  if (config.accountOwner !== undefined) out.accountOwner = clean('accountOwner', config.accountOwner);
+  if (config.auditLog !== undefined) out.auditLog = clean('auditLog', config.auditLog);
+  return { config: out, cut };
+}
+
+export function rotationMarkdown(raw: RotationInput): string {
+  const { config, cut } = shownRemediationConfig(raw.config);
+  const input = { ...raw, config };
   const { credentials, files } = input.leaks;
   const sections = credentials.map((c, i) => credentialSection(c, i + 1, input));
   const intro = [
-    `# Rotation checklist: leaked credentials in ${input.repoName}`,
+    `# Rotation checklist: leaked credentials in ${redactText(input.repoName)}`,
     '',
     `Written by secret-guard ${input.toolVersion} on ${input.now} from a history scan of ${input.scope}: ${credentials.length} credential${credentials.length === 1 ? '' : 's'}${files.length ? ` and ${files.length} committed secrets file${files.length === 1 ? '' : 's'}` : ''}.`,
     '',
@@ -159,6 +216,9 @@ export function rotationMarkdown(input: RotationInput): string {
     '**Rotate first, then rewrite history.** Removing a token from git does not un-leak it: anyone who cloned, forked or fetched the repository has it, and hosts keep cached copies.',
     '',
     'Organisation specifics come from the `remediation` section of the secret-guard config (`secretManager`, `consumers`, `deploy`, `servers`, `accountOwner`, `auditLog`); an `<ANGLE-BRACKETED PLACEHOLDER>` marks what it did not say.',
+    ...(cut.length
+      ? ['', `**Warning:** the config's ${cut.map((k) => code(`remediation.${k}`)).join(', ')} holds a value shaped like a credential; it is shown cut to its first four characters (\`abcd…\`), not copied. A config file is committed and shared: take the secret out of it (read it from the secret manager or the environment), and rotate it if it is real.`]
+      : []),
   ];
   const summary = credentials.length ? ['', summaryTable(input)] : [];
   const files_ = filesSection(input);

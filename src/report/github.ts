@@ -6,6 +6,7 @@ import type { Severity } from '../core/types.js';
 import type { Reporter } from './types.js';
 import { shownSecret } from './shown.js';
 import { summary } from './text.js';
+import { changeMarker } from '../suppress/apply.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -20,7 +21,7 @@ export function escapeProperty(s: string): string {
 export const githubReport: Reporter = (result, opts) => {
   const lines: string[] = [];
   for (const f of result.findings) {
-    if (f.suppressedBy) continue;
+    if (f.suppressedBy && !f.suppressedByChange) continue;
     const props: Array<[string, string | number]> = [];
     if (f.kind !== 'message') {
       props.push(['file', f.path], ['line', f.line], ['endLine', f.endLine]);
@@ -29,7 +30,8 @@ export const githubReport: Reporter = (result, opts) => {
     props.push(['title', `${f.title} [${f.ruleId}]`]);
     const secret = f.secret ? ` (${shownSecret(f, opts.showSecrets)})` : '';
     const where = f.commit ? ` Introduced in ${f.commit.sha.slice(0, 12)}${f.kind === 'message' ? ' (commit message)' : ''}.` : '';
-    const message = `${f.message}${secret}${where}\nFix: ${f.fix}`;
+    const mark = changeMarker(f);
+    const message = `${mark ? `${mark[0]!.toUpperCase()}${mark.slice(1)}. ` : ''}${f.message}${secret}${where}\nFix: ${f.fix}`;
     lines.push(`::${COMMAND[f.severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}::${escapeData(message)}`);
   }
   lines.push(`secret-guard: ${summary(result)}`);

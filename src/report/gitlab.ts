@@ -5,6 +5,8 @@
 import type { Severity } from '../core/types.js';
 import type { Reporter } from './types.js';
 import { shownSecret } from './shown.js';
+import { listed } from '../scan/passes.js';
+import { changeMarker } from '../suppress/apply.js';
 
 const SEVERITY: Record<Severity, string> = { error: 'Critical', warning: 'Medium', info: 'Info' };
 
@@ -18,13 +20,12 @@ export const gitlabReport: Reporter = (result, opts) => {
   const end = new Date();
   const start = new Date(end.getTime() - result.stats.durationMs);
   const component = { id: 'secret-guard', name: 'secret-guard', version: opts.toolVersion, vendor: { name: 'secret-guard' } };
-  const vulnerabilities = result.findings
-    .filter((f) => !f.suppressedBy)
+  const vulnerabilities = listed(result.findings)
     .map((f) => ({
       id: idOf(f.fingerprint),
       category: 'secret_detection',
       name: f.title,
-      description: `${f.message}${f.secret ? ` Match: ${shownSecret(f, opts.showSecrets)}.` : ''}`,
+      description: `${changeMarker(f) ? `[${changeMarker(f)}] ` : ''}${f.message}${f.secret ? ` Match: ${shownSecret(f, opts.showSecrets)}.` : ''}`,
       severity: SEVERITY[f.severity],
       solution: f.fix,
       identifiers: [{ type: 'secret_guard_rule_id', name: `secret-guard rule ${f.ruleId}`, value: f.ruleId }],

@@ -3,12 +3,12 @@
  * meaning never changes within a version.
  */
 import type { Reporter } from './types.js';
-import { shownSecret } from './shown.js';
-import { suppressedCounts } from '../scan/passes.js';
+import { shownSecret, shownText } from './shown.js';
+import { listed, suppressedCounts } from '../scan/passes.js';
+import { changeMarker } from '../suppress/apply.js';
 
 export const jsonReport: Reporter = (result, opts) => {
-  const findings = result.findings
-    .filter((f) => !f.suppressedBy)
+  const findings = listed(result.findings)
     .map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
@@ -19,11 +19,12 @@ export const jsonReport: Reporter = (result, opts) => {
       column: f.column,
       endLine: f.endLine,
       endColumn: f.endColumn,
-      ...(f.commit ? { commit: f.commit.sha, author: `${f.commit.author} <${f.commit.email}>`, date: f.commit.date } : {}),
-      ...(f.holders ? { holders: f.holders } : {}),
+      ...(f.commit ? { commit: f.commit.sha, author: shownText(`${f.commit.author} <${f.commit.email}>`, opts.showSecrets), date: f.commit.date } : {}),
+      ...(f.holders ? { holders: { ...f.holders, refs: f.holders.refs.map((r) => shownText(r, opts.showSecrets)) } } : {}),
       kind: f.kind,
       match: shownSecret(f, opts.showSecrets),
       fingerprint: f.fingerprint,
+      ...(f.suppressedByChange ? { suppressedByChange: { by: f.suppressedByChange, approved: Boolean(f.suppressedBy), note: changeMarker(f) } } : {}),
     }));
   const doc = {
     version: 1,
@@ -31,8 +32,8 @@ export const jsonReport: Reporter = (result, opts) => {
     mode: result.mode,
     findings,
     suppressed: suppressedCounts(result.findings),
-    stats: { ...result.stats, skippedPaths: opts.verbose ? result.stats.skippedPaths : undefined },
-    notes: result.notes,
+    stats: { ...result.stats, skippedPaths: opts.verbose ? result.stats.skippedPaths.map((p) => ({ ...p, reason: shownText(p.reason, opts.showSecrets) })) : undefined },
+    notes: result.notes.map((n) => shownText(n, opts.showSecrets)),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 };

@@ -2,10 +2,19 @@
  * SARIF 2.1.0 for GitHub code scanning: every rule in tool.driver, one result per active finding,
  * locations relative to the repository root, and our fingerprint as a partial fingerprint so code
  * scanning tracks an alert across edits the way our baseline does.
+ *
+ * GitHub drops a whole upload when one result lacks a physical location with a region, so every
+ * result has one: a content finding points at the secret; a path finding (a committed `.env`) at
+ * line 1, column 1 of the file, since the file itself is the finding; a commit-message finding at
+ * the pseudo-file `commit-message/<sha>` (no such file exists in the repository: the alert names
+ * the commit, and the region is the line and column of the token within its message), with the
+ * commit kept as a logical location as well.
  */
 import type { Finding, RuleSpec, Severity } from '../core/types.js';
 import type { Reporter } from './types.js';
-import { shownSecret } from './shown.js';
+import { shownSecret, shownText } from './shown.js';
+import { listed } from '../scan/passes.js';
+import { changeMarker } from '../suppress/apply.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 /** GitHub maps ≥ 9.0 to critical, ≥ 7.0 high, ≥ 4.0 medium. */
@@ -28,36 +37,40 @@ function driverRule(r: RuleSpec) {
   };
 }
 
+/** Where GitHub shows a commit-message finding; see the header. */
+export const MESSAGE_ARTIFACT = 'commit-message';
+
 function location(f: Finding) {
+  const region = { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn };
   if (f.kind === 'message') {
-    return { logicalLocations: [{ name: f.commit?.sha ?? 'commit', kind: 'commit message', fullyQualifiedName: `commit:${f.commit?.sha ?? ''}` }] };
+    const sha = f.commit?.sha ?? 'unknown';
+    return {
+      physicalLocation: { artifactLocation: { uri: `${MESSAGE_ARTIFACT}/${sha}`, uriBaseId: '%SRCROOT%' }, region },
+      logicalLocations: [{ name: sha, kind: 'commit message', fullyQualifiedName: `commit:${sha}` }],
+    };
   }
-  const artifactLocation = { uri: pathToUri(f.path), uriBaseId: '%SRCROOT%' };
-  if (f.kind === 'path') return { physicalLocation: { artifactLocation } };
-  return {
-    physicalLocation: {
-      artifactLocation,
-      region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
-    },
-  };
+  // A path finding carries line 1, column 1 to 1 (an empty span at the top of the file).
+  return { physicalLocation: { artifactLocation: { uri: pathToUri(f.path), uriBaseId: '%SRCROOT%' }, region } };
 }
+
+/** The README shipped with the package: the tool has no published home page to link to yet. */
+const INFORMATION_URI = new URL('../../README.md', import.meta.url).href;
 
 export const sarifReport: Reporter = (result, opts) => {
   const specs = opts.rules ?? [];
   const index = new Map(specs.map((r, i) => [r.id, i]));
-  const results = result.findings
-    .filter((f) => !f.suppressedBy)
+  const results = listed(result.findings)
     .map((f) => {
       const secret = f.secret ? ` (${shownSecret(f, opts.showSecrets)})` : '';
-      const where = f.commit ? ` Introduced in ${f.commit.sha.slice(0, 12)} by ${f.commit.author} on ${f.commit.date.slice(0, 10)}.` : '';
+      const where = f.commit ? ` Introduced in ${f.commit.sha.slice(0, 12)} by ${shownText(f.commit.author, opts.showSecrets)} on ${f.commit.date.slice(0, 10)}.` : '';
       return {
         ruleId: f.ruleId,
         ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
         level: LEVEL[f.severity],
-        message: { text: `${f.title}${secret}.${where} ${f.fix}` },
+        message: { text: `${changeMarker(f) ? `[${changeMarker(f)}] ` : ''}${f.title}${secret}.${where} ${f.fix}` },
         locations: [location(f)],
         partialFingerprints: { 'secretGuard/v1': f.fingerprint },
-        ...(f.commit ? { properties: { commit: f.commit.sha } } : {}),
+        ...(f.commit || f.suppressedByChange ? { properties: { ...(f.commit ? { commit: f.commit.sha } : {}), ...(f.suppressedByChange ? { suppressedByChange: f.suppressedByChange, approved: Boolean(f.suppressedBy) } : {}) } } : {}),
       };
     });
   const log = {
@@ -65,7 +78,7 @@ export const sarifReport: Reporter = (result, opts) => {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'secret-guard', version: opts.toolVersion, rules: specs.map(driverRule) } },
+        tool: { driver: { name: 'secret-guard', version: opts.toolVersion, informationUri: INFORMATION_URI, rules: specs.map(driverRule) } },
         originalUriBaseIds: { '%SRCROOT%': { uri: `file://${pathToUri(result.root.endsWith('/') ? result.root : `${result.root}/`)}` } },
         automationDetails: { id: `secret-guard/${result.mode}/` },
         columnKind: 'utf16CodeUnits',

@@ -4,10 +4,11 @@
  */
 import type { Finding } from '../core/types.js';
 import { formatBytes } from '../config/size.js';
-import { active, suppressedCounts } from '../scan/passes.js';
+import { active, listed, suppressedCounts } from '../scan/passes.js';
+import { changeMarker } from '../suppress/apply.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Reporter, ReportOptions } from './types.js';
-import { shownPath, shownSecret } from './shown.js';
+import { oneLine, shownPath, shownSecret, shownText } from './shown.js';
 
 type Paint = (s: string) => string;
 interface Palette {
@@ -29,9 +30,9 @@ async function palette(color: boolean): Promise<Palette> {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function where(f: Finding): string {
+function where(f: Finding, showSecrets: boolean): string {
   if (!f.commit) return '';
-  return ` in ${f.commit.sha.slice(0, 12)} (${f.commit.author}, ${f.commit.date.slice(0, 10)})`;
+  return ` in ${f.commit.sha.slice(0, 12)} (${shownText(f.commit.author, showSecrets)}, ${f.commit.date.slice(0, 10)})`;
 }
 
 export function summary(result: ScanResult): string {
@@ -59,7 +60,7 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
   const p = await palette(opts.color);
   const lines: string[] = [];
   const byFile = new Map<string, Finding[]>();
-  for (const f of active(result.findings)) {
+  for (const f of listed(result.findings)) {
     const list = byFile.get(f.path) ?? [];
     list.push(f);
     byFile.set(f.path, list);
@@ -70,20 +71,22 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
     for (const f of list) {
       const sev = f.severity === 'error' ? p.red('error  ') : f.severity === 'warning' ? p.yellow('warning') : p.blue('info   ');
       const secret = f.secret ? `  ${p.bold(shownSecret(f, opts.showSecrets))}` : '';
-      lines.push(`  ${shown}:${f.line}:${f.column}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f)}`);
+      lines.push(`  ${shown}:${f.line}:${f.column}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f, opts.showSecrets)}`);
+      const mark = changeMarker(f);
+      if (mark) lines.push(p.yellow(`      ${mark}`));
       if (f.holders) {
         const h = f.holders;
         // A blob that only a ref names (a tag of a blob or tree) is held by no commit at all.
         const commits = h.commits ? `still held by ${plural(h.commits, 'commit')}` : 'held by no commit';
-        lines.push(p.dim(`      ${commits}; refs: ${h.refs.length ? h.refs.join(', ') : 'none'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`));
+        lines.push(p.dim(`      ${commits}; refs: ${h.refs.length ? shownText(h.refs.join(', '), opts.showSecrets) : 'none'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`));
       }
-      if (!opts.quiet) lines.push(p.dim(`      fix: ${f.fix}`));
+      if (!opts.quiet) lines.push(p.dim(`      fix: ${oneLine(f.fix)}`));
     }
     lines.push('');
   }
-  for (const n of result.notes) lines.push(n);
+  for (const n of result.notes) lines.push(oneLine(shownText(n, opts.showSecrets)));
   if (opts.verbose) {
-    for (const s of result.stats.skippedPaths) lines.push(p.dim(`skipped ${shownPath(s.path)}: ${s.reason}`));
+    for (const s of result.stats.skippedPaths) lines.push(p.dim(`skipped ${shownPath(s.path)}: ${shownText(s.reason, opts.showSecrets)}`));
   }
   if (!opts.quiet || byFile.size) lines.push(summary(result));
   return lines.length ? `${lines.join('\n')}\n` : '';

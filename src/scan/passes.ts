@@ -19,6 +19,11 @@ export function active(findings: Finding[]): Finding[] {
   return findings.filter((f) => !f.suppressedBy);
 }
 
+/** What reports list: active findings, and those a suppression added by the scanned range would hide (approved or not). */
+export function listed(findings: Finding[]): Finding[] {
+  return findings.filter((f) => !f.suppressedBy || f.suppressedByChange);
+}
+
 export function suppressedCounts(findings: Finding[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const f of findings) if (f.suppressedBy) counts[f.suppressedBy] = (counts[f.suppressedBy] ?? 0) + 1;

@@ -17,8 +17,8 @@ export interface ScanStats {
     lfsPointer: number;
     missing: number;
   };
-  /** Paths passed over, with why, for --verbose. */
-  skippedPaths: Array<{ path: string; reason: string }>;
+  /** Paths passed over, with why (and which count they are in), for --verbose and the hook. */
+  skippedPaths: Array<{ path: string; reason: string; kind: keyof ScanStats['skipped'] }>;
   durationMs: number;
 }
 
@@ -43,5 +43,5 @@ export function emptyStats(): ScanStats {
 
 export function skip(stats: ScanStats, key: keyof ScanStats['skipped'], path: string, reason: string): void {
   stats.skipped[key]++;
-  if (stats.skippedPaths.length < 10000) stats.skippedPaths.push({ path, reason });
+  if (stats.skippedPaths.length < 10000) stats.skippedPaths.push({ path, reason, kind: key });
 }

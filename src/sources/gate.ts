@@ -139,6 +139,8 @@ function needsFullDecode(buf: Buffer): boolean {
  */
 export function quickVerdict(buf: Buffer, path: string, gate: KeywordGate | null): 'binary' | 'clean' | null {
   if (!gate || needsFullDecode(buf)) return null;
-  if (buf.subarray(0, SNIFF).includes(0)) return 'binary';
+  // NULs also fill text in a wide encoding (UTF-16 or UTF-32 without a byte-order mark): decode
+  // tells it from binary, and names why what it cannot read is skipped.
+  if (buf.subarray(0, SNIFF).includes(0)) return null;
   return !gate.bytes(buf) && !gate.path.test(path) ? 'clean' : null;
 }

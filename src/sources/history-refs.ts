@@ -86,13 +86,30 @@ export interface Range {
 const FETCH_HINT =
   'Fetch both ends before scanning: in GitHub Actions set `fetch-depth: 0` on actions/checkout, in GitLab CI set `GIT_DEPTH: 0`, or run `git fetch origin <base>` (`git fetch --unshallow` in a shallow clone).';
 
+const EMPTY_SIDE_HINT =
+  'Pass both ends, e.g. `--range "$BASE_SHA..$HEAD_SHA"`: in GitHub Actions `${{ github.event.pull_request.base.sha }}..${{ github.event.pull_request.head.sha }}`, in GitLab CI `$CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA` (set only in merge-request pipelines). A variable that is empty where the job runs (a push, not a pull request) leaves a side blank. For a new branch with nothing to compare against, scan with --history, or use the default branch as the base (`--range origin/main..HEAD`).';
+
+/**
+ * BASE..HEAD, as git reads it (`BASE..` is BASE..HEAD), except that the base must be given: an
+ * empty base (`..HEAD`, `..`, ``) is what an unset CI variable produces, and git would read it as
+ * HEAD..HEAD, an empty range that passes having read nothing.
+ */
 export async function resolveRange(cwd: string, text: string): Promise<Range> {
   const m = /^(.*[^.])?\.\.([^.].*)?$/.exec(text);
+  if (text.trim() === '' || /^\s*\.\./.test(text)) {
+    throw new UsageError(`--range ${JSON.stringify(text)} has no base: nothing would be compared, and nothing scanned`, EMPTY_SIDE_HINT);
+  }
   if (!m || text.includes('...')) {
     throw new UsageError(`--range takes BASE..HEAD (two dots), got ${JSON.stringify(text)}`);
   }
-  const baseName = m[1] ?? 'HEAD';
+  const baseName = m[1]!;
   const headName = m[2] ?? 'HEAD';
+  if (/^0+$/.test(baseName) && (baseName.length === 40 || baseName.length === 64)) {
+    throw new UsageError(
+      `--range ${JSON.stringify(text)}: the base is the all-zero id git uses for a branch that did not exist before (a push that creates a branch), so there is no base to compare with`,
+      'Scan the new branch with --history, or use the default branch as the base (`--range origin/main..HEAD`).',
+    );
+  }
   const base = await commitOf(cwd, baseName);
   const head = await commitOf(cwd, headName);
   const missing = [base ? null : `base ${baseName}`, head ? null : `head ${headName}`].filter(Boolean);

@@ -271,7 +271,7 @@ class HistoryScan {
     const quick = quickVerdict(content.data, path, this.gate);
     if (quick === 'binary') return passOver('binary', 'binary');
     const d = quick === 'clean' ? null : decode(content.data);
-    if (d && 'binary' in d) return passOver('binary', 'binary');
+    if (d && 'binary' in d) return passOver('binary', d.reason ?? 'binary');
     if (d && isLfsPointer(d.text)) return passOver('lfsPointer', 'Git LFS pointer (content lives outside the repository)');
     if (first) {
       this.stats.blobsScanned!++;

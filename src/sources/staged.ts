@@ -1,16 +1,21 @@
 /**
  * What is about to be committed: the index, judged against HEAD (or the empty tree before the
  * first commit). Each staged file is read from the index, not the working tree, and scanned
- * whole so that multi-line context (an SMTP block whose host line is untouched) still holds;
- * only findings on lines the staged change adds are kept. Deletions are never findings.
+ * whole so that multi-line context (an SMTP block whose host line is untouched) still holds.
+ * What the hook reports is what the commit makes, judged by findings rather than by lines: a
+ * finding is new when its rule does not report the same secret in the file's previous version
+ * (HEAD's blob at the rename source, else at the same path), scanned the same way under its own
+ * path and config. So a rename into a Postmark-named file, a changed section header or parent
+ * key above an untouched token, or a move out of an ignored folder is caught, while an old token
+ * on a line nobody touched passes; and no line number from git's byte-based diff is needed
+ * (it drifts from the text's lines in UTF-16 files). Deletions are never findings.
  *
- * This runs on every commit, so it costs three git processes: `diff --raw` (paths, modes, blob
- * ids) and a `-U0` patch of the modified files (added line numbers) side by side, then one
- * `cat-file --batch` for the blobs. The two diffs are matched by blob ids, never by parsing
- * quoted path names out of the patch.
+ * This runs on every commit, so it costs two git processes: `diff --raw` (paths, modes, blob
+ * ids), then one `cat-file --batch` for the blobs. A previous version is read, through the same
+ * `cat-file`, only for a file whose staged version has a finding.
  */
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
-import type { Finding } from '../core/types.js';
+import { SEVERITY_RANK, type Finding } from '../core/types.js';
 import { GitError, IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { shownPath } from '../report/shown.js';
@@ -32,6 +37,8 @@ export interface StagedEntry {
   newMode: string;
   oldId: string;
   newId: string;
+  /** The rename or copy source; else the same as `path`. */
+  oldPath: string;
   path: string;
 }
 
@@ -56,54 +63,9 @@ export function parseRaw(out: Buffer): StagedEntry[] {
     const first = parts[++i]!;
     // A rename or copy names its source, then the staged path.
     const path = status[0] === 'R' || status[0] === 'C' ? parts[++i]! : first;
-    entries.push({ status: status[0]!, oldMode, newMode, oldId, newId, path });
+    entries.push({ status: status[0]!, oldMode, newMode, oldId, newId, oldPath: first, path });
   }
   return entries;
-}
-
-/**
- * Added line numbers (in the new file) per `oldId..newId`, from a patch made with --full-index.
- * Hunk bodies are walked rather than trusting the `+c,d` range, so context lines a user's
- * diff.interHunkContext might merge into a hunk are not counted as added.
- */
-export function parseAddedLines(patch: string): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
-  let added: Set<number> | undefined;
-  let key: string | undefined;
-  let inHunk = false;
-  let line = 0;
-  for (const l of patch.split('\n')) {
-    // Every body line starts with '+', '-', ' ' or '\', so these prefixes are always headers.
-    if (l.startsWith('diff --git ')) {
-      added = undefined;
-      key = undefined;
-      inHunk = false;
-      continue;
-    }
-    if (l.startsWith('@@ ')) {
-      const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
-      if (!m) throw new GitError('could not read the hunk header of a staged diff');
-      line = Number(m[1]);
-      inHunk = true;
-      continue;
-    }
-    if (!inHunk) {
-      const m = /^index ([0-9a-f]+)\.\.([0-9a-f]+)/.exec(l);
-      if (m) {
-        key = `${m[1]}..${m[2]}`;
-        added = new Set();
-        out.set(key, added);
-      } else if (key && l.startsWith('Binary files ')) {
-        // Not read as text by git (binary, or a `-diff` attribute): the caller decides.
-        out.delete(key);
-      }
-      continue;
-    }
-    const c = l.charCodeAt(0);
-    if (c === 43 /* + */) added?.add(line++);
-    else if (c === 32 /* space */) line++;
-  }
-  return out;
 }
 
 /** The repository, which must have a work tree: a bare one has no index to commit from. */
@@ -117,19 +79,42 @@ function failed(r: GitResult, what: string): GitError {
   return new GitError(`\`git ${what}\` failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}`);
 }
 
-/** A pair git would not diff as text (a `-diff` attribute, UTF-16) that our decoder reads as text. */
-async function addedLinesOfPair(oldId: string, newId: string, cwd: string): Promise<Set<number>> {
-  const r = await gitRaw([...READ_ONLY, 'diff', '-U0', '--inter-hunk-context=0', '--text', '--full-index', ...PLAIN, oldId, newId], cwd);
-  if (r.code !== 0) throw failed(r, 'diff --text');
-  return parseAddedLines(r.stdout.toString('latin1')).get(`${oldId}..${newId}`) ?? new Set();
+/** HEAD's version of a staged file that the scan would have read, if there is one. */
+interface Previous {
+  id: string;
+  path: string;
 }
 
-/** What the staged change adds to an entry: every line, some lines, or nothing. */
-function addedBy(e: StagedEntry, hunks: Map<string, Set<number>>): 'all' | Set<number> | undefined | 'unknown' {
-  if (e.status === 'A' || e.status === 'T') return 'all';
-  if (e.oldId === e.newId) return undefined; // a pure rename or mode change adds no line
-  if (e.oldMode === SYMLINK || e.oldMode === GITLINK) return 'all';
-  return hunks.get(`${e.oldId}..${e.newId}`) ?? 'unknown';
+/**
+ * What a staged entry is judged against: HEAD's blob at the rename source, or at the same path.
+ * Nothing when there was no such file (an addition, or a copy: its source stays, so the copy is
+ * new), when it was no file the scan reads (a symbolic link, a submodule), or when the config
+ * ignored its path: then nothing was reported for it, and every finding is new.
+ */
+function previousOf(e: StagedEntry, isIgnoredPath: (path: string) => boolean): Previous | undefined {
+  if (e.status === 'A' || e.status === 'C') return undefined;
+  if (!e.oldMode.startsWith('100') || /^0+$/.test(e.oldId)) return undefined;
+  if (isIgnoredPath(e.oldPath)) return undefined;
+  return { id: e.oldId, path: e.oldPath };
+}
+
+/**
+ * The findings of `after` that `before` does not already report: same rule and secret, at the
+ * same or a higher severity (a move out of a test folder can raise a warning to an error), and
+ * not merely allowed inline before when it is not now (dropping an allow comment exposes it).
+ */
+export function newFindings(after: Finding[], before: Finding[]): Finding[] {
+  if (!before.length) return after;
+  const known = new Map<string, Finding[]>();
+  for (const b of before) {
+    const key = `${b.ruleId}\0${b.secret}`;
+    const list = known.get(key);
+    if (list) list.push(b);
+    else known.set(key, [b]);
+  }
+  return after.filter(
+    (f) => !known.get(`${f.ruleId}\0${f.secret}`)?.some((b) => SEVERITY_RANK[b.severity] >= SEVERITY_RANK[f.severity] && (!b.suppressedBy || f.suppressedBy)),
+  );
 }
 
 function skipByMode(stats: ScanStats, e: StagedEntry): boolean {
@@ -141,14 +126,11 @@ function skipByMode(stats: ScanStats, e: StagedEntry): boolean {
 
 export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const started = Date.now();
-  const diff = [...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN];
-  const [repo, raw, patch] = await Promise.all([
+  const [repo, raw] = await Promise.all([
     workTreeRepo(opts.cwd),
-    gitRaw([...diff, '--raw', '-z', '--no-abbrev'], opts.cwd),
-    gitRaw([...diff, '-U0', '--inter-hunk-context=0', '--full-index', '--diff-filter=MRC'], opts.cwd),
+    gitRaw([...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN, '--raw', '-z', '--no-abbrev'], opts.cwd),
   ]);
   if (raw.code !== 0) throw failed(raw, 'diff --cached --raw');
-  if (patch.code !== 0) throw failed(patch, 'diff --cached -U0');
 
   const entries = parseRaw(raw.stdout);
   const unmerged = entries.filter((e) => e.status === 'U');
@@ -158,10 +140,9 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
       'Resolve the conflicts and `git add` the files, then run the scan again.',
     );
   }
-  const hunks = parseAddedLines(patch.stdout.toString('latin1'));
   const stats = emptyStats();
   const findings: Finding[] = [];
-  const toRead: Array<{ e: StagedEntry; added: 'all' | Set<number> | 'unknown' }> = [];
+  const toRead: Array<{ e: StagedEntry; prev: Previous | undefined }> = [];
   for (const e of entries) {
     if (e.status === 'D') continue;
     if (opts.isIgnoredPath(e.path)) {
@@ -169,52 +150,69 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
       continue;
     }
     findings.push(...detectPath(e.path, 'staged', opts.rules));
-    const added = addedBy(e, hunks);
-    if (added === undefined || (added instanceof Set && added.size === 0)) continue;
+    const prev = previousOf(e, opts.isIgnoredPath);
+    // Only the mode changed: the same bytes at the same path report the same findings.
+    if (prev && prev.id === e.newId && prev.path === e.path) continue;
     if (skipByMode(stats, e)) continue;
-    toRead.push({ e, added });
+    toRead.push({ e, prev });
   }
 
-  // Pairs git would not diff as text but our decoder reads as text: their added lines come from
-  // a second diff, and their blobs from a second read, rather than holding the text meanwhile.
-  const later: Array<{ e: StagedEntry; added: Set<number> }> = [];
-  const scanEntry = (e: StagedEntry, added: 'all' | Set<number> | 'unknown', blob: BlobContent) => {
-    if ('tooLarge' in blob) return skip(stats, 'tooLarge', e.path, `${blob.size} bytes, over --max-file-size`);
+  /** Content findings of a blob at a path, or why it is not read as text (the caller counts the skip). */
+  const findingsIn = (path: string, blob: BlobContent): Finding[] | { skipped: keyof ScanStats['skipped']; reason: string } => {
+    if ('tooLarge' in blob) return { skipped: 'tooLarge', reason: `${blob.size} bytes, over --max-file-size` };
     const d = decode(blob.data);
-    if ('binary' in d) return skip(stats, 'binary', e.path, 'binary');
-    if (isLfsPointer(d.text)) return skip(stats, 'lfsPointer', e.path, 'Git LFS pointer (content lives outside the repository)');
-    if (added === 'unknown') return void later.push({ e, added: new Set() });
-    stats.filesScanned++;
-    stats.bytesScanned += blob.data.length;
-    const lineFilter = added === 'all' ? undefined : (line: number) => added.has(line);
-    findings.push(...detect({ text: d.text, path: e.path, lineFilter, gitState: 'staged' }, opts.rules));
+    if ('binary' in d) return { skipped: 'binary', reason: d.reason ?? 'binary' };
+    if (isLfsPointer(d.text)) return { skipped: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
+    return detect({ text: d.text, path, gitState: 'staged' }, opts.rules);
   };
-  const readAll = async (list: Array<{ e: StagedEntry; added: 'all' | Set<number> | 'unknown' }>) => {
-    const byId = new Map<string, typeof list>();
-    for (const t of list) {
-      const same = byId.get(t.e.newId);
-      if (same) same.push(t);
-      else byId.set(t.e.newId, [t]);
-    }
-    if (!byId.size) return;
+  // HEAD's versions, by id, for naming one that turns out to be missing.
+  const previous = new Map<string, StagedEntry>();
+  const byId = new Map<string, typeof toRead>();
+  for (const t of toRead) {
+    const same = byId.get(t.e.newId);
+    if (same) same.push(t);
+    else byId.set(t.e.newId, [t]);
+  }
+  const reader = byId.size ? new BlobReader(repo.root, opts.maxFileSize) : undefined;
+  const judge = (found: Finding[], before: Finding[] | { skipped: string }) => {
+    // HEAD's version unread (binary, too large): nothing was reported for it, so all is new.
+    findings.push(...newFindings(found, Array.isArray(before) ? before : []));
+  };
+  // Its own function, so the staged blob is not held while HEAD's version is read.
+  const judgeAgainstHead = async (t: (typeof toRead)[number], prev: Previous, found: Finding[]) => {
+    previous.set(prev.id, t.e);
+    judge(found, findingsIn(prev.path, await reader!.read(prev.id)));
+  };
+  const scanEntry = (t: (typeof toRead)[number], blob: BlobContent): Promise<void> | void => {
+    const found = findingsIn(t.e.path, blob);
+    if (!Array.isArray(found)) return skip(stats, found.skipped, t.e.path, found.reason);
+    stats.filesScanned++;
+    stats.bytesScanned += blob.size;
+    if (!found.length || !t.prev) return void findings.push(...found);
+    // Only now is HEAD's version read: most staged files have no finding at all. A pure rename
+    // has it in hand already.
+    if (t.prev.id === t.e.newId) return judge(found, findingsIn(t.prev.path, blob));
+    return judgeAgainstHead(t, t.prev, found);
+  };
+  if (reader) {
     // Every id is asked for at once so git keeps inflating, and each blob is scanned in the
     // callback that receives it; only the scans' promises are kept, never the contents, so one
     // blob at a time is held however large the change.
-    const reader = new BlobReader(repo.root, opts.maxFileSize);
     try {
-      await Promise.all([...byId].map(([id, list]) => reader.read(id).then((blob) => list.forEach((t) => scanEntry(t.e, t.added, blob)))));
+      await Promise.all([...byId].map(([id, list]) => reader.read(id).then((blob) => Promise.all(list.map((t) => scanEntry(t, blob))))));
       await reader.close();
     } catch (e) {
-      const gone = e instanceof MissingObjectError ? byId.get(e.sha)?.[0] : undefined;
-      if (gone) throw new IncompleteScanError(`the staged version of ${shownPath(gone.e.path)} is missing from the object database`, 'Run `git fsck`, stage the file again, and retry.');
+      if (e instanceof MissingObjectError) {
+        const staged = byId.get(e.sha)?.[0]?.e;
+        if (staged) throw new IncompleteScanError(`the staged version of ${shownPath(staged.path)} is missing from the object database`, 'Run `git fsck`, stage the file again, and retry.');
+        const committed = previous.get(e.sha);
+        if (committed) throw new IncompleteScanError(`the committed version (HEAD) of ${shownPath(committed.oldPath)} is missing from the object database`, 'Run `git fsck` to see what is damaged, and retry.');
+      }
       throw e;
     } finally {
       reader.kill();
     }
-  };
-  await readAll(toRead);
-  for (const t of later) t.added = await addedLinesOfPair(t.e.oldId, t.e.newId, repo.root);
-  await readAll(later);
+  }
   stats.durationMs = Date.now() - started;
   return { mode: 'staged', root: repo.root, findings, stats, notes: entries.length ? [] : ['nothing to scan: nothing is staged'] };
 }

@@ -40,7 +40,7 @@ function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
   if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
   if (quick === 'clean') return { scanned: buf.length, findings: [] };
   const d = decode(buf);
-  if ('binary' in d) return { skip: 'binary', reason: 'binary' };
+  if ('binary' in d) return { skip: 'binary', reason: d.reason ?? 'binary' };
   if (isLfsPointer(d.text)) return { skip: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
   try {
     return { scanned: buf.length, findings: detect({ text: d.text, path: e.path }, ctx.rules) };

@@ -3,9 +3,12 @@
  * fingerprint, no timestamps and no secrets: the file only changes when findings do, and two
  * branches that add different findings merge line by line.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../cli/errors.js';
+import { jsonProblem } from '../config/load.js';
+import { readSettingsFile } from '../config/settings-file.js';
 import type { Finding } from '../core/types.js';
+import { shownPath } from '../report/shown.js';
 
 interface BaselineEntry {
   fingerprint: string;
@@ -33,19 +36,27 @@ export function writeBaseline(file: string, findings: Finding[]): number {
   return (text.match(/"fingerprint"/g) ?? []).length;
 }
 
-export function readBaseline(file: string): Set<string> {
-  if (!existsSync(file)) throw new ConfigError(`baseline ${file} does not exist`, 'Create it with `secret-guard scan --write-baseline FILE`.');
+/** The fingerprints of a baseline's text; `shown` names it in errors, which never quote it. */
+export function parseBaseline(text: string, shown: string): Set<string> {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`baseline ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`baseline ${shown} is not valid JSON: ${jsonProblem(text, (err as Error).message)}`);
   }
-  const list = (doc as { findings?: unknown }).findings;
-  if ((doc as { version?: unknown }).version !== 1 || !Array.isArray(list)) throw new ConfigError(`baseline ${file}: expected { "version": 1, "findings": [...] }`);
-  return new Set(list.map((e, i) => {
-    const fp = (e as { fingerprint?: unknown }).fingerprint;
-    if (typeof fp !== 'string') throw new ConfigError(`baseline ${file}: findings[${i}].fingerprint is missing`);
-    return fp;
-  }));
+  const list = (doc as { findings?: unknown } | null)?.findings;
+  if ((doc as { version?: unknown } | null)?.version !== 1 || !Array.isArray(list)) throw new ConfigError(`baseline ${shown}: expected { "version": 1, "findings": [...] }`);
+  return new Set(
+    list.map((e, i) => {
+      const fp = (e as { fingerprint?: unknown } | null)?.fingerprint;
+      if (typeof fp !== 'string' || !/^[0-9a-f]{32}$/.test(fp)) throw new ConfigError(`baseline ${shown}: findings[${i}].fingerprint is missing or not 32 hex characters`);
+      return fp;
+    }),
+  );
+}
+
+export function readBaseline(file: string): Set<string> {
+  const text = readSettingsFile(file, 'baseline');
+  if (text === null) throw new ConfigError(`baseline ${shownPath(file)} does not exist`, 'Create it with `secret-guard scan --write-baseline FILE`.');
+  return parseBaseline(text, shownPath(file));
 }

@@ -1,0 +1,105 @@
+/**
+ * Reading the files that configure a scan (the config, `.secret-guard-ignore`, a baseline) from
+ * disk or from a commit. They are small by nature, and each decides what the scan reports, so a
+ * link (its target may be anywhere), a FIFO or a device (a read that never ends), or a file over
+ * 1 MiB is refused before a byte of it is read, and no message ever quotes what it holds.
+ */
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { ConfigError } from '../cli/errors.js';
+import { shownPath } from '../report/shown.js';
+
+/** 1 MiB: a config, an ignore file or a baseline of some 8,000 findings fits many times over. */
+export const MAX_SETTINGS_FILE = 1024 * 1024;
+
+const LIMIT_TEXT = '1 MiB';
+
+function kindOf(st: Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a folder';
+  return 'not a regular file';
+}
+
+function refuse(what: string, shown: string, kind: string): never {
+  const hint =
+    kind === 'a symbolic link'
+      ? 'Links are not followed here: replace it with the file itself, or name the real file (--config, --baseline).'
+      : 'Replace it with a regular file.';
+  throw new ConfigError(`${what} ${shown} is ${kind}, so it was not read`, hint);
+}
+
+function tooLarge(what: string, shown: string, size: number): never {
+  throw new ConfigError(
+    `${what} ${shown} is ${size} bytes, over the ${LIMIT_TEXT} limit for settings files, so it was not read`,
+    'A config, ignore file or baseline is never that large: check that the path names the right file.',
+  );
+}
+
+/**
+ * The file's text, or null when there is no file at `file`. Anything else that stops the read is
+ * exit 2 (ConfigError) naming the file: a settings file that is silently skipped changes the scan.
+ */
+export function readSettingsFile(file: string, what: string): string | null {
+  const shown = shownPath(file);
+  let st: Stats;
+  try {
+    st = lstatSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw new ConfigError(`cannot read ${what} ${shown}: ${code ?? 'error'}`);
+  }
+  const kind = kindOf(st);
+  if (kind) refuse(what, shown, kind);
+  if (st.size > MAX_SETTINGS_FILE) tooLarge(what, shown, st.size);
+  let fd: number;
+  try {
+    // O_NOFOLLOW: the path may have become a link since lstat; O_NONBLOCK: a FIFO put in its
+    // place cannot hold the open waiting for a writer.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') refuse(what, shown, 'a symbolic link');
+    throw new ConfigError(`cannot read ${what} ${shown}: ${code ?? 'error'}`);
+  }
+  try {
+    const now = fstatSync(fd);
+    const k = kindOf(now);
+    if (k) refuse(what, shown, k);
+    if (now.size > MAX_SETTINGS_FILE) tooLarge(what, shown, now.size);
+    // One byte past the limit tells a file that grew since fstat.
+    const buf = Buffer.alloc(MAX_SETTINGS_FILE + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+    }
+    if (n > MAX_SETTINGS_FILE) tooLarge(what, shown, n);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`cannot read ${what} ${shown}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One entry of a commit's tree, as `git ls-tree -l` gives it. */
+export interface TreeEntry {
+  mode: string;
+  type: string;
+  sha: string;
+  size: number;
+  path: string;
+}
+
+/** The same refusals for a file read from a commit: a link, a submodule, a folder, an oversize blob. */
+export function checkTreeEntry(entry: TreeEntry, what: string, shown: string): void {
+  if (entry.mode === '120000') refuse(what, shown, 'a symbolic link');
+  if (entry.type !== 'blob' || (entry.mode !== '100644' && entry.mode !== '100755')) refuse(what, shown, entry.type === 'tree' ? 'a folder' : entry.type === 'commit' ? 'a submodule' : 'not a regular file');
+  if (entry.size > MAX_SETTINGS_FILE) tooLarge(what, shown, entry.size);
+}

@@ -1,0 +1,168 @@
+/**
+ * The GitHub Action (action.yml) as a runner would run it: its `scan` step's `run` line, with the
+ * step's env evaluated from the inputs (defaults from action.yml), in a real clone of a real
+ * repository, against generated GITHUB_EVENT_PATH payloads for a pull request, a push, a new
+ * branch, a force push and a deleted branch; GITHUB_OUTPUT is a temporary file whose lines are
+ * checked. The setup-node and `npm ci` steps are not run: this checkout is already built.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ZEROS = '0'.repeat(40);
+
+interface ActionStep { id?: string; uses?: string; run?: string; shell?: string; env?: Record<string, string>; 'working-directory'?: string }
+interface Action {
+  inputs: Record<string, { default: string; required: boolean; description: string }>;
+  outputs: Record<string, { value: string; description: string }>;
+  runs: { using: string; steps: ActionStep[] };
+}
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as Action;
+
+/** `${{ inputs.x }}` replaced as the runner would, from `given` or the input's default. */
+function expand(text: string, given: Record<string, string>): string {
+  return text.replace(/\$\{\{\s*inputs\.([a-z-]+)\s*\}\}/g, (_m, name: string) => {
+    expect(action.inputs[name], `input ${name}`).toBeDefined();
+    return given[name] ?? action.inputs[name]!.default;
+  });
+}
+
+interface ActionRun { code: number; out: string; outputs: Record<string, string> }
+
+function runAction(workspace: string, eventName: string, payload: unknown, given: Record<string, string> = {}): ActionRun {
+  const step = action.runs.steps.find((s) => s.id === 'scan')!;
+  const tmp = tempDir('sg-action-');
+  const eventPath = join(tmp, 'event.json');
+  const outputPath = join(tmp, 'output');
+  writeFileSync(eventPath, JSON.stringify(payload));
+  writeFileSync(outputPath, '');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_ACTION_PATH: ROOT,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_OUTPUT: outputPath,
+    RUNNER_TEMP: tmp,
+    NO_COLOR: '1',
+    GIT_CONFIG_NOSYSTEM: '1',
+    ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(v, given)])),
+  };
+  const r = spawnSync(step.shell === 'bash' ? 'bash' : 'sh', ['-e', '-c', expand(step.run!, given)], { cwd: workspace, env, encoding: 'utf8' });
+  const outputs = Object.fromEntries(
+    readFileSync(outputPath, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, outputs };
+}
+
+// origin: main = c1 (clean), c2 (a token, already on main); feature = c3 (a new token), c4 (clean).
+const onMain = fakeToken();
+const onFeature = fakeToken();
+let c1 = '';
+let c2 = '';
+let c3 = '';
+let c4 = '';
+let clone = '';
+
+beforeAll(() => {
+  const origin = makeRepo({ files: { 'README.md': '# app\n' } });
+  c1 = origin.git('rev-parse', 'HEAD').trim();
+  c2 = origin.commit({ 'config/mail.yml': `postmark:\n  api_token: ${onMain}\n` }, 'mail config');
+  origin.git('checkout', '-q', '-b', 'feature');
+  c3 = origin.commit({ 'src/send.js': `const client = new postmark.ServerClient('${onFeature}');\n` }, 'send mail');
+  c4 = origin.commit({ 'docs/notes.md': 'clean\n' }, 'notes');
+  origin.git('checkout', '-q', 'main');
+  // actions/checkout with fetch-depth: 0: every branch as refs/remotes/origin/*.
+  clone = join(tempDir('sg-action-ws-'), 'ws');
+  gitIn(origin.dir, ['clone', '-q', '--no-local', origin.dir, clone]);
+  gitIn(clone, ['checkout', '-q', '--detach', c4]);
+});
+
+const repository = { default_branch: 'main' };
+
+describe('action.yml', () => {
+  it('is a composite action whose run steps name a shell, whose outputs come from the scan step, and whose scan step gets every input', () => {
+    expect(action.runs.using).toBe('composite');
+    for (const s of action.runs.steps) if (s.run) expect(s.shell, s.id).toBeTruthy();
+    for (const [name, o] of Object.entries(action.outputs)) expect(o.value).toBe(`\${{ steps.scan.outputs.${name} }}`);
+    const scanEnv = JSON.stringify(action.runs.steps.find((s) => s.id === 'scan')!.env);
+    for (const name of Object.keys(action.inputs).filter((n) => n !== 'node-version')) expect(scanEnv).toContain(`inputs.${name} }}`);
+    // Inputs reach the script through env, never spliced into the script's text.
+    for (const s of action.runs.steps) expect(s.run ?? '').not.toMatch(/\$\{\{/);
+  });
+});
+
+describe('the action, run against event payloads', () => {
+  it('pull_request: scans base..head, fails on the token, writes the JSON report, SARIF and every output', () => {
+    const r = runAction(clone, 'pull_request', { pull_request: { base: { sha: c2 }, head: { sha: c4 } }, repository }, { sarif: 'results.sarif' });
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain(`scanning ${c2}..${c4} (the pull request)`);
+    expect(r.outputs).toMatchObject({ findings: '1', range: `${c2}..${c4}`, 'exit-code': '1', sarif: join(clone, 'results.sarif') });
+    const report = JSON.parse(readFileSync(r.outputs.report!, 'utf8'));
+    expect(report.findings.map((f: { file: string }) => f.file)).toEqual(['src/send.js']);
+    expect(JSON.parse(readFileSync(join(clone, 'results.sarif'), 'utf8')).runs[0].results).toHaveLength(1);
+    // format github: annotations in the log, redacted.
+    expect(r.out).toMatch(/^::error file=src\/send\.js,line=1,/m);
+    expect(r.out).not.toContain(onFeature);
+  });
+
+  it('push: scans before..after; a clean push outputs 0 findings and passes; fail-on none passes with the count', () => {
+    const leak = runAction(clone, 'push', { ref: 'refs/heads/main', before: c1, after: c2, repository });
+    expect(leak.code, leak.out).toBe(1);
+    expect(leak.outputs).toMatchObject({ findings: '1', range: `${c1}..${c2}`, 'exit-code': '1' });
+    const clean = runAction(clone, 'push', { ref: 'refs/heads/feature', before: c3, after: c4, repository });
+    expect(clean.code, clean.out).toBe(0);
+    expect(clean.outputs).toMatchObject({ findings: '0', range: `${c3}..${c4}`, 'exit-code': '0' });
+    const tolerated = runAction(clone, 'push', { ref: 'refs/heads/main', before: c1, after: c2, repository }, { 'fail-on': 'none', format: 'text' });
+    expect(tolerated.code, tolerated.out).toBe(0);
+    expect(tolerated.outputs).toMatchObject({ findings: '1', 'exit-code': '0' });
+  });
+
+  it('a new branch (all-zero before): scans the commits not on the default branch, not main\'s old token', () => {
+    const r = runAction(clone, 'push', { ref: 'refs/heads/feature', before: ZEROS, after: c4, created: true, repository });
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('a new branch: the commits not on main');
+    expect(r.outputs).toMatchObject({ findings: '1', range: `origin/main..${c4}` });
+    expect(JSON.parse(readFileSync(r.outputs.report!, 'utf8')).findings[0].file).toBe('src/send.js');
+  });
+
+  it('the first push of the default branch scans the whole history; so does a run with no range in its event', () => {
+    const first = runAction(clone, 'push', { ref: 'refs/heads/main', before: ZEROS, after: c2, created: true, repository });
+    expect(first.outputs).toMatchObject({ range: 'history', findings: '2' });
+    expect(first.out).toContain('it is the default branch: the whole history');
+    const manual = runAction(clone, 'workflow_dispatch', { repository });
+    expect(manual.outputs).toMatchObject({ range: 'history', findings: '2' });
+  });
+
+  it('a force push whose old tip is not in the clone scans the commits not on the default branch', () => {
+    const gone = 'f'.repeat(40);
+    const r = runAction(clone, 'push', { ref: 'refs/heads/feature', before: gone, after: c4, forced: true, repository });
+    expect(r.outputs).toMatchObject({ range: `origin/main..${c4}`, findings: '1' });
+    expect(r.out).toContain('is not in the clone (a force push)');
+  });
+
+  it('a deleted branch scans nothing and passes; the range input overrides the payload', () => {
+    const deleted = runAction(clone, 'push', { ref: 'refs/heads/feature', before: c4, after: ZEROS, deleted: true, repository });
+    expect(deleted.code).toBe(0);
+    expect(deleted.outputs).toMatchObject({ findings: '0', range: '' });
+    const given = runAction(clone, 'pull_request', { pull_request: { base: { sha: c2 }, head: { sha: c4 } }, repository }, { range: `${c3}..${c4}` });
+    expect(given.outputs).toMatchObject({ range: `${c3}..${c4}`, findings: '0' });
+  });
+
+  it('a scan that cannot complete (a shallow clone) is exit 2 with an empty count, not a pass', () => {
+    const shallow = join(tempDir('sg-action-shallow-'), 'ws');
+    gitIn(clone, ['clone', '-q', '--depth', '1', `file://${clone}`, shallow]);
+    const r = runAction(shallow, 'workflow_dispatch', { repository });
+    expect(r.code, r.out).toBe(2);
+    expect(r.outputs).toMatchObject({ findings: '', 'exit-code': '2' });
+  });
+});

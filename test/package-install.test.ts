@@ -1,0 +1,140 @@
+/**
+ * The two install paths that work while the package is not published, for real:
+ * - `npm pack` of this project (as git would commit it), then `npm install --save-dev ./<tgz>` in
+ *   a scratch project: the tarball holds the build (dist/, the compiled rules) and no `prepare`,
+ *   so the install needs no TypeScript and npm prints no install-script warning;
+ * - `npm install --save-dev git+file://<repo>#<sha>` (standing in for git+https://…#<sha>): npm
+ *   clones at the commit and the `prepare` script builds it.
+ * Then `npx --no secret-guard scan` in the scratch project finds a token there. Needs the npm
+ * registry (or npm's cache) for the dependencies.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAll, fakeToken, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; scripts: Record<string, string> };
+
+const ENV: NodeJS.ProcessEnv = {
+  // npm's variables from an enclosing `npm test` must not reach these npm runs; the cache is shared.
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
+  npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  NO_COLOR: '1',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Test Author',
+  GIT_COMMITTER_EMAIL: 'author@example.com',
+};
+
+function run(cmd: string, args: string[], cwd: string): { code: number; out: string; stdout: string } {
+  const r = spawnSync(cmd, args, { cwd, env: { ...ENV, HOME: cwd }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
+}
+
+function ok(cmd: string, args: string[], cwd: string): string {
+  const r = run(cmd, args, cwd);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}:\n${r.out}`);
+  return r.out;
+}
+
+/** The project as git would commit it (tracked and untracked-not-ignored files), in a fresh repository. */
+function snapshotProject(): { dir: string; sha: string; files: string[] } {
+  const dir = tempDir('sg-pkg-src-');
+  const files = ok('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT).split('\0').filter((f) => f && existsSync(join(ROOT, f)));
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    copyFileSync(join(ROOT, f), join(dir, f));
+    chmodSync(join(dir, f), statSync(join(ROOT, f)).mode & 0o777);
+  }
+  ok('git', ['init', '-q'], dir);
+  ok('git', ['add', '--', ...files], dir);
+  ok('git', ['commit', '-q', '-m', 'snapshot'], dir);
+  return { dir, sha: ok('git', ['rev-parse', 'HEAD'], dir).trim(), files };
+}
+
+/** A user's project: a git repository with node_modules ignored and a token in a config file. */
+function scratchProject(): { dir: string; token: string } {
+  const dir = tempDir('sg-pkg-user-');
+  const token = fakeToken();
+  ok('git', ['init', '-q', '-b', 'main'], dir);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'user-app', version: '1.0.0', private: true }, null, 2)}\n`);
+  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
+  writeFileSync(join(dir, 'mail.env.txt'), `POSTMARK_SERVER_TOKEN=${token}\n`);
+  return { dir, token };
+}
+
+function expectScanFinds(project: { dir: string; token: string }) {
+  const r = run('npx', ['--no', 'secret-guard', 'scan'], project.dir);
+  expect(r.code, r.out).toBe(1);
+  expect(r.stdout).toMatch(/mail\.env\.txt:1:23 +error +Postmark Server API token \[postmark-server-token\]/);
+  expect(r.out).not.toContain(project.token);
+}
+
+let source: ReturnType<typeof snapshotProject>;
+beforeAll(() => {
+  source = snapshotProject();
+}, 120_000);
+
+describe('a packed tarball', () => {
+  let tarball = '';
+  let listing: string[] = [];
+
+  beforeAll(() => {
+    // The build needs the devDependencies: this checkout's, as a clone's `npm install` would have them.
+    symlinkSync(join(ROOT, 'node_modules'), join(source.dir, 'node_modules'));
+    const dest = tempDir('sg-pkg-tgz-');
+    ok('npm', ['pack', '--pack-destination', dest], source.dir);
+    tarball = join(dest, readdirSync(dest).find((f) => f.endsWith('.tgz'))!);
+    listing = ok('tar', ['tzf', tarball], dest).split('\n').filter(Boolean);
+  }, 180_000);
+
+  it('holds the build, the rules, README and LICENSE, no sources; its package.json has no prepare; the checkout is left as it was', () => {
+    expect(tarball.endsWith(`${pkg.name}-${pkg.version}.tgz`)).toBe(true);
+    for (const f of ['bin/secret-guard.js', 'dist/cli/main.js', 'dist/rules.json', 'rules/postmark-server-token.yml', 'README.md', 'LICENSE', 'package.json']) {
+      expect(listing, f).toContain(`package/${f}`);
+    }
+    expect(listing.filter((f) => /^package\/(src|test|bench|fixtures|scripts|action)\//.test(f))).toEqual([]);
+    const packed = JSON.parse(ok('tar', ['xzOf', tarball, 'package/package.json'], source.dir)) as typeof pkg;
+    expect(packed.scripts.prepare).toBeUndefined();
+    expect(packed.version).toBe(pkg.version);
+    // postpack put package.json back byte for byte and left nothing behind.
+    expect(readFileSync(join(source.dir, 'package.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(existsSync(join(source.dir, '.package.json.prepack'))).toBe(false);
+  });
+
+  it('installs as a devDependency without TypeScript and without an install-script warning; npx --no secret-guard scan finds the token', () => {
+    const project = scratchProject();
+    const install = run('npm', ['install', '--save-dev', '--prefer-offline', tarball], project.dir);
+    expect(install.code, install.out).toBe(0);
+    expect(install.out).not.toMatch(/install-scripts|allowScripts|prepare|tsc|warn/i);
+    expect(existsSync(join(project.dir, 'node_modules', 'typescript'))).toBe(false);
+    expect(existsSync(join(project.dir, 'node_modules', 'secret-guard', 'dist', 'rules.json'))).toBe(true);
+    expectScanFinds(project);
+  }, 180_000);
+});
+
+describe('a git URL pinned to a commit', () => {
+  it('installs with npm install git+file://…#<sha>: npm runs the prepare build in its clone; npx --no secret-guard scan finds the token', () => {
+    const project = scratchProject();
+    const spec = `git+file://${source.dir}#${source.sha}`;
+    const install = run('npm', ['install', '--save-dev', '--prefer-offline', spec], project.dir);
+    expect(install.code, install.out).toBe(0);
+    const saved = JSON.parse(readFileSync(join(project.dir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(saved.devDependencies['secret-guard']).toBe(spec);
+    // Built by prepare in npm's clone (dist/ is not in git).
+    expect(existsSync(join(project.dir, 'node_modules', 'secret-guard', 'dist', 'rules.json'))).toBe(true);
+    expect(existsSync(join(project.dir, 'node_modules', 'typescript'))).toBe(false);
+    expectScanFinds(project);
+  }, 300_000);
+});
