@@ -21,6 +21,8 @@ export interface CommandResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Work was left running (a time budget ran out): bin/ exits at once instead of waiting for it. */
+  abandoned?: boolean;
 }
 
 export type Args = Record<string, unknown> & { _: Array<string | number> };

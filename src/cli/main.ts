@@ -26,4 +26,6 @@ export async function main(): Promise<void> {
   if (result.stdout) process.stdout.write(result.stdout);
   if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;
+  // Abandoned git processes would keep Node alive past the budget the caller set.
+  if (result.abandoned) process.exit(result.exitCode);
 }

@@ -145,6 +145,10 @@ async function trustedRange(args: Args, cwd: string): Promise<TrustedRange> {
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+  if (args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined) {
+    const { gateOf, runGate } = await import('./push-gate.js');
+    return runGate(gateOf(args), args, ctx);
+  }
   const mode = modeOf(args);
   if (args['approve-suppressions'] && mode !== 'range') {
     throw new UsageError('--approve-suppressions is for --range: elsewhere the suppressions are your own checkout\'s, and apply as written');

@@ -39,6 +39,12 @@ export interface HistoryOptions {
   isIgnoredPath: (p: string) => boolean;
   /** 'BASE..HEAD'; absent = every ref (branches, tags, remotes, stash entries). */
   range?: string;
+  /**
+   * Explicit revisions for rev-list, e.g. `[new1, new2, '--not', '--all']` (the push gates): the
+   * commits a push brings. Reported as a range named `revsText`; ref tips outside it are not read.
+   */
+  revs?: string[];
+  revsText?: string;
   /** Else a shallow clone is exit 2 (IncompleteScanError) with fix advice. */
   allowShallow?: boolean;
   /** Only set on a TTY. */
@@ -56,13 +62,15 @@ const SHALLOW_HINT =
 
 export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
-  const mode = opts.range !== undefined ? 'range' : 'history';
+  const mode = opts.range !== undefined || opts.revs !== undefined ? 'range' : 'history';
   const root = await historyRoot(opts.cwd, `--${mode}`);
   const tips = await readTips(opts.cwd);
   const notes: string[] = [];
   let walk: WalkSpec;
   let tagRange: TagRange | undefined;
-  if (opts.range === undefined) {
+  if (opts.revs !== undefined) {
+    walk = { revs: opts.revs, stdin: [], head: null, boundary: null, rangeText: opts.revsText ?? opts.revs.join(' ') };
+  } else if (opts.range === undefined) {
     if (!tips.byCommit.size && !tips.head && !tips.loose.length) {
       const stats = emptyStats();
       stats.commitsScanned = 0;
@@ -82,11 +90,12 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
   }
   const scan = new HistoryScan(opts, tips, walk, notes);
-  // Annotated tag messages are no commit's: read beside the walk (history-tags.ts).
-  const [findings, tagFindings] = await Promise.all([scan.run(), scanTagMessages(opts.cwd, opts.rules, tagRange)]);
+  // Annotated tag messages are no commit's: read beside the walk (history-tags.ts). A push gate
+  // (explicit revs) reads the pushed tags itself (commands/push-gate.ts).
+  const [findings, tagFindings] = await Promise.all([scan.run(), opts.revs !== undefined ? [] : scanTagMessages(opts.cwd, opts.rules, tagRange)]);
   findings.push(...tagFindings);
   scan.stats.durationMs = Date.now() - started;
-  if (mode === 'range' && scan.stats.commitsScanned === 0) notes.push(`no commits in ${opts.range}: nothing to scan`);
+  if (mode === 'range' && scan.stats.commitsScanned === 0 && opts.revs === undefined) notes.push(`no commits in ${opts.range}: nothing to scan`);
   return { mode, root, findings, stats: scan.stats, notes };
 }
 
