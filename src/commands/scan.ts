@@ -4,20 +4,18 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError, UsageError } from '../cli/errors.js';
 import { toolVersion } from '../cli/run.js';
 import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
-import { parseSize } from '../config/size.js';
-import type { CompiledRule } from '../core/engine.js';
-import { failing, sortFindings, type FailOn } from '../scan/passes.js';
+import { compileRules, type CompiledRule } from '../core/engine.js';
+import { configChoice, resolveScanOptions } from '../scan/options.js';
+import { failing, sortFindings } from '../scan/passes.js';
 import type { ScanResult } from '../scan/result.js';
-import { ruleSpecs, ruleset } from '../scan/ruleset.js';
+import { ruleSpecs } from '../scan/ruleset.js';
 import type { Format, ReportOptions } from '../report/types.js';
 import { shownText } from '../report/shown.js';
 
-export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
 
 export interface SourceContext {
   cwd: string;
@@ -111,24 +109,8 @@ async function headSha(cwd: string): Promise<string | undefined> {
   return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
 }
 
-/** --max-file-size, else the config's maxFileSize, else 5 MB (also used by remediate). */
-export function maxFileSizeOf(args: Args, config: Config): number {
-  if (args['max-file-size'] === undefined) return config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const n = parseSize(args['max-file-size'] as string);
-  if (n === null) throw new UsageError(`--max-file-size ${String(args['max-file-size'])} is not a size (try 5MB or 2000000)`);
-  return n;
-}
-
-/**
- * The config's ignorePaths, and the active config file itself, by its own path only (also used by
- * remediate): another file that shares its name (`deploy/.secret-guard.yml`) is scanned like any.
- */
-export function ignoredPaths(config: Config): (path: string) => boolean {
-  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
-  // Our own config holds custom rules' examples, which match those rules by design.
-  const own = config.repoPath;
-  return (p: string) => p === own || byGlob(p);
-}
+// remediate imported these from here; they live with the other shared flags now.
+export { ignoredPaths, maxFileSizeOf } from '../scan/options.js';
 
 /** A --range resolved before anything is read: its settings come from `base`. */
 interface TrustedRange {
@@ -156,12 +138,10 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const range = mode === 'range' ? await trustedRange(args, ctx.cwd) : undefined;
   // In a range the change being checked never configures the check: the base commit does.
   const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
-  const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']), origin });
-  const maxFileSize = maxFileSizeOf(args, config);
-  const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
-  const ignore = ignoredPaths(config);
-  const rules = ruleset(config);
-  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress, stdin: ctx.stdin }, range);
+  const config = await loadConfig({ cwd: ctx.cwd, ...configChoice(args), origin });
+  const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
+  const rules = compileRules(specs);
+  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath, progress: ctx.progress, stdin: ctx.stdin }, range);
   result.notes.unshift(...(config.notes ?? []));
   if (config.commitPath !== undefined) {
     const custom = new Set(config.rules.map((r) => r.id));
