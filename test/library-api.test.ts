@@ -99,7 +99,7 @@ describe('import { scan } from "secret-guard"', () => {
     expect(lib({ cwd: repo.dir, mode: 'staged', paths: ['a'] }).error).toMatchObject({ name: 'UsageError', usage: true, exitCode: 2 });
   });
 
-  it('its types check in a TypeScript project, and npm pack ships them', () => {
+  it('its types check in a TypeScript project, and npm pack ships them with the config schema (secret-guard/config.schema.json)', () => {
     writeFileSync(
       join(project, 'use.ts'),
       `import { scan, ConfigError, type ScanReport, type Finding } from 'secret-guard';
@@ -118,6 +118,8 @@ export { line, code, ConfigError };
     expect(tsc.status).toBe(0);
     const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     const files = (JSON.parse(pack.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts']));
+    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'schema/config.schema.json']));
+    const schema = spawnSync(process.execPath, ['--input-type=module', '-e', "import { createRequire } from 'node:module'; process.stdout.write(createRequire(import.meta.url).resolve('secret-guard/config.schema.json'))"], { cwd: project, encoding: 'utf8' });
+    expect(schema.stdout).toBe(join(ROOT, 'schema', 'config.schema.json'));
   });
 });
