@@ -14,9 +14,8 @@ import { findRepo } from '../sources/git.js';
 import { atCommit, readEntry, treeEntries } from './from-commit.js';
 import { readSettingsFile } from './settings-file.js';
 import { jsonLine, yamlLine, type KeyPath } from './locate.js';
-import { schema } from './schema-validator.generated.js';
 import { parseSize } from './size.js';
-import { keyName, schemaProblem } from './validate.js';
+import { keyName, schema, schemaProblem } from './validate.js';
 
 export const CONFIG_NAMES = ['.secret-guard.json', '.secret-guard.yml', '.secret-guard.yaml'];
 
@@ -172,7 +171,7 @@ export function validateConfig(raw: unknown, file: string, lineOf?: (path: KeyPa
   let maxFileSize: number | undefined;
   if (o.maxFileSize !== undefined) {
     const n = parseSize(o.maxFileSize);
-    if (n === null) fail(['maxFileSize'], schema.properties.maxFileSize.errorMessage);
+    if (n === null) fail(['maxFileSize'], schema().properties!.maxFileSize!.errorMessage!);
     maxFileSize = n!;
   }
   const rules = (o.rules ?? []).map((r, i): RuleSpec => {

@@ -4,7 +4,8 @@
  * `unknownKeyMessage` on an object); this turns the validator's first error into one message
  * naming the key, as `rules[0].pattern` or `severity.my-rule`.
  */
-import { schema, validate } from './schema-validator.generated.js';
+import { readFileSync } from 'node:fs';
+import { validate } from './schema-validator.generated.js';
 import type { KeyPath } from './locate.js';
 
 interface SchemaError {
@@ -25,8 +26,19 @@ export interface SchemaProblem {
 
 const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
+let loaded: unknown;
+
+/**
+ * The schema itself, for its words, read only when a config is invalid: the same file from src/
+ * and from dist/ (the package ships schema/ beside both).
+ */
+export function schema(): Node {
+  loaded ??= JSON.parse(readFileSync(new URL('../../schema/config.schema.json', import.meta.url), 'utf8'));
+  return loaded as Node;
+}
+
 function nodeAt(pointer: string[]): Node | undefined {
-  let n: unknown = schema;
+  let n: unknown = schema();
   for (const seg of pointer) n = n && typeof n === 'object' ? (n as Record<string, unknown>)[seg] : undefined;
   return n && typeof n === 'object' ? (n as Node) : undefined;
 }
