@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { requiredLiteral } from './prefilter.js';
+import { requiredLiteral, requiredLiterals } from './prefilter.js';
 import { unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { Site } from './structure.js';
@@ -28,6 +28,8 @@ export class RuleError extends Error {
 interface Gated {
   re: RegExp;
   literal: RegExp | null;
+  /** The literal's length in characters. */
+  length: number;
 }
 
 interface CompiledContext {
@@ -37,7 +39,8 @@ interface CompiledContext {
   arg?: number;
   before?: Gated;
   after?: Gated;
-  file?: Gated;
+  /** A whole-document pattern, and every literal it needs (each tested once per document first). */
+  file?: { re: RegExp; literals: RegExp[] };
   path?: RegExp;
   /**
    * Literals that must be somewhere in the text for the key, call, before and after patterns to
@@ -77,7 +80,7 @@ function gated(source: string | undefined): Gated | undefined {
   if (!r) return undefined;
   // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
   const literal = requiredLiteral(source!);
-  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i') };
+  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0 };
 }
 
 function literalOf(source: string | undefined): RegExp | null {
@@ -94,7 +97,7 @@ function compileContext(c: ContextSpec): CompiledContext {
     arg: c.arg ?? (c.firstArg ? 1 : undefined),
     before: gated(c.before),
     after: gated(c.after),
-    file: gated(c.file),
+    file: c.file === undefined ? undefined : { re: re(c.file)!, literals: (requiredLiterals(c.file) ?? []).map((l) => new RegExp(escape(l), 'i')) },
     path: re(c.path),
     need: [],
   };
@@ -110,8 +113,13 @@ function compileContext(c: ContextSpec): CompiledContext {
  */
 function possible(c: CompiledContext, doc: Document, path: string): boolean {
   if (c.path && !c.path.test(path)) return false;
-  if (c.file && !((c.file.literal === null || doc.test(c.file.literal)) && doc.test(c.file.re))) return false;
+  if (c.file && !(c.file.literals.every((l) => doc.test(l)) && doc.test(c.file.re))) return false;
   return true;
+}
+
+/** `passes` for a window of the document's own text, its literal looked up in the document's index. */
+function inWindow(g: Gated, doc: Document, from: number, to: number): boolean {
+  return (g.literal === null || doc.hasWithin(g.literal, g.length, from, to)) && g.re.test(doc.text.slice(from, to));
 }
 
 function passes(g: Gated, text: string): boolean {
@@ -148,8 +156,8 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
 function holds(c: CompiledContext, site: Site, doc: Document): boolean {
   if (c.arg !== undefined && site.argDelimiter !== (c.arg === 1 ? '(' : ',')) return false;
   for (const n of c.need) if (!doc.test(n)) return false;
-  if (c.before && !passes(c.before, site.before)) return false;
-  if (c.after && !passes(c.after, site.after)) return false;
+  if (c.before && !inWindow(c.before, doc, site.start - site.before.length, site.start)) return false;
+  if (c.after && !inWindow(c.after, doc, site.end, site.end + site.after.length)) return false;
   if (c.key) {
     const k = site.key;
     if (!k || !(c.key.test(k.key) || (k.also !== undefined && c.key.test(k.also)))) return false;

@@ -1,6 +1,7 @@
 /** A rule runs its shape only where one of its contexts can hold: file patterns and needed literals decide per document. */
 import { describe, expect, it } from 'vitest';
 import { compileRule, detect } from '../../src/core/engine.js';
+import { requiredLiterals } from '../../src/core/prefilter.js';
 import type { RuleSpec } from '../../src/core/types.js';
 import { TOKEN, testRule } from './spec.js';
 
@@ -33,5 +34,14 @@ describe('per-document context gating', () => {
     expect(detect({ text: `postmark\nPOSTMARK_TOKEN=${TOKEN}\n`, path: 'a.txt' }, [rule])).toHaveLength(1);
     // The literal elsewhere in the document does not make the context hold at a site without it.
     expect(detect({ text: `X-Postmark-Server-Token\nother: ${TOKEN}\n`, path: 'a.txt' }, [rule])).toEqual([]);
+  });
+});
+
+describe('requiredLiterals', () => {
+  it('lists every literal a file pattern needs, and never the bounds of a quantifier', () => {
+    const source = 'kind:\\s*Secret\\b[^\\n]{0,100}\\n(?:[^\\n]{0,300}\\n){0,8}?[ \\t]*name:[ \\t]*["\']?[\\w.-]{0,60}postmark';
+    expect(requiredLiterals(source)).toEqual(['kind:', 'secret', 'name:', 'postmark']);
+    expect(requiredLiterals('[a-z]{100,200}xyz')).toEqual(['xyz']);
+    expect(requiredLiterals('a|b')).toBe(null);
   });
 });
