@@ -9,18 +9,13 @@
  * rule or a scan that gives up on the line, or the file, fails here.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compileRules, detect } from '../../src/core/engine.js';
 import { unsafeRepetition } from '../../src/core/safety.js';
 import { SHAPES } from '../../src/core/shapes.js';
-import type { RuleSpec } from '../../src/core/types.js';
+import { ruleSpecs } from '../helpers/rules.mjs';
 
-const dir = new URL('../../rules/', import.meta.url);
-const specs = readdirSync(dir)
-  .filter((f) => f.endsWith('.yml'))
-  .map((f) => parse(readFileSync(new URL(f, dir), 'utf8')) as RuleSpec);
+const specs = ruleSpecs();
 const rules = compileRules(specs);
 import { TOKEN } from './spec.js';
 const scan = (text: string, path = 'x.yml') => detect({ text, path }, rules);
