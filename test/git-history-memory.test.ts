@@ -21,7 +21,7 @@ import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
 afterAll(cleanupAll);
 
 const COMMITS = 1200;
-/** Each commit's file: a distinct line, then a shared bulk (distinct blobs, cheap to build and pack). */
+/** Each commit's file and message: a distinct line, then a shared bulk (distinct blobs, cheap to build and pack). */
 const FILE_BYTES = 75_000;
 const MESSAGE_BYTES = 15_000;
 /** The heap cap, in MB: the scan runs in about 8 here; the messages alone hold 18. */
@@ -32,7 +32,7 @@ const MEMORY_MARGIN = (COMMITS * FILE_BYTES) / 2;
 /** The preload that reports the child's peak live memory (see helpers/peak-memory.mjs). */
 const PEAK_MEMORY = new URL('./helpers/peak-memory.mjs', import.meta.url).href;
 
-/** Lines of code-like text, distinct for every seed. */
+/** Lines of code-like text. */
 function text(seed: number, bytes: number): string {
   const lines: string[] = [];
   let n = 0;
@@ -46,12 +46,13 @@ function text(seed: number, bytes: number): string {
 
 /** A long history written through `git fast-import` (thousands of `git commit` calls would take minutes). */
 function longHistory(dir: string, tokenAt: number, token: string): void {
-  const bulk = text(-1, FILE_BYTES);
+  const bulk = text(1, FILE_BYTES);
+  const notes = text(2, MESSAGE_BYTES);
   const parts: string[] = [];
   for (let i = 0; i < COMMITS; i++) {
     const file = `// revision ${i}\n${bulk}`;
     const body = i === tokenAt ? `${file}POSTMARK_SERVER_TOKEN=${token}\n` : file;
-    const message = `change ${i}\n\n${text(i + COMMITS, MESSAGE_BYTES)}`;
+    const message = `change ${i}\n\n${notes}`;
     parts.push(
       'commit refs/heads/main',
       `committer Test Author <author@example.com> ${1_700_000_000 + i} +0000`,

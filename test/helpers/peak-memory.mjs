@@ -1,7 +1,7 @@
 /**
  * Preloaded into a CLI child (`NODE_OPTIONS=--expose-gc --import=<this file's URL>`): samples the
  * memory the process still holds after a full collection (JavaScript heap plus memory outside it:
- * Buffers), every 50 ms and at exit, and writes the peak, in bytes, to the file SG_PEAK_MEMORY_FILE
+ * Buffers), every 100 ms and at exit, and writes the peak, in bytes, to the file SG_PEAK_MEMORY_FILE
  * names. After a collection only live memory counts: garbage V8 has not got round to freeing
  * (it lets up to 64 MB of dead Buffers wait) is not a leak.
  */
@@ -15,7 +15,7 @@ if (file && typeof globalThis.gc === 'function') {
     const m = process.memoryUsage();
     peak = Math.max(peak, m.heapUsed + m.external);
   };
-  setInterval(sample, 50).unref();
+  setInterval(sample, 100).unref();
   process.on('exit', () => {
     sample();
     writeFileSync(file, String(peak));
