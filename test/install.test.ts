@@ -11,18 +11,11 @@ import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHAINED, MARKER } from '../src/commands/install.js';
 import { BIN, cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'Test Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Test Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  NO_COLOR: '1',
-};
+const IDENTITY = { ...GIT_IDENTITY, NO_COLOR: '1' };
 
 /** PATH without any folder that holds a secret-guard, so only what a test puts there is found. */
 const PATH = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !existsSync(join(d, 'secret-guard'))).join(delimiter);
