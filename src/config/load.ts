@@ -2,7 +2,7 @@
  * `.secret-guard.json` / `.secret-guard.yml`: named with --config, or found walking up from the
  * working directory to the repository's root and no further (a config in a shared /tmp or a home
  * folder is not the repository's). Outside a repository only the working directory's own config
- * counts. In a range scan the config comes from the trusted side instead: --config, else the base
+ * counts, and not for a named path inside a repository below it. In a range scan the config comes from the trusted side instead: --config, else the base
  * commit's, read through git. Every key is validated and an invalid file is exit 2 naming the
  * file and the key: a config that is silently ignored is a suppression nobody asked for.
  */
@@ -237,6 +237,27 @@ export interface LoadOptions {
   file?: string;
   noConfig?: boolean;
   origin?: ConfigOrigin;
+  /** The paths a working-tree scan was given: a repository among them is not the folder's to configure. */
+  paths?: string[];
+}
+
+/**
+ * The first named path that lies inside a git repository, when the working directory is outside
+ * any: the working directory's config must not apply to a repository below it, any more than a
+ * parent folder's config applies inside one.
+ */
+async function pathInRepository(cwd: string, paths: string[]): Promise<string | undefined> {
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    let dir: string;
+    try {
+      dir = lstatSync(abs).isDirectory() ? abs : dirname(abs);
+    } catch {
+      continue;
+    }
+    if (await findRepo(dir)) return p;
+  }
+  return undefined;
 }
 
 export async function loadConfig(opts: LoadOptions): Promise<Config> {
@@ -255,6 +276,10 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
     base = repo ? repo.root : opts.cwd;
     file = findConfig(opts.cwd, repo ? repo.root : null);
     if (!file) return EMPTY_CONFIG;
+    const inRepo = !repo && opts.paths?.length ? await pathInRepository(opts.cwd, opts.paths) : undefined;
+    if (inRepo !== undefined) {
+      return { ...EMPTY_CONFIG, notes: [`${basename(file)} in the working directory was not applied: ${JSON.stringify(inRepo)} is inside a git repository, and a folder's config never configures a repository below it (run the scan from inside the repository to use its own)`] };
+    }
   }
   const text = readSettingsFile(file, 'config file');
   if (text === null) throw new ConfigError(`config file ${file} does not exist`);

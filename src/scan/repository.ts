@@ -115,7 +115,7 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const range = mode === 'range' ? await trustedRange(args, env.cwd) : undefined;
   // In a range the change being checked never configures the check: the base commit does.
   const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
-  const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin });
+  const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined });
   const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
   const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin }, range);
