@@ -172,6 +172,34 @@ describe('scan --pre-receive behind a real push', () => {
     expect(w2.refs()).toBe(before2);
   });
 
+  it('reads objects as they are: a pushed refs/replace/ ref cannot swap a clean object for a tag or blob the push brings', () => {
+    const w = world();
+    const before = w.refs();
+    // An evil annotated tag, and a clean one the client has the server hold as its replacement first.
+    const msg = fakeToken();
+    w.client.git('tag', '-a', 'clean', '-m', 'release notes');
+    w.client.git('tag', '-a', 'v9', '-m', `release\n\nPOSTMARK_API_TOKEN=${msg}`);
+    const evil = w.client.git('rev-parse', 'v9').trim();
+    const clean = w.client.git('rev-parse', 'clean').trim();
+    expect(w.push(`${clean}:refs/replace/${evil}`).code).toBe(0);
+    const r = w.push('v9');
+    expectRefused(r, msg);
+    expect(r.out).toContain('tag message');
+
+    // A lightweight tag of a blob with a token, the blob replaced by a clean one.
+    const { token, text } = envLine();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad'), text);
+    writeFileSync(join(dir, 'good'), 'nothing here\n');
+    const bad = w.client.git('hash-object', '-w', join(dir, 'bad')).trim();
+    const good = w.client.git('hash-object', '-w', join(dir, 'good')).trim();
+    expect(w.push(`${good}:refs/replace/${bad}`).code).toBe(0);
+    expectRefused(w.push(`${bad}:refs/tags/blob-tag`), token);
+    expect(w.refs()).not.toContain('refs/tags/v9');
+    expect(w.refs()).not.toContain('refs/tags/blob-tag');
+    expect(w.refs()).toContain(before.trim());
+  });
+
   it('accepts a deletion', () => {
     const w = world();
     w.client.git('branch', 'old');

@@ -26,7 +26,7 @@ import { shownPath, shownSecret } from '../report/shown.js';
 import type { Format, ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
 import { gitRaw, requireRepo } from '../sources/git.js';
-import { isZero, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
+import { isZero, NO_REPLACE, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
 import { ignoredPaths, maxFileSizeOf, render } from './scan.js';
 
 export type Gate = 'pre-receive' | 'pre-push' | 'commit-msg';
@@ -86,7 +86,7 @@ async function prePushInput(text: string, env: CliContext['env'], cwd: string): 
   const to = env.PRE_COMMIT_TO_REF || env.PRE_COMMIT_LOCAL_BRANCH;
   if (!to) throw new UsageError('--pre-push read no ref updates: git gives them to the pre-push hook on standard input (the pre-commit framework in PRE_COMMIT_* variables)', 'Run it from the pre-push hook: secret-guard scan --pre-push "$1" "$2"');
   const sha = async (ref: string) => {
-    const r = await gitRaw(['rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`], cwd);
+    const r = await gitRaw([NO_REPLACE, 'rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`], cwd);
     if (r.code !== 0) throw new IncompleteScanError(`--pre-push: ${ref} (from the pre-commit framework) is not a commit here, so the push cannot be scanned`);
     return r.stdout.toString('utf8').trim();
   };
@@ -136,7 +136,7 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
     const known: string[] = [];
     for (const u of updates) {
       if (isZero(u.old)) continue;
-      if ((await gitRaw(['cat-file', '-e', `${u.old}^{commit}`], ctx.cwd)).code === 0) known.push(u.old);
+      if ((await gitRaw([NO_REPLACE, 'cat-file', '-e', `${u.old}^{commit}`], ctx.cwd)).code === 0) known.push(u.old);
     }
     const held = [...known, ...(/^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [])];
     work = scanPush({ ...src, updates, held, describe: `the commits ${url ?? remote} does not have` }).then((scan) => ({ scan, gitDir: repo.gitDir }));
