@@ -124,12 +124,30 @@ describe('the commit-msg hook', () => {
     expect(run(repo, ['commit', '-q', '-m', 'deploy: read the token from the environment']).code).toBe(0);
   });
 
-  it('reads the message as git keeps it: the part below the scissors line (git commit -v) is not the message', () => {
+  it('reads the message as git keeps it: git commit -v\'s diff below the scissors line is not the message, but a scissors line in a -m message hides nothing', () => {
     const { repo } = project();
+    expect(install(repo, ['--hook', 'commit-msg']).code).toBe(0);
     const token = fakeToken();
+    // git commit -v: the staged diff (a token in it is the pre-commit hook's to judge) follows
+    // the scissors line and git's comment lines; git drops it, and so does the commit-msg scan.
+    repo.write({ 'deploy.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` });
+    repo.git('add', 'deploy.env.txt');
+    const v = spawnSync('git', ['commit', '-q', '-v'], { cwd: repo.dir, env: { ...process.env, ...IDENTITY, HOME: repo.dir, GIT_EDITOR: "sed -i -e '1s/^/fix mail/'" }, encoding: 'utf8' });
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(repo.git('log', '-1', '--format=%B').trim()).toBe('fix mail');
+
+    // -m keeps a scissors line and everything after it (cleanup mode whitespace): scanned.
+    const other = fakeToken();
+    const before = repo.git('rev-parse', 'HEAD').trim();
+    repo.write({ 'notes.md': 'y\n' });
+    repo.git('add', 'notes.md');
+    const m = run(repo, ['commit', '-q', '-m', `fix mail\n# ------------------------ >8 ------------------------\nPOSTMARK_SERVER_TOKEN=${other}`]);
+    expect(m.code, m.out).not.toBe(0);
+    expect(m.out).toContain('secret-guard: commit blocked');
+    expect(m.out).not.toContain(other);
+    expect(repo.git('rev-parse', 'HEAD').trim()).toBe(before);
+
     const file = join(tempDir(), 'COMMIT_EDITMSG');
-    writeFileSync(file, `fix mail\n# ------------------------ >8 ------------------------\n+POSTMARK_SERVER_TOKEN=${token}\n`);
-    expect(cli(['scan', '--commit-msg', file], repo.dir).code).toBe(0);
     writeFileSync(file, `fix mail\nPOSTMARK_SERVER_TOKEN=${token}\n# ------------------------ >8 ------------------------\n`);
     const r = cli(['scan', '--commit-msg', file], repo.dir);
     expect(r.code).toBe(1);

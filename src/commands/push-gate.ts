@@ -235,15 +235,22 @@ export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSe
 }
 
 /**
- * The message being written. Git drops everything from the scissors line on (`git commit -v`
- * puts the diff there; the pre-commit hook judges that). Comment lines are scanned: whether git
- * strips them depends on how the commit was started (`-m` keeps them), which the hook cannot know.
+ * The message being written. `git commit -v` puts the diff below a scissors line, git's comment
+ * lines, then `diff --git`; git drops all of that (the pre-commit hook judges the diff). But a
+ * `-m`/`-F` message is cleaned with the `whitespace` mode, which keeps a scissors line and what
+ * follows, so the cut is made only when git's verbose template follows it; else the whole file
+ * is the message. Comment lines are scanned: whether git strips them depends on how the commit
+ * was started (`-m` keeps them), which the hook cannot know.
  */
 export function messageText(raw: string, commentChar = '#'): string {
   const scissors = `${commentChar} ------------------------ >8 ------------------------`;
-  const lines = raw.split('\n');
-  const cut = lines.findIndex((l) => l.replace(/\r$/, '') === scissors);
-  return (cut === -1 ? lines : lines.slice(0, cut)).join('\n');
+  const lines = raw.split('\n').map((l) => l.replace(/\r$/, ''));
+  for (let cut = lines.indexOf(scissors); cut !== -1; cut = lines.indexOf(scissors, cut + 1)) {
+    let i = cut + 1;
+    while (i < lines.length && lines[i]!.startsWith(commentChar)) i++;
+    if (i < lines.length && lines[i]!.startsWith('diff --git ')) return raw.split('\n').slice(0, cut).join('\n');
+  }
+  return raw;
 }
 
 async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: ReturnType<typeof ruleset>, failOn: FailOn): Promise<CommandResult> {
