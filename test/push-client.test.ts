@@ -84,6 +84,23 @@ describe('the pre-push hook', () => {
     expect(run(repo, ['push', 'origin', ':same']).code).toBe(0);
   });
 
+  it('names a file it could not read and stops the push, unless the hook runs with --on-unread accept', () => {
+    const { repo, server } = project();
+    expect(install(repo, ['--hook', 'pre-push']).code).toBe(0);
+    repo.commit({ 'bin.env': 'POSTMARK_SERVER_TOKEN=\0abc\n' }, 'binary env');
+    const before = gitIn(server, ['for-each-ref']);
+    const p = run(repo, ['push', 'origin', 'main']);
+    expect(p.code).not.toBe(0);
+    expect(p.out).toContain('secret-guard: not scanned: bin.env: binary');
+    expect(p.out).toContain('secret-guard: push stopped: 1 pushed file could not be read');
+    expect(gitIn(server, ['for-each-ref'])).toBe(before);
+    const hook = join(repo.dir, '.git', 'hooks', 'pre-push');
+    writeFileSync(hook, readFileSync(hook, 'utf8').replace('scan --pre-push "$@"', 'scan --pre-push --on-unread accept "$@"'));
+    const ok = run(repo, ['push', 'origin', 'main']);
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toContain('secret-guard: not scanned: bin.env: binary');
+  });
+
   it('--chain keeps an existing pre-push hook (which gets the same ref lines); --uninstall puts it back', () => {
     const { repo } = project();
     const hook = join(repo.dir, '.git', 'hooks', 'pre-push');

@@ -102,12 +102,13 @@ interface Outcome {
 
 export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContext): Promise<CommandResult> {
   const started = Date.now();
-  if (!gate) throw new UsageError('--timeout and --on-timeout are for the push gates: --pre-receive, --pre-push, --commit-msg');
+  if (!gate) throw new UsageError('--timeout, --on-timeout and --on-unread are for the push gates: --pre-receive, --pre-push, --commit-msg');
   const extra = ((args.paths as string[] | undefined) ?? []).length + args._.length - 1;
   if (gate !== 'pre-push' && extra > 0) throw new UsageError(`--${gate} takes no paths: it reads ${gate === 'pre-receive' ? "git's ref updates on standard input" : 'the message file named after it'}`);
   const budget = args.timeout === undefined ? undefined : parseDuration(String(args.timeout));
   if (budget === null || (budget !== undefined && budget <= 0)) throw new UsageError(`--timeout ${String(args.timeout)} is not a duration (try 4s or 1500ms)`);
   const onTimeout = (args['on-timeout'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
+  const onUnread = (args['on-unread'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
   const repo = await requireRepo(ctx.cwd, `--${gate}`);
   const config = gate === 'pre-receive' ? await serverConfig(args, repo.gitDir, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
   const rules = ruleset(config);
@@ -166,14 +167,20 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
     markSuppressed(result.findings, readBaseline(resolve(ctx.cwd, String(args.baseline))), 'baseline');
   }
   const failed = failing(result.findings, failOn);
-  const exitCode = failed.length ? EXIT.findings : EXIT.clean;
+  // A pushed file the gate could not read (binary, over --max-file-size) is a push it cannot vouch
+  // for: refused unless the gate's owner said otherwise, as when the time budget runs out.
+  const unread = unreadCount(result);
+  const exitCode = failed.length ? EXIT.findings : unread && onUnread === 'refuse' ? EXIT.error : EXIT.clean;
   const format = (args.format as Format | undefined) ?? 'text';
   if (format !== 'text') {
     return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
   }
   // stdout: GitHub Enterprise passes only a hook's standard output back to the pusher.
-  return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose))), stderr: '' };
+  return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose), onUnread)), stderr: '' };
 }
+
+const UNREAD = ['binary', 'tooLarge'] as const;
+const unreadCount = (r: ScanResult) => UNREAD.reduce((n, k) => n + r.stats.skipped[k], 0);
 
 function timedOut(gate: Gate, budget: string, onTimeout: 'accept' | 'refuse'): CommandResult {
   const what = gate === 'pre-receive' ? 'push' : gate === 'pre-push' ? 'push' : 'commit';
@@ -198,21 +205,34 @@ function where(f: Finding): string {
  * What a pusher sees (prefixed `remote:` by git): a headline, one line per finding with the ref,
  * the commit and where, then how to proceed. Short: hosts cut long hook output.
  */
-export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean): string {
+export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean, onUnread: 'accept' | 'refuse' = 'refuse'): string {
   const r = scan.result;
   const lines: string[] = [];
   const allowed = r.findings.filter((f) => f.suppressedBy);
-  const skipped = Object.values(r.stats.skipped).reduce((a, n) => a + n, 0);
+  const server = gate === 'pre-receive';
+  const unread = unreadCount(r);
+  // One line per pushed file not read, always: a push is never let through (or stopped) over a
+  // file nobody was told about.
+  const unreadLines = r.stats.skippedPaths.filter((s) => (UNREAD as readonly string[]).includes(s.kind)).map((s) => `secret-guard: not scanned: ${shownPath(s.path)}: ${s.reason}`);
+  if (unreadLines.length < unread) unreadLines.push(`secret-guard: not scanned: ${unread - unreadLines.length} more`);
   const tail = () => {
     if (allowed.length) lines.push(`secret-guard: ${plural(allowed.length, 'finding')} allowed (${[...new Set(allowed.map((f) => f.suppressedBy))].join(', ')}).`);
-    if (skipped && (verbose || failed.length)) lines.push(`secret-guard: ${skipped} not read (${Object.entries(r.stats.skipped).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}).`);
-    if (verbose) for (const s of r.stats.skippedPaths) lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
+    lines.push(...unreadLines);
+    if (unread && !failed.length) {
+      if (onUnread === 'accept') lines.push(`secret-guard: ${plural(unread, 'file')} not read; the push was accepted with ${unread === 1 ? 'it' : 'them'} unchecked (--on-unread accept).`);
+      else {
+        lines.push(`secret-guard: push ${server ? 'refused' : 'stopped'}: ${plural(unread, 'pushed file')} could not be read, and a gate that cannot tell does not pass${server ? ' (no ref was updated)' : ' (nothing was sent)'}.`);
+        lines.push(server
+          ? "Ask the server's administrator to raise --max-file-size, add such paths to the server's ignorePaths, or run the hook with --on-unread accept."
+          : 'Raise maxFileSize or add such paths to ignorePaths in .secret-guard.json, or run the pre-push hook with --on-unread accept.');
+      }
+    }
+    if (verbose) for (const s of r.stats.skippedPaths) if (!(UNREAD as readonly string[]).includes(s.kind)) lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
   };
   if (!failed.length) {
     tail();
     return lines.length ? `${lines.join('\n')}\n` : '';
   }
-  const server = gate === 'pre-receive';
   lines.push(`secret-guard: push ${server ? 'refused' : 'stopped'}: ${plural(failed.length, 'finding')} in ${server ? 'the pushed commits' : 'commits the remote does not have'}${server ? ' (no ref was updated)' : ' (nothing was sent)'}.`);
   for (const f of failed) {
     const refs = scan.refsOf.get(f) ?? [];

@@ -16,7 +16,7 @@ import { IncompleteScanError, UsageError } from '../cli/errors.js';
 import { detect, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Finding } from '../core/types.js';
-import type { ScanResult } from '../scan/result.js';
+import { skip, type ScanResult } from '../scan/result.js';
 import { decode } from './decode.js';
 import { git, gitRaw } from './git.js';
 import { scanHistory } from './history.js';
@@ -174,10 +174,21 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
     }
     if (p.type === 'blob') {
       const path = p.update.ref;
-      const d = decode(await git([NO_REPLACE, 'cat-file', 'blob', p.target], cwd));
-      if (!('binary' in d) && !opts.isIgnoredPath(path)) {
-        for (const f of detect({ text: d.text, path }, opts.rules)) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
+      if (opts.isIgnoredPath(path)) {
+        skip(result.stats, 'ignoredByConfig', path, 'ignorePaths in config');
+        continue;
       }
+      const size = Number((await git([NO_REPLACE, 'cat-file', '-s', p.target], cwd)).toString('utf8').trim());
+      if (size > opts.maxFileSize) {
+        skip(result.stats, 'tooLarge', path, `${size} bytes, over --max-file-size`);
+        continue;
+      }
+      const d = decode(await git([NO_REPLACE, 'cat-file', 'blob', p.target], cwd));
+      if ('binary' in d) {
+        skip(result.stats, 'binary', path, d.reason ?? 'binary');
+        continue;
+      }
+      for (const f of detect({ text: d.text, path }, opts.rules)) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
     }
   }
 
