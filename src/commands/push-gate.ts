@@ -25,7 +25,7 @@ import { toolVersion } from '../cli/version.js';
 import { shownPath, shownSecret } from '../report/shown.js';
 import type { Format, ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
-import { gitRaw, requireRepo } from '../sources/git.js';
+import { git, gitRaw, requireRepo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
 import { ignoredPaths, maxFileSizeOf, render } from './scan.js';
 
@@ -74,25 +74,41 @@ async function stdinText(ctx: CliContext, gate: Gate): Promise<string> {
 }
 
 /**
- * The pre-push lines. The pre-commit framework keeps git's standard input to itself and names the
- * push in its environment instead: PRE_COMMIT_TO_REF and PRE_COMMIT_FROM_REF, or, for a new
- * branch whose history reaches a root commit, only PRE_COMMIT_LOCAL_BRANCH. The framework naming no
- * ref is a usage error: a pre-push gate that read no update must not pass.
+ * The pre-push lines. The pre-commit framework keeps git's standard input to itself and names
+ * only one ref in its environment: the first update that brings new commits (PRE_COMMIT_TO_REF
+ * after PRE_COMMIT_FROM_REF, or for a new branch reaching a root commit only
+ * PRE_COMMIT_LOCAL_BRANCH), so `git push origin clean dirty` would show it only `clean`. Under
+ * the framework the gate therefore reads a superset of any push: every local branch and tag
+ * whose commits are not all on that remote's remote-tracking refs, plus the named ref itself
+ * unpeeled, so an annotated tag's message is read. The framework naming no ref is a usage error:
+ * a pre-push gate that read no update must not pass.
  */
-async function prePushInput(text: string, env: CliContext['env'], cwd: string): Promise<string> {
+async function prePushInput(text: string, env: CliContext['env'], cwd: string, remote: string): Promise<string> {
   if (text.trim()) return text;
   // Plain git runs the hook with no lines when everything is up to date: nothing leaves, nothing to read.
   if (!env.PRE_COMMIT_REMOTE_NAME && !env.PRE_COMMIT_TO_REF && !env.PRE_COMMIT_LOCAL_BRANCH) return '';
   const to = env.PRE_COMMIT_TO_REF || env.PRE_COMMIT_LOCAL_BRANCH;
   if (!to) throw new UsageError('--pre-push read no ref updates: git gives them to the pre-push hook on standard input (the pre-commit framework in PRE_COMMIT_* variables)', 'Run it from the pre-push hook: secret-guard scan --pre-push "$1" "$2"');
-  const sha = async (ref: string) => {
-    const r = await gitRaw([NO_REPLACE, 'rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`], cwd);
+  const sha = async (ref: string, peel: string) => {
+    const r = await gitRaw([NO_REPLACE, 'rev-parse', '-q', '--verify', '--end-of-options', `${ref}${peel}`], cwd);
     if (r.code !== 0) throw new IncompleteScanError(`--pre-push: ${ref} (from the pre-commit framework) is not a commit here, so the push cannot be scanned`);
     return r.stdout.toString('utf8').trim();
   };
-  const local = await sha(to);
-  const from = env.PRE_COMMIT_TO_REF && env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? await sha(env.PRE_COMMIT_FROM_REF) : '0'.repeat(local.length);
-  return `${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${local} ${env.PRE_COMMIT_REMOTE_BRANCH || 'HEAD'} ${from}\n`;
+  await sha(to, '^{commit}');
+  const local = await sha(to, '');
+  const zero = '0'.repeat(local.length);
+  const from = env.PRE_COMMIT_TO_REF && env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? await sha(env.PRE_COMMIT_FROM_REF, '^{commit}') : zero;
+  const lines = [`${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${local} ${env.PRE_COMMIT_REMOTE_BRANCH || 'HEAD'} ${from}`];
+  // The superset: refs/heads and refs/tags whose commit the remote's tracking refs do not hold.
+  const held = /^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [];
+  const fresh = new Set((await git([NO_REPLACE, 'rev-list', '--branches', '--tags', '--not', ...held], cwd)).toString('utf8').split('\n').filter(Boolean));
+  const refs = (await git([NO_REPLACE, 'for-each-ref', '--format=%(objectname) %(*objectname) %(refname)', 'refs/heads', 'refs/tags'], cwd)).toString('utf8');
+  for (const line of refs.split('\n')) {
+    const m = /^([0-9a-f]+) ([0-9a-f]*) (.+)$/.exec(line);
+    if (!m || m[1] === local) continue;
+    if (fresh.has(m[2] || m[1]!)) lines.push(`${m[3]} ${m[1]} ${m[3]} ${zero}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 interface Outcome {
@@ -132,7 +148,7 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
     const remote = given[0] ?? ctx.env.PRE_COMMIT_REMOTE_NAME;
     const url = given[1] ?? ctx.env.PRE_COMMIT_REMOTE_URL;
     if (!remote) throw new UsageError('--pre-push takes the remote name and URL git gives the hook: secret-guard scan --pre-push "$1" "$2"');
-    const updates = parseUpdates(await prePushInput(input, ctx.env, ctx.cwd), 'pre-push');
+    const updates = parseUpdates(await prePushInput(input, ctx.env, ctx.cwd, remote), 'pre-push');
     // What the remote had at each ref, when this clone has it, is held there too.
     const known: string[] = [];
     for (const u of updates) {
