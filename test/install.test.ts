@@ -418,6 +418,28 @@ describe('secret-guard install never writes through a link', () => {
     expect(readFileSync(victim, 'utf8')).toBe('export A=1\n');
   });
 
+  it('refuses a hooks folder reached through a committed folder link (.husky -> elsewhere), with husky set up there or not', () => {
+    for (const withHusky of [false, true]) {
+      const repo = project();
+      const elsewhere = tempDir();
+      if (withHusky) {
+        mkdirSync(join(elsewhere, '_'));
+        writeFileSync(join(elsewhere, '_', 'h'), '');
+      }
+      symlinkSync(elsewhere, join(repo.dir, '.husky'));
+      repo.git('add', '.husky');
+      repo.git('commit', '-q', '-m', 'husky folder');
+      repo.git('config', 'core.hooksPath', '.husky/_');
+      for (const args of [[], ['--force'], ['--hook', 'pre-push'], ['--uninstall']]) {
+        const r = install(repo, args);
+        expect(r.code, r.stdout).toBe(2);
+        expect(r.stderr).toContain('.husky is a symbolic link');
+      }
+      expect(readdirSync(elsewhere).sort()).toEqual(withHusky ? ['_'] : []);
+      if (withHusky) expect(readdirSync(join(elsewhere, '_'))).toEqual(['h']);
+    }
+  });
+
   it('cannot be redirected by temporary names planted in a shared hooks folder', () => {
     const repo = project();
     const shared = tempDir();

@@ -40,7 +40,7 @@ async function headSha(cwd: string): Promise<string | undefined> {
 export { ignoredPaths, maxFileSizeOf } from '../scan/options.js';
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
-  if (args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined) {
+  if (args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined || args['on-unread'] !== undefined) {
     const { gateOf, runGate } = await import('./push-gate.js');
     return runGate(gateOf(args), args, ctx);
   }
