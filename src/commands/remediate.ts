@@ -72,7 +72,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize: s.maxFileSize, isIgnoredPath: ignoredPaths(s.config), range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
   const ignored = readIgnoreFile(result.root);
   markSuppressed(result.findings, ignored, 'ignore-file');
-  const leaks = collectLeaks(result.findings, new Map(specs.map((spec) => [spec.id, spec])));
+  const leaks = collectLeaks(result.findings);
   const scope = range === undefined ? 'every ref (branches, tags, remotes, the stash)' : `the range ${range}`;
   const read = `${count(result.stats.commitsScanned ?? 0, 'commit')} of ${scope} read`;
   const notes = leftAlone(leaks, result);

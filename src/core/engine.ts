@@ -180,6 +180,8 @@ interface Candidate {
   secret: string;
   start: number;
   end: number;
+  /** Not a real-looking token of the rule's shape: reported at the rule's placeholder severity. */
+  placeholder?: boolean;
 }
 
 /**
@@ -224,9 +226,9 @@ function scanShape(group: Live[], doc: Document, path: string, out: Candidate[])
         throw new RuleError(rule.id, path, err);
       }
       if (!hit) continue;
-      let severity: Severity | undefined = rule.severity;
-      if (rule.spec.real && !looksReal(secret, rule.spec.real)) severity = rule.spec.placeholderSeverity;
-      if (severity) out.push({ rule, severity, secret, start, end: start + secret.length });
+      const placeholder = Boolean(rule.spec.real && !looksReal(secret, rule.spec.real));
+      const severity = placeholder ? rule.spec.placeholderSeverity : rule.severity;
+      if (severity) out.push({ rule, severity, secret, start, end: start + secret.length, ...(placeholder ? { placeholder } : {}) });
     }
   }
 }
@@ -288,7 +290,9 @@ function toFinding(c: Candidate, doc: Document, path: string, kind: Finding['kin
     severity: c.severity,
     message: spec.description,
     fix: spec.fix,
-    credential: c.severity === c.rule.severity ? spec.credential : undefined,
+    // A placeholder leaks nothing, whatever severity a config gives the rule.
+    credential: c.placeholder ? undefined : spec.credential,
+    ...(c.placeholder ? { placeholder: true } : {}),
     path,
     line: s.line,
     column: s.column,
