@@ -19,7 +19,7 @@ describe('scan of the working tree, through bin/', () => {
     const repo = makeRepo({ files: { 'config/mail.yml': `mail:\n  host: smtp.postmarkapp.com\n  port: 587\n  user: apikey\n  password: ${token}\n` } });
     const r = cli(['scan'], repo.dir);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('config/mail.yml:5:13');
+    expect(r.stdout).toMatch(/^config\/mail\.yml\n  5:13 /m);
     expect(r.stdout).toContain('postmark-server-token');
     expect(r.stdout).toContain(`${token.slice(0, 4)}…`);
     expect(r.stdout + r.stderr).not.toContain(token);
@@ -80,7 +80,7 @@ describe('scan of the working tree, through bin/', () => {
     writeFileSync(join(dir, 'settings.py'), `ANYMAIL = {\n    "POSTMARK_SERVER_TOKEN": "${fakeToken()}",\n}\n`);
     const r = cli(['scan', '.'], dir);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('settings.py:2:');
+    expect(r.stdout).toMatch(/^settings\.py\n  2:\d+ /m);
   });
 
   it('honours --fail-on and the exit-code contract', () => {

@@ -71,7 +71,7 @@ describe('file names', () => {
     const repo = makeRepo({ files: { [forged]: env(t) } });
     const text = await cliAsync(['scan'], repo.dir);
     expect(text.code).toBe(1);
-    expect(text.stdout).toContain('"x.txt\\n  ::error file=ok.txt::forged\\nfake.txt":1:23');
+    expect(text.stdout).toContain('"x.txt\\n  ::error file=ok.txt::forged\\nfake.txt"\n  1:23 ');
     expect(text.stdout.split('\n').some((l) => l.startsWith('  ::error'))).toBe(false);
     const gh = await cliAsync(['scan', '--format', 'github'], repo.dir);
     expect(gh.stdout.split('\n').filter((l) => l.startsWith('::'))).toHaveLength(1);

@@ -158,6 +158,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const rules = ruleset(config);
   const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress }, range);
   result.notes.unshift(...(config.notes ?? []));
+  await (await import('../report/moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));
   if (config.commitPath !== undefined) {
     const custom = new Set(config.rules.map((r) => r.id));
     result.findings = result.findings.filter((f) => f.path !== config.commitPath || !custom.has(f.ruleId));
@@ -183,6 +184,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     color,
     verbose: Boolean(args.verbose),
     quiet: Boolean(args.quiet),
+    failOn,
     toolVersion: toolVersion(),
     rules: format === 'sarif' ? ruleSpecs(config) : undefined,
     headSha: format === 'gitlab' ? await headSha(ctx.cwd) : undefined,
