@@ -178,7 +178,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   // The pre-commit hook adds nothing to the commit's output unless it has something to say: a
   // finding, or that it read nothing (nothing staged).
   const quietHook = mode === 'staged' && format === 'text' && !output && !args.verbose && result.findings.every((f) => f.suppressedBy);
-  const hookNotes = args.quiet ? '' : result.notes.map((n) => `${shownText(n, Boolean(args['show-secrets']))}\n`).join('');
+  // An empty commit (`git commit --allow-empty`) is clean, not news: --verbose and JSON still say it.
+  const hookNotes = args.quiet ? '' : result.notes.filter((n) => n !== 'nothing to scan: nothing is staged').map((n) => `${shownText(n, Boolean(args['show-secrets']))}\n`).join('');
   const report = quietHook ? hookNotes : await render(result, format, {
     showSecrets: Boolean(args['show-secrets']),
     color,

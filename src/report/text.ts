@@ -126,7 +126,8 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
 
 /**
  * What still holds a leak found in history. A content leak is held where a ref's tip tree has it;
- * a ref list that is empty means only older commits do, not that the commit is unreachable.
+ * an empty list means it was removed since, not that its commits are unreachable: a history scan
+ * reads only commits that some ref reaches.
  */
 function heldBy(f: Finding, showSecrets: boolean): string {
   const h = f.holders!;
@@ -136,5 +137,5 @@ function heldBy(f: Finding, showSecrets: boolean): string {
   if (f.kind === 'message') {
     return `${commits}; ${refs ? `reachable from ${refs}` : 'reachable from no ref (old clones and reflogs only)'}; ${h.inHead ? "in HEAD's history" : "not in HEAD's history"}`;
   }
-  return `${commits}; ${refs ? `at the tip of ${refs}` : 'at no ref\'s tip (only older commits hold it)'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`;
+  return `${commits}${refs ? `; at the tip of ${refs}` : h.commits ? ", reachable from the refs scanned; removed since: no ref's tip holds it" : ''}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`;
 }
