@@ -6,7 +6,7 @@
  * interleaved, after warm-up runs, so every command sees the same (warm) page cache. Targets
  * are ratios, because absolute times depend on the machine.
  *
- *   npm run bench [-- --repo PATH ...] [--runs N] [--only worktree,history,staged]
+ *   npm run bench [-- --repo PATH ...] [--runs N] [--only worktree,history,staged,push]
  *                 [--git-secrets-uuid] [--no-build] [--quick]
  *
  * --quick shrinks every input (for trying the runner; its figures do not meet the sizes asked for).
@@ -18,6 +18,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyData, repoFacts, stagedClone, stagedData, worktreeData, gitSecretsMirror, WORK } from './lib/data.mjs';
 import { compare, peakRss, runOnce } from './lib/measure.mjs';
+import { pushSection } from './push.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const BIN = join(ROOT, 'bin', 'secret-guard.js');
@@ -27,7 +28,7 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 const GIT_SECRETS_POSTMARK = `(postmark|Postmark|POSTMARK).{0,80}${UUID}`;
 
 function parseArgs(argv) {
-  const o = { repos: [], runs: undefined, only: ['worktree', 'history', 'staged'], build: true, quick: false, gitSecretsUuid: false };
+  const o = { repos: [], runs: undefined, only: ['worktree', 'history', 'staged', 'push'], build: true, quick: false, gitSecretsUuid: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repo') o.repos.push(resolve(argv[++i]));
@@ -337,6 +338,7 @@ async function main() {
   if (opts.only.includes('worktree')) results.worktree = await worktreeSections(opts.runs ?? 5);
   if (opts.only.includes('history')) results.history = await historySections(opts.runs ?? 3);
   if (opts.only.includes('staged')) results.staged = await stagedSections(opts.runs ?? 15);
+  if (opts.only.includes('push')) results.push = await pushSection({ say, row, log, history: await historyData(SIZES.history, log, SUFFIX), work: WORK, bin: BIN, node: NODE, runs: opts.runs });
   printSummary();
   results.summary = summary;
   results.seconds = (Date.now() - started) / 1000;

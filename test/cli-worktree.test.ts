@@ -98,3 +98,49 @@ describe('scan of the working tree, through bin/', () => {
     expect(r.stdout).toMatch(/2 ignored by config/); // the fixture and the config file itself
   });
 });
+
+describe('what is named is read', () => {
+  const files = (r: { stdout: string }) => (JSON.parse(r.stdout).findings as Array<{ file: string }>).map((f) => f.file).sort();
+
+  it('a path git ignores, named on the command line, is scanned (a bundle with an inlined env value)', () => {
+    const repo = makeRepo({ files: { '.gitignore': 'build/\n*.log\n', 'src/app.js': 'export {};\n' } });
+    const t = fakeToken();
+    repo.write({
+      'build/bundle.js': `var e={POSTMARK_SERVER_TOKEN:"${t}"};\n`,
+      'build/chunks/vendor.js': `var POSTMARK_SERVER_TOKEN="${t}";\n`,
+      'src/debug.log': `POSTMARK_SERVER_TOKEN=${t}\n`,
+    });
+    // Not named: git ignores them, and so does the scan.
+    expect(cli(['scan'], repo.dir).code).toBe(0);
+    // A named ignored file, and a named ignored folder (read whole).
+    const file = cli(['scan', '--format', 'json', 'build/bundle.js'], repo.dir);
+    expect(file.code, file.stderr).toBe(1);
+    expect(files(file)).toEqual(['build/bundle.js']);
+    const folder = cli(['scan', '--format', 'json', 'build'], repo.dir);
+    expect(folder.code, folder.stderr).toBe(1);
+    expect(files(folder)).toEqual(['build/bundle.js', 'build/chunks/vendor.js']);
+    // A named folder git does not ignore is read as git sees it: the ignored log below it is not.
+    expect(cli(['scan', 'src'], repo.dir).code).toBe(0);
+    expect(cli(['scan', 'src/debug.log'], repo.dir).code).toBe(1);
+  });
+
+  it('`scan -` reads standard input: a token is exit 1 at <stdin>, clean text exit 0', () => {
+    const dir = tempDir('sg-stdin-');
+    const t = fakeToken();
+    for (const args of [['scan', '-'], ['scan', '--format', 'json', '--', '-']]) {
+      const r = cli(args, dir, {}, `POSTMARK_SERVER_TOKEN=${t}\n`);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.stdout).toMatch(args.includes('json') ? /"file": "<stdin>"/ : /^<stdin>\n  1:23 /m);
+      expect(r.stdout).not.toContain(t);
+    }
+    const clean = cli(['scan', '-'], dir, {}, 'just some text\n');
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/no findings · 1 file scanned/);
+    // Inside a repository too, and never together with paths.
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    expect(cli(['scan', '-'], repo.dir, {}, `POSTMARK_SERVER_TOKEN=${t}\n`).code).toBe(1);
+    const mixed = cli(['scan', '-', 'a.txt'], repo.dir, {}, '');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/standard input\) is scanned on its own/);
+  });
+});

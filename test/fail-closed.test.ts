@@ -139,6 +139,60 @@ describe('a file the scan cannot read', () => {
     expectFailure(await scan('worktree', repo.dir, [], { wrap: asUnprivileged }), /could not read 2 file\(s\): .*gen\/f17\.txt.*notes\.txt|notes\.txt.*gen\/f17\.txt/);
   });
 
+  it('an unreadable folder (mode 000), tracked or untracked, in a repository or not: exit 2 naming it and what to do', async () => {
+    const repo = twoCommits();
+    repo.commit({ 'tracked/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` }, 'tracked folder');
+    repo.write({ 'untracked/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+    const plain = tempDir('sg-plain-');
+    mkdirSync(join(plain, 'locked'));
+    writeFileSync(join(plain, 'locked', 'mail.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    const folderError = (name: string) => new RegExp(`could not read 1 folder\\(s\\), so the files in them were not scanned: ${name}/ \\(permission denied\\)\nMake them readable \\(\`chmod u\\+rx FOLDER\`\\)`);
+    try {
+      for (const [dir, folder, cwd] of [['tracked', 'tracked', repo.dir], ['untracked', 'untracked', repo.dir], ['outside a repository', 'locked', plain]] as const) {
+        chmodSync(join(cwd, folder), 0o000);
+        try {
+          expectFailure(await scan('worktree', cwd, [], { wrap: asUnprivileged }), folderError(folder), dir);
+          expectFailure(await scan('worktree', cwd, [folder], { wrap: asUnprivileged }), folderError(folder), `${dir}, named`);
+        } finally {
+          chmodSync(join(cwd, folder), 0o755);
+        }
+      }
+    } finally {
+      chmodSync(join(repo.dir, 'untracked'), 0o755);
+    }
+    // Below a named folder git ignores (read because it is named), a locked folder fails the same way.
+    repo.write({ '.gitignore': 'build/\n', 'build/locked/bundle.js': 'var x = 1;\n' });
+    chmodSync(join(repo.dir, 'build/locked'), 0o000);
+    try {
+      expectFailure(await scan('worktree', repo.dir, ['build'], { wrap: asUnprivileged }), folderError('build/locked'), 'named ignored folder');
+    } finally {
+      chmodSync(join(repo.dir, 'build/locked'), 0o755);
+    }
+    // A file named below a folder that cannot be searched is unreadable, not "no such file".
+    chmodSync(join(plain, 'locked'), 0o000);
+    try {
+      expectFailure(await scan('worktree', plain, ['locked/mail.env'], { wrap: asUnprivileged }), /could not read 1 file\(s\): locked\/mail\.env \(permission denied\)/);
+    } finally {
+      chmodSync(join(plain, 'locked'), 0o755);
+    }
+    // Readable again, both folders are read and their tokens found.
+    expect((await scan('worktree', repo.dir, [], { wrap: asUnprivileged })).code).toBe(1);
+  });
+
+  it('an unreadable object folder: --staged, --history and --range are exit 2', async () => {
+    const repo = twoCommits();
+    repo.write({ 'new.txt': 'staged\n' });
+    repo.git('add', 'new.txt');
+    const objects = join(repo.dir, '.git', 'objects');
+    const fanout = readdirSync(objects).filter((d) => /^[0-9a-f]{2}$/.test(d));
+    for (const d of fanout) chmodSync(join(objects, d), 0o000);
+    try {
+      for (const mode of ['staged', 'history', 'range'] as const) expectFailure(await scan(mode, repo.dir, [], { wrap: asUnprivileged }), /missing|could not|cannot/, mode);
+    } finally {
+      for (const d of fanout) chmodSync(join(objects, d), 0o755);
+    }
+  });
+
   it('a tracked file replaced by a FIFO: exit 2 (never a silent pass, never a hang)', async () => {
     const repo = twoCommits();
     rmSync(join(repo.dir, 'src/a.txt'));
@@ -266,16 +320,18 @@ describe('paths that match nothing', () => {
     expectFailure(await cliAsync(['scan', 'nope'], dir), /nope: no such file or folder/);
   });
 
-  it('a path that exists but holds only git-ignored files: exit 0, says nothing was scanned and why', async () => {
+  it('a folder git does not ignore that holds only git-ignored files: exit 0, says nothing was scanned and why', async () => {
     const repo = twoCommits();
-    repo.commit({ '.gitignore': 'build/\n' }, 'ignore build');
-    repo.write({ 'build/out.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
-    const r = await cliAsync(['scan', 'build'], repo.dir);
+    repo.commit({ '.gitignore': '*.log\n' }, 'ignore logs');
+    repo.write({ 'logs/out.log': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+    const r = await cliAsync(['scan', 'logs'], repo.dir);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^nothing to scan: build holds no file git would commit \(none, or only files \.gitignore excludes\)\n/);
+    expect(r.stdout).toMatch(/^nothing to scan: logs holds no file git would commit \(none, or only files \.gitignore excludes\)\n/);
     expect(r.stdout).toMatch(/0 files scanned/);
-    const json = JSON.parse((await cliAsync(['scan', 'build', '--format', 'json'], repo.dir)).stdout) as { notes: string[] };
-    expect(json.notes).toEqual([expect.stringMatching(/^nothing to scan: build holds no file/)]);
+    const json = JSON.parse((await cliAsync(['scan', 'logs', '--format', 'json'], repo.dir)).stdout) as { notes: string[] };
+    expect(json.notes).toEqual([expect.stringMatching(/^nothing to scan: logs holds no file/)]);
+    // The ignored file itself, named, is read (as ripgrep searches what it is given).
+    expect((await cliAsync(['scan', 'logs/out.log'], repo.dir)).code).toBe(1);
   });
 
   it('a path git still tracks but the work tree lost is read as deleted, not as a typo', async () => {

@@ -396,3 +396,121 @@ describe.each([
     expect(existsSync(script)).toBe(false);
   }, 180_000);
 });
+
+describe('secret-guard install never writes through a link', () => {
+  it('refuses a hook path that is a symbolic link, with or without --force, and leaves what it points to alone', () => {
+    const repo = project();
+    const victim = join(tempDir(), 'elsewhere.sh');
+    writeFileSync(victim, '#!/bin/sh\necho theirs\n');
+    symlinkSync(victim, hookOf(repo));
+    for (const args of [[], ['--force'], ['--chain']]) {
+      const r = install(repo, args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('is a symbolic link');
+      expect(readFileSync(victim, 'utf8')).toBe('#!/bin/sh\necho theirs\n');
+    }
+  });
+
+  it("refuses a committed husky script that is a link (.husky/pre-commit pointing elsewhere)", () => {
+    const repo = project();
+    mkdirSync(join(repo.dir, '.husky', '_'), { recursive: true });
+    writeFileSync(join(repo.dir, '.husky', '_', 'h'), '');
+    repo.git('config', 'core.hooksPath', '.husky/_');
+    const victim = join(tempDir(), 'profile');
+    writeFileSync(victim, 'export A=1\n');
+    symlinkSync(victim, join(repo.dir, '.husky', 'pre-commit'));
+    const r = install(repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('.husky/pre-commit is a symbolic link');
+    expect(readFileSync(victim, 'utf8')).toBe('export A=1\n');
+  });
+
+  it('cannot be redirected by temporary names planted in a shared hooks folder', () => {
+    const repo = project();
+    const shared = tempDir();
+    repo.git('config', 'core.hooksPath', shared);
+    const victim = join(tempDir(), 'victim');
+    writeFileSync(victim, 'untouched\n');
+    // The names a predictable scheme (hook name plus the next process ids) would use.
+    const last = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+    for (let pid = last + 1; pid < last + 3000; pid++) symlinkSync(victim, join(shared, `pre-commit.secret-guard-${pid}`));
+    const r = install(repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('untouched\n');
+    expect(readFileSync(join(shared, 'pre-commit'), 'utf8')).toContain(MARKER);
+    expect(readdirSync(shared).filter((n) => !n.startsWith('pre-commit.secret-guard-'))).toEqual(['pre-commit']);
+  });
+
+  it('warns when the hooks folder is one that other users can write', () => {
+    const repo = project();
+    const shared = tempDir();
+    spawnSync('chmod', ['0777', shared]);
+    repo.git('config', 'core.hooksPath', shared);
+    const r = install(repo);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('every user can write it');
+    expect(install(project()).stderr).toBe('');
+  });
+});
+
+describe('secret-guard install --hook pre-receive', () => {
+  it('writes the server hook in a bare repository, pointing at this secret-guard; client hooks are refused there', () => {
+    const bare = makeRepo({ bare: true });
+    const r = install(bare, ['--hook', 'pre-receive']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('installed the secret-guard pre-receive hook in');
+    const text = readFileSync(join(bare.dir, 'hooks', 'pre-receive'), 'utf8');
+    expect(text).toContain(MARKER);
+    expect(text).toContain(BIN);
+    expect(text).toContain('scan --pre-receive');
+    expect(install(bare, ['--hook', 'pre-receive']).stdout).toContain('up to date');
+    const c = install(bare, ['--hook', 'commit-msg']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('--hook pre-receive');
+    expect(install(bare, ['--hook', 'pre-receive', '--uninstall']).stdout).toContain('removed');
+    expect(existsSync(join(bare.dir, 'hooks', 'pre-receive'))).toBe(false);
+  });
+});
+
+describe('secret-guard install in a monorepo', () => {
+  /** The app lives in web/, with secret-guard in web/node_modules (linked to this checkout, as npm links a local package). */
+  function monorepo(): Repo {
+    const repo = makeRepo({ files: { '.gitignore': 'node_modules/\n', 'README.md': 'monorepo\n', 'web/package.json': '{"name":"web","devDependencies":{"secret-guard":"*"}}\n' } });
+    const pkg = join(repo.dir, 'web', 'node_modules');
+    mkdirSync(join(pkg, '.bin'), { recursive: true });
+    symlinkSync(join(BIN, '..', '..'), join(pkg, 'secret-guard'));
+    symlinkSync('../secret-guard/bin/secret-guard.js', join(pkg, '.bin', 'secret-guard'));
+    return repo;
+  }
+
+  it('`cd web && secret-guard install`: no warning, and commits from the root and from web/ are scanned, not blocked for want of secret-guard', () => {
+    const repo = monorepo();
+    const r = install(repo, [], join(repo.dir, 'web'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+
+    repo.write({ 'web/notes.md': 'clean\n' });
+    repo.git('add', 'web/notes.md');
+    expect(commit(repo, 'clean from the root')).toMatchObject({ code: 0, stdout: '', stderr: '' });
+
+    const before = head(repo);
+    const { token, text } = leak();
+    repo.write({ 'web/config/mail.env.txt': text });
+    repo.git('add', 'web/config/mail.env.txt');
+    const fromRoot = commit(repo, 'leak from the root');
+    expect(fromRoot.code).toBe(1);
+    expect(fromRoot.out).not.toContain('cannot find secret-guard');
+    expect(fromRoot.out).toContain(`${token.slice(0, 4)}…`);
+    const fromWeb = spawnSync('git', ['commit', '-q', '-m', 'leak from web'], { cwd: join(repo.dir, 'web'), env: env(repo), encoding: 'utf8' });
+    expect(fromWeb.status).toBe(1);
+    expect(fromWeb.stdout + fromWeb.stderr).toContain(`${token.slice(0, 4)}…`);
+    expect(head(repo)).toBe(before);
+  });
+
+  it('run from the root, where no secret-guard is installed, install says the hook will not find it', () => {
+    const repo = monorepo();
+    const r = install(repo);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('neither in this repository');
+  });
+});

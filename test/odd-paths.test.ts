@@ -6,7 +6,7 @@
  * a detached HEAD.
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
@@ -76,6 +76,80 @@ describe('file names', () => {
     const gh = await cliAsync(['scan', '--format', 'github'], repo.dir);
     expect(gh.stdout.split('\n').filter((l) => l.startsWith('::'))).toHaveLength(1);
     expect(gh.stdout).toContain('::error file=x.txt%0A  %3A%3Aerror file=ok.txt%3A%3Aforged%0Afake.txt,line=1,');
+  });
+});
+
+describe('names that are not UTF-8', () => {
+  // Latin-1 names from old systems: bytes no string holds. Node's fs takes them as Buffers.
+  const LATIN1 = [
+    { raw: Buffer.from('caf\xe9.cfg', 'latin1'), shown: 'caf\\351.cfg' },
+    { raw: Buffer.from('config/postm\xe4rk.yml', 'latin1'), shown: 'config/postm\\344rk.yml' },
+  ];
+  const writeRaw = (dir: string, raw: Buffer, text: string) => {
+    const abs = Buffer.concat([Buffer.from(`${dir}/`), raw]);
+    mkdirSync(dirname(abs.toString('latin1')), { recursive: true }); // the folders are ASCII
+    writeFileSync(abs, text);
+  };
+  const secretOf = (shown: string, t: string) => (shown.endsWith('.yml') ? `postmark:\n  server_token: "${t}"\n` : env(t));
+
+  it('are scanned in every mode, tracked and untracked, and reported in an escaped form that keeps their bytes', async () => {
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    const tokens = LATIN1.map(() => fakeToken());
+    LATIN1.forEach((n, i) => writeRaw(repo.dir, n.raw, secretOf(n.shown, tokens[i]!)));
+    const expected = LATIN1.map((n, i) => `${n.shown}|${tokens[i]}`).sort();
+    for (const mode of ['worktree', 'staged', 'range', 'history', 'worktree'] as Mode[]) {
+      if (mode === 'staged') repo.git('add', '-A');
+      if (mode === 'range') repo.git('commit', '-qm', 'latin-1 names');
+      const r = await scanJson(repo.dir, mode, [], base);
+      expect(r.code, mode).toBe(1);
+      expect(contentFindings(r.json), mode).toEqual(expected);
+    }
+    // Outside a repository: the same files, found by walking the folders.
+    const plain = tempDir('sg-latin1-');
+    LATIN1.forEach((n, i) => writeRaw(plain, n.raw, secretOf(n.shown, tokens[i]!)));
+    const r = await scanJson(plain, 'worktree');
+    expect(r.code).toBe(1);
+    expect(contentFindings(r.json)).toEqual(expected);
+    expect(r.json.stats.skipped.missing ?? 0).toBe(0);
+  });
+
+  it('in a range, a merge of the base that brings a Latin-1 file in is not the change\'s leak', async () => {
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    repo.git('checkout', '-qb', 'pr');
+    repo.commit({ 'src/app.js': 'export {};\n' }, 'pr work');
+    repo.git('checkout', '-q', 'main');
+    const t = fakeToken();
+    writeRaw(repo.dir, LATIN1[0]!.raw, env(t));
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'main adds a secret');
+    repo.git('checkout', '-q', 'pr');
+    repo.git('merge', '-q', '--no-edit', 'main');
+    const range = await scanJson(repo.dir, 'range', [], 'main');
+    expect(contentFindings(range.json)).toEqual([]);
+    expect(range.code).toBe(0);
+    // The history still has it, at main's commit.
+    expect(contentFindings((await scanJson(repo.dir, 'history')).json)).toEqual([`${LATIN1[0]!.shown}|${t}`]);
+  });
+
+  it('in a tree large enough for the reader worker, every one is read by whichever thread takes it', async () => {
+    // Above WORKER_MIN_FILES (src/sources/worktree.ts); half the files give the engine work, so
+    // the main thread is still busy when the worker starts and both read names passed as bytes.
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    const mailer = (i: number) => `const client = new postmark.ServerClient(process.env.POSTMARK_SERVER_TOKEN);\n${'client.send({ n: 1 });\n'.repeat(40)}// ${i}\n`;
+    const planted: string[] = [];
+    for (let i = 0; i < 2400; i++) {
+      const raw = Buffer.from(`pkg${Math.floor(i / 100)}/f${i}-caf\xe9.js`, 'latin1');
+      const token = i % 100 === 37 ? fakeToken() : null;
+      if (token) planted.push(`pkg${Math.floor(i / 100)}/f${i}-caf\\351.js|${token}`);
+      writeRaw(repo.dir, raw, token ? `const client = new postmark.ServerClient('${token}');\n` : i % 2 ? mailer(i) : `export const n = ${i};\n`);
+    }
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'many latin-1 names');
+    const r = await scanJson(repo.dir, 'worktree');
+    expect(r.code).toBe(1);
+    expect(contentFindings(r.json)).toEqual(planted.sort());
+    expect(r.json.stats.filesScanned).toBe(2401);
   });
 });
 

@@ -167,3 +167,29 @@ describe('property: a token anywhere in a file', () => {
     }
   });
 });
+
+describe('property: an SMTP secret key is judged as a whole value', () => {
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const WORDS = ['xXx', 'here', 'todo', 'test', 'Test', 'demo', 'your', 'fake', 'sample'];
+
+  it(`reports every random key beside its access key, also one holding a placeholder-like word (${ITERATIONS * 5} pairs)`, () => {
+    const seed = runSeed();
+    const rnd = seeded(seed);
+    for (let i = 0; i < ITERATIONS * 5; i++) {
+      let key = Array.from({ length: 36 }, () => rnd.pick([...ALPHABET])).join('');
+      const w = rnd.pick(WORDS);
+      const at = rnd.int(37 - w.length);
+      key = key.slice(0, at) + w + key.slice(at + w.length);
+      const text = `POSTMARK_SMTP_USERNAME=PM-T-outbound-${rnd.hex(22)}\nPOSTMARK_SMTP_PASSWORD=${key}\n`;
+      const found = detect({ text, path: '.env.production' }, rules).filter((f) => f.ruleId === 'postmark-smtp-token');
+      expect(found.map((f) => `${f.severity} ${f.secret}`), `seed ${seed}, iteration ${i}`).toEqual([`error ${key}`]);
+    }
+  });
+
+  it('drops a stand-in written as words', () => {
+    for (const key of ['your-smtp-secret-key-goes-here-00000', 'YOUR_SMTP_SECRET_KEY_GOES_HERE_0000', 'this-is-my-smtp-secret-key-123456789']) {
+      const text = `POSTMARK_SMTP_USERNAME=PM-T-outbound-Ab3dE5gH7jK9mN1pQ3sT5v\nPOSTMARK_SMTP_PASSWORD=${key}\n`;
+      expect(detect({ text, path: '.env.example' }, rules).filter((f) => f.severity === 'error')).toEqual([]);
+    }
+  });
+});

@@ -69,7 +69,7 @@ export function fastParse(argv: string[]): { spec: CommandSpec; args: Args } | u
   const rest: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const tok = argv[i]!;
-    if (!tok.startsWith('-')) {
+    if (!tok.startsWith('-') || tok === '-') {
       rest.push(tok);
       continue;
     }

@@ -1,5 +1,16 @@
-import type { CliContext } from './context.js';
+import { isatty } from 'node:tty';
+import type { CliContext, StdinReader } from './context.js';
 import { run } from './run.js';
+
+/** Read only when a command asks (`scan -`): touching process.stdin earlier would open it for every run. */
+const stdin: StdinReader = {
+  isTTY: () => isatty(0),
+  read: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  },
+};
 
 /** The process boundary: argv and environment in, streams and exit code out. */
 export async function main(): Promise<void> {
@@ -9,9 +20,12 @@ export async function main(): Promise<void> {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     progress: process.stderr.isTTY ? (text) => process.stderr.write(text) : undefined,
+    stdin,
   };
   const result = await run(process.argv.slice(2), ctx);
   if (result.stdout) process.stdout.write(result.stdout);
   if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;
+  // Abandoned git processes would keep Node alive past the budget the caller set.
+  if (result.abandoned) process.exit(result.exitCode);
 }

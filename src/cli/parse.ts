@@ -17,6 +17,28 @@ export interface Parsed {
   error?: Error;
 }
 
+/**
+ * yargs drops a lone `-` (standard input: `scan -`) from the arguments. Moved behind `--`, where
+ * yargs keeps every word, it reaches the paths; a `-` that is an option's value stays put.
+ */
+function keepDash(argv: string[]): string[] {
+  const spec = COMMANDS.find((c) => c.name === argv[0]);
+  const end = argv.indexOf('--');
+  const head = end === -1 ? argv : argv.slice(0, end);
+  if (!spec || !head.includes('-')) return argv;
+  const options = Object.entries(spec.options);
+  const takesValue = (tok: string | undefined) => {
+    if (!tok || !tok.startsWith('-') || tok.includes('=')) return false;
+    const name = tok.replace(/^--?/, '');
+    const opt = options.find(([n, o]) => n === name || o.alias === name)?.[1];
+    return opt !== undefined && opt.type !== 'boolean';
+  };
+  const kept: string[] = [];
+  const dashes: string[] = [];
+  head.forEach((tok, i) => (tok === '-' && !takesValue(head[i - 1]) ? dashes : kept).push(tok));
+  return [...kept, '--', ...dashes, ...(end === -1 ? [] : argv.slice(end + 1))];
+}
+
 export function parseWithYargs(argv: string[]): Parsed {
   let chosen: { spec: CommandSpec; args: Args } | undefined;
   let y: Argv = yargs()
@@ -57,7 +79,7 @@ export function parseWithYargs(argv: string[]): Parsed {
   let output = '';
   let error: Error | undefined;
   try {
-    y.parse(argv, {}, (err, _argv, out) => {
+    y.parse(keepDash(argv), {}, (err, _argv, out) => {
       if (err) error = err;
       output = out ?? '';
     });

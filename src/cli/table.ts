@@ -32,6 +32,11 @@ export const COMMANDS: CommandSpec[] = [
       staged: { type: 'boolean', describe: 'Scan what is about to be committed (the pre-commit hook)' },
       history: { type: 'boolean', describe: 'Scan every commit reachable from any ref, the stash included' },
       range: { type: 'string', describe: 'Scan the commits in BASE..HEAD (a pull request)' },
+      'pre-receive': { type: 'boolean', describe: "Server hook: scan the commits of the ref updates on stdin that no ref holds yet (settings: --config or $GIT_DIR/secret-guard.json)" },
+      'pre-push': { type: 'boolean', describe: 'Client hook: with REMOTE URL as arguments, scan the commits the remote does not have' },
+      'commit-msg': { type: 'string', describe: 'commit-msg hook: scan the commit message in this file' },
+      timeout: { type: 'string', describe: 'Push gates: time budget, e.g. 4s (what happens then: --on-timeout)' },
+      'on-timeout': { choices: ['refuse', 'accept'], describe: 'Push gates: when --timeout runs out, refuse (default) or accept unchecked' },
       'allow-shallow': { type: 'boolean', describe: 'Scan a shallow clone anyway (what was not fetched is not scanned)' },
       format: FORMAT,
       output: { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' },
@@ -72,8 +77,9 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'install',
     usage: 'install',
-    describe: 'Write the git pre-commit hook that runs `scan --staged` (where git runs hooks: core.hooksPath, husky)',
+    describe: 'Write a git hook that runs the scan (pre-commit by default; where git runs hooks: core.hooksPath, husky)',
     options: {
+      hook: { choices: ['pre-commit', 'pre-push', 'commit-msg', 'pre-receive'], default: 'pre-commit', describe: 'Which hook (pre-receive: in a bare repository on the server)' },
       chain: { type: 'boolean', describe: 'Keep an existing pre-commit hook as pre-commit.chained and run it before the scan' },
       force: { type: 'boolean', describe: "Replace an existing pre-commit hook that is not secret-guard's; also install into a core.hooksPath set in the global config" },
       uninstall: { type: 'boolean', describe: "Remove secret-guard's hook (a chained hook goes back in its place)" },
@@ -81,6 +87,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [
       ['secret-guard install', 'block commits that add a Postmark credential'],
       ['secret-guard install --chain', 'keep the pre-commit hook already there, and run it first'],
+      ['secret-guard install --hook pre-receive', 'in a bare repository: refuse pushes that bring a credential'],
     ],
     load: () => import('../commands/install.js'),
   },

@@ -1,56 +1,98 @@
 /**
- * `secret-guard install`: writes the git pre-commit hook that runs `secret-guard scan --staged`.
+ * `secret-guard install [--hook pre-commit|pre-push|commit-msg|pre-receive]`: writes the git hook
+ * that runs the matching scan (`scan --staged`, `--pre-push`, `--commit-msg`, `--pre-receive`).
  *
  * The hook goes where git will run it: `git rev-parse --path-format=absolute --git-path hooks`
  * resolves core.hooksPath (relative to the work tree, `~`) and linked worktrees the way git does.
  * A hook that is not ours is never replaced silently: install refuses (exit 2) and names
- * `--chain` (keep it as pre-commit.chained, run it first) and `--force` (replace it). Under husky
- * the hooks folder belongs to husky, so the scan is added to husky's own pre-commit script.
+ * `--chain` (keep it as <hook>.chained, run it first) and `--force` (replace it). Under husky
+ * the hooks folder belongs to husky, so the scan is added to husky's own script for that hook.
+ * Client hooks need a work tree; the pre-receive hook is for the server's (usually bare) repository.
+ *
+ * Writes never go through a symbolic link: a link at the hook's path (a committed
+ * `.husky/pre-commit` pointing elsewhere) is refused, and the new file is created under a fresh
+ * random name with O_EXCL in the hooks folder, then renamed into place, so a name planted in a
+ * shared folder cannot redirect the write. A hooks folder that others can write is warned about.
  *
  * The hook itself only reads: it runs the scan and passes its exit status on, so findings (1)
- * and a scan that did not complete (2) both stop the commit, and a hook that cannot find
+ * and a scan that did not complete (2) both stop the commit or push, and a hook that cannot find
  * secret-guard stops it too, saying how to install it. It prints nothing when the change is clean.
+ * It looks for secret-guard where install checked: the node_modules of the package install was
+ * run from (a monorepo's `web/`), the repository's top, then PATH; the server hook first at the
+ * absolute path of the secret-guard that installed it.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, delimiter, dirname, join, relative } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { basename, delimiter, dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { GitError, UsageError } from '../cli/errors.js';
 import { git, gitRaw, requireRepo } from '../sources/git.js';
 
-const HOOK = 'pre-commit';
-export const CHAINED = `${HOOK}.chained`;
+export type HookName = 'pre-commit' | 'pre-push' | 'commit-msg' | 'pre-receive';
+export const HOOKS: HookName[] = ['pre-commit', 'pre-push', 'commit-msg', 'pre-receive'];
+export const CHAINED = 'pre-commit.chained';
+export const chainedName = (hook: HookName) => `${hook}.chained`;
 export const MARKER = 'secret-guard:managed-hook';
 const BEGIN = `# >>> secret-guard (${MARKER}; written by \`secret-guard install\`, replaced when it runs again)`;
 const END = '# <<< secret-guard';
 
+/** The scan each hook runs; the hooks that git feeds on standard input get it replayed from $input. */
+const SCAN: Record<HookName, string> = {
+  'pre-commit': 'scan --staged',
+  'pre-push': 'scan --pre-push "$@"',
+  'commit-msg': 'scan --commit-msg "$1"',
+  // Errors too on standard output: GitHub Enterprise shows the pusher only that.
+  'pre-receive': 'scan --pre-receive 2>&1',
+};
+const READS_STDIN = (hook: HookName) => hook === 'pre-push' || hook === 'pre-receive';
+const WHAT: Record<HookName, string> = { 'pre-commit': 'commit', 'commit-msg': 'commit', 'pre-push': 'push', 'pre-receive': 'push' };
+
+/** This package's bin, for the server hook (a server has no project node_modules to look in). */
+export const OWN_BIN = fileURLToPath(new URL('../../bin/secret-guard.js', import.meta.url));
+
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
 /**
- * The lines that run the scan, shared by our own hook file and husky's script. The repository's
- * node_modules first (hooks run at the top of the work tree), then PATH; never npx, which would
- * download whatever version is current in the middle of a commit.
+ * The lines that run the scan, shared by our own hook file and husky's script: the candidates in
+ * order (never npx, which would download whatever version is current in the middle of a commit),
+ * then PATH.
  */
-export const BLOCK = [
-  BEGIN,
-  'secret_guard=./node_modules/.bin/secret-guard',
-  '[ -x "$secret_guard" ] || secret_guard=$(command -v secret-guard) || {',
-  "  echo 'secret-guard: the pre-commit hook cannot find secret-guard, so the commit was stopped.' >&2",
-  "  echo 'Install it in this repository (npm install --save-dev secret-guard) or globally (npm install --global secret-guard).' >&2",
-  '  exit 1',
-  '}',
-  '"$secret_guard" scan --staged || exit $?',
-  END,
-].join('\n');
+export function block(hook: HookName, candidates: string[], replay = false): string {
+  const what = WHAT[hook];
+  return [
+    BEGIN,
+    'secret_guard=',
+    `for c in ${candidates.map(shq).join(' ')}; do [ -x "$c" ] && { secret_guard=$c; break; }; done`,
+    '[ -n "$secret_guard" ] || secret_guard=$(command -v secret-guard) || {',
+    `  echo 'secret-guard: the ${hook} hook cannot find secret-guard, so the ${what} was stopped.' >&2`,
+    `  echo 'Looked in: ${candidates.join(', ').replace(/'/g, '')} and PATH.' >&2`,
+    hook === 'pre-receive'
+      ? "  echo 'Install it on the server (npm install --global secret-guard) and run secret-guard install --hook pre-receive again.' >&2"
+      : "  echo 'Install it in this repository (npm install --save-dev secret-guard) or globally (npm install --global secret-guard).' >&2",
+    '  exit 1',
+    '}',
+    replay ? `printf '%s\\n' "$input" | "$secret_guard" ${SCAN[hook]} || exit $?` : `"$secret_guard" ${SCAN[hook]} || exit $?`,
+    END,
+  ].join('\n');
+}
 
 /** Our hook file. The chained hook runs first: a formatter there may change what is staged. */
-export function hookScript(): string {
+export function hookScript(hook: HookName, candidates: string[]): string {
+  const stdin = READS_STDIN(hook);
   return [
     '#!/bin/sh',
-    '# secret-guard pre-commit hook. The commit stops when the staged change adds a Postmark',
-    '# credential (exit 1) or when the scan cannot complete (exit 2).',
-    `# A hook kept with \`secret-guard install --chain\` (${CHAINED}) runs first; git's rule applies`,
-    '# to it too: it runs only if it is executable, and its failure stops the commit.',
-    `chained="$(dirname -- "$0")/${CHAINED}"`,
-    'if [ -x "$chained" ]; then "$chained" "$@" || exit $?; fi',
-    BLOCK,
+    `# secret-guard ${hook} hook. The ${WHAT[hook]} stops when it brings a Postmark credential`,
+    '# (exit 1) or when the scan cannot complete (exit 2).',
+    `# A hook kept with \`secret-guard install --hook ${hook} --chain\` (${chainedName(hook)}) runs first; git's rule`,
+    '# applies to it too: it runs only if it is executable, and its failure stops it.',
+    ...(stdin ? ['# git gives this hook the ref updates on standard input; both hooks get them.', 'input=$(cat)'] : []),
+    `chained="$(dirname -- "$0")/${chainedName(hook)}"`,
+    stdin
+      ? `if [ -x "$chained" ]; then printf '%s\\n' "$input" | "$chained" "$@" || exit $?; fi`
+      : 'if [ -x "$chained" ]; then "$chained" "$@" || exit $?; fi',
+    block(hook, candidates, stdin),
     '',
   ].join('\n');
 }
@@ -61,11 +103,11 @@ type Husky = { version: 'v9' | 'v5-8'; script: string };
  * husky v9 points core.hooksPath at `<dir>/_` (generated, git-ignored, rewritten by `husky`) and
  * runs `<dir>/<hook>`; husky 5–8 points it at `<dir>`, whose `_/husky.sh` the scripts source.
  */
-function huskyOf(hooksDir: string): Husky | undefined {
+function huskyOf(hooksDir: string, hook: HookName): Husky | undefined {
   if (basename(hooksDir) === '_' && (existsSync(join(hooksDir, 'h')) || existsSync(join(hooksDir, 'husky.sh')))) {
-    return { version: 'v9', script: join(dirname(hooksDir), HOOK) };
+    return { version: 'v9', script: join(dirname(hooksDir), hook) };
   }
-  if (existsSync(join(hooksDir, '_', 'husky.sh'))) return { version: 'v5-8', script: join(hooksDir, HOOK) };
+  if (existsSync(join(hooksDir, '_', 'husky.sh'))) return { version: 'v5-8', script: join(hooksDir, hook) };
   return undefined;
 }
 
@@ -77,36 +119,85 @@ const withoutBlock = (text: string): string => {
   return (text.slice(0, start) + text.slice(stop).replace(/^\n/, '')).replace(/\n{3,}$/, '\n\n');
 };
 
-function writeExecutable(file: string, text: string): void {
+/** A symbolic link at a path install writes is refused: writing would change the file it points to. */
+function refuseLink(file: string, show: (p: string) => string): void {
+  let link: string | undefined;
+  try {
+    if (lstatSync(file).isSymbolicLink()) link = readlinkSync(file);
+  } catch {
+    return;
+  }
+  if (link !== undefined) {
+    throw new UsageError(
+      `${show(file)} is a symbolic link (to ${link}); secret-guard does not write through links, so nothing was changed`,
+      'Replace the link with a regular file (or remove it) and run secret-guard install again.',
+    );
+  }
+}
+
+/**
+ * Writes `text` at `file` without following a link and without a guessable temporary name: a
+ * new file under a random name, created exclusively (O_EXCL: it fails on anything already there,
+ * a planted link included), then renamed over the target, which replaces a name, never follows it.
+ */
+function writeFileSafely(file: string, text: string, mode: number): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.secret-guard-${process.pid}`;
-  writeFileSync(tmp, text, { mode: 0o755 });
-  chmodSync(tmp, 0o755);
-  renameSync(tmp, file);
+  const tmp = join(dirname(file), `.${basename(file)}.secret-guard-${randomBytes(8).toString('hex')}`);
+  writeFileSync(tmp, text, { mode, flag: 'wx' });
+  try {
+    chmodSync(tmp, mode);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    const st = statSync(file);
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 function onPath(env: CliContext['env']): boolean {
-  return (env.PATH ?? '').split(delimiter).some((d) => {
-    if (!d) return false;
-    try {
-      return (statSync(join(d, 'secret-guard')).mode & 0o111) !== 0;
-    } catch {
-      return false;
-    }
-  });
+  return (env.PATH ?? '').split(delimiter).some((d) => d && isExecutable(join(d, 'secret-guard')));
 }
 
 interface Target {
   top: string;
   hooksDir: string;
+  bare: boolean;
   show: (p: string) => string;
+  /** Where the hook looks for secret-guard before PATH: relative to where git runs it, or absolute. */
+  candidates: string[];
 }
 
-async function target(ctx: CliContext, force: boolean): Promise<Target> {
+/**
+ * The package install was run from: the nearest folder from the working directory up to the top
+ * of the work tree with a package.json or a node_modules/.bin/secret-guard (a monorepo's `web/`).
+ */
+function packageDir(cwd: string, top: string): string {
+  const rel = relative(top, cwd);
+  if (rel.startsWith('..')) return top;
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'node_modules', '.bin', 'secret-guard'))) return dir;
+    if (dir === top || dirname(dir) === dir) return top;
+  }
+}
+
+async function target(ctx: CliContext, hook: HookName, force: boolean): Promise<Target> {
   const repo = await requireRepo(ctx.cwd, 'install');
-  if (repo.bare) throw new UsageError('this is a bare repository: nothing is committed in it, so it has no pre-commit hook to install', 'Run `secret-guard install` in a clone.');
+  if (repo.bare && hook !== 'pre-receive') {
+    throw new UsageError(
+      `this is a bare repository: nothing is committed or pushed from it, so it has no ${hook} hook to install`,
+      'Run `secret-guard install` in a clone, or `secret-guard install --hook pre-receive` here to check what is pushed to it.',
+    );
+  }
   const top = repo.root;
-  const hooksDir = (await git(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], top)).toString('utf8').trim();
+  const hooksDir = (await git(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], repo.bare ? repo.gitDir : top)).toString('utf8').trim();
   if (!hooksDir) throw new GitError('git did not say where its hooks are (`git rev-parse --git-path hooks` printed nothing)');
   // core.hooksPath from the global or system config is shared by every repository on the machine.
   const scope = await gitRaw(['config', '--show-scope', '--get', 'core.hooksPath'], top);
@@ -121,42 +212,75 @@ async function target(ctx: CliContext, force: boolean): Promise<Target> {
     const r = relative(top, p);
     return r && !r.startsWith('..') ? r : p;
   };
-  return { top, hooksDir, show };
+  let candidates: string[];
+  if (hook === 'pre-receive') candidates = [OWN_BIN];
+  else {
+    // Client hooks run at the top of the work tree.
+    const pkg = relative(top, packageDir(ctx.cwd, top)).split(sep).join('/');
+    candidates = [...(pkg ? [`./${pkg}/node_modules/.bin/secret-guard`] : []), './node_modules/.bin/secret-guard'];
+  }
+  return { top, hooksDir, bare: repo.bare, show, candidates };
 }
 
-/** What the hook needs at commit time, checked now so a missing binary is not a surprise later. */
-function reachability(t: Target, ctx: CliContext): string {
-  if (existsSync(join(t.top, 'node_modules', '.bin', 'secret-guard')) || onPath(ctx.env)) return '';
-  return 'warning: secret-guard is neither in this repository\'s node_modules nor on PATH, so the hook will stop every commit until it is: npm install --save-dev secret-guard\n';
+/** What the hook needs when it runs, checked now where the hook will look, so a missing binary is not a surprise later. */
+function reachability(t: Target, ctx: CliContext, hook: HookName): string {
+  const found = t.candidates.some((c) => isExecutable(c.startsWith('/') ? c : join(t.top, c))) || onPath(ctx.env);
+  const lines: string[] = [];
+  if (!found) {
+    const where = hook === 'pre-receive' ? `at ${OWN_BIN}` : `in this repository's node_modules (${t.candidates.join(', ')})`;
+    const fix = hook === 'pre-receive' ? 'npm install --global secret-guard' : 'npm install --save-dev secret-guard';
+    lines.push(`warning: secret-guard is neither ${where} nor on PATH, so the hook will stop every ${WHAT[hook]} until it is: ${fix}`);
+  } else if (hook === 'pre-receive' && /[\\/]_npx[\\/]/.test(OWN_BIN) && !onPath(ctx.env)) {
+    lines.push(`warning: this secret-guard runs from npx's cache (${OWN_BIN}), which npm may clear; install it for good (npm install --global secret-guard) and run install again`);
+  }
+  return lines.map((l) => `${l}\n`).join('');
 }
 
-function installHusky(t: Target, husky: Husky, ctx: CliContext): CommandResult {
+/** A hooks folder that other users can write lets them replace the hook: say so. */
+function writableByOthers(dir: string, show: (p: string) => string): string {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    return '';
+  }
+  const me = userInfo();
+  const who: string[] = [];
+  if (st.uid !== me.uid) who.push(`it belongs to another user (uid ${st.uid})`);
+  if (st.mode & 0o002) who.push('every user can write it');
+  else if (st.mode & 0o020 && st.gid !== me.gid) who.push(`group ${st.gid} can write it`);
+  if (!who.length) return '';
+  return `warning: the hooks folder ${show(dir)}: ${who.join(', ')}; whoever can write there can replace this hook. Use a folder only you can write (chmod go-w, or a core.hooksPath of your own).\n`;
+}
+
+function installHusky(t: Target, husky: Husky, hook: HookName, ctx: CliContext): CommandResult {
   const file = husky.script;
+  refuseLink(file, t.show);
   const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   // husky 5–8 scripts are the git hooks themselves: a shebang and husky.sh, and executable.
   const fresh = husky.version === 'v9' ? '' : '#!/usr/bin/env sh\n. "$(dirname -- "$0")/_/husky.sh"\n\n';
   const base = before === undefined ? fresh : withoutBlock(before);
-  const text = `${base}${base && !base.endsWith('\n') ? '\n' : ''}${BLOCK}\n`;
+  const text = `${base}${base && !base.endsWith('\n') ? '\n' : ''}${block(hook, t.candidates)}\n`;
   const mode = before === undefined ? 0o755 : statSync(file).mode & 0o7777;
-  if (text === before) return { exitCode: 0, stdout: `secret-guard is already in husky's ${t.show(file)}; nothing to do\n`, stderr: reachability(t, ctx) };
-  writeFileSync(file, text);
-  chmodSync(file, husky.version === 'v5-8' ? mode | 0o755 : mode);
+  if (text === before) return { exitCode: 0, stdout: `secret-guard is already in husky's ${t.show(file)}; nothing to do\n`, stderr: reachability(t, ctx, hook) };
+  writeFileSafely(file, text, husky.version === 'v5-8' ? mode | 0o755 : mode);
   const what = before === undefined ? 'created' : before.includes(BEGIN) ? 'updated the secret-guard lines in' : 'added the secret-guard lines to the end of';
   return {
     exitCode: 0,
     stdout: `husky manages the hooks here (core.hooksPath ${t.show(t.hooksDir)}): ${what} ${t.show(file)}\nCommit ${t.show(file)} so everyone who installs the project runs the scan; secret-guard should be a devDependency.\n`,
-    stderr: reachability(t, ctx),
+    stderr: reachability(t, ctx, hook),
   };
 }
 
 function uninstallHusky(t: Target, husky: Husky): CommandResult {
   const file = husky.script;
+  refuseLink(file, t.show);
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
   if (!before.includes(BEGIN)) return { exitCode: 0, stdout: `secret-guard is not in husky's ${t.show(file)}; nothing to remove\n`, stderr: '' };
   const after = withoutBlock(before);
   const empty = after.replace(/^#!.*\n/, '').replace(/^\. "\$\(dirname -- "\$0"\)\/_\/husky\.sh"\n/m, '').trim() === '';
   if (empty) rmSync(file);
-  else writeFileSync(file, after);
+  else writeFileSafely(file, after, statSync(file).mode & 0o7777);
   return { exitCode: 0, stdout: `${empty ? 'removed' : 'removed the secret-guard lines from'} ${t.show(file)}\n`, stderr: '' };
 }
 
@@ -168,22 +292,26 @@ function foreignHint(text: string): string {
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+  const hook = ((args.hook as string | undefined) ?? 'pre-commit') as HookName;
+  if (!HOOKS.includes(hook)) throw new UsageError(`--hook ${hook} is not one of ${HOOKS.join(', ')}`);
   const force = Boolean(args.force);
   const chain = Boolean(args.chain);
   const uninstall = Boolean(args.uninstall);
   if (force && chain) throw new UsageError('--force replaces the existing hook and --chain keeps it: choose one');
   if (uninstall && chain) throw new UsageError('--uninstall and --chain do not go together');
-  const t = await target(ctx, force);
-  const husky = huskyOf(t.hooksDir);
-  if (husky) return uninstall ? uninstallHusky(t, husky) : installHusky(t, husky, ctx);
+  const t = await target(ctx, hook, force);
+  const flag = hook === 'pre-commit' ? '' : ` --hook ${hook}`;
+  const husky = t.bare || hook === 'pre-receive' ? undefined : huskyOf(t.hooksDir, hook);
+  if (husky) return uninstall ? uninstallHusky(t, husky) : installHusky(t, husky, hook, ctx);
 
-  const file = join(t.hooksDir, HOOK);
-  const chained = join(t.hooksDir, CHAINED);
+  const file = join(t.hooksDir, hook);
+  const chained = join(t.hooksDir, chainedName(hook));
+  refuseLink(file, t.show);
   const existing = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   const ours = existing !== undefined && existing.includes(MARKER);
 
   if (uninstall) {
-    if (existing === undefined) return { exitCode: 0, stdout: `no pre-commit hook in ${t.show(t.hooksDir)}; nothing to remove\n`, stderr: '' };
+    if (existing === undefined) return { exitCode: 0, stdout: `no ${hook} hook in ${t.show(t.hooksDir)}; nothing to remove\n`, stderr: '' };
     if (!ours) throw new UsageError(`${t.show(file)} is not secret-guard's hook; it was left alone`);
     rmSync(file);
     if (existsSync(chained)) {
@@ -193,37 +321,47 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     return { exitCode: 0, stdout: `removed ${t.show(file)}\n`, stderr: '' };
   }
 
-  const script = hookScript();
+  const script = hookScript(hook, t.candidates);
   const notes: string[] = [];
-  if (existsSync(join(t.top, '.husky')) && t.hooksDir === join(t.top, '.git', 'hooks')) {
-    notes.push('note: this repository has a .husky folder but core.hooksPath is not set yet; once husky sets it (npm install), git stops running .git/hooks: run `secret-guard install` again then.');
+  const warn = () => reachability(t, ctx, hook) + writableByOthers(t.hooksDir, t.show) + notes.map((n) => `${n}\n`).join('');
+  if (!t.bare && existsSync(join(t.top, '.husky')) && t.hooksDir === join(t.top, '.git', 'hooks')) {
+    notes.push(`note: this repository has a .husky folder but core.hooksPath is not set yet; once husky sets it (npm install), git stops running .git/hooks: run \`secret-guard install${flag}\` again then.`);
   }
   if (ours) {
-    if (existing === script) return { exitCode: 0, stdout: `the secret-guard pre-commit hook in ${t.show(file)} is up to date\n`, stderr: reachability(t, ctx) };
-    writeExecutable(file, script);
-    return { exitCode: 0, stdout: `updated the secret-guard pre-commit hook in ${t.show(file)}\n`, stderr: reachability(t, ctx) + notes.map((n) => `${n}\n`).join('') };
+    if (existing === script) return { exitCode: 0, stdout: `the secret-guard ${hook} hook in ${t.show(file)} is up to date\n`, stderr: warn() };
+    writeFileSafely(file, script, 0o755);
+    return { exitCode: 0, stdout: `updated the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() };
   }
   if (existing !== undefined) {
     if (chain) {
-      if (existsSync(chained)) {
-        throw new UsageError(`${t.show(chained)} already exists, so the hook at ${t.show(file)} cannot be kept under that name`, `Move one of them away, or run \`secret-guard install --force\` to replace ${t.show(file)}.`);
+      if (existsSync(chained) || lstatExists(chained)) {
+        throw new UsageError(`${t.show(chained)} already exists, so the hook at ${t.show(file)} cannot be kept under that name`, `Move one of them away, or run \`secret-guard install${flag} --force\` to replace ${t.show(file)}.`);
       }
       renameSync(file, chained);
-      writeExecutable(file, script);
-      return { exitCode: 0, stdout: `kept the existing hook as ${t.show(chained)} (it runs first) and installed the secret-guard pre-commit hook in ${t.show(file)}\n`, stderr: reachability(t, ctx) };
+      writeFileSafely(file, script, 0o755);
+      return { exitCode: 0, stdout: `kept the existing hook as ${t.show(chained)} (it runs first) and installed the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() };
     }
     if (!force) {
       throw new UsageError(
         `${t.show(file)} already exists and is not secret-guard's; it was left unchanged`,
-        `${foreignHint(existing)}  secret-guard install --chain   keep it (as ${CHAINED}), run it first, then the scan\n  secret-guard install --force   replace it`,
+        `${foreignHint(existing)}  secret-guard install${flag} --chain   keep it (as ${chainedName(hook)}), run it first, then the scan\n  secret-guard install${flag} --force   replace it`,
       );
     }
     notes.unshift(`replaced ${t.show(file)}, which was not secret-guard's`);
   }
-  writeExecutable(file, script);
+  writeFileSafely(file, script, 0o755);
   return {
     exitCode: 0,
-    stdout: `installed the secret-guard pre-commit hook in ${t.show(file)}\n`,
-    stderr: reachability(t, ctx) + notes.map((n) => `${n}\n`).join(''),
+    stdout: `installed the secret-guard ${hook} hook in ${t.show(file)}\n`,
+    stderr: warn(),
   };
+}
+
+function lstatExists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -26,6 +26,7 @@ export interface SourceContext {
   maxFileSize: number;
   isIgnoredPath: (path: string) => boolean;
   progress?: (text: string) => void;
+  stdin?: CliContext['stdin'];
 }
 
 /**
@@ -144,6 +145,10 @@ async function trustedRange(args: Args, cwd: string): Promise<TrustedRange> {
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+  if (args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined) {
+    const { gateOf, runGate } = await import('./push-gate.js');
+    return runGate(gateOf(args), args, ctx);
+  }
   const mode = modeOf(args);
   if (args['approve-suppressions'] && mode !== 'range') {
     throw new UsageError('--approve-suppressions is for --range: elsewhere the suppressions are your own checkout\'s, and apply as written');
@@ -156,7 +161,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
   const ignore = ignoredPaths(config);
   const rules = ruleset(config);
-  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress }, range);
+  const result = await readSource(mode, args, { cwd: ctx.cwd, rules, config, maxFileSize, isIgnoredPath: ignore, progress: ctx.progress, stdin: ctx.stdin }, range);
   result.notes.unshift(...(config.notes ?? []));
   await (await import('../report/moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));
   if (config.commitPath !== undefined) {

@@ -9,8 +9,12 @@ const HEX = '[0-9A-Fa-f]';
 /** 8-4-4-4-12 hex, any version digit (Postmark's SDK fixtures use several), not inside a longer word. */
 const UUID = `(?<![0-9A-Za-z_-])(?<secret>${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12})(?![0-9A-Za-z_-])`;
 
-/** A one-line quoted literal; the secret is what is between the quotes. */
-const QUOTED = `(?<q>['"\`])(?<secret>[^'"\`\\\\\\r\\n]{1,200})\\k<q>`;
+/**
+ * A one-line quoted literal; the secret is what is between the quotes. An empty literal (`''`)
+ * is a match of its own, so its closing quote cannot open a literal with the next opening quote
+ * (`Client('', { timeout: '…' })` would read `, { timeout: ` as the secret); the engine drops it.
+ */
+const QUOTED = `(?<q>['"\`])(?<secret>[^'"\`\\\\\\r\\n]{0,200})\\k<q>`;
 
 /**
  * Postmark SMTP access key: PM-T-<stream id>-<22 chars>. Both the stream id and the 22 characters

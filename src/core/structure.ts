@@ -186,9 +186,12 @@ export function extractKey(before: string, line: string): KeyInfo | null {
   const quoted = /["'`]/.test(before.slice(s.length));
   const xml = /<([A-Za-z_][\w.:-]{0,100})(?:\s[^<>]{0,200})?>$/.exec(s);
   if (xml) return chain(xml[1]!);
+  if (s.endsWith('|')) return tableKey(s);
+  // Markdown emphasis around a label and its colon: `**SMTP User:** value`.
+  if (/:(?:\*\*|__)$/.test(s)) s = s.slice(0, -2);
   if (/[:=]\s*\[$/.test(s)) s = s.slice(0, -1).replace(/[\s"'`]+$/, '');
   const op = /(=>|:=|\?\?=|\|\|=|\?=|\+=|=|:|,)$/.exec(s);
-  if (!op) return spacedKey(s);
+  if (!op) return spacedKey(s) ?? proseKey(s);
   s = s.slice(0, -op[1]!.length).trimEnd();
   if (op[1] === ',') {
     const arg = quotedNameAtEnd(s);
@@ -219,6 +222,63 @@ export function extractKey(before: string, line: string): KeyInfo | null {
     const named = NAMED_VALUE.exec(line);
     if (named) return chain(named[1]!);
   }
+  if (info && op[1] === ':') {
+    // A label of words (`SMTP User:`, `**Secret Key**:`, `- Server Token:`) names its value as a
+    // whole: `Secret_Key` is the other reading of the key `Key`.
+    const label = labelAtEnd(s);
+    if (label) info.also = label;
+  }
+  return info;
+}
+
+/** Up to four words, no more: a label, not a sentence. */
+const LABEL = /[A-Za-z][A-Za-z0-9]{0,40}(?:[ \t]+[A-Za-z][A-Za-z0-9]{0,40}){1,3}$/;
+/** What may stand before a label: the line start, a list bullet, a quote, emphasis, a table bar. */
+const LABEL_LEAD = /^[ \t]*(?:(?:[-*+>]|\d{1,3}[.)])[ \t]+)?[*_`|(]{0,3}[ \t]*$/;
+
+/** The words of a label that ends `s` and starts its line or list item, joined by `_`, or undefined. */
+function labelAtEnd(s: string): string | undefined {
+  const m = LABEL.exec(s.slice(-200));
+  if (!m) return undefined;
+  const lead = s.slice(0, s.length - m[0].length);
+  return LABEL_LEAD.test(lead.slice(-20)) && lead.length <= 20 ? m[0].split(/[ \t]+/).join('_') : undefined;
+}
+
+const CELL_NAME = /^[A-Za-z_][\w.:-]{0,100}$/;
+const CELL_LABEL = /^[A-Za-z][A-Za-z0-9]{0,40}(?:[ \t]+[A-Za-z][A-Za-z0-9]{0,40}){1,3}$/;
+
+/**
+ * The key of a Markdown table cell: the cell before it (`| POSTMARK_SERVER_TOKEN | value |`), or
+ * the row's first cell when the one before is a description (`| name | what it is | value |`).
+ */
+function tableKey(s: string): KeyInfo | null {
+  const cells = s.split('|');
+  const names = [cells[cells.length - 2], /^\s*$/.test(cells[0]!) ? cells[1] : undefined]
+    .filter((c): c is string => c !== undefined)
+    .map((c) => c.trim().replace(/^[`*_]{1,3}|[`*_]{1,3}$/g, ''));
+  // A variable name in either cell first: a description's last word names nothing.
+  const name = names.find((n) => CELL_NAME.test(n));
+  if (name !== undefined) return chain(name);
+  const label = names.find((n) => CELL_LABEL.test(n));
+  if (label === undefined) return null;
+  const words = label.split(/[ \t]+/);
+  return { key: words[words.length - 1]!, path: words.join('.'), also: words.join('_') };
+}
+
+/**
+ * A key named in a sentence: `the POSTMARK_SERVER_TOKEN is …`, `set your server token to …`.
+ * The last word is the key, the last two its other reading (`server_token`).
+ */
+const PROSE_KEY = /(?:^|[\s(,;])((?:[A-Za-z][\w-]{0,40}[ \t]+)?[A-Za-z_][\w.-]{0,100})[ \t]+(?:is|was|to|as)$/i;
+
+function proseKey(s: string): KeyInfo | null {
+  // The verb first: most text before a value ends otherwise, and the pattern is tried per position.
+  if (!/\s(?:is|was|to|as)$/i.test(s)) return null;
+  const m = PROSE_KEY.exec(s.slice(-250));
+  if (!m) return null;
+  const words = m[1]!.split(/[ \t]+/);
+  const info = chain(words[words.length - 1]!);
+  if (info && words.length === 2) info.also = words.join('_');
   return info;
 }
 
@@ -429,7 +489,66 @@ const isItemStart = (line: string) => /^[\t ]*-[\t ]/.test(line);
  * opposed to a command or prose: in a shell script the line above is another command, not a
  * sibling setting.
  */
-const isSetting = (line: string) => /^\s{0,8}(?:(?:export|set|ENV|ARG|SetEnv)\s+)?[\w.$@>[\]'"-]{1,100}\s*(?:=|:|=>|\s\S+\s*$)/.test(line);
+const isSetting = (line: string) =>
+  /^\s{0,8}(?:(?:export|set|ENV|ARG|SetEnv)\s+)?[\w.$@>[\]'"-]{1,100}\s*(?:=|:|=>|\s\S+\s*$)/.test(line) || isLabelSetting(line);
+/** A labelled line in prose or Markdown: `SMTP Host: …`, `**SMTP Host**: …`, `**SMTP User:** …`. */
+const isLabelSetting = (line: string) => /^\s{0,8}(?:\*\*|__|`)?[A-Za-z][\w-]{0,40}(?:[ \t]+[A-Za-z][\w-]{0,40}){0,3}(?:\*\*|__|`)?[ \t]*:(?:\*\*|__)?[ \t]+\S/.test(line);
+
+/**
+ * A Markdown list item that holds a setting: `*`, `+` and numbered bullets, or a `-` bullet whose
+ * label is emphasised or has words (`- **SMTP Host**: …`, `- SMTP Host: …`). A YAML list item
+ * (`- name: A`) is none of these and keeps its own scope.
+ */
+function isMarkdownItem(line: string): boolean {
+  const m = /^[ \t]*([-*+]|\d{1,3}[.)])[ \t]+(\S.*)$/.exec(line);
+  if (!m) return false;
+  if (m[1] !== '-') return true;
+  return /^(?:\*\*|__|`)/.test(m[2]!) || /^[A-Za-z][\w-]{0,40}(?:[ \t]+[A-Za-z][\w-]{0,40}){1,3}[ \t]*:/.test(m[2]!);
+}
+
+const leadingBlanks = (line: string) => /^[ \t]*/.exec(line)![0].length;
+const LIST_LINES = 40;
+
+/**
+ * The items of the Markdown list around line `li` (a list of settings is one block: the host on
+ * one bullet, the user on the next), and the line that introduces the list. Blank lines between
+ * items are crossed; deeper lines are an item's continuation; anything else ends the list.
+ */
+function markdownListScope(doc: Document, li: number): string[] {
+  const indent = leadingBlanks(doc.line(li));
+  const out: string[] = [];
+  const inList = (l: string) => leadingBlanks(l) === indent && /^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+\S/.test(l);
+  for (let j = li - 1; j >= 0 && j >= li - LIST_LINES; j--) {
+    const l = doc.line(j);
+    if (isBlank(l) || leadingBlanks(l) > indent) continue;
+    out.push(l);
+    if (!inList(l)) break;
+  }
+  for (let j = li + 1; j < doc.lineCount && j <= li + LIST_LINES; j++) {
+    const l = doc.line(j);
+    if (isBlank(l) || leadingBlanks(l) > indent) continue;
+    if (!inList(l)) break;
+    out.push(l);
+  }
+  return out;
+}
+
+/** The other rows of the Markdown table holding line `li`, and the line above the table. */
+function tableScope(doc: Document, li: number): string[] {
+  const out: string[] = [];
+  const isRow = (l: string) => /^\s*\|/.test(l);
+  for (let j = li - 1; j >= 0 && j >= li - LIST_LINES; j--) {
+    const l = doc.line(j);
+    if (!isRow(l)) {
+      if (!isBlank(l)) out.push(l);
+      else if (j > 0 && !isBlank(doc.line(j - 1))) out.push(doc.line(j - 1));
+      break;
+    }
+    out.push(l);
+  }
+  for (let j = li + 1; j < doc.lineCount && j <= li + LIST_LINES && isRow(doc.line(j)); j++) out.push(doc.line(j));
+  return out;
+}
 
 /** The non-blank line after `j` within the window, or -1. */
 function nextNonBlank(doc: Document, j: number, limit: number): number {
@@ -495,6 +614,8 @@ function siblings(doc: Document, li: number, indent: number, ownIsItem: boolean)
  */
 function indentationScope(doc: Document, li: number): string[] {
   const own = doc.line(li);
+  if (isMarkdownItem(own)) return markdownListScope(doc, li).map((l) => l.slice(0, LINE_WINDOW));
+  if (/^\s*\|/.test(own)) return tableScope(doc, li).map((l) => l.slice(0, LINE_WINDOW));
   const ind = indentOf(own);
   const { lines: out, parent } = siblings(doc, li, ind, isItemStart(own));
   if (parent === -1) return out.map((l) => l.slice(0, LINE_WINDOW));

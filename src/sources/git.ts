@@ -2,6 +2,7 @@
  * Small git calls through child_process: the scan paths stay free of heavier wrappers so the
  * pre-commit hook starts fast. Output is bytes; callers split on NUL where paths are involved.
  */
+import { isUtf8 } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { GitError } from '../cli/errors.js';
 
@@ -42,6 +43,74 @@ export function splitNul(buf: Buffer): string[] {
   const parts = s.split('\0');
   if (parts[parts.length - 1] === '') parts.pop();
   return parts;
+}
+
+/** NUL-terminated records as bytes: what git prints with -z, before anything is decoded. */
+export function splitNulBytes(buf: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let nul = buf.indexOf(0); nul !== -1; nul = buf.indexOf(0, start)) {
+    parts.push(buf.subarray(start, nul));
+    start = nul + 1;
+  }
+  if (start < buf.length) parts.push(buf.subarray(start));
+  return parts;
+}
+
+/**
+ * A file name as the reports carry it. Names that are valid UTF-8 (nearly all) are kept as they
+ * are. A name that is not (Latin-1 from an old system: `caf\xe9.env`) would lose its bytes in a
+ * string, so each byte that is not part of a UTF-8 character is written `\ooo` in octal, as git
+ * quotes it, and a backslash `\\`; the rest of the name (folders, extension) stays readable, so
+ * path rules still see `.env`. pathToBytes inverts it exactly: a valid name that itself holds
+ * `\\` or `\ooo` is escaped the same way, so no two names share a form.
+ */
+export function pathFromBytes(raw: Buffer): string {
+  if (isUtf8(raw)) {
+    const s = raw.toString('utf8');
+    return s.includes('\\') && /\\(?:\\|[0-3][0-7]{2})/.test(s) ? s.replace(/\\/g, '\\\\') : s;
+  }
+  let out = '';
+  let i = 0;
+  while (i < raw.length) {
+    const b = raw[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const ch = len > 1 && i + len <= raw.length ? raw.subarray(i, i + len) : null;
+    if (len === 1) {
+      out += b === 0x5c ? '\\\\' : String.fromCharCode(b);
+      i++;
+    } else if (ch && isUtf8(ch)) {
+      out += ch.toString('utf8');
+      i += len;
+    } else {
+      out += `\\${b.toString(8).padStart(3, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The bytes of a name that pathFromBytes gave: what to hand to the file system or to git. */
+export function pathToBytes(path: string): Buffer {
+  if (!path.includes('\\') || !/\\(?:\\|[0-3][0-7]{2})/.test(path)) return Buffer.from(path, 'utf8');
+  const parts: Buffer[] = [];
+  let text = '';
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i]!;
+    const octal = c === '\\' ? /^[0-3][0-7]{2}/.exec(path.slice(i + 1, i + 4)) : null;
+    if (c === '\\' && path[i + 1] === '\\') {
+      text += '\\';
+      i++;
+    } else if (octal) {
+      parts.push(Buffer.from(text, 'utf8'), Buffer.from([parseInt(octal[0], 8)]));
+      text = '';
+      i += 3;
+    } else {
+      text += c;
+    }
+  }
+  parts.push(Buffer.from(text, 'utf8'));
+  return Buffer.concat(parts);
 }
 
 export interface Repo {

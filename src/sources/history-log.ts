@@ -9,6 +9,7 @@
  * as a clean one.
  */
 import { GitError } from '../cli/errors.js';
+import { pathFromBytes } from './git.js';
 
 export const LOG_FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%B';
 
@@ -104,7 +105,7 @@ export class LogParser {
         return this.entryOrCommit(buf);
       case 'path':
       case 'path2':
-        return this.pathField(buf.toString('utf8'));
+        return this.pathField(pathFromBytes(buf));
     }
   }
 

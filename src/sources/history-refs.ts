@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { IncompleteScanError, UsageError } from '../cli/errors.js';
-import { git, gitRaw, requireRepo } from './git.js';
+import { git, gitRaw, pathToBytes, requireRepo } from './git.js';
 
 /** The folder a history scan reports as its root: the work tree's top, or a bare repository's (a mirror clone's) git directory. */
 export async function historyRoot(cwd: string, mode: string): Promise<string> {
@@ -146,4 +146,21 @@ export async function reaches(cwd: string, from: string, commits: string[]): Pro
     if (r.code !== 1) throw new IncompleteScanError(`could not tell whether ${c.slice(0, 12)} is in ${from.slice(0, 12)}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
   }
   return false;
+}
+
+/**
+ * The object at `path` in `commit`, or null when there is none. The path is a reported one
+ * (pathFromBytes' form), so git is asked with its bytes, on stdin: an argument could not carry a
+ * name that is not UTF-8. A name holding a newline (no stdin line can) is asked by argument.
+ */
+export async function objectAt(cwd: string, commit: string, path: string): Promise<string | null> {
+  const raw = pathToBytes(path);
+  if (raw.includes(0x0a)) {
+    const r = await gitRaw(['rev-parse', '-q', '--verify', `${commit}:${path}`], cwd);
+    return r.code === 0 ? r.stdout.toString('latin1').trim() : null;
+  }
+  const input = Buffer.concat([Buffer.from(`${commit}:`), raw, Buffer.from('\n')]);
+  const out = (await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, input)).toString('latin1').trim();
+  const [sha, type] = out.split(' ');
+  return sha && type && type !== 'missing' && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
 }

@@ -26,9 +26,10 @@ import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-log.js';
 import { GitStream } from './history-process.js';
-import { historyRoot, isShallow, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
+import { scanTagMessages, type TagRange } from './history-tags.js';
+import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
 import { decode, isLfsPointer } from './decode.js';
-import { git, gitRaw } from './git.js';
+import { git } from './git.js';
 import { keywordGate, quickVerdict } from './gate.js';
 
 export interface HistoryOptions {
@@ -38,6 +39,12 @@ export interface HistoryOptions {
   isIgnoredPath: (p: string) => boolean;
   /** 'BASE..HEAD'; absent = every ref (branches, tags, remotes, stash entries). */
   range?: string;
+  /**
+   * Explicit revisions for rev-list, e.g. `[new1, new2, '--not', '--all']` (the push gates): the
+   * commits a push brings. Reported as a range named `revsText`; ref tips outside it are not read.
+   */
+  revs?: string[];
+  revsText?: string;
   /** Else a shallow clone is exit 2 (IncompleteScanError) with fix advice. */
   allowShallow?: boolean;
   /** Only set on a TTY. */
@@ -45,6 +52,7 @@ export interface HistoryOptions {
 }
 
 export const MESSAGE_PATH = '<commit message>';
+export { TAG_MESSAGE_PATH } from './history-tags.js';
 
 /** Commits parsed ahead of the one being applied, so cat-file always has work queued. */
 const WINDOW = 256;
@@ -54,12 +62,15 @@ const SHALLOW_HINT =
 
 export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
-  const mode = opts.range !== undefined ? 'range' : 'history';
+  const mode = opts.range !== undefined || opts.revs !== undefined ? 'range' : 'history';
   const root = await historyRoot(opts.cwd, `--${mode}`);
   const tips = await readTips(opts.cwd);
   const notes: string[] = [];
   let walk: WalkSpec;
-  if (opts.range === undefined) {
+  let tagRange: TagRange | undefined;
+  if (opts.revs !== undefined) {
+    walk = { revs: opts.revs, stdin: [], head: null, boundary: null, rangeText: opts.revsText ?? opts.revs.join(' ') };
+  } else if (opts.range === undefined) {
     if (!tips.byCommit.size && !tips.head && !tips.loose.length) {
       const stats = emptyStats();
       stats.commitsScanned = 0;
@@ -74,13 +85,17 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
     walk = { revs: ['--all'], stdin: tips.olderStash, head: tips.head, boundary: null };
   } else {
     const range = await resolveRange(opts.cwd, opts.range);
+    tagRange = range;
     const boundary = (await isShallow(opts.cwd)) ? await shallowBoundary(opts.cwd) : null;
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
   }
   const scan = new HistoryScan(opts, tips, walk, notes);
-  const findings = await scan.run();
+  // Annotated tag messages are no commit's: read beside the walk (history-tags.ts). A push gate
+  // (explicit revs) reads the pushed tags itself (commands/push-gate.ts).
+  const [findings, tagFindings] = await Promise.all([scan.run(), opts.revs !== undefined ? [] : scanTagMessages(opts.cwd, opts.rules, tagRange)]);
+  findings.push(...tagFindings);
   scan.stats.durationMs = Date.now() - started;
-  if (mode === 'range' && scan.stats.commitsScanned === 0) notes.push(`no commits in ${opts.range}: nothing to scan`);
+  if (mode === 'range' && scan.stats.commitsScanned === 0 && opts.revs === undefined) notes.push(`no commits in ${opts.range}: nothing to scan`);
   return { mode, root, findings, stats: scan.stats, notes };
 }
 
@@ -342,9 +357,8 @@ class HistoryScan {
       if (!isFile(ch.newMode) || !this.findingsAt(ch.newBlob, ch.path).length) continue;
       const ids = new Set<string>();
       for (const p of c.parents.slice(1)) {
-        const r = await gitRaw(['rev-parse', '-q', '--verify', `${p}:${ch.path}`], this.opts.cwd);
-        if (r.code !== 0) continue;
-        const blob = r.stdout.toString('latin1').trim();
+        const blob = await objectAt(this.opts.cwd, p, ch.path);
+        if (!blob) continue;
         const waits: Promise<void>[] = [];
         this.want(blob, ch.path, waits);
         await Promise.all(waits);

@@ -21,7 +21,7 @@ import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/resul
 import { shownPath } from '../report/shown.js';
 import { decode, isLfsPointer } from './decode.js';
 import { BlobReader, MissingObjectError, type BlobContent } from './history-blobs.js';
-import { gitRaw, requireRepo, type GitResult, type Repo } from './git.js';
+import { gitRaw, pathFromBytes, requireRepo, splitNulBytes, type GitResult, type Repo } from './git.js';
 
 export interface StagedOptions {
   cwd: string;
@@ -54,7 +54,8 @@ const PLAIN = ['--no-ext-diff', '--no-textconv', '--no-color', '--no-relative'];
 
 /** `:oldmode newmode oldid newid status\0path\0[newpath\0]` records. */
 export function parseRaw(out: Buffer): StagedEntry[] {
-  const parts = out.toString('utf8').split('\0');
+  // Names as bytes first: one that is not UTF-8 keeps its bytes in pathFromBytes' form.
+  const parts = splitNulBytes(out).map(pathFromBytes);
   const entries: StagedEntry[] = [];
   for (let i = 0; i < parts.length; i++) {
     const meta = parts[i]!;

@@ -15,8 +15,10 @@ import { decode, isLfsPointer } from './decode.js';
 import { quickVerdict, type KeywordGate } from './gate.js';
 
 export interface Entry {
+  /** The name as reported: pathFromBytes' form when the name is not UTF-8. */
   path: string;
-  abs: string;
+  /** What the file system is asked for: bytes when the name is not UTF-8 (fs takes either). */
+  abs: string | Buffer;
   gitState?: Fragment['gitState'];
 }
 
@@ -35,7 +37,8 @@ export interface ReadContext {
 }
 
 
-function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
+/** What a file's bytes come to, however they were read (standard input too). */
+export function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
   const quick = quickVerdict(buf, e.path, ctx.gate);
   if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
   if (quick === 'clean') return { scanned: buf.length, findings: [] };

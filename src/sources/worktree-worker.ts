@@ -23,6 +23,8 @@ export interface BatchMessage {
   /** Paths, then absolute paths, each list joined with NUL (which no path holds). */
   paths: string;
   abs: string;
+  /** Absolute paths that are bytes (a name that is not UTF-8), by index: `abs` has '' there. */
+  rawAbs: Array<[number, Uint8Array]>;
   /** Per file: 0 no git state, 1 tracked, 2 untracked. */
   states: Uint8Array;
   /** Int32Array over a SharedArrayBuffer: [0] is the next chunk to take. */
@@ -42,15 +44,21 @@ export interface BatchResult {
 
 const STATES = [undefined, 'tracked', 'untracked'] as const;
 
-export function encodeBatch(entries: Entry[]): Pick<BatchMessage, 'paths' | 'abs' | 'states'> {
+export function encodeBatch(entries: Entry[]): Pick<BatchMessage, 'paths' | 'abs' | 'rawAbs' | 'states'> {
   const states = new Uint8Array(entries.length);
-  entries.forEach((e, i) => (states[i] = e.gitState === 'tracked' ? 1 : e.gitState === 'untracked' ? 2 : 0));
-  return { paths: entries.map((e) => e.path).join('\0'), abs: entries.map((e) => e.abs).join('\0'), states };
+  const rawAbs: Array<[number, Uint8Array]> = [];
+  entries.forEach((e, i) => {
+    states[i] = e.gitState === 'tracked' ? 1 : e.gitState === 'untracked' ? 2 : 0;
+    if (typeof e.abs !== 'string') rawAbs.push([i, new Uint8Array(e.abs)]); // a copy: a pooled Buffer would clone its whole pool
+  });
+  const abs = entries.map((e) => (typeof e.abs === 'string' ? e.abs : '')).join('\0');
+  return { paths: entries.map((e) => e.path).join('\0'), abs, rawAbs, states };
 }
 
 function decodeBatch(m: BatchMessage): Entry[] {
   const paths = m.paths.split('\0');
-  const abs = m.abs.split('\0');
+  const abs: Array<string | Buffer> = m.abs.split('\0');
+  for (const [i, raw] of m.rawAbs) abs[i] = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   return paths.map((path, i) => {
     const gitState = STATES[m.states[i]!];
     return gitState ? { path, abs: abs[i]!, gitState } : { path, abs: abs[i]! };

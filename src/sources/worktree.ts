@@ -9,16 +9,18 @@
  * (worktree-read.ts). Outcomes are replayed in git's own order, so what is reported, and which
  * error surfaces first, is what a file-by-file scan would give.
  */
-import { lstatSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { detectPath, type CompiledRule } from '../core/engine.js';
 import type { Finding } from '../core/types.js';
-import { IncompleteScanError } from '../cli/errors.js';
+import type { StdinReader } from '../cli/context.js';
+import { GitError, IncompleteScanError, UsageError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { shownPath } from '../report/shown.js';
-import { findRepo, git, splitNul } from './git.js';
+import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult } from './git.js';
 import { keywordGate } from './gate.js';
 import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
 import type { BatchMessage, BatchResult, WorkerInit } from './worktree-worker.js';
@@ -30,47 +32,88 @@ export interface WorktreeOptions {
   maxFileSize: number;
   isIgnoredPath: (path: string) => boolean;
   onFile?: (path: string) => void;
+  /** For `scan -`. */
+  stdin?: StdinReader;
 }
 
 function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
   // git prints normalized paths, so plain concatenation is what join() would give, only cheaper.
   const base = root.endsWith('/') ? root : `${root}/`;
   const entries: Entry[] = [];
-  for (const rec of splitNul(out)) {
-    const tag = rec[0];
-    const path = rec.slice(2);
-    if (seen.has(path)) continue; // an unmerged path is listed once per stage
+  const add = (tag: string | undefined, path: string, abs: string | Buffer) => {
+    if (seen.has(path)) return; // an unmerged path is listed once per stage
     seen.add(path);
-    entries.push({ path, abs: base + path, gitState: tag === '?' ? 'untracked' : 'tracked' });
+    entries.push({ path, abs, gitState: tag === '?' ? 'untracked' : 'tracked' });
+  };
+  // The common case: every name is UTF-8 and none needs pathFromBytes' escaping.
+  if (isUtf8(out) && !out.includes(0x5c)) {
+    for (const rec of splitNul(out)) add(rec[0], rec.slice(2), base + rec.slice(2));
+    return entries;
+  }
+  // A name that is not UTF-8 is read through its bytes and reported in its escaped form.
+  const baseBytes = Buffer.from(base);
+  for (const rec of splitNulBytes(out)) {
+    const raw = rec.subarray(2);
+    const path = pathFromBytes(raw);
+    add(String.fromCharCode(rec[0]!), path, isUtf8(raw) ? base + raw.toString('utf8') : Buffer.concat([baseBytes, raw]));
   }
   return entries;
 }
 
-async function globEntries(cwd: string, paths: string[]): Promise<{ root: string; entries: Entry[] }> {
-  const { default: fg } = await import('fast-glob');
+/**
+ * Every file under `dir`, names read as bytes (a name that is not UTF-8 is still a file to
+ * read). A folder that cannot be listed is recorded, never passed over: what it holds is unread.
+ */
+function walk(dir: Buffer, rel: string, entries: Entry[], unlisted: string[]): void {
+  let names: Dirent<Buffer>[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+  } catch (err) {
+    unlisted.push(`${shownPath(rel || '.')}/ (${listError(err)})`);
+    return;
+  }
+  names.sort((a, b) => Buffer.compare(a.name, b.name));
+  for (const d of names) {
+    const abs = Buffer.concat([dir, SLASH, d.name]);
+    const path = rel ? `${rel}/${pathFromBytes(d.name)}` : pathFromBytes(d.name);
+    if (d.isDirectory()) {
+      if (!d.name.equals(DOT_GIT)) walk(abs, path, entries, unlisted);
+    } else {
+      entries.push({ path, abs: isUtf8(abs) ? abs.toString('utf8') : abs });
+    }
+  }
+}
+
+const isAbsent = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+const SLASH = Buffer.from('/');
+const DOT_GIT = Buffer.from('.git');
+const listError = (err: unknown) => {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? 'read error');
+};
+
+/** Outside a repository: the given files, and every file under the given folders. */
+function globEntries(cwd: string, paths: string[]): { root: string; entries: Entry[]; unlisted: string[] } {
   const targets = paths.length ? paths : ['.'];
   const entries: Entry[] = [];
+  const unlisted: string[] = [];
   for (const t of targets) {
     const abs = resolve(cwd, t);
     let st;
     try {
       st = lstatSync(abs);
-    } catch {
-      continue; // absentPaths reports it once the rest is read, as in a repository
-    }
-    // Anything but a folder is one entry: a FIFO or socket named here is reported as unreadable.
-    if (!st.isDirectory()) {
-      entries.push({ path: relative(cwd, abs).split(sep).join('/'), abs });
+    } catch (err) {
+      // A missing path is reported by absentPaths once the rest is read, as in a repository;
+      // one that cannot be reached (a folder above it is mode 000) is read, and fails as unreadable.
+      if (!isAbsent(err)) entries.push({ path: relative(cwd, abs).split(sep).join('/'), abs });
       continue;
     }
-    const files = await fg('**/*', { cwd: abs, dot: true, onlyFiles: false, followSymbolicLinks: false, ignore: ['**/.git/**'], markDirectories: true });
-    for (const f of files) {
-      if (f.endsWith('/')) continue;
-      const fileAbs = join(abs, f);
-      entries.push({ path: relative(cwd, fileAbs).split(sep).join('/'), abs: fileAbs });
-    }
+    const rel = relative(cwd, abs).split(sep).join('/');
+    // Anything but a folder is one entry: a FIFO or socket named here is reported as unreadable.
+    if (!st.isDirectory()) entries.push({ path: rel, abs });
+    else walk(Buffer.from(abs), rel, entries, unlisted);
   }
-  return { root: cwd, entries };
+  return { root: cwd, entries, unlisted };
 }
 
 /** Files per chunk taken from the shared counter: small enough to balance, large enough to be cheap. */
@@ -201,7 +244,7 @@ class Readers {
 
 interface Listing {
   cached: Promise<Buffer>;
-  others: Promise<Buffer>;
+  others: Promise<GitResult>;
 }
 
 /**
@@ -210,12 +253,47 @@ interface Listing {
  * many on the way to the first file. Outside a repository their failure is never looked at.
  */
 function startListing(cwd: string, paths: string[]): Listing {
-  const listing = (which: string[]) => git(['ls-files', '-z', '-t', ...which, '--full-name', '--', ...paths], cwd);
-  const l = { cached: listing(['--cached']), others: listing(['--others', '--exclude-standard']) };
+  const args = (which: string[]) => ['ls-files', '-z', '-t', ...which, '--full-name', '--', ...paths];
+  // The untracked listing walks the folders, so its warnings (a folder it could not open) are kept.
+  const l = { cached: git(args(['--cached']), cwd), others: gitRaw(args(['--others', '--exclude-standard']), cwd) };
   // Awaited later, if at all; a failure must not be an unhandled rejection meanwhile.
   l.cached.catch(() => {});
   l.others.catch(() => {});
   return l;
+}
+
+/** What the readers could not reach: folders that could not be listed, as `path/ (why)`. */
+type Unlisted = string[];
+
+/**
+ * git's stderr from the untracked listing. A folder git could not open holds files nobody read:
+ * that fails the scan. Any other line is passed on as a note, never dropped.
+ */
+function listingWarnings(stderr: string, unlisted: Unlisted, notes: string[]): void {
+  for (const line of stderr.split('\n')) {
+    if (!line.trim()) continue;
+    const m = /^warning: could not open directory '(.*)': (.*)$/.exec(line);
+    if (m) unlisted.push(`${shownPath(m[1]!)} (${m[2]!.toLowerCase()})`);
+    else notes.push(`git ls-files: ${shownPath(line)}`);
+  }
+}
+
+/**
+ * Named paths git ignores are read, as ripgrep searches whatever it is given: bundlers inline
+ * environment values into exactly such files (build/bundle.js). A named ignored folder is read
+ * whole; a named folder git does not ignore is read as git sees it, ignored files below it not.
+ */
+async function namedIgnored(cwd: string, paths: string[]): Promise<GitResult | null> {
+  // Patterns and pathspec magic (`:/x`) are git's to expand: what they match is not named here.
+  const named = paths.filter((p) => !isPattern(p) && !p.startsWith(':'));
+  if (!named.length) return null;
+  const check = await gitRaw(['check-ignore', '-z', '--stdin'], cwd, `${named.join('\0')}\0`);
+  if (check.code === 1) return null; // none of them is ignored
+  if (check.code !== 0) throw new GitError(`\`git check-ignore\` failed: ${check.stderr.trim().split('\n')[0] ?? `exit ${check.code}`}`);
+  const ignored = splitNul(check.stdout);
+  const r = await gitRaw(['ls-files', '-z', '-t', '--others', '--ignored', '--exclude-standard', '--full-name', '--', ...ignored], cwd);
+  if (r.code !== 0) throw new GitError(`\`git ls-files --ignored\` failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
+  return r;
 }
 
 /**
@@ -223,15 +301,24 @@ function startListing(cwd: string, paths: string[]): Listing {
  * first and the tracked ones after; asking for the two lists separately lets the tracked files
  * be read while git walks the tree, and the order is put back here.
  */
-async function readRepo(root: string, listing: Listing, readers: Readers) {
+async function readRepo(cwd: string, root: string, paths: string[], listing: Listing, readers: Readers, notes: string[]) {
   const seen = new Set<string>();
+  const unlisted: Unlisted = [];
+  const ignoredListing = namedIgnored(cwd, paths);
+  ignoredListing.catch(() => {});
   const cached = toEntries(root, await listing.cached, seen);
   const cachedRead = await readers.read(cached);
-  const others = toEntries(root, await listing.others, seen);
+  const othersRun = await listing.others;
+  if (othersRun.code !== 0) throw new GitError(`\`git ls-files --others\` failed: ${othersRun.stderr.trim().split('\n')[0] ?? `exit ${othersRun.code}`}`);
+  listingWarnings(othersRun.stderr, unlisted, notes);
+  const ignoredRun = await ignoredListing;
+  if (ignoredRun) listingWarnings(ignoredRun.stderr, unlisted, notes);
+  const others = toEntries(root, ignoredRun ? Buffer.concat([othersRun.stdout, ignoredRun.stdout]) : othersRun.stdout, seen);
   const othersRead = await readers.read(others);
   return {
     entries: [...others, ...cached],
     read: { outcomes: [...othersRead.outcomes, ...cachedRead.outcomes], pathFindings: [...othersRead.pathFindings, ...cachedRead.pathFindings] },
+    unlisted,
   };
 }
 
@@ -249,7 +336,8 @@ function absentPaths(cwd: string, root: string, paths: string[], entries: Entry[
     try {
       lstatSync(abs);
       return false;
-    } catch {
+    } catch (err) {
+      if (!isAbsent(err)) return false; // there, but not to be looked at: reported as unreadable
       const rel = relative(root, abs).split(sep).join('/');
       return !entries.some((e) => rel === '' || e.path === rel || e.path.startsWith(`${rel}/`));
     }
@@ -257,21 +345,28 @@ function absentPaths(cwd: string, root: string, paths: string[], entries: Entry[
 }
 
 export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
+  if (opts.paths.includes('-')) {
+    // A file named `-` is `./-`; a lone `-` is standard input, and a scan of it reads nothing else.
+    if (opts.paths.length > 1) throw new UsageError('`-` (standard input) is scanned on its own: run `secret-guard scan -` and the paths separately (a file named - is ./-)');
+    return (await import('./stdin.js')).scanStdin(opts);
+  }
   const started = Date.now();
   const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
   const listing = startListing(opts.cwd, paths);
   const repo = await findRepo(opts.cwd);
   const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath);
+  const notes: string[] = [];
   let root: string;
   let entries: Entry[];
   let read: Read;
+  let unlisted: Unlisted;
   try {
     if (repo && !repo.bare) {
       root = repo.root;
       if (!opts.paths.length && looksLarge(repo.gitDir)) void readers.startWorker();
-      ({ entries, read } = await readRepo(root, listing, readers));
+      ({ entries, read, unlisted } = await readRepo(opts.cwd, root, paths, listing, readers, notes));
     } else {
-      ({ root, entries } = await globEntries(opts.cwd, opts.paths));
+      ({ root, entries, unlisted } = globEntries(opts.cwd, opts.paths));
       read = await readers.read(entries);
     }
   } finally {
@@ -298,13 +393,18 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
       findings.push(...o.findings);
     }
   });
+  if (unlisted.length) {
+    throw new IncompleteScanError(
+      `could not read ${unlisted.length} folder(s), so the files in them were not scanned: ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}`,
+      'Make them readable (`chmod u+rx FOLDER`), or add them to .gitignore if git should not see them, and run the scan again.',
+    );
+  }
   if (unreadable.length) {
     throw new IncompleteScanError(
       `could not read ${unreadable.length} file(s): ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''}`,
       'Make them readable regular files (or exclude them with ignorePaths in .secret-guard.json) and run the scan again.',
     );
   }
-  const notes: string[] = [];
   const absent = absentPaths(opts.cwd, root, opts.paths, entries);
   if (absent.length || (entries.length === 0 && opts.paths.some(isPattern))) {
     const what = absent.length ? `${absent.join(', ')}: no such file or folder, so nothing was scanned there` : `no file matches ${opts.paths.join(' ')}: nothing was scanned`;

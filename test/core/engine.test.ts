@@ -80,6 +80,21 @@ describe('named shapes', () => {
     const line = 's.login("PM-T-outbound-Ab3-E5gH7jK9mN1pQ3sT5v", "Zx9_Yw8-Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9D")';
     expect([...line.matchAll(shape)].map((m) => m.groups!.secret)).toEqual(['Zx9_Yw8-Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9D']);
   });
+
+  it.each([
+    [`new postmark.ServerClient("", { timeout: "30" })`, ['', '30']],
+    [`Client('', timeout=30, name='x')`, ['', 'x']],
+    ["new ServerClient(``, `x`)", ['', 'x']],
+  ])('pair an empty literal with its own closing quote: %s', (line, literals) => {
+    const shape = new RegExp(SHAPES.quoted!, 'g');
+    expect([...line.matchAll(shape)].map((m) => m.groups!.secret)).toEqual(literals);
+  });
+
+  it('report nothing for an empty literal in a client call', () => {
+    const rules = compileRules([{ ...spec, keywords: ['postmark'], secret: 'quoted', real: 'uuid', placeholderSeverity: 'warning', contexts: [{ call: 'ServerClient$', firstArg: true }] }]);
+    const text = 'const c = new postmark.ServerClient("", { timeout: "30", requestHost: "api.postmarkapp.com" });\n';
+    expect(detect({ text, path: 'mail.ts' }, rules)).toEqual([]);
+  });
 });
 
 describe('custom patterns', () => {

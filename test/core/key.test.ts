@@ -88,7 +88,40 @@ describe('extractKey', () => {
   it('finds no key where the value is not assigned', () => {
     expect(keyOf('INFO postmark sent message ')).toBe(null);
     expect(keyOf('Project("{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}") = "Postmark", "Postmark.csproj", "{')).toBe(null);
-    expect(keyOf('| POSTMARK_SERVER_TOKEN | ')).toBe(null);
+  });
+
+  const infoOf = (before: string) => {
+    const k = extractKey(before, before);
+    return k ? [k.key, k.also ?? null] : null;
+  };
+
+  it.each([
+    ['| POSTMARK_SERVER_TOKEN | ', ['POSTMARK_SERVER_TOKEN', null]],
+    ['| `POSTMARK_SERVER_TOKEN` | `', ['POSTMARK_SERVER_TOKEN', null]],
+    ['| `postmark_server_token` | Server token for staging | `', ['postmark_server_token', null]],
+    ['| Server Token | ', ['Token', 'Server_Token']],
+  ])('reads a Markdown table cell: %s', (before, info) => {
+    expect(infoOf(before)).toEqual(info);
+  });
+
+  it.each([
+    ['- **SMTP User**: ', ['User', 'SMTP_User']],
+    ['- **SMTP Password:** ', ['Password', 'SMTP_Password']],
+    ['* **Secret Key**: ', ['Key', 'Secret_Key']],
+    ['SMTP User: ', ['User', 'SMTP_User']],
+    ['1. `Server API Token`: ', ['Token', 'Server_API_Token']],
+    ['  password: ', ['password', null]],
+    ['We asked the support team about the user: ', ['user', null]],
+  ])('reads a label of words as a whole: %s', (before, info) => {
+    expect(infoOf(before)).toEqual(info);
+  });
+
+  it.each([
+    ['For staging, the POSTMARK_SERVER_TOKEN is ', ['POSTMARK_SERVER_TOKEN', 'the_POSTMARK_SERVER_TOKEN']],
+    ['Set your server token to `', ['token', 'server_token']],
+    ['POSTMARK_API_KEY was ', ['POSTMARK_API_KEY', null]],
+  ])('reads a key named in a sentence: %s', (before, info) => {
+    expect(infoOf(before)).toEqual(info);
   });
 
   it('reads only the end of a very long line', () => {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isNeverSecret, isPatternedHex, isPlaceholderText, isReference, looksReal } from '../../src/core/placeholder.js';
+import { seeded, type Random } from './random.js';
 
 describe('placeholders', () => {
   it.each([
@@ -65,5 +66,51 @@ describe('references', () => {
   it('does not take a literal for a reference', () => {
     expect(isReference('6f1c2a7e-93b4-4d1e-b0a2-5c8e1f3d9a47')).toBe(false);
     expect(isReference('token$1')).toBe(false);
+  });
+});
+
+describe('random SMTP secret keys are judged as a whole', () => {
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const INSIDE = ['xXx', 'xxx', 'here', 'Here', 'todo', 'TODO', 'test', 'Test', 'demo', 'your', 'fake', 'dummy', 'sample', 'removed'];
+  const key = (rnd: Random) => Array.from({ length: 36 }, () => rnd.pick([...ALPHABET])).join('');
+
+  it('keeps every generated key, also one holding a placeholder-like word (seeded)', () => {
+    const rnd = seeded(20261206);
+    const dropped: string[] = [];
+    for (let i = 0; i < 60000; i++) {
+      let k = key(rnd);
+      // Every other key gets a placeholder-like word spliced in, at its start, end or middle.
+      if (i % 2 === 1) {
+        const w = rnd.pick(INSIDE);
+        const at = rnd.pick([0, 36 - w.length, rnd.int(36 - w.length)]);
+        k = k.slice(0, at) + w + k.slice(at + w.length);
+      }
+      if (!looksReal(k, 'random-key')) dropped.push(k);
+    }
+    expect(dropped.slice(0, 5)).toEqual([]);
+  });
+
+  it('still drops stand-ins written as words, runs or repeats, generated too', () => {
+    const fixed = [
+      'your-smtp-secret-key-goes-here-00000',
+      'YourSmtpSecretKeyGoesHere0000000000x',
+      'YOUR_SMTP_SECRET_KEY_GOES_HERE_0000',
+      'smtp-secret-key-placeholder-00000000',
+      'this-is-my-smtp-secret-key-123456789',
+      'replace-with-your-smtp-secret-key-01',
+      'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+      'abcdefghijklmnopqrstuvwxyz0123456789',
+    ];
+    for (const s of fixed) expect(looksReal(s, 'random-key'), s).toBe(false);
+    const rnd = seeded(7);
+    const WORDS = ['your', 'smtp', 'secret', 'key', 'goes', 'here', 'postmark', 'token', 'placeholder', 'replace', 'me', 'example', 'test'];
+    const styles = [(w: string[]) => w.join('-'), (w: string[]) => w.join('_').toUpperCase(), (w: string[]) => w.map((x) => x[0]!.toUpperCase() + x.slice(1)).join('')];
+    for (let i = 0; i < 2000; i++) {
+      const words = Array.from({ length: 3 + rnd.int(4) }, () => rnd.pick(WORDS));
+      let s = rnd.pick(styles)(words).slice(0, 36);
+      s = s.padEnd(36, rnd.pick(['0', '1', 'x']));
+      expect(looksReal(s, 'random-key'), s).toBe(false);
+    }
   });
 });

@@ -50,6 +50,29 @@ describe('scope', () => {
     expect(siteOf(['aws ssm put-parameter --name /postmark/token --value x', `aws ssm put-parameter --name /id --value ${VALUE}`].join('\n')).scope).not.toContain('postmark');
   });
 
+  it('holds the other items of a Markdown list of settings, and the line that introduces it', () => {
+    const md = ['## Mail', '', '- **SMTP Host**: smtp.postmarkapp.com', '', '- **SMTP Port**: 587', `- **SMTP User**: ${VALUE}`, '', '## Other', '- **SMTP Host**: smtp.example.net'].join('\n');
+    const scope = siteOf(md).scope;
+    expect(scope).toContain('smtp.postmarkapp.com');
+    expect(scope).toContain('## Mail');
+    expect(scope).not.toContain('smtp.example.net');
+    expect(siteOf(['* **Access Key:** PM-T-x', `* **Secret Key:** ${VALUE}`].join('\n')).scope).toContain('PM-T-x');
+    expect(siteOf(['**SMTP Host**: smtp.postmarkapp.com', `**SMTP User**: ${VALUE}`].join('\n')).scope).toContain('postmarkapp');
+  });
+
+  it('keeps a list of Markdown settings apart from the list before a heading', () => {
+    const md = ['- **SMTP Host**: smtp.postmarkapp.com', '', '## Old provider', `- **SMTP Password**: ${VALUE}`].join('\n');
+    expect(siteOf(md).scope).not.toContain('postmarkapp');
+  });
+
+  it('holds the other rows of a Markdown table and the line above it', () => {
+    const md = ['Postmark settings:', '', '| Key | Value |', '| --- | --- |', '| Provider | postmark |', `| Token | ${VALUE} |`, '', '| other | x |'].join('\n');
+    const scope = siteOf(md).scope;
+    expect(scope).toContain('| Provider | postmark |');
+    expect(scope).toContain('Postmark settings:');
+    expect(scope).not.toContain('| other | x |');
+  });
+
   it('holds the INI/TOML section across blank lines', () => {
     const ini = ['[email]', 'provider = postmark', '', 'sender = a@example.com', '', `token = ${VALUE}`, '', '[other]', 'x = 1'].join('\n');
     const scope = siteOf(ini).scope;

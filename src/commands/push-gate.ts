@@ -1,0 +1,272 @@
+/**
+ * The gates after the pre-commit hook: `scan --pre-receive` (the server refuses a push),
+ * `scan --pre-push REMOTE URL` (the client stops one) and `scan --commit-msg FILE` (the message
+ * being written). Same engine and rules as every other scan; what differs is where the settings
+ * come from, the time budget, and a report written for the person at the other end of a push.
+ *
+ * Settings on the server come from the server: `--config PATH`, else `secret-guard.json` (or
+ * `.yml`) in the repository's git directory, else the defaults; never a file in the pushed trees,
+ * and config discovery never walks up from there. The ignore file is `$GIT_DIR/.secret-guard-ignore`.
+ * An inline `secret-guard:allow` in the pushed content is the one suppression a pusher controls,
+ * on purpose (it is how a false positive is marked, visibly, in the code); the report counts it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import type { Args, CliContext, CommandResult } from '../cli/context.js';
+import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../cli/errors.js';
+import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
+import { detect } from '../core/engine.js';
+import type { Finding } from '../core/types.js';
+import { failing, sortFindings, type FailOn } from '../scan/passes.js';
+import { emptyStats, type ScanResult } from '../scan/result.js';
+import { ruleSpecs, ruleset } from '../scan/ruleset.js';
+import { toolVersion } from '../cli/version.js';
+import { shownPath, shownSecret } from '../report/shown.js';
+import type { Format, ReportOptions } from '../report/types.js';
+import { MESSAGE_PATH } from '../sources/history.js';
+import { gitRaw, requireRepo } from '../sources/git.js';
+import { isZero, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
+import { ignoredPaths, maxFileSizeOf, render } from './scan.js';
+
+export type Gate = 'pre-receive' | 'pre-push' | 'commit-msg';
+
+export const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
+
+export function gateOf(args: Args): Gate | undefined {
+  const gates = (['pre-receive', 'pre-push', 'commit-msg'] as const).filter((g) => args[g] !== undefined && args[g] !== false);
+  const others = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
+  if (gates.length + others.length > 1) {
+    throw new UsageError(`choose one of --staged, --history, --range, --pre-receive, --pre-push, --commit-msg (got ${[...gates, ...others].map((m) => `--${m}`).join(' and ')})`);
+  }
+  return gates[0];
+}
+
+/** `4s`, `500ms`, `1m`, or plain seconds. */
+export function parseDuration(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+}
+
+const reportOptions = (args: Args, config: Config): ReportOptions => ({
+  color: false,
+  showSecrets: Boolean(args['show-secrets']),
+  quiet: Boolean(args.quiet),
+  verbose: Boolean(args.verbose),
+  toolVersion: toolVersion(),
+  rules: ruleSpecs(config),
+});
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+async function serverConfig(args: Args, gitDir: string, cwd: string): Promise<Config> {
+  if (args.config === false || args['no-config']) return EMPTY_CONFIG;
+  if (typeof args.config === 'string') return loadConfig({ cwd, file: args.config });
+  const file = SERVER_CONFIG_NAMES.map((n) => join(gitDir, n)).find((f) => existsSync(f));
+  return file ? loadConfig({ cwd, file }) : EMPTY_CONFIG;
+}
+
+async function stdinText(ctx: CliContext, gate: Gate): Promise<string> {
+  if (!ctx.stdin) throw new UsageError(`--${gate} reads git's ref updates on standard input, and none is available here`);
+  return (await ctx.stdin.read()).toString('utf8');
+}
+
+/**
+ * The pre-push lines. The pre-commit framework keeps git's standard input to itself and names the
+ * push in its environment instead: PRE_COMMIT_TO_REF and PRE_COMMIT_FROM_REF, or, for a new
+ * branch whose history reaches a root commit, only PRE_COMMIT_LOCAL_BRANCH. The framework naming no
+ * ref is a usage error: a pre-push gate that read no update must not pass.
+ */
+async function prePushInput(text: string, env: CliContext['env'], cwd: string): Promise<string> {
+  if (text.trim()) return text;
+  // Plain git runs the hook with no lines when everything is up to date: nothing leaves, nothing to read.
+  if (!env.PRE_COMMIT_REMOTE_NAME && !env.PRE_COMMIT_TO_REF && !env.PRE_COMMIT_LOCAL_BRANCH) return '';
+  const to = env.PRE_COMMIT_TO_REF || env.PRE_COMMIT_LOCAL_BRANCH;
+  if (!to) throw new UsageError('--pre-push read no ref updates: git gives them to the pre-push hook on standard input (the pre-commit framework in PRE_COMMIT_* variables)', 'Run it from the pre-push hook: secret-guard scan --pre-push "$1" "$2"');
+  const sha = async (ref: string) => {
+    const r = await gitRaw(['rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`], cwd);
+    if (r.code !== 0) throw new IncompleteScanError(`--pre-push: ${ref} (from the pre-commit framework) is not a commit here, so the push cannot be scanned`);
+    return r.stdout.toString('utf8').trim();
+  };
+  const local = await sha(to);
+  const from = env.PRE_COMMIT_TO_REF && env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? await sha(env.PRE_COMMIT_FROM_REF) : '0'.repeat(local.length);
+  return `${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${local} ${env.PRE_COMMIT_REMOTE_BRANCH || 'HEAD'} ${from}\n`;
+}
+
+interface Outcome {
+  scan: PushScan;
+  gitDir: string;
+}
+
+export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContext): Promise<CommandResult> {
+  const started = Date.now();
+  if (!gate) throw new UsageError('--timeout and --on-timeout are for the push gates: --pre-receive, --pre-push, --commit-msg');
+  const extra = ((args.paths as string[] | undefined) ?? []).length + args._.length - 1;
+  if (gate !== 'pre-push' && extra > 0) throw new UsageError(`--${gate} takes no paths: it reads ${gate === 'pre-receive' ? "git's ref updates on standard input" : 'the message file named after it'}`);
+  const budget = args.timeout === undefined ? undefined : parseDuration(String(args.timeout));
+  if (budget === null || (budget !== undefined && budget <= 0)) throw new UsageError(`--timeout ${String(args.timeout)} is not a duration (try 4s or 1500ms)`);
+  const onTimeout = (args['on-timeout'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
+  const repo = await requireRepo(ctx.cwd, `--${gate}`);
+  const config = gate === 'pre-receive' ? await serverConfig(args, repo.gitDir, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
+  const rules = ruleset(config);
+  const maxFileSize = maxFileSizeOf(args, config);
+  const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
+  // On the server no pushed file is the active config, so none is exempt from the scan (a token in
+  // a pushed `.secret-guard.json` is read like any other); only the server's ignorePaths apply.
+  const isIgnoredPath = gate === 'pre-receive' ? (config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false) : ignoredPaths(config);
+  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath };
+
+  if (gate === 'commit-msg') return commitMsg(args, ctx, config, rules, failOn);
+
+  const input = await stdinText(ctx, gate);
+  let work: Promise<Outcome>;
+  if (gate === 'pre-receive') {
+    const updates = parseUpdates(input, 'pre-receive');
+    work = scanPush({ ...src, updates, held: ['--all'], describe: 'the pushed commits' }).then((scan) => ({ scan, gitDir: repo.gitDir }));
+  } else {
+    const given = ((args.paths as string[] | undefined) ?? []).concat(args._.slice(1).map(String));
+    // The pre-commit framework passes no arguments to a pre-push hook; it names the remote in its environment.
+    const remote = given[0] ?? ctx.env.PRE_COMMIT_REMOTE_NAME;
+    const url = given[1] ?? ctx.env.PRE_COMMIT_REMOTE_URL;
+    if (!remote) throw new UsageError('--pre-push takes the remote name and URL git gives the hook: secret-guard scan --pre-push "$1" "$2"');
+    const updates = parseUpdates(await prePushInput(input, ctx.env, ctx.cwd), 'pre-push');
+    // What the remote had at each ref, when this clone has it, is held there too.
+    const known: string[] = [];
+    for (const u of updates) {
+      if (isZero(u.old)) continue;
+      if ((await gitRaw(['cat-file', '-e', `${u.old}^{commit}`], ctx.cwd)).code === 0) known.push(u.old);
+    }
+    const held = [...known, ...(/^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [])];
+    work = scanPush({ ...src, updates, held, describe: `the commits ${url ?? remote} does not have` }).then((scan) => ({ scan, gitDir: repo.gitDir }));
+  }
+
+  let outcome: Outcome | 'timeout';
+  if (budget === undefined) outcome = await work;
+  else {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), Math.max(0, budget - (Date.now() - started)))));
+    outcome = await Promise.race([work, late]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') work.catch(() => {});
+  }
+  if (outcome === 'timeout') return timedOut(gate, String(args.timeout), onTimeout);
+
+  const { scan } = outcome;
+  const result = scan.result;
+  if (gate === 'pre-receive') result.root = outcome.gitDir;
+  sortFindings(result.findings);
+  const { markSuppressed } = await import('../suppress/apply.js');
+  const { readIgnoreFile } = await import('../suppress/ignore-file.js');
+  // The server's ignore file lives in its git directory; a client's in its work tree.
+  markSuppressed(result.findings, readIgnoreFile(gate === 'pre-receive' ? outcome.gitDir : result.root), 'ignore-file');
+  if (args.baseline !== undefined) {
+    const { readBaseline } = await import('../suppress/baseline.js');
+    markSuppressed(result.findings, readBaseline(resolve(ctx.cwd, String(args.baseline))), 'baseline');
+  }
+  const failed = failing(result.findings, failOn);
+  const exitCode = failed.length ? EXIT.findings : EXIT.clean;
+  const format = (args.format as Format | undefined) ?? 'text';
+  if (format !== 'text') {
+    return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
+  }
+  // stdout: GitHub Enterprise passes only a hook's standard output back to the pusher.
+  return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose))), stderr: '' };
+}
+
+function timedOut(gate: Gate, budget: string, onTimeout: 'accept' | 'refuse'): CommandResult {
+  const what = gate === 'pre-receive' ? 'push' : gate === 'pre-push' ? 'push' : 'commit';
+  if (onTimeout === 'accept') {
+    return { exitCode: EXIT.clean, stderr: '', stdout: `secret-guard: the scan did not finish within ${budget}; the ${what} was accepted UNCHECKED (--on-timeout accept). Run \`secret-guard scan --history\` to check it later.\n`, abandoned: true };
+  }
+  return {
+    exitCode: EXIT.findings,
+    stderr: '',
+    stdout: `secret-guard: ${what} refused: the scan did not finish within ${budget}, and a gate that cannot tell does not pass.\nPush fewer commits at a time, or ask the server's administrator (--timeout, --on-timeout).\n`,
+    abandoned: true,
+  };
+}
+
+function where(f: Finding): string {
+  if (f.path === MESSAGE_PATH) return 'commit message';
+  if (f.path === TAG_MESSAGE_PATH) return 'tag message';
+  return `${shownPath(f.path)}:${f.line}`;
+}
+
+/**
+ * What a pusher sees (prefixed `remote:` by git): a headline, one line per finding with the ref,
+ * the commit and where, then how to proceed. Short: hosts cut long hook output.
+ */
+export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean): string {
+  const r = scan.result;
+  const lines: string[] = [];
+  const allowed = r.findings.filter((f) => f.suppressedBy);
+  const skipped = Object.values(r.stats.skipped).reduce((a, n) => a + n, 0);
+  const tail = () => {
+    if (allowed.length) lines.push(`secret-guard: ${plural(allowed.length, 'finding')} allowed (${[...new Set(allowed.map((f) => f.suppressedBy))].join(', ')}).`);
+    if (skipped && (verbose || failed.length)) lines.push(`secret-guard: ${skipped} not read (${Object.entries(r.stats.skipped).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}).`);
+    if (verbose) for (const s of r.stats.skippedPaths) lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
+  };
+  if (!failed.length) {
+    tail();
+    return lines.length ? `${lines.join('\n')}\n` : '';
+  }
+  const server = gate === 'pre-receive';
+  lines.push(`secret-guard: push ${server ? 'refused' : 'stopped'}: ${plural(failed.length, 'finding')} in ${server ? 'the pushed commits' : 'commits the remote does not have'}${server ? ' (no ref was updated)' : ' (nothing was sent)'}.`);
+  for (const f of failed) {
+    const refs = scan.refsOf.get(f) ?? [];
+    const commit = f.commit ? f.commit.sha.slice(0, 12) : '';
+    lines.push(`  ${refs.join(', ') || '(pushed)'}  ${commit}  ${where(f)}  ${f.title} [${f.ruleId}]  ${shownSecret(f, showSecrets)}`);
+  }
+  const inCommits = failed.filter((f) => f.path !== TAG_MESSAGE_PATH);
+  const first = inCommits.find((f) => f.commit)?.commit?.sha.slice(0, 12) ?? '<commit>';
+  const msg = inCommits.some((f) => f.path === MESSAGE_PATH);
+  lines.push(`To push, take it out of ${inCommits.length ? 'the commit that added it' : 'the tag'}, then push again:`);
+  if (inCommits.length) {
+    lines.push(`  in the last commit:  edit the file, \`git commit --amend\`${msg ? ' (a message: `git commit --amend` alone)' : ''}`);
+    lines.push(`  in an earlier one:   \`git rebase -i ${first}^\`, mark it "edit"${msg ? ' (a message: "reword")' : ''}, fix, \`git rebase --continue\``);
+  }
+  if (inCommits.length < failed.length) lines.push('  in a tag message:    `git tag -f -a <tag>` with a new message');
+  lines.push('Move the token to the environment; rotate it if it was ever shared elsewhere.');
+  lines.push(`Not a credential? Add a \`secret-guard:allow\` comment on its line, in that ${inCommits.length ? 'commit' : 'tag message'}.`);
+  tail();
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The message being written. Git drops everything from the scissors line on (`git commit -v`
+ * puts the diff there; the pre-commit hook judges that). Comment lines are scanned: whether git
+ * strips them depends on how the commit was started (`-m` keeps them), which the hook cannot know.
+ */
+export function messageText(raw: string, commentChar = '#'): string {
+  const scissors = `${commentChar} ------------------------ >8 ------------------------`;
+  const lines = raw.split('\n');
+  const cut = lines.findIndex((l) => l.replace(/\r$/, '') === scissors);
+  return (cut === -1 ? lines : lines.slice(0, cut)).join('\n');
+}
+
+async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: ReturnType<typeof ruleset>, failOn: FailOn): Promise<CommandResult> {
+  const file = resolve(ctx.cwd, String(args['commit-msg']));
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new IncompleteScanError(`could not read the commit message file ${shownPath(String(args['commit-msg']))} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'The commit-msg hook passes the file as its first argument: secret-guard scan --commit-msg "$1"');
+  }
+  const cc = await gitRaw(['config', '--get', 'core.commentChar'], ctx.cwd);
+  const char = cc.code === 0 ? cc.stdout.toString('utf8').trim() : '#';
+  const findings = detect({ text: messageText(raw, char.length === 1 ? char : '#'), path: MESSAGE_PATH }, rules, 'message');
+  const failed = failing(findings, failOn);
+  const result: ScanResult = { mode: 'staged', root: ctx.cwd, findings, stats: { ...emptyStats(), filesScanned: 1, bytesScanned: Buffer.byteLength(raw) }, notes: [] };
+  const format = (args.format as Format | undefined) ?? 'text';
+  const exitCode = failed.length ? EXIT.findings : EXIT.clean;
+  if (format !== 'text') return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
+  if (!failed.length) return { exitCode, stdout: '', stderr: '' };
+  const lines = [`secret-guard: commit blocked: the commit message holds ${plural(failed.length, 'Postmark credential')}.`];
+  for (const f of failed) lines.push(`  line ${f.line}  ${f.title} [${f.ruleId}]  ${shownSecret(f, Boolean(args['show-secrets']))}`);
+  lines.push('Nothing was committed. Write the message again without it (git keeps your text in .git/COMMIT_EDITMSG: `git commit -e -F .git/COMMIT_EDITMSG`).');
+  lines.push('Not a credential? Add `secret-guard:allow` on its line.');
+  return { exitCode, stdout: redactSecrets(`${lines.join('\n')}\n`), stderr: '' };
+}
+
