@@ -19,7 +19,7 @@ describe('scan of the working tree, through bin/', () => {
     const repo = makeRepo({ files: { 'config/mail.yml': `mail:\n  host: smtp.postmarkapp.com\n  port: 587\n  user: apikey\n  password: ${token}\n` } });
     const r = cli(['scan'], repo.dir);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('config/mail.yml:5:13');
+    expect(r.stdout).toMatch(/^config\/mail\.yml\n  5:13 /m);
     expect(r.stdout).toContain('postmark-server-token');
     expect(r.stdout).toContain(`${token.slice(0, 4)}…`);
     expect(r.stdout + r.stderr).not.toContain(token);
@@ -40,7 +40,7 @@ describe('scan of the working tree, through bin/', () => {
     repo.write({ 'notes/todo.env': `POSTMARK_SERVER_TOKEN=${token}\n` });
     const r = cli(['scan', '--format', 'json'], repo.dir);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['notes/todo.env']);
+    expect(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['notes/todo.env', 'notes/todo.env']);
   });
 
   it('reports a tracked or unignored .env with the fix, but not a template', () => {
@@ -80,7 +80,7 @@ describe('scan of the working tree, through bin/', () => {
     writeFileSync(join(dir, 'settings.py'), `ANYMAIL = {\n    "POSTMARK_SERVER_TOKEN": "${fakeToken()}",\n}\n`);
     const r = cli(['scan', '.'], dir);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('settings.py:2:');
+    expect(r.stdout).toMatch(/^settings\.py\n  2:\d+ /m);
   });
 
   it('honours --fail-on and the exit-code contract', () => {
@@ -130,7 +130,7 @@ describe('what is named is read', () => {
     for (const args of [['scan', '-'], ['scan', '--format', 'json', '--', '-']]) {
       const r = cli(args, dir, {}, `POSTMARK_SERVER_TOKEN=${t}\n`);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
-      expect(r.stdout).toMatch(args.includes('json') ? /"file": "<stdin>"/ : /<stdin>:1:23/);
+      expect(r.stdout).toMatch(args.includes('json') ? /"file": "<stdin>"/ : /^<stdin>\n  1:23 /m);
       expect(r.stdout).not.toContain(t);
     }
     const clean = cli(['scan', '-'], dir, {}, 'just some text\n');

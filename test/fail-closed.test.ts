@@ -344,11 +344,11 @@ describe('paths that match nothing', () => {
 });
 
 describe('an empty repository (no commits) is not an error', () => {
-  it('scan, --staged and --history: exit 0 and a plain "nothing to scan"', async () => {
+  it('scan and --history: exit 0 and a plain "nothing to scan"; --staged (the hook) prints nothing unless --verbose', async () => {
     const repo = makeRepo();
     const expected: Array<[Mode, RegExp]> = [
       ['worktree', /^nothing to scan: there are no files git would commit\n/],
-      ['staged', /^nothing to scan: nothing is staged\n$/],
+      ['staged', /^$/],
       ['history', /^the repository has no commits yet: nothing to scan\n/],
     ];
     for (const [mode, message] of expected) {
@@ -357,6 +357,7 @@ describe('an empty repository (no commits) is not an error', () => {
       expect(r.stdout, mode).toMatch(message);
       expect(r.stderr, mode).toBe('');
     }
+    expect((await scan('staged', repo.dir, ['--verbose'])).stdout).toMatch(/^nothing to scan: nothing is staged\n/);
   });
 
   it('--range has no commits to name: exit 2 (the base does not resolve)', async () => {

@@ -38,9 +38,9 @@ describe('scan --history', () => {
     expect(r.findings[0]!.date).toMatch(/^2024-03-01T10:00:00/);
     expect(r.json.stats.commitsScanned).toBe(4);
     const text = cli(['scan', '--history'], repo.dir);
-    expect(text.stdout).toContain(`config/settings.txt:2:23`);
+    expect(text.stdout).toMatch(/^config\/settings\.txt\n  2:23 /m);
     expect(text.stdout).toContain(introduced.slice(0, 12));
-    expect(text.stdout).toMatch(/still held by 3 commits; refs: refs\/heads\/main; still in HEAD/);
+    expect(text.stdout).toMatch(/still held by 3 commits; at the tip of refs\/heads\/main; still in HEAD/);
     expect(text.stdout + text.stderr).not.toContain(token);
   });
 
@@ -363,7 +363,7 @@ describe('scan --history', () => {
     expect(byFile['refs/tags/keys/blob']!.commit).toBeUndefined();
     expect(byFile['mail.txt']).toMatchObject({ commit: leak, holders: { commits: 1, refs: ['refs/heads/main', 'refs/tags/snapshot'], inHead: true } });
     expect(byFile['.env']).toMatchObject({ ruleId: 'dotenv-not-ignored', holders: { commits: 0, refs: ['refs/tags/snapshot'] } });
-    expect(cli(['scan', '--history'], repo.dir).stdout).toContain('held by no commit; refs: refs/tags/keys/blob;');
+    expect(cli(['scan', '--history'], repo.dir).stdout).toContain('held by no commit; at the tip of refs/tags/keys/blob;');
   });
 
   it('finds a token in a detached HEAD that no ref holds', () => {

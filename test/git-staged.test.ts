@@ -267,7 +267,7 @@ describe('scan --staged output and failure modes', () => {
     repo.git('add', '-A');
     const r = cli(['scan', '--staged'], repo.dir);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('app.cfg:1:23');
+    expect(r.stdout).toMatch(/^app\.cfg\n  1:23 /m);
     expect(r.stdout).toContain('fix:');
     expect(r.stdout + r.stderr).not.toContain(token);
   });

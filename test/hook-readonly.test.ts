@@ -147,7 +147,7 @@ describe('scan --staged only reads', () => {
     repo.git('add', 'deploy.sh');
     const blocked = await cliAsync(['scan', '--staged'], repo.dir);
     expect(blocked.code).toBe(1);
-    expect(blocked.stdout).toMatch(/deploy\.sh:1:/);
+    expect(blocked.stdout).toMatch(/^deploy\.sh\n  1:\d+ /m);
     expect(blocked.stderr).toBe(`${lines.join('\n')}\n`);
   });
 
@@ -171,7 +171,7 @@ describe('scan --staged only reads', () => {
     repo.git('add', 'deploy.sh');
     const blocked = commit('leak');
     expect(blocked.code).toBe(1);
-    expect(blocked.out).toMatch(/deploy\.sh:1:\d+ +error +Postmark Server API token/);
+    expect(blocked.out).toMatch(/^deploy\.sh\n  1:\d+ +error +Postmark Server API token/m);
     expect(blocked.out).not.toContain(token);
     expect(repo.git('log', '--format=%s')).toBe('icon\nclean\ninitial\n');
   });

@@ -73,7 +73,7 @@ function scratchProject(): { dir: string; token: string } {
 function expectScanFinds(project: { dir: string; token: string }) {
   const r = run('npx', ['--no', 'secret-guard', 'scan'], project.dir);
   expect(r.code, r.out).toBe(1);
-  expect(r.stdout).toMatch(/mail\.env\.txt:1:23 +error +Postmark Server API token \[postmark-server-token\]/);
+  expect(r.stdout).toMatch(/^mail\.env\.txt\n  1:23 +error +Postmark Server API token \[postmark-server-token\]/m);
   expect(r.out).not.toContain(project.token);
 }
 

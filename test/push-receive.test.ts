@@ -301,9 +301,9 @@ describe('scan --pre-receive behind a real push', () => {
     expect(w.push('main').code).toBe(0);
 
     const { token, text } = envLine();
-    w.client.commit({ 'config/mail.env': text }, 'real one');
+    w.client.commit({ 'config/mail.cfg': text }, 'real one');
     expectRefused(w.push('main'), token);
-    const probe = makeRepo({ files: { 'config/mail.env': text } });
+    const probe = makeRepo({ files: { 'config/mail.cfg': text } });
     const fp = JSON.parse(cli(['scan', '--format', 'json'], probe.dir).stdout).findings.find((f: { ruleId: string }) => f.ruleId === 'postmark-server-token').fingerprint;
     writeFileSync(join(w.server, '.secret-guard-ignore'), `${fp} # approved by the admin\n`);
     const r = w.push('main');

@@ -14,7 +14,7 @@ import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/r
 afterAll(cleanupAll);
 
 const RULE = 'postmark-server-token';
-const LEAK_PATH = 'config/mail.env';
+const LEAK_PATH = 'config/mail.cfg';
 /** What an attacker computes from the token they add: the fingerprint is rule, secret and path. */
 const fingerprintOf = (token: string, path = LEAK_PATH) => createHash('sha256').update(`${RULE}\0${token}\0${path}`).digest('hex').slice(0, 32);
 
@@ -103,7 +103,7 @@ describe('--range: suppressions the change adds are shown, marked, and fail unti
     const { repo, token } = make();
     const text = await range(repo.dir, extra);
     expect(text.code, text.stderr).toBe(1);
-    expect(text.stdout).toMatch(/config\/mail\.env:\d+:\d+ +error/);
+    expect(text.stdout).toMatch(/^config\/mail\.cfg\n  \d+:\d+ +error/m);
     expect(text.stdout).toMatch(/suppressed by this change \(.* added in the range; not approved, so it counts\)/);
     const json = JSON.parse((await range(repo.dir, [...extra, '--format', 'json'])).stdout);
     expect(json.findings).toHaveLength(1);
@@ -114,7 +114,7 @@ describe('--range: suppressions the change adds are shown, marked, and fail unti
     expect(sarif.runs[0].results[0].properties).toMatchObject({ suppressedByChange: by, approved: false });
     const github = await range(repo.dir, [...extra, '--format', 'github']);
     expect(github.code).toBe(1);
-    expect(github.stdout).toMatch(/^::error file=config\/mail\.env,.*::Suppressed by this change/m);
+    expect(github.stdout).toMatch(/^::error file=config\/mail\.cfg,.*::Suppressed by this change/m);
     const gitlab = JSON.parse((await range(repo.dir, [...extra, '--format', 'gitlab'])).stdout);
     expect(gitlab.vulnerabilities).toHaveLength(1);
     expect(gitlab.vulnerabilities[0].description).toMatch(/^\[suppressed by this change/);

@@ -165,7 +165,7 @@ describe('remediate through bin/', () => {
     expect(r.code).toBe(1);
     const rotation = readFileSync(join(repo.dir, OUT, 'ROTATION.md'), 'utf8');
     for (const text of ['aws secretsmanager put-secret-value', '- [ ] billing-service', './bin/deploy production', '`billing-prod`', 'in `SEC ticket queue`']) expect(rotation).toContain(text);
-    expect(r.stdout).toContain(`secret-guard scan --history --config ${join(repo.dir, '.secret-guard.json')}`);
+    expect(r.stdout).toContain(`bin/secret-guard.js scan --history --config ${join(repo.dir, '.secret-guard.json')}`);
     for (const name of ['Raptor', 'raxx', 'Infisical', 'infisical', 'heroku', 'Heroku', 'moosequest', 'kris@', 'dyno']) {
       expect(rotation).not.toContain(name);
       expect(r.stdout).not.toContain(name);

@@ -213,7 +213,7 @@ function plan(over: Partial<PlanInput> = {}): PlanInput {
 
 describe('the next commands', () => {
   it('come in order: rotate, clone, rewrite, check, push, re-clone, host, clean up', () => {
-    expect(planSteps(plan()).map((s) => s.id)).toEqual(['rotate', 'clone', 'rewrite', 'check', 'push', 'reclone', 'host', 'cleanup']);
+    expect(planSteps(plan()).map((s) => s.id)).toEqual(['rotate', 'freeze', 'clone', 'rewrite', 'check', 'push', 'reclone', 'host', 'expire', 'cleanup']);
     expect(planSteps(plan({ secretsInHead: true })).map((s) => s.id)[1]).toBe('code');
   });
 
@@ -233,7 +233,7 @@ describe('the next commands', () => {
     const text = renderPlan(steps);
     expect(steps.find((s) => s.id === 'clone')!.commands).toEqual(['git clone --mirror --no-local "$(git -C /work/shop remote get-url origin)" /work/shop-rewrite.git', 'cd /work/shop-rewrite.git']);
     expect(steps.find((s) => s.id === 'push')!.commands).toContain('git push --force --mirror origin');
-    expect(steps.find((s) => s.id === 'check')!.commands[0]).toBe('secret-guard scan --history');
+    expect(steps.find((s) => s.id === 'check')!.commands[0]).toMatch(/^\/\S+ \/\S+\/bin\/secret-guard\.js scan --history$/);
     expect(text).toMatch(/git log --all --oneline -S"\$s"/);
     expect(text).toContain('refs/pull/*');
     expect(text.indexOf('Rotate every leaked credential first')).toBeLessThan(text.indexOf('git clone --mirror'));
@@ -243,7 +243,7 @@ describe('the next commands', () => {
     const steps = planSteps(plan({ remote: null, hasStash: true, configFile: '/work/shop/.secret-guard.json' }));
     expect(steps.find((s) => s.id === 'clone')!.commands).toEqual(['git clone --mirror --no-local /work/shop /work/shop-rewrite.git', 'cd /work/shop-rewrite.git', 'git update-ref -d refs/stash']);
     expect(steps.find((s) => s.id === 'push')!.commands).toEqual(['git clone /work/shop-rewrite.git /work/shop-clean']);
-    expect(steps.find((s) => s.id === 'check')!.commands[0]).toBe('secret-guard scan --history --config /work/shop/.secret-guard.json');
+    expect(steps.find((s) => s.id === 'check')!.commands[0]).toMatch(/\/bin\/secret-guard\.js scan --history --config \/work\/shop\/\.secret-guard\.json$/);
   });
 
   it('quote paths for the shell', () => {

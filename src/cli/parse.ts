@@ -46,6 +46,7 @@ export function parseWithYargs(argv: string[]): Parsed {
     .usage('Usage: $0 <command> [options]')
     .exitProcess(false)
     .strict()
+    .recommendCommands()
     .help()
     .alias('h', 'help')
     .version(toolVersion())
@@ -53,6 +54,9 @@ export function parseWithYargs(argv: string[]): Parsed {
     .demandCommand(1, 'Name a command: scan, rules, install, remediate or ignore.')
     .epilogue('Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or runtime error (the scan did not complete).')
     .fail((msg, err) => {
+      // recommendCommands says only "Did you mean scan?": name what was typed too.
+      const suggested = /^Did you mean (\S+)\?$/.exec(msg ?? '');
+      if (!err && suggested) throw new UsageError(`unknown command \`${argv[0] ?? ''}\`: did you mean \`${suggested[1]}\`?`);
       throw err ?? new UsageError(msg);
     });
   for (const spec of COMMANDS) {
@@ -60,7 +64,8 @@ export function parseWithYargs(argv: string[]): Parsed {
       spec.usage,
       spec.describe,
       (b) => {
-        let c = b;
+        // The version belongs to the tool, shown in the top-level help only.
+        let c = b.version(false);
         for (const [name, opt] of Object.entries(spec.positional ?? {})) c = c.positional(name, opt);
         c = c.options(spec.options);
         for (const [cmd, what] of spec.examples ?? []) c = c.example(cmd, what);

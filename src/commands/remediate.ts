@@ -142,7 +142,8 @@ async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<Ou
     removedPaths: leaks.files.map((f) => f.path),
     tags: [...new Set(leaks.credentials.flatMap((c) => c.tags))].sort().map((t) => redactText(t)),
     headFiles: leaks.files.filter((f) => f.holders?.inHead).map((f) => f.path),
-    secretsInHead: leaks.credentials.some((c) => c.inHead && c.inFiles),
+    secretsInHead: leaks.credentials.some((c) => c.inHead),
+    headPlaces: await (await import('../remediate/head-places.js')).headPlaces(cwd, leaks.credentials),
     introducing: [...new Set(findings.map((f) => f.commit?.sha.slice(0, 12)).filter((sha): sha is string => Boolean(sha)))],
   };
 }
@@ -166,7 +167,7 @@ function summary(leaks: Leaks, verified: Map<string, VerifyResult> | undefined):
   const rows = leaks.credentials.map((c, i) => {
     const v = verified?.get(c.id);
     const live = v ? `${v.status}${v.server ? ` (server ${JSON.stringify(redactText(v.server.name))})` : ''}: ${redactText(v.detail)}` : 'not checked';
-    return `  ${i + 1}. ${KIND_TITLES[c.kind]} ${redact(c.secret)}  id ${c.id}  ${c.inHead ? 'in HEAD' : 'history only'}  ${count(c.findings.length, 'place')}  live: ${live}`;
+    return `  ${i + 1}. ${KIND_TITLES[c.kind]} ${redact(c.secret)}  id ${c.id}  ${c.inHead ? 'in HEAD' : c.inFiles ? 'history only' : 'in messages only'}  ${count(c.findings.length, 'place')}  live: ${live}`;
   });
   const files = leaks.files.map((f) => `  file ${shownPath(f.path)}  ${f.holders?.inHead ? 'in HEAD' : 'history only'}`);
   return [...rows, ...files];

@@ -44,7 +44,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     const { gateOf, runGate } = await import('./push-gate.js');
     return runGate(gateOf(args), args, ctx);
   }
-  const { mode, result, config, exitCode } = await scanRepository(args, { cwd: ctx.cwd, progress: ctx.progress, stdin: ctx.stdin });
+  const { mode, result, config, failOn, exitCode } = await scanRepository(args, { cwd: ctx.cwd, progress: ctx.progress, stdin: ctx.stdin });
   if (args['write-baseline'] !== undefined) {
     const { writeBaseline } = await import('../suppress/baseline.js');
     const file = resolve(ctx.cwd, String(args['write-baseline']));
@@ -58,12 +58,14 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   // The pre-commit hook adds nothing to the commit's output unless it has something to say: a
   // finding, or that it read nothing (nothing staged).
   const quietHook = mode === 'staged' && format === 'text' && !output && !args.verbose && result.findings.every((f) => f.suppressedBy);
-  const hookNotes = args.quiet ? '' : result.notes.map((n) => `${shownText(n, Boolean(args['show-secrets']))}\n`).join('');
+  // An empty commit (`git commit --allow-empty`) is clean, not news: --verbose and JSON still say it.
+  const hookNotes = args.quiet ? '' : result.notes.filter((n) => n !== 'nothing to scan: nothing is staged').map((n) => `${shownText(n, Boolean(args['show-secrets']))}\n`).join('');
   const report = quietHook ? hookNotes : await render(result, format, {
     showSecrets: Boolean(args['show-secrets']),
     color,
     verbose: Boolean(args.verbose),
     quiet: Boolean(args.quiet),
+    failOn,
     toolVersion: toolVersion(),
     rules: format === 'sarif' ? ruleSpecs(config) : undefined,
     headSha: format === 'gitlab' ? await headSha(ctx.cwd) : undefined,

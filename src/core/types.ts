@@ -55,6 +55,10 @@ export interface RuleSpec {
   title: string;
   description: string;
   fix: string;
+  /** The fix at commit time (`scan --staged`), when nothing has left the machine: no rotation. */
+  fixStaged?: string;
+  /** The fix for a value the rule judges a stand-in (see `real`): nothing to rotate. */
+  fixPlaceholder?: string;
   severity: Severity;
   credential?: CredentialKind;
   /** When two rules claim the same secret, the higher priority wins (most specific rule). */

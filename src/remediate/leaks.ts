@@ -103,7 +103,8 @@ function credential(secret: string, found: Finding[]): Credential {
     inMessages: found.some((f) => f.kind === 'message' || isTagMessage(f)),
     tags: [...new Set(found.flatMap(tagsOf))].sort(),
     inFiles: found.some((f) => f.kind === 'content' && !isTagMessage(f)),
-    inHead: found.some((f) => f.holders?.inHead),
+    // HEAD's files, not HEAD's history: a message that HEAD reaches is cleaned by the rewrite alone.
+    inHead: found.some((f) => f.kind === 'content' && !isTagMessage(f) && f.holders?.inHead),
   };
 }
 

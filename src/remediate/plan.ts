@@ -1,18 +1,20 @@
 /**
  * The next commands, in the order that matters: rotate first; then fix the current code; then a
- * fresh mirror clone, the `git filter-repo` run with the written files, a check of the result,
- * the force-push, re-clones, host-side cleanup, and deleting the files that hold the secrets.
+ * push freeze, a fresh mirror clone, the `git filter-repo` run with the written files, a check of
+ * the result, the force-push, re-clones, host-side cleanup (on a self-hosted bare repository:
+ * dropping the old objects), and deleting the files that hold the secrets.
  *
  * Steps are data (id, title, commands, notes) so the tests can run the clone, rewrite and check
  * commands exactly as printed. Commands never hold a secret: they name the files, and the remote
  * URL is read by git at run time (a URL may carry credentials of its own).
  */
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { shellWord } from '../core/shell.js';
 import type { FilterRepo } from './filter-repo.js';
 import { tagCheckCommand, tagName } from './tags.js';
 
-export type StepId = 'rotate' | 'code' | 'clone' | 'rewrite' | 'check' | 'push' | 'reclone' | 'host' | 'cleanup';
+export type StepId = 'rotate' | 'code' | 'freeze' | 'clone' | 'rewrite' | 'check' | 'push' | 'reclone' | 'host' | 'expire' | 'cleanup';
 
 export interface PlanStep {
   id: StepId;
@@ -53,12 +55,25 @@ export interface PlanInput {
   /** Secrets files still in HEAD; and whether any credential is. */
   headFiles: string[];
   secretsInHead: boolean;
+  /** Where HEAD's files still hold a leaked credential (path and line), for the code step. */
+  headPlaces?: Array<{ path: string; line: number }>;
+  /**
+   * The command that runs this secret-guard, for the check in the mirror (a devDependency is not on
+   * PATH there). Default: this Node and this package's bin, by absolute path.
+   */
+  self?: string;
   /** Introducing commits, for the host's support request. */
   introducing: string[];
 }
 
 /** Shell quoting of every word the plan prints (core/shell.ts): a path cannot run or forge anything. */
 export const sh = shellWord;
+
+/** This Node running this package's bin/secret-guard.js: what the user ran, wherever it is installed. */
+export function selfCommand(): string {
+  const bin = fileURLToPath(new URL('../../bin/secret-guard.js', import.meta.url));
+  return `${sh(process.execPath)} ${sh(bin)}`;
+}
 
 export function mirrorPath(root: string): string {
   return join(dirname(root), `${basename(root).replace(/\.git$/, '') || 'repository'}-rewrite.git`);
@@ -74,12 +89,31 @@ function rotate(p: PlanInput): PlanStep {
 }
 
 function fixCode(p: PlanInput): PlanStep | null {
-  if (!p.secretsInHead && !p.headFiles.length) return null;
+  const places = p.headPlaces ?? [];
+  if (!p.secretsInHead && !places.length && !p.headFiles.length) return null;
   const notes: string[] = [];
-  if (p.secretsInHead) notes.push('The current code still holds a leaked credential: make it read the new one from the environment or the secret manager, and commit. (The rewrite would otherwise leave ***…_REMOVED*** where the code expects a token.)');
+  if (places.length) {
+    const shown = places.slice(0, 20).map((w) => `${sh(w.path)} line ${w.line}`).join(', ') + (places.length > 20 ? ` and ${places.length - 20} more` : '');
+    notes.push(`HEAD still holds a leaked credential at ${shown}: make the code read the new one from the environment or the secret manager, and commit. (The rewrite would otherwise leave ***…_REMOVED*** where the code expects a token.)`);
+  } else if (p.secretsInHead) {
+    notes.push('The current code still holds a leaked credential: make it read the new one from the environment or the secret manager, and commit. (The rewrite would otherwise leave ***…_REMOVED*** where the code expects a token.)');
+  }
   if (p.headFiles.length) notes.push('Stop tracking the committed secrets files, ignore them, and commit a template (such as .env.example) instead. The rewrite removes them from every commit, the current one included: keep a local copy outside the repository if you still need one.');
   notes.push(p.remote ? `Push that commit to ${p.remote} before the mirror clone, so the rewrite starts from it.` : 'Commit it before the mirror clone, so the rewrite starts from it.');
   return { id: 'code', title: 'Take the leaks out of the current code.', commands: p.headFiles.map((f) => `git -C ${sh(p.root)} rm --cached -- ${sh(f)}`), notes };
+}
+
+/** Between the mirror clone and the forced push, a push to the remote would be lost, or bring the leak back. */
+function freeze(p: PlanInput): PlanStep | null {
+  if (!p.remote) return null;
+  return {
+    id: 'freeze',
+    title: `Freeze pushes to ${p.remote} from now until the forced push is done.`,
+    commands: [],
+    notes: [
+      'The forced push replaces every branch with the mirror: a commit pushed after the mirror clone is lost, and a push from a clone with the old history brings the leak back. Announce the freeze; where the host allows, make the repository read-only or restrict pushes to whoever runs these steps.',
+    ],
+  };
 }
 
 function clone(p: PlanInput, mirror: string): PlanStep {
@@ -128,7 +162,8 @@ function rewrite(p: PlanInput): PlanStep {
 }
 
 function check(p: PlanInput): PlanStep {
-  const sg = `secret-guard scan --history${p.configFile ? ` --config ${sh(p.configFile)}` : ''}`;
+  // By absolute path: the mirror has no node_modules, and a devDependency is not on PATH.
+  const sg = `${p.self ?? selfCommand()} scan --history${p.configFile ? ` --config ${sh(p.configFile)}` : ''}`;
   const commands = [...(p.ignoreFile ? [`cp ${sh(p.ignoreFile)} .`] : []), sg];
   const notes = ['The scan must exit 0 (nothing found).'];
   if (p.ignoreFile) notes.push('The first line brings your .secret-guard-ignore along: the suppressed findings were left in history on purpose.');
@@ -165,6 +200,7 @@ function push(p: PlanInput, mirror: string): PlanStep {
     notes: [
       'git filter-repo may remove the origin remote after a rewrite (2.38 does): the first line puts it back if so.',
       'Lift branch protection for the push if it refuses a force-push. A host refusing refs/pull/* ("deny updating a hidden ref") is expected: see the host step.',
+      'Then lift the push freeze, together with the re-clone instructions below: a push from an old clone must not be the first one.',
     ],
   };
 }
@@ -175,6 +211,8 @@ function reclone(p: PlanInput): PlanStep {
   const notes = [
     'Every existing clone — this one included — still holds the old history. Everyone deletes theirs and clones again; nobody pulls, merges or pushes from an old clone: that brings every leak back.',
     'Unpushed work: export it from the old clone with `git format-patch` and apply it in the new one.',
+    'In each new clone, install the dependencies and run `secret-guard install` again (`npx --no secret-guard install` for a devDependency): a clone does not copy .git/hooks, so the new clone has no pre-commit hook until then.',
+    'If an old clone is merged back anyway (a pull request from an old branch, a merge of an old clone), its commits carry the leaked tokens again: the pull-request job (`secret-guard scan --range BASE..HEAD`) fails on them, because they are new to the base. A direct push skips that job: keep the branch protection that requires it. The pre-commit hook is no guard here: git runs it for \`git commit\`, not for a merge it completes by itself.',
   ];
   if (p.tags?.length) notes.push(`A clone that keeps its old history also keeps the old tags (${tagList(p.tags)}): git fetch never replaces an existing tag. Re-cloning is the fix; \`git fetch --force --tags\` replaces the tags alone.`);
   if (p.hasStash) notes.push('This clone has a stash: apply what you need in the new clone, then `git stash clear` here before deleting it.');
@@ -196,6 +234,23 @@ function host(p: PlanInput, mirror: string): PlanStep {
   };
 }
 
+/**
+ * A bare repository the user runs (a path, an ssh server) keeps the old objects after the forced
+ * push, and serves them to a fetch by id, until reflogs expire and gc prunes them (months, by
+ * default). A hosted remote does this itself, on request (the host step).
+ */
+function expire(p: PlanInput): PlanStep | null {
+  if (!p.remote) return null;
+  return {
+    id: 'expire',
+    title: `If ${p.remote} is a bare repository you host yourself (a path or an ssh server), drop the old commits there.`,
+    commands: ['git reflog expire --expire=now --all && git gc --prune=now'],
+    notes: [
+      `Run it on the server, inside the bare repository (\`git -C ${sh(p.root)} remote get-url ${sh(p.remote)}\` names it). Until then the old commits stay in its object store and a fetch by commit id still gets them; git's own gc would keep them for months (the reflog's default expiry). A hosted remote (GitHub, GitLab) does this itself: the host step above.`,
+    ],
+  };
+}
+
 function cleanup(p: PlanInput): PlanStep {
   // Only the files remediate wrote, by name: --out may name a folder that holds other things.
   const f = p.files;
@@ -212,7 +267,7 @@ function cleanup(p: PlanInput): PlanStep {
 
 export function planSteps(p: PlanInput): PlanStep[] {
   const mirror = mirrorPath(p.root);
-  const steps = [rotate(p), fixCode(p), clone(p, mirror), rewrite(p), check(p), push(p, mirror), reclone(p), host(p, mirror), cleanup(p)];
+  const steps = [rotate(p), fixCode(p), freeze(p), clone(p, mirror), rewrite(p), check(p), push(p, mirror), reclone(p), host(p, mirror), expire(p), cleanup(p)];
   return steps.filter((s): s is PlanStep => s !== null);
 }
 

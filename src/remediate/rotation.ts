@@ -102,6 +102,12 @@ function summaryTable(input: RotationInput): string {
   return ['| # | credential | redacted | secret id | live? | in HEAD | places |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
+/** Which messages hold a credential found in no file: commit, tag, or both. */
+function messageKinds(c: Credential): string {
+  const commit = c.findings.some((f) => !isTagMessage(f));
+  return commit && c.tags.length ? 'commit and tag' : commit ? 'commit' : 'tag';
+}
+
 function credentialSection(c: Credential, n: number, input: RotationInput): string {
   const v = input.verified?.get(c.id);
   const redacted = redact(c.secret);
@@ -111,9 +117,9 @@ function credentialSection(c: Credential, n: number, input: RotationInput): stri
     `**Credential:** ${KIND_TITLES[c.kind]}, redacted ${code(redacted)}, secret id ${code(c.id)} (the first 12 hex digits of its SHA-256), reported by ${c.ruleIds.map(code).join(', ')}`,
     `**Live:** ${liveText(v, Boolean(input.verified))}`,
     `**Server:** ${server.fact}`,
-    `**In HEAD:** ${c.inHead ? 'yes — remove it from the code as well (read it from the environment or the secret manager) before the history rewrite' : 'no — only in history'}`,
+    `**In HEAD:** ${c.inHead ? 'yes — remove it from the code as well (read it from the environment or the secret manager) before the history rewrite' : c.inFiles ? 'no — only in history' : `no — only in ${messageKinds(c)} messages, never in a file: the code has nothing to change; the history rewrite (\`messages.txt\`) cleans them`}`,
     ...(c.tags.length ? [`**In tag messages:** ${c.tags.map(shownRef).join(', ')} — see "Tag messages" below`] : []),
-    `**Refs holding it:** ${refs.length ? refs.map(shownRef).join(', ') : 'none at their tips (older commits, tags or reflogs only)'}`,
+    `**Refs holding it:** ${refs.length ? refs.map(shownRef).join(', ') : 'none at their tips: removed since; older commits that the refs reach still hold it'}`,
   ];
   return [
     `## ${n}. ${KIND_TITLES[c.kind]} ${code(redacted)} (id ${code(c.id)})`,

@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../core/types.js';
 import { formatBytes } from '../config/size.js';
-import { active, listed, suppressedCounts } from '../scan/passes.js';
+import { active, failing, listed, suppressedCounts, type FailOn } from '../scan/passes.js';
 import { changeMarker } from '../suppress/apply.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Reporter, ReportOptions } from './types.js';
@@ -56,9 +56,39 @@ export function summary(result: ScanResult): string {
   return parts.join(' · ');
 }
 
+/**
+ * The hook's first line: whether the commit is blocked, by what. A secrets file is not a
+ * credential, so it is counted on its own.
+ */
+export function verdict(result: ScanResult, failOn: FailOn): string | undefined {
+  if (result.mode !== 'staged') return undefined;
+  const shown = active(result.findings);
+  if (!shown.length) return undefined;
+  const blocking = failing(result.findings, failOn);
+  const what = (list: Finding[]) => {
+    const files = list.filter((f) => f.kind === 'path').length;
+    const creds = list.length - files;
+    return [creds ? plural(creds, 'credential') : '', files ? plural(files, 'secrets file') : ''].filter(Boolean).join(' and ');
+  };
+  if (blocking.length) {
+    const rest = shown.length - blocking.length;
+    return `secret-guard: commit blocked — ${what(blocking)} in the staged change${rest ? ` (and ${plural(rest, 'warning')})` : ''}`;
+  }
+  return `secret-guard: the commit goes ahead — ${plural(shown.length, shown.every((f) => f.severity === 'warning') ? 'warning' : 'finding')} in the staged change, below --fail-on ${failOn}`;
+}
+
+/** After a blocked commit: what to do next, the false-positive way out included. */
+const PROCEED = [
+  'To commit: fix each finding as its fix line says, `git add` the change, and commit again.',
+  'A false positive: add a `secret-guard:allow` comment on its line (or the line above), or run `secret-guard ignore <fingerprint>` (it appends to .secret-guard-ignore: commit that file too).',
+];
+
 export const textReport: Reporter = async (result: ScanResult, opts: ReportOptions) => {
   const p = await palette(opts.color);
   const lines: string[] = [];
+  const failOn = opts.failOn ?? 'error';
+  const head = verdict(result, failOn);
+  if (head) lines.push(p.bold(head), '');
   const byFile = new Map<string, Finding[]>();
   for (const f of listed(result.findings)) {
     const list = byFile.get(f.path) ?? [];
@@ -66,21 +96,22 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
     byFile.set(f.path, list);
   }
   for (const [file, list] of byFile) {
-    const shown = shownPath(file);
-    lines.push(p.underline(shown));
+    // The path once, as a heading; each finding under it by line:column.
+    lines.push(p.underline(shownPath(file)));
+    const at = (f: Finding) => `${f.line}:${f.column}`;
+    const width = Math.max(...list.map((f) => at(f).length));
+    const pad = ' '.repeat(width + 4);
     for (const f of list) {
       const sev = f.severity === 'error' ? p.red('error  ') : f.severity === 'warning' ? p.yellow('warning') : p.blue('info   ');
       const secret = f.secret ? `  ${p.bold(shownSecret(f, opts.showSecrets))}` : '';
-      lines.push(`  ${shown}:${f.line}:${f.column}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f, opts.showSecrets)}`);
+      lines.push(`  ${at(f).padEnd(width)}  ${sev}  ${f.title} ${p.dim(`[${f.ruleId}]`)}${secret}${where(f, opts.showSecrets)}`);
       const mark = changeMarker(f);
-      if (mark) lines.push(p.yellow(`      ${mark}`));
-      if (f.holders) {
-        const h = f.holders;
-        // A blob that only a ref names (a tag of a blob or tree) is held by no commit at all.
-        const commits = h.commits ? `still held by ${plural(h.commits, 'commit')}` : 'held by no commit';
-        lines.push(p.dim(`      ${commits}; refs: ${h.refs.length ? shownText(h.refs.join(', '), opts.showSecrets) : 'none'}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`));
+      if (mark) lines.push(p.yellow(`${pad}${mark}`));
+      if (f.holders) lines.push(p.dim(`${pad}${heldBy(f, opts.showSecrets)}`));
+      if (!opts.quiet) {
+        lines.push(p.dim(`${pad}fix: ${oneLine(f.fix)}`));
+        lines.push(p.dim(`${pad}fingerprint: ${f.fingerprint}`));
       }
-      if (!opts.quiet) lines.push(p.dim(`      fix: ${oneLine(f.fix)}`));
     }
     lines.push('');
   }
@@ -89,5 +120,23 @@ export const textReport: Reporter = async (result: ScanResult, opts: ReportOptio
     for (const s of result.stats.skippedPaths) lines.push(p.dim(`skipped ${shownPath(s.path)}: ${shownText(s.reason, opts.showSecrets)}`));
   }
   if (!opts.quiet || byFile.size) lines.push(summary(result));
+  if (head && !opts.quiet && failing(result.findings, failOn).length) lines.push('', ...PROCEED);
   return lines.length ? `${lines.join('\n')}\n` : '';
 };
+
+/**
+ * What still holds a leak found in history. A content leak is held where a ref's tip tree has it;
+ * an empty list means it was removed since, not that its commits are unreachable: a history scan
+ * reads only commits that some ref reaches.
+ */
+function heldBy(f: Finding, showSecrets: boolean): string {
+  const h = f.holders!;
+  // A blob that only a ref names (a tag of a blob or tree) is held by no commit at all.
+  const commits = h.commits ? `still held by ${plural(h.commits, 'commit')}` : 'held by no commit';
+  const refs = h.refs.length ? shownText(h.refs.join(', '), showSecrets) : null;
+  // A tag message (history-tags) is held by the tags whose message it is, like a commit message.
+  if (f.kind === 'message' || f.path === '<tag message>') {
+    return `${commits}; ${refs ? `reachable from ${refs}` : 'reachable from no ref (old clones and reflogs only)'}; ${h.inHead ? "in HEAD's history" : "not in HEAD's history"}`;
+  }
+  return `${commits}${refs ? `; at the tip of ${refs}` : h.commits ? ", reachable from the refs scanned; removed since: no ref's tip holds it" : ''}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`;
+}

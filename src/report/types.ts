@@ -1,3 +1,4 @@
+import type { FailOn } from '../scan/passes.js';
 import type { RuleSpec } from '../core/types.js';
 import type { ScanResult } from '../scan/result.js';
 
@@ -6,6 +7,8 @@ export interface ReportOptions {
   color: boolean;
   verbose: boolean;
   quiet: boolean;
+  /** The lowest severity that fails the scan: the hook's report says whether the commit is blocked. */
+  failOn?: FailOn;
   toolVersion: string;
   /** Every rule the scan ran, for formats that describe them (SARIF's tool.driver). */
   rules?: RuleSpec[];

@@ -120,6 +120,8 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const rules = compileRules(specs);
   const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin }, range);
   result.notes.unshift(...(config.notes ?? []));
+  // The fix sentence fits the moment (commit time, history, a placeholder): one choice for every format.
+  await (await import('../report/moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));
   if (config.commitPath !== undefined) {
     const custom = new Set(config.rules.map((r) => r.id));
     result.findings = result.findings.filter((f) => f.path !== config.commitPath || !custom.has(f.ruleId));
