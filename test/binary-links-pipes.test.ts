@@ -5,11 +5,11 @@
  * with no rule keyword stay skipped, counted, and free of findings.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN } from './helpers/cli.js';
+import { BIN, cli } from './helpers/cli.js';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 
@@ -144,5 +144,24 @@ describe('a named path that is no file', () => {
       expect(r.status, `${dir}: ${r.stdout}`).toBe(2);
       expect(r.stderr).toMatch(PIPE);
     }
+  });
+});
+
+describe('a pushed tag of a blob', () => {
+  it('that is binary but holds a token beside a NUL is refused by the pre-receive hook', () => {
+    const server = makeRepo({ bare: true }).dir;
+    const installed = cli(['install', '--hook', 'pre-receive'], server, { HOME: server });
+    expect(installed.code, installed.stderr).toBe(0);
+    const client = makeRepo({ files: { 'README.md': 'hello\n' } });
+    client.git('remote', 'add', 'origin', server);
+    const t = fakeToken();
+    const file = join(tempDir('sg-blob-'), 'blob.bin');
+    writeFileSync(file, Buffer.from(`\0\0POSTMARK_SERVER_TOKEN=${t}\n`));
+    const sha = client.git('hash-object', '-w', file).trim();
+    client.git('tag', 'keys', sha);
+    const r = spawnSync('git', ['push', 'origin', 'main', 'refs/tags/keys'], { cwd: client.dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1', HOME: client.dir }, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).not.toBe(0);
+    expect(r.stderr).toContain('secret-guard: push refused');
+    expect(r.stderr).not.toContain(t);
   });
 });

@@ -17,6 +17,7 @@ import { detect, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Finding } from '../core/types.js';
 import type { ScanResult } from '../scan/result.js';
+import { binaryFindings } from './binary-text.js';
 import { decode } from './decode.js';
 import { git, gitRaw } from './git.js';
 import { scanHistory } from './history.js';
@@ -168,9 +169,11 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
     }
     if (p.type === 'blob') {
       const path = p.update.ref;
-      const d = decode(await git(['cat-file', 'blob', p.target], cwd));
-      if (!('binary' in d) && !opts.isIgnoredPath(path)) {
-        for (const f of detect({ text: d.text, path }, opts.rules)) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
+      const data = await git(['cat-file', 'blob', p.target], cwd);
+      const d = decode(data);
+      if (!opts.isIgnoredPath(path)) {
+        const found = 'binary' in d ? (binaryFindings(data, path, opts.rules) ?? []) : detect({ text: d.text, path }, opts.rules);
+        for (const f of found) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
       }
     }
   }
