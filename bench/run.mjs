@@ -16,7 +16,7 @@ import { cpus, availableParallelism, totalmem } from 'node:os';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { historyData, repoFacts, stagedClone, stagedData, worktreeData, gitSecretsMirror, WORK } from './lib/data.mjs';
+import { denseHistoryData, historyData, repoFacts, stagedClone, stagedData, worktreeData, gitSecretsMirror, WORK } from './lib/data.mjs';
 import { compare, peakRss, runOnce } from './lib/measure.mjs';
 import { pushSection } from './push.mjs';
 
@@ -44,8 +44,8 @@ function parseArgs(argv) {
 
 const opts = parseArgs(process.argv.slice(2));
 const SIZES = opts.quick
-  ? { tree: { files: 2000, bytes: 20e6, seed: 1 }, history: { commits: 2000, seed: 7 }, staged: { files: 1000, bytes: 5e6, seed: 3 } }
-  : { tree: { files: 20_000, bytes: 200e6, seed: 1 }, history: { commits: 20_000, seed: 7 }, staged: { files: 10_000, bytes: 60e6, seed: 3 } };
+  ? { tree: { files: 2000, bytes: 20e6, seed: 1 }, history: { commits: 2000, seed: 7 }, dense: { commits: 1000, seed: 11, initialFiles: 400, dense: { pages: 10, pageBytes: 100_000, pageEdits: 0.3, tokenFiles: 300 } }, staged: { files: 1000, bytes: 5e6, seed: 3 } }
+  : { tree: { files: 20_000, bytes: 200e6, seed: 1 }, history: { commits: 20_000, seed: 7 }, dense: { commits: 10_000, seed: 11, initialFiles: 1500, dense: { pages: 40, pageBytes: 300_000, pageEdits: 0.3, tokenFiles: 3000 } }, staged: { files: 10_000, bytes: 60e6, seed: 3 } };
 
 // Quick inputs are cached apart, so trying the runner does not evict the full-size ones.
 const SUFFIX = opts.quick ? '-quick' : '';
@@ -247,6 +247,10 @@ async function historySections(runs) {
   const data = await historyData(SIZES.history, log, SUFFIX);
   say(`### generated repository (bench/gen/history.mjs: ${data.commits} commits written, side branches with merges, tags, a stash)`);
   out.generated = await historySection('generated history (bench/gen/history.mjs)', data.dir, data, data.planted, runs);
+  const dense = await denseHistoryData(SIZES.dense, log, SUFFIX);
+  const d = SIZES.dense.dense;
+  say(`### generated keyword-dense repository (bench/gen/history.mjs with \`dense\`: ${dense.commits} commits, Postmark named in most files, ${d.pages} pages of ~${Math.round(d.pageBytes / 1000)} KB regenerated in ${Math.round(d.pageEdits * 100)}% of commits, ${d.tokenFiles} files holding tokens)`);
+  out.dense = await historySection('generated keyword-dense history (bench/gen/history.mjs dense)', dense.dir, dense, dense.planted, runs);
   for (const repo of opts.repos) {
     if (!existsSync(repo)) {
       say(`### ${repo}\n- does not exist; skipped\n`);

@@ -1,13 +1,11 @@
 // Compiles rules/*.yml into dist/rules.json and refuses to build when a rule fails the linter,
 // so a broken rule can never ship.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { ruleFiles } from '../test/helpers/rules.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const dir = join(root, 'rules');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
-const specs = files.map((f) => ({ file: f, spec: parse(readFileSync(join(dir, f), 'utf8')) }));
+const specs = ruleFiles(join(root, 'rules'));
 const { lintRules } = await import(join(root, 'dist/rules/lint.js'));
 const byId = new Map(specs.map(({ file, spec }) => [spec.id, file]));
 const problems = lintRules(specs.map((s) => s.spec), (id) => `rules/${byId.get(id) ?? id}`);

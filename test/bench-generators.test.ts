@@ -68,4 +68,25 @@ describe('bench generators', () => {
     expect(git('rev-parse', 'refs/stash')).toBe(byKind('stash').commit);
     expect(git('log', '-1', '--format=%B', byKind('message').commit!)).toMatch(/POSTMARK_SERVER_TOKEN=[0-9a-f-]{36}/);
   });
+
+  it('writes a keyword-dense history: Postmark in most files, pages edited often, every dense token found at the initial import', async () => {
+    const dir = join(tempDir(), 'dense');
+    const m = await generateHistory(dir, { commits: 300, seed: 11, initialFiles: 60, dense: { pages: 4, pageBytes: 40_000, pageEdits: 0.5, tokenFiles: 50 } });
+    const git = (...args: string[]) => gitIn(dir, args).trim();
+    const planted = m.planted as Planted[];
+    const dense = planted.filter((p) => p.kind === 'dense');
+    expect(dense).toHaveLength(50);
+    const root = git('rev-list', '--max-parents=0', 'main');
+    for (const p of dense) expect(p.commit).toBe(root);
+    const files = git('ls-tree', '-r', '--name-only', 'main').split('\n');
+    const mentioning = git('grep', '-il', 'postmark', 'main').split('\n');
+    expect(mentioning.length / files.length).toBeGreaterThan(0.6);
+    expect(Number(git('rev-list', '--count', 'main', '--', 'docs/api/page-0.html'))).toBeGreaterThan(10);
+
+    const r = cli(['scan', '--history', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.stdout).findings as Array<{ file: string; commit?: string }>;
+    const missed = planted.filter((p) => p.kind !== 'stash' && !findings.some((f) => f.file === p.path && f.commit === p.commit));
+    expect(missed).toEqual([]);
+  }, 120_000);
 });

@@ -1,26 +1,57 @@
 /**
  * The fixture corpus, end to end: each folder of fixtures/ becomes a fresh git repository with
- * its files committed, the real CLI scans it (`--format json`), and the findings must equal the
+ * its files committed, the CLI scans it (`scan --format json`), and the findings must equal the
  * folder's expected.json exactly ({ruleId, file, line, severity}; [] for a negative case). The
  * exit code must follow from them, and no secret from the folder may appear in the report.
- * Cases run concurrently (the CLI is spawned asynchronously), each in its own repository.
+ *
+ * Every case runs in-process through `run()` of the built CLI (dist/, the code bin/ loads, with
+ * dist/rules.json), so the corpus costs one git repository per case and no node start-up. A few
+ * cases, together covering every rule, a warning-only case and a negative one, also run through
+ * bin/ as a separate process, so the process boundary (streams, exit code) is checked on the
+ * same expectations.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../src/cli/context.js';
+import type { run as Run } from '../src/cli/run.js';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, makeRepo, type Files } from './helpers/repo.js';
+import type { JsonReport } from './helpers/report.js';
+import { ruleSpecs } from './helpers/rules.mjs';
 
+// The built run(): src/ has no rules.json beside it, dist/ does (npm test builds first).
+// @ts-expect-error plain ESM JavaScript without type declarations; typed by the cast
+const { run } = (await import('../dist/cli/run.js')) as { run: typeof Run };
+
+// The git processes an in-process scan starts inherit this environment; bin/ runs get the same.
+process.env.GIT_CONFIG_NOSYSTEM = '1';
 afterAll(cleanupAll);
 
 const ROOT = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** Through bin/ as well: every rule, an error and a warning of the client rule, a negative case. */
+const THROUGH_BIN = [
+  'env-file-postmark-server-token', // dotenv-not-ignored, postmark-server-token
+  'php-new-postmark-client', // postmark-account-token, postmark-hardcoded-client
+  'k8s-secret-data-base64', // postmark-token-base64
+  'smtp-token-pair-env', // postmark-smtp-token
+  'placeholder-client-literals-are-warnings', // warnings only: findings, exit 0
+  'negative-placeholders-and-patterned-uuids', // nothing
+];
 
 interface Expected {
   ruleId: string;
   file: string;
   line: number;
   severity: string;
+}
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 function filesOf(dir: string, base = dir, out: Files = {}): Files {
@@ -38,7 +69,28 @@ const order = (a: Expected, b: Expected) =>
 // UUIDs, SMTP keys, and base64-encoded UUIDs (Kubernetes Secret data).
 const SECRET_SHAPES = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|PM-T-[\w-]{24,}|\b[A-Za-z0-9_-]{36}\b|\b[A-Za-z0-9+/]{48}/gi;
 
+const ARGS = ['scan', '--format', 'json'];
+
+/** What bin/ hands run(), minus the process: not a terminal, no colour, git without system config. */
+function inProcess(cwd: string): Promise<Outcome> {
+  const ctx: CliContext = { cwd, env: { ...process.env, NO_COLOR: '1' }, stdoutIsTTY: false, stderrIsTTY: false };
+  return run(ARGS, ctx).then((r) => ({ code: r.exitCode, stdout: r.stdout, stderr: r.stderr }));
+}
 const cases = readdirSync(ROOT).filter((d) => statSync(join(ROOT, d)).isDirectory()).sort();
+
+async function check(name: string, scan: (cwd: string) => Promise<Outcome>, expect: typeof import('vitest').expect): Promise<void> {
+  const files = filesOf(join(ROOT, name));
+  const expected = (JSON.parse(readFileSync(join(ROOT, name, 'expected.json'), 'utf8')) as Expected[]).sort(order);
+  const repo = makeRepo({ files });
+  const r = await scan(repo.dir);
+  expect(r.stderr).toBe('');
+  const report = JSON.parse(r.stdout) as JsonReport;
+  const got = report.findings.map(({ ruleId, file, line, severity }) => ({ ruleId, file, line, severity })).sort(order);
+  expect(got).toEqual(expected);
+  expect(r.code).toBe(expected.some((e) => e.severity === 'error') ? 1 : 0);
+  const secrets = new Set(Object.values(files).flatMap((b) => b!.toString().match(SECRET_SHAPES) ?? []));
+  for (const s of secrets) expect(r.stdout).not.toContain(s);
+}
 
 describe('fixtures/', () => {
   it('holds positive and negative cases, each with expected.json', () => {
@@ -48,19 +100,18 @@ describe('fixtures/', () => {
     expect(expectations.some((e) => e.length > 0)).toBe(true);
   });
 
+  it('are run through bin/ for every rule, a warning-only case and a negative case', () => {
+    const expectations = THROUGH_BIN.map((c) => JSON.parse(readFileSync(join(ROOT, c, 'expected.json'), 'utf8')) as Expected[]);
+    expect(new Set(expectations.flat().map((e) => e.ruleId))).toEqual(new Set(ruleSpecs().map((s) => s.id)));
+    expect(expectations.some((e) => e.length === 0)).toBe(true);
+    expect(expectations.some((e) => e.length > 0 && e.every((f) => f.severity === 'warning'))).toBe(true);
+  });
+
   for (const name of cases) {
-    it.concurrent(name, async ({ expect }) => {
-      const files = filesOf(join(ROOT, name));
-      const expected = (JSON.parse(readFileSync(join(ROOT, name, 'expected.json'), 'utf8')) as Expected[]).sort(order);
-      const repo = makeRepo({ files });
-      const r = await cliAsync(['scan', '--format', 'json'], repo.dir);
-      expect(r.stderr).toBe('');
-      const report = JSON.parse(r.stdout) as { findings: Expected[] };
-      const got = report.findings.map(({ ruleId, file, line, severity }) => ({ ruleId, file, line, severity })).sort(order);
-      expect(got).toEqual(expected);
-      expect(r.code).toBe(expected.some((e) => e.severity === 'error') ? 1 : 0);
-      const secrets = new Set(Object.values(files).flatMap((b) => b!.toString().match(SECRET_SHAPES) ?? []));
-      for (const s of secrets) expect(r.stdout).not.toContain(s);
-    });
+    it.concurrent(name, ({ expect }) => check(name, inProcess, expect));
+  }
+
+  for (const name of THROUGH_BIN) {
+    it.concurrent(`${name}, through bin/`, ({ expect }) => check(name, (cwd) => cliAsync(ARGS, cwd), expect));
   }
 });

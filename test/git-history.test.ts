@@ -4,29 +4,12 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
+import { scanHistoryJson } from './helpers/report.js';
 
 afterAll(cleanupAll);
 
-interface JsonFinding {
-  ruleId: string;
-  file: string;
-  line: number;
-  column: number;
-  kind: string;
-  commit: string;
-  author: string;
-  date: string;
-  match: string;
-  holders: { commits: number; refs: string[]; inHead: boolean };
-}
-
 /** Runs `scan --history --format json`; every run also proves no token reached the output. */
-function history(dir: string, tokens: string[], ...extra: string[]) {
-  const r = cli(['scan', '--history', '--format', 'json', ...extra], dir);
-  for (const t of tokens) expect(r.stdout + r.stderr).not.toContain(t);
-  const json = r.code === 2 ? null : JSON.parse(r.stdout);
-  return { ...r, json, findings: (json?.findings ?? []) as JsonFinding[] };
-}
+const history = (dir: string, tokens: string[], ...extra: string[]) => scanHistoryJson(dir, ['--history'], tokens, extra);
 
 const env = (token: string) => `POSTMARK_SERVER_TOKEN=${token}\n`;
 

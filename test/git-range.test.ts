@@ -2,24 +2,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
+import { scanHistoryJson } from './helpers/report.js';
 
 afterAll(cleanupAll);
 
-interface JsonFinding {
-  file: string;
-  line: number;
-  column: number;
-  commit: string;
-  kind: string;
-  holders: { commits: number; refs: string[]; inHead: boolean };
-}
-
-function range(dir: string, spec: string, tokens: string[], ...extra: string[]) {
-  const r = cli(['scan', '--range', spec, '--format', 'json', ...extra], dir);
-  for (const t of tokens) expect(r.stdout + r.stderr).not.toContain(t);
-  const json = r.code === 2 ? null : JSON.parse(r.stdout);
-  return { ...r, json, findings: (json?.findings ?? []) as JsonFinding[] };
-}
+const range = (dir: string, spec: string, tokens: string[], ...extra: string[]) => scanHistoryJson(dir, ['--range', spec], tokens, extra);
 
 const env = (token: string) => `POSTMARK_SERVER_TOKEN=${token}\n`;
 

@@ -6,22 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findRepo } from '../src/sources/git.js';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import type { JsonReport } from './helpers/report.js';
 
 afterAll(cleanupAll);
-
-interface JsonFinding {
-  ruleId: string;
-  file: string;
-  line: number;
-  column: number;
-  kind: string;
-  severity: string;
-}
 
 function staged(repo: Repo, ...extra: string[]) {
   const r = cli(['scan', '--staged', '--format', 'json', ...extra], repo.dir);
   if (r.code === 2) throw new Error(`scan --staged failed: ${r.stderr}`);
-  const json = JSON.parse(r.stdout) as { mode: string; findings: JsonFinding[]; stats: { filesScanned: number; skipped: Record<string, number> } };
+  const json = JSON.parse(r.stdout) as JsonReport;
   return { code: r.code, json, findings: json.findings.map((f) => `${f.file}:${f.line}:${f.ruleId}`) };
 }
 

@@ -5,21 +5,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
+import type { JsonFinding, JsonReport } from './helpers/report.js';
 
 afterAll(cleanupAll);
-
-interface JsonFinding {
-  file: string;
-  kind: string;
-  match: string;
-  commit?: string;
-  holders?: { commits: number; refs: string[]; inHead: boolean };
-}
 
 async function findings(cwd: string, args: string[]): Promise<{ code: number; list: JsonFinding[] }> {
   const r = await cliAsync(['scan', ...args, '--format', 'json', '--show-secrets'], cwd);
   expect(r.code, r.stderr).not.toBe(2);
-  return { code: r.code, list: (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings };
+  return { code: r.code, list: (JSON.parse(r.stdout) as JsonReport).findings };
 }
 
 describe('annotated tag messages', () => {

@@ -10,22 +10,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, makeRepo, type Repo } from './helpers/repo.js';
+import type { JsonFinding, JsonReport } from './helpers/report.js';
 import { needTool } from './helpers/tools.js';
 
 afterAll(cleanupAll);
-
-interface JsonFinding {
-  ruleId: string;
-  file: string;
-  line: number;
-  column: number;
-  endColumn: number;
-  match: string;
-}
-interface JsonReport {
-  findings: JsonFinding[];
-  stats: { filesScanned: number; skipped: Record<string, number> };
-}
 
 type Mode = 'worktree' | 'staged' | 'history';
 const MODE_ARGS: Record<Mode, string[]> = { worktree: [], staged: ['--staged'], history: ['--history'] };

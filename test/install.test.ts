@@ -11,18 +11,11 @@ import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHAINED, MARKER } from '../src/commands/install.js';
 import { BIN, cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'Test Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Test Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  NO_COLOR: '1',
-};
+const IDENTITY = { ...GIT_IDENTITY, NO_COLOR: '1' };
 
 /** PATH without any folder that holds a secret-guard, so only what a test puts there is found. */
 const PATH = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !existsSync(join(d, 'secret-guard'))).join(delimiter);
@@ -423,6 +416,28 @@ describe('secret-guard install never writes through a link', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('.husky/pre-commit is a symbolic link');
     expect(readFileSync(victim, 'utf8')).toBe('export A=1\n');
+  });
+
+  it('refuses a hooks folder reached through a committed folder link (.husky -> elsewhere), with husky set up there or not', () => {
+    for (const withHusky of [false, true]) {
+      const repo = project();
+      const elsewhere = tempDir();
+      if (withHusky) {
+        mkdirSync(join(elsewhere, '_'));
+        writeFileSync(join(elsewhere, '_', 'h'), '');
+      }
+      symlinkSync(elsewhere, join(repo.dir, '.husky'));
+      repo.git('add', '.husky');
+      repo.git('commit', '-q', '-m', 'husky folder');
+      repo.git('config', 'core.hooksPath', '.husky/_');
+      for (const args of [[], ['--force'], ['--hook', 'pre-push'], ['--uninstall']]) {
+        const r = install(repo, args);
+        expect(r.code, r.stdout).toBe(2);
+        expect(r.stderr).toContain('.husky is a symbolic link');
+      }
+      expect(readdirSync(elsewhere).sort()).toEqual(withHusky ? ['_'] : []);
+      if (withHusky) expect(readdirSync(join(elsewhere, '_'))).toEqual(['h']);
+    }
   });
 
   it('cannot be redirected by temporary names planted in a shared hooks folder', () => {

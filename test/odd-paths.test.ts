@@ -11,14 +11,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import type { JsonReport } from './helpers/report.js';
 
 afterAll(cleanupAll);
-
-interface JsonReport {
-  mode: string;
-  findings: Array<{ file: string; line: number; match: string; kind: string }>;
-  stats: { filesScanned: number; skipped: Record<string, number> };
-}
 
 type Mode = 'worktree' | 'staged' | 'history' | 'range';
 

@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, fakeToken, tempDir } from './helpers/repo.js';
+import { cleanupAll, fakeToken, GIT_IDENTITY, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -29,11 +29,7 @@ const ENV: NodeJS.ProcessEnv = {
   npm_config_fund: 'false',
   npm_config_update_notifier: 'false',
   NO_COLOR: '1',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Test Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Test Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
+  ...GIT_IDENTITY,
 };
 
 function run(cmd: string, args: string[], cwd: string): { code: number; out: string; stdout: string } {

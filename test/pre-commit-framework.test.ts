@@ -15,7 +15,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupAll, fakeToken, tempDir } from './helpers/repo.js';
+import { cleanupAll, fakeToken, GIT_IDENTITY, tempDir } from './helpers/repo.js';
 import { needTool } from './helpers/tools.js';
 
 const PRE_COMMIT = needTool('pre-commit', 'the pre-commit framework tests');
@@ -32,11 +32,7 @@ const ENV: NodeJS.ProcessEnv = {
   PRE_COMMIT_HOME: tempDir('sg-pc-cache-'),
   PRE_COMMIT_COLOR: 'never',
   NO_COLOR: '1',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Test Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Test Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
+  ...GIT_IDENTITY,
 };
 
 function run(cmd: string, args: string[], cwd: string): { code: number; out: string } {

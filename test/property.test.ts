@@ -11,19 +11,15 @@
  * Seeded: a failure names its seed and iteration; `SEED=<n> npx vitest run test/property.test.ts`
  * replays it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compileRules, detect } from '../src/core/engine.js';
 import { looksReal } from '../src/core/placeholder.js';
 import type { Finding, RuleSpec, Severity } from '../src/core/types.js';
 import { exampleOf } from '../src/rules/lint.js';
-import { runSeed, seeded, type Random } from './core/random.js';
+import { runSeed, seeded, type Random } from './helpers/random.js';
+import { ruleSpecs } from './helpers/rules.mjs';
 
-const dir = new URL('../rules/', import.meta.url);
-const specs = readdirSync(dir)
-  .filter((f) => f.endsWith('.yml'))
-  .map((f) => parse(readFileSync(new URL(f, dir), 'utf8')) as RuleSpec);
+const specs = ruleSpecs();
 const rules = compileRules(specs);
 
 const ITERATIONS = 400;

@@ -8,18 +8,14 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { needTool } from './helpers/tools.js';
+
+const PRE_COMMIT = needTool('pre-commit', 'the pre-push test under the real pre-commit framework');
 
 afterAll(cleanupAll);
 
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'Test Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Test Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  NO_COLOR: '1',
-};
+const IDENTITY = { ...GIT_IDENTITY, NO_COLOR: '1' };
 
 function run(repo: Repo, args: string[]) {
   const r = spawnSync('git', args, { cwd: repo.dir, env: { ...process.env, ...IDENTITY, HOME: repo.dir }, encoding: 'utf8' });
@@ -84,6 +80,23 @@ describe('the pre-push hook', () => {
     expect(run(repo, ['push', 'origin', ':same']).code).toBe(0);
   });
 
+  it('names a file it could not read and stops the push, unless the hook runs with --on-unread accept', () => {
+    const { repo, server } = project();
+    expect(install(repo, ['--hook', 'pre-push']).code).toBe(0);
+    repo.commit({ 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'binary env');
+    const before = gitIn(server, ['for-each-ref']);
+    const p = run(repo, ['push', 'origin', 'main']);
+    expect(p.code).not.toBe(0);
+    expect(p.out).toContain('secret-guard: not scanned: bin.env: binary');
+    expect(p.out).toContain('secret-guard: push stopped: 1 pushed file could not be read');
+    expect(gitIn(server, ['for-each-ref'])).toBe(before);
+    const hook = join(repo.dir, '.git', 'hooks', 'pre-push');
+    writeFileSync(hook, readFileSync(hook, 'utf8').replace('scan --pre-push "$@"', 'scan --pre-push --on-unread accept "$@"'));
+    const ok = run(repo, ['push', 'origin', 'main']);
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toContain('secret-guard: not scanned: bin.env: binary');
+  });
+
   it('--chain keeps an existing pre-push hook (which gets the same ref lines); --uninstall puts it back', () => {
     const { repo } = project();
     const hook = join(repo.dir, '.git', 'hooks', 'pre-push');
@@ -124,12 +137,30 @@ describe('the commit-msg hook', () => {
     expect(run(repo, ['commit', '-q', '-m', 'deploy: read the token from the environment']).code).toBe(0);
   });
 
-  it('reads the message as git keeps it: the part below the scissors line (git commit -v) is not the message', () => {
+  it('reads the message as git keeps it: git commit -v\'s diff below the scissors line is not the message, but a scissors line in a -m message hides nothing', () => {
     const { repo } = project();
+    expect(install(repo, ['--hook', 'commit-msg']).code).toBe(0);
     const token = fakeToken();
+    // git commit -v: the staged diff (a token in it is the pre-commit hook's to judge) follows
+    // the scissors line and git's comment lines; git drops it, and so does the commit-msg scan.
+    repo.write({ 'deploy.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` });
+    repo.git('add', 'deploy.env.txt');
+    const v = spawnSync('git', ['commit', '-q', '-v'], { cwd: repo.dir, env: { ...process.env, ...IDENTITY, HOME: repo.dir, GIT_EDITOR: "sed -i -e '1s/^/fix mail/'" }, encoding: 'utf8' });
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(repo.git('log', '-1', '--format=%B').trim()).toBe('fix mail');
+
+    // -m keeps a scissors line and everything after it (cleanup mode whitespace): scanned.
+    const other = fakeToken();
+    const before = repo.git('rev-parse', 'HEAD').trim();
+    repo.write({ 'notes.md': 'y\n' });
+    repo.git('add', 'notes.md');
+    const m = run(repo, ['commit', '-q', '-m', `fix mail\n# ------------------------ >8 ------------------------\nPOSTMARK_SERVER_TOKEN=${other}`]);
+    expect(m.code, m.out).not.toBe(0);
+    expect(m.out).toContain('secret-guard: commit blocked');
+    expect(m.out).not.toContain(other);
+    expect(repo.git('rev-parse', 'HEAD').trim()).toBe(before);
+
     const file = join(tempDir(), 'COMMIT_EDITMSG');
-    writeFileSync(file, `fix mail\n# ------------------------ >8 ------------------------\n+POSTMARK_SERVER_TOKEN=${token}\n`);
-    expect(cli(['scan', '--commit-msg', file], repo.dir).code).toBe(0);
     writeFileSync(file, `fix mail\nPOSTMARK_SERVER_TOKEN=${token}\n# ------------------------ >8 ------------------------\n`);
     const r = cli(['scan', '--commit-msg', file], repo.dir);
     expect(r.code).toBe(1);
@@ -155,5 +186,54 @@ describe('scan --pre-push under the pre-commit framework (refs in PRE_COMMIT_* v
     const nothing = cli(['scan', '--pre-push'], repo.dir, { PRE_COMMIT: '1', PRE_COMMIT_REMOTE_NAME: 'origin' }, '');
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('read no ref updates');
+  });
+});
+
+describe('scan --pre-push under the real pre-commit framework', () => {
+  /**
+   * pre-commit names only the first ref of a push that brings new commits; the gate reads every
+   * local branch and tag the remote's tracking refs do not hold. A `repo: local` hook with
+   * `language: system` runs this build as the framework runs any hook, with no install step.
+   */
+  it.skipIf(!PRE_COMMIT)('stops `git push origin clean dirty` though the framework names only clean, and reads a pushed tag\'s message', () => {
+    const { repo, server } = project();
+    writeFileSync(join(repo.dir, '.pre-commit-config.yaml'), `repos:\n- repo: local\n  hooks:\n  - id: secret-guard-pre-push\n    name: secret-guard\n    entry: "'${process.execPath}' '${BIN}' scan --pre-push"\n    language: system\n    pass_filenames: false\n    always_run: true\n    stages: [push]\n`);
+    repo.git('add', '.pre-commit-config.yaml');
+    repo.git('commit', '-q', '-m', 'pre-commit config');
+    expect(run(repo, ['push', '-q', 'origin', 'main']).code).toBe(0);
+    const pc = spawnSync(PRE_COMMIT!, ['install', '--hook-type', 'pre-push'], { cwd: repo.dir, env: { ...process.env, ...IDENTITY, HOME: repo.dir, PRE_COMMIT_HOME: tempDir() }, encoding: 'utf8' });
+    expect(pc.status, pc.stdout + pc.stderr).toBe(0);
+    const env = { PRE_COMMIT_HOME: tempDir(), PRE_COMMIT_COLOR: 'never' };
+    const push = (...args: string[]) => {
+      const r = spawnSync('git', ['push', 'origin', ...args], { cwd: repo.dir, env: { ...process.env, ...IDENTITY, HOME: repo.dir, ...env }, encoding: 'utf8' });
+      return { code: r.status ?? -1, out: r.stdout + r.stderr };
+    };
+
+    repo.git('checkout', '-q', '-b', 'clean', 'main');
+    repo.commit({ 'notes.md': 'clean\n' }, 'clean');
+    repo.git('checkout', '-q', '-b', 'dirty', 'main');
+    const token = fakeToken();
+    const sha = repo.commit({ 'deploy.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'leak');
+    const before = gitIn(server, ['for-each-ref']);
+    const r = push('clean', 'dirty');
+    expect(r.code, r.out).not.toBe(0);
+    expect(r.out).toContain(`refs/heads/dirty  ${sha.slice(0, 12)}  deploy.env.txt:1`);
+    expect(r.out).not.toContain(token);
+    expect(gitIn(server, ['for-each-ref'])).toBe(before);
+
+    // An annotated tag of a new clean commit, its message holding a token: the framework names
+    // the tag object, and the gate reads its message.
+    repo.git('checkout', '-q', 'clean');
+    repo.git('branch', '-q', '-D', 'dirty');
+    repo.commit({ 'notes.md': 'cleaner\n' }, 'release');
+    const msg = fakeToken();
+    repo.git('tag', '-a', 'v1', '-m', `release\n\nPOSTMARK_API_TOKEN=${msg}`);
+    const t = push('v1');
+    expect(t.code, t.out).not.toBe(0);
+    expect(t.out).toContain('tag message');
+    expect(gitIn(server, ['for-each-ref'])).toBe(before);
+    repo.git('tag', '-d', 'v1');
+    const ok = push('clean');
+    expect(ok.code, ok.out).toBe(0);
   });
 });

@@ -9,18 +9,11 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'Test Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Test Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  NO_COLOR: '1',
-};
+const IDENTITY = { ...GIT_IDENTITY, NO_COLOR: '1' };
 
 interface World {
   server: string;
@@ -170,6 +163,64 @@ describe('scan --pre-receive behind a real push', () => {
     w2.client.git('commit', '-q', '--amend', '--no-edit');
     expectRefused(w2.push('main'), evil.token);
     expect(w2.refs()).toBe(before2);
+  });
+
+  it('reads objects as they are: a pushed refs/replace/ ref cannot swap a clean object for a tag or blob the push brings', () => {
+    const w = world();
+    const before = w.refs();
+    // An evil annotated tag, and a clean one the client has the server hold as its replacement first.
+    const msg = fakeToken();
+    w.client.git('tag', '-a', 'clean', '-m', 'release notes');
+    w.client.git('tag', '-a', 'v9', '-m', `release\n\nPOSTMARK_API_TOKEN=${msg}`);
+    const evil = w.client.git('rev-parse', 'v9').trim();
+    const clean = w.client.git('rev-parse', 'clean').trim();
+    expect(w.push(`${clean}:refs/replace/${evil}`).code).toBe(0);
+    const r = w.push('v9');
+    expectRefused(r, msg);
+    expect(r.out).toContain('tag message');
+
+    // A lightweight tag of a blob with a token, the blob replaced by a clean one.
+    const { token, text } = envLine();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad'), text);
+    writeFileSync(join(dir, 'good'), 'nothing here\n');
+    const bad = w.client.git('hash-object', '-w', join(dir, 'bad')).trim();
+    const good = w.client.git('hash-object', '-w', join(dir, 'good')).trim();
+    expect(w.push(`${good}:refs/replace/${bad}`).code).toBe(0);
+    expectRefused(w.push(`${bad}:refs/tags/blob-tag`), token);
+    expect(w.refs()).not.toContain('refs/tags/v9');
+    expect(w.refs()).not.toContain('refs/tags/blob-tag');
+    expect(w.refs()).toContain(before.trim());
+  });
+
+  it('names every pushed file it could not read, and refuses the push unless the server runs it with --on-unread accept', () => {
+    const w = world();
+    const before = w.refs();
+    const big = `// bundle\n${'x'.repeat(6 * 1024 * 1024)}\n`;
+    w.client.commit({ 'dist/bundle.js': big, 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'build output');
+    const r = w.push('main');
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('remote: secret-guard: not scanned: dist/bundle.js:');
+    expect(r.out).toContain('over --max-file-size');
+    expect(r.out).toContain('remote: secret-guard: not scanned: bin.env: binary');
+    expect(r.out).toContain('remote: secret-guard: push refused: 2 pushed files could not be read');
+    expect(r.out).toContain('--on-unread accept');
+    expect(w.refs()).toBe(before);
+
+    // A lightweight tag of a binary blob is named too.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'blob'), Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex'));
+    const blob = w.client.git('hash-object', '-w', join(dir, 'blob')).trim();
+    const t = w.push(`${blob}:refs/tags/blob`);
+    expect(t.code).not.toBe(0);
+    expect(t.out).toContain('remote: secret-guard: not scanned: refs/tags/blob: binary');
+
+    const a = world({ hookArgs: '--on-unread accept' });
+    a.client.commit({ 'dist/bundle.js': big, 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'build output');
+    const ok = a.push('main');
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toContain('remote: secret-guard: not scanned: dist/bundle.js:');
+    expect(ok.out).toContain('remote: secret-guard: 2 files not read; the push was accepted with them unchecked (--on-unread accept)');
   });
 
   it('accepts a deletion', () => {

@@ -205,6 +205,24 @@ describe('config discovery stops at the repository root', () => {
     expect((await cliAsync(['scan'], join(dir, 'sub'))).code).toBe(0);
   });
 
+  it('a folder\'s config does not apply to a repository below it named from that folder', async () => {
+    const parent = tempDir('sg-parent-');
+    writeFileSync(join(parent, '.secret-guard.json'), '{"ignorePaths": ["**"], "failOn": "none"}');
+    const dir = join(parent, 'repo');
+    mkdirSync(dir);
+    execFileSync('git', ['init', '-q', dir]);
+    writeFileSync(join(dir, 'mail.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    for (const named of ['repo', 'repo/mail.env']) {
+      const r = await cliAsync(['scan', named], parent);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stdout).toContain('was not applied');
+    }
+    // A plain folder beside it is still the parent's to configure.
+    mkdirSync(join(parent, 'files'));
+    writeFileSync(join(parent, 'files', 'mail.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    expect((await cliAsync(['scan', 'files'], parent)).code).toBe(0);
+  });
+
   it('outside a repository only the folder\'s own config counts', async () => {
     const parent = tempDir('sg-parent-');
     writeFileSync(join(parent, '.secret-guard.json'), '{"failOn": "none"}');

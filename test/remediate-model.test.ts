@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fingerprint, secretId } from '../src/core/fingerprint.js';
-import type { CredentialKind, Finding, RuleSpec } from '../src/core/types.js';
+import type { CredentialKind, Finding } from '../src/core/types.js';
 import { parseFilterRepoHelp } from '../src/remediate/filter-repo.js';
 import { collectLeaks, type Leaks } from '../src/remediate/leaks.js';
 import { messagesFile } from '../src/remediate/messages.js';
@@ -45,12 +45,8 @@ function finding(over: Partial<Finding> & { secret: string }): Finding {
   };
 }
 
-const SPECS = new Map<string, RuleSpec>([
-  ['postmark-hardcoded-client', { id: 'postmark-hardcoded-client', title: '', description: '', fix: '', severity: 'error', real: 'uuid', placeholderSeverity: 'warning', examples: [], negativeExamples: [] }],
-]);
-
 function leaksOf(findings: Finding[]): Leaks {
-  return collectLeaks(findings, SPECS);
+  return collectLeaks(findings);
 }
 
 describe('collectLeaks', () => {
@@ -71,7 +67,7 @@ describe('collectLeaks', () => {
 
   it('leaves out placeholders and suppressed findings, counting them; splits secrets files by severity', () => {
     const leaks = leaksOf([
-      finding({ secret: 'your-api-token-here', ruleId: 'postmark-hardcoded-client', severity: 'warning' }),
+      finding({ secret: 'your-api-token-here', ruleId: 'postmark-hardcoded-client', severity: 'warning', credential: undefined, placeholder: true }),
       finding({ secret: SERVER, suppressedBy: 'inline' }),
       finding({ secret: '', kind: 'path', path: '.env', ruleId: 'dotenv-not-ignored' }),
       finding({ secret: '', kind: 'path', path: 'config/database.yml', ruleId: 'dotenv-not-ignored', severity: 'warning' }),

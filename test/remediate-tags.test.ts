@@ -35,7 +35,7 @@ function setUp() {
     commit: { sha: repo.git('rev-parse', 'v1.0').trim(), author: 'Test Author', email: 'author@example.com', date: '2024-01-01T00:00:00+00:00' },
     holders: { commits: 0, refs: ['refs/tags/v1.0'], inHead: false },
   };
-  const leaks = collectLeaks([f], new Map());
+  const leaks = collectLeaks([f]);
   const messages = join(tempDir(), 'messages.txt');
   writeFileSync(messages, messagesFile(leaks.credentials));
   return { token, repo, remote, messages };

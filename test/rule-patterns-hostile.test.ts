@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compileRules, detect } from '../src/core/engine.js';
 import type { ExampleSpec, RuleSpec } from '../src/core/types.js';
 import { exampleOf } from '../src/rules/lint.js';
-import { runSeed, seeded, type Random } from './core/random.js';
+import { runSeed, seeded, type Random } from './helpers/random.js';
 
 const BUILT = new URL('../dist/rules.json', import.meta.url);
 const specs = JSON.parse(readFileSync(BUILT, 'utf8')) as RuleSpec[];

@@ -6,15 +6,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compileRules, contextsHit } from '../src/core/engine.js';
 import type { RuleSpec } from '../src/core/types.js';
 import { exampleOf, findingsFor, lintRules } from '../src/rules/lint.js';
+import { ruleFiles } from './helpers/rules.mjs';
 
-const dir = new URL('../rules/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
-const specs: RuleSpec[] = files.map((f) => parse(readFileSync(new URL(f, dir), 'utf8')) as RuleSpec);
+const loaded = ruleFiles();
+const files = loaded.map((r) => r.file);
+const specs: RuleSpec[] = loaded.map((r) => r.spec);
 const rules = compileRules(specs);
 
 /** Every file of every fixture case, with its path inside the case (as a scan would see it). */

@@ -7,20 +7,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, type Repo } from './helpers/repo.js';
+import type { JsonReport } from './helpers/report.js';
 
 afterAll(cleanupAll);
-
-interface JsonFinding {
-  ruleId: string;
-  file: string;
-  line: number;
-  match?: string;
-}
 
 function staged(repo: Repo) {
   const r = cli(['scan', '--staged', '--format', 'json', '--show-secrets'], repo.dir);
   if (r.code === 2) throw new Error(`scan --staged failed: ${r.stderr}`);
-  const json = JSON.parse(r.stdout) as { findings: JsonFinding[]; stats: { filesScanned: number; skipped: Record<string, number> } };
+  const json = JSON.parse(r.stdout) as JsonReport;
   return { code: r.code, json, findings: json.findings.map((f) => `${f.file}:${f.line}:${f.ruleId}`) };
 }
 

@@ -5,9 +5,8 @@
  * be the same. If the engine's own prefilter changes (it runs a rule when its keywords match the
  * text or the path), this is the test that says the gate has to follow.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileRules } from '../src/core/engine.js';
 import type { RuleSpec } from '../src/core/types.js';
@@ -15,14 +14,11 @@ import { exampleOf } from '../src/rules/lint.js';
 import { keywordGate } from '../src/sources/gate.js';
 import { readEntry, type ReadContext } from '../src/sources/worktree-read.js';
 import { cleanupAll, tempDir } from './helpers/repo.js';
+import { ruleSpecs } from './helpers/rules.mjs';
 
 afterAll(cleanupAll);
 
-const dir = new URL('../rules/', import.meta.url);
-const specs: RuleSpec[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.yml'))
-  .sort()
-  .map((f) => parse(readFileSync(new URL(f, dir), 'utf8')) as RuleSpec);
+const specs: RuleSpec[] = ruleSpecs();
 const rules = compileRules(specs);
 
 const variants: Array<[string, (text: string) => Buffer]> = [

@@ -13,6 +13,13 @@
  * - only on a stale, unmerged branch;
  * - in a commit message;
  * - only in the stash.
+ *
+ * `dense` makes the keyword-dense history the issue asks about (every file passes the keyword
+ * gate, so the engine does real work on every version): most source files mention Postmark,
+ * `dense.pages` large generated pages (a few hundred KB, Postmark named throughout) are
+ * regenerated with small edits in a large share of commits, and `dense.tokenFiles` files each
+ * hold a token from the first commit on (each one planted, kind 'dense', and expected at the
+ * initial import). Without `dense` the output is byte-for-byte what it was.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -45,11 +52,11 @@ function edit(r, text, lang) {
   return lines.join('\n');
 }
 
-function makeFile(r, n) {
+function makeFile(r, n, mention = 0.03) {
   const x = r.next();
   if (x < 0.78) {
     const lang = r.pick(['js', 'ts', 'py', 'go', 'rb', 'java', 'php', 'cs', 'md']);
-    return { path: `${LANG_DIRS[lang]}/${r.pick(['src', 'lib', 'test', 'api'])}/m${n}.${EXT[lang]}`, lang, data: sourceFile(r, lang, r.size(3500, 300, 40_000), r.chance(0.03)) };
+    return { path: `${LANG_DIRS[lang]}/${r.pick(['src', 'lib', 'test', 'api'])}/m${n}.${EXT[lang]}`, lang, data: sourceFile(r, lang, r.size(3500, 300, 40_000), r.chance(mention)) };
   }
   if (x < 0.86) return { path: `config/${r.pick(['app', 'deploy', 'ci'])}/c${n}.yml`, lang: 'md', data: yamlConfig(r, r.size(1500, 200, 12_000)) };
   if (x < 0.92) return { path: `config/json/c${n}.json`, lang: 'md', data: jsonConfig(r, r.size(1500, 200, 12_000)) };
@@ -61,7 +68,28 @@ function makeFile(r, n) {
  * Writes the repository at `dir` (must not exist). Returns the manifest: counts and the planted
  * tokens with the commits that introduce them (as shas).
  */
-export async function generateHistory(dir, { commits: target, seed, initialFiles = 1500 }) {
+/** A generated API reference page: Postmark named on every line, quoted attributes throughout. */
+function page(r, n, size) {
+  const parts = [`<!doctype html>\n<html><head><title>Postmark client ${n}</title></head><body class="postmark-docs">\n`];
+  let len = parts[0].length;
+  while (len < size) {
+    const name = `${r.pick(['send', 'get', 'create', 'edit', 'delete'])}${r.pick(['Email', 'Bounce', 'Template', 'Server', 'Stream', 'Webhook'])}${r.int(1, 999)}`;
+    const p = `<li class="tsd-kind-method tsd-parent-kind-class"><a href="classes/postmark.serverclient.html#${name.toLowerCase()}" class="tsd-kind-icon">${name}</a><span class="tsd-signature-type">Promise&lt;postmark.${name}Response&gt;</span></li>\n`;
+    parts.push(p);
+    len += p.length;
+  }
+  parts.push('</body></html>\n');
+  return parts.join('');
+}
+
+/** A small edit to a page: a few lines replaced at a few places, as a regenerated page changes. */
+function editPage(r, text, n) {
+  const lines = text.split('\n');
+  for (let k = r.int(1, 4); k > 0; k--) lines.splice(r.int(1, lines.length - 2), r.int(1, 3), ...page(r, n, r.int(200, 600)).split('\n').slice(1, -2));
+  return lines.join('\n');
+}
+
+export async function generateHistory(dir, { commits: target, seed, initialFiles = 1500, dense = null }) {
   const r = rng(seed);
   git('/', ['init', '-q', '-b', 'main', dir]);
   const fi = spawn('git', ['-c', 'gc.auto=0', 'fast-import', '--quiet', `--export-marks=${join(dir, '.git', 'bench-marks')}`], { cwd: dir, stdio: ['pipe', 'inherit', 'inherit'] });
@@ -117,13 +145,33 @@ export async function generateHistory(dir, { commits: target, seed, initialFiles
 
   // Initial import.
   const initial = [];
+  const mention = dense ? 0.9 : 0.03;
   for (let i = 0; i < initialFiles; i++) {
-    const f = makeFile(r, nextFile++);
+    const f = makeFile(r, nextFile++, mention);
     if (files.has(f.path)) continue;
     files.set(f.path, { data: f.data, lang: f.lang });
     initial.push({ M: f.path, data: f.data });
   }
+  const pages = [];
+  const denseTokens = [];
+  if (dense) {
+    for (let i = 0; i < dense.pages; i++) {
+      const path = `docs/api/page-${i}.html`;
+      const data = page(r, i, r.int(dense.pageBytes / 2, dense.pageBytes * 1.5));
+      files.set(path, { data, lang: 'page' });
+      pages.push(path);
+      initial.push({ M: path, data });
+    }
+    for (let i = 0; i < dense.tokenFiles; i++) {
+      const path = `tenants/t${i}/config/postmark.yml`;
+      const data = `postmark:\n  server_token: ${r.token()}\n  from: tenant${i}@example.com\n`;
+      files.set(path, { data, lang: 'md' });
+      denseTokens.push(path);
+      initial.push({ M: path, data });
+    }
+  }
   let main = await commit('refs/heads/main', { message: 'Initial import\n', changes: initial });
+  for (const path of denseTokens) planted.push({ kind: 'dense', path, mark: main });
 
   /** Random everyday changes against a file map (mutated). */
   const everyday = (state, touched) => {
@@ -132,8 +180,18 @@ export async function generateHistory(dir, { commits: target, seed, initialFiles
     const n = r.chance(0.7) ? 1 : r.int(2, 4);
     for (let i = 0; i < n; i++) {
       const x = r.next();
+      if (dense && pages.length && r.chance(dense.pageEdits)) {
+        const p = r.pick(pages);
+        const f = state.get(p);
+        if (!f) continue;
+        const next = editPage(r, f.data, pages.indexOf(p));
+        state.set(p, { data: next, lang: f.lang });
+        changes.push({ M: p, data: next });
+        touched?.add(p);
+        continue;
+      }
       if (x < 0.04) {
-        const f = makeFile(r, nextFile++);
+        const f = makeFile(r, nextFile++, mention);
         if (state.has(f.path)) continue;
         state.set(f.path, { data: f.data, lang: f.lang });
         changes.push({ M: f.path, data: f.data });
@@ -157,7 +215,7 @@ export async function generateHistory(dir, { commits: target, seed, initialFiles
         const p = r.pick(paths);
         const f = state.get(p);
         if (!f) continue;
-        const next = f.lang === null ? binaryFile(r, f.data.length) : edit(r, f.data, f.lang);
+        const next = f.lang === null ? binaryFile(r, f.data.length) : f.lang === 'page' ? editPage(r, f.data, 0) : edit(r, f.data, f.lang);
         state.set(p, { data: next, lang: f.lang });
         changes.push({ M: p, data: next });
         touched?.add(p);

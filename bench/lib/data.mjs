@@ -63,6 +63,20 @@ export function historyData(params, log, suffix = '') {
   );
 }
 
+/** The keyword-dense history (bench/gen/history.mjs `dense`): Postmark in most files, large pages edited often, thousands of token files. */
+export function denseHistoryData(params, log, suffix = '') {
+  return cached(
+    `history-dense${suffix}`,
+    params,
+    async (dir) => {
+      const m = await generateHistory(dir, params);
+      git(dir, ['repack', '-a', '-d', '-q']);
+      return { ...m, ...repoFacts(dir) };
+    },
+    log,
+  );
+}
+
 /** Commits reachable from any ref, and the count and total size of unique blobs. */
 export function repoFacts(dir) {
   const commits = Number(git(dir, ['rev-list', '--all', '--count']).toString().trim());

@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { basename, delimiter, dirname, join, relative, sep } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { GitError, UsageError } from '../cli/errors.js';
@@ -136,6 +136,35 @@ function refuseLink(file: string, show: (p: string) => string): void {
 }
 
 /**
+ * A folder install writes into is refused when, inside the work tree, it is reached through a
+ * symbolic link: a committed `.husky` link to another folder would have the hook written (or
+ * removed) there. Only the work tree's part is checked, as only that part comes with a clone; the
+ * git directory's own layout is the user's.
+ */
+function refuseLinkedFolder(dir: string, t: Target): void {
+  const rel = relative(t.top, dir);
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) return;
+  const inGit = relative(t.gitDir, dir);
+  if (!inGit || (!inGit.startsWith('..') && !isAbsolute(inGit))) return;
+  let at = t.top;
+  for (const part of rel.split(sep)) {
+    at = join(at, part);
+    let linked = false;
+    try {
+      linked = lstatSync(at).isSymbolicLink();
+    } catch {
+      return;
+    }
+    if (linked) {
+      throw new UsageError(
+        `${t.show(at)} is a symbolic link (to ${readlinkSync(at)}), and the hook would be written in ${t.show(dir)} through it; secret-guard does not write through links, so nothing was changed`,
+        `Replace the link with a folder of its own (or point core.hooksPath elsewhere) and run secret-guard install again.`,
+      );
+    }
+  }
+}
+
+/**
  * Writes `text` at `file` without following a link and without a guessable temporary name: a
  * new file under a random name, created exclusively (O_EXCL: it fails on anything already there,
  * a planted link included), then renamed over the target, which replaces a name, never follows it.
@@ -168,6 +197,9 @@ function onPath(env: CliContext['env']): boolean {
 
 interface Target {
   top: string;
+  gitDir: string;
+  /** core.hooksPath as written, against the work tree: git's answer has folder links resolved already. */
+  hooksPathAsSet?: string;
   hooksDir: string;
   bare: boolean;
   show: (p: string) => string;
@@ -201,7 +233,9 @@ async function target(ctx: CliContext, hook: HookName, force: boolean): Promise<
   if (!hooksDir) throw new GitError('git did not say where its hooks are (`git rev-parse --git-path hooks` printed nothing)');
   // core.hooksPath from the global or system config is shared by every repository on the machine.
   const scope = await gitRaw(['config', '--show-scope', '--get', 'core.hooksPath'], top);
-  const where = scope.code === 0 ? scope.stdout.toString('utf8').split('\t')[0] : undefined;
+  const scoped = scope.code === 0 ? scope.stdout.toString('utf8').replace(/\n$/, '') : '';
+  const where = scoped ? scoped.split('\t')[0] : undefined;
+  const setTo = scoped.includes('\t') ? scoped.slice(scoped.indexOf('\t') + 1).replace(/^~(?=\/)/, ctx.env.HOME ?? '~') : '';
   if (where && where !== 'local' && where !== 'worktree' && !force) {
     throw new UsageError(
       `core.hooksPath is set in the ${where} git config (${hooksDir}), so a hook there runs for every repository that uses it, including those without secret-guard`,
@@ -219,7 +253,7 @@ async function target(ctx: CliContext, hook: HookName, force: boolean): Promise<
     const pkg = relative(top, packageDir(ctx.cwd, top)).split(sep).join('/');
     candidates = [...(pkg ? [`./${pkg}/node_modules/.bin/secret-guard`] : []), './node_modules/.bin/secret-guard'];
   }
-  return { top, hooksDir, bare: repo.bare, show, candidates };
+  return { top, gitDir: repo.gitDir, hooksDir, hooksPathAsSet: setTo && !repo.bare ? resolve(top, setTo) : undefined, bare: repo.bare, show, candidates };
 }
 
 /** What the hook needs when it runs, checked now where the hook will look, so a missing binary is not a surprise later. */
@@ -302,6 +336,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const t = await target(ctx, hook, force);
   const flag = hook === 'pre-commit' ? '' : ` --hook ${hook}`;
   const husky = t.bare || hook === 'pre-receive' ? undefined : huskyOf(t.hooksDir, hook);
+  refuseLinkedFolder(t.hooksPathAsSet ?? t.hooksDir, t);
+  if (husky && t.hooksPathAsSet) refuseLinkedFolder(dirname(t.hooksPathAsSet), t);
   if (husky) return uninstall ? uninstallHusky(t, husky) : installHusky(t, husky, hook, ctx);
 
   const file = join(t.hooksDir, hook);

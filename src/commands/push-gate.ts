@@ -25,8 +25,8 @@ import { toolVersion } from '../cli/version.js';
 import { shownPath, shownSecret } from '../report/shown.js';
 import type { Format, ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
-import { gitRaw, requireRepo } from '../sources/git.js';
-import { isZero, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
+import { git, gitRaw, requireRepo } from '../sources/git.js';
+import { isZero, NO_REPLACE, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
 import { ignoredPaths, maxFileSizeOf, render } from './scan.js';
 
 export type Gate = 'pre-receive' | 'pre-push' | 'commit-msg';
@@ -74,25 +74,41 @@ async function stdinText(ctx: CliContext, gate: Gate): Promise<string> {
 }
 
 /**
- * The pre-push lines. The pre-commit framework keeps git's standard input to itself and names the
- * push in its environment instead: PRE_COMMIT_TO_REF and PRE_COMMIT_FROM_REF, or, for a new
- * branch whose history reaches a root commit, only PRE_COMMIT_LOCAL_BRANCH. The framework naming no
- * ref is a usage error: a pre-push gate that read no update must not pass.
+ * The pre-push lines. The pre-commit framework keeps git's standard input to itself and names
+ * only one ref in its environment: the first update that brings new commits (PRE_COMMIT_TO_REF
+ * after PRE_COMMIT_FROM_REF, or for a new branch reaching a root commit only
+ * PRE_COMMIT_LOCAL_BRANCH), so `git push origin clean dirty` would show it only `clean`. Under
+ * the framework the gate therefore reads a superset of any push: every local branch and tag
+ * whose commits are not all on that remote's remote-tracking refs, plus the named ref itself
+ * unpeeled, so an annotated tag's message is read. The framework naming no ref is a usage error:
+ * a pre-push gate that read no update must not pass.
  */
-async function prePushInput(text: string, env: CliContext['env'], cwd: string): Promise<string> {
+async function prePushInput(text: string, env: CliContext['env'], cwd: string, remote: string): Promise<string> {
   if (text.trim()) return text;
   // Plain git runs the hook with no lines when everything is up to date: nothing leaves, nothing to read.
   if (!env.PRE_COMMIT_REMOTE_NAME && !env.PRE_COMMIT_TO_REF && !env.PRE_COMMIT_LOCAL_BRANCH) return '';
   const to = env.PRE_COMMIT_TO_REF || env.PRE_COMMIT_LOCAL_BRANCH;
   if (!to) throw new UsageError('--pre-push read no ref updates: git gives them to the pre-push hook on standard input (the pre-commit framework in PRE_COMMIT_* variables)', 'Run it from the pre-push hook: secret-guard scan --pre-push "$1" "$2"');
-  const sha = async (ref: string) => {
-    const r = await gitRaw(['rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`], cwd);
+  const sha = async (ref: string, peel: string) => {
+    const r = await gitRaw([NO_REPLACE, 'rev-parse', '-q', '--verify', '--end-of-options', `${ref}${peel}`], cwd);
     if (r.code !== 0) throw new IncompleteScanError(`--pre-push: ${ref} (from the pre-commit framework) is not a commit here, so the push cannot be scanned`);
     return r.stdout.toString('utf8').trim();
   };
-  const local = await sha(to);
-  const from = env.PRE_COMMIT_TO_REF && env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? await sha(env.PRE_COMMIT_FROM_REF) : '0'.repeat(local.length);
-  return `${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${local} ${env.PRE_COMMIT_REMOTE_BRANCH || 'HEAD'} ${from}\n`;
+  await sha(to, '^{commit}');
+  const local = await sha(to, '');
+  const zero = '0'.repeat(local.length);
+  const from = env.PRE_COMMIT_TO_REF && env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? await sha(env.PRE_COMMIT_FROM_REF, '^{commit}') : zero;
+  const lines = [`${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${local} ${env.PRE_COMMIT_REMOTE_BRANCH || 'HEAD'} ${from}`];
+  // The superset: refs/heads and refs/tags whose commit the remote's tracking refs do not hold.
+  const held = /^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [];
+  const fresh = new Set((await git([NO_REPLACE, 'rev-list', '--branches', '--tags', '--not', ...held], cwd)).toString('utf8').split('\n').filter(Boolean));
+  const refs = (await git([NO_REPLACE, 'for-each-ref', '--format=%(objectname) %(*objectname) %(refname)', 'refs/heads', 'refs/tags'], cwd)).toString('utf8');
+  for (const line of refs.split('\n')) {
+    const m = /^([0-9a-f]+) ([0-9a-f]*) (.+)$/.exec(line);
+    if (!m || m[1] === local) continue;
+    if (fresh.has(m[2] || m[1]!)) lines.push(`${m[3]} ${m[1]} ${m[3]} ${zero}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 interface Outcome {
@@ -102,12 +118,13 @@ interface Outcome {
 
 export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContext): Promise<CommandResult> {
   const started = Date.now();
-  if (!gate) throw new UsageError('--timeout and --on-timeout are for the push gates: --pre-receive, --pre-push, --commit-msg');
+  if (!gate) throw new UsageError('--timeout, --on-timeout and --on-unread are for the push gates: --pre-receive, --pre-push, --commit-msg');
   const extra = ((args.paths as string[] | undefined) ?? []).length + args._.length - 1;
   if (gate !== 'pre-push' && extra > 0) throw new UsageError(`--${gate} takes no paths: it reads ${gate === 'pre-receive' ? "git's ref updates on standard input" : 'the message file named after it'}`);
   const budget = args.timeout === undefined ? undefined : parseDuration(String(args.timeout));
   if (budget === null || (budget !== undefined && budget <= 0)) throw new UsageError(`--timeout ${String(args.timeout)} is not a duration (try 4s or 1500ms)`);
   const onTimeout = (args['on-timeout'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
+  const onUnread = (args['on-unread'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
   const repo = await requireRepo(ctx.cwd, `--${gate}`);
   const config = gate === 'pre-receive' ? await serverConfig(args, repo.gitDir, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
   const rules = ruleset(config);
@@ -131,12 +148,12 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
     const remote = given[0] ?? ctx.env.PRE_COMMIT_REMOTE_NAME;
     const url = given[1] ?? ctx.env.PRE_COMMIT_REMOTE_URL;
     if (!remote) throw new UsageError('--pre-push takes the remote name and URL git gives the hook: secret-guard scan --pre-push "$1" "$2"');
-    const updates = parseUpdates(await prePushInput(input, ctx.env, ctx.cwd), 'pre-push');
+    const updates = parseUpdates(await prePushInput(input, ctx.env, ctx.cwd, remote), 'pre-push');
     // What the remote had at each ref, when this clone has it, is held there too.
     const known: string[] = [];
     for (const u of updates) {
       if (isZero(u.old)) continue;
-      if ((await gitRaw(['cat-file', '-e', `${u.old}^{commit}`], ctx.cwd)).code === 0) known.push(u.old);
+      if ((await gitRaw([NO_REPLACE, 'cat-file', '-e', `${u.old}^{commit}`], ctx.cwd)).code === 0) known.push(u.old);
     }
     const held = [...known, ...(/^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [])];
     work = scanPush({ ...src, updates, held, describe: `the commits ${url ?? remote} does not have` }).then((scan) => ({ scan, gitDir: repo.gitDir }));
@@ -166,14 +183,20 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
     markSuppressed(result.findings, readBaseline(resolve(ctx.cwd, String(args.baseline))), 'baseline');
   }
   const failed = failing(result.findings, failOn);
-  const exitCode = failed.length ? EXIT.findings : EXIT.clean;
+  // A pushed file the gate could not read (binary, over --max-file-size) is a push it cannot vouch
+  // for: refused unless the gate's owner said otherwise, as when the time budget runs out.
+  const unread = unreadCount(result);
+  const exitCode = failed.length ? EXIT.findings : unread && onUnread === 'refuse' ? EXIT.error : EXIT.clean;
   const format = (args.format as Format | undefined) ?? 'text';
   if (format !== 'text') {
     return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
   }
   // stdout: GitHub Enterprise passes only a hook's standard output back to the pusher.
-  return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose))), stderr: '' };
+  return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose), onUnread)), stderr: '' };
 }
+
+const UNREAD = ['binary', 'tooLarge'] as const;
+const unreadCount = (r: ScanResult) => UNREAD.reduce((n, k) => n + r.stats.skipped[k], 0);
 
 function timedOut(gate: Gate, budget: string, onTimeout: 'accept' | 'refuse'): CommandResult {
   const what = gate === 'pre-receive' ? 'push' : gate === 'pre-push' ? 'push' : 'commit';
@@ -198,21 +221,34 @@ function where(f: Finding): string {
  * What a pusher sees (prefixed `remote:` by git): a headline, one line per finding with the ref,
  * the commit and where, then how to proceed. Short: hosts cut long hook output.
  */
-export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean): string {
+export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean, onUnread: 'accept' | 'refuse' = 'refuse'): string {
   const r = scan.result;
   const lines: string[] = [];
   const allowed = r.findings.filter((f) => f.suppressedBy);
-  const skipped = Object.values(r.stats.skipped).reduce((a, n) => a + n, 0);
+  const server = gate === 'pre-receive';
+  const unread = unreadCount(r);
+  // One line per pushed file not read, always: a push is never let through (or stopped) over a
+  // file nobody was told about.
+  const unreadLines = r.stats.skippedPaths.filter((s) => (UNREAD as readonly string[]).includes(s.kind)).map((s) => `secret-guard: not scanned: ${shownPath(s.path)}: ${s.reason}`);
+  if (unreadLines.length < unread) unreadLines.push(`secret-guard: not scanned: ${unread - unreadLines.length} more`);
   const tail = () => {
     if (allowed.length) lines.push(`secret-guard: ${plural(allowed.length, 'finding')} allowed (${[...new Set(allowed.map((f) => f.suppressedBy))].join(', ')}).`);
-    if (skipped && (verbose || failed.length)) lines.push(`secret-guard: ${skipped} not read (${Object.entries(r.stats.skipped).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}).`);
-    if (verbose) for (const s of r.stats.skippedPaths) lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
+    lines.push(...unreadLines);
+    if (unread && !failed.length) {
+      if (onUnread === 'accept') lines.push(`secret-guard: ${plural(unread, 'file')} not read; the push was accepted with ${unread === 1 ? 'it' : 'them'} unchecked (--on-unread accept).`);
+      else {
+        lines.push(`secret-guard: push ${server ? 'refused' : 'stopped'}: ${plural(unread, 'pushed file')} could not be read, and a gate that cannot tell does not pass${server ? ' (no ref was updated)' : ' (nothing was sent)'}.`);
+        lines.push(server
+          ? "Ask the server's administrator to raise --max-file-size, add such paths to the server's ignorePaths, or run the hook with --on-unread accept."
+          : 'Raise maxFileSize or add such paths to ignorePaths in .secret-guard.json, or run the pre-push hook with --on-unread accept.');
+      }
+    }
+    if (verbose) for (const s of r.stats.skippedPaths) if (!(UNREAD as readonly string[]).includes(s.kind)) lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
   };
   if (!failed.length) {
     tail();
     return lines.length ? `${lines.join('\n')}\n` : '';
   }
-  const server = gate === 'pre-receive';
   lines.push(`secret-guard: push ${server ? 'refused' : 'stopped'}: ${plural(failed.length, 'finding')} in ${server ? 'the pushed commits' : 'commits the remote does not have'}${server ? ' (no ref was updated)' : ' (nothing was sent)'}.`);
   for (const f of failed) {
     const refs = scan.refsOf.get(f) ?? [];
@@ -235,15 +271,22 @@ export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSe
 }
 
 /**
- * The message being written. Git drops everything from the scissors line on (`git commit -v`
- * puts the diff there; the pre-commit hook judges that). Comment lines are scanned: whether git
- * strips them depends on how the commit was started (`-m` keeps them), which the hook cannot know.
+ * The message being written. `git commit -v` puts the diff below a scissors line, git's comment
+ * lines, then `diff --git`; git drops all of that (the pre-commit hook judges the diff). But a
+ * `-m`/`-F` message is cleaned with the `whitespace` mode, which keeps a scissors line and what
+ * follows, so the cut is made only when git's verbose template follows it; else the whole file
+ * is the message. Comment lines are scanned: whether git strips them depends on how the commit
+ * was started (`-m` keeps them), which the hook cannot know.
  */
 export function messageText(raw: string, commentChar = '#'): string {
   const scissors = `${commentChar} ------------------------ >8 ------------------------`;
-  const lines = raw.split('\n');
-  const cut = lines.findIndex((l) => l.replace(/\r$/, '') === scissors);
-  return (cut === -1 ? lines : lines.slice(0, cut)).join('\n');
+  const lines = raw.split('\n').map((l) => l.replace(/\r$/, ''));
+  for (let cut = lines.indexOf(scissors); cut !== -1; cut = lines.indexOf(scissors, cut + 1)) {
+    let i = cut + 1;
+    while (i < lines.length && lines[i]!.startsWith(commentChar)) i++;
+    if (i < lines.length && lines[i]!.startsWith('diff --git ')) return raw.split('\n').slice(0, cut).join('\n');
+  }
+  return raw;
 }
 
 async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: ReturnType<typeof ruleset>, failOn: FailOn): Promise<CommandResult> {

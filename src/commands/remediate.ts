@@ -17,7 +17,7 @@ import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
 import { markSuppressed } from '../suppress/apply.js';
 import { IGNORE_FILE, readIgnoreFile } from '../suppress/ignore-file.js';
-import { ignoredPaths, maxFileSizeOf } from './scan.js';
+import { configChoice, ignoredPaths, resolveScanOptions } from '../scan/options.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
 import { messagesFile } from '../remediate/messages.js';
@@ -47,7 +47,7 @@ interface Settled {
 /** Everything that can refuse, settled before the scan, which can take a while. */
 async function settle(args: Args, ctx: CliContext): Promise<Settled> {
   const repo = await openRepo(ctx.cwd);
-  const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
+  const config = await loadConfig({ cwd: ctx.cwd, ...configChoice(args) });
   const verify = args.verify ? { baseUrl: apiBase(ctx.env.SECRET_GUARD_POSTMARK_API_URL), timeoutMs: timeoutFrom(ctx.env.SECRET_GUARD_POSTMARK_TIMEOUT_MS) } : undefined;
   const ownDir = args.out === undefined;
   const outDir = ownDir ? join(repo.gitDir, 'secret-guard', 'remediation') : resolve(ctx.cwd, String(args.out));
@@ -61,7 +61,7 @@ async function settle(args: Args, ctx: CliContext): Promise<Settled> {
   if (!ownDir && !repo.bare && isInside(outDir, repo.root) && !isInside(outDir, repo.gitDir) && !(await isIgnoredDir(repo.root, outDir))) {
     warnings.push(`secret-guard: warning: ${outDir} is inside the work tree and not ignored by git: the files written there hold the secrets, and \`git add .\` would commit them again. Ignore the folder, or write outside the work tree.\n`);
   }
-  return { repo, config, maxFileSize: maxFileSizeOf(args, config), verify, ownDir, outDir, earlier, warnings };
+  return { repo, config, maxFileSize: resolveScanOptions(args, config).maxFileSize, verify, ownDir, outDir, earlier, warnings };
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
@@ -72,7 +72,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize: s.maxFileSize, isIgnoredPath: ignoredPaths(s.config), range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
   const ignored = readIgnoreFile(result.root);
   markSuppressed(result.findings, ignored, 'ignore-file');
-  const leaks = collectLeaks(result.findings, new Map(specs.map((spec) => [spec.id, spec])));
+  const leaks = collectLeaks(result.findings);
   const scope = range === undefined ? 'every ref (branches, tags, remotes, the stash)' : `the range ${range}`;
   const read = `${count(result.stats.commitsScanned ?? 0, 'commit')} of ${scope} read`;
   const notes = leftAlone(leaks, result);

@@ -1,11 +1,11 @@
 /** `secret-guard rules`: what the scanner looks for, from the same rule set a scan runs. */
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { loadConfig } from '../config/load.js';
-import { ruleSpecs } from '../scan/ruleset.js';
+import { configChoice, resolveScanOptions } from '../scan/options.js';
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
-  const config = await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: Boolean(args['no-config']) });
-  const specs = ruleSpecs(config);
+  const config = await loadConfig({ cwd: ctx.cwd, ...configChoice(args) });
+  const { specs } = resolveScanOptions(args, config);
   if (args.format === 'json') {
     const rows = specs.map((r) => ({ id: r.id, title: r.title, severity: r.severity, description: r.description, fix: r.fix, tags: r.tags ?? [], credential: r.credential ?? null }));
     return { exitCode: 0, stdout: `${JSON.stringify({ version: 1, rules: rows }, null, 2)}\n`, stderr: '' };

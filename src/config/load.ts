@@ -2,7 +2,7 @@
  * `.secret-guard.json` / `.secret-guard.yml`: named with --config, or found walking up from the
  * working directory to the repository's root and no further (a config in a shared /tmp or a home
  * folder is not the repository's). Outside a repository only the working directory's own config
- * counts. In a range scan the config comes from the trusted side instead: --config, else the base
+ * counts, and not for a named path inside a repository below it. In a range scan the config comes from the trusted side instead: --config, else the base
  * commit's, read through git. Every key is validated and an invalid file is exit 2 naming the
  * file and the key: a config that is silently ignored is a suppression nobody asked for.
  */
@@ -13,7 +13,9 @@ import type { RuleSpec, Severity } from '../core/types.js';
 import { findRepo } from '../sources/git.js';
 import { atCommit, readEntry, treeEntries } from './from-commit.js';
 import { readSettingsFile } from './settings-file.js';
+import { jsonLine, yamlLine, type KeyPath } from './locate.js';
 import { parseSize } from './size.js';
+import { keyName, schema, schemaProblem } from './validate.js';
 
 export const CONFIG_NAMES = ['.secret-guard.json', '.secret-guard.yml', '.secret-guard.yaml'];
 
@@ -61,9 +63,6 @@ export interface Config {
 
 export const EMPTY_CONFIG: Config = { ignorePaths: [], disabledRules: [], severity: {}, rules: [], remediation: {} };
 
-const SEVERITIES = ['error', 'warning', 'info'];
-const KEYS = ['$schema', 'ignorePaths', 'disabledRules', 'severity', 'rules', 'maxFileSize', 'failOn', 'remediation'];
-
 /**
  * The config for `cwd`: the first of CONFIG_NAMES in `cwd` or a folder above it, up to `stopAt`
  * (the repository root) and never above it; only `cwd`'s own when `stopAt` is null.
@@ -106,17 +105,22 @@ export function relativeTo(root: string, path: string): string | undefined {
   return isUnder(real, root) ? relative(root, real).split(sep).join('/') : undefined;
 }
 
-async function parseText(text: string, file: string): Promise<unknown> {
+/** The parsed settings, and where a key of them sits (for messages). */
+interface Parsed {
+  raw: unknown;
+  lineOf: (path: KeyPath) => number | undefined;
+}
+
+async function parseText(text: string, file: string): Promise<Parsed> {
   if (/\.ya?ml$/i.test(file)) {
-    const { parse } = await import('yaml');
-    try {
-      return parse(text) ?? {};
-    } catch (err) {
-      throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-    }
+    const { LineCounter, parseDocument } = await import('yaml');
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines });
+    if (doc.errors.length) throw new ConfigError(`${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+    return { raw: doc.toJS() ?? {}, lineOf: (path) => yamlLine(doc, lines, path) };
   }
   try {
-    return JSON.parse(text);
+    return { raw: JSON.parse(text), lineOf: (path) => jsonLine(text, path) };
   } catch (err) {
     throw new ConfigError(`${file} is not valid JSON: ${jsonProblem(text, (err as Error).message)}`);
   }
@@ -151,106 +155,69 @@ export function jsonProblem(text: string, message: string): string {
   return `${words} (line ${line}, column ${at - before.lastIndexOf('\n')})`;
 }
 
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-
-export function validateConfig(raw: unknown, file: string): Config {
-  const fail = (key: string, what: string): never => {
-    throw new ConfigError(`${file}: \`${key}\` ${what}`);
+/**
+ * A parsed settings file as a Config: the shape is schema/config.schema.json's (one source of
+ * truth, checked by the validator built from it); what a schema cannot say (a size that parses, a
+ * pattern that compiles) is checked here. Messages name the file, the line when known, and the key.
+ */
+export function validateConfig(raw: unknown, file: string, lineOf?: (path: KeyPath) => number | undefined): Config {
+  const fail = (path: KeyPath, what: string): never => {
+    const line = lineOf?.(path);
+    throw new ConfigError(`${file}${line ? `:${line}` : ''}: \`${keyName(path)}\` ${what}`);
   };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('(top level)', 'must be an object');
-  const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEYS.includes(k)) fail(k, `is not a known key (known: ${KEYS.slice(1).join(', ')})`);
-  const cfg: Config = { file, ignorePaths: [], disabledRules: [], severity: {}, rules: [], remediation: {} };
-  if (o.ignorePaths !== undefined) {
-    if (!isStringArray(o.ignorePaths)) fail('ignorePaths', 'must be a list of glob strings');
-    cfg.ignorePaths = o.ignorePaths as string[];
-  }
-  if (o.disabledRules !== undefined) {
-    if (!isStringArray(o.disabledRules)) fail('disabledRules', 'must be a list of rule ids');
-    cfg.disabledRules = o.disabledRules as string[];
-  }
-  if (o.severity !== undefined) {
-    if (typeof o.severity !== 'object' || o.severity === null || Array.isArray(o.severity)) fail('severity', 'must map rule ids to error, warning or info');
-    for (const [id, sev] of Object.entries(o.severity as object)) {
-      if (!SEVERITIES.includes(sev as string)) fail(`severity.${id}`, `must be one of ${SEVERITIES.join(', ')}`);
-    }
-    cfg.severity = o.severity as Record<string, Severity>;
-  }
+  const problem = schemaProblem(raw);
+  if (problem) fail(problem.path, problem.what);
+  const o = raw as ConfigFile;
+  let maxFileSize: number | undefined;
   if (o.maxFileSize !== undefined) {
-    const n = parseSize(o.maxFileSize as string | number);
-    if (n === null) fail('maxFileSize', 'must be a size such as 5MB or a number of bytes');
-    cfg.maxFileSize = n!;
+    const n = parseSize(o.maxFileSize);
+    if (n === null) fail(['maxFileSize'], schema().properties!.maxFileSize!.errorMessage!);
+    maxFileSize = n!;
   }
-  if (o.failOn !== undefined) {
-    if (![...SEVERITIES, 'none'].includes(o.failOn as string)) fail('failOn', 'must be error, warning, info or none');
-    cfg.failOn = o.failOn as Config['failOn'];
-  }
-  if (o.rules !== undefined) {
-    if (!Array.isArray(o.rules)) fail('rules', 'must be a list of rules');
-    cfg.rules = (o.rules as unknown[]).map((r, i) => customRule(r, `rules[${i}]`, fail));
-  }
-  if (o.remediation !== undefined) cfg.remediation = remediation(o.remediation, fail);
-  return cfg;
-}
-
-/** A custom rule: the `git secrets --add` of this tool, with its own examples checked at load time. */
-function customRule(raw: unknown, key: string, fail: (key: string, what: string) => never): RuleSpec {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(key, 'must be an object');
-  const r = raw as Record<string, unknown>;
-  const allowed = ['id', 'title', 'description', 'fix', 'pattern', 'keywords', 'severity', 'examples', 'negativeExamples'];
-  for (const k of Object.keys(r)) if (!allowed.includes(k)) fail(`${key}.${k}`, `is not a rule key (known: ${allowed.join(', ')})`);
-  if (typeof r.id !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(r.id)) fail(`${key}.id`, "must be lower-case words joined by '-'");
-  if (typeof r.pattern !== 'string') fail(`${key}.pattern`, 'is required: a regular expression, with a named group `secret` if only part of the match is secret');
-  try {
-    new RegExp(r.pattern as string);
-  } catch (err) {
-    fail(`${key}.pattern`, `is not a valid regular expression: ${(err as Error).message}`);
-  }
-  if (r.keywords !== undefined && !isStringArray(r.keywords)) fail(`${key}.keywords`, 'must be a list of strings');
-  if (r.severity !== undefined && !SEVERITIES.includes(r.severity as string)) fail(`${key}.severity`, `must be one of ${SEVERITIES.join(', ')}`);
-  const examples = (k: string) => {
-    const v = r[k];
-    if (!isStringArray(v) || v.length === 0) fail(`${key}.${k}`, 'must be a non-empty list of example lines');
-    return v as string[];
-  };
+  const rules = (o.rules ?? []).map((r, i): RuleSpec => {
+    try {
+      new RegExp(r.pattern);
+    } catch (err) {
+      fail(['rules', i, 'pattern'], `is not a valid regular expression: ${(err as Error).message}`);
+    }
+    return {
+      id: r.id,
+      title: r.title ?? r.id,
+      description: r.description ?? `Matches the custom rule ${r.id}.`,
+      fix: r.fix ?? 'Move the secret to the environment or a secret manager and rotate it.',
+      severity: r.severity ?? 'error',
+      keywords: r.keywords,
+      secret: r.pattern,
+      contexts: [{}],
+      tags: ['custom'],
+      examples: r.examples,
+      negativeExamples: r.negativeExamples,
+    };
+  });
+  const rem = o.remediation ?? {};
+  const remediation: RemediationConfig = { ...rem, consumers: rem.consumers?.map((c) => (typeof c === 'string' ? { name: c } : { name: c.name, update: c.update })) };
+  if (!rem.consumers) delete remediation.consumers;
   return {
-    id: r.id as string,
-    title: (r.title as string) ?? (r.id as string),
-    description: (r.description as string) ?? `Matches the custom rule ${r.id as string}.`,
-    fix: (r.fix as string) ?? 'Move the secret to the environment or a secret manager and rotate it.',
-    severity: (r.severity as Severity) ?? 'error',
-    keywords: r.keywords as string[] | undefined,
-    secret: r.pattern as string,
-    contexts: [{}],
-    tags: ['custom'],
-    examples: examples('examples'),
-    negativeExamples: examples('negativeExamples'),
+    file,
+    ignorePaths: o.ignorePaths ?? [],
+    disabledRules: o.disabledRules ?? [],
+    severity: o.severity ?? {},
+    rules,
+    ...(maxFileSize !== undefined ? { maxFileSize } : {}),
+    ...(o.failOn !== undefined ? { failOn: o.failOn } : {}),
+    remediation,
   };
 }
 
-function remediation(raw: unknown, fail: (key: string, what: string) => never): RemediationConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('remediation', 'must be an object');
-  const r = raw as Record<string, unknown>;
-  const allowed = ['secretManager', 'consumers', 'deploy', 'servers', 'accountOwner', 'auditLog'];
-  for (const k of Object.keys(r)) if (!allowed.includes(k)) fail(`remediation.${k}`, `is not a known key (known: ${allowed.join(', ')})`);
-  for (const k of ['secretManager', 'accountOwner', 'auditLog']) {
-    if (r[k] !== undefined && typeof r[k] !== 'string') fail(`remediation.${k}`, 'must be a string');
-  }
-  for (const k of ['deploy', 'servers']) if (r[k] !== undefined && !isStringArray(r[k])) fail(`remediation.${k}`, 'must be a list of strings');
-  let consumers: RemediationConfig['consumers'];
-  if (r.consumers !== undefined) {
-    if (!Array.isArray(r.consumers)) fail('remediation.consumers', 'must be a list');
-    consumers = (r.consumers as unknown[]).map((c, i) => {
-      if (typeof c === 'string') return { name: c };
-      if (c && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string') {
-        const u = (c as { update?: unknown }).update;
-        if (u !== undefined && typeof u !== 'string') fail(`remediation.consumers[${i}].update`, 'must be a string');
-        return { name: (c as { name: string }).name, update: u as string | undefined };
-      }
-      return fail(`remediation.consumers[${i}]`, 'must be a name or { name, update }');
-    });
-  }
-  return { ...(r as RemediationConfig), consumers };
+/** A settings file as the schema admits it. */
+interface ConfigFile {
+  ignorePaths?: string[];
+  disabledRules?: string[];
+  severity?: Record<string, Severity>;
+  maxFileSize?: string | number;
+  failOn?: Severity | 'none';
+  rules?: Array<{ id: string; pattern: string; title?: string; description?: string; fix?: string; keywords?: string[]; severity?: Severity; examples: string[]; negativeExamples: string[] }>;
+  remediation?: Omit<RemediationConfig, 'consumers'> & { consumers?: Array<string | { name: string; update?: string }> };
 }
 
 /**
@@ -270,6 +237,27 @@ export interface LoadOptions {
   file?: string;
   noConfig?: boolean;
   origin?: ConfigOrigin;
+  /** The paths a working-tree scan was given: a repository among them is not the folder's to configure. */
+  paths?: string[];
+}
+
+/**
+ * The first named path that lies inside a git repository, when the working directory is outside
+ * any: the working directory's config must not apply to a repository below it, any more than a
+ * parent folder's config applies inside one.
+ */
+async function pathInRepository(cwd: string, paths: string[]): Promise<string | undefined> {
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    let dir: string;
+    try {
+      dir = lstatSync(abs).isDirectory() ? abs : dirname(abs);
+    } catch {
+      continue;
+    }
+    if (await findRepo(dir)) return p;
+  }
+  return undefined;
 }
 
 export async function loadConfig(opts: LoadOptions): Promise<Config> {
@@ -288,6 +276,10 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
     base = repo ? repo.root : opts.cwd;
     file = findConfig(opts.cwd, repo ? repo.root : null);
     if (!file) return EMPTY_CONFIG;
+    const inRepo = !repo && opts.paths?.length ? await pathInRepository(opts.cwd, opts.paths) : undefined;
+    if (inRepo !== undefined) {
+      return { ...EMPTY_CONFIG, notes: [`${basename(file)} in the working directory was not applied: ${JSON.stringify(inRepo)} is inside a git repository, and a folder's config never configures a repository below it (run the scan from inside the repository to use its own)`] };
+    }
   }
   const text = readSettingsFile(file, 'config file');
   if (text === null) throw new ConfigError(`config file ${file} does not exist`);
@@ -329,8 +321,8 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
   return cfg;
 }
 
-async function checked(raw: unknown, file: string): Promise<Config> {
-  const cfg = validateConfig(raw, file);
+async function checked(parsed: Parsed, file: string): Promise<Config> {
+  const cfg = validateConfig(parsed.raw, file, parsed.lineOf);
   if (cfg.rules.length) {
     const [{ lintRules }, { builtinRules }] = await Promise.all([import('../rules/lint.js'), import('../rules/builtin.js')]);
     const builtin = builtinRules();

@@ -7,9 +7,9 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { requiredLiteral } from './prefilter.js';
+import { requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
-import { SHAPES, shapeSource } from './shapes.js';
+import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { shellWord } from './shell.js';
 import { Site } from './structure.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
@@ -29,6 +29,8 @@ export class RuleError extends Error {
 interface Gated {
   re: RegExp;
   literal: RegExp | null;
+  /** The literal's length in characters. */
+  length: number;
 }
 
 interface CompiledContext {
@@ -38,8 +40,16 @@ interface CompiledContext {
   arg?: number;
   before?: Gated;
   after?: Gated;
-  file?: RegExp;
+  /** A whole-document pattern, and every literal it needs (each tested once per document first). */
+  file?: { re: RegExp; literals: RegExp[] };
   path?: RegExp;
+  /**
+   * Literals that must be somewhere in the text for the key, call, before and after patterns to
+   * match (each is matched against a contiguous slice of the text), tested once per document:
+   * a document with 270k quoted literals and no `process.env` would otherwise search each
+   * literal's line window for it.
+   */
+  need: RegExp[];
 }
 
 export interface CompiledRule {
@@ -49,6 +59,8 @@ export interface CompiledRule {
   priority: number;
   keywords: RegExp | null;
   shape: RegExp | null;
+  /** For a named shape with a seeker: where its regex is run from (shapes.ts SEEKERS). */
+  seek: ((text: string, from: number) => number) | null;
   contexts: CompiledContext[];
   paths: Array<{ match: (p: string) => boolean; severity: Severity }>;
   exceptPaths: ((p: string) => boolean) | null;
@@ -69,7 +81,46 @@ function gated(source: string | undefined): Gated | undefined {
   if (!r) return undefined;
   // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
   const literal = requiredLiteral(source!);
-  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i') };
+  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0 };
+}
+
+function literalOf(source: string | undefined): RegExp | null {
+  if (source === undefined) return null;
+  const literal = requiredLiteral(source);
+  return literal === null ? null : new RegExp(escape(literal), 'i');
+}
+
+function compileContext(c: ContextSpec): CompiledContext {
+  const out: CompiledContext = {
+    key: re(c.key),
+    scope: gated(c.scope),
+    call: re(c.call),
+    arg: c.arg ?? (c.firstArg ? 1 : undefined),
+    before: gated(c.before),
+    after: gated(c.after),
+    file: c.file === undefined ? undefined : { re: re(c.file)!, literals: (requiredLiterals(c.file) ?? []).map((l) => new RegExp(escape(l), 'i')) },
+    path: re(c.path),
+    need: [],
+  };
+  // Not the scope: it is pieces of text joined, and a literal could span a join.
+  for (const r of [out.before?.literal ?? null, out.after?.literal ?? null, literalOf(c.key), literalOf(c.call)]) if (r) out.need.push(r);
+  return out;
+}
+
+/**
+ * Whether a context can hold anywhere in the document: the tests that do not depend on the site.
+ * A rule none of whose contexts can hold is not run at all: the base64 shape only runs where a
+ * Kubernetes Secret is.
+ */
+function possible(c: CompiledContext, doc: Document, path: string): boolean {
+  if (c.path && !c.path.test(path)) return false;
+  if (c.file && !(c.file.literals.every((l) => doc.test(l)) && doc.test(c.file.re))) return false;
+  return true;
+}
+
+/** `passes` for a window of the document's own text, its literal looked up in the document's index. */
+function inWindow(g: Gated, doc: Document, from: number, to: number): boolean {
+  return (g.literal === null || doc.hasWithin(g.literal, g.length, from, to)) && g.re.test(doc.text.slice(from, to));
 }
 
 function passes(g: Gated, text: string): boolean {
@@ -89,16 +140,8 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     // text inside its quotes.
     // A config file's own pattern runs on the linear-time engine (see safety.ts); ours stay on V8's.
     shape: spec.secret ? (spec.tags?.includes('custom') ? new LinearRegExp(spec.secret, 'gd') : re(shapeSource(spec.secret), spec.secret in SHAPES ? 'g' : 'gd')!) : null,
-    contexts: (spec.contexts ?? []).map((c: ContextSpec) => ({
-      key: re(c.key),
-      scope: gated(c.scope),
-      call: re(c.call),
-      arg: c.arg ?? (c.firstArg ? 1 : undefined),
-      before: gated(c.before),
-      after: gated(c.after),
-      file: re(c.file),
-      path: re(c.path),
-    })),
+    seek: (spec.secret && !spec.tags?.includes('custom') && SEEKERS[spec.secret]) || null,
+    contexts: (spec.contexts ?? []).map(compileContext),
     paths: (spec.paths ?? []).map((p) => ({
       // `s`: a folder named with a newline must not hide a .env from the glob (picomatch's `**` is built on `.`).
       match: picomatch(p.glob, { dot: true, flags: 's' }),
@@ -113,12 +156,11 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
 }
 
 /** Cheapest conditions first; the structural ones (call, scope) are computed only when needed. */
-function holds(c: CompiledContext, site: Site, doc: Document, path: string): boolean {
-  if (c.path && !c.path.test(path)) return false;
-  if (c.file && !doc.test(c.file)) return false;
+function holds(c: CompiledContext, site: Site, doc: Document): boolean {
   if (c.arg !== undefined && site.argDelimiter !== (c.arg === 1 ? '(' : ',')) return false;
-  if (c.before && !passes(c.before, site.before)) return false;
-  if (c.after && !passes(c.after, site.after)) return false;
+  for (const n of c.need) if (!doc.test(n)) return false;
+  if (c.before && !inWindow(c.before, doc, site.start - site.before.length, site.start)) return false;
+  if (c.after && !inWindow(c.after, doc, site.end, site.end + site.after.length)) return false;
   if (c.key) {
     const k = site.key;
     if (!k || !(c.key.test(k.key) || (k.also !== undefined && c.key.test(k.also)))) return false;
@@ -138,6 +180,8 @@ interface Candidate {
   secret: string;
   start: number;
   end: number;
+  /** Not a real-looking token of the rule's shape: reported at the rule's placeholder severity. */
+  placeholder?: boolean;
 }
 
 /**
@@ -146,27 +190,45 @@ interface Candidate {
  * group's rules and dropped. Every match is examined; the work per match is bounded by the
  * site's windows, so a file full of UUIDs costs time, never a silently skipped secret.
  */
-function scanShape(group: CompiledRule[], doc: Document, path: string, out: Candidate[]): void {
-  const shape = group[0]!.shape!;
-  shape.lastIndex = 0;
-  for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
-    if (m[0] === '') shape.lastIndex++;
+interface Live {
+  rule: CompiledRule;
+  /** The rule's contexts that can hold somewhere in this document. */
+  contexts: CompiledContext[];
+}
+
+/** The shape's matches in order, as the global regex finds them; through the seeker when it has one. */
+function nextMatch(rule: CompiledRule, text: string): RegExpExecArray | null {
+  const shape = rule.shape!;
+  if (rule.seek) {
+    const at = shape.lastIndex > text.length ? -1 : rule.seek(text, shape.lastIndex);
+    if (at === -1) return null;
+    shape.lastIndex = at;
+  }
+  const m = shape.exec(text);
+  if (m && m[0] === '') shape.lastIndex++;
+  return m;
+}
+
+function scanShape(group: Live[], doc: Document, path: string, out: Candidate[]): void {
+  const first = group[0]!.rule;
+  first.shape!.lastIndex = 0;
+  for (let m = nextMatch(first, doc.text); m; m = nextMatch(first, doc.text)) {
     const secret = m.groups?.secret ?? m[0];
     if (isNeverSecret(secret) || isReference(secret)) continue;
     const group0 = m.indices?.groups?.secret;
     const start = group0 ? group0[0] : m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
     const site = new Site(doc, m.index, m.index + m[0].length);
-    for (const rule of group) {
+    for (const { rule, contexts } of group) {
       let hit: boolean;
       try {
-        hit = rule.contexts.some((c) => holds(c, site, doc, path));
+        hit = contexts.some((c) => holds(c, site, doc));
       } catch (err) {
         throw new RuleError(rule.id, path, err);
       }
       if (!hit) continue;
-      let severity: Severity | undefined = rule.severity;
-      if (rule.spec.real && !looksReal(secret, rule.spec.real)) severity = rule.spec.placeholderSeverity;
-      if (severity) out.push({ rule, severity, secret, start, end: start + secret.length });
+      const placeholder = Boolean(rule.spec.real && !looksReal(secret, rule.spec.real));
+      const severity = placeholder ? rule.spec.placeholderSeverity : rule.severity;
+      if (severity) out.push({ rule, severity, secret, start, end: start + secret.length, ...(placeholder ? { placeholder } : {}) });
     }
   }
 }
@@ -186,7 +248,7 @@ export function contextsHit(fragment: Fragment, rule: CompiledRule): Set<number>
     if (isNeverSecret(secret) || isReference(secret)) continue;
     const site = new Site(doc, m.index, m.index + m[0].length);
     rule.contexts.forEach((c, i) => {
-      if (holds(c, site, doc, fragment.path)) hit.add(i);
+      if (possible(c, doc, fragment.path) && holds(c, site, doc)) hit.add(i);
     });
   }
   return hit;
@@ -228,7 +290,9 @@ function toFinding(c: Candidate, doc: Document, path: string, kind: Finding['kin
     severity: c.severity,
     message: spec.description,
     fix: spec.fix,
-    credential: c.severity === c.rule.severity ? spec.credential : undefined,
+    // A placeholder leaks nothing, whatever severity a config gives the rule.
+    credential: c.placeholder ? undefined : spec.credential,
+    ...(c.placeholder ? { placeholder: true } : {}),
     path,
     line: s.line,
     column: s.column,
@@ -245,24 +309,31 @@ const INLINE_ALLOW = 'secret-guard:allow';
 /** Content findings of one fragment, inline `secret-guard:allow` marked, in text order. */
 export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding['kind'] = 'content'): Finding[] {
   const doc = new Document(fragment.text);
-  const byShape = new Map<string, CompiledRule[]>();
+  const byShape = new Map<string, Live[]>();
   for (const rule of rules) {
     if (!rule.shape) continue;
     if (rule.exceptPaths?.(fragment.path)) continue;
     // The prefilter reads the path too: a Docker secret file named postmark_token.txt holds
     // nothing but the token.
     if (rule.keywords && !doc.test(rule.keywords) && !rule.keywords.test(fragment.path)) continue;
+    let contexts: CompiledContext[];
+    try {
+      contexts = rule.contexts.filter((c) => possible(c, doc, fragment.path));
+    } catch (err) {
+      throw new RuleError(rule.id, fragment.path, err);
+    }
+    if (contexts.length === 0) continue;
     const key = `${rule.shape.source}\0${rule.shape.flags}`;
     const group = byShape.get(key);
-    if (group) group.push(rule);
-    else byShape.set(key, [rule]);
+    if (group) group.push({ rule, contexts });
+    else byShape.set(key, [{ rule, contexts }]);
   }
   const found: Candidate[] = [];
   for (const group of byShape.values()) {
     try {
       scanShape(group, doc, fragment.path, found);
     } catch (err) {
-      throw err instanceof RuleError ? err : new RuleError(group[0]!.id, fragment.path, err);
+      throw err instanceof RuleError ? err : new RuleError(group[0]!.rule.id, fragment.path, err);
     }
   }
   if (found.length === 0) return [];

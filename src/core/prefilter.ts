@@ -14,11 +14,22 @@ const ESCAPED_LITERAL = new Set([...'.-()[]{}$*+?/|\\^:=!<>,\'"@#%&~ ']);
  * it does not understand ends a run, so a returned literal is always required.
  */
 export function requiredLiteral(source: string, min = 3): string | null {
-  let best = '';
+  const all = requiredLiterals(source, min);
+  if (all === null || all.length === 0) return null;
+  return all.reduce((best, l) => (l.length > best.length ? l : best));
+}
+
+/**
+ * Every run of at least `min` characters that every match must contain (the longest first
+ * among equals in source order), or null for a top-level alternation. A file pattern such as
+ * `kind:\s*Secret…name:…postmark` is ruled out by whichever of its literals a text lacks.
+ */
+export function requiredLiterals(source: string, min = 3): string[] | null {
+  const runs: string[] = [];
   let run = '';
   let depth = 0;
   const end = () => {
-    if (run.length > best.length) best = run;
+    if (run.length >= min && !runs.includes(run)) runs.push(run);
     run = '';
   };
   for (let i = 0; i < source.length; ) {
@@ -35,6 +46,10 @@ export function requiredLiteral(source: string, min = 3): string | null {
       if (source[j] === ']') j++;
       while (j < source.length && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
       next = j + 1;
+    } else if (c === '{') {
+      // A quantifier's bounds (after a class or a group): never literal text.
+      const close = source.indexOf('}', i);
+      next = close === -1 ? source.length : close + 1;
     } else if (c === '(') {
       depth++;
     } else if (c === ')') {
@@ -57,5 +72,5 @@ export function requiredLiteral(source: string, min = 3): string | null {
     i = next;
   }
   end();
-  return best.length >= min ? best : null;
+  return runs;
 }

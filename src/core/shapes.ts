@@ -44,6 +44,39 @@ export const SHAPES: Record<string, string> = {
   'postmark-smtp-secret-key': SMTP_SECRET_KEY,
 };
 
+/**
+ * Where the next match of a named shape starts, found faster than by trying the shape's regex at
+ * every position: the UUID regex costs about ten times a scan for dashes (measured on
+ * postmark.js's generated docs, 42 MB with no UUID in them). `seek(text, from)` returns the
+ * first position >= from where the shape matches, or -1. The engine then runs the shape's own
+ * regex from there, so the regex stays the definition: a seeker that stopped early would only
+ * cost time; one must never skip a match.
+ */
+export const SEEKERS: Record<string, (text: string, from: number) => number> = {
+  // Every match has its first dash 8 characters in: visiting every dash visits every match.
+  uuid: (text, from) => {
+    for (let i = text.indexOf('-', from + 8); i !== -1; i = text.indexOf('-', i + 1)) {
+      if (text.charCodeAt(i + 5) === 45 && text.charCodeAt(i + 10) === 45 && text.charCodeAt(i + 15) === 45 && isUuidAt(text, i - 8)) return i - 8;
+    }
+    return -1;
+  },
+};
+
+const HEX_CODE = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF') HEX_CODE[c.charCodeAt(0)] = 1;
+const WORD_CODE = new Uint8Array(128);
+for (const c of '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-') WORD_CODE[c.charCodeAt(0)] = 1;
+const isHexAt = (t: string, i: number) => HEX_CODE[t.charCodeAt(i)] === 1;
+const isWordAt = (t: string, i: number) => WORD_CODE[t.charCodeAt(i)] === 1;
+
+/** The UUID shape at `s`, lookarounds included, as its regex reads it (dashes already checked). */
+function isUuidAt(t: string, s: number): boolean {
+  if (s > 0 && isWordAt(t, s - 1)) return false;
+  if (s + 36 < t.length && isWordAt(t, s + 36)) return false;
+  for (let k = 0; k < 36; k++) if (k !== 8 && k !== 13 && k !== 18 && k !== 23 && !isHexAt(t, s + k)) return false;
+  return true;
+}
+
 export const UUID_EXACT = new RegExp(`^${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}$`);
 
 export function shapeSource(secret: string): string {

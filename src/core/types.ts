@@ -111,6 +111,8 @@ export interface Finding {
   message: string;
   fix: string;
   credential?: CredentialKind;
+  /** Set by the engine: the value is a stand-in (`your-token-here`, a patterned UUID), not a token. */
+  placeholder?: boolean;
   path: string;
   line: number;
   /** 1-based, in UTF-16 code units (SARIF's default). */

@@ -5,8 +5,7 @@
  * alone and why.
  */
 import { secretId } from '../core/fingerprint.js';
-import { looksReal } from '../core/placeholder.js';
-import type { CredentialKind, Finding, RuleSpec } from '../core/types.js';
+import type { CredentialKind, Finding } from '../core/types.js';
 
 /**
  * The path a history scan gives a finding in an annotated tag's message (sources/history-tags.ts):
@@ -59,11 +58,8 @@ const SHOWN_ORDER: LeakKind[] = ['postmark-account', 'postmark-server', 'postmar
 const kindOf = (f: Finding): LeakKind => f.credential ?? 'other';
 const dateOf = (f: Finding) => f.commit?.date ?? '';
 
-export function isPlaceholder(f: Finding, spec: RuleSpec | undefined): boolean {
-  return Boolean(spec?.real && !looksReal(f.secret, spec.real));
-}
 
-export function collectLeaks(findings: Finding[], specs: ReadonlyMap<string, RuleSpec>): Leaks {
+export function collectLeaks(findings: Finding[]): Leaks {
   const leaks: Leaks = { credentials: [], files: [], reviewFiles: [], placeholders: 0, suppressed: 0 };
   const bySecret = new Map<string, Finding[]>();
   for (const f of findings) {
@@ -76,7 +72,7 @@ export function collectLeaks(findings: Finding[], specs: ReadonlyMap<string, Rul
       continue;
     }
     if (f.secret === '') continue;
-    if (isPlaceholder(f, specs.get(f.ruleId))) {
+    if (f.placeholder) {
       leaks.placeholders++;
       continue;
     }

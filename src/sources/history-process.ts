@@ -8,6 +8,14 @@ import { GitError } from '../cli/errors.js';
 
 const STDERR_KEEP = 4096;
 
+/**
+ * Bounds on what a long-running git keeps in memory. By default git maps up to 8 GiB of pack in
+ * 1 GiB windows and caches 96 MiB of delta bases: `git log --raw --all` over git/git's 500 MB
+ * pack peaked at 474 MB RSS, and so did the scan. With these bounds it peaks at 162 MB for the
+ * same CPU time (measured with GNU time, 85k commits).
+ */
+const MEMORY_BOUNDS = ['-c', 'core.packedGitWindowSize=16m', '-c', 'core.packedGitLimit=64m', '-c', 'core.deltaBaseCacheLimit=32m'];
+
 export class GitStream {
   readonly proc: ChildProcessWithoutNullStreams;
   private stderr = '';
@@ -18,7 +26,7 @@ export class GitStream {
     private readonly args: string[],
     cwd: string,
   ) {
-    this.proc = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn('git', [...MEMORY_BOUNDS, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', (b: Buffer) => {
       if (this.stderr.length < STDERR_KEEP) this.stderr += b.toString('utf8');
     });

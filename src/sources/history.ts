@@ -128,6 +128,13 @@ interface Held {
 /** The leak-holding paths of one commit's tree. Shared, never changed once built. */
 class State {
   private flat: Leak[] | undefined;
+  /**
+   * Commits whose state this is, not yet added to its leaks' holder counts, and how many entries
+   * of the states map hold it. Counting per state rather than per leak at every commit keeps the
+   * cost at states x leaks, not commits x leaks: thousands of token files and a long history.
+   */
+  uses = 0;
+  refs = 0;
   constructor(readonly paths: Map<string, Held>) {}
   get leaks(): Leak[] {
     if (!this.flat) {
@@ -140,6 +147,13 @@ class State {
 }
 
 const EMPTY = new State(new Map());
+
+/** Adds the commits that had this state to its leaks' holder counts (each use once). */
+function countUses(state: State): void {
+  if (state.uses === 0) return;
+  for (const l of state.leaks) l.finding.holders.commits += state.uses;
+  state.uses = 0;
+}
 const SKIPPED = Symbol('skipped');
 /** Shared by every text blob with no findings at class 0 (most blobs), so each costs one map entry. */
 const CLEAN: Array<Finding[] | null | undefined> = Object.freeze([null]) as Array<null>;
@@ -320,13 +334,21 @@ class HistoryScan {
     const parent = c.parents.length ? this.states.get(c.parents[0]!) : undefined;
     const merged = this.walk.rangeText !== undefined && c.parents.length > 1 ? await this.inOtherParents(c) : undefined;
     const state = this.applyDiff(c, parent?.state ?? EMPTY, merged);
-    for (const l of state.leaks) l.finding.holders.commits++;
+    state.uses++;
     const keep = this.keep.has(c.sha);
-    if (state !== EMPTY && (kid[1] > 0 || keep)) this.states.set(c.sha, { state, remaining: kid[1], keep });
+    if (state !== EMPTY && (kid[1] > 0 || keep)) {
+      this.states.set(c.sha, { state, remaining: kid[1], keep });
+      state.refs++;
+    }
     for (const p of c.parents) {
       const e = this.states.get(p);
-      if (e && --e.remaining <= 0 && !e.keep) this.states.delete(p);
+      if (e && --e.remaining <= 0 && !e.keep) {
+        this.states.delete(p);
+        if (--e.state.refs === 0) countUses(e.state);
+      }
     }
+    // No entry holds it: no later commit can have it as its parent's state.
+    if (state.refs === 0) countUses(state);
     this.bar?.tick();
   }
 
@@ -474,6 +496,7 @@ class HistoryScan {
 
   /** Refs and HEAD: a content leak is held where the tip's tree still has it; a message, where the commit is reachable. */
   private async settleHolders(): Promise<void> {
+    for (const e of this.states.values()) countUses(e.state);
     for (const [sha, names] of this.tips.byCommit) {
       for (const l of this.states.get(sha)?.state.leaks ?? []) l.finding.holders.refs.push(...names);
     }

@@ -16,11 +16,17 @@ import { IncompleteScanError, UsageError } from '../cli/errors.js';
 import { detect, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Finding } from '../core/types.js';
-import type { ScanResult } from '../scan/result.js';
+import { skip, type ScanResult } from '../scan/result.js';
 import { binaryFindings } from './binary-text.js';
 import { decode } from './decode.js';
 import { git, gitRaw } from './git.js';
 import { scanHistory } from './history.js';
+
+/**
+ * Every git call of the gates reads objects as they are: a pushed `refs/replace/<sha>` must not
+ * put a clean object in the place of the one the push brings (history.ts reads the same way).
+ */
+export const NO_REPLACE = '--no-replace-objects';
 
 export const TAG_MESSAGE_PATH = '<tag message>';
 
@@ -113,7 +119,7 @@ async function peel(cwd: string, updates: RefUpdate[]): Promise<Peeled[]> {
 }
 
 async function objectTypes(cwd: string, shas: string[]): Promise<Map<string, string>> {
-  const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, `${shas.join('\n')}\n`);
+  const out = await git([NO_REPLACE, 'cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, `${shas.join('\n')}\n`);
   const types = new Map<string, string>();
   out.toString('utf8').split('\n').forEach((line, i) => {
     if (i >= shas.length) return;
@@ -125,7 +131,7 @@ async function objectTypes(cwd: string, shas: string[]): Promise<Map<string, str
 
 /** The object an annotated tag names (one level). */
 async function tagTarget(cwd: string, tag: string): Promise<string> {
-  const body = (await git(['cat-file', 'tag', tag], cwd)).toString('utf8');
+  const body = (await git([NO_REPLACE, 'cat-file', 'tag', tag], cwd)).toString('utf8');
   const m = /^object ([0-9a-f]{40,64})$/m.exec(body);
   if (!m) throw new IncompleteScanError(`tag ${tag.slice(0, 12)} names no object git can read, so the push cannot be scanned`);
   return m[1]!;
@@ -133,7 +139,7 @@ async function tagTarget(cwd: string, tag: string): Promise<string> {
 
 /** An annotated tag's message: what follows the header's blank line, the signature dropped. */
 async function tagMessage(cwd: string, tag: string): Promise<string> {
-  const raw = await git(['cat-file', 'tag', tag], cwd);
+  const raw = await git([NO_REPLACE, 'cat-file', 'tag', tag], cwd);
   const text = raw.toString('utf8');
   const blank = text.indexOf('\n\n');
   const body = blank === -1 ? '' : text.slice(blank + 2);
@@ -169,12 +175,23 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
     }
     if (p.type === 'blob') {
       const path = p.update.ref;
-      const data = await git(['cat-file', 'blob', p.target], cwd);
-      const d = decode(data);
-      if (!opts.isIgnoredPath(path)) {
-        const found = 'binary' in d ? (binaryFindings(data, path, opts.rules) ?? []) : detect({ text: d.text, path }, opts.rules);
-        for (const f of found) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
+      if (opts.isIgnoredPath(path)) {
+        skip(result.stats, 'ignoredByConfig', path, 'ignorePaths in config');
+        continue;
       }
+      const size = Number((await git([NO_REPLACE, 'cat-file', '-s', p.target], cwd)).toString('utf8').trim());
+      if (size > opts.maxFileSize) {
+        skip(result.stats, 'tooLarge', path, `${size} bytes, over --max-file-size`);
+        continue;
+      }
+      const data = await git([NO_REPLACE, 'cat-file', 'blob', p.target], cwd);
+      const d = decode(data);
+      const found = 'binary' in d ? binaryFindings(data, path, opts.rules) : detect({ text: d.text, path }, opts.rules);
+      if (!found) {
+        skip(result.stats, 'binary', path, (d as { reason?: string }).reason ?? 'binary');
+        continue;
+      }
+      for (const f of found) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
     }
   }
 
@@ -184,7 +201,7 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
     if (f.commit) {
       for (const p of peeled) {
         if (p.type !== 'commit') continue;
-        const r = await gitRaw(['merge-base', '--is-ancestor', f.commit.sha, p.target], cwd);
+        const r = await gitRaw([NO_REPLACE, 'merge-base', '--is-ancestor', f.commit.sha, p.target], cwd);
         if (r.code === 0) refs.push(p.update.ref);
       }
     }

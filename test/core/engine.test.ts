@@ -115,3 +115,19 @@ describe('compileRule', () => {
     expect(() => compileRule({ ...spec, contexts: [{ scope: pattern }] })).not.toThrow();
   });
 });
+
+describe('placeholders', () => {
+  // A config that lowers a rule to its placeholder severity once made a placeholder look like a
+  // credential: the engine marked placeholders only by the severity differing from the rule's.
+  it('marks a placeholder as such, with no credential kind, whatever severity a config gives the rule', () => {
+    const base = testRule({ id: 'probe', keywords: ['token'], real: 'uuid', placeholderSeverity: 'warning', credential: 'postmark-server', contexts: [{ key: 'token' }] });
+    for (const severity of ['error', 'warning'] as const) {
+      const rule = compileRule({ ...base, severity });
+      const [stand] = detect({ text: 'TOKEN=00000000-0000-0000-0000-000000000000\n', path: 'app.env' }, [rule]);
+      expect(stand).toMatchObject({ severity: 'warning', placeholder: true, credential: undefined });
+      const [real] = detect({ text: `TOKEN=${TOKEN}\n`, path: 'app.env' }, [rule]);
+      expect(real).toMatchObject({ severity, credential: 'postmark-server' });
+      expect(real!.placeholder).toBeUndefined();
+    }
+  });
+});

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isNeverSecret, isPatternedHex, isPlaceholderText, isReference, looksReal } from '../../src/core/placeholder.js';
-import { seeded, type Random } from './random.js';
+import { seeded, type Random } from '../helpers/random.js';
 
 describe('placeholders', () => {
   it.each([

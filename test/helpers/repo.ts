@@ -12,14 +12,16 @@ import { dirname, join } from 'node:path';
 
 export type Files = Record<string, string | Buffer | null>;
 
-const ENV = {
+/** Who commits in tests, and git without the machine's system config. */
+export const GIT_IDENTITY = {
   GIT_AUTHOR_NAME: 'Test Author',
   GIT_AUTHOR_EMAIL: 'author@example.com',
   GIT_COMMITTER_NAME: 'Test Author',
   GIT_COMMITTER_EMAIL: 'author@example.com',
   GIT_CONFIG_NOSYSTEM: '1',
-  HOME: '',
 };
+
+const ENV = { ...GIT_IDENTITY, HOME: '' };
 
 export interface Repo {
   dir: string;

@@ -1,0 +1,122 @@
+/**
+ * The library: `import { scan } from 'secret-guard'`. It runs the CLI's own scan
+ * (scanRepository, the code behind `secret-guard scan`) and returns the JSON report's findings as
+ * data: redacted unless `showSecrets`, in the shape `--format json` prints. It never prints and
+ * never exits; a scan that could not read everything rejects with one of the typed errors below
+ * (each `exitCode` 2, as the CLI would exit).
+ */
+import type { Args } from './cli/context.js';
+import { redactSecrets, SecretGuardError, UsageError } from './cli/errors.js';
+import { toolVersion } from './cli/version.js';
+import { jsonReport } from './report/json.js';
+import { scanRepository } from './scan/repository.js';
+
+export { ConfigError, EXIT, GitError, IncompleteScanError, SecretGuardError, UsageError } from './cli/errors.js';
+
+export interface ScanOptions {
+  /** The repository, or a folder in it (default: the process's working directory). */
+  cwd?: string;
+  /** `worktree` (default), `staged` (the pre-commit hook), `history` (every ref), `range` (needs `range`). */
+  mode?: 'worktree' | 'staged' | 'history' | 'range';
+  /** `BASE..HEAD`, for mode `range`. */
+  range?: string;
+  /** Files or folders, for mode `worktree` only (as `secret-guard scan PATH…`). */
+  paths?: string[];
+  /** A config file (`--config FILE`), or `false` for none (`--no-config`); default: found as the CLI finds it. */
+  config?: string | false;
+  /** `--max-file-size`: bytes, or a size such as `5MB`. */
+  maxFileSize?: number | string;
+  /** `--fail-on`: the lowest severity that makes `exitCode` 1. */
+  failOn?: 'error' | 'warning' | 'info' | 'none';
+  /** `--baseline FILE`. */
+  baseline?: string;
+  /** `--approve-suppressions` (mode `range`). */
+  approveSuppressions?: boolean;
+  /** `--allow-shallow` (modes `history`, `range`). */
+  allowShallow?: boolean;
+  /** `--show-secrets`: `match` holds the whole secret instead of its first characters. */
+  showSecrets?: boolean;
+}
+
+/** One finding, as in `--format json` (README: "JSON report"). */
+export interface Finding {
+  ruleId: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  fix: string;
+  /** Relative to the repository root. */
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** History and range scans: the commit that introduced it. */
+  commit?: string;
+  author?: string;
+  date?: string;
+  holders?: { commits: number; refs: string[]; inHead: boolean };
+  kind: 'content' | 'path' | 'message';
+  /** Redacted unless `showSecrets`. */
+  match: string;
+  fingerprint: string;
+  /** Range scans: a finding that only a suppression added by the range would hide. */
+  suppressedByChange?: { by: 'inline' | 'ignore-file' | 'baseline'; approved: boolean; note: string };
+}
+
+export interface ScanStats {
+  filesScanned: number;
+  bytesScanned: number;
+  commitsScanned?: number;
+  blobsScanned?: number;
+  skipped: Record<'binary' | 'tooLarge' | 'ignoredByConfig' | 'symlink' | 'submodule' | 'lfsPointer' | 'missing', number>;
+  /** What was passed over, and why. */
+  skippedPaths: Array<{ path: string; reason: string; kind: string }>;
+  durationMs: number;
+}
+
+export interface ScanReport {
+  /** 0: everything read, nothing at or above failOn; 1: findings. (2 is a rejection instead.) */
+  exitCode: 0 | 1;
+  mode: 'worktree' | 'files' | 'staged' | 'history' | 'range';
+  findings: Finding[];
+  /** Counts of suppressed findings by layer (`inline`, `ignore-file`, `baseline`). */
+  suppressed: Record<string, number>;
+  stats: ScanStats;
+  notes: string[];
+}
+
+/** The scan command's flags, from the options: the CLI and the library then run the same code. */
+function argsOf(o: ScanOptions): Args {
+  const mode = o.mode ?? (o.range !== undefined ? 'range' : 'worktree');
+  if (mode === 'range' && o.range === undefined) throw new UsageError('mode "range" needs a range (BASE..HEAD)');
+  if (mode !== 'range' && o.range !== undefined) throw new UsageError(`a range is for mode "range", not "${mode}"`);
+  const args: Args = { _: ['scan'], paths: o.paths ?? [] };
+  if (mode === 'staged' || mode === 'history') args[mode] = true;
+  else if (mode === 'range') args.range = o.range;
+  else if (mode !== 'worktree') throw new UsageError(`unknown mode ${JSON.stringify(mode)} (worktree, staged, history or range)`);
+  if (o.config !== undefined) args.config = o.config;
+  if (o.maxFileSize !== undefined) args['max-file-size'] = String(o.maxFileSize);
+  if (o.failOn !== undefined) {
+    if (!['error', 'warning', 'info', 'none'].includes(o.failOn)) throw new UsageError(`failOn must be error, warning, info or none`);
+    args['fail-on'] = o.failOn;
+  }
+  if (o.baseline !== undefined) args.baseline = o.baseline;
+  if (o.approveSuppressions) args['approve-suppressions'] = true;
+  if (o.allowShallow) args['allow-shallow'] = true;
+  return args;
+}
+
+export async function scan(options: ScanOptions = {}): Promise<ScanReport> {
+  try {
+    const cwd = options.cwd ?? process.cwd();
+    const { result, exitCode } = await scanRepository(argsOf(options), { cwd });
+    // The JSON reporter itself, so the findings are what `--format json` prints, field for field.
+    const doc = JSON.parse(await jsonReport(result, { showSecrets: Boolean(options.showSecrets), color: false, verbose: true, quiet: false, toolVersion: toolVersion() })) as Omit<ScanReport, 'exitCode'>;
+    return { exitCode: exitCode as 0 | 1, mode: doc.mode, findings: doc.findings, suppressed: doc.suppressed, stats: doc.stats, notes: doc.notes };
+  } catch (err) {
+    // As on the CLI's stderr: a message may echo what it was given (a range, a config key), and
+    // that may be a secret.
+    if (err instanceof SecretGuardError) err.message = redactSecrets(err.message);
+    throw err;
+  }
+}

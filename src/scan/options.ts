@@ -1,0 +1,60 @@
+/**
+ * The flags every scanning command shares, read in one place (scan, remediate and rules): which
+ * config applies, and what it and the flags make of the file-size limit, the failing severity,
+ * the ignored paths and the rules. yargs reads `--no-config` as `config: false` and a command may
+ * also see `no-config: true`; reading that in three places is how `rules --no-config` once still
+ * applied the config.
+ */
+import picomatch from 'picomatch';
+import type { Args } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import type { Config } from '../config/load.js';
+import { parseSize } from '../config/size.js';
+import type { RuleSpec } from '../core/types.js';
+import type { FailOn } from './passes.js';
+import { ruleSpecs } from './ruleset.js';
+
+export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
+
+/** `--config FILE` / `--no-config`, as loadConfig takes them. */
+export function configChoice(args: Args): { file?: string; noConfig: boolean } {
+  const noConfig = args.config === false || Boolean(args['no-config']);
+  return { file: noConfig || typeof args.config !== 'string' ? undefined : args.config, noConfig };
+}
+
+export interface ScanSettings {
+  maxFileSize: number;
+  failOn: FailOn;
+  isIgnoredPath: (path: string) => boolean;
+  /** Built-in plus custom rules, less the disabled, severities overridden. */
+  specs: RuleSpec[];
+}
+
+/** The flags over the config over the defaults. */
+export function resolveScanOptions(args: Args, config: Config): ScanSettings {
+  return {
+    maxFileSize: maxFileSizeOf(args, config),
+    failOn: ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn,
+    isIgnoredPath: ignoredPaths(config),
+    specs: ruleSpecs(config),
+  };
+}
+
+/** --max-file-size, else the config's maxFileSize, else 5 MB. */
+export function maxFileSizeOf(args: Args, config: Config): number {
+  if (args['max-file-size'] === undefined) return config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const n = parseSize(args['max-file-size'] as string);
+  if (n === null) throw new UsageError(`--max-file-size ${String(args['max-file-size'])} is not a size (try 5MB or 2000000)`);
+  return n;
+}
+
+/**
+ * The config's ignorePaths, and the active config file itself, by its own path only: another file
+ * that shares its name (`deploy/.secret-guard.yml`) is scanned like any.
+ */
+export function ignoredPaths(config: Config): (path: string) => boolean {
+  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  // Our own config holds custom rules' examples, which match those rules by design.
+  const own = config.repoPath;
+  return (p: string) => p === own || byGlob(p);
+}

@@ -1,0 +1,131 @@
+/**
+ * One scan of a repository: source → detect → suppress, and the exit code it earns. No
+ * formatting and no output: the CLI's `scan` command renders what this returns, and the library's
+ * `scan()` (src/index.ts) returns it as data. Both go through here, so they cannot disagree.
+ */
+import { resolve } from 'node:path';
+import type { Args, CliContext } from '../cli/context.js';
+import { EXIT, UsageError } from '../cli/errors.js';
+import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
+import { compileRules, type CompiledRule } from '../core/engine.js';
+import { configChoice, resolveScanOptions } from './options.js';
+import { failing, sortFindings, type FailOn } from './passes.js';
+import type { ScanResult } from './result.js';
+
+export type ScanModeName = 'worktree' | 'staged' | 'history' | 'range';
+
+export interface SourceContext {
+  cwd: string;
+  rules: CompiledRule[];
+  config: Config;
+  maxFileSize: number;
+  isIgnoredPath: (path: string) => boolean;
+  progress?: (text: string) => void;
+  stdin?: CliContext['stdin'];
+}
+
+export interface RepositoryScan {
+  mode: ScanModeName;
+  result: ScanResult;
+  config: Config;
+  failOn: FailOn;
+  /** EXIT.findings when an unsuppressed finding is at or above failOn, else EXIT.clean. */
+  exitCode: number;
+}
+
+/**
+ * The paths to scan. yargs leaves what follows `--` in `_`, not in the positional; `--` is how a
+ * path that starts with `-` is named, and dropping those would scan the whole tree instead.
+ */
+function pathsOf(args: Args): string[] {
+  return [...((args.paths as string[] | undefined) ?? []), ...args._.slice(1).map(String)];
+}
+
+export function modeOf(args: Args): ScanModeName {
+  const modes = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
+  if (modes.length > 1) throw new UsageError(`choose one of --staged, --history, --range (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+  const paths = pathsOf(args);
+  if (modes.length === 1 && paths.length) throw new UsageError(`paths are for the working-tree scan; --${modes[0]} reads git`);
+  return modes[0] ?? 'worktree';
+}
+
+async function readSource(mode: ScanModeName, args: Args, src: SourceContext, range?: TrustedRange): Promise<ScanResult> {
+  switch (mode) {
+    case 'worktree': {
+      const { scanWorktree } = await import('../sources/worktree.js');
+      return scanWorktree({ ...src, paths: pathsOf(args) });
+    }
+    case 'history':
+    case 'range': {
+      const { scanHistory } = await import('../sources/history.js');
+      return scanHistory({ ...src, range: range?.text, allowShallow: Boolean(args['allow-shallow']) });
+    }
+    case 'staged': {
+      const { scanStaged } = await import('../sources/staged.js');
+      return scanStaged(src);
+    }
+    default:
+      throw new UsageError(`--${String(mode)} is not available in this build`);
+  }
+}
+
+/** The layers after the core's inline pass: the ignore file, then the baseline. */
+async function suppress(result: ScanResult, args: Args, cwd: string, range?: TrustedRange): Promise<void> {
+  if (range) {
+    const { markRange, readRangeSuppressions } = await import('../suppress/range.js');
+    const baseline = args.baseline === undefined ? undefined : { file: String(args.baseline), cwd };
+    markRange(result.findings, await readRangeSuppressions(range, baseline), Boolean(args['approve-suppressions']));
+    const pending = result.findings.filter((f) => f.suppressedByChange && !f.suppressedBy).length;
+    if (pending) {
+      result.notes.push(
+        `${pending} finding(s) would be hidden by a suppression this change adds; such a suppression takes effect once it is on the base branch, or when a reviewer approves it (the job passes --approve-suppressions)`,
+      );
+    }
+    return;
+  }
+  const { markSuppressed } = await import('../suppress/apply.js');
+  const { readIgnoreFile } = await import('../suppress/ignore-file.js');
+  markSuppressed(result.findings, readIgnoreFile(result.root), 'ignore-file');
+  if (args.baseline !== undefined) {
+    const { readBaseline } = await import('../suppress/baseline.js');
+    markSuppressed(result.findings, readBaseline(resolve(cwd, String(args.baseline))), 'baseline');
+  }
+}
+
+/** A --range resolved before anything is read: its settings come from `base`. */
+interface TrustedRange {
+  root: string;
+  base: string;
+  head: string;
+  text: string;
+}
+
+async function trustedRange(args: Args, cwd: string): Promise<TrustedRange> {
+  const { historyRoot, resolveRange } = await import('../sources/history-refs.js');
+  const root = await historyRoot(cwd, '--range');
+  return { ...(await resolveRange(cwd, String(args.range))), root };
+}
+
+/** `args` are the scan command's flags (the library builds the same from its options). */
+export async function scanRepository(args: Args, env: { cwd: string; progress?: (text: string) => void; stdin?: CliContext['stdin'] }): Promise<RepositoryScan> {
+  const mode = modeOf(args);
+  if (args['approve-suppressions'] && mode !== 'range') {
+    throw new UsageError('--approve-suppressions is for --range: elsewhere the suppressions are your own checkout\'s, and apply as written');
+  }
+  const range = mode === 'range' ? await trustedRange(args, env.cwd) : undefined;
+  // In a range the change being checked never configures the check: the base commit does.
+  const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
+  const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined });
+  const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
+  const rules = compileRules(specs);
+  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin }, range);
+  result.notes.unshift(...(config.notes ?? []));
+  if (config.commitPath !== undefined) {
+    const custom = new Set(config.rules.map((r) => r.id));
+    result.findings = result.findings.filter((f) => f.path !== config.commitPath || !custom.has(f.ruleId));
+  }
+  sortFindings(result.findings);
+  await suppress(result, args, env.cwd, range);
+  const exitCode = failing(result.findings, failOn).length ? EXIT.findings : EXIT.clean;
+  return { mode, result, config, failOn, exitCode };
+}

@@ -1,0 +1,65 @@
+/**
+ * The JSON report (`--format json`, version 1) as the tests read it, and the history/range
+ * runner the git tests share. The shape is src/report/json.ts's; fields a mode does not fill are
+ * optional here, and the history-side ones are required in HistoryFinding.
+ */
+import { expect } from 'vitest';
+import { cli } from './cli.js';
+
+export interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  fix: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  kind: string;
+  /** Redacted unless --show-secrets. */
+  match: string;
+  fingerprint: string;
+  commit?: string;
+  author?: string;
+  date?: string;
+  holders?: { commits: number; refs: string[]; inHead: boolean };
+}
+
+/** A finding of `--history` or `--range`: where it came in, and what still holds it. */
+export interface HistoryFinding extends JsonFinding {
+  commit: string;
+  author: string;
+  date: string;
+  holders: { commits: number; refs: string[]; inHead: boolean };
+}
+
+export interface JsonReport<F extends JsonFinding = JsonFinding> {
+  version: number;
+  tool: { name: string; version: string };
+  mode: string;
+  findings: F[];
+  suppressed: Record<string, number>;
+  stats: {
+    filesScanned: number;
+    bytesScanned: number;
+    commitsScanned?: number;
+    blobsScanned?: number;
+    skipped: Record<string, number>;
+    skippedPaths?: Array<{ path: string; reason: string; kind: string }>;
+    durationMs: number;
+  };
+  notes: string[];
+}
+
+/**
+ * `scan <--history | --range A..B> --format json <extra…>` through bin/, proving on every run that
+ * none of `tokens` reached stdout or stderr. `json` is null when the scan failed (exit 2), and
+ * findings are [].
+ */
+export function scanHistoryJson(dir: string, mode: string[], tokens: string[], extra: string[] = []) {
+  const r = cli(['scan', ...mode, '--format', 'json', ...extra], dir);
+  for (const t of tokens) expect(r.stdout + r.stderr).not.toContain(t);
+  const json = r.code === 2 ? null : JSON.parse(r.stdout);
+  return { ...r, json, findings: (json?.findings ?? []) as HistoryFinding[] };
+}
