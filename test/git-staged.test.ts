@@ -206,9 +206,9 @@ describe('scan --staged judges the index, not the working tree', () => {
     expect(r.findings).toEqual([]);
   });
 
-  it('skips and counts binary and oversized files', () => {
+  it('skips and counts binary (with no rule keyword) and oversized files', () => {
     const repo = makeRepo({ files: { 'README.md': '# x\n' } });
-    repo.write({ 'blob.bin': Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(env(fakeToken()))]), 'big.cfg': `${'#'.repeat(3000)}\n${env(fakeToken())}` });
+    repo.write({ 'blob.bin': Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(`SERVER_TOKEN=${fakeToken()}\n`)]), 'big.cfg': `${'#'.repeat(3000)}\n${env(fakeToken())}` });
     repo.git('add', '-A');
     const r = staged(repo, '--max-file-size', '2kB');
     expect(r.code).toBe(0);
@@ -233,11 +233,14 @@ describe('scan --staged judges the index, not the working tree', () => {
     expect(r.json.stats.skipped.ignoredByConfig).toBe(1);
   });
 
-  it('skips a staged symbolic link and counts it', () => {
+  it('reads a staged symbolic link as its target text, never following it', () => {
     const repo = makeRepo({ files: { 'real.txt': 'x\n' } });
     symlinkSync('real.txt', join(repo.dir, 'link.txt'));
     repo.git('add', '-A');
-    expect(staged(repo).json.stats.skipped.symlink).toBe(1);
+    const r = staged(repo);
+    expect(r.code).toBe(0);
+    expect(r.json.stats.skipped.symlink ?? 0).toBe(0);
+    expect(r.json.stats.filesScanned).toBe(1);
   });
 
   it('finds the repository from a subdirectory and reports root-relative paths', () => {

@@ -1,7 +1,8 @@
 /**
  * Odd paths and odd repositories, in every mode: file names with spaces, quotes, newlines, tabs,
  * backslashes and non-ASCII (reported exactly in JSON; quoted in the text report so a name
- * cannot forge a line); symbolic links (never followed, least of all out of the repository);
+ * cannot forge a line); symbolic links (their target text read, never followed, least of all
+ * out of the repository);
  * submodules and Git LFS pointers (skipped, counted, named with --verbose); a linked worktree;
  * a detached HEAD.
  */
@@ -165,7 +166,7 @@ describe('symbolic links', () => {
     return { repo, outsideToken, insideToken };
   }
 
-  it('are never followed: the outside token is never found, the inside one once, at its own path; links are counted', async () => {
+  it('are never followed: the outside token is never found, the inside one once, at its own path; the link text is read', async () => {
     const { repo, outsideToken, insideToken } = linkedRepo();
     for (const mode of ['worktree', 'staged', 'history'] as Mode[]) {
       if (mode === 'staged') repo.git('add', '-A');
@@ -173,18 +174,22 @@ describe('symbolic links', () => {
       const r = await scanJson(repo.dir, mode);
       expect(contentFindings(r.json), mode).toEqual(mode === 'staged' ? [] : [`config/real.txt|${insideToken}`]);
       expect(JSON.stringify(r.json), mode).not.toContain(outsideToken);
-      expect(r.json.stats.skipped.symlink, mode).toBe(5);
+      // The five links are read as files (their target text), never skipped.
+      expect(r.json.stats.skipped.symlink ?? 0, mode).toBe(0);
+      expect(r.json.stats.filesScanned, mode).toBe(mode === 'staged' ? 5 : 7);
     }
     const verbose = await cliAsync(['scan', '--verbose'], repo.dir);
-    for (const l of ['out-file.txt', 'out-dir', 'relative-out.txt', 'in-link.txt', 'dangling.txt']) expect(verbose.stdout).toContain(`skipped ${l}: symbolic link (not followed)`);
+    expect(verbose.stdout).not.toContain('skipped');
   });
 
-  it('named on the command line, a link out of the repository is skipped, not followed', async () => {
+  it('named on the command line, a link out of the repository is read as a link, not followed, and says so', async () => {
     const { repo, outsideToken } = linkedRepo();
     const r = await scanJson(repo.dir, 'worktree', ['out-file.txt', 'out-dir']);
     expect(r.code).toBe(0);
     expect(JSON.stringify(r.json)).not.toContain(outsideToken);
-    expect(r.json.stats.skipped.symlink).toBe(2);
+    expect(r.json.stats.filesScanned).toBe(2);
+    const text = await cliAsync(['scan', 'out-file.txt'], repo.dir);
+    expect(text.stdout).toContain('out-file.txt is a symbolic link: its target text was scanned, the file it points to was not');
   });
 
   it('outside a repository, links are not followed either', async () => {
@@ -195,7 +200,7 @@ describe('symbolic links', () => {
     const r = await scanJson(plain, 'worktree');
     expect(r.json.mode).toBe('files');
     expect(JSON.stringify(r.json)).not.toContain(outsideToken);
-    expect(r.json.stats.skipped.symlink).toBe(2);
+    expect(r.json.stats.filesScanned).toBe(2);
   });
 });
 

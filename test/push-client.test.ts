@@ -83,7 +83,7 @@ describe('the pre-push hook', () => {
   it('names a file it could not read and stops the push, unless the hook runs with --on-unread accept', () => {
     const { repo, server } = project();
     expect(install(repo, ['--hook', 'pre-push']).code).toBe(0);
-    repo.commit({ 'bin.env': 'POSTMARK_SERVER_TOKEN=\0abc\n' }, 'binary env');
+    repo.commit({ 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'binary env');
     const before = gitIn(server, ['for-each-ref']);
     const p = run(repo, ['push', 'origin', 'main']);
     expect(p.code).not.toBe(0);

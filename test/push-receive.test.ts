@@ -197,7 +197,7 @@ describe('scan --pre-receive behind a real push', () => {
     const w = world();
     const before = w.refs();
     const big = `// bundle\n${'x'.repeat(6 * 1024 * 1024)}\n`;
-    w.client.commit({ 'dist/bundle.js': big, 'bin.env': 'POSTMARK_SERVER_TOKEN=\0abc\n' }, 'build output');
+    w.client.commit({ 'dist/bundle.js': big, 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'build output');
     const r = w.push('main');
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('remote: secret-guard: not scanned: dist/bundle.js:');
@@ -216,7 +216,7 @@ describe('scan --pre-receive behind a real push', () => {
     expect(t.out).toContain('remote: secret-guard: not scanned: refs/tags/blob: binary');
 
     const a = world({ hookArgs: '--on-unread accept' });
-    a.client.commit({ 'dist/bundle.js': big, 'bin.env': 'POSTMARK_SERVER_TOKEN=\0abc\n' }, 'build output');
+    a.client.commit({ 'dist/bundle.js': big, 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'build output');
     const ok = a.push('main');
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toContain('remote: secret-guard: not scanned: dist/bundle.js:');

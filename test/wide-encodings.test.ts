@@ -21,7 +21,7 @@ const utf16 = (s: string, little: boolean) => {
 };
 
 describe('wide encodings are read in every mode', () => {
-  const T = { le32: fakeToken(), be32: fakeToken(), le16: fakeToken(), be16: fakeToken(), bare32: fakeToken(), astral: fakeToken() };
+  const T = { le32: fakeToken(), be32: fakeToken(), le16: fakeToken(), be16: fakeToken(), bare32: fakeToken(), astral: fakeToken(), bin: fakeToken() };
   const body = (t: string) => `# Windows tool output — ünïcode ✓\nREGION=eu\nPOSTMARK_SERVER_TOKEN=${t}\n`;
   const files = {
     'utf32le.env.txt': utf32(body(T.le32), true, true),
@@ -33,11 +33,12 @@ describe('wide encodings are read in every mode', () => {
     'astral.env.txt': utf32(`# 📮 mail\n${body(T.astral)}`, true, true),
     // A UTF-32BE mark, then code units above U+10FFFF: no text can be read from it.
     'broken32.txt': Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), Buffer.alloc(64, 0xff)]),
-    // Real binary, full of NULs in no text's pattern.
-    'image.bin': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0, 1, 0, 0]), Buffer.from(`POSTMARK_SERVER_TOKEN=${fakeToken()}`)]),
+    // Binary, full of NULs in no text's pattern, with a token in plain sight: its printable runs are read.
+    'image.bin': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0, 1, 0, 0]), Buffer.from(`POSTMARK_SERVER_TOKEN=${T.bin}`)]),
   };
   const expected = [
     `astral.env.txt:4:${T.astral}`,
+    `image.bin:1:${T.bin}`,
     `utf16be-nobom.env.txt:3:${T.be16}`,
     `utf16le-nobom.env.txt:3:${T.le16}`,
     `utf32be.env.txt:3:${T.be32}`,
@@ -45,7 +46,7 @@ describe('wide encodings are read in every mode', () => {
     `utf32le.env.txt:3:${T.le32}`,
   ];
 
-  it('each token at its line; the false UTF-32 file and the binary are skipped and named', () => {
+  it('each token at its line, in the binary too; the false UTF-32 file is skipped and named', () => {
     const repo = makeRepo({ files: { 'README.md': '# app\n' } });
     repo.write(files);
     for (const mode of ['worktree', 'staged', 'history']) {
@@ -59,7 +60,7 @@ describe('wide encodings are read in every mode', () => {
         stats: { skipped: { binary: number }; skippedPaths: Array<{ path: string; reason: string }> };
       };
       expect(json.findings.map((f) => `${f.file}:${f.line}:${f.match}`), mode).toEqual(expected);
-      expect(json.stats.skipped.binary, mode).toBe(2);
+      expect(json.stats.skipped.binary, mode).toBe(1);
       expect(json.stats.skippedPaths.find((s) => s.path === 'broken32.txt')?.reason, mode).toMatch(/UTF-32/);
     }
   });

@@ -28,6 +28,7 @@ import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-l
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
+import { binaryFindings } from './binary-text.js';
 import { decode, isLfsPointer } from './decode.js';
 import { git } from './git.js';
 import { keywordGate, quickVerdict } from './gate.js';
@@ -157,7 +158,8 @@ const SKIPPED = Symbol('skipped');
 /** Shared by every text blob with no findings at class 0 (most blobs), so each costs one map entry. */
 const CLEAN: Array<Finding[] | null | undefined> = Object.freeze([null]) as Array<null>;
 const NO_IDS: ReadonlySet<string> = new Set();
-const isFile = (mode: string) => mode === '100644' || mode === '100755';
+/** Blobs read as content: files, and symbolic links, whose blob is the target text (never followed). */
+const isFile = (mode: string) => mode === '100644' || mode === '100755' || mode === '120000';
 const isZero = (sha: string) => /^0+$/.test(sha);
 const idOf = (f: Finding) => `${f.suppressedBy ? 1 : 0}${f.secret}`;
 
@@ -292,14 +294,15 @@ class HistoryScan {
     const quick = quickVerdict(content.data, path, this.gate);
     if (quick === 'binary') return passOver('binary', 'binary');
     const d = quick === 'clean' ? null : decode(content.data);
-    if (d && 'binary' in d) return passOver('binary', d.reason ?? 'binary');
-    if (d && isLfsPointer(d.text)) return passOver('lfsPointer', 'Git LFS pointer (content lives outside the repository)');
+    const inBinary = d && 'binary' in d ? binaryFindings(content.data, path, this.opts.rules, this.gate) : undefined;
+    if (inBinary === null) return passOver('binary', (d as { reason?: string }).reason ?? 'binary');
+    if (d && 'text' in d && isLfsPointer(d.text)) return passOver('lfsPointer', 'Git LFS pointer (content lives outside the repository)');
     if (first) {
       this.stats.blobsScanned!++;
       this.stats.filesScanned++;
       this.stats.bytesScanned += content.size;
     }
-    const found = d ? detect({ text: d.text, path }, this.opts.rules) : [];
+    const found = inBinary ?? (d && 'text' in d ? detect({ text: d.text, path }, this.opts.rules) : []);
     const result = found.length ? found : null;
     if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
@@ -418,7 +421,6 @@ class HistoryScan {
     } else {
       for (const l of base.paths.get(ch.path)?.leaks ?? []) if (l.kind === 'path') leaks.push(l);
     }
-    if (ch.newMode === '120000') this.skipOnce('symlink', ch.path, 'symbolic link (not followed)');
     const found = isFile(ch.newMode) ? this.findingsAt(ch.newBlob, ch.path) : [];
     if (found.length) {
       const before = isFile(ch.oldMode) && !isZero(ch.oldBlob) && !this.opts.isIgnoredPath(ch.oldPath) ? this.idsAt(ch.oldBlob, ch.oldPath) : NO_IDS;
@@ -464,7 +466,6 @@ class HistoryScan {
         for (const e of lsTree(await git(['ls-tree', '-r', '-z', '--full-tree', sha], this.opts.cwd))) {
           if (this.ignored(e.path)) continue;
           if (e.mode === '160000') this.skipOnce('submodule', e.path, 'submodule (scan it on its own)');
-          else if (e.mode === '120000') this.skipOnce('symlink', e.path, 'symbolic link (not followed)');
           else if (isFile(e.mode)) files.push(e);
         }
       }

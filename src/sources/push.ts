@@ -17,6 +17,7 @@ import { detect, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Finding } from '../core/types.js';
 import { skip, type ScanResult } from '../scan/result.js';
+import { binaryFindings } from './binary-text.js';
 import { decode } from './decode.js';
 import { git, gitRaw } from './git.js';
 import { scanHistory } from './history.js';
@@ -183,12 +184,14 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
         skip(result.stats, 'tooLarge', path, `${size} bytes, over --max-file-size`);
         continue;
       }
-      const d = decode(await git([NO_REPLACE, 'cat-file', 'blob', p.target], cwd));
-      if ('binary' in d) {
-        skip(result.stats, 'binary', path, d.reason ?? 'binary');
+      const data = await git([NO_REPLACE, 'cat-file', 'blob', p.target], cwd);
+      const d = decode(data);
+      const found = 'binary' in d ? binaryFindings(data, path, opts.rules) : detect({ text: d.text, path }, opts.rules);
+      if (!found) {
+        skip(result.stats, 'binary', path, (d as { reason?: string }).reason ?? 'binary');
         continue;
       }
-      for (const f of detect({ text: d.text, path }, opts.rules)) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
+      for (const f of found) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
     }
   }
 

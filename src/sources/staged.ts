@@ -19,6 +19,7 @@ import { SEVERITY_RANK, type Finding } from '../core/types.js';
 import { GitError, IncompleteScanError } from '../cli/errors.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { shownPath } from '../report/shown.js';
+import { binaryFindings } from './binary-text.js';
 import { decode, isLfsPointer } from './decode.js';
 import { BlobReader, MissingObjectError, type BlobContent } from './history-blobs.js';
 import { gitRaw, pathFromBytes, requireRepo, splitNulBytes, type GitResult, type Repo } from './git.js';
@@ -42,7 +43,6 @@ export interface StagedEntry {
   path: string;
 }
 
-const SYMLINK = '120000';
 const GITLINK = '160000';
 /**
  * The hook only reads: no index refresh, no lock, whatever the user's config says. And it reads
@@ -120,7 +120,6 @@ export function newFindings(after: Finding[], before: Finding[]): Finding[] {
 
 function skipByMode(stats: ScanStats, e: StagedEntry): boolean {
   if (e.newMode === GITLINK) skip(stats, 'submodule', e.path, 'submodule (scan it on its own)');
-  else if (e.newMode === SYMLINK) skip(stats, 'symlink', e.path, 'symbolic link (not followed)');
   else return false;
   return true;
 }
@@ -162,7 +161,7 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const findingsIn = (path: string, blob: BlobContent): Finding[] | { skipped: keyof ScanStats['skipped']; reason: string } => {
     if ('tooLarge' in blob) return { skipped: 'tooLarge', reason: `${blob.size} bytes, over --max-file-size` };
     const d = decode(blob.data);
-    if ('binary' in d) return { skipped: 'binary', reason: d.reason ?? 'binary' };
+    if ('binary' in d) return binaryFindings(blob.data, path, opts.rules, undefined, 'staged') ?? { skipped: 'binary', reason: d.reason ?? 'binary' };
     if (isLfsPointer(d.text)) return { skipped: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
     return detect({ text: d.text, path, gitState: 'staged' }, opts.rules);
   };

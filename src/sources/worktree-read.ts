@@ -7,10 +7,11 @@
  *   case costs open/fstat/read/close and no separate lstat;
  * - a file that holds no keyword of any rule is never decoded (see keywordGate).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { detect, type CompiledRule } from '../core/engine.js';
 import type { Finding, Fragment } from '../core/types.js';
 import type { ScanStats } from '../scan/result.js';
+import { binaryFindings } from './binary-text.js';
 import { decode, isLfsPointer } from './decode.js';
 import { quickVerdict, type KeywordGate } from './gate.js';
 
@@ -43,7 +44,14 @@ export function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome
   if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
   if (quick === 'clean') return { scanned: buf.length, findings: [] };
   const d = decode(buf);
-  if ('binary' in d) return { skip: 'binary', reason: d.reason ?? 'binary' };
+  if ('binary' in d) {
+    try {
+      const found = binaryFindings(buf, e.path, ctx.rules, ctx.gate);
+      return found ? { scanned: buf.length, findings: found } : { skip: 'binary', reason: d.reason ?? 'binary' };
+    } catch (err) {
+      return { failed: err };
+    }
+  }
   if (isLfsPointer(d.text)) return { skip: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
   try {
     return { scanned: buf.length, findings: detect({ text: d.text, path: e.path }, ctx.rules) };
@@ -58,7 +66,6 @@ const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code;
 const reason = (err: unknown) => (errCode(err) === 'EACCES' || errCode(err) === 'EPERM' ? 'permission denied' : (errCode(err) ?? 'read error'));
 
 function statOutcome(st: Stats, path: string, maxFileSize: number): Outcome | null {
-  if (st.isSymbolicLink()) return { skip: 'symlink', reason: 'symbolic link (not followed)' };
   if (st.isDirectory()) return { skip: 'submodule', reason: 'submodule (scan it on its own)' };
   // git lists no FIFO, socket or device as untracked, so this is a tracked file replaced by
   // one: nothing git could commit is there to read, and a FIFO could block the read.
@@ -76,9 +83,19 @@ function readByPath(e: Entry, ctx: ReadContext): Outcome {
     if (errCode(err) === 'ENOENT') return { skip: 'missing', reason: 'deleted from the working tree' };
     return { unreadable: reason(err) };
   }
+  let buf: Buffer;
+  if (st.isSymbolicLink()) {
+    // Never followed: the link's own text is what git commits (and a web UI shows), so that is
+    // what is scanned, as the content of a file.
+    try {
+      buf = readlinkSync(e.abs, { encoding: 'buffer' });
+    } catch (err) {
+      return { unreadable: reason(err) };
+    }
+    return contentOutcome(e, buf, ctx);
+  }
   const o = statOutcome(st, e.path, ctx.maxFileSize);
   if (o) return o;
-  let buf: Buffer;
   try {
     buf = readFileSync(e.abs);
   } catch (err) {

@@ -10,7 +10,7 @@
  * error surfaces first, is what a file-by-file scan would give.
  */
 import { isUtf8 } from 'node:buffer';
-import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -324,6 +324,50 @@ async function readRepo(cwd: string, root: string, paths: string[], listing: Lis
 
 const isPattern = (p: string) => /[*?[]/.test(p);
 
+const special = (st: Stats) =>
+  st.isFIFO() ? 'a FIFO (named pipe)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : null;
+
+/**
+ * Named paths that are no file to read: a FIFO, a socket, a device, or a symbolic link to one
+ * (`scan <(cmd)` names /dev/fd/N, a link to a pipe). git lists none of them, so inside a
+ * repository they would pass as "nothing to scan"; outside one a FIFO could block the read.
+ * Refused in both, before anything is read. A named link to anything else is read as a link
+ * (its target text, never followed): the note says so.
+ */
+function namedPaths(cwd: string, paths: string[], notes: string[]): void {
+  const bad: string[] = [];
+  for (const p of paths) {
+    if (isPattern(p)) continue;
+    const abs = resolve(cwd, p);
+    let st: Stats;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      continue; // absent or unreachable: reported once the rest is read
+    }
+    if (special(st)) {
+      bad.push(`${shownPath(p)} (${special(st)})`);
+      continue;
+    }
+    if (!st.isSymbolicLink()) continue;
+    let target: Stats | undefined;
+    try {
+      target = statSync(abs);
+    } catch {
+      target = undefined; // dangling: its text is all there is
+    }
+    const what = target && special(target);
+    if (what) bad.push(`${shownPath(p)} (a symbolic link to ${what})`);
+    else notes.push(`${shownPath(p)} is a symbolic link: its target text was scanned, the file it points to was not (links are never followed; name that file to scan it)`);
+  }
+  if (bad.length) {
+    throw new IncompleteScanError(
+      `cannot scan ${bad.join(', ')}: secret-guard reads files, not streams or devices, so nothing was scanned`,
+      'Pipe the content into standard input instead: `cmd | secret-guard scan -` (or `secret-guard scan - < FILE`).',
+    );
+  }
+}
+
 /**
  * Given paths that are not on disk, are not glob patterns and hold no listed entry: a typo, or a
  * folder since renamed. Reading nothing there must not pass (a path git still tracks but the
@@ -352,10 +396,11 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   }
   const started = Date.now();
   const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
+  const notes: string[] = [];
+  namedPaths(opts.cwd, opts.paths, notes);
   const listing = startListing(opts.cwd, paths);
   const repo = await findRepo(opts.cwd);
   const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath);
-  const notes: string[] = [];
   let root: string;
   let entries: Entry[];
   let read: Read;
