@@ -2,20 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRule, detect } from '../../src/core/engine.js';
 import { requiredLiterals } from '../../src/core/prefilter.js';
-import type { RuleSpec } from '../../src/core/types.js';
-import { TOKEN, testRule } from './spec.js';
-
-function counted(s: RuleSpec) {
-  const rule = compileRule(s);
-  const shape = rule.shape!;
-  let runs = 0;
-  const exec = shape.exec.bind(shape);
-  shape.exec = (text: string) => {
-    runs++;
-    return exec(text);
-  };
-  return { rule, runs: () => runs };
-}
+import { counted, TOKEN, testRule } from './spec.js';
 
 describe('per-document context gating', () => {
   it('does not run a shape whose every context needs a file pattern the text lacks', () => {

@@ -3,22 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { compileRule, compileRules, detect } from '../../src/core/engine.js';
 import { SHAPES } from '../../src/core/shapes.js';
 import type { RuleSpec } from '../../src/core/types.js';
-import { TOKEN, testRule } from './spec.js';
+import { counted, TOKEN, testRule } from './spec.js';
 
 const spec: RuleSpec = testRule({ id: 'probe', real: 'uuid', contexts: [{ key: 'token' }], exceptPaths: ['**/yarn.lock'] });
-
-/** A compiled rule whose shape counts how often it is run. */
-function counted(s: RuleSpec) {
-  const rule = compileRule(s);
-  const shape = rule.shape!;
-  let runs = 0;
-  const exec = shape.exec.bind(shape);
-  shape.exec = (text: string) => {
-    runs++;
-    return exec(text);
-  };
-  return { rule, runs: () => runs };
-}
 
 describe('detect', () => {
   it('runs no regex of a rule whose keywords are absent from text and path', () => {

@@ -2,6 +2,8 @@
  * A small seeded pseudo-random generator for the generated-input tests (mulberry32): the same
  * seed gives the same inputs, so a failure printed with its seed can be replayed exactly.
  */
+import { rng } from '../../bench/gen/content.mjs';
+
 export interface Random {
   /** A float in [0, 1). */
   next(): number;
@@ -14,14 +16,8 @@ export interface Random {
 }
 
 export function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // The bench's generator: one mulberry32 for the tests and the bench.
+  const next = rng(seed).next as () => number;
   const int = (n: number) => Math.floor(next() * n);
   return {
     next,

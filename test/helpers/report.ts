@@ -4,27 +4,11 @@
  * optional here, and the history-side ones are required in HistoryFinding.
  */
 import { expect } from 'vitest';
+import type { Finding } from '../../src/index.js';
 import { cli } from './cli.js';
 
-export interface JsonFinding {
-  ruleId: string;
-  severity: string;
-  message: string;
-  fix: string;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  kind: string;
-  /** Redacted unless --show-secrets. */
-  match: string;
-  fingerprint: string;
-  commit?: string;
-  author?: string;
-  date?: string;
-  holders?: { commits: number; refs: string[]; inHead: boolean };
-}
+/** The library's own type of a JSON finding: the tests read the report the package documents. */
+export type JsonFinding = Finding;
 
 /** A finding of `--history` or `--range`: where it came in, and what still holds it. */
 export interface HistoryFinding extends JsonFinding {
