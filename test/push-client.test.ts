@@ -83,18 +83,20 @@ describe('the pre-push hook', () => {
   it('names a file it could not read and stops the push, unless the hook runs with --on-unread accept', () => {
     const { repo, server } = project();
     expect(install(repo, ['--hook', 'pre-push']).code).toBe(0);
-    repo.commit({ 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'binary env');
+    // A binary with no rule keyword was searched, and is no reason to stop; a file over the size limit was not read.
+    repo.commit({ 'logo.bin': 'MAIL_TOKEN=\0abc\n', 'dist/bundle.js': `// bundle\n${'x'.repeat(6 * 1024 * 1024)}\n` }, 'build output');
     const before = gitIn(server, ['for-each-ref']);
     const p = run(repo, ['push', 'origin', 'main']);
     expect(p.code).not.toBe(0);
-    expect(p.out).toContain('secret-guard: not scanned: bin.env: binary');
+    expect(p.out).toContain('secret-guard: not scanned: dist/bundle.js:');
+    expect(p.out).not.toContain('logo.bin');
     expect(p.out).toContain('secret-guard: push stopped: 1 pushed file could not be read');
     expect(gitIn(server, ['for-each-ref'])).toBe(before);
     const hook = join(repo.dir, '.git', 'hooks', 'pre-push');
     writeFileSync(hook, readFileSync(hook, 'utf8').replace('scan --pre-push "$@"', 'scan --pre-push --on-unread accept "$@"'));
     const ok = run(repo, ['push', 'origin', 'main']);
     expect(ok.code, ok.out).toBe(0);
-    expect(ok.out).toContain('secret-guard: not scanned: bin.env: binary');
+    expect(ok.out).toContain('secret-guard: not scanned: dist/bundle.js:');
   });
 
   it('--chain keeps an existing pre-push hook (which gets the same ref lines); --uninstall puts it back', () => {

@@ -197,26 +197,27 @@ describe('scan --pre-receive behind a real push', () => {
     const w = world();
     const before = w.refs();
     const big = `// bundle\n${'x'.repeat(6 * 1024 * 1024)}\n`;
-    w.client.commit({ 'dist/bundle.js': big, 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'build output');
+    w.client.commit({ 'dist/bundle.js': big, 'dist/big.map': `${big}// map\n`, 'logo.bin': 'MAIL_TOKEN=\0abc\n' }, 'build output');
     const r = w.push('main');
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('remote: secret-guard: not scanned: dist/bundle.js:');
     expect(r.out).toContain('over --max-file-size');
-    expect(r.out).toContain('remote: secret-guard: not scanned: bin.env: binary');
+    expect(r.out).toContain('remote: secret-guard: not scanned: dist/big.map:');
+    // A binary with no rule keyword was searched: no reason to refuse.
+    expect(r.out).not.toContain('logo.bin');
     expect(r.out).toContain('remote: secret-guard: push refused: 2 pushed files could not be read');
     expect(r.out).toContain('--on-unread accept');
     expect(w.refs()).toBe(before);
 
-    // A lightweight tag of a binary blob is named too.
+    // A lightweight tag of a binary blob with no rule keyword passes: it was searched.
     const dir = tempDir();
     writeFileSync(join(dir, 'blob'), Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex'));
     const blob = w.client.git('hash-object', '-w', join(dir, 'blob')).trim();
     const t = w.push(`${blob}:refs/tags/blob`);
-    expect(t.code).not.toBe(0);
-    expect(t.out).toContain('remote: secret-guard: not scanned: refs/tags/blob: binary');
+    expect(t.code, t.out).toBe(0);
 
     const a = world({ hookArgs: '--on-unread accept' });
-    a.client.commit({ 'dist/bundle.js': big, 'bin.env': 'MAIL_TOKEN=\0abc\n' }, 'build output');
+    a.client.commit({ 'dist/bundle.js': big, 'dist/big.map': `${big}// map\n` }, 'build output');
     const ok = a.push('main');
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toContain('remote: secret-guard: not scanned: dist/bundle.js:');

@@ -195,7 +195,10 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
   return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose), onUnread)), stderr: '' };
 }
 
-const UNREAD = ['binary', 'tooLarge'] as const;
+// A file over --max-file-size was not read. A binary file was: its bytes were searched for every
+// rule's keywords, and one that held any was read as its printable text (sources/binary-text.ts);
+// the rest can hold no finding, so an image or a font never stops a push.
+const UNREAD = ['tooLarge'] as const;
 const unreadCount = (r: ScanResult) => UNREAD.reduce((n, k) => n + r.stats.skipped[k], 0);
 
 function timedOut(gate: Gate, budget: string, onTimeout: 'accept' | 'refuse'): CommandResult {
