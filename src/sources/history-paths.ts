@@ -7,7 +7,7 @@
  * appears at, not once per path: a rename or a copy inside one class costs nothing.
  *
  * This must list every way src/core/engine.ts `detect` reads `fragment.path`; tests in
- * test/git-history.test.ts (a clean blob renamed to a token-named path, a lockfile copied to a
+ * test/history-scan.test.ts (a clean blob renamed to a token-named path, a lockfile copied to a
  * config path, a custom rule's keyword only in the new path) fail if a class merges two paths
  * that the engine tells apart.
  */
