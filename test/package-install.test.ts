@@ -118,6 +118,35 @@ describe('a packed tarball', () => {
     expect(existsSync(join(project.dir, 'node_modules', 'secret-guard', 'dist', 'rules.json'))).toBe(true);
     expectScanFinds(project);
   }, 180_000);
+
+  it('in a monorepo: installed in web/, `cd web && npx --no secret-guard install`, and a commit from the root or from web/ that adds a token is blocked', () => {
+    const dir = tempDir('sg-pkg-mono-');
+    ok('git', ['init', '-q', '-b', 'main'], dir);
+    writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
+    mkdirSync(join(dir, 'web', 'src'), { recursive: true });
+    writeFileSync(join(dir, 'web', 'package.json'), `${JSON.stringify({ name: 'web', version: '1.0.0', private: true }, null, 2)}\n`);
+    const web = join(dir, 'web');
+    expect(run('npm', ['install', '--save-dev', '--prefer-offline', tarball], web).code).toBe(0);
+    const install = run('npx', ['--no', 'secret-guard', 'install'], web);
+    expect(install.code, install.out).toBe(0);
+    expect(install.out).not.toMatch(/warn|cannot find/i);
+    ok('git', ['add', '-A'], dir);
+    ok('git', ['commit', '-q', '-m', 'start'], dir);
+    const token = fakeToken();
+    writeFileSync(join(web, 'src', 'mail.js'), `const postmark = require('postmark');\nconst client = new postmark.ServerClient('${token}');\n`);
+    ok('git', ['add', '-A'], dir);
+    for (const from of [dir, web]) {
+      const c = run('git', ['commit', '-q', '-m', 'send mail'], from);
+      expect(c.code, c.out).toBe(1);
+      expect(c.out).toContain('secret-guard: commit blocked — 1 credential in the staged change');
+      expect(c.out).not.toContain(token);
+    }
+    writeFileSync(join(web, 'src', 'mail.js'), "const postmark = require('postmark');\nconst client = new postmark.ServerClient(process.env.POSTMARK_SERVER_TOKEN);\n");
+    ok('git', ['add', '-A'], dir);
+    const clean = run('git', ['commit', '-q', '-m', 'send mail'], web);
+    expect(clean.code, clean.out).toBe(0);
+    expect(clean.out).toBe('');
+  }, 180_000);
 });
 
 describe('a git URL pinned to a commit', () => {
