@@ -174,14 +174,13 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
   const result = scan.result;
   if (gate === 'pre-receive') result.root = outcome.gitDir;
   sortFindings(result.findings);
-  const { markSuppressed } = await import('../suppress/apply.js');
-  const { readIgnoreFile } = await import('../suppress/ignore-file.js');
+  const { applySuppressions } = await import('../suppress/apply.js');
   // The server's ignore file lives in its git directory; a client's in its work tree.
-  markSuppressed(result.findings, readIgnoreFile(gate === 'pre-receive' ? outcome.gitDir : result.root), 'ignore-file');
-  if (args.baseline !== undefined) {
-    const { readBaseline } = await import('../suppress/baseline.js');
-    markSuppressed(result.findings, readBaseline(resolve(ctx.cwd, String(args.baseline))), 'baseline');
-  }
+  await applySuppressions(result, {
+    from: 'checkout',
+    ignoreFileDir: gate === 'pre-receive' ? outcome.gitDir : result.root,
+    baseline: args.baseline === undefined ? undefined : { file: String(args.baseline), cwd: ctx.cwd },
+  });
   const failed = failing(result.findings, failOn);
   // A pushed file the gate could not read (binary, over --max-file-size) is a push it cannot vouch
   // for: refused unless the gate's owner said otherwise, as when the time budget runs out.

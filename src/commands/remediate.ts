@@ -15,8 +15,8 @@ import { redact, redactKnown, redactText } from '../core/redact.js';
 import { shownPath } from '../report/shown.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
-import { markSuppressed } from '../suppress/apply.js';
-import { IGNORE_FILE, readIgnoreFile } from '../suppress/ignore-file.js';
+import { applySuppressions } from '../suppress/apply.js';
+import { IGNORE_FILE } from '../suppress/ignore-file.js';
 import { configChoice, ignoredPaths, resolveScanOptions } from '../scan/options.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
@@ -70,8 +70,10 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const { scanHistory } = await import('../sources/history.js');
   const range = args.range === undefined ? undefined : String(args.range);
   const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize: s.maxFileSize, isIgnoredPath: ignoredPaths(s.config), range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
-  const ignored = readIgnoreFile(result.root);
-  markSuppressed(result.findings, ignored, 'ignore-file');
+  // The ignore file only, from the work tree (with --range too: remediate runs in the owner's own
+  // clone, not on a change under review). No baseline, on purpose: a baseline says a finding is
+  // known, not that it is safe, and remediation is for every leak still in history.
+  const { ignoreFileEntries } = await applySuppressions(result, { from: 'checkout', ignoreFileDir: result.root });
   const leaks = collectLeaks(result.findings);
   const scope = range === undefined ? 'every ref (branches, tags, remotes, the stash)' : `the range ${range}`;
   const read = `${count(result.stats.commitsScanned ?? 0, 'commit')} of ${scope} read`;
@@ -98,7 +100,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
   removeStale(s.outDir, new Set(contents.keys()));
 
-  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignored.size > 0, created, remote));
+  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignoreFileEntries > 0, created, remote));
   const stdout = [
     `secret-guard remediate: ${count(leaks.credentials.length, 'leaked credential')}${leaks.files.length ? ` and ${count(leaks.files.length, 'committed secrets file')}` : ''} (${read}).`,
     '',

@@ -11,7 +11,7 @@ import { requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { shellWord } from './shell.js';
-import { Site } from './structure.js';
+import { Site } from './structure/site.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
 
 /** A rule that throws is reported by id and path only: the line it was reading may hold a secret. */

@@ -3,7 +3,6 @@
  * formatting and no output: the CLI's `scan` command renders what this returns, and the library's
  * `scan()` (src/index.ts) returns it as data. Both go through here, so they cannot disagree.
  */
-import { resolve } from 'node:path';
 import type { Args, CliContext } from '../cli/context.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
@@ -69,29 +68,6 @@ async function readSource(mode: ScanModeName, args: Args, src: SourceContext, ra
   }
 }
 
-/** The layers after the core's inline pass: the ignore file, then the baseline. */
-async function suppress(result: ScanResult, args: Args, cwd: string, range?: TrustedRange): Promise<void> {
-  if (range) {
-    const { markRange, readRangeSuppressions } = await import('../suppress/range.js');
-    const baseline = args.baseline === undefined ? undefined : { file: String(args.baseline), cwd };
-    markRange(result.findings, await readRangeSuppressions(range, baseline), Boolean(args['approve-suppressions']));
-    const pending = result.findings.filter((f) => f.suppressedByChange && !f.suppressedBy).length;
-    if (pending) {
-      result.notes.push(
-        `${pending} finding(s) would be hidden by a suppression this change adds; such a suppression takes effect once it is on the base branch, or when a reviewer approves it (the job passes --approve-suppressions)`,
-      );
-    }
-    return;
-  }
-  const { markSuppressed } = await import('../suppress/apply.js');
-  const { readIgnoreFile } = await import('../suppress/ignore-file.js');
-  markSuppressed(result.findings, readIgnoreFile(result.root), 'ignore-file');
-  if (args.baseline !== undefined) {
-    const { readBaseline } = await import('../suppress/baseline.js');
-    markSuppressed(result.findings, readBaseline(resolve(cwd, String(args.baseline))), 'baseline');
-  }
-}
-
 /** A --range resolved before anything is read: its settings come from `base`. */
 interface TrustedRange {
   root: string;
@@ -127,7 +103,12 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
     result.findings = result.findings.filter((f) => f.path !== config.commitPath || !custom.has(f.ruleId));
   }
   sortFindings(result.findings);
-  await suppress(result, args, env.cwd, range);
+  const { applySuppressions } = await import('../suppress/apply.js');
+  const baseline = args.baseline === undefined ? undefined : { file: String(args.baseline), cwd: env.cwd };
+  await applySuppressions(
+    result,
+    range ? { from: 'range', sides: range, baseline, approved: Boolean(args['approve-suppressions']) } : { from: 'checkout', ignoreFileDir: result.root, baseline },
+  );
   const exitCode = failing(result.findings, failOn).length ? EXIT.findings : EXIT.clean;
   return { mode, result, config, failOn, exitCode };
 }

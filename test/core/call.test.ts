@@ -1,7 +1,7 @@
 /** The call a value is passed to, and which argument it is. */
 import { describe, expect, it } from 'vitest';
 import { Document } from '../../src/core/document.js';
-import { Site } from '../../src/core/structure.js';
+import { Site } from '../../src/core/structure/site.js';
 
 function siteOf(text: string, marker: string): Site {
   const start = text.indexOf(marker);

@@ -1,6 +1,6 @@
 /** The key a value is assigned to, across the syntaxes config and code use. */
 import { describe, expect, it } from 'vitest';
-import { extractKey } from '../../src/core/structure.js';
+import { extractKey } from '../../src/core/structure/key.js';
 
 const keyOf = (before: string, after = '') => extractKey(before, before + after)?.key ?? null;
 

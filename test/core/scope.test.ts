@@ -1,7 +1,8 @@
 /** What a site's scope holds: the structure around a value, lines away where it must be. */
 import { describe, expect, it } from 'vitest';
 import { Document } from '../../src/core/document.js';
-import { Site, scalarMembers, enclosingBlocks } from '../../src/core/structure.js';
+import { enclosingBlocks, scalarMembers } from '../../src/core/structure/brackets.js';
+import { Site } from '../../src/core/structure/site.js';
 
 const VALUE = 'VALUE-0001';
 
