@@ -6,12 +6,12 @@
  * (each `exitCode` 2, as the CLI would exit).
  */
 import type { Args } from './cli/context.js';
-import { redactSecrets, SecretGuardError, UsageError } from './cli/errors.js';
+import { redactSecrets, SecretGuardError, UsageError } from './errors.js';
 import { toolVersion } from './cli/version.js';
 import { jsonReport } from './report/json.js';
 import { scanRepository } from './scan/repository.js';
 
-export { ConfigError, EXIT, GitError, IncompleteScanError, SecretGuardError, UsageError } from './cli/errors.js';
+export { ConfigError, EXIT, GitError, IncompleteScanError, SecretGuardError, UsageError } from './errors.js';
 
 export interface ScanOptions {
   /** The repository, or a folder in it (default: the process's working directory). */

@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeError } from '../src/cli/errors.js';
+import { describeError } from '../src/errors.js';
 import { RuleError } from '../src/core/engine.js';
 import { cliAsync } from './helpers/cli-async.js';
 import type { CliRun } from './helpers/cli.js';

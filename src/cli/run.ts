@@ -4,7 +4,7 @@
  */
 import { fastParse } from './argv.js';
 import type { CliContext, CommandResult } from './context.js';
-import { describeError, EXIT, redactSecrets } from './errors.js';
+import { describeError, EXIT, redactSecrets } from '../errors.js';
 import type { Parsed } from './parse.js';
 
 export { toolVersion } from './version.js';

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../cli/errors.js';
+import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../errors.js';
 import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
 import { detect } from '../core/engine.js';
 import type { Finding } from '../core/types.js';

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, IncompleteScanError, UsageError } from '../cli/errors.js';
+import { EXIT, IncompleteScanError, UsageError } from '../errors.js';
 import { toolVersion } from '../cli/run.js';
 import { scanRepository } from '../scan/repository.js';
 import type { ScanResult } from '../scan/result.js';

@@ -8,7 +8,7 @@
  */
 import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import type { RuleSpec, Severity } from '../core/types.js';
 import { findRepo } from '../sources/git.js';
 import { atCommit, readEntry, treeEntries } from './from-commit.js';

@@ -7,7 +7,7 @@
  */
 import picomatch from 'picomatch';
 import type { Args } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { Config } from '../config/load.js';
 import { parseSize } from '../config/size.js';
 import type { RuleSpec } from '../core/types.js';

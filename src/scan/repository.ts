@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Args, CliContext } from '../cli/context.js';
-import { EXIT, UsageError } from '../cli/errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
 import { compileRules, type CompiledRule } from '../core/engine.js';
 import { configChoice, resolveScanOptions } from './options.js';
