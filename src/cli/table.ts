@@ -4,7 +4,8 @@
  * for `scan`).
  */
 import type { Options, PositionalOptions } from 'yargs';
-import type { CommandModule } from './context.js';
+import type { Args, CommandModule } from './context.js';
+import { FORMATS } from '../scan/reporters.js';
 
 export interface CommandSpec {
   name: string;
@@ -13,10 +14,15 @@ export interface CommandSpec {
   positional?: Record<string, PositionalOptions>;
   options: Record<string, Options>;
   examples?: Array<[string, string]>;
-  load: () => Promise<CommandModule>;
+  /** The implementation for these arguments (one command line may run one of two modules). */
+  load: (args: Args) => Promise<CommandModule>;
 }
 
-const FORMAT: Options = { choices: ['text', 'json', 'sarif', 'github', 'gitlab'], default: 'text', describe: 'Report format' };
+const FORMAT: Options = { choices: FORMATS, default: 'text', describe: 'Report format' };
+/** A push gate's flags make `scan` a push gate (src/commands/push-gate.ts). */
+const isPushGate = (args: Args): boolean =>
+  Boolean(args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined || args['on-unread'] !== undefined);
+
 const CONFIG: Record<string, Options> = {
   config: { type: 'string', describe: 'Config file (default: .secret-guard.json or .yml found walking up)' },
   'no-config': { type: 'boolean', describe: 'Ignore any config file' },
@@ -58,7 +64,7 @@ export const COMMANDS: CommandSpec[] = [
       ['secret-guard scan --range origin/main..HEAD', 'a pull-request job (--format sarif -o results.sarif for code scanning)'],
       ['secret-guard scan --history', 'every commit on every ref'],
     ],
-    load: () => import('../commands/scan.js'),
+    load: (args) => (isPushGate(args) ? import('../commands/push-gate.js') : import('../commands/scan.js')),
   },
   {
     name: 'ignore',

@@ -23,11 +23,12 @@ import { emptyStats, type ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import { toolVersion } from '../cli/version.js';
 import { shownPath, shownSecret } from '../report/shown.js';
-import type { Format, ReportOptions } from '../report/types.js';
+import type { ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
 import { git, gitRaw, requireRepo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
-import { ignoredPaths, maxFileSizeOf, render } from './scan.js';
+import { ignoredPaths, maxFileSizeOf } from '../scan/options.js';
+import { render, type Format } from '../scan/reporters.js';
 
 export type Gate = 'pre-receive' | 'pre-push' | 'commit-msg';
 
@@ -114,6 +115,11 @@ async function prePushInput(text: string, env: CliContext['env'], cwd: string, r
 interface Outcome {
   scan: PushScan;
   gitDir: string;
+}
+
+/** `scan` with a push gate's flags (src/cli/table.ts sends those here). */
+export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+  return runGate(gateOf(args), args, ctx);
 }
 
 export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContext): Promise<CommandResult> {

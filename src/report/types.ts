@@ -17,6 +17,3 @@ export interface ReportOptions {
 }
 
 export type Reporter = (result: ScanResult, opts: ReportOptions) => string | Promise<string>;
-
-export const FORMATS = ['text', 'json', 'sarif', 'github', 'gitlab'] as const;
-export type Format = (typeof FORMATS)[number];
