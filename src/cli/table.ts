@@ -5,6 +5,7 @@
  */
 import type { Options, PositionalOptions } from 'yargs';
 import type { Args, CommandModule } from './context.js';
+import { FAIL_ON } from '../core/types.js';
 import { FORMATS } from '../scan/reporters.js';
 
 export interface CommandSpec {
@@ -47,7 +48,7 @@ export const COMMANDS: CommandSpec[] = [
       'allow-shallow': { type: 'boolean', describe: 'Scan a shallow clone anyway (what was not fetched is not scanned)' },
       format: FORMAT,
       output: { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' },
-      'fail-on': { choices: ['error', 'warning', 'info', 'none'], describe: 'Lowest severity that fails the scan (default: error)' },
+      'fail-on': { choices: FAIL_ON, describe: 'Lowest severity that fails the scan (default: error)' },
       'max-file-size': { type: 'string', describe: 'Skip (and count) files larger than this, e.g. 5MB (default 5MB)' },
       'show-secrets': { type: 'boolean', describe: 'Print secrets in full (never do this in CI logs)' },
       baseline: { type: 'string', describe: 'Report only findings not in this baseline file' },

@@ -1,5 +1,4 @@
-import type { FailOn } from '../scan/passes.js';
-import type { RuleSpec } from '../core/types.js';
+import type { FailOn, RuleSpec } from '../core/types.js';
 import type { ScanResult } from '../scan/result.js';
 
 export interface ReportOptions {
