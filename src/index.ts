@@ -6,12 +6,13 @@
  * (each `exitCode` 2, as the CLI would exit).
  */
 import type { Args } from './cli/context.js';
-import { redactSecrets, SecretGuardError, UsageError } from './cli/errors.js';
+import { FAIL_ON, type FailOn, type Severity } from './core/types.js';
+import { redactSecrets, SecretGuardError, UsageError } from './errors.js';
 import { toolVersion } from './cli/version.js';
 import { jsonReport } from './report/json.js';
 import { scanRepository } from './scan/repository.js';
 
-export { ConfigError, EXIT, GitError, IncompleteScanError, SecretGuardError, UsageError } from './cli/errors.js';
+export { ConfigError, EXIT, GitError, IncompleteScanError, SecretGuardError, UsageError } from './errors.js';
 
 export interface ScanOptions {
   /** The repository, or a folder in it (default: the process's working directory). */
@@ -27,7 +28,7 @@ export interface ScanOptions {
   /** `--max-file-size`: bytes, or a size such as `5MB`. */
   maxFileSize?: number | string;
   /** `--fail-on`: the lowest severity that makes `exitCode` 1. */
-  failOn?: 'error' | 'warning' | 'info' | 'none';
+  failOn?: FailOn;
   /** `--baseline FILE`. */
   baseline?: string;
   /** `--approve-suppressions` (mode `range`). */
@@ -41,7 +42,7 @@ export interface ScanOptions {
 /** One finding, as in `--format json` (README: "JSON report"). */
 export interface Finding {
   ruleId: string;
-  severity: 'error' | 'warning' | 'info';
+  severity: Severity;
   message: string;
   fix: string;
   /** Relative to the repository root. */
@@ -97,7 +98,7 @@ function argsOf(o: ScanOptions): Args {
   if (o.config !== undefined) args.config = o.config;
   if (o.maxFileSize !== undefined) args['max-file-size'] = String(o.maxFileSize);
   if (o.failOn !== undefined) {
-    if (!['error', 'warning', 'info', 'none'].includes(o.failOn)) throw new UsageError(`failOn must be error, warning, info or none`);
+    if (!(FAIL_ON as readonly string[]).includes(o.failOn)) throw new UsageError(`failOn must be ${FAIL_ON.slice(0, -1).join(', ')} or ${FAIL_ON.at(-1)}`);
     args['fail-on'] = o.failOn;
   }
   if (o.baseline !== undefined) args.baseline = o.baseline;

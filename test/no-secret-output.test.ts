@@ -10,8 +10,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeError } from '../src/cli/errors.js';
+import { describeError } from '../src/errors.js';
 import { RuleError } from '../src/core/engine.js';
+import { FORMATS } from '../src/scan/reporters.js';
 import { cliAsync } from './helpers/cli-async.js';
 import type { CliRun } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
@@ -35,7 +36,6 @@ const S = {
 const ALL = Object.values(S);
 const accessKey = `PM-T-outbound-${randomKey(22)}`;
 
-const FORMATS = ['text', 'json', 'sarif', 'github', 'gitlab'] as const;
 type Mode = 'worktree' | 'staged' | 'range' | 'history';
 const MODES: Mode[] = ['worktree', 'staged', 'range', 'history'];
 

@@ -5,7 +5,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import type { Args } from './context.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { toolVersion } from './version.js';
 import { COMMANDS, type CommandSpec } from './table.js';
 

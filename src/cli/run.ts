@@ -4,10 +4,8 @@
  */
 import { fastParse } from './argv.js';
 import type { CliContext, CommandResult } from './context.js';
-import { describeError, EXIT, redactSecrets } from './errors.js';
+import { describeError, EXIT, redactSecrets } from '../errors.js';
 import type { Parsed } from './parse.js';
-
-export { toolVersion } from './version.js';
 
 /** The fast path when it is sure, yargs otherwise (loaded only then: it is the slowest import). */
 async function parse(argv: string[]): Promise<Parsed> {
@@ -26,7 +24,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<CommandResul
       // --help or --version: yargs produced the text.
       return { exitCode: EXIT.clean, stdout: output ? `${output}\n` : '', stderr: '' };
     }
-    const mod = await spec.load();
+    const mod = await spec.load(args);
     return await mod.run(args, ctx);
   } catch (err) {
     return { exitCode: EXIT.error, stdout: '', stderr: describeError(err) };

@@ -4,7 +4,9 @@
  * for `scan`).
  */
 import type { Options, PositionalOptions } from 'yargs';
-import type { CommandModule } from './context.js';
+import type { Args, CommandModule } from './context.js';
+import { FAIL_ON } from '../core/types.js';
+import { FORMATS } from '../scan/reporters.js';
 
 export interface CommandSpec {
   name: string;
@@ -13,10 +15,15 @@ export interface CommandSpec {
   positional?: Record<string, PositionalOptions>;
   options: Record<string, Options>;
   examples?: Array<[string, string]>;
-  load: () => Promise<CommandModule>;
+  /** The implementation for these arguments (one command line may run one of two modules). */
+  load: (args: Args) => Promise<CommandModule>;
 }
 
-const FORMAT: Options = { choices: ['text', 'json', 'sarif', 'github', 'gitlab'], default: 'text', describe: 'Report format' };
+const FORMAT: Options = { choices: FORMATS, default: 'text', describe: 'Report format' };
+/** A push gate's flags make `scan` a push gate (src/commands/push-gate.ts). */
+const isPushGate = (args: Args): boolean =>
+  Boolean(args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined || args['on-unread'] !== undefined);
+
 const CONFIG: Record<string, Options> = {
   config: { type: 'string', describe: 'Config file (default: .secret-guard.json or .yml found walking up)' },
   'no-config': { type: 'boolean', describe: 'Ignore any config file' },
@@ -41,7 +48,7 @@ export const COMMANDS: CommandSpec[] = [
       'allow-shallow': { type: 'boolean', describe: 'Scan a shallow clone anyway (what was not fetched is not scanned)' },
       format: FORMAT,
       output: { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' },
-      'fail-on': { choices: ['error', 'warning', 'info', 'none'], describe: 'Lowest severity that fails the scan (default: error)' },
+      'fail-on': { choices: FAIL_ON, describe: 'Lowest severity that fails the scan (default: error)' },
       'max-file-size': { type: 'string', describe: 'Skip (and count) files larger than this, e.g. 5MB (default 5MB)' },
       'show-secrets': { type: 'boolean', describe: 'Print secrets in full (never do this in CI logs)' },
       baseline: { type: 'string', describe: 'Report only findings not in this baseline file' },
@@ -58,7 +65,7 @@ export const COMMANDS: CommandSpec[] = [
       ['secret-guard scan --range origin/main..HEAD', 'a pull-request job (--format sarif -o results.sarif for code scanning)'],
       ['secret-guard scan --history', 'every commit on every ref'],
     ],
-    load: () => import('../commands/scan.js'),
+    load: (args) => (isPushGate(args) ? import('../commands/push-gate.js') : import('../commands/scan.js')),
   },
   {
     name: 'ignore',

@@ -2,7 +2,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { findRepo } from '../sources/git.js';
 import { FINGERPRINT, IGNORE_FILE, readIgnoreFile } from '../suppress/ignore-file.js';
 

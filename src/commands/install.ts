@@ -27,7 +27,7 @@ import { userInfo } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { GitError, UsageError } from '../cli/errors.js';
+import { GitError, UsageError } from '../errors.js';
 import { git, gitRaw, requireRepo } from '../sources/git.js';
 
 export type HookName = 'pre-commit' | 'pre-push' | 'commit-msg' | 'pre-receive';

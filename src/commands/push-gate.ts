@@ -14,20 +14,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../cli/errors.js';
+import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../errors.js';
 import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
 import { detect } from '../core/engine.js';
-import type { Finding } from '../core/types.js';
-import { failing, sortFindings, type FailOn } from '../scan/passes.js';
+import type { FailOn, Finding } from '../core/types.js';
+import { failing, sortFindings } from '../scan/passes.js';
 import { emptyStats, type ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import { toolVersion } from '../cli/version.js';
 import { shownPath, shownSecret } from '../report/shown.js';
-import type { Format, ReportOptions } from '../report/types.js';
+import type { ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
 import { git, gitRaw, requireRepo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
-import { ignoredPaths, maxFileSizeOf, render } from './scan.js';
+import { ignoredPaths, maxFileSizeOf } from '../scan/options.js';
+import { render, type Format } from '../scan/reporters.js';
 
 export type Gate = 'pre-receive' | 'pre-push' | 'commit-msg';
 
@@ -114,6 +115,11 @@ async function prePushInput(text: string, env: CliContext['env'], cwd: string, r
 interface Outcome {
   scan: PushScan;
   gitDir: string;
+}
+
+/** `scan` with a push gate's flags (src/cli/table.ts sends those here). */
+export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
+  return runGate(gateOf(args), args, ctx);
 }
 
 export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContext): Promise<CommandResult> {

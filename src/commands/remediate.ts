@@ -7,8 +7,8 @@
  */
 import { basename, join, resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, UsageError } from '../cli/errors.js';
-import { toolVersion } from '../cli/run.js';
+import { EXIT, UsageError } from '../errors.js';
+import { toolVersion } from '../cli/version.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { compileRules } from '../core/engine.js';
 import { redact, redactKnown, redactText } from '../core/redact.js';

@@ -5,30 +5,13 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, IncompleteScanError, UsageError } from '../cli/errors.js';
-import { toolVersion } from '../cli/run.js';
+import { EXIT, IncompleteScanError } from '../errors.js';
+import { toolVersion } from '../cli/version.js';
 import { scanRepository } from '../scan/repository.js';
 import type { ScanResult } from '../scan/result.js';
+import { render, type Format } from '../scan/reporters.js';
 import { ruleSpecs } from '../scan/ruleset.js';
-import type { Format, ReportOptions } from '../report/types.js';
 import { shownText } from '../report/shown.js';
-
-export async function render(result: ScanResult, format: Format, opts: ReportOptions): Promise<string> {
-  switch (format) {
-    case 'json':
-      return (await import('../report/json.js')).jsonReport(result, opts);
-    case 'text':
-      return (await import('../report/text.js')).textReport(result, opts);
-    case 'sarif':
-      return (await import('../report/sarif.js')).sarifReport(result, opts);
-    case 'github':
-      return (await import('../report/github.js')).githubReport(result, opts);
-    case 'gitlab':
-      return (await import('../report/gitlab.js')).gitlabReport(result, opts);
-    default:
-      throw new UsageError(`unknown format ${String(format)}`);
-  }
-}
 
 async function headSha(cwd: string): Promise<string | undefined> {
   const { gitRaw } = await import('../sources/git.js');
@@ -36,14 +19,7 @@ async function headSha(cwd: string): Promise<string | undefined> {
   return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
 }
 
-// remediate imported these from here; they live with the other shared flags now.
-export { ignoredPaths, maxFileSizeOf } from '../scan/options.js';
-
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
-  if (args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined || args['on-unread'] !== undefined) {
-    const { gateOf, runGate } = await import('./push-gate.js');
-    return runGate(gateOf(args), args, ctx);
-  }
   const { mode, result, config, failOn, exitCode } = await scanRepository(args, { cwd: ctx.cwd, progress: ctx.progress, stdin: ctx.stdin });
   if (args['write-baseline'] !== undefined) {
     const { writeBaseline } = await import('../suppress/baseline.js');

@@ -8,8 +8,8 @@
  */
 import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ConfigError } from '../cli/errors.js';
-import type { RuleSpec, Severity } from '../core/types.js';
+import { ConfigError } from '../errors.js';
+import type { FailOn, RuleSpec, Severity } from '../core/types.js';
 import { findRepo } from '../sources/git.js';
 import { atCommit, readEntry, treeEntries } from './from-commit.js';
 import { readSettingsFile } from './settings-file.js';
@@ -57,7 +57,7 @@ export interface Config {
   severity: Record<string, Severity>;
   rules: RuleSpec[];
   maxFileSize?: number;
-  failOn?: Severity | 'none';
+  failOn?: FailOn;
   remediation: RemediationConfig;
 }
 
@@ -215,7 +215,7 @@ interface ConfigFile {
   disabledRules?: string[];
   severity?: Record<string, Severity>;
   maxFileSize?: string | number;
-  failOn?: Severity | 'none';
+  failOn?: FailOn;
   rules?: Array<{ id: string; pattern: string; title?: string; description?: string; fix?: string; keywords?: string[]; severity?: Severity; examples: string[]; negativeExamples: string[] }>;
   remediation?: Omit<RemediationConfig, 'consumers'> & { consumers?: Array<string | { name: string; update?: string }> };
 }

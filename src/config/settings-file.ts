@@ -5,7 +5,7 @@
  * 1 MiB is refused before a byte of it is read, and no message ever quotes what it holds.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { shownPath } from '../report/shown.js';
 
 /** 1 MiB: a config, an ignore file or a baseline of some 8,000 findings fits many times over. */

@@ -3,7 +3,12 @@
  * The core never does I/O: it takes fragments of text and returns findings.
  */
 
-export type Severity = 'error' | 'warning' | 'info';
+/** The one list of severities, most severe first: the rules linter, `--fail-on` and the library check against it. */
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+/** `--fail-on`: the lowest severity that fails a scan, or none. */
+export const FAIL_ON = [...SEVERITIES, 'none'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 

@@ -7,7 +7,7 @@
  */
 import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, writeSync, type Stats } from 'node:fs';
 import { dirname, join, parse, sep } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 /** Every file remediate may write, so an earlier run's leftovers are recognised and replaced as a set. */
 export const OUTPUT_NAMES = ['ROTATION.md', 'replacements.txt', 'replacements-bfg.txt', 'messages.txt', 'paths.txt'] as const;

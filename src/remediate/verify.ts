@@ -12,7 +12,7 @@
  * `ApiTokens`. Only a live server's `Name` and `ID` are kept, for the rotation checklist. Error
  * messages are reduced to a code, since a client error may quote a header value.
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { LeakKind } from './leaks.js';
 
 export const DEFAULT_API_URL = 'https://api.postmarkapp.com';

@@ -4,7 +4,8 @@
  */
 import type { Finding } from '../core/types.js';
 import { formatBytes } from '../config/size.js';
-import { active, failing, listed, suppressedCounts, type FailOn } from '../scan/passes.js';
+import type { FailOn } from '../core/types.js';
+import { active, failing, listed, suppressedCounts } from '../scan/passes.js';
 import { changeMarker } from '../suppress/apply.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Reporter, ReportOptions } from './types.js';

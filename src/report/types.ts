@@ -1,5 +1,4 @@
-import type { FailOn } from '../scan/passes.js';
-import type { RuleSpec } from '../core/types.js';
+import type { FailOn, RuleSpec } from '../core/types.js';
 import type { ScanResult } from '../scan/result.js';
 
 export interface ReportOptions {
@@ -17,6 +16,3 @@ export interface ReportOptions {
 }
 
 export type Reporter = (result: ScanResult, opts: ReportOptions) => string | Promise<string>;
-
-export const FORMATS = ['text', 'json', 'sarif', 'github', 'gitlab'] as const;
-export type Format = (typeof FORMATS)[number];

@@ -4,9 +4,7 @@
  */
 import { compileRule, detect, detectPath } from '../core/engine.js';
 import { SHAPES } from '../core/shapes.js';
-import type { ExampleSpec, RuleSpec, Severity } from '../core/types.js';
-
-const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
+import { SEVERITIES, type ExampleSpec, type RuleSpec, type Severity } from '../core/types.js';
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export function exampleOf(e: string | ExampleSpec, fallbackPath: string): Required<Pick<ExampleSpec, 'text' | 'path'>> & ExampleSpec {
@@ -33,7 +31,7 @@ export function lintRules(specs: RuleSpec[], where: (id: string) => string = (id
     for (const field of ['title', 'description', 'fix'] as const) {
       if (typeof spec[field] !== 'string' || spec[field].trim() === '') problems.push(`${at}: ${field} is required`);
     }
-    if (!SEVERITIES.includes(spec.severity)) problems.push(`${at}: severity must be one of ${SEVERITIES.join(', ')}`);
+    if (!(SEVERITIES as readonly Severity[]).includes(spec.severity)) problems.push(`${at}: severity must be one of ${SEVERITIES.join(', ')}`);
     if (!spec.secret && !spec.paths?.length) problems.push(`${at}: needs a secret shape or paths`);
     if (spec.secret && !spec.contexts?.length) problems.push(`${at}: a secret rule needs at least one context`);
     if (spec.secret && !(spec.secret in SHAPES)) {

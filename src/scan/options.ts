@@ -7,11 +7,10 @@
  */
 import picomatch from 'picomatch';
 import type { Args } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { Config } from '../config/load.js';
 import { parseSize } from '../config/size.js';
-import type { RuleSpec } from '../core/types.js';
-import type { FailOn } from './passes.js';
+import type { FailOn, RuleSpec } from '../core/types.js';
 import { ruleSpecs } from './ruleset.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;

@@ -3,7 +3,7 @@
  * Suppression passes (ignore file, baseline) live in src/suppress and mark findings the same way
  * the inline pass in the core does, so reports can say what was suppressed and by what.
  */
-import { SEVERITY_RANK, type Finding, type Severity } from '../core/types.js';
+import { SEVERITY_RANK, type FailOn, type Finding } from '../core/types.js';
 
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
@@ -29,8 +29,6 @@ export function suppressedCounts(findings: Finding[]): Record<string, number> {
   for (const f of findings) if (f.suppressedBy) counts[f.suppressedBy] = (counts[f.suppressedBy] ?? 0) + 1;
   return counts;
 }
-
-export type FailOn = Severity | 'none';
 
 export function failing(findings: Finding[], failOn: FailOn): Finding[] {
   if (failOn === 'none') return [];

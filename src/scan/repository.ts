@@ -4,11 +4,12 @@
  * `scan()` (src/index.ts) returns it as data. Both go through here, so they cannot disagree.
  */
 import type { Args, CliContext } from '../cli/context.js';
-import { EXIT, UsageError } from '../cli/errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
 import { compileRules, type CompiledRule } from '../core/engine.js';
 import { configChoice, resolveScanOptions } from './options.js';
-import { failing, sortFindings, type FailOn } from './passes.js';
+import type { FailOn } from '../core/types.js';
+import { failing, sortFindings } from './passes.js';
 import type { ScanResult } from './result.js';
 
 export type ScanModeName = 'worktree' | 'staged' | 'history' | 'range';

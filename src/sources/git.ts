@@ -4,7 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { GitError } from '../cli/errors.js';
+import { GitError } from '../errors.js';
 
 export interface GitResult {
   stdout: Buffer;

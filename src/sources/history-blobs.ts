@@ -3,7 +3,7 @@
  * answered in order, so git keeps inflating while we scan. A blob over the size limit is read
  * past without being kept. A missing object or a dead process fails every pending read.
  */
-import { GitError, IncompleteScanError } from '../cli/errors.js';
+import { GitError, IncompleteScanError } from '../errors.js';
 import { GitStream } from './history-process.js';
 
 /** A requested object is not in the repository; `sha` says which, so a caller can name what it stood for. */

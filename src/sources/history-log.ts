@@ -8,7 +8,7 @@
  * dropped. Anything that does not fit the frame is a GitError: a misread stream must never pass
  * as a clean one.
  */
-import { GitError } from '../cli/errors.js';
+import { GitError } from '../errors.js';
 import { pathFromBytes } from './git.js';
 
 export const LOG_FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%B';

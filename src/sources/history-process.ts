@@ -4,7 +4,7 @@
  * scan fail (exit 2), never end early and look clean.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { GitError } from '../cli/errors.js';
+import { GitError } from '../errors.js';
 
 const STDERR_KEEP = 4096;
 

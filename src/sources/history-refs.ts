@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { IncompleteScanError, UsageError } from '../cli/errors.js';
+import { IncompleteScanError, UsageError } from '../errors.js';
 import { git, gitRaw, pathToBytes, requireRepo } from './git.js';
 
 /** The folder a history scan reports as its root: the work tree's top, or a bare repository's (a mirror clone's) git directory. */

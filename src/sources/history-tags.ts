@@ -3,7 +3,7 @@
  * `git log` never shows its message; a release note pasted with a token in it is pushed with
  * `git push --tags` all the same. Tags of tags are followed: each message is its own text.
  */
-import { GitError } from '../cli/errors.js';
+import { GitError } from '../errors.js';
 import { detect, type CompiledRule } from '../core/engine.js';
 import type { Finding, Holders } from '../core/types.js';
 import { git, gitRaw } from './git.js';

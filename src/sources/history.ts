@@ -16,7 +16,7 @@
  * except at ref tips, which are matched to leaks at the end.
  */
 import type { Readable } from 'node:stream';
-import { GitError, IncompleteScanError } from '../cli/errors.js';
+import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { CommitInfo, Finding, Holders } from '../core/types.js';

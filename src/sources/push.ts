@@ -12,7 +12,7 @@
  * the GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES environment git set, which every git
  * process spawned here inherits unchanged.
  */
-import { IncompleteScanError, UsageError } from '../cli/errors.js';
+import { IncompleteScanError, UsageError } from '../errors.js';
 import { detect, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Finding } from '../core/types.js';

@@ -16,7 +16,7 @@
  */
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { SEVERITY_RANK, type Finding } from '../core/types.js';
-import { GitError, IncompleteScanError } from '../cli/errors.js';
+import { GitError, IncompleteScanError } from '../errors.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { shownPath } from '../report/shown.js';
 import { binaryFindings } from './binary-text.js';

@@ -3,7 +3,7 @@
  * The bytes come through the CLI context (bin/ supplies the reader); nothing here touches the process.
  */
 import type { StdinReader } from '../cli/context.js';
-import { IncompleteScanError, UsageError } from '../cli/errors.js';
+import { IncompleteScanError, UsageError } from '../errors.js';
 import type { CompiledRule } from '../core/engine.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { keywordGate } from './gate.js';

@@ -17,7 +17,7 @@ import type { Worker } from 'node:worker_threads';
 import { detectPath, type CompiledRule } from '../core/engine.js';
 import type { Finding } from '../core/types.js';
 import type { StdinReader } from '../cli/context.js';
-import { GitError, IncompleteScanError, UsageError } from '../cli/errors.js';
+import { GitError, IncompleteScanError, UsageError } from '../errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { shownPath } from '../report/shown.js';
 import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult } from './git.js';

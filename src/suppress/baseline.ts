@@ -4,7 +4,7 @@
  * branches that add different findings merge line by line.
  */
 import { writeFileSync } from 'node:fs';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { jsonProblem } from '../config/load.js';
 import { readSettingsFile } from '../config/settings-file.js';
 import type { Finding } from '../core/types.js';

@@ -4,7 +4,7 @@
  * moves, and a different secret on the same line is still reported.
  */
 import { join } from 'node:path';
-import { ConfigError } from '../cli/errors.js';
+import { ConfigError } from '../errors.js';
 import { readSettingsFile } from '../config/settings-file.js';
 import { shownPath } from '../report/shown.js';
 

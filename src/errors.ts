@@ -26,8 +26,8 @@ export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
  * a user can give a secret by mistake: `--range $TOKEN..HEAD`, a token pasted as a config key.
  * They pass the one redaction every output passes (src/core/redact.ts).
  */
-export { redactText as redactSecrets } from '../core/redact.js';
-import { redactText as redactSecrets } from '../core/redact.js';
+export { redactText as redactSecrets } from './core/redact.js';
+import { redactText as redactSecrets } from './core/redact.js';
 
 export function describeError(err: unknown): string {
   if (err instanceof SecretGuardError) return redactSecrets(`secret-guard: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
