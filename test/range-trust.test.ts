@@ -187,14 +187,20 @@ describe('--range: settings files read from a commit get the same refusals', () 
   });
 });
 
+/** A folder whose config would silence everything, and a repository below it holding a token. */
+function repoBelowConfiguredFolder(): { parent: string; dir: string } {
+  const parent = tempDir('sg-parent-');
+  writeFileSync(join(parent, '.secret-guard.json'), '{"ignorePaths": ["**"], "failOn": "none"}');
+  const dir = join(parent, 'repo');
+  mkdirSync(dir);
+  execFileSync('git', ['init', '-q', dir]);
+  writeFileSync(join(dir, 'mail.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+  return { parent, dir };
+}
+
 describe('config discovery stops at the repository root', () => {
   it('a config in a parent folder (a shared /tmp, a home) never applies to a repository below it', async () => {
-    const parent = tempDir('sg-parent-');
-    writeFileSync(join(parent, '.secret-guard.json'), '{"ignorePaths": ["**"], "failOn": "none"}');
-    const dir = join(parent, 'repo');
-    mkdirSync(dir);
-    execFileSync('git', ['init', '-q', dir]);
-    writeFileSync(join(dir, 'mail.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    const { dir } = repoBelowConfiguredFolder();
     const r = await cliAsync(['scan'], dir);
     expect(r.code, r.stdout).toBe(1);
     // From a subfolder too: the walk stops at the root, a config at the root still counts.
@@ -206,12 +212,7 @@ describe('config discovery stops at the repository root', () => {
   });
 
   it('a folder\'s config does not apply to a repository below it named from that folder', async () => {
-    const parent = tempDir('sg-parent-');
-    writeFileSync(join(parent, '.secret-guard.json'), '{"ignorePaths": ["**"], "failOn": "none"}');
-    const dir = join(parent, 'repo');
-    mkdirSync(dir);
-    execFileSync('git', ['init', '-q', dir]);
-    writeFileSync(join(dir, 'mail.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    const { parent, dir } = repoBelowConfiguredFolder();
     for (const named of ['repo', 'repo/mail.env']) {
       const r = await cliAsync(['scan', named], parent);
       expect(r.code, r.stdout).toBe(1);
