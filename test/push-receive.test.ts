@@ -116,6 +116,13 @@ describe('scan --pre-receive behind a real push', () => {
     expect(r.out).toContain('refs/tags/v1');
     expect(r.out).toContain('tag message');
 
+    // A BEGIN line the pusher writes above a token does not make the rest a signature.
+    const hidden = fakeToken();
+    w.client.git('tag', '-a', 'v1b', '-m', `notes\n-----BEGIN PGP SIGNATURE-----\nPOSTMARK_API_TOKEN=${hidden}\n-----END PGP SIGNATURE-----\n`);
+    const f = w.push('v1b');
+    expectRefused(f, hidden);
+    expect(f.out).toContain('refs/tags/v1b');
+
     const { token, text } = envLine();
     w.client.git('checkout', '-q', '--detach');
     w.client.commit({ 'release.env.txt': text }, 'release');

@@ -10,14 +10,13 @@
  * An inline `secret-guard:allow` in the pushed content is the one suppression a pusher controls,
  * on purpose (it is how a false positive is marked, visibly, in the code); the report counts it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import picomatch from 'picomatch';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../errors.js';
 import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
-import { detect } from '../core/engine.js';
-import type { FailOn, Finding } from '../core/types.js';
+import { compileRules, detect } from '../core/engine.js';
+import { TAG_MESSAGE_PATH, type FailOn, type Finding } from '../core/types.js';
 import { failing, sortFindings } from '../scan/passes.js';
 import { emptyStats, type ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
@@ -26,8 +25,8 @@ import { shownPath, shownSecret } from '../report/shown.js';
 import type { ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
 import { git, gitRaw, requireRepo } from '../sources/git.js';
-import { isZero, NO_REPLACE, parseUpdates, scanPush, TAG_MESSAGE_PATH, type PushScan } from '../sources/push.js';
-import { ignoredPaths, maxFileSizeOf } from '../scan/options.js';
+import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../sources/push.js';
+import { configChoice, resolveScanOptions } from '../scan/options.js';
 import { render, type Format } from '../scan/reporters.js';
 
 export type Gate = 'pre-receive' | 'pre-push' | 'commit-msg';
@@ -62,10 +61,11 @@ const reportOptions = (args: Args, config: Config): ReportOptions => ({
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-async function serverConfig(args: Args, gitDir: string, cwd: string): Promise<Config> {
-  if (args.config === false || args['no-config']) return EMPTY_CONFIG;
-  if (typeof args.config === 'string') return loadConfig({ cwd, file: args.config });
-  const file = SERVER_CONFIG_NAMES.map((n) => join(gitDir, n)).find((f) => existsSync(f));
+async function serverConfig(choice: ReturnType<typeof configChoice>, gitDir: string, cwd: string): Promise<Config> {
+  if (choice.noConfig) return EMPTY_CONFIG;
+  if (choice.file) return loadConfig({ cwd, file: choice.file });
+  // Anything under the name counts, a dangling link included: the reader refuses it, loudly.
+  const file = SERVER_CONFIG_NAMES.map((n) => join(gitDir, n)).find((f) => lstatSync(f, { throwIfNoEntry: false }));
   return file ? loadConfig({ cwd, file }) : EMPTY_CONFIG;
 }
 
@@ -132,13 +132,12 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
   const onTimeout = (args['on-timeout'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
   const onUnread = (args['on-unread'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
   const repo = await requireRepo(ctx.cwd, `--${gate}`);
-  const config = gate === 'pre-receive' ? await serverConfig(args, repo.gitDir, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, file: args.config as string | undefined, noConfig: args.config === false || Boolean(args['no-config']) });
-  const rules = ruleset(config);
-  const maxFileSize = maxFileSizeOf(args, config);
-  const failOn = ((args['fail-on'] as FailOn | undefined) ?? config.failOn ?? 'error') as FailOn;
+  const choice = configChoice(args);
+  const config = gate === 'pre-receive' ? await serverConfig(choice, repo.gitDir, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, ...choice });
   // On the server no pushed file is the active config, so none is exempt from the scan (a token in
   // a pushed `.secret-guard.json` is read like any other); only the server's ignorePaths apply.
-  const isIgnoredPath = gate === 'pre-receive' ? (config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false) : ignoredPaths(config);
+  const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, gate === 'pre-receive' ? { ...config, repoPath: undefined } : config);
+  const rules = compileRules(specs);
   const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath };
 
   if (gate === 'commit-msg') return commitMsg(args, ctx, config, rules, failOn);

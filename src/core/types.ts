@@ -12,6 +12,12 @@ export type FailOn = (typeof FAIL_ON)[number];
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
+/**
+ * The path of a finding in an annotated tag's message (sources/history-tags.ts, the push gates):
+ * its commit is the tag object and its holders.refs the tags whose message holds it.
+ */
+export const TAG_MESSAGE_PATH = '<tag message>';
+
 /** Which credential a finding leaks; remediation picks its rotation steps from this. */
 export type CredentialKind = 'postmark-server' | 'postmark-account' | 'postmark-smtp';
 

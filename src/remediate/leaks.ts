@@ -5,13 +5,8 @@
  * alone and why.
  */
 import { secretId } from '../core/fingerprint.js';
-import type { CredentialKind, Finding } from '../core/types.js';
+import { TAG_MESSAGE_PATH, type CredentialKind, type Finding } from '../core/types.js';
 
-/**
- * The path a history scan gives a finding in an annotated tag's message (sources/history-tags.ts):
- * its commit is the tag object and its holders.refs the tags whose message holds it.
- */
-export const TAG_MESSAGE_PATH = '<tag message>';
 
 export const isTagMessage = (f: Finding) => f.path === TAG_MESSAGE_PATH;
 

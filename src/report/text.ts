@@ -135,8 +135,8 @@ function heldBy(f: Finding, showSecrets: boolean): string {
   // A blob that only a ref names (a tag of a blob or tree) is held by no commit at all.
   const commits = h.commits ? `still held by ${plural(h.commits, 'commit')}` : 'held by no commit';
   const refs = h.refs.length ? shownText(h.refs.join(', '), showSecrets) : null;
-  // A tag message (history-tags) is held by the tags whose message it is, like a commit message.
-  if (f.kind === 'message' || f.path === '<tag message>') {
+  // A commit or tag message (history-tags) is held by the refs whose history or tag it is.
+  if (f.kind === 'message') {
     return `${commits}; ${refs ? `reachable from ${refs}` : 'reachable from no ref (old clones and reflogs only)'}; ${h.inHead ? "in HEAD's history" : "not in HEAD's history"}`;
   }
   return `${commits}${refs ? `; at the tip of ${refs}` : h.commits ? ", reachable from the refs scanned; removed since: no ref's tip holds it" : ''}; ${h.inHead ? 'still in HEAD' : 'not in HEAD'}`;

@@ -5,11 +5,9 @@
  */
 import { GitError } from '../errors.js';
 import { detect, type CompiledRule } from '../core/engine.js';
-import type { Finding, Holders } from '../core/types.js';
+import { TAG_MESSAGE_PATH, type Finding, type Holders } from '../core/types.js';
 import { git, gitRaw } from './git.js';
 
-/** The path of a finding in an annotated tag's message (re-exported beside MESSAGE_PATH). */
-export const TAG_MESSAGE_PATH = '<tag message>';
 
 export interface TagMessage {
   /** The tag object's id. */
@@ -146,7 +144,7 @@ function parseTag(sha: string, body: Buffer): TagObject {
  * a rule could mistake for one. Only the last block, complete, at the very end and holding
  * nothing but base64 is cut: a message that merely contains a BEGIN line keeps all its text.
  */
-function withoutSignature(message: string): string {
+export function withoutSignature(message: string): string {
   const at = message.lastIndexOf('-----BEGIN ');
   if (at === -1 || (at > 0 && message[at - 1] !== '\n')) return message;
   const block = /^-----BEGIN (PGP|SSH) SIGNATURE-----\n[A-Za-z0-9+/=\n]*\n-----END \1 SIGNATURE-----\n?$/;

@@ -53,7 +53,7 @@ export interface HistoryOptions {
 }
 
 export const MESSAGE_PATH = '<commit message>';
-export { TAG_MESSAGE_PATH } from './history-tags.js';
+export { TAG_MESSAGE_PATH } from '../core/types.js';
 
 /** Commits parsed ahead of the one being applied, so cat-file always has work queued. */
 const WINDOW = 256;

@@ -15,12 +15,13 @@
 import { IncompleteScanError, UsageError } from '../errors.js';
 import { detect, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
-import type { Finding } from '../core/types.js';
+import { TAG_MESSAGE_PATH, type Finding } from '../core/types.js';
 import { skip, type ScanResult } from '../scan/result.js';
 import { binaryFindings } from './binary-text.js';
 import { decode } from './decode.js';
 import { git, gitRaw } from './git.js';
 import { scanHistory } from './history.js';
+import { withoutSignature } from './history-tags.js';
 
 /**
  * Every git call of the gates reads objects as they are: a pushed `refs/replace/<sha>` must not
@@ -28,7 +29,6 @@ import { scanHistory } from './history.js';
  */
 export const NO_REPLACE = '--no-replace-objects';
 
-export const TAG_MESSAGE_PATH = '<tag message>';
 
 /** One line of git's hook input, in one shape for both sides: what the ref was, what it becomes. */
 export interface RefUpdate {
@@ -137,14 +137,16 @@ async function tagTarget(cwd: string, tag: string): Promise<string> {
   return m[1]!;
 }
 
-/** An annotated tag's message: what follows the header's blank line, the signature dropped. */
+/**
+ * An annotated tag's message: what follows the header's blank line, less a trailing signature,
+ * cut the way the history scan cuts it (only a complete final block), so a BEGIN line the pusher
+ * writes above a token cannot hide it.
+ */
 async function tagMessage(cwd: string, tag: string): Promise<string> {
   const raw = await git([NO_REPLACE, 'cat-file', 'tag', tag], cwd);
   const text = raw.toString('utf8');
   const blank = text.indexOf('\n\n');
-  const body = blank === -1 ? '' : text.slice(blank + 2);
-  const sig = body.indexOf('-----BEGIN PGP SIGNATURE-----');
-  return sig === -1 ? body : body.slice(0, sig);
+  return withoutSignature(blank === -1 ? '' : text.slice(blank + 2));
 }
 
 export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
