@@ -36,7 +36,7 @@ describe('config JSON Schema', () => {
       expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);
     }
     expect(JSON.parse(readmeExample).$schema).toBe('./node_modules/secret-guard/schema/config.schema.json');
-    const cfg = validateConfig(JSON.parse(readmeExample), 'README.md');
+    const cfg = await validateConfig(JSON.parse(readmeExample), 'README.md');
     expect(cfg.rules.map((r) => r.id)).toEqual(['internal-mail-key']);
     expect(cfg.maxFileSize).toBe(10_000_000);
     expect(cfg.remediation.consumers).toEqual([{ name: 'api', update: 'kubectl rollout restart deploy/api' }, { name: 'worker' }]);

@@ -11,11 +11,11 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { ConfigError } from '../errors.js';
 import type { FailOn, RuleSpec, Severity } from '../core/types.js';
 import { findRepo } from '../sources/git.js';
-import { atCommit, readEntry, treeEntries } from './from-commit.js';
 import { readSettingsFile } from './settings-file.js';
-import { jsonLine, yamlLine, type KeyPath } from './locate.js';
+// The validator, the key locator and the commit reader load only when a config is read (lazily):
+// the pre-commit hook of a repository without a config pays for none of them.
+import type { KeyPath } from './locate.js';
 import { parseSize } from './size.js';
-import { keyName, schema, schemaProblem } from './validate.js';
 
 export const CONFIG_NAMES = ['.secret-guard.json', '.secret-guard.yml', '.secret-guard.yaml'];
 
@@ -112,6 +112,7 @@ interface Parsed {
 }
 
 async function parseText(text: string, file: string): Promise<Parsed> {
+  const { jsonLine, yamlLine } = await import('./locate.js');
   if (/\.ya?ml$/i.test(file)) {
     const { LineCounter, parseDocument } = await import('yaml');
     const lines = new LineCounter();
@@ -160,7 +161,8 @@ export function jsonProblem(text: string, message: string): string {
  * truth, checked by the validator built from it); what a schema cannot say (a size that parses, a
  * pattern that compiles) is checked here. Messages name the file, the line when known, and the key.
  */
-export function validateConfig(raw: unknown, file: string, lineOf?: (path: KeyPath) => number | undefined): Config {
+export async function validateConfig(raw: unknown, file: string, lineOf?: (path: KeyPath) => number | undefined): Promise<Config> {
+  const { keyName, schema, schemaProblem } = await import('./validate.js');
   const fail = (path: KeyPath, what: string): never => {
     const line = lineOf?.(path);
     throw new ConfigError(`${file}${line ? `:${line}` : ''}: \`${keyName(path)}\` ${what}`);
@@ -290,6 +292,7 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
 
 /** A range's config: --config (from the base when it is a tracked file), else the base's root config. */
 async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'commit' }>): Promise<Config> {
+  const { atCommit, readEntry, treeEntries } = await import('./from-commit.js');
   let paths = CONFIG_NAMES;
   if (opts.file) {
     const abs = resolve(opts.cwd, opts.file);
@@ -322,7 +325,7 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
 }
 
 async function checked(parsed: Parsed, file: string): Promise<Config> {
-  const cfg = validateConfig(parsed.raw, file, parsed.lineOf);
+  const cfg = await validateConfig(parsed.raw, file, parsed.lineOf);
   if (cfg.rules.length) {
     const [{ lintRules }, { builtinRules }] = await Promise.all([import('../rules/lint.js'), import('../rules/builtin.js')]);
     const builtin = builtinRules();
