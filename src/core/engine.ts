@@ -102,8 +102,12 @@ function compileContext(c: ContextSpec): CompiledContext {
     path: re(c.path),
     need: [],
   };
-  // Not the scope: it is pieces of text joined, and a literal could span a join.
-  for (const r of [out.before?.literal ?? null, out.after?.literal ?? null, literalOf(c.key), literalOf(c.call)]) if (r) out.need.push(r);
+  // Not the scope: it is pieces of text joined, and a literal could span a join. Nor a key
+  // literal holding `_`: a label of words is also read as its words joined by `_` (`**Server
+  // Token**:` as `Server_Token`), which no slice of the text holds.
+  const keyLiteral = c.key === undefined ? null : requiredLiteral(c.key);
+  const key = keyLiteral === null || keyLiteral.includes('_') ? null : new RegExp(escape(keyLiteral), 'i');
+  for (const r of [out.before?.literal ?? null, out.after?.literal ?? null, key, literalOf(c.call)]) if (r) out.need.push(r);
   return out;
 }
 

@@ -32,3 +32,14 @@ describe('requiredLiterals', () => {
     expect(requiredLiterals('a|b')).toBe(null);
   });
 });
+
+describe('a key read as words', () => {
+  // `**Server Token**:` and `set your server token to` are also read as the key `Server_Token`,
+  // which is in no contiguous slice of the text: a literal of the key's pattern that holds the
+  // `_` of that join must not gate the context out.
+  it('is found by a key pattern whose literal spans the joined words', () => {
+    const rule = compileRule(testRule({ id: 'words', keywords: ['token'], real: 'uuid', contexts: [{ key: '^(server|account)_token$' }] }));
+    expect(detect({ text: `# Mail\n\n**Server Token**: ${TOKEN}\n`, path: 'SETUP.md' }, [rule])).toHaveLength(1);
+    expect(detect({ text: `Set your server token to ${TOKEN} in the dashboard.\n`, path: 'SETUP.md' }, [rule])).toHaveLength(1);
+  });
+});
