@@ -44,7 +44,7 @@ export const COMMANDS: CommandSpec[] = [
       'commit-msg': { type: 'string', describe: 'commit-msg hook: scan the commit message in this file' },
       timeout: { type: 'string', describe: 'Push gates: time budget, e.g. 4s (what happens then: --on-timeout)' },
       'on-timeout': { choices: ['refuse', 'accept'], describe: 'Push gates: when --timeout runs out, refuse (default) or accept unchecked' },
-      'on-unread': { choices: ['refuse', 'accept'], describe: 'Push gates: when a pushed file cannot be read (binary, over --max-file-size), refuse (default) or accept it unchecked' },
+      'on-unread': { choices: ['refuse', 'accept'], describe: 'Push gates: when a pushed file is over --max-file-size and so not read, refuse (default) or accept it unchecked' },
       'allow-shallow': { type: 'boolean', describe: 'Scan a shallow clone anyway (what was not fetched is not scanned)' },
       format: FORMAT,
       output: { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' },

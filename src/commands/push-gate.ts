@@ -187,7 +187,7 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
     baseline: args.baseline === undefined ? undefined : { file: String(args.baseline), cwd: ctx.cwd },
   });
   const failed = failing(result.findings, failOn);
-  // A pushed file the gate could not read (binary, over --max-file-size) is a push it cannot vouch
+  // A pushed file the gate could not read (over --max-file-size) is a push it cannot vouch
   // for: refused unless the gate's owner said otherwise, as when the time budget runs out.
   const unread = unreadCount(result);
   const exitCode = failed.length ? EXIT.findings : unread && onUnread === 'refuse' ? EXIT.error : EXIT.clean;

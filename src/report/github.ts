@@ -7,6 +7,7 @@ import type { Reporter } from './types.js';
 import { shownSecret } from './shown.js';
 import { summary } from './text.js';
 import { changeMarker } from '../suppress/apply.js';
+import { listed } from '../scan/passes.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -20,8 +21,7 @@ export function escapeProperty(s: string): string {
 
 export const githubReport: Reporter = (result, opts) => {
   const lines: string[] = [];
-  for (const f of result.findings) {
-    if (f.suppressedBy && !f.suppressedByChange) continue;
+  for (const f of listed(result.findings)) {
     const props: Array<[string, string | number]> = [];
     if (f.kind !== 'message') {
       props.push(['file', f.path], ['line', f.line], ['endLine', f.endLine]);

@@ -7,7 +7,6 @@
  * The words are data: a rule carries `fix` (committed), `fixStaged` (commit time) and
  * `fixPlaceholder` (a stand-in value) in rules/*.yml; a rule without them gets the sentences below.
  */
-import { looksReal } from '../core/placeholder.js';
 import { shellWord } from '../core/shell.js';
 import type { Finding, RuleSpec } from '../core/types.js';
 import type { ScanResult } from '../scan/result.js';
@@ -15,11 +14,6 @@ import type { ScanResult } from '../scan/result.js';
 export const NOTHING_LEFT = 'Nothing has left this machine yet: there is nothing to rotate.';
 export const STAGED_FIX = `Take the value out of the file and read it from the environment or a secret manager, then \`git add\` the file again. ${NOTHING_LEFT}`;
 export const PLACEHOLDER_FIX = 'This value reads as a stand-in, not a token, so there is nothing to rotate: read the value from the environment or a secret manager all the same, so a real token never lands here.';
-
-/** A finding whose value the rule judges a stand-in (`your-token-here`). */
-export function isPlaceholder(f: Finding, spec: RuleSpec | undefined): boolean {
-  return Boolean(f.kind !== 'path' && f.secret && spec?.real && !looksReal(f.secret, spec.real));
-}
 
 /**
  * The fix for a secrets file (`.env`) found where git would take it. `ignored`: .gitignore already
@@ -51,7 +45,8 @@ export async function fitFixes(result: ScanResult, specs: ReadonlyMap<string, Ru
     if (!spec) continue;
     if (f.kind === 'path') {
       f.fix = pathFix(f, spec, result.mode, ignored.has(f.path)) ?? f.fix;
-    } else if (isPlaceholder(f, spec)) {
+    } else if (f.placeholder) {
+      // The engine judged the value a stand-in (`your-token-here`).
       f.fix = spec.fixPlaceholder ?? PLACEHOLDER_FIX;
     } else if (result.mode === 'staged') {
       f.fix = spec.fixStaged ?? STAGED_FIX;
