@@ -58,7 +58,7 @@ async function readSource(mode: ScanModeName, args: Args, src: SourceContext, ra
     case 'history':
     case 'range': {
       const { scanHistory } = await import('../sources/history.js');
-      return scanHistory({ ...src, range: range?.text, allowShallow: Boolean(args['allow-shallow']) });
+      return scanHistory({ ...src, range: range?.text, resolved: range, allowShallow: Boolean(args['allow-shallow']) });
     }
     case 'staged': {
       const { scanStaged } = await import('../sources/staged.js');

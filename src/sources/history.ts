@@ -27,7 +27,7 @@ import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-log.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
-import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Tips } from './history-refs.js';
+import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
 import { binaryFindings } from './binary-text.js';
 import { decode, isLfsPointer } from './decode.js';
 import { git } from './git.js';
@@ -40,6 +40,12 @@ export interface HistoryOptions {
   isIgnoredPath: (p: string) => boolean;
   /** 'BASE..HEAD'; absent = every ref (branches, tags, remotes, stash entries). */
   range?: string;
+  /**
+   * The range's ends as the caller already resolved them (a range scan takes its settings from
+   * that base): walked as they are, never resolved again, so the settings and the commits read
+   * come from the same base even if a ref moves meanwhile.
+   */
+  resolved?: Range;
   /**
    * Explicit revisions for rev-list, e.g. `[new1, new2, '--not', '--all']` (the push gates): the
    * commits a push brings. Reported as a range named `revsText`; ref tips outside it are not read.
@@ -85,7 +91,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
     }
     walk = { revs: ['--all'], stdin: tips.olderStash, head: tips.head, boundary: null };
   } else {
-    const range = await resolveRange(opts.cwd, opts.range);
+    const range = opts.resolved ?? (await resolveRange(opts.cwd, opts.range));
     tagRange = range;
     const boundary = (await isShallow(opts.cwd)) ? await shallowBoundary(opts.cwd) : null;
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
