@@ -85,26 +85,32 @@ export function innermostBlock(doc: Document, start: number): Block | undefined 
  */
 export function headerBefore(doc: Document, open: number): string {
   const li = doc.lineIndexOf(open);
-  const lineStart = doc.lineStarts[li]!;
   const t = doc.text;
-  let from = Math.max(lineStart, open - 160);
-  let depth = 0;
-  for (let i = open - 1; i >= from; i--) {
-    const c = t[i]!;
-    if (c === ')' || c === ']' || c === '}') depth++;
-    else if (c === '(' || ((c === '[' || c === '{') && depth > 0)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && (c === ',' || c === ';' || c === '{' || c === '[')) {
-      from = i + 1;
-      break;
-    }
-  }
-  const head = t.slice(from, open).trim();
+  const head = t.slice(headerStart(doc, open, li), open).trim();
   if (head !== '' || li === 0) return head;
   for (let j = li - 1; j >= 0 && j >= li - 3; j--) {
     const prev = doc.line(j).trim();
     if (prev !== '') return prev.slice(-160);
   }
   return '';
+}
+
+/**
+ * Where the header of the block opening at `open` (on 0-based line `li`) starts on its own line:
+ * past the last member or statement separator before it, at most 160 characters back. Apart for
+ * the incremental scan, which must know how far back a header was read (structure/site.ts).
+ */
+export function headerStart(doc: Document, open: number, li: number): number {
+  const t = doc.text;
+  const from = Math.max(doc.lineStarts[li]!, open - 160);
+  let depth = 0;
+  for (let i = open - 1; i >= from; i--) {
+    const c = t[i]!;
+    if (c === ')' || c === ']' || c === '}') depth++;
+    else if (c === '(' || ((c === '[' || c === '{') && depth > 0)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (c === ',' || c === ';' || c === '{' || c === '[')) return i + 1;
+  }
+  return from;
 }
 
 /** Where the member holding offset `at` starts: after the last `,` or `;` outside brackets since `from`. */

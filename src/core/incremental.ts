@@ -1,0 +1,257 @@
+/**
+ * Scanning a new version of a text at the cost of what changed, with exactly the findings a full
+ * `detect` gives. A run keeps a record: for every shape match, where it is, the span of text its
+ * verdict read (structure/site.ts) and the candidates it gave. The next version is diffed against
+ * the text of the record (line-diff.ts); each shape still runs over the whole new text, so every
+ * match is found as before, but a match whose old twin lies with its whole span inside one clean
+ * segment takes the twin's candidates, moved, instead of being judged again. Overlaps, positions,
+ * inline allows and fingerprints are then worked out on the final candidates as `detect` does.
+ *
+ * What a verdict reads beyond its span is a fact of the whole document: which rules and contexts
+ * are live (keywords, paths, `file` patterns), the literals tested once per document, whether the
+ * document has `[section]` headers. If any of those differs from the recorded version, nothing is
+ * reused.
+ */
+import { Document } from './document.js';
+import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
+import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, type Segment } from './line-diff.js';
+import { sectionHeaders } from './structure/sections.js';
+import type { Finding, Fragment } from './types.js';
+
+interface ShapeRecord {
+  starts: Int32Array;
+  ends: Int32Array;
+  los: Int32Array;
+  his: Int32Array;
+  /** Candidates by match index, for the few matches that gave any. */
+  cands: Map<number, Candidate[]>;
+}
+
+export interface ScanRecord {
+  readonly text: string;
+  readonly rules: CompiledRule[];
+  readonly live: string;
+  /** Every whole-document test and its answer. */
+  readonly tested: ReadonlyMap<RegExp, boolean>;
+  /** Whether the document has no `[section]` header; undefined when no verdict read sections. */
+  readonly noSections: boolean | undefined;
+  readonly shapes: ShapeRecord[];
+  /** About what the record holds in memory, in bytes (the text at two bytes a character). */
+  readonly bytes: number;
+}
+
+/** A document that remembers which whole-document facts were read. */
+class TrackedDocument extends Document {
+  readonly tested = new Map<RegExp, boolean>();
+  sectionsRead = false;
+
+  override test(re: RegExp): boolean {
+    const r = super.test(re);
+    if (!this.tested.has(re)) this.tested.set(re, r);
+    return r;
+  }
+
+  override memo<T>(key: string, compute: () => T): T {
+    if (key === 'sections') this.sectionsRead = true;
+    return super.memo(key, compute);
+  }
+}
+
+class Growing {
+  a = new Int32Array(64);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  done(): Int32Array {
+    return this.a.slice(0, this.n);
+  }
+}
+
+class Recorder {
+  starts = new Growing();
+  ends = new Growing();
+  los = new Growing();
+  his = new Growing();
+  cands = new Map<number, Candidate[]>();
+  add(start: number, end: number, lo: number, hi: number, cands: Candidate[] | null): void {
+    if (cands) this.cands.set(this.starts.n, cands);
+    this.starts.push(start);
+    this.ends.push(end);
+    this.los.push(lo);
+    this.his.push(hi);
+  }
+  done(): ShapeRecord {
+    return { starts: this.starts.done(), ends: this.ends.done(), los: this.los.done(), his: this.his.done(), cands: this.cands };
+  }
+}
+
+export interface IncrementalStats {
+  /** Matches whose verdict was taken from the previous version. */
+  reused: number;
+  /** Matches judged. */
+  judged: number;
+  /** Why nothing was reused, when nothing could be. */
+  full?: 'no previous' | 'diff too large' | 'rules changed' | 'document facts changed';
+}
+
+class Run implements ShapeHooks {
+  readonly recorders: Recorder[] = [];
+  private reusable = false;
+  live = '';
+  readonly stats: IncrementalStats = { reused: 0, judged: 0 };
+  /** Clean segments: where each starts in the new text, its old bounds (-1 and length + 1 for the text's ends), its offset. */
+  private segNew: Int32Array = new Int32Array(0);
+  private segLo: Int32Array = new Int32Array(0);
+  private segHi: Int32Array = new Int32Array(0);
+  private segDelta: Int32Array = new Int32Array(0);
+
+  constructor(
+    private readonly doc: TrackedDocument,
+    private readonly previous: ScanRecord | undefined,
+    private readonly segments: Segment[] | null,
+    private readonly rules: CompiledRule[],
+  ) {
+    if (!previous) this.stats.full = 'no previous';
+    else if (!segments) this.stats.full = 'diff too large';
+  }
+
+  begin(live: string): void {
+    this.live = live;
+    const prev = this.previous;
+    if (!prev || !this.segments) return;
+    if (prev.rules !== this.rules || prev.live !== live) return void (this.stats.full = 'rules changed');
+    for (const [re, v] of prev.tested) if (this.doc.test(re) !== v) return void (this.stats.full = 'document facts changed');
+    if (prev.noSections !== undefined && (sectionHeaders(this.doc).length === 0) !== prev.noSections) return void (this.stats.full = 'document facts changed');
+    // A span may reach the document's start (-1) or end (length + 1): only a segment that starts
+    // both texts, or ends both, holds those.
+    const oldLen = prev.text.length;
+    const newLen = this.doc.text.length;
+    const n = this.segments.length;
+    this.segNew = new Int32Array(n);
+    this.segLo = new Int32Array(n);
+    this.segHi = new Int32Array(n);
+    this.segDelta = new Int32Array(n);
+    this.segments.forEach((s, i) => {
+      this.segNew[i] = s.oldStart + s.delta;
+      this.segLo[i] = s.oldStart === 0 && s.delta === 0 ? -1 : s.oldStart;
+      this.segHi[i] = s.oldEnd === oldLen && s.oldEnd + s.delta === newLen ? oldLen + 1 : s.oldEnd;
+      this.segDelta[i] = s.delta;
+    });
+    this.reusable = true;
+  }
+
+  reuse(group: number, start: number, end: number, out: Candidate[]): boolean {
+    if (!this.reusable) return false;
+    const shape = this.previous!.shapes[group];
+    if (!shape) return false;
+    // The segment holding `start` in the new text: the last whose new start is at or before it.
+    const news = this.segNew;
+    const lo = this.segLo;
+    const hi = this.segHi;
+    const delta = this.segDelta;
+    let a = 0;
+    let b = news.length - 1;
+    let at = -1;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      if (news[mid]! <= start) {
+        at = mid;
+        a = mid + 1;
+      } else b = mid - 1;
+    }
+    if (at === -1) return false;
+    const d = delta[at]!;
+    const oldStart = start - d;
+    // The old match at the same place: match starts are strictly increasing.
+    const starts = shape.starts;
+    a = 0;
+    b = starts.length - 1;
+    let k = -1;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      const s = starts[mid]!;
+      if (s === oldStart) {
+        k = mid;
+        break;
+      }
+      if (s < oldStart) a = mid + 1;
+      else b = mid - 1;
+    }
+    if (k === -1 || shape.ends[k] !== end - d) return false;
+    const spanLo = shape.los[k]!;
+    const spanHi = shape.his[k]!;
+    if (spanLo < lo[at]! || spanHi > hi[at]!) return false;
+    const cands = shape.cands.get(k);
+    let moved: Candidate[] | null = null;
+    if (cands) {
+      moved = cands.map((c) => ({ ...c, start: c.start + d, end: c.end + d }));
+      for (const c of moved) out.push(c);
+    }
+    this.stats.reused++;
+    this.recorder(group).add(start, end, spanLo + d, spanHi + d, moved);
+    return true;
+  }
+
+  judged(group: number, start: number, end: number, lo: number, hi: number, out: Candidate[], from: number): void {
+    this.stats.judged++;
+    this.recorder(group).add(start, end, lo, hi, out.length > from ? out.slice(from) : null);
+  }
+
+  private recorder(group: number): Recorder {
+    let r = this.recorders[group];
+    if (!r) {
+      for (let i = this.recorders.length; i <= group; i++) this.recorders[i] = new Recorder();
+      r = this.recorders[group]!;
+    }
+    return r;
+  }
+}
+
+export interface IncrementalResult {
+  findings: Finding[];
+  record: ScanRecord;
+  stats: IncrementalStats;
+}
+
+/**
+ * `detect(fragment, rules, kind)`, reusing what `previous` (the record of an earlier version of
+ * the text) says still holds, and recording this version for the next one. The findings are
+ * always those of `detect`.
+ */
+export function detectIncremental(
+  fragment: Fragment,
+  rules: CompiledRule[],
+  previous?: ScanRecord,
+  kind: Finding['kind'] = 'content',
+  limits: DiffLimits = DEFAULT_LIMITS,
+): IncrementalResult {
+  const doc = new TrackedDocument(fragment.text);
+  const segments = previous ? cleanSegments(previous.text, fragment.text, limits) : null;
+  const run = new Run(doc, previous, segments, rules);
+  const findings = detectIn(doc, fragment, rules, kind, run);
+  // A reused verdict may have read the absence of sections in the earlier version: the fact
+  // carries over, so the version after this one is compared on it too.
+  const sectionsRead = doc.sectionsRead || previous?.noSections !== undefined;
+  let matches = 0;
+  const shapes = run.recorders.map((r) => {
+    const s = r.done();
+    matches += s.starts.length;
+    return s;
+  });
+  const record: ScanRecord = {
+    text: fragment.text,
+    rules,
+    live: run.live,
+    tested: doc.tested,
+    noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
+    shapes,
+    bytes: 2 * fragment.text.length + 16 * matches + 256,
+  };
+  return { findings, record, stats: run.stats };
+}
