@@ -74,3 +74,65 @@ export function requiredLiterals(source: string, min = 3): string[] | null {
   end();
   return runs;
 }
+
+/**
+ * The literals a rule set tests documents for (keywords, the literals a context needs), found in
+ * one pass of one alternation instead of one case-insensitive search per literal: a generated
+ * page that says "postmark" everywhere but lacks the other dozen literals was searched whole a
+ * dozen times. Longest alternatives first, and every start position tried, so a literal hidden
+ * inside a longer one found at the same place is implied by it.
+ */
+export class LiteralSet {
+  readonly size: number;
+  /** Longest first, so an alternation tries a literal before any it contains. */
+  private readonly all: string[];
+  /** A matched literal (lower-cased) → every literal of the set it contains, itself included. */
+  private readonly implied = new Map<string, string[]>();
+  /** The alternation of the literals not found yet, by which are left (few subsets occur). */
+  private readonly alternations = new Map<string, RegExp>();
+
+  constructor(literals: Iterable<string>) {
+    const all = [...new Set([...literals].map((l) => l.toLowerCase()))].filter((l) => l !== '');
+    all.sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+    this.all = all;
+    this.size = all.length;
+    for (const l of all) this.implied.set(l, all.filter((o) => l.includes(o)));
+  }
+
+  /**
+   * The set's literals that occur in `text` (case-insensitively, as an `i` regex reads case).
+   * Each search looks only for the literals not found yet, so a word the page repeats thousands
+   * of times ("client") is matched once: at most one search per literal, each starting where
+   * the last one matched, so the text is read about once.
+   */
+  presentIn(text: string): Set<string> {
+    const found = new Set<string>();
+    let left = this.all;
+    let from = 0;
+    while (left.length) {
+      const re = this.alternation(left);
+      re.lastIndex = from;
+      const m = re.exec(text);
+      if (!m) break;
+      const hit = m[0].toLowerCase();
+      // A case fold that lower-casing does not undo (outside ASCII): test each literal itself.
+      const implied = this.implied.get(hit) ?? left.filter((l) => new RegExp(escapeLiteral(l), 'i').test(m[0]));
+      for (const l of implied) found.add(l);
+      left = left.filter((l) => !found.has(l));
+      from = m.index + 1;
+    }
+    return found;
+  }
+
+  private alternation(left: string[]): RegExp {
+    const key = left.join('\0');
+    let re = this.alternations.get(key);
+    if (!re) {
+      re = new RegExp(left.map(escapeLiteral).join('|'), 'gi');
+      this.alternations.set(key, re);
+    }
+    return re;
+  }
+}
+
+export const escapeLiteral = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

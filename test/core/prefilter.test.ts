@@ -1,6 +1,7 @@
 /** The literal a pattern cannot match without: sound (never more than required), often useful. */
 import { describe, expect, it } from 'vitest';
-import { requiredLiteral } from '../../src/core/prefilter.js';
+import { LiteralSet, requiredLiteral } from '../../src/core/prefilter.js';
+import { seeded } from '../helpers/random.js';
 
 describe('requiredLiteral', () => {
   it.each([
@@ -40,5 +41,25 @@ describe('requiredLiteral', () => {
         expect(s.toLowerCase()).toContain(literal);
       }
     }
+  });
+});
+
+describe('LiteralSet', () => {
+  it('finds each literal a text holds in one pass, as a case-insensitive search of each would', () => {
+    const literals = ['postmark', 'postmarkclient', 'process.env', 'smtp', 'pm-t-', 'kind:', 'ark', 'envelope'];
+    const set = new LiteralSet(literals);
+    const rand = seeded(12);
+    const pieces = ['Postmark', 'POSTMARKCLIENT', 'postmarkclien', 'process.ENV', 'process env', 'SMTP', 'pm-T-', 'kind :', 'KIND:', 'envelop', 'ENVELOPE', ' ', '\n', 'x', 'a', 'r', 'k', 'é', 'İ'];
+    for (let n = 0; n < 2000; n++) {
+      let text = '';
+      const len = rand.int(12);
+      for (let i = 0; i < len; i++) text += rand.pick(pieces);
+      const expected = literals.filter((l) => new RegExp(l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i').test(text));
+      expect([...set.presentIn(text)].sort(), JSON.stringify(text)).toEqual(expected.sort());
+    }
+  });
+
+  it('reports a literal hidden inside a longer one found at the same place', () => {
+    expect([...new LiteralSet(['postmark', 'postmarkclient', 'client']).presentIn('new PostmarkClient(x)')].sort()).toEqual(['client', 'postmark', 'postmarkclient']);
   });
 });
