@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { escapeLiteral as escape, LiteralSet, requiredLiteral, requiredLiterals } from './prefilter.js';
+import { alternativesOf, escapeLiteral as escape, LiteralSet, requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { shellWord } from './shell.js';
@@ -40,8 +40,11 @@ interface CompiledContext {
   arg?: number;
   before?: Gated;
   after?: Gated;
-  /** A whole-document pattern, and every literal it needs (each looked up once per document first). */
-  file?: { re: RegExp; literals: string[] };
+  /**
+   * A whole-document pattern, as its top-level alternatives, each with every literal it needs
+   * (looked up once per document first): it holds where one alternative does.
+   */
+  file?: Array<{ re: RegExp; literals: string[] }>;
   path?: RegExp;
   /**
    * Literals that must be somewhere in the text for the key, call, before and after patterns to
@@ -85,6 +88,12 @@ function gated(source: string | undefined): Gated | undefined {
 }
 
 
+/** The pattern is checked (and refused) as written; its alternatives are what runs. */
+function fileAlternatives(source: string): NonNullable<CompiledContext['file']> {
+  re(source);
+  return alternativesOf(source).map((a) => ({ re: re(a)!, literals: requiredLiterals(a) ?? [] }));
+}
+
 function compileContext(c: ContextSpec): CompiledContext {
   const out: CompiledContext = {
     key: re(c.key),
@@ -93,7 +102,7 @@ function compileContext(c: ContextSpec): CompiledContext {
     arg: c.arg ?? (c.firstArg ? 1 : undefined),
     before: gated(c.before),
     after: gated(c.after),
-    file: c.file === undefined ? undefined : { re: re(c.file)!, literals: requiredLiterals(c.file) ?? [] },
+    file: c.file === undefined ? undefined : fileAlternatives(c.file),
     path: re(c.path),
     need: [],
   };
@@ -114,7 +123,7 @@ function compileContext(c: ContextSpec): CompiledContext {
 function possible(c: CompiledContext, doc: Document, path: string, literals: LiteralSet): boolean {
   if (c.path && !c.path.test(path)) return false;
   for (const n of c.need) if (!doc.has(literals, n)) return false;
-  if (c.file && !(c.file.literals.every((l) => doc.has(literals, l)) && doc.test(c.file.re))) return false;
+  if (c.file && !c.file.some((a) => a.literals.every((l) => doc.has(literals, l)) && doc.test(a.re))) return false;
   return true;
 }
 
@@ -129,7 +138,7 @@ function literalSetOf(rules: CompiledRule[]): LiteralSet {
     const all: string[] = [];
     for (const r of rules) {
       all.push(...(r.keywordList ?? []));
-      for (const c of r.contexts) all.push(...c.need, ...(c.file?.literals ?? []));
+      for (const c of r.contexts) all.push(...c.need, ...(c.file ?? []).flatMap((a) => a.literals));
     }
     set = new LiteralSet(all);
     literalSets.set(rules, set);

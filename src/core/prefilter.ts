@@ -76,6 +76,55 @@ export function requiredLiterals(source: string, min = 3): string[] | null {
 }
 
 /**
+ * The top-level alternatives of a pattern (inside one group that wraps it whole), or the pattern
+ * alone. `(A|B)` holds in a text where A or B does, and each alternative has literals of its own
+ * to rule it out: `(\bClient\b…require\(…postmark|import\s*\{…from…postmark)` as a whole needs
+ * none, yet the second branch cannot match a text without "import". Not split: a pattern with a
+ * back-reference (group numbers would move) or a group whose extent is unclear.
+ */
+export function alternativesOf(source: string): string[] {
+  if (/\\[1-9k]/.test(source)) return [source];
+  const cuts: number[][] = [[], []];
+  let depth = 0;
+  // Whether the group opened at 0 closes at the last character (wraps the whole pattern).
+  let wrapped = source.startsWith('(');
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') {
+      i++;
+      if (source[i] === '^') i++;
+      if (source[i] === ']') i++;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') {
+      if (--depth < 0) return [source];
+      if (depth === 0 && i !== source.length - 1) wrapped = false;
+    } else if (c === '|' && depth <= 1) cuts[depth]!.push(i);
+  }
+  if (depth !== 0) return [source];
+  let inner = 0;
+  let at = cuts[0]!;
+  if (wrapped && at.length === 0) {
+    // Inside the wrapping group: `(` or `(?:`; a named or other special group is not split.
+    if (source.startsWith('(?:')) inner = 3;
+    else if (source.startsWith('(?')) return [source];
+    else inner = 1;
+    at = cuts[1]!;
+  }
+  if (at.length === 0) return [source];
+  const end = inner ? source.length - 1 : source.length;
+  const parts: string[] = [];
+  let from = inner;
+  for (const cut of at) {
+    parts.push(source.slice(from, cut));
+    from = cut + 1;
+  }
+  parts.push(source.slice(from, end));
+  return parts;
+}
+
+/**
  * The literals a rule set tests documents for (keywords, the literals a context needs), found in
  * one pass of one alternation instead of one case-insensitive search per literal: a generated
  * page that says "postmark" everywhere but lacks the other dozen literals was searched whole a

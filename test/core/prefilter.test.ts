@@ -1,6 +1,6 @@
 /** The literal a pattern cannot match without: sound (never more than required), often useful. */
 import { describe, expect, it } from 'vitest';
-import { LiteralSet, requiredLiteral } from '../../src/core/prefilter.js';
+import { alternativesOf, LiteralSet, requiredLiteral } from '../../src/core/prefilter.js';
 import { seeded } from '../helpers/random.js';
 
 describe('requiredLiteral', () => {
@@ -61,5 +61,38 @@ describe('LiteralSet', () => {
 
   it('reports a literal hidden inside a longer one found at the same place', () => {
     expect([...new LiteralSet(['postmark', 'postmarkclient', 'client']).presentIn('new PostmarkClient(x)')].sort()).toEqual(['client', 'postmark', 'postmarkclient']);
+  });
+});
+
+describe('alternativesOf', () => {
+  it('splits a top-level alternation, inside one wrapping group or bare', () => {
+    expect(alternativesOf('(ab|cd)')).toEqual(['ab', 'cd']);
+    expect(alternativesOf('(?:ab|c(d|e))')).toEqual(['ab', 'c(d|e)']);
+    expect(alternativesOf('ab|[|]c|\\|d')).toEqual(['ab', '[|]c', '\\|d']);
+    expect(alternativesOf('(a|b)c|d')).toEqual(['(a|b)c', 'd']);
+    expect(alternativesOf('(a|b)(c|d)')).toEqual(['(a|b)(c|d)']);
+    expect(alternativesOf('(?<q>a|b)')).toEqual(['(?<q>a|b)']);
+    expect(alternativesOf("(['\"])x|y\\1")).toEqual(["(['\"])x|y\\1"]);
+  });
+
+  it('is sound: a text matches the pattern exactly when it matches one alternative', () => {
+    const sources = [
+      '(\\bClient\\b[^;\\n]{0,80}require\\(\\s*[\'"]postmark[\'"]|import\\s*\\{[^}]{0,80}\\bClient\\b[^}]{0,80}\\}\\s*from\\s*[\'"]postmark[\'"])',
+      '(a|b)c|d',
+      '^(ab|c)$',
+      '(?:x|y[)|])z|w',
+      'kind:\\s*Secret',
+    ];
+    const rand = seeded(5);
+    const pieces = ['Client', 'client', ' ', 'require(', "'postmark'", '"postmark"', 'import {', '}', 'from', ';', '\n', 'a', 'b', 'c', 'd', 'x', 'y', ')', '|', 'z', 'w', 'kind:', 'Secret'];
+    for (const source of sources) {
+      const whole = new RegExp(source, 'i');
+      const parts = alternativesOf(source).map((a) => new RegExp(a, 'i'));
+      for (let n = 0; n < 3000; n++) {
+        let text = '';
+        for (let i = rand.int(10); i > 0; i--) text += rand.pick(pieces);
+        expect(parts.some((p) => p.test(text)), `${source} on ${JSON.stringify(text)}`).toBe(whole.test(text));
+      }
+    }
   });
 });
