@@ -264,6 +264,11 @@ function nextMatch(rule: CompiledRule, text: string): RegExpExecArray | null {
 export interface ShapeHooks {
   /** Before the shape scans run: the live rules and contexts, as text, so a run can tell if they changed. */
   begin(live: string): void;
+  /**
+   * The shape's matches in order, as `nextMatch` finds them, except for those the hooks took over
+   * themselves (pushed and recorded); null to let the engine run the shape over the whole text.
+   */
+  matches(group: number, rule: CompiledRule, text: string, out: Candidate[]): (() => RegExpExecArray | null) | null;
   reuse(group: number, start: number, end: number, out: Candidate[]): boolean;
   judged(group: number, start: number, end: number, lo: number, hi: number, out: Candidate[], from: number): void;
 }
@@ -271,7 +276,8 @@ export interface ShapeHooks {
 function scanShape(group: Live[], doc: Document, path: string, out: Candidate[], hooks?: ShapeHooks, gi = 0): void {
   const first = group[0]!.rule;
   first.shape!.lastIndex = 0;
-  for (let m = nextMatch(first, doc.text); m; m = nextMatch(first, doc.text)) {
+  const own = hooks ? hooks.matches(gi, first, doc.text, out) : null;
+  for (let m = own ? own() : nextMatch(first, doc.text); m; m = own ? own() : nextMatch(first, doc.text)) {
     const end = m.index + m[0].length;
     if (hooks?.reuse(gi, m.index, end, out)) continue;
     const secret = m.groups?.secret ?? m[0];

@@ -15,6 +15,7 @@
 import { Document } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
 import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, type Segment } from './line-diff.js';
+import { REACH } from './shapes.js';
 import { sectionHeaders } from './structure/sections.js';
 import type { Finding, Fragment } from './types.js';
 
@@ -107,6 +108,7 @@ class Run implements ShapeHooks {
   readonly stats: IncrementalStats = { reused: 0, judged: 0 };
   /** Clean segments: where each starts in the new text, its old bounds (-1 and length + 1 for the text's ends), its offset. */
   private segNew: Int32Array = new Int32Array(0);
+  private segNewEnd: Int32Array = new Int32Array(0);
   private segLo: Int32Array = new Int32Array(0);
   private segHi: Int32Array = new Int32Array(0);
   private segDelta: Int32Array = new Int32Array(0);
@@ -134,16 +136,43 @@ class Run implements ShapeHooks {
     const newLen = this.doc.text.length;
     const n = this.segments.length;
     this.segNew = new Int32Array(n);
+    this.segNewEnd = new Int32Array(n);
     this.segLo = new Int32Array(n);
     this.segHi = new Int32Array(n);
     this.segDelta = new Int32Array(n);
     this.segments.forEach((s, i) => {
       this.segNew[i] = s.oldStart + s.delta;
+      this.segNewEnd[i] = s.oldEnd + s.delta;
       this.segLo[i] = s.oldStart === 0 && s.delta === 0 ? -1 : s.oldStart;
       this.segHi[i] = s.oldEnd === oldLen && s.oldEnd + s.delta === newLen ? oldLen + 1 : s.oldEnd;
       this.segDelta[i] = s.delta;
     });
     this.reusable = true;
+  }
+
+  matches(group: number, rule: CompiledRule, text: string, out: Candidate[]): (() => RegExpExecArray | null) | null {
+    if (!this.reusable || rule.spec.tags?.includes('custom')) return null;
+    const reach = rule.spec.secret === undefined ? undefined : REACH[rule.spec.secret];
+    const shape = this.previous!.shapes[group];
+    if (!reach || !shape) return null;
+    return new Resumed(this, group, rule, text, out, shape, reach).next;
+  }
+
+  /** Takes the old match `k` of `shape`, moved by `d`, with its candidates. */
+  take(group: number, shape: ShapeRecord, k: number, d: number, out: Candidate[]): void {
+    const cands = shape.cands.get(k);
+    let moved: Candidate[] | null = null;
+    if (cands) {
+      moved = cands.map((c) => ({ ...c, start: c.start + d, end: c.end + d }));
+      for (const c of moved) out.push(c);
+    }
+    this.stats.reused++;
+    this.recorder(group).add(shape.starts[k]! + d, shape.ends[k]! + d, shape.los[k]! + d, shape.his[k]! + d, moved);
+  }
+
+  /** Segments, for the resumed scans. */
+  get segs() {
+    return { news: this.segNew, newEnds: this.segNewEnd, los: this.segLo, his: this.segHi, deltas: this.segDelta, oldEnd: this.previous!.text.length + 1 };
   }
 
   reuse(group: number, start: number, end: number, out: Candidate[]): boolean {
@@ -187,14 +216,7 @@ class Run implements ShapeHooks {
     const spanLo = shape.los[k]!;
     const spanHi = shape.his[k]!;
     if (spanLo < lo[at]! || spanHi > hi[at]!) return false;
-    const cands = shape.cands.get(k);
-    let moved: Candidate[] | null = null;
-    if (cands) {
-      moved = cands.map((c) => ({ ...c, start: c.start + d, end: c.end + d }));
-      for (const c of moved) out.push(c);
-    }
-    this.stats.reused++;
-    this.recorder(group).add(start, end, spanLo + d, spanHi + d, moved);
+    this.take(group, shape, k, d, out);
     return true;
   }
 
@@ -210,6 +232,133 @@ class Run implements ShapeHooks {
       r = this.recorders[group]!;
     }
     return r;
+  }
+}
+
+/**
+ * A shape's scan over the new text that runs the regex only near what changed. A global regex
+ * scan is a series of attempts, each at the position after the previous match (or the previous
+ * failed attempt), and an attempt at q reads only text[q - back, q + ahead) (shapes.ts REACH).
+ * An attempt whose window lies in one clean segment, at a position the old scan also attempted
+ * (one no old match strictly contains), fails or matches as its old twin did. So from such a
+ * position the scan is in step with the old one: it takes the old matches, and skips the failed
+ * attempts between them, until the next attempt would read changed text; from there the regex
+ * runs for real, on the changed text plus its reach, until the scan is back at such a position.
+ */
+class Resumed {
+  private cursor = 0;
+  private seg = 0;
+  private k = 0;
+  private readonly len: number;
+
+  constructor(
+    private readonly run: Run,
+    private readonly group: number,
+    private readonly rule: CompiledRule,
+    private readonly text: string,
+    private readonly out: Candidate[],
+    private readonly old: ShapeRecord,
+    private readonly reach: { back: number; ahead: number },
+  ) {
+    this.len = text.length;
+  }
+
+  readonly next = (): RegExpExecArray | null => {
+    const { news, newEnds, los, his, deltas, oldEnd } = this.run.segs;
+    const { back, ahead } = this.reach;
+    const { starts, ends } = this.old;
+    for (;;) {
+      const c = this.cursor;
+      // No named shape matches the empty string: nothing starts at the end.
+      if (c >= this.len) return null;
+      while (this.seg < news.length && newEnds[this.seg]! <= c) this.seg++;
+      const j = this.seg;
+      let clean = false;
+      if (j < news.length && news[j]! <= c) {
+        const d = deltas[j]!;
+        const oc = c - d;
+        while (this.k < starts.length && starts[this.k]! < oc) this.k++;
+        clean = (los[j] === -1 || oc - back >= los[j]!) && (his[j] === oldEnd || oc + ahead <= his[j]!) && !(this.k > 0 && ends[this.k - 1]! > oc);
+        if (clean) {
+          const toEnd = his[j] === oldEnd;
+          const k = this.k;
+          if (k < starts.length && (toEnd || starts[k]! + ahead <= his[j]!)) {
+            // Every attempt from here to the old match reads clean text: the old match it is.
+            this.k++;
+            if (this.old.los[k]! >= los[j]! && this.old.his[k]! <= his[j]!) {
+              this.run.take(this.group, this.old, k, d, this.out);
+              this.cursor = ends[k]! + d;
+              continue;
+            }
+            // Its verdict read changed text: judged again, on the regex's own match.
+            const shape = this.rule.shape!;
+            shape.lastIndex = starts[k]! + d;
+            const m = shape.exec(this.text);
+            if (!m || m.index !== starts[k]! + d || m.index + m[0].length !== ends[k]! + d) throw new Error('incremental scan out of step with its record');
+            this.cursor = ends[k]! + d;
+            return m;
+          }
+          // No old match before the attempts stop being clean: they all failed.
+          if (toEnd) return null;
+          this.cursor = his[j]! - ahead + 1 + d;
+          continue;
+        }
+      }
+      // Changed text: run the regex from here to the next position where the scan is in step
+      // again (z), on a slice holding everything those attempts read.
+      const z = this.resumeAt(c + 1);
+      const from = Math.max(0, c - back);
+      const to = z >= this.len ? this.len : Math.min(this.len, z + ahead);
+      const slice = from === 0 && to === this.len ? this.text : this.text.slice(from, to);
+      const shape = this.rule.shape!;
+      shape.lastIndex = c - from;
+      let m: RegExpExecArray | null = null;
+      if (this.rule.seek) {
+        const at = this.rule.seek(slice, shape.lastIndex);
+        if (at !== -1) {
+          shape.lastIndex = at;
+          m = shape.exec(slice);
+        }
+      } else m = shape.exec(slice);
+      if (m && m.index + from < z) {
+        m.index += from;
+        this.cursor = m.index + m[0].length;
+        return m;
+      }
+      if (z >= this.len) return null;
+      this.cursor = z;
+    }
+  };
+
+  /** The first position at or after `c` where an attempt is in step with the old scan, or the text's length. */
+  private resumeAt(c: number): number {
+    const { news, newEnds, los, his, deltas, oldEnd } = this.run.segs;
+    const { back, ahead } = this.reach;
+    const { starts, ends } = this.old;
+    for (let j = this.seg; j < news.length; j++) {
+      const d = deltas[j]!;
+      let q = Math.max(c, los[j] === -1 ? news[j]! : news[j]! + back);
+      const fits = (p: number) => p < newEnds[j]! && (his[j] === oldEnd || p - d + ahead <= his[j]!);
+      if (!fits(q)) continue;
+      // Not strictly inside an old match: the old scan never attempted there.
+      const oq = q - d;
+      let a = 0;
+      let b = starts.length - 1;
+      let last = -1;
+      while (a <= b) {
+        const mid = (a + b) >> 1;
+        if (starts[mid]! < oq) {
+          last = mid;
+          a = mid + 1;
+        } else b = mid - 1;
+      }
+      if (last !== -1 && ends[last]! > oq) {
+        q = ends[last]! + d;
+        if (!fits(q)) continue;
+      }
+      return q;
+    }
+    return this.len;
   }
 }
 

@@ -1,9 +1,14 @@
 /**
  * What two versions of a text have in common, as clean segments: ranges of the old text that the
  * new text holds unchanged, each at its own offset. Lines are matched first (Myers' diff over line
- * ids, bounded), then each replaced run of lines is narrowed to the characters that changed
+ * hashes, bounded), then each replaced run of lines is narrowed to the characters that changed
  * (common prefix and suffix, per line when the run keeps its line count), so a line that differs
  * only in a commit id leaves the rest of itself clean.
+ *
+ * The hash reads a line's length and a few dozen of its characters, not all of them (hashing
+ * every character of both texts cost as much as the scan it saves). Lines it calls equal are
+ * compared whole before they count as clean; those that differ are narrowed like replaced ones.
+ * Only what is compared equal is ever a segment.
  */
 
 /** old [oldStart, oldEnd) is new [oldStart + delta, oldEnd + delta), character for character. */
@@ -37,17 +42,10 @@ export function cleanSegments(a: string, b: string, limits: DiffLimits = DEFAULT
   const lb = lineBounds(b);
   const n = la.length - 1;
   const m = lb.length - 1;
-  const ids = new Map<string, number>();
-  const idOf = (t: string, s: number[], i: number) => {
-    const line = t.slice(s[i], s[i + 1]);
-    let id = ids.get(line);
-    if (id === undefined) ids.set(line, (id = ids.size));
-    return id;
-  };
   const A = new Int32Array(n);
   const B = new Int32Array(m);
-  for (let i = 0; i < n; i++) A[i] = idOf(a, la, i);
-  for (let j = 0; j < m; j++) B[j] = idOf(b, lb, j);
+  for (let i = 0; i < n; i++) A[i] = sampleHash(a, la[i]!, la[i + 1]!);
+  for (let j = 0; j < m; j++) B[j] = sampleHash(b, lb[j]!, lb[j + 1]!);
   const runs = equalRuns(A, B, limits.maxEdits);
   if (!runs) return null;
   const out: Segment[] = [];
@@ -67,7 +65,17 @@ export function cleanSegments(a: string, b: string, limits: DiffLimits = DEFAULT
   };
   for (const [i, j, len] of runs) {
     replaced(i, j);
-    push(la[i]!, la[i + len]!, lb[j]! - la[i]!);
+    if (a.slice(la[i], la[i + len]) === b.slice(lb[j], lb[j + len])) push(la[i]!, la[i + len]!, lb[j]! - la[i]!);
+    else {
+      // The hash matched lines that differ: each line on its own.
+      for (let k = 0; k < len; k++) {
+        const oa = la[i + k]!;
+        const ob = la[i + k + 1]!;
+        const na = lb[j + k]!;
+        if (a.slice(oa, ob) === b.slice(na, lb[j + k + 1])) push(oa, ob, na - oa);
+        else refine(a, oa, ob, b, na, lb[j + k + 1]!, push);
+      }
+    }
     i0 = i + len;
     j0 = j + len;
   }
@@ -75,13 +83,47 @@ export function cleanSegments(a: string, b: string, limits: DiffLimits = DEFAULT
   return out;
 }
 
+/** A hash of a line from its length and at most 48 of its characters, spread over it. */
+function sampleHash(t: string, from: number, to: number): number {
+  const len = to - from;
+  let h = len | 0;
+  const step = len <= 48 ? 1 : Math.floor(len / 48);
+  for (let i = from; i < to; i += step) h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
+  // The last characters too: a line's tail is where a value changes most.
+  for (let i = Math.max(from, to - 8); i < to; i++) h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Length of the common prefix of a[oa..] and b[na..], at most max: halves compared natively. */
+function commonPrefix(a: string, oa: number, b: string, na: number, max: number): number {
+  let lo = 0;
+  let hi = max;
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >> 1;
+    if (a.slice(oa + lo, oa + mid) === b.slice(na + lo, na + mid)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a.charCodeAt(oa + lo) === b.charCodeAt(na + lo)) lo++;
+  return lo;
+}
+
+function commonSuffix(a: string, ob: number, b: string, nb: number, max: number): number {
+  let lo = 0;
+  let hi = max;
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >> 1;
+    if (a.slice(ob - mid, ob - lo) === b.slice(nb - mid, nb - lo)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a.charCodeAt(ob - 1 - lo) === b.charCodeAt(nb - 1 - lo)) lo++;
+  return lo;
+}
+
 /** The common prefix and suffix of old [oa, ob) and new [na, nb), pushed as clean segments. */
 function refine(a: string, oa: number, ob: number, b: string, na: number, nb: number, push: (s: number, e: number, d: number) => void): void {
   const max = Math.min(ob - oa, nb - na);
-  let p = 0;
-  while (p < max && a.charCodeAt(oa + p) === b.charCodeAt(na + p)) p++;
-  let s = 0;
-  while (s < max - p && a.charCodeAt(ob - 1 - s) === b.charCodeAt(nb - 1 - s)) s++;
+  const p = commonPrefix(a, oa, b, na, max);
+  const s = commonSuffix(a, ob, b, nb, max - p);
   push(oa, oa + p, na - oa);
   push(ob - s, ob, nb - ob);
 }

@@ -19,6 +19,7 @@ import type { Readable } from 'node:stream';
 import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
+import { detectIncremental, type ScanRecord } from '../core/incremental.js';
 import type { CommitInfo, Finding, Holders } from '../core/types.js';
 import { ProgressBar } from '../scan/progress.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
@@ -169,6 +170,47 @@ const isFile = (mode: string) => mode === '100644' || mode === '100755' || mode 
 const isZero = (sha: string) => /^0+$/.test(sha);
 const idOf = (f: Finding) => `${f.suppressedBy ? 1 : 0}${f.secret}`;
 
+/**
+ * Texts at least this long are scanned incrementally (core/incremental.ts): their record is kept,
+ * and a later version of the file is diffed against it. Below it a diff saves too little.
+ */
+const INCREMENTAL_MIN = 8 * 1024;
+/** What the kept records may hold, in bytes (their texts at two bytes a character). */
+const RECORD_BUDGET = 48 * 1024 * 1024;
+
+/** The records of recently scanned versions, least recently used dropped first past the budget. */
+class RecordCache {
+  private readonly records = new Map<string, ScanRecord>();
+  private bytes = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(blob: string): ScanRecord | undefined {
+    const r = this.records.get(blob);
+    if (r) {
+      this.records.delete(blob);
+      this.records.set(blob, r);
+    }
+    return r;
+  }
+
+  set(blob: string, r: ScanRecord): void {
+    const old = this.records.get(blob);
+    if (old) {
+      this.records.delete(blob);
+      this.bytes -= old.bytes;
+    }
+    if (r.bytes > this.budget) return;
+    this.records.set(blob, r);
+    this.bytes += r.bytes;
+    for (const [k, v] of this.records) {
+      if (this.bytes <= this.budget) break;
+      this.records.delete(k);
+      this.bytes -= v.bytes;
+    }
+  }
+}
+
 class HistoryScan {
   readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
   /**
@@ -185,6 +227,7 @@ class HistoryScan {
   private readonly states = new Map<string, { state: State; remaining: number; keep: boolean }>();
   private readonly skippedOnce = new Set<string>();
   private readonly keep: Set<string>;
+  private readonly records = new RecordCache(RECORD_BUDGET);
   private blobs!: BlobReader;
   private children!: ChildCounts;
   private bar: ProgressBar | null = null;
@@ -250,7 +293,9 @@ class HistoryScan {
     const waits: Promise<void>[] = [];
     for (const ch of c.changes) {
       if (!isFile(ch.newMode) || this.ignored(ch.path)) continue;
-      this.want(ch.newBlob, ch.path, waits);
+      // The old side, if it was scanned, lets the new one be scanned for what changed.
+      const previous = isFile(ch.oldMode) && !isZero(ch.oldBlob) ? ch.oldBlob : undefined;
+      this.want(ch.newBlob, ch.path, waits, previous);
       // The old side is needed to tell introduced from inherited; in a full history it was read
       // as some earlier commit's new side, in a range it may come from the base.
       if (isFile(ch.oldMode) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
@@ -258,7 +303,7 @@ class HistoryScan {
     return waits;
   }
 
-  private want(blob: string, path: string, waits: Promise<void>[]): void {
+  private want(blob: string, path: string, waits: Promise<void>[], previous?: string): void {
     const cls = this.classes.of(path);
     const v = this.known.get(blob);
     if (v === SKIPPED || (v && v[cls] !== undefined)) return;
@@ -266,7 +311,7 @@ class HistoryScan {
     let p = this.inflight.get(key);
     if (!p) {
       p = this.blobs.read(blob).then((content) => {
-        this.scanBlob(blob, cls, content, path);
+        this.scanBlob(blob, cls, content, path, previous);
         this.inflight.delete(key);
       });
       p.catch(() => {}); // awaited by apply(); this only keeps a failure from being "unhandled"
@@ -286,7 +331,7 @@ class HistoryScan {
    * Records what one read of a blob holds. Only the first read of a blob counts in the stats: a
    * second one (the same blob at a path of another class) re-scans text the stats already hold.
    */
-  private scanBlob(blob: string, cls: number, content: BlobContent, path: string): void {
+  private scanBlob(blob: string, cls: number, content: BlobContent, path: string, previous?: string): void {
     const prior = this.known.get(blob);
     if (prior === SKIPPED) return;
     const first = prior === undefined;
@@ -308,12 +353,23 @@ class HistoryScan {
       this.stats.filesScanned++;
       this.stats.bytesScanned += content.size;
     }
-    const found = inBinary ?? (d && 'text' in d ? detect({ text: d.text, path }, this.opts.rules) : []);
+    const found = inBinary ?? (d && 'text' in d ? this.detectText(blob, d.text, path, previous) : []);
     const result = found.length ? found : null;
     if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
     slots[cls] = result;
     this.known.set(blob, slots);
+  }
+
+  /**
+   * A long text is scanned from the record of its previous version when that is still kept: the
+   * findings are those of `detect` either way (core/incremental.ts), only the cost differs.
+   */
+  private detectText(blob: string, text: string, path: string, previous?: string): Finding[] {
+    if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.opts.rules);
+    const r = detectIncremental({ text, path }, this.opts.rules, previous === undefined ? undefined : this.records.get(previous));
+    this.records.set(blob, r.record);
+    return r.findings;
   }
 
   private ignored(path: string): boolean {
