@@ -14,7 +14,7 @@
  */
 import { Document } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
-import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, type Segment } from './line-diff.js';
+import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, type Segment, type Units, unitsOf } from './line-diff.js';
 import { REACH } from './shapes.js';
 import { sectionHeaders } from './structure/sections.js';
 import type { Finding, Fragment } from './types.js';
@@ -29,7 +29,8 @@ interface ShapeRecord {
 }
 
 export interface ScanRecord {
-  readonly text: string;
+  /** The text, as its code units (line-diff.ts). */
+  readonly units: Units;
   readonly rules: CompiledRule[];
   readonly live: string;
   /** Every whole-document test and its answer. */
@@ -37,7 +38,7 @@ export interface ScanRecord {
   /** Whether the document has no `[section]` header; undefined when no verdict read sections. */
   readonly noSections: boolean | undefined;
   readonly shapes: ShapeRecord[];
-  /** About what the record holds in memory, in bytes (the text at two bytes a character). */
+  /** About what the record holds in memory, in bytes. */
   readonly bytes: number;
 }
 
@@ -58,37 +59,29 @@ class TrackedDocument extends Document {
   }
 }
 
-class Growing {
-  a = new Int32Array(64);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): Int32Array {
-    return this.a.slice(0, this.n);
-  }
-}
-
+/**
+ * A shape's matches as they are found, in a plain array (growing typed arrays allocated outside
+ * the heap a dozen times a document, and their freed pieces stayed in the process), packed into
+ * one typed array at the end.
+ */
 class Recorder {
-  starts = new Growing();
-  ends = new Growing();
-  los = new Growing();
-  his = new Growing();
-  cands = new Map<number, Candidate[]>();
+  private flat: number[] = [];
+  private cands = new Map<number, Candidate[]>();
   add(start: number, end: number, lo: number, hi: number, cands: Candidate[] | null): void {
-    if (cands) this.cands.set(this.starts.n, cands);
-    this.starts.push(start);
-    this.ends.push(end);
-    this.los.push(lo);
-    this.his.push(hi);
+    if (cands) this.cands.set(this.flat.length >> 2, cands);
+    this.flat.push(start, end, lo, hi);
   }
   done(): ShapeRecord {
-    return { starts: this.starts.done(), ends: this.ends.done(), los: this.los.done(), his: this.his.done(), cands: this.cands };
+    const n = this.flat.length >> 2;
+    const all = new Int32Array(4 * n);
+    const f = this.flat;
+    for (let i = 0; i < n; i++) {
+      all[i] = f[4 * i]!;
+      all[n + i] = f[4 * i + 1]!;
+      all[2 * n + i] = f[4 * i + 2]!;
+      all[3 * n + i] = f[4 * i + 3]!;
+    }
+    return { starts: all.subarray(0, n), ends: all.subarray(n, 2 * n), los: all.subarray(2 * n, 3 * n), his: all.subarray(3 * n), cands: this.cands };
   }
 }
 
@@ -132,7 +125,7 @@ class Run implements ShapeHooks {
     if (prev.noSections !== undefined && (sectionHeaders(this.doc).length === 0) !== prev.noSections) return void (this.stats.full = 'document facts changed');
     // A span may reach the document's start (-1) or end (length + 1): only a segment that starts
     // both texts, or ends both, holds those.
-    const oldLen = prev.text.length;
+    const oldLen = prev.units.length;
     const newLen = this.doc.text.length;
     const n = this.segments.length;
     this.segNew = new Int32Array(n);
@@ -172,7 +165,7 @@ class Run implements ShapeHooks {
 
   /** Segments, for the resumed scans. */
   get segs() {
-    return { news: this.segNew, newEnds: this.segNewEnd, los: this.segLo, his: this.segHi, deltas: this.segDelta, oldEnd: this.previous!.text.length + 1 };
+    return { news: this.segNew, newEnds: this.segNewEnd, los: this.segLo, his: this.segHi, deltas: this.segDelta, oldEnd: this.previous!.units.length + 1 };
   }
 
   reuse(group: number, start: number, end: number, out: Candidate[]): boolean {
@@ -377,11 +370,17 @@ export function detectIncremental(
   fragment: Fragment,
   rules: CompiledRule[],
   previous?: ScanRecord,
-  kind: Finding['kind'] = 'content',
-  limits: DiffLimits = DEFAULT_LIMITS,
+  options: { kind?: Finding['kind']; limits?: DiffLimits; units?: Units } = {},
 ): IncrementalResult {
+  const kind = options.kind ?? 'content';
   const doc = new TrackedDocument(fragment.text);
-  const segments = previous ? cleanSegments(previous.text, fragment.text, limits) : null;
+  // A text of ASCII characters may come as its bytes; two texts are diffed in units of one width.
+  let units = options.units ?? unitsOf(fragment.text);
+  if (previous && previous.units.BYTES_PER_ELEMENT !== units.BYTES_PER_ELEMENT) {
+    if (units.BYTES_PER_ELEMENT === 1) units = unitsOf(fragment.text);
+    else previous = undefined;
+  }
+  const segments = previous ? cleanSegments(previous.units, units, options.limits ?? DEFAULT_LIMITS) : null;
   const run = new Run(doc, previous, segments, rules);
   const findings = detectIn(doc, fragment, rules, kind, run);
   // A reused verdict may have read the absence of sections in the earlier version: the fact
@@ -394,13 +393,13 @@ export function detectIncremental(
     return s;
   });
   const record: ScanRecord = {
-    text: fragment.text,
+    units,
     rules,
     live: run.live,
     tested: doc.tested,
     noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
     shapes,
-    bytes: 2 * fragment.text.length + 16 * matches + 256,
+    bytes: units.byteLength + 16 * matches + 256,
   };
   return { findings, record, stats: run.stats };
 }

@@ -19,16 +19,36 @@ export interface Segment {
 }
 
 export interface DiffLimits {
-  /** Most line edits (inserted plus deleted lines) worth diffing; past it, null. */
+  /**
+   * Most line edits (inserted plus deleted lines) worth diffing; past it, null. The walk back keeps
+   * every step's diagonals, maxEdits² numbers: a bound of 1000 made a history scan's peak memory
+   * grow by 60 MB.
+   */
   maxEdits: number;
 }
 
-export const DEFAULT_LIMITS: DiffLimits = { maxEdits: 2000 };
+export const DEFAULT_LIMITS: DiffLimits = { maxEdits: 256 };
+
+/**
+ * A text as its UTF-16 code units: offsets in it are string offsets. A text of ASCII characters
+ * may be given as its bytes (one unit a byte), which a caller holds outside the JavaScript heap.
+ */
+export type Units = Uint8Array | Uint16Array;
+
+/** The code units of a string. */
+export function unitsOf(text: string): Units {
+  const u = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) u[i] = text.charCodeAt(i);
+  return u;
+}
+
+/** The units as bytes, to be compared natively. */
+const bytesOf = (u: Units) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** Line starts of `t`, a line being its text and its `\n`; plus t.length at the end. */
-function lineBounds(t: string): number[] {
+function lineBounds(t: Units): number[] {
   const s = [0];
-  for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) s.push(i + 1);
+  for (let i = t.indexOf(10); i !== -1; i = t.indexOf(10, i + 1)) s.push(i + 1);
   if (s[s.length - 1] !== t.length) s.push(t.length);
   return s;
 }
@@ -36,8 +56,15 @@ function lineBounds(t: string): number[] {
 /**
  * The clean segments of old → new in old order, adjacent ones with one offset merged; null when
  * the texts differ in more than `maxEdits` lines (a rewrite: scanning it whole is as cheap).
+ * Both texts must be units of one width.
  */
-export function cleanSegments(a: string, b: string, limits: DiffLimits = DEFAULT_LIMITS): Segment[] | null {
+export function cleanSegments(a: Units, b: Units, limits: DiffLimits = DEFAULT_LIMITS): Segment[] | null {
+  const w = a.BYTES_PER_ELEMENT;
+  if (b.BYTES_PER_ELEMENT !== w) throw new TypeError('texts of different unit widths');
+  const ab = bytesOf(a);
+  const bb = bytesOf(b);
+  /** Whether old [oa, oa + n) equals new [na, na + n). */
+  const same = (oa: number, na: number, n: number) => ab.compare(bb, na * w, (na + n) * w, oa * w, (oa + n) * w) === 0;
   const la = lineBounds(a);
   const lb = lineBounds(b);
   const n = la.length - 1;
@@ -55,25 +82,35 @@ export function cleanSegments(a: string, b: string, limits: DiffLimits = DEFAULT
     if (last && last.oldEnd === oldStart && last.delta === delta) last.oldEnd = oldEnd;
     else out.push({ oldStart, oldEnd, delta });
   };
+  const refine = (oa: number, ob: number, na: number, nb: number) => {
+    const max = Math.min(ob - oa, nb - na);
+    const p = commonPrefix(a, oa, b, na, max, same);
+    const s = commonSuffix(a, ob, b, nb, max - p, same);
+    push(oa, oa + p, na - oa);
+    push(ob - s, ob, nb - ob);
+  };
   // Walk the equal runs; between two, old lines [i0, i1) were replaced by new lines [j0, j1).
   let i0 = 0;
   let j0 = 0;
   const replaced = (i1: number, j1: number) => {
     if (i1 - i0 === j1 - j0) {
-      for (let k = 0; k < i1 - i0; k++) refine(a, la[i0 + k]!, la[i0 + k + 1]!, b, lb[j0 + k]!, lb[j0 + k + 1]!, push);
-    } else refine(a, la[i0]!, la[i1]!, b, lb[j0]!, lb[j1]!, push);
+      for (let k = 0; k < i1 - i0; k++) refine(la[i0 + k]!, la[i0 + k + 1]!, lb[j0 + k]!, lb[j0 + k + 1]!);
+    } else refine(la[i0]!, la[i1]!, lb[j0]!, lb[j1]!);
   };
   for (const [i, j, len] of runs) {
     replaced(i, j);
-    if (a.slice(la[i], la[i + len]) === b.slice(lb[j], lb[j + len])) push(la[i]!, la[i + len]!, lb[j]! - la[i]!);
+    const oa = la[i]!;
+    const ob = la[i + len]!;
+    if (ob - oa === lb[j + len]! - lb[j]! && same(oa, lb[j]!, ob - oa)) push(oa, ob, lb[j]! - oa);
     else {
       // The hash matched lines that differ: each line on its own.
       for (let k = 0; k < len; k++) {
-        const oa = la[i + k]!;
-        const ob = la[i + k + 1]!;
+        const lo = la[i + k]!;
+        const hi = la[i + k + 1]!;
         const na = lb[j + k]!;
-        if (a.slice(oa, ob) === b.slice(na, lb[j + k + 1])) push(oa, ob, na - oa);
-        else refine(a, oa, ob, b, na, lb[j + k + 1]!, push);
+        const nb = lb[j + k + 1]!;
+        if (hi - lo === nb - na && same(lo, na, hi - lo)) push(lo, hi, na - lo);
+        else refine(lo, hi, na, nb);
       }
     }
     i0 = i + len;
@@ -84,48 +121,41 @@ export function cleanSegments(a: string, b: string, limits: DiffLimits = DEFAULT
 }
 
 /** A hash of a line from its length and at most 48 of its characters, spread over it. */
-function sampleHash(t: string, from: number, to: number): number {
+function sampleHash(t: Units, from: number, to: number): number {
   const len = to - from;
   let h = len | 0;
   const step = len <= 48 ? 1 : Math.floor(len / 48);
-  for (let i = from; i < to; i += step) h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
+  for (let i = from; i < to; i += step) h = (Math.imul(h, 31) + t[i]!) | 0;
   // The last characters too: a line's tail is where a value changes most.
-  for (let i = Math.max(from, to - 8); i < to; i++) h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
+  for (let i = Math.max(from, to - 8); i < to; i++) h = (Math.imul(h, 31) + t[i]!) | 0;
   return h;
 }
 
+type Same = (oa: number, na: number, n: number) => boolean;
+
 /** Length of the common prefix of a[oa..] and b[na..], at most max: halves compared natively. */
-function commonPrefix(a: string, oa: number, b: string, na: number, max: number): number {
+function commonPrefix(a: Units, oa: number, b: Units, na: number, max: number, same: Same): number {
   let lo = 0;
   let hi = max;
   while (hi - lo > 16) {
     const mid = (lo + hi) >> 1;
-    if (a.slice(oa + lo, oa + mid) === b.slice(na + lo, na + mid)) lo = mid;
+    if (same(oa + lo, na + lo, mid - lo)) lo = mid;
     else hi = mid;
   }
-  while (lo < hi && a.charCodeAt(oa + lo) === b.charCodeAt(na + lo)) lo++;
+  while (lo < hi && a[oa + lo] === b[na + lo]) lo++;
   return lo;
 }
 
-function commonSuffix(a: string, ob: number, b: string, nb: number, max: number): number {
+function commonSuffix(a: Units, ob: number, b: Units, nb: number, max: number, same: Same): number {
   let lo = 0;
   let hi = max;
   while (hi - lo > 16) {
     const mid = (lo + hi) >> 1;
-    if (a.slice(ob - mid, ob - lo) === b.slice(nb - mid, nb - lo)) lo = mid;
+    if (same(ob - mid, nb - mid, mid - lo)) lo = mid;
     else hi = mid;
   }
-  while (lo < hi && a.charCodeAt(ob - 1 - lo) === b.charCodeAt(nb - 1 - lo)) lo++;
+  while (lo < hi && a[ob - 1 - lo] === b[nb - 1 - lo]) lo++;
   return lo;
-}
-
-/** The common prefix and suffix of old [oa, ob) and new [na, nb), pushed as clean segments. */
-function refine(a: string, oa: number, ob: number, b: string, na: number, nb: number, push: (s: number, e: number, d: number) => void): void {
-  const max = Math.min(ob - oa, nb - na);
-  const p = commonPrefix(a, oa, b, na, max);
-  const s = commonSuffix(a, ob, b, nb, max - p);
-  push(oa, oa + p, na - oa);
-  push(ob - s, ob, nb - ob);
 }
 
 /**
@@ -156,7 +186,12 @@ function myers(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, n
   const max = Math.min(n + m, maxEdits);
   const off = max + 1;
   const v = new Int32Array(2 * max + 3);
-  const trace: Int32Array[] = [];
+  // Step d's diagonals -d..d, one step after another: trace[d * d + d + k] (plain numbers: many
+  // small typed arrays a diff would leave the process's memory fragmented).
+  const trace: number[] = [];
+  const keep = (d: number) => {
+    for (let k = -d; k <= d; k++) trace.push(v[off + k]!);
+  };
   let dFound = -1;
   outer: for (let d = 0; d <= max; d++) {
     // Only the diagonals -d..d matter at step d: keep that slice for the walk back.
@@ -169,20 +204,21 @@ function myers(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, n
       }
       v[off + k] = x;
       if (x >= n && y >= m) {
-        trace.push(v.slice(off - d, off + d + 1));
+        keep(d);
         dFound = d;
         break outer;
       }
     }
-    trace.push(v.slice(off - d, off + d + 1));
+    keep(d);
   }
   if (dFound === -1) return null;
   const runs: Array<[number, number, number]> = [];
   let x = n;
   let y = m;
   for (let d = dFound; d > 0; d--) {
-    const prev = trace[d - 1]!;
-    const at = (k: number) => prev[k + d - 1]!;
+    // Step d - 1 starts at (d - 1)^2 and holds diagonal k at k + d - 1.
+    const base = (d - 1) * (d - 1);
+    const at = (k: number) => trace[base + k + d - 1]!;
     const k = x - y;
     const down = k === -d || (k !== d && at(k - 1) < at(k + 1));
     const pk = down ? k + 1 : k - 1;

@@ -15,6 +15,7 @@
  * children have been seen (counted by a `git rev-list --children` read in step with the log),
  * except at ref tips, which are matched to leaks at the end.
  */
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
@@ -175,39 +176,49 @@ const idOf = (f: Finding) => `${f.suppressedBy ? 1 : 0}${f.secret}`;
  * and a later version of the file is diffed against it. Below it a diff saves too little.
  */
 const INCREMENTAL_MIN = 8 * 1024;
-/** What the kept records may hold, in bytes (their texts at two bytes a character). */
-const RECORD_BUDGET = 48 * 1024 * 1024;
+/** What the kept records may hold, in bytes. */
+const RECORD_BUDGET = 32 * 1024 * 1024;
 
-/** The records of recently scanned versions, least recently used dropped first past the budget. */
+/**
+ * The records of recently scanned versions. A record is wanted once, by the next version of its
+ * file, whose record then takes its place. A release commit changes hundreds of generated files
+ * and the next release changes them again in the same order: a least-recently-used cache smaller
+ * than that round would drop every record just before it is wanted. So once the budget is
+ * spent, a new file's record is kept only in place of one unused for several rounds of the
+ * cache (a file no longer changed); the files already kept keep their place.
+ */
 class RecordCache {
-  private readonly records = new Map<string, ScanRecord>();
+  private readonly records = new Map<string, { record: ScanRecord; cost: number; used: number }>();
   private bytes = 0;
+  private tick = 0;
 
   constructor(private readonly budget: number) {}
 
   get(blob: string): ScanRecord | undefined {
-    const r = this.records.get(blob);
-    if (r) {
-      this.records.delete(blob);
-      this.records.set(blob, r);
-    }
-    return r;
+    return this.records.get(blob)?.record;
   }
 
-  set(blob: string, r: ScanRecord): void {
-    const old = this.records.get(blob);
-    if (old) {
-      this.records.delete(blob);
-      this.bytes -= old.bytes;
-    }
-    if (r.bytes > this.budget) return;
-    this.records.set(blob, r);
-    this.bytes += r.bytes;
+  /** Keeps `record` for `blob`, in place of `previous`'s when given. */
+  set(blob: string, record: ScanRecord, previous?: string): void {
+    this.tick++;
+    const cost = record.bytes;
+    const replaced = previous === undefined ? undefined : this.records.get(previous);
+    if (replaced) this.drop(previous!);
+    if (this.records.has(blob)) this.drop(blob);
+    if (cost > this.budget) return;
+    // Oldest first (a Map iterates in insertion order, and each set re-inserts).
     for (const [k, v] of this.records) {
-      if (this.bytes <= this.budget) break;
-      this.records.delete(k);
-      this.bytes -= v.bytes;
+      if (this.bytes + cost <= this.budget) break;
+      if (!replaced && this.tick - v.used < 4 * this.records.size) return;
+      this.drop(k);
     }
+    this.records.set(blob, { record, cost, used: this.tick });
+    this.bytes += cost;
+  }
+
+  private drop(blob: string): void {
+    this.bytes -= this.records.get(blob)!.cost;
+    this.records.delete(blob);
   }
 }
 
@@ -353,7 +364,7 @@ class HistoryScan {
       this.stats.filesScanned++;
       this.stats.bytesScanned += content.size;
     }
-    const found = inBinary ?? (d && 'text' in d ? this.detectText(blob, d.text, path, previous) : []);
+    const found = inBinary ?? (d && 'text' in d ? this.detectText(blob, d.text, content.data, path, previous) : []);
     const result = found.length ? found : null;
     if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
@@ -365,10 +376,13 @@ class HistoryScan {
    * A long text is scanned from the record of its previous version when that is still kept: the
    * findings are those of `detect` either way (core/incremental.ts), only the cost differs.
    */
-  private detectText(blob: string, text: string, path: string, previous?: string): Finding[] {
-    if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.opts.rules);
-    const r = detectIncremental({ text, path }, this.opts.rules, previous === undefined ? undefined : this.records.get(previous));
-    this.records.set(blob, r.record);
+  private detectText(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
+    // An ASCII text's bytes are its code units: a record holds a copy of them, outside the
+    // JavaScript heap (records in the heap made it grow several times their size).
+    if (text.length < INCREMENTAL_MIN || data.length !== text.length || !isAscii(data)) return detect({ text, path }, this.opts.rules);
+    const before = previous === undefined ? undefined : this.records.get(previous);
+    const r = detectIncremental({ text, path }, this.opts.rules, before, { units: Buffer.from(data) });
+    this.records.set(blob, r.record, before ? previous : undefined);
     return r.findings;
   }
 
