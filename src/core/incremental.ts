@@ -375,12 +375,13 @@ export function detectIncremental(
   const kind = options.kind ?? 'content';
   const doc = new TrackedDocument(fragment.text);
   // A text of ASCII characters may come as its bytes; two texts are diffed in units of one width.
-  let units = options.units ?? unitsOf(fragment.text);
-  if (previous && previous.units.BYTES_PER_ELEMENT !== units.BYTES_PER_ELEMENT) {
-    if (units.BYTES_PER_ELEMENT === 1) units = unitsOf(fragment.text);
-    else previous = undefined;
+  const units = options.units ?? unitsOf(fragment.text);
+  let segments: Segment[] | null = null;
+  if (previous) {
+    const wide = (u: Units) => (u.BYTES_PER_ELEMENT === 2 ? u : Uint16Array.from(u));
+    const narrow = previous.units.BYTES_PER_ELEMENT === units.BYTES_PER_ELEMENT;
+    segments = cleanSegments(narrow ? previous.units : wide(previous.units), narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS);
   }
-  const segments = previous ? cleanSegments(previous.units, units, options.limits ?? DEFAULT_LIMITS) : null;
   const run = new Run(doc, previous, segments, rules);
   const findings = detectIn(doc, fragment, rules, kind, run);
   // A reused verdict may have read the absence of sections in the earlier version: the fact

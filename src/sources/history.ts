@@ -377,11 +377,9 @@ class HistoryScan {
    * findings are those of `detect` either way (core/incremental.ts), only the cost differs.
    */
   private detectText(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
-    // An ASCII text's bytes are its code units: a record holds a copy of them, outside the
-    // JavaScript heap (records in the heap made it grow several times their size).
-    if (text.length < INCREMENTAL_MIN || data.length !== text.length || !isAscii(data)) return detect({ text, path }, this.opts.rules);
+    if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.opts.rules);
     const before = previous === undefined ? undefined : this.records.get(previous);
-    const r = detectIncremental({ text, path }, this.opts.rules, before, { units: Buffer.from(data) });
+    const r = detectIncremental({ text, path }, this.opts.rules, before, { units: unitsOutsideHeap(text, data) });
     this.records.set(blob, r.record, before ? previous : undefined);
     return r.findings;
   }
@@ -585,6 +583,18 @@ class HistoryScan {
     }
     for (const l of this.leaks.values()) l.finding.holders.refs.sort();
   }
+}
+
+/**
+ * A text's code units (core/line-diff.ts) in memory outside the JavaScript heap, where a record
+ * keeps them: records in the heap made it grow several times their size. An ASCII text's bytes
+ * are its units; any other text is converted to UTF-16.
+ */
+function unitsOutsideHeap(text: string, data: Buffer): Uint8Array | Uint16Array {
+  if (data.length === text.length && isAscii(data)) return Buffer.from(data);
+  const b = Buffer.from(text, 'utf16le');
+  const aligned = b.byteOffset % 2 === 0 ? b : Buffer.from(b);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
 }
 
 /** `git ls-tree -r -z` records: `mode type sha\tpath\0`. */

@@ -21,7 +21,7 @@
  * when this span is unchanged in the new version of a document.
  */
 import type { Document } from '../document.js';
-import { argumentIndex, type Block, enclosingBlocks, headerBefore, headerStart, innermostBlock, memberStart, scalarMembers } from './brackets.js';
+import { argumentIndex, type Block, enclosingBlocks, header, innermostBlock, memberStart, scalarMembers } from './brackets.js';
 import { indentationScope } from './indent.js';
 import { extractKey, type KeyInfo } from './key.js';
 import { BRACKET_WINDOW, INDENT_LINES, LINE_WINDOW, MAX_ANCESTORS, MEMBERS_WINDOW, SECTION_LINES } from './limits.js';
@@ -84,13 +84,11 @@ export class Site {
     return li + 1 < s.length ? s[li + 1]! : this.doc.text.length + 1;
   }
 
-  /** How far back headerBefore reads for the block opening at `open`. */
-  private headerLo(open: number): number {
-    const li = this.doc.lineIndexOf(open);
-    const from = headerStart(this.doc, open, li);
-    if (li === 0 || this.doc.text.slice(from, open).trim() !== '') return from - 1;
-    // An empty head is named by the first non-blank of the three lines above.
-    return this.lineLo(Math.max(0, li - 3));
+  /** The header of the block opening at `open` (brackets.ts headerBefore), its reading covered. */
+  private headerOf(open: number): string {
+    const h = header(this.doc, open);
+    this.cover(h.lo, this.start);
+    return h.text;
   }
 
   get lineIndex(): number {
@@ -162,13 +160,13 @@ export class Site {
       }
       if (!inner || inner.char !== '(') this._call = null;
       else {
-        this.cover(this.headerLo(inner.open), this.start);
+        const head = this.headerOf(inner.open);
         // The position is counted only when a context asks: it walks the whole argument list.
         const text = this.doc.text;
         const start = this.start;
         let arg: number | undefined;
         this._call = {
-          header: headerBefore(this.doc, inner.open),
+          header: head,
           get arg() {
             return (arg ??= argumentIndex(text, inner.open + 1, start));
           },
@@ -201,8 +199,7 @@ export class Site {
       parts.push(inner && inner.open >= this.lineStart ? this.doc.text.slice(memberStart(this.doc.text, Math.max(inner.open + 1, this.start - LINE_WINDOW), this.start), this.start) : this.before);
       const len = this.doc.text.length;
       blocks.forEach((b, i) => {
-        const header = headerBefore(this.doc, b.open);
-        this.cover(this.headerLo(b.open), this.start);
+        const header = this.headerOf(b.open);
         parts.push(header);
         // The parent's members count only when the parent is a named object, not a file's root
         // `{`: every value in a JSON file would otherwise share one scope.
