@@ -17,7 +17,6 @@ import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Finding } from '../core/types.js';
-import { ProgressBar } from '../scan/progress.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
@@ -52,8 +51,12 @@ export interface HistoryOptions {
   revsText?: string;
   /** Else a shallow clone is exit 2 (IncompleteScanError) with fix advice. */
   allowShallow?: boolean;
-  /** Only set on a TTY. */
-  progress?: (text: string) => void;
+  /**
+   * Commits applied of the walk's total, for a progress bar the caller draws: (0, total) once
+   * the total is counted, then after each commit. Counting costs a rev-list: set it only when
+   * something is shown (a TTY).
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export const MESSAGE_PATH = '<commit message>';
@@ -135,7 +138,7 @@ class HistoryScan {
   private readonly skippedOnce = new Set<string>();
   private blobs!: BlobReader;
   private children!: ChildCounts;
-  private bar: ProgressBar | null = null;
+  private total = 0;
   private shallowNoted = false;
 
   constructor(
@@ -169,9 +172,9 @@ class HistoryScan {
     const { cwd } = this.opts;
     const revs = [...this.walk.revs, '--stdin'];
     const stdin = this.walk.stdin.length ? `${this.walk.stdin.join('\n')}\n` : '';
-    if (this.opts.progress) {
-      const total = Number((await git([...GIT_GLOBAL, 'rev-list', '--count', ...revs], cwd, stdin)).toString('utf8').trim());
-      this.bar = new ProgressBar(this.opts.progress, total, 'commits');
+    if (this.opts.onProgress) {
+      this.total = Number((await git([...GIT_GLOBAL, 'rev-list', '--count', ...revs], cwd, stdin)).toString('utf8').trim());
+      this.opts.onProgress(0, this.total);
     }
     const log = new GitStream([...GIT_GLOBAL, 'log', ...LOG_ARGS, ...revs], cwd);
     const kids = new GitStream([...GIT_GLOBAL, 'rev-list', '--topo-order', '--reverse', '--children', ...revs], cwd);
@@ -194,7 +197,6 @@ class HistoryScan {
       if (this.walk.rangeText === undefined) await this.scanLoose();
       await this.blobs.close();
     } finally {
-      this.bar?.finish();
       log.kill();
       kids.kill();
       this.blobs.kill();
@@ -302,7 +304,7 @@ class HistoryScan {
     this.stats.commitsScanned!++;
     const merged = this.walk.rangeText !== undefined && c.parents.length > 1 ? await this.inOtherParents(c) : undefined;
     this.provenance.commit(c, kid[1], merged);
-    this.bar?.tick();
+    this.opts.onProgress?.(this.stats.commitsScanned!, this.total);
   }
 
   private shallowRange(sha: string): void {
