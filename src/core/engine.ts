@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { alternativesOf, escapeLiteral as escape, lastCharsOf, LiteralSet, requiredLiteral, requiredLiterals } from './prefilter.js';
+import { alternativesOf, escapeLiteral as escape, lastCharsOf, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { shellWord } from './shell.js';
@@ -33,6 +33,8 @@ interface Gated {
   length: number;
   /** For a pattern anchored at the end (`before`): what the text's last non-blank character must be. */
   last: Set<string> | null;
+  /** More literals the pattern needs, beside `literal`: each entry lists literals one of which must be in the text. */
+  choices: Array<Array<{ re: RegExp; length: number }>>;
 }
 
 interface CompiledContext {
@@ -86,7 +88,10 @@ function gated(source: string | undefined): Gated | undefined {
   if (!r) return undefined;
   // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
   const literal = requiredLiteral(source!);
-  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0, last: lastCharsOf(source!, true) };
+  const choices = (requiredChoices(source!) ?? [])
+    .filter((any) => !(any.length === 1 && any[0] === literal))
+    .map((any) => any.map((l) => ({ re: new RegExp(escape(l), 'i'), length: l.length })));
+  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0, last: lastCharsOf(source!, true), choices };
 }
 
 
@@ -154,7 +159,9 @@ function literalSetOf(rules: CompiledRule[]): LiteralSet {
  */
 function inWindow(g: Gated, doc: Document, from: number, to: number, text: string): boolean {
   if (g.last && !g.last.has(lastNonBlank(doc.text, from, to))) return false;
-  return (g.literal === null || doc.hasWithin(g.literal, g.length, from, to)) && g.re.test(text);
+  if (g.literal !== null && !doc.hasWithin(g.literal, g.length, from, to)) return false;
+  for (const any of g.choices) if (!any.some((l) => doc.hasWithin(l.re, l.length, from, to))) return false;
+  return g.re.test(text);
 }
 
 /** The last character of text[from, to) that `\s` does not match ('' if none). */

@@ -212,12 +212,67 @@ export function lastCharsOf(source: string, ignoreCase: boolean): Set<string> | 
   return null;
 }
 
-type Item =
-  | { kind: 'chars'; chars: Set<string>; min: number }
-  | { kind: 'group'; alternatives: Item[][]; min: number }
-  | { kind: 'blank'; min: number }
-  | { kind: 'zero'; text: string; min: number }
-  | { kind: 'other'; min: number };
+/** One atom of a pattern; `repeats` when its quantifier allows more than one. */
+type Item = { min: number; repeats?: boolean } & (
+  | { kind: 'chars'; chars: Set<string> }
+  | { kind: 'group'; alternatives: Item[][] }
+  | { kind: 'blank' }
+  | { kind: 'zero'; text: string }
+  | { kind: 'other' }
+);
+
+/**
+ * What every match of `source` must contain, as a list of choices: each inner list holds
+ * literals (lower-cased, at least `min` characters) one of which every match contains.
+ * `(process\.env…|(os\.environ|ENV)\[…)…POSTMARK…` gives [['postmark'], ['process.env',
+ * 'os.environ', 'env']]: a line that mentions Postmark but no environment is ruled out without
+ * the regex. Null when the pattern is not understood.
+ */
+export function requiredChoices(source: string, min = 3): string[][] | null {
+  let items: Item[];
+  try {
+    items = new PatternReader(source).sequence();
+  } catch {
+    return null;
+  }
+  return choicesOf(items, min);
+}
+
+function choicesOf(items: Item[], min: number): string[][] {
+  const out: string[][] = [];
+  let run = '';
+  const end = () => {
+    if (run.length >= min) out.push([run]);
+    run = '';
+  };
+  for (const it of items) {
+    if (it.kind === 'chars' && it.chars.size === 1 && it.min >= 1) {
+      run += [...it.chars][0]!.toLowerCase();
+      if (it.repeats) end();
+      continue;
+    }
+    end();
+    if (it.kind !== 'group' || it.min < 1) continue;
+    if (it.alternatives.length === 1) {
+      out.push(...choicesOf(it.alternatives[0]!, min));
+      continue;
+    }
+    // One of the alternatives matched: whatever each one needs, any of those is present.
+    const any: string[] = [];
+    for (const alt of it.alternatives) {
+      const needs = choicesOf(alt, min);
+      if (!needs.length) {
+        any.length = 0;
+        break;
+      }
+      const single = needs.filter((n) => n.length === 1).sort((a, b) => b[0]!.length - a[0]!.length)[0];
+      any.push(...(single ?? needs[0]!));
+    }
+    if (any.length) out.push([...new Set(any)]);
+  }
+  end();
+  return out;
+}
 
 /** The last non-blank character any match of `items` ends with, or null. */
 function lastOf(items: Item[], ignoreCase: boolean): Set<string> | null {
@@ -288,7 +343,7 @@ class PatternReader {
     } else return atom;
     if (this.s[this.i] === '?') this.i++; // lazy
     if (atom.kind === 'zero') throw new Error('quantified assertion');
-    return { ...atom, min: Math.min(atom.min, min) };
+    return { ...atom, min: Math.min(atom.min, min), repeats: q !== '?' };
   }
 
   private atom(): Item {
