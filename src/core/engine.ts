@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { alternativesOf, escapeLiteral as escape, LiteralSet, requiredLiteral, requiredLiterals } from './prefilter.js';
+import { alternativesOf, escapeLiteral as escape, lastCharsOf, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { shellWord } from './shell.js';
@@ -31,6 +31,10 @@ interface Gated {
   literal: RegExp | null;
   /** The literal's length in characters. */
   length: number;
+  /** For a pattern anchored at the end (`before`): what the text's last non-blank character must be. */
+  last: Set<string> | null;
+  /** More literals the pattern needs, beside `literal`: each entry lists literals one of which must be in the text. */
+  choices: Array<Array<{ re: RegExp; length: number }>>;
 }
 
 interface CompiledContext {
@@ -84,7 +88,10 @@ function gated(source: string | undefined): Gated | undefined {
   if (!r) return undefined;
   // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
   const literal = requiredLiteral(source!);
-  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0 };
+  const choices = (requiredChoices(source!) ?? [])
+    .filter((any) => !(any.length === 1 && any[0] === literal))
+    .map((any) => any.map((l) => ({ re: new RegExp(escape(l), 'i'), length: l.length })));
+  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0, last: lastCharsOf(source!, true), choices };
 }
 
 
@@ -146,9 +153,26 @@ function literalSetOf(rules: CompiledRule[]): LiteralSet {
   return set;
 }
 
-/** `passes` for a window of the document's own text, its literal looked up in the document's index. */
-function inWindow(g: Gated, doc: Document, from: number, to: number): boolean {
-  return (g.literal === null || doc.hasWithin(g.literal, g.length, from, to)) && g.re.test(doc.text.slice(from, to));
+/**
+ * `passes` for a window of the document's own text (`text`, from `from` to `to`): its last
+ * character and its literal (looked up in the document's index) first.
+ */
+function inWindow(g: Gated, doc: Document, from: number, to: number, text: string): boolean {
+  if (g.last && !g.last.has(lastNonBlank(doc.text, from, to))) return false;
+  if (g.literal !== null && !doc.hasWithin(g.literal, g.length, from, to)) return false;
+  for (const any of g.choices) if (!any.some((l) => doc.hasWithin(l.re, l.length, from, to))) return false;
+  return g.re.test(text);
+}
+
+/** The last character of text[from, to) that `\s` does not match ('' if none). */
+function lastNonBlank(text: string, from: number, to: number): string {
+  for (let i = to - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c > 127 && /\s/.test(text[i]!)) continue;
+    return text[i]!;
+  }
+  return '';
 }
 
 function passes(g: Gated, text: string): boolean {
@@ -189,8 +213,8 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
 /** Cheapest conditions first; the structural ones (call, scope) are computed only when needed. */
 function holds(c: CompiledContext, site: Site, doc: Document): boolean {
   if (c.arg !== undefined && site.argDelimiter !== (c.arg === 1 ? '(' : ',')) return false;
-  if (c.before && !inWindow(c.before, doc, site.start - site.before.length, site.start)) return false;
-  if (c.after && !inWindow(c.after, doc, site.end, site.end + site.after.length)) return false;
+  if (c.before && !inWindow(c.before, doc, site.start - site.before.length, site.start, site.before)) return false;
+  if (c.after && !inWindow(c.after, doc, site.end, site.end + site.after.length, site.after)) return false;
   if (c.key) {
     const k = site.key;
     if (!k || !(c.key.test(k.key) || (k.also !== undefined && c.key.test(k.also)))) return false;

@@ -185,3 +185,211 @@ export class LiteralSet {
 }
 
 export const escapeLiteral = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The characters the last non-blank character of a text must be among for `source` to match at
+ * its end, or null when that cannot be told simply. A context's `before` pattern ends in `$`
+ * (it reads the text before a candidate on its line), and most candidates in a generated page
+ * sit after `=` (`class="…"`), which rules out every pattern ending in `,` or `||`: one
+ * character compared instead of a regex tried at each of 300 positions.
+ */
+export function lastCharsOf(source: string, ignoreCase: boolean): Set<string> | null {
+  let items: Item[];
+  try {
+    items = new PatternReader(source).sequence();
+  } catch {
+    return null;
+  }
+  // The pattern must end with `$` (no `m` flag is used: the end of the text), possibly after
+  // blanks and other zero-width assertions.
+  let i = items.length - 1;
+  while (i >= 0) {
+    const it = items[i]!;
+    if (it.kind === 'zero' && it.text === '$') return lastOf(items.slice(0, i), ignoreCase);
+    if (it.kind !== 'zero' && it.kind !== 'blank') break;
+    i--;
+  }
+  return null;
+}
+
+/** One atom of a pattern; `repeats` when its quantifier allows more than one. */
+type Item = { min: number; repeats?: boolean } & (
+  | { kind: 'chars'; chars: Set<string> }
+  | { kind: 'group'; alternatives: Item[][] }
+  | { kind: 'blank' }
+  | { kind: 'zero'; text: string }
+  | { kind: 'other' }
+);
+
+/**
+ * What every match of `source` must contain, as a list of choices: each inner list holds
+ * literals (lower-cased, at least `min` characters) one of which every match contains.
+ * `(process\.env…|(os\.environ|ENV)\[…)…POSTMARK…` gives [['postmark'], ['process.env',
+ * 'os.environ', 'env']]: a line that mentions Postmark but no environment is ruled out without
+ * the regex. Null when the pattern is not understood.
+ */
+export function requiredChoices(source: string, min = 3): string[][] | null {
+  let items: Item[];
+  try {
+    items = new PatternReader(source).sequence();
+  } catch {
+    return null;
+  }
+  return choicesOf(items, min);
+}
+
+function choicesOf(items: Item[], min: number): string[][] {
+  const out: string[][] = [];
+  let run = '';
+  const end = () => {
+    if (run.length >= min) out.push([run]);
+    run = '';
+  };
+  for (const it of items) {
+    if (it.kind === 'chars' && it.chars.size === 1 && it.min >= 1) {
+      run += [...it.chars][0]!.toLowerCase();
+      if (it.repeats) end();
+      continue;
+    }
+    end();
+    if (it.kind !== 'group' || it.min < 1) continue;
+    if (it.alternatives.length === 1) {
+      out.push(...choicesOf(it.alternatives[0]!, min));
+      continue;
+    }
+    // One of the alternatives matched: whatever each one needs, any of those is present.
+    const any: string[] = [];
+    for (const alt of it.alternatives) {
+      const needs = choicesOf(alt, min);
+      if (!needs.length) {
+        any.length = 0;
+        break;
+      }
+      const single = needs.filter((n) => n.length === 1).sort((a, b) => b[0]!.length - a[0]!.length)[0];
+      any.push(...(single ?? needs[0]!));
+    }
+    if (any.length) out.push([...new Set(any)]);
+  }
+  end();
+  return out;
+}
+
+/** The last non-blank character any match of `items` ends with, or null. */
+function lastOf(items: Item[], ignoreCase: boolean): Set<string> | null {
+  const out = new Set<string>();
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i]!;
+    if (it.kind === 'zero' || it.kind === 'blank') continue;
+    let chars: Set<string> | null;
+    if (it.kind === 'chars') chars = it.chars;
+    else if (it.kind === 'group') {
+      chars = new Set();
+      for (const alt of it.alternatives) {
+        const c = alt.some((x) => x.kind !== 'zero' && x.kind !== 'blank' && x.min > 0) ? lastOf(alt, ignoreCase) : null;
+        if (!c) return null;
+        for (const ch of c) chars.add(ch);
+      }
+    } else return null;
+    for (const ch of chars) {
+      if (/\s/.test(ch)) return null;
+      out.add(ch);
+      if (ignoreCase) {
+        out.add(ch.toLowerCase());
+        out.add(ch.toUpperCase());
+      }
+    }
+    if (it.min > 0) return out;
+  }
+  return null;
+}
+
+/** Enough of the regex grammar to read the patterns rules use; anything else throws (no prefilter). */
+class PatternReader {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  sequence(): Item[] {
+    const alternatives = this.alternatives();
+    if (this.i !== this.s.length) throw new Error('unbalanced');
+    return alternatives.length === 1 ? alternatives[0]! : [{ kind: 'group', alternatives, min: 1 }];
+  }
+
+  private alternatives(): Item[][] {
+    const all: Item[][] = [[]];
+    while (this.i < this.s.length && this.s[this.i] !== ')') {
+      if (this.s[this.i] === '|') {
+        this.i++;
+        all.push([]);
+        continue;
+      }
+      const atom = this.atom();
+      all[all.length - 1]!.push(this.quantified(atom));
+    }
+    return all;
+  }
+
+  private quantified(atom: Item): Item {
+    const q = this.s[this.i];
+    let min = 1;
+    if (q === '?' || q === '*') {
+      min = 0;
+      this.i++;
+    } else if (q === '+') this.i++;
+    else if (q === '{') {
+      const m = /^\{(\d+)(,\d*)?\}/.exec(this.s.slice(this.i));
+      if (!m) throw new Error('quantifier');
+      min = Number(m[1]);
+      this.i += m[0].length;
+    } else return atom;
+    if (this.s[this.i] === '?') this.i++; // lazy
+    if (atom.kind === 'zero') throw new Error('quantified assertion');
+    return { ...atom, min: Math.min(atom.min, min), repeats: q !== '?' };
+  }
+
+  private atom(): Item {
+    const c = this.s[this.i++]!;
+    if (c === '^' || c === '$') return { kind: 'zero', text: c, min: 1 };
+    if (c === '.') return { kind: 'other', min: 1 };
+    if (c === '[') return this.charClass();
+    if (c === '(') {
+      let lookaround = false;
+      if (this.s[this.i] === '?') {
+        const head = /^\?(:|=|!|<=|<!|<[A-Za-z_]\w*>)/.exec(this.s.slice(this.i));
+        if (!head) throw new Error('group');
+        lookaround = ['=', '!', '<=', '<!'].includes(head[1]!);
+        this.i += head[0].length;
+      }
+      const alternatives = this.alternatives();
+      if (this.s[this.i++] !== ')') throw new Error('unbalanced');
+      return lookaround ? { kind: 'zero', text: '(?)', min: 1 } : { kind: 'group', alternatives, min: 1 };
+    }
+    if (c === '\\') {
+      const e = this.s[this.i++];
+      if (e === undefined) throw new Error('escape');
+      if (e === 'b' || e === 'B') return { kind: 'zero', text: `\\${e}`, min: 1 };
+      if (e === 's') return { kind: 'blank', min: 1 };
+      if (/[A-Za-z0-9]/.test(e)) return { kind: 'other', min: 1 };
+      return { kind: 'chars', chars: new Set([e]), min: 1 };
+    }
+    if (c === ')' || c === '|' || c === '?' || c === '*' || c === '+' || c === '{') throw new Error('syntax');
+    return { kind: 'chars', chars: new Set([c]), min: 1 };
+  }
+
+  /** A class of plain characters; one with ranges, negation or escapes such as `\\w` is some other character. */
+  private charClass(): Item {
+    const chars = new Set<string>();
+    let plain = this.s[this.i] !== '^';
+    if (!plain) this.i++;
+    while (this.i < this.s.length && this.s[this.i] !== ']') {
+      let c = this.s[this.i++]!;
+      if (c === '\\') {
+        c = this.s[this.i++] ?? '';
+        if (c === '' || /[A-Za-z0-9]/.test(c)) plain = false;
+      }
+      if (this.s[this.i] === '-' && this.s[this.i + 1] !== ']') plain = false;
+      chars.add(c);
+    }
+    if (this.s[this.i++] !== ']' || chars.size === 0) throw new Error('unbalanced or empty class');
+    return plain ? { kind: 'chars', chars, min: 1 } : { kind: 'other', min: 1 };
+  }
+}

@@ -1,7 +1,8 @@
 /** The literal a pattern cannot match without: sound (never more than required), often useful. */
 import { describe, expect, it } from 'vitest';
-import { alternativesOf, LiteralSet, requiredLiteral } from '../../src/core/prefilter.js';
+import { alternativesOf, lastCharsOf, LiteralSet, requiredChoices, requiredLiteral } from '../../src/core/prefilter.js';
 import { seeded } from '../helpers/random.js';
+import { ruleSpecs } from '../helpers/rules.mjs';
 
 describe('requiredLiteral', () => {
   it.each([
@@ -94,5 +95,71 @@ describe('alternativesOf', () => {
         expect(parts.some((p) => p.test(text)), `${source} on ${JSON.stringify(text)}`).toBe(whole.test(text));
       }
     }
+  });
+});
+
+describe('lastCharsOf', () => {
+  const lastNonBlank = (t: string) => t.trimEnd().slice(-1);
+
+  it('reads the character a pattern anchored at the end must end with', () => {
+    expect([...lastCharsOf('a,\\s*$', true)!]).toEqual([',']);
+    expect([...lastCharsOf('(\\|\\||\\bor\\b)=?\\s*$', true)!].sort()).toEqual(['=', 'R', 'r', '|']);
+    expect(lastCharsOf('a\\W{0,4}$', true)).toBe(null);
+    expect(lastCharsOf('[a-z]$', true)).toBe(null);
+    expect(lastCharsOf('a[ \\t]+$', true)).toBe(null);
+    expect(lastCharsOf('a,\\s*', true)).toBe(null);
+    expect(lastCharsOf('^\\s*$', true)).toBe(null);
+    expect(lastCharsOf('(a|)$', true)).toBe(null);
+  });
+
+  it('is sound on every before pattern of the shipped rules: a window it rules out never matches', () => {
+    const patterns = ruleSpecs().flatMap((r) => (r.contexts ?? []).flatMap((c) => [c.before, c.after].filter((p): p is string => p !== undefined)));
+    const withSet = patterns.map((p) => ({ re: new RegExp(p, 'i'), last: lastCharsOf(p, true) })).filter((p) => p.last);
+    expect(withSet.length).toBeGreaterThan(8);
+    // Pieces of the patterns' own vocabulary, so that many windows do match.
+    const pieces = ['process.env.', 'POSTMARK_TOKEN', 'os.environ.get(', 'getenv(', 'ENV[', 'ENV.fetch(', "'", '"', ']', ')', ' ', '\t', '||', '??', '?:', ' or ', '=', ',', '{', ':', '/', 'postmark://', 'static:', 'Postmark::ApiClient.new', '(', 'setenv(', 'key', '\u00a0', 'x'];
+    const rand = seeded(9);
+    let matched = 0;
+    for (let n = 0; n < 40000; n++) {
+      let w = '';
+      for (let i = rand.int(8); i > 0; i--) w += rand.pick(pieces);
+      for (const { re, last } of withSet) {
+        if (!re.test(w)) continue;
+        matched++;
+        expect(last!.has(lastNonBlank(w)), `${re.source} on ${JSON.stringify(w)}`).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(200);
+  });
+});
+
+describe('requiredChoices', () => {
+  it('lists the literals a match needs, one of each choice', () => {
+    expect(requiredChoices('(process\\.env(\\.|\\[)|(os\\.environ|ENV)\\[)\\w{0,40}POSTMARK\\s*=\\s*$')).toEqual([['process.env', 'os.environ', 'env'], ['postmark']]);
+    expect(requiredChoices('x(abc|abd)+y')).toEqual([['abc', 'abd']]);
+    expect(requiredChoices('(abc|d)x')).toEqual([]);
+    expect(requiredChoices('abc(?!def)ghi')).toEqual([['abc'], ['ghi']]);
+    expect(requiredChoices('ab+cd')).toEqual([]);
+    expect(requiredChoices('abc+d')).toEqual([['abc']]);
+  });
+
+  it('is sound on every pattern of the shipped rules: a text it rules out never matches', () => {
+    const patterns = ruleSpecs().flatMap((r) => (r.contexts ?? []).flatMap((c) => [c.before, c.after, c.call, c.key, c.scope].filter((p): p is string => p !== undefined)));
+    const checked = patterns.map((p) => ({ re: new RegExp(p, 'i'), choices: requiredChoices(p) })).filter((p) => p.choices?.length);
+    expect(checked.length).toBeGreaterThan(10);
+    const pieces = ['process.env.', 'process.env[', 'os.environ', 'POSTMARK_TOKEN', 'POSTMARK_KEY', 'getenv(', 'ENV[', 'ENV.fetch(', "'", '"', ']', ')', ' ', '||', '??', '=', ',', '{', ':', '(', 'setenv(', 'new ', 'postmark.', 'ServerClient', 'Client', 'require(', 'server_token', 'smtp.postmarkapp.com', 'x'];
+    const rand = seeded(21);
+    let matched = 0;
+    for (let n = 0; n < 40000; n++) {
+      let w = '';
+      for (let i = rand.int(9); i > 0; i--) w += rand.pick(pieces);
+      const lower = w.toLowerCase();
+      for (const { re, choices } of checked) {
+        if (!re.test(w)) continue;
+        matched++;
+        for (const any of choices!) expect(any.some((l) => lower.includes(l)), `${re.source} on ${JSON.stringify(w)}: ${any.join('|')}`).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(200);
   });
 });
