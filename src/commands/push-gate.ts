@@ -17,7 +17,7 @@ import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../errors.
 import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
 import { compileRules, detect } from '../core/engine.js';
 import { TAG_MESSAGE_PATH, type FailOn, type Finding } from '../core/types.js';
-import { failing, sortFindings } from '../scan/passes.js';
+import { failing, sortFindings, withoutConfigExamples } from '../scan/passes.js';
 import { emptyStats, type ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import { toolVersion } from '../cli/version.js';
@@ -134,9 +134,7 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
   const repo = await requireRepo(ctx.cwd, `--${gate}`);
   const choice = configChoice(args);
   const config = gate === 'pre-receive' ? await serverConfig(choice, repo.gitDir, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, ...choice });
-  // On the server no pushed file is the active config, so none is exempt from the scan (a token in
-  // a pushed `.secret-guard.json` is read like any other); only the server's ignorePaths apply.
-  const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, gate === 'pre-receive' ? { ...config, repoPath: undefined } : config);
+  const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
   const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath };
 
@@ -178,6 +176,9 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
   const { scan } = outcome;
   const result = scan.result;
   if (gate === 'pre-receive') result.root = outcome.gitDir;
+  // On the server no pushed file is the active config, so a pushed `secret-guard.json` keeps every
+  // finding, its custom rules' too; a client's own config keeps all but its rules' examples.
+  if (gate === 'pre-push') result.findings = withoutConfigExamples(result.findings, config);
   sortFindings(result.findings);
   const { applySuppressions } = await import('../suppress/apply.js');
   // The server's ignore file lives in its git directory; a client's in its work tree.

@@ -38,18 +38,14 @@ export interface Config {
   /** Where it was read, as messages name it (a path, or `<commit>:path` for one read from a commit). */
   file?: string;
   /**
-   * Its path relative to the repository root (outside one: to the working directory) when the
-   * scan also reads it as a file: the one path exempt from scanning, since a config's custom
-   * rules carry examples that match them by design. Unset for a config from outside the scanned
-   * tree or from a commit.
+   * Its path in the scanned repository (relative to the root; outside one, to the working
+   * directory) when the scan also reads it as a file: in the working tree, the index, history, or
+   * (for a config read from a commit, --range) the commits of the range. It is scanned like any
+   * file, but its own custom rules' findings there are dropped: their examples sit in it by design
+   * (a new example of an existing rule is not a leak), while a token pasted elsewhere in it is.
+   * Unset for a config from outside the scanned tree.
    */
   repoPath?: string;
-  /**
-   * For a config read from a commit (--range): its path in the repository. The range may change
-   * that file, so the path is scanned, but the config's own custom rules are not run on it: their
-   * examples sit there by design (a new example of an existing rule is not a leak).
-   */
-  commitPath?: string;
   /** What the report should say about where the settings came from (a config changed in the range). */
   notes?: string[];
   ignorePaths: string[];
@@ -320,7 +316,7 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
   const shown = atCommit(o.commit, name);
   const cfg = await checked(await parseText(await readEntry(o.root, o.commit, atBase.get(name)!, 'config file'), shown), shown);
   cfg.notes = notes;
-  cfg.commitPath = name;
+  cfg.repoPath = name;
   return cfg;
 }
 

@@ -47,13 +47,7 @@ export function maxFileSizeOf(args: Args, config: Config): number {
   return n;
 }
 
-/**
- * The config's ignorePaths, and the active config file itself, by its own path only: another file
- * that shares its name (`deploy/.secret-guard.yml`) is scanned like any.
- */
+/** The config's ignorePaths. */
 export function ignoredPaths(config: Config): (path: string) => boolean {
-  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
-  // Our own config holds custom rules' examples, which match those rules by design.
-  const own = config.repoPath;
-  return (p: string) => p === own || byGlob(p);
+  return config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
 }

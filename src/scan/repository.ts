@@ -9,7 +9,7 @@ import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
 import { compileRules, type CompiledRule } from '../core/engine.js';
 import { configChoice, resolveScanOptions } from './options.js';
 import type { FailOn } from '../core/types.js';
-import { failing, sortFindings } from './passes.js';
+import { failing, sortFindings, withoutConfigExamples } from './passes.js';
 import type { ScanResult } from './result.js';
 
 export type ScanModeName = 'worktree' | 'staged' | 'history' | 'range';
@@ -99,10 +99,7 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   result.notes.unshift(...(config.notes ?? []));
   // The fix sentence fits the moment (commit time, history, a placeholder): one choice for every format.
   await (await import('../report/moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));
-  if (config.commitPath !== undefined) {
-    const custom = new Set(config.rules.map((r) => r.id));
-    result.findings = result.findings.filter((f) => f.path !== config.commitPath || !custom.has(f.ruleId));
-  }
+  result.findings = withoutConfigExamples(result.findings, config);
   sortFindings(result.findings);
   const { applySuppressions } = await import('../suppress/apply.js');
   const baseline = args.baseline === undefined ? undefined : { file: String(args.baseline), cwd: env.cwd };
