@@ -79,6 +79,16 @@ describe('scan --pre-receive behind a real push', () => {
     expect(spawnSync('git', ['cat-file', '-e', sha], { cwd: w.server }).status).not.toBe(0);
   });
 
+  it('--show-secrets in the hook shows the pusher the secret, as scan does', () => {
+    const w = world({ hookArgs: '--show-secrets' });
+    const { token, text } = envLine();
+    w.client.commit({ 'config/mail.env': text }, 'mail settings');
+    const r = w.push('main');
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('remote: secret-guard: push refused');
+    expect(r.out).toMatch(new RegExp(`config/mail\\.env:1 .*${token}`));
+  });
+
   it('refuses a token on a new branch, and a new branch of commits the server already holds passes unread', () => {
     const w = world({ hook: false });
     // Pushed before the hook was installed: already on the server, so not this push's doing.

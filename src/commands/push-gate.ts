@@ -13,7 +13,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../errors.js';
+import { EXIT, IncompleteScanError, UsageError } from '../errors.js';
 import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
 import { compileRules, detect } from '../core/engine.js';
 import { TAG_MESSAGE_PATH, type FailOn, type Finding } from '../core/types.js';
@@ -21,7 +21,7 @@ import { failing, sortFindings, withoutConfigExamples } from '../scan/passes.js'
 import { emptyStats, type ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import { toolVersion } from '../cli/version.js';
-import { shownPath, shownSecret } from '../report/shown.js';
+import { shownPath, shownSecret, shownText } from '../report/shown.js';
 import type { ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
 import { git, gitRaw, requireRepo } from '../sources/git.js';
@@ -197,7 +197,8 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
     return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
   }
   // stdout: GitHub Enterprise passes only a hook's standard output back to the pusher.
-  return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose), onUnread)), stderr: '' };
+  const showSecrets = Boolean(args['show-secrets']);
+  return { exitCode, stdout: shownText(pushReport(gate, scan, failed, showSecrets, Boolean(args.verbose), onUnread), showSecrets), stderr: '' };
 }
 
 // A file over --max-file-size was not read. A binary file was: its bytes were searched for every
@@ -315,9 +316,10 @@ async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: Ret
   if (format !== 'text') return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
   if (!failed.length) return { exitCode, stdout: '', stderr: '' };
   const lines = [`secret-guard: commit blocked: the commit message holds ${plural(failed.length, 'Postmark credential')}.`];
-  for (const f of failed) lines.push(`  line ${f.line}  ${f.title} [${f.ruleId}]  ${shownSecret(f, Boolean(args['show-secrets']))}`);
+  const showSecrets = Boolean(args['show-secrets']);
+  for (const f of failed) lines.push(`  line ${f.line}  ${f.title} [${f.ruleId}]  ${shownSecret(f, showSecrets)}`);
   lines.push('Nothing was committed. Write the message again without it (git keeps your text in .git/COMMIT_EDITMSG: `git commit -e -F .git/COMMIT_EDITMSG`).');
   lines.push('Not a credential? Add `secret-guard:allow` on its line.');
-  return { exitCode, stdout: redactSecrets(`${lines.join('\n')}\n`), stderr: '' };
+  return { exitCode, stdout: shownText(`${lines.join('\n')}\n`, showSecrets), stderr: '' };
 }
 
