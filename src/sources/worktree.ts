@@ -19,6 +19,7 @@ import type { Finding } from '../core/types.js';
 import type { StdinReader } from '../cli/context.js';
 import { GitError, IncompleteScanError, UsageError } from '../errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
+import { record } from '../scan/content.js';
 import { shownPath } from '../report/shown.js';
 import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult } from './git.js';
 import { keywordGate } from './gate.js';
@@ -429,14 +430,9 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     const pf = read.pathFindings[i];
     if (pf) findings.push(...pf);
     if ('failed' in o) throw o.failed;
-    if ('skip' in o) skip(stats, o.skip, e.path, o.reason);
-    else if ('unreadable' in o) unreadable.push(`${shownPath(e.path)} (${o.unreadable})`);
-    else if ('scanned' in o) {
-      opts.onFile?.(e.path);
-      stats.filesScanned++;
-      stats.bytesScanned += o.scanned;
-      findings.push(...o.findings);
-    }
+    if ('unreadable' in o) return void unreadable.push(`${shownPath(e.path)} (${o.unreadable})`);
+    if ('scanned' in o) opts.onFile?.(e.path);
+    findings.push(...record(stats, e.path, o));
   });
   if (unlisted.length) {
     throw new IncompleteScanError(
