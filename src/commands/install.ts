@@ -29,9 +29,8 @@ import { fileURLToPath } from 'node:url';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { GitError, UsageError } from '../errors.js';
 import { git, gitRaw, requireRepo } from '../sources/git.js';
+import { HOOKS, type HookName } from '../scan/modes.js';
 
-export type HookName = 'pre-commit' | 'pre-push' | 'commit-msg' | 'pre-receive';
-export const HOOKS: HookName[] = ['pre-commit', 'pre-push', 'commit-msg', 'pre-receive'];
 export const CHAINED = 'pre-commit.chained';
 export const chainedName = (hook: HookName) => `${hook}.chained`;
 export const MARKER = 'secret-guard:managed-hook';

@@ -28,19 +28,9 @@ import { git, gitRaw, requireRepo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../sources/push.js';
 import { configChoice, resolveScanOptions } from '../scan/options.js';
 import { render, type Format } from '../scan/reporters.js';
-
-export type Gate = 'pre-receive' | 'pre-push' | 'commit-msg';
+import { chosen, isGate, type Gate } from '../scan/modes.js';
 
 export const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
-
-export function gateOf(args: Args): Gate | undefined {
-  const gates = (['pre-receive', 'pre-push', 'commit-msg'] as const).filter((g) => args[g] !== undefined && args[g] !== false);
-  const others = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
-  if (gates.length + others.length > 1) {
-    throw new UsageError(`choose one of --staged, --history, --range, --pre-receive, --pre-push, --commit-msg (got ${[...gates, ...others].map((m) => `--${m}`).join(' and ')})`);
-  }
-  return gates[0];
-}
 
 /** `4s`, `500ms`, `1m`, or plain seconds. */
 export function parseDuration(text: string): number | null {
@@ -119,12 +109,9 @@ interface Outcome {
 
 /** `scan` with a push gate's flags (src/cli/table.ts sends those here). */
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
-  return runGate(gateOf(args), args, ctx);
-}
-
-export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContext): Promise<CommandResult> {
   const started = Date.now();
-  if (!gate) throw new UsageError('--timeout, --on-timeout and --on-unread are for the push gates: --pre-receive, --pre-push, --commit-msg');
+  const gate = chosen(args);
+  if (!isGate(gate)) throw new UsageError('--timeout, --on-timeout and --on-unread are for the push gates: --pre-receive, --pre-push, --commit-msg');
   const extra = ((args.paths as string[] | undefined) ?? []).length + args._.length - 1;
   if (gate !== 'pre-push' && extra > 0) throw new UsageError(`--${gate} takes no paths: it reads ${gate === 'pre-receive' ? "git's ref updates on standard input" : 'the message file named after it'}`);
   const budget = args.timeout === undefined ? undefined : parseDuration(String(args.timeout));

@@ -11,8 +11,9 @@ import { configChoice, resolveScanOptions } from './options.js';
 import type { FailOn } from '../core/types.js';
 import { failing, sortFindings, withoutConfigExamples } from './passes.js';
 import type { ScanResult } from './result.js';
+import { chosen, isGate, type ScanModeName } from './modes.js';
 
-export type ScanModeName = 'worktree' | 'staged' | 'history' | 'range';
+
 
 export interface SourceContext {
   cwd: string;
@@ -41,12 +42,12 @@ function pathsOf(args: Args): string[] {
   return [...((args.paths as string[] | undefined) ?? []), ...args._.slice(1).map(String)];
 }
 
-export function modeOf(args: Args): ScanModeName {
-  const modes = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
-  if (modes.length > 1) throw new UsageError(`choose one of --staged, --history, --range (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+function modeOf(args: Args): ScanModeName {
+  const mode = chosen(args);
+  if (isGate(mode)) throw new UsageError(`--${mode} is a push gate, not a mode of this scan`);
   const paths = pathsOf(args);
-  if (modes.length === 1 && paths.length) throw new UsageError(`paths are for the working-tree scan; --${modes[0]} reads git`);
-  return modes[0] ?? 'worktree';
+  if (mode && paths.length) throw new UsageError(`paths are for the working-tree scan; --${mode} reads git`);
+  return mode ?? 'worktree';
 }
 
 async function readSource(mode: ScanModeName, args: Args, src: SourceContext, range?: TrustedRange): Promise<ScanResult> {
