@@ -30,10 +30,10 @@ import { configChoice, resolveScanOptions } from '../scan/options.js';
 import { render, type Format } from '../scan/reporters.js';
 import { chosen, isGate, type Gate } from '../scan/modes.js';
 
-export const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
+const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
 
 /** `4s`, `500ms`, `1m`, or plain seconds. */
-export function parseDuration(text: string): number | null {
+function parseDuration(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
   if (!m) return null;
   const n = Number(m[1]);
@@ -217,7 +217,7 @@ function where(f: Finding): string {
  * What a pusher sees (prefixed `remote:` by git): a headline, one line per finding with the ref,
  * the commit and where, then how to proceed. Short: hosts cut long hook output.
  */
-export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean, onUnread: 'accept' | 'refuse' = 'refuse'): string {
+function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean, onUnread: 'accept' | 'refuse' = 'refuse'): string {
   const r = scan.result;
   const lines: string[] = [];
   const allowed = r.findings.filter((f) => f.suppressedBy);
@@ -274,7 +274,7 @@ export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSe
  * is the message. Comment lines are scanned: whether git strips them depends on how the commit
  * was started (`-m` keeps them), which the hook cannot know.
  */
-export function messageText(raw: string, commentChar = '#'): string {
+function messageText(raw: string, commentChar = '#'): string {
   const scissors = `${commentChar} ------------------------ >8 ------------------------`;
   const lines = raw.split('\n').map((l) => l.replace(/\r$/, ''));
   for (let cut = lines.indexOf(scissors); cut !== -1; cut = lines.indexOf(scissors, cut + 1)) {

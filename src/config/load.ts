@@ -17,7 +17,7 @@ import { readSettingsFile } from './settings-file.js';
 import type { KeyPath } from './locate.js';
 import { parseSize } from './size.js';
 
-export const CONFIG_NAMES = ['.secret-guard.json', '.secret-guard.yml', '.secret-guard.yaml'];
+const CONFIG_NAMES = ['.secret-guard.json', '.secret-guard.yml', '.secret-guard.yaml'];
 
 export interface RemediationConfig {
   /** The command that stores a new token, e.g. `vault kv put secret/mail POSTMARK_SERVER_TOKEN="$NEW_TOKEN"`. */
@@ -63,7 +63,7 @@ export const EMPTY_CONFIG: Config = { ignorePaths: [], disabledRules: [], severi
  * The config for `cwd`: the first of CONFIG_NAMES in `cwd` or a folder above it, up to `stopAt`
  * (the repository root) and never above it; only `cwd`'s own when `stopAt` is null.
  */
-export function findConfig(cwd: string, stopAt: string | null): string | undefined {
+function findConfig(cwd: string, stopAt: string | null): string | undefined {
   const top = stopAt === null ? resolve(cwd) : resolve(stopAt);
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     for (const name of CONFIG_NAMES) {

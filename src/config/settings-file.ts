@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 import { shownPath } from '../report/shown.js';
 
 /** 1 MiB: a config, an ignore file or a baseline of some 8,000 findings fits many times over. */
-export const MAX_SETTINGS_FILE = 1024 * 1024;
+const MAX_SETTINGS_FILE = 1024 * 1024;
 
 const LIMIT_TEXT = '1 MiB';
 

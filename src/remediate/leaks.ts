@@ -11,7 +11,7 @@ import { TAG_MESSAGE_PATH, type CredentialKind, type Finding } from '../core/typ
 export const isTagMessage = (f: Finding) => f.path === TAG_MESSAGE_PATH;
 
 /** The tags (refs/tags/…) whose message holds a finding's secret. */
-export const tagsOf = (f: Finding): string[] => (isTagMessage(f) ? (f.holders?.refs ?? []).filter((r) => r.startsWith('refs/tags/')) : []);
+const tagsOf = (f: Finding): string[] => (isTagMessage(f) ? (f.holders?.refs ?? []).filter((r) => r.startsWith('refs/tags/')) : []);
 
 /** `other`: a secret whose rule names no Postmark credential kind (a custom rule's; a base64-encoded token). */
 export type LeakKind = CredentialKind | 'other';

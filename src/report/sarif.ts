@@ -38,7 +38,7 @@ function driverRule(r: RuleSpec) {
 }
 
 /** Where GitHub shows a commit-message finding; see the header. */
-export const MESSAGE_ARTIFACT = 'commit-message';
+const MESSAGE_ARTIFACT = 'commit-message';
 
 function location(f: Finding) {
   const region = { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn };

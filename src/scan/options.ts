@@ -13,7 +13,7 @@ import { parseSize } from '../config/size.js';
 import type { FailOn, RuleSpec } from '../core/types.js';
 import { ruleSpecs } from './ruleset.js';
 
-export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
+const DEFAULT_MAX_FILE_SIZE = 5_000_000;
 
 /** `--config FILE` / `--no-config`, as loadConfig takes them. */
 export function configChoice(args: Args): { file?: string; noConfig: boolean } {

@@ -22,7 +22,7 @@ const printable = (b: number) => (b >= 0x20 && b <= 0x7e) || b === 0x09;
  * The printable runs of `buf`, one character per byte (so an offset in the text is the byte's
  * offset in the file): bytes outside a run become '\n'.
  */
-export function printableRuns(buf: Buffer): string {
+function printableRuns(buf: Buffer): string {
   const out = Buffer.allocUnsafe(buf.length);
   let start = 0;
   for (let i = 0; i <= buf.length; i++) {
