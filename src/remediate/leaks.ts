@@ -95,11 +95,11 @@ function credential(secret: string, found: Finding[]): Credential {
     kind,
     ruleIds,
     findings: found,
-    inMessages: found.some((f) => f.kind === 'message' || isTagMessage(f)),
+    inMessages: found.some((f) => f.kind === 'message'),
     tags: [...new Set(found.flatMap(tagsOf))].sort(),
-    inFiles: found.some((f) => f.kind === 'content' && !isTagMessage(f)),
+    inFiles: found.some((f) => f.kind === 'content'),
     // HEAD's files, not HEAD's history: a message that HEAD reaches is cleaned by the rewrite alone.
-    inHead: found.some((f) => f.kind === 'content' && !isTagMessage(f) && f.holders?.inHead),
+    inHead: found.some((f) => f.kind === 'content' && f.holders?.inHead),
   };
 }
 

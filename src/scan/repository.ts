@@ -99,7 +99,7 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin }, range);
   result.notes.unshift(...(config.notes ?? []));
   // The fix sentence fits the moment (commit time, history, a placeholder): one choice for every format.
-  await (await import('../report/moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));
+  await (await import('./moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));
   result.findings = withoutConfigExamples(result.findings, config);
   sortFindings(result.findings);
   const { applySuppressions } = await import('../suppress/apply.js');

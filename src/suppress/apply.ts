@@ -79,3 +79,9 @@ export function changeMarker(f: Finding): string | undefined {
   const state = f.suppressedBy ? 'approved with --approve-suppressions' : 'not approved, so it counts';
   return `suppressed by this change (${ADDED[f.suppressedByChange]} added in the range; ${state})`;
 }
+
+/** changeMarker as the bracketed prefix of a one-line message (SARIF, GitLab), or ''. */
+export function changePrefix(f: Finding): string {
+  const mark = changeMarker(f);
+  return mark ? `[${mark}] ` : '';
+}

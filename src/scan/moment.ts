@@ -9,7 +9,7 @@
  */
 import { shellWord } from '../core/shell.js';
 import type { Finding, RuleSpec } from '../core/types.js';
-import type { ScanResult } from '../scan/result.js';
+import type { ScanResult } from './result.js';
 
 const NOTHING_LEFT = 'Nothing has left this machine yet: there is nothing to rotate.';
 const STAGED_FIX = `Take the value out of the file and read it from the environment or a secret manager, then \`git add\` the file again. ${NOTHING_LEFT}`;
