@@ -288,19 +288,18 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
 
 /** A range's config: --config (from the base when it is a tracked file), else the base's root config. */
 async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'commit' }>): Promise<Config> {
-  const { atCommit, readEntry, treeEntries } = await import('./from-commit.js');
+  const { atCommit, readEntry, trackedInRange, treeEntries } = await import('./from-commit.js');
   let paths = CONFIG_NAMES;
   if (opts.file) {
-    const abs = resolve(opts.cwd, opts.file);
-    const rel = relativeTo(o.root, abs);
-    const tracked = rel !== undefined && ((await treeEntries(o.root, o.commit, [rel])).has(rel) || (await treeEntries(o.root, o.head, [rel])).has(rel));
-    if (!tracked) {
+    const rel = await trackedInRange({ root: o.root, base: o.commit, head: o.head }, opts.cwd, opts.file);
+    if (rel === undefined) {
       // The CI job's own file, outside what the change can touch: trusted as given.
+      const abs = resolve(opts.cwd, opts.file);
       const text = readSettingsFile(abs, 'config file');
       if (text === null) throw new ConfigError(`config file ${abs} does not exist`);
       return checked(await parseText(text, abs), abs);
     }
-    paths = [rel!];
+    paths = [rel];
   }
   const [atBase, atHead] = await Promise.all([treeEntries(o.root, o.commit, paths), treeEntries(o.root, o.head, paths)]);
   const name = paths.find((p) => atBase.has(p));
