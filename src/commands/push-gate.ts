@@ -24,7 +24,7 @@ import { toolVersion } from '../cli/version.js';
 import { shownPath, shownSecret, shownText } from '../report/shown.js';
 import type { ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
-import { git, gitRaw, requireRepo } from '../sources/git.js';
+import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../sources/push.js';
 import { configChoice, resolveScanOptions } from '../scan/options.js';
 import { render, type Format } from '../scan/reporters.js';
@@ -51,12 +51,12 @@ const reportOptions = (args: Args, config: Config): ReportOptions => ({
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-async function serverConfig(choice: ReturnType<typeof configChoice>, gitDir: string, cwd: string): Promise<Config> {
+async function serverConfig(choice: ReturnType<typeof configChoice>, repo: Repo, cwd: string): Promise<Config> {
   if (choice.noConfig) return EMPTY_CONFIG;
-  if (choice.file) return loadConfig({ cwd, file: choice.file });
+  if (choice.file) return loadConfig({ cwd, file: choice.file, repo });
   // Anything under the name counts, a dangling link included: the reader refuses it, loudly.
-  const file = SERVER_CONFIG_NAMES.map((n) => join(gitDir, n)).find((f) => lstatSync(f, { throwIfNoEntry: false }));
-  return file ? loadConfig({ cwd, file }) : EMPTY_CONFIG;
+  const file = SERVER_CONFIG_NAMES.map((n) => join(repo.gitDir, n)).find((f) => lstatSync(f, { throwIfNoEntry: false }));
+  return file ? loadConfig({ cwd, file, repo }) : EMPTY_CONFIG;
 }
 
 async function stdinText(ctx: CliContext, gate: Gate): Promise<string> {
@@ -120,10 +120,10 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const onUnread = (args['on-unread'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
   const repo = await requireRepo(ctx.cwd, `--${gate}`);
   const choice = configChoice(args);
-  const config = gate === 'pre-receive' ? await serverConfig(choice, repo.gitDir, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, ...choice });
+  const config = gate === 'pre-receive' ? await serverConfig(choice, repo, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, ...choice, repo });
   const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
-  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath };
+  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath, repo };
 
   if (gate === 'commit-msg') return commitMsg(args, ctx, config, rules, failOn);
 

@@ -10,7 +10,7 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { FailOn, RuleSpec, Severity } from '../core/types.js';
-import { findRepo } from '../sources/git.js';
+import { findRepo, type Repo } from '../sources/git.js';
 import { readSettingsFile } from './settings-file.js';
 // The validator, the key locator and the commit reader load only when a config is read (lazily):
 // the pre-commit hook of a repository without a config pays for none of them.
@@ -237,6 +237,8 @@ export interface LoadOptions {
   origin?: ConfigOrigin;
   /** The paths a working-tree scan was given: a repository among them is not the folder's to configure. */
   paths?: string[];
+  /** The repository around `cwd` when the caller has resolved it already (null: there is none), so git is not asked twice. */
+  repo?: Repo | null;
 }
 
 /**
@@ -266,11 +268,11 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
   let base: string;
   if (opts.file) {
     file = resolve(opts.cwd, opts.file);
-    const repo = await findRepo(opts.cwd);
+    const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
     base = repo && !repo.bare ? repo.root : opts.cwd;
   } else {
     if (origin.from === 'explicit') return EMPTY_CONFIG;
-    const repo = await findRepo(opts.cwd);
+    const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
     base = repo ? repo.root : opts.cwd;
     file = findConfig(opts.cwd, repo ? repo.root : null);
     if (!file) return EMPTY_CONFIG;

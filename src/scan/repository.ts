@@ -11,6 +11,7 @@ import { configChoice, resolveScanOptions } from './options.js';
 import type { FailOn } from '../core/types.js';
 import { failing, sortFindings, withoutConfigExamples } from './passes.js';
 import type { ScanResult } from './result.js';
+import type { Repo } from '../sources/git.js';
 import { chosen, isGate, type ScanModeName } from './modes.js';
 
 
@@ -23,6 +24,8 @@ export interface SourceContext {
   isIgnoredPath: (path: string) => boolean;
   progress?: (text: string) => void;
   stdin?: CliContext['stdin'];
+  /** The repository around `cwd` (null: none), resolved once for the modes that read it from there. */
+  repo?: Repo | null;
 }
 
 export interface RepositoryScan {
@@ -93,10 +96,13 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const range = mode === 'range' ? await trustedRange(args, env.cwd) : undefined;
   // In a range the change being checked never configures the check: the base commit does.
   const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
-  const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined });
+  // One `git rev-parse` for the config's search and the source (the pre-commit hook pays for each process).
+  const { findRepo, requireRepo } = await import('../sources/git.js');
+  const repo = mode === 'staged' ? await requireRepo(env.cwd, 'scan --staged') : mode === 'worktree' ? await findRepo(env.cwd) : undefined;
+  const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined, repo });
   const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
-  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin }, range);
+  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin, repo }, range);
   result.notes.unshift(...(config.notes ?? []));
   // The fix sentence fits the moment (commit time, history, a placeholder): one choice for every format.
   await (await import('./moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));

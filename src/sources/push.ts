@@ -17,8 +17,8 @@ import { detect, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { TAG_MESSAGE_PATH, type Finding } from '../core/types.js';
 import { record, scanContent } from '../scan/content.js';
-import { skip, type ScanResult } from '../scan/result.js';
-import { git } from './git.js';
+import { emptyStats, skip, type ScanResult } from '../scan/result.js';
+import { git, type Repo } from './git.js';
 import { scanHistory } from './history.js';
 import { BlobReader } from './history-blobs.js';
 import { withoutSignature } from './history-tags.js';
@@ -75,6 +75,8 @@ export interface PushScanOptions {
   held: string[];
   /** The commits scanned, for the report's name of the range. */
   describe: string;
+  /** The repository, resolved by the gate already. */
+  repo: Repo;
 }
 
 export interface PushScan {
@@ -163,7 +165,7 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
 
   const result = commits.length
     ? await scanHistory({ cwd, rules: opts.rules, maxFileSize: opts.maxFileSize, isIgnoredPath: opts.isIgnoredPath, revs: [...commits, '--not', ...opts.held], revsText: opts.describe })
-    : await emptyResult(cwd);
+    : emptyResult(opts.repo);
 
   const tagFindings = await tagsAndBlobs(opts, peeled, result);
 
@@ -223,9 +225,7 @@ async function tagsAndBlobs(opts: PushScanOptions, peeled: Peeled[], result: Sca
   return found;
 }
 
-async function emptyResult(cwd: string): Promise<ScanResult> {
-  const { emptyStats } = await import('../scan/result.js');
-  const { requireRepo } = await import('./git.js');
+function emptyResult(repo: Repo): ScanResult {
   const stats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
-  return { mode: 'range', root: (await requireRepo(cwd, 'the push gate')).root, findings: [], stats, notes: [] };
+  return { mode: 'range', root: repo.root, findings: [], stats, notes: [] };
 }

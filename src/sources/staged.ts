@@ -28,6 +28,8 @@ export interface StagedOptions {
   rules: CompiledRule[];
   maxFileSize: number;
   isIgnoredPath: (path: string) => boolean;
+  /** The repository, when the caller resolved it already: git is then not asked again. */
+  repo?: Repo | null;
 }
 
 /** One line of `git diff --raw`. */
@@ -69,8 +71,8 @@ export function parseRaw(out: Buffer): StagedEntry[] {
 }
 
 /** The repository, which must have a work tree: a bare one has no index to commit from. */
-async function workTreeRepo(cwd: string): Promise<Repo> {
-  const repo = await requireRepo(cwd, 'scan --staged');
+async function workTreeRepo(cwd: string, known?: Repo | null): Promise<Repo> {
+  const repo = known ?? (await requireRepo(cwd, 'scan --staged'));
   if (repo.bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
   return repo;
 }
@@ -126,7 +128,7 @@ function skipByMode(stats: ScanStats, e: StagedEntry): boolean {
 export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const started = Date.now();
   const [repo, raw] = await Promise.all([
-    workTreeRepo(opts.cwd),
+    workTreeRepo(opts.cwd, opts.repo),
     gitRaw([...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN, '--raw', '-z', '--no-abbrev'], opts.cwd),
   ]);
   if (raw.code !== 0) throw failed(raw, 'diff --cached --raw');

@@ -21,7 +21,7 @@ import { GitError, IncompleteScanError, UsageError } from '../errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { record } from '../scan/content.js';
 import { shownPath } from '../report/shown.js';
-import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult } from './git.js';
+import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult, type Repo } from './git.js';
 import { keywordGate } from './gate.js';
 import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
 import type { BatchMessage, BatchResult, WorkerInit } from './worktree-worker.js';
@@ -35,6 +35,8 @@ export interface WorktreeOptions {
   onFile?: (path: string) => void;
   /** For `scan -`. */
   stdin?: StdinReader;
+  /** The repository around `cwd`, when the caller resolved it already (null: none). */
+  repo?: Repo | null;
 }
 
 function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
@@ -400,7 +402,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const notes: string[] = [];
   namedPaths(opts.cwd, opts.paths, notes);
   const listing = startListing(opts.cwd, paths);
-  const repo = await findRepo(opts.cwd);
+  const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
   const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath);
   let root: string;
   let entries: Entry[];
