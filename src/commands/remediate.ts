@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../config/load.js';
 import { compileRules } from '../core/engine.js';
 import { redact, redactKnown, redactText } from '../core/redact.js';
 import { shownPath } from '../report/shown.js';
+import { CountedProgress } from '../scan/progress.js';
 import type { ScanResult } from '../scan/result.js';
 import { applySuppressions } from '../suppress/apply.js';
 import { IGNORE_FILE } from '../suppress/ignore-file.js';
@@ -70,7 +71,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const { scanHistory } = await import('../sources/history.js');
   const range = args.range === undefined ? undefined : String(args.range);
   const { specs, maxFileSize, isIgnoredPath } = s.options;
-  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize, isIgnoredPath, range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
+  const bar = ctx.progress ? new CountedProgress(ctx.progress, 'commits') : undefined;
+  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize, isIgnoredPath, range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report }).finally(() => bar?.finish());
   // The config's custom rules' examples in the config file itself are no leak.
   result.findings = withoutConfigExamples(result.findings, s.config);
   // The ignore file only, from the work tree (with --range too: remediate runs in the owner's own
