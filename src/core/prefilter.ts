@@ -131,6 +131,9 @@ export function alternativesOf(source: string): string[] {
  * dozen times. Longest alternatives first, and every start position tried, so a literal hidden
  * inside a longer one found at the same place is implied by it.
  */
+/** Up to this many characters, a text is searched once per literal (see presentIn). */
+const SHORT_TEXT = 16_384;
+
 export class LiteralSet {
   readonly size: number;
   /** Longest first, so an alternation tries a literal before any it contains. */
@@ -156,6 +159,12 @@ export class LiteralSet {
    */
   presentIn(text: string): Set<string> {
     const found = new Set<string>();
+    // A short text (a staged change's file) is cheaper to search once per literal than to
+    // compile the alternations the long path needs.
+    if (text.length <= SHORT_TEXT) {
+      for (const l of this.all) if (this.single(l).test(text)) found.add(l);
+      return found;
+    }
     let left = this.all;
     let from = 0;
     while (left.length) {
@@ -171,6 +180,16 @@ export class LiteralSet {
       from = m.index + 1;
     }
     return found;
+  }
+
+  private readonly singles = new Map<string, RegExp>();
+  private single(literal: string): RegExp {
+    let re = this.singles.get(literal);
+    if (!re) {
+      re = new RegExp(escapeLiteral(literal), 'i');
+      this.singles.set(literal, re);
+    }
+    return re;
   }
 
   private alternation(left: string[]): RegExp {
