@@ -88,10 +88,22 @@ function gated(source: string | undefined): Gated | undefined {
   if (!r) return undefined;
   // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
   const literal = requiredLiteral(source!);
-  const choices = (requiredChoices(source!) ?? [])
-    .filter((any) => !(any.length === 1 && any[0] === literal))
-    .map((any) => any.map((l) => ({ re: new RegExp(escape(l), 'i'), length: l.length })));
-  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0, last: lastCharsOf(source!, true), choices };
+  let last: Gated['last'] | undefined;
+  let choices: Gated['choices'] | undefined;
+  // Read from the pattern when first needed: a hook run compiles every rule and uses few windows.
+  return {
+    re: r,
+    literal: literal === null ? null : new RegExp(escape(literal), 'i'),
+    length: literal?.length ?? 0,
+    get last() {
+      return last === undefined ? (last = lastCharsOf(source!, true)) : last;
+    },
+    get choices() {
+      return (choices ??= (requiredChoices(source!) ?? [])
+        .filter((any) => !(any.length === 1 && any[0] === literal))
+        .map((any) => any.map((l) => ({ re: new RegExp(escape(l), 'i'), length: l.length }))));
+    },
+  };
 }
 
 

@@ -145,6 +145,9 @@ export const literalKey = (l: string): string => (isAscii(l) ? l.toLowerCase() :
 
 const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
 
+/** Up to this many characters, a text is searched once per literal (see presentIn). */
+const SHORT_TEXT = 16_384;
+
 /**
  * The literals a rule set tests documents for (keywords, the literals a context needs), found in
  * one pass of one alternation instead of one case-insensitive search per literal: a generated
@@ -185,6 +188,17 @@ export class LiteralSet {
    */
   presentIn(text: string): Set<string> {
     const found = new Set<string>();
+    // A short text (a staged change's file) is cheaper to search once per literal than to
+    // compile the alternations the long path needs.
+    if (text.length <= SHORT_TEXT) {
+      for (const l of this.ascii) if (this.single(l).test(text)) found.add(l);
+    } else this.searchAscii(text, found);
+    for (const { literal, re } of this.others) if (re.test(text)) found.add(literal);
+    return found;
+  }
+
+  /** The long path: the ASCII literals through alternations, each search resuming after the last hit. */
+  private searchAscii(text: string, found: Set<string>): void {
     let left = this.ascii;
     let from = 0;
     while (left.length) {
@@ -199,8 +213,16 @@ export class LiteralSet {
       left = left.filter((l) => !found.has(l));
       from = m.index + 1;
     }
-    for (const { literal, re } of this.others) if (re.test(text)) found.add(literal);
-    return found;
+  }
+
+  private readonly singles = new Map<string, RegExp>();
+  private single(literal: string): RegExp {
+    let re = this.singles.get(literal);
+    if (!re) {
+      re = new RegExp(escapeLiteral(literal), 'i');
+      this.singles.set(literal, re);
+    }
+    return re;
   }
 
   private alternation(left: string[]): RegExp {

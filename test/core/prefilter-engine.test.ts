@@ -59,6 +59,8 @@ function document(r: Random): { text: string; path: string } {
     if (r.chance(0.1)) l = l.replace(/[=:,]\s*/, (m) => m + r.pick(['', ' ', '\u00a0', ' || ', ', ']));
     return l;
   });
+  // Some documents long enough to take the literal search past its short-text path.
+  if (r.chance(0.15)) mutated.push('~'.repeat(16_500));
   return { text: mutated.join(r.pick(['\n', '\n', '\r\n'])), path: r.chance(0.8) ? base.path : r.pick(examples).path };
 }
 
