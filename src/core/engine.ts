@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { alternativesOf, escapeLiteral as escape, lastCharsOf, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
+import { alternativesOf, escapeLiteral as escape, lastCharsOf, literalKey, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { shellWord } from './shell.js';
@@ -65,7 +65,7 @@ export interface CompiledRule {
   severity: Severity;
   priority: number;
   keywords: RegExp | null;
-  /** The keywords lower-cased, as the document's literal set looks them up; null: no gate. */
+  /** The keywords as the document's literal set keys them (literalKey); null: no gate. */
   keywordList: string[] | null;
   shape: RegExp | null;
   /** For a named shape with a seeker: where its regex is run from (shapes.ts SEEKERS). */
@@ -177,7 +177,7 @@ function inWindow(g: Gated, doc: Document, from: number, to: number, text: strin
 }
 
 /** The last character of text[from, to) that `\s` does not match ('' if none). */
-function lastNonBlank(text: string, from: number, to: number): string {
+export function lastNonBlank(text: string, from: number, to: number): string {
   for (let i = to - 1; i >= from; i--) {
     const c = text.charCodeAt(i);
     if (c === 32 || (c >= 9 && c <= 13)) continue;
@@ -194,7 +194,7 @@ function passes(g: Gated, text: string): boolean {
 export function compileRule(spec: RuleSpec): CompiledRule {
   const keywords = spec.keywords?.length ? new RegExp(spec.keywords.map(escape).join('|'), 'i') : null;
   // An empty keyword is in every text: no gate.
-  const keywordList = keywords && !spec.keywords!.includes('') ? spec.keywords!.map((k) => k.toLowerCase()) : null;
+  const keywordList = keywords && !spec.keywords!.includes('') ? spec.keywords!.map(literalKey) : null;
   return {
     spec,
     id: spec.id,
