@@ -65,6 +65,12 @@ export interface CompiledRule {
   severity: Severity;
   priority: number;
   keywords: RegExp | null;
+  /**
+   * Whether a text (a path) holds one of the keywords, each searched on its own: V8's
+   * case-insensitive alternation misses some ('k' in /\u212a|kk|k/i), and a custom rule's
+   * keywords can be any text.
+   */
+  inKeywords: ((text: string) => boolean) | null;
   /** The keywords as the document's literal set keys them (literalKey); null: no gate. */
   keywordList: string[] | null;
   shape: RegExp | null;
@@ -191,6 +197,11 @@ function passes(g: Gated, text: string): boolean {
   return (g.literal === null || g.literal.test(text)) && g.re.test(text);
 }
 
+function inAnyOf(literals: string[]): (text: string) => boolean {
+  const each = literals.map((l) => new RegExp(escape(l), 'i'));
+  return (text) => each.some((r) => r.test(text));
+}
+
 export function compileRule(spec: RuleSpec): CompiledRule {
   const keywords = spec.keywords?.length ? new RegExp(spec.keywords.map(escape).join('|'), 'i') : null;
   // An empty keyword is in every text: no gate.
@@ -201,6 +212,7 @@ export function compileRule(spec: RuleSpec): CompiledRule {
     severity: spec.severity,
     priority: spec.priority ?? 0,
     keywords,
+    inKeywords: keywords && inAnyOf(spec.keywords!),
     keywordList,
     // Custom patterns get match indices to place their `secret` group exactly; the named shapes
     // do without (indices cost an allocation per match), their secret being the match or the
@@ -383,7 +395,7 @@ export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding[
     if (rule.exceptPaths?.(fragment.path)) continue;
     // The prefilter reads the path too: a Docker secret file named postmark_token.txt holds
     // nothing but the token.
-    if (rule.keywordList && !rule.keywordList.some((k) => doc.has(literals, k)) && !rule.keywords!.test(fragment.path)) continue;
+    if (rule.keywordList && !rule.keywordList.some((k) => doc.has(literals, k)) && !rule.inKeywords!(fragment.path)) continue;
     let contexts: CompiledContext[];
     try {
       contexts = rule.contexts.filter((c) => possible(c, doc, fragment.path, literals));

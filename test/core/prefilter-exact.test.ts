@@ -115,6 +115,12 @@ describe('LiteralSet, against one case-insensitive search per literal', () => {
     const kelvin = compileRule(testRule({ id: 'kelvin', keywords: ['\u212aey'], secret: '[0-9a-f-]{36}', tags: ['custom'], contexts: [{}] }));
     expect(detect({ text: `key=${TOKEN}\n`, path: 'a.env' }, [kelvin])).toEqual([]);
   });
+
+  it('reads the keywords in a path one by one (a file named for its token, keywords V8 misreads as one alternation)', () => {
+    const rule = compileRule(testRule({ id: 'mixed', keywords: ['\u212a', 'kk', 'k'], secret: '[0-9a-f-]{36}', tags: ['custom'], contexts: [{}] }));
+    expect(rule.inKeywords!('secrets/k.txt')).toBe(true);
+    expect(detect({ text: `${TOKEN}\n`, path: 'secrets/k.txt' }, [rule])).toHaveLength(1);
+  });
 });
 
 describe('alternativesOf, against the whole pattern', () => {
