@@ -1,6 +1,6 @@
 /** The literal a pattern cannot match without: sound (never more than required), often useful. */
 import { describe, expect, it } from 'vitest';
-import { alternativesOf, lastCharsOf, LiteralSet, requiredLiteral } from '../../src/core/prefilter.js';
+import { alternativesOf, lastCharsOf, LiteralSet, requiredChoices, requiredLiteral } from '../../src/core/prefilter.js';
 import { seeded } from '../helpers/random.js';
 import { ruleSpecs } from '../helpers/rules.mjs';
 
@@ -49,6 +49,7 @@ describe('LiteralSet', () => {
   it('finds each literal a text holds in one pass, as a case-insensitive search of each would', () => {
     const literals = ['postmark', 'postmarkclient', 'process.env', 'smtp', 'pm-t-', 'kind:', 'ark', 'envelope'];
     const set = new LiteralSet(literals);
+    const long = '~'.repeat(9000);
     const rand = seeded(12);
     const pieces = ['Postmark', 'POSTMARKCLIENT', 'postmarkclien', 'process.ENV', 'process env', 'SMTP', 'pm-T-', 'kind :', 'KIND:', 'envelop', 'ENVELOPE', ' ', '\n', 'x', 'a', 'r', 'k', 'é', 'İ'];
     for (let n = 0; n < 2000; n++) {
@@ -57,11 +58,15 @@ describe('LiteralSet', () => {
       for (let i = 0; i < len; i++) text += rand.pick(pieces);
       const expected = literals.filter((l) => new RegExp(l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i').test(text));
       expect([...set.presentIn(text)].sort(), JSON.stringify(text)).toEqual(expected.sort());
+      // Past the short-text path: the alternations.
+      expect([...set.presentIn(long + text + long)].sort(), JSON.stringify(text)).toEqual(expected.sort());
     }
   });
 
   it('reports a literal hidden inside a longer one found at the same place', () => {
-    expect([...new LiteralSet(['postmark', 'postmarkclient', 'client']).presentIn('new PostmarkClient(x)')].sort()).toEqual(['client', 'postmark', 'postmarkclient']);
+    const set = new LiteralSet(['postmark', 'postmarkclient', 'client']);
+    expect([...set.presentIn('new PostmarkClient(x)')].sort()).toEqual(['client', 'postmark', 'postmarkclient']);
+    expect([...set.presentIn(`${'~'.repeat(20000)}new PostmarkClient(x)`)].sort()).toEqual(['client', 'postmark', 'postmarkclient']);
   });
 });
 
@@ -127,6 +132,37 @@ describe('lastCharsOf', () => {
         if (!re.test(w)) continue;
         matched++;
         expect(last!.has(lastNonBlank(w)), `${re.source} on ${JSON.stringify(w)}`).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(200);
+  });
+});
+
+describe('requiredChoices', () => {
+  it('lists the literals a match needs, one of each choice', () => {
+    expect(requiredChoices('(process\\.env(\\.|\\[)|(os\\.environ|ENV)\\[)\\w{0,40}POSTMARK\\s*=\\s*$')).toEqual([['process.env', 'os.environ', 'env'], ['postmark']]);
+    expect(requiredChoices('x(abc|abd)+y')).toEqual([['abc', 'abd']]);
+    expect(requiredChoices('(abc|d)x')).toEqual([]);
+    expect(requiredChoices('abc(?!def)ghi')).toEqual([['abc'], ['ghi']]);
+    expect(requiredChoices('ab+cd')).toEqual([]);
+    expect(requiredChoices('abc+d')).toEqual([['abc']]);
+  });
+
+  it('is sound on every pattern of the shipped rules: a text it rules out never matches', () => {
+    const patterns = ruleSpecs().flatMap((r) => (r.contexts ?? []).flatMap((c) => [c.before, c.after, c.call, c.key, c.scope].filter((p): p is string => p !== undefined)));
+    const checked = patterns.map((p) => ({ re: new RegExp(p, 'i'), choices: requiredChoices(p) })).filter((p) => p.choices?.length);
+    expect(checked.length).toBeGreaterThan(10);
+    const pieces = ['process.env.', 'process.env[', 'os.environ', 'POSTMARK_TOKEN', 'POSTMARK_KEY', 'getenv(', 'ENV[', 'ENV.fetch(', "'", '"', ']', ')', ' ', '||', '??', '=', ',', '{', ':', '(', 'setenv(', 'new ', 'postmark.', 'ServerClient', 'Client', 'require(', 'server_token', 'smtp.postmarkapp.com', 'x'];
+    const rand = seeded(21);
+    let matched = 0;
+    for (let n = 0; n < 40000; n++) {
+      let w = '';
+      for (let i = rand.int(9); i > 0; i--) w += rand.pick(pieces);
+      const lower = w.toLowerCase();
+      for (const { re, choices } of checked) {
+        if (!re.test(w)) continue;
+        matched++;
+        for (const any of choices!) expect(any.some((l) => lower.includes(l)), `${re.source} on ${JSON.stringify(w)}: ${any.join('|')}`).toBe(true);
       }
     }
     expect(matched).toBeGreaterThan(200);
