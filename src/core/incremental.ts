@@ -14,7 +14,7 @@
  */
 import { Document } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
-import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, type Segment, type Units, unitsOf } from './line-diff.js';
+import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, type Segment, type Units, unitsOf } from './line-diff.js';
 import { REACH } from './shapes.js';
 import { sectionHeaders } from './structure/sections.js';
 import type { Finding, Fragment } from './types.js';
@@ -29,8 +29,9 @@ interface ShapeRecord {
 }
 
 export interface ScanRecord {
-  /** The text, as its code units (line-diff.ts). */
+  /** The text, as its code units (line-diff.ts), and its line bounds. */
   readonly units: Units;
+  readonly lines: Int32Array;
   readonly rules: CompiledRule[];
   readonly live: string;
   /** Every whole-document test and its answer. */
@@ -376,11 +377,13 @@ export function detectIncremental(
   const doc = new TrackedDocument(fragment.text);
   // A text of ASCII characters may come as its bytes; two texts are diffed in units of one width.
   const units = options.units ?? unitsOf(fragment.text);
+  // The document's own line starts: a text's lines are found once.
+  const lines = lineBounds(units, doc.lineStarts);
   let segments: Segment[] | null = null;
   if (previous) {
     const wide = (u: Units) => (u.BYTES_PER_ELEMENT === 2 ? u : Uint16Array.from(u));
     const narrow = previous.units.BYTES_PER_ELEMENT === units.BYTES_PER_ELEMENT;
-    segments = cleanSegments(narrow ? previous.units : wide(previous.units), narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS);
+    segments = cleanSegments(narrow ? previous.units : wide(previous.units), narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines);
   }
   const run = new Run(doc, previous, segments, rules);
   const findings = detectIn(doc, fragment, rules, kind, run);
@@ -395,12 +398,13 @@ export function detectIncremental(
   });
   const record: ScanRecord = {
     units,
+    lines,
     rules,
     live: run.live,
     tested: doc.tested,
     noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
     shapes,
-    bytes: units.byteLength + 16 * matches + 256,
+    bytes: units.byteLength + lines.byteLength + 16 * matches + 256,
   };
   return { findings, record, stats: run.stats };
 }

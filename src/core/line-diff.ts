@@ -45,12 +45,19 @@ export function unitsOf(text: string): Units {
 /** The units as bytes, to be compared natively. */
 const bytesOf = (u: Units) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-/** Line starts of `t`, a line being its text and its `\n`; plus t.length at the end. */
-function lineBounds(t: Units): number[] {
-  const s = [0];
-  for (let i = t.indexOf(10); i !== -1; i = t.indexOf(10, i + 1)) s.push(i + 1);
+/**
+ * Line starts of a text, a line being its characters and its `\n`, plus the text's length at the
+ * end: from the line starts a Document already has (document.ts), or found in the units.
+ */
+export function lineBounds(t: Units, starts?: readonly number[]): Int32Array {
+  let s: number[];
+  if (starts) s = starts.slice();
+  else {
+    s = [0];
+    for (let i = t.indexOf(10); i !== -1; i = t.indexOf(10, i + 1)) s.push(i + 1);
+  }
   if (s[s.length - 1] !== t.length) s.push(t.length);
-  return s;
+  return Int32Array.from(s);
 }
 
 /**
@@ -58,15 +65,13 @@ function lineBounds(t: Units): number[] {
  * the texts differ in more than `maxEdits` lines (a rewrite: scanning it whole is as cheap).
  * Both texts must be units of one width.
  */
-export function cleanSegments(a: Units, b: Units, limits: DiffLimits = DEFAULT_LIMITS): Segment[] | null {
+export function cleanSegments(a: Units, b: Units, limits: DiffLimits = DEFAULT_LIMITS, la: Int32Array = lineBounds(a), lb: Int32Array = lineBounds(b)): Segment[] | null {
   const w = a.BYTES_PER_ELEMENT;
   if (b.BYTES_PER_ELEMENT !== w) throw new TypeError('texts of different unit widths');
   const ab = bytesOf(a);
   const bb = bytesOf(b);
   /** Whether old [oa, oa + n) equals new [na, na + n). */
   const same = (oa: number, na: number, n: number) => ab.compare(bb, na * w, (na + n) * w, oa * w, (oa + n) * w) === 0;
-  const la = lineBounds(a);
-  const lb = lineBounds(b);
   const n = la.length - 1;
   const m = lb.length - 1;
   const A = new Int32Array(n);
