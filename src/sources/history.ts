@@ -152,6 +152,18 @@ class RecordCache {
     return this.records.get(blob)?.record;
   }
 
+  /**
+   * Whether a record of about `cost` bytes would be kept, `previous`'s taking its place if kept:
+   * a record that would not be kept is not worth making (recording costs a scan about 10%).
+   */
+  admits(cost: number, previous?: string): boolean {
+    if (cost > this.budget) return false;
+    if (previous !== undefined && this.records.has(previous)) return true;
+    if (this.bytes + cost <= this.budget) return true;
+    const oldest = this.records.values().next().value;
+    return oldest !== undefined && this.tick + 1 - oldest.used >= 4 * this.records.size;
+  }
+
   /** Keeps `record` for `blob`, in place of `previous`'s when given. */
   set(blob: string, record: ScanRecord, previous?: string): void {
     this.tick++;
@@ -343,6 +355,8 @@ class HistoryScan {
    */
   private detectText(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
     if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.opts.rules);
+    // About a record's size: the text's units (one byte a character for ASCII), its lines and matches.
+    if (!this.records.admits(2 * data.length, previous)) return detect({ text, path }, this.opts.rules);
     const before = previous === undefined ? undefined : this.records.get(previous);
     const r = detectIncremental({ text, path }, this.opts.rules, before, { units: unitsOutsideHeap(text, data) });
     this.records.set(blob, r.record, before ? previous : undefined);
