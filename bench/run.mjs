@@ -6,9 +6,12 @@
  * interleaved, after warm-up runs, so every command sees the same (warm) page cache. Targets
  * are ratios, because absolute times depend on the machine.
  *
- *   npm run bench [-- --repo PATH ...] [--runs N] [--only worktree,history,staged,push]
+ *   npm run bench [-- --repo PATH ...] [--tree PATH ...] [--runs N] [--only worktree,history,staged,push]
  *                 [--git-secrets-uuid] [--no-build] [--quick]
  *
+ * --tree PATH adds a working-tree input only: a folder of a checkout, scanned as `scan` run in it
+ * scans it (postmark.js's docs/ at its newest version is the keyword-dense case the throughput
+ * issue names: `git clone postmark.js.git pm && npm run bench -- --only worktree --tree pm/docs`).
  * --quick shrinks every input (for trying the runner; its figures do not meet the sizes asked for).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -28,10 +31,11 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 const GIT_SECRETS_POSTMARK = `(postmark|Postmark|POSTMARK).{0,80}${UUID}`;
 
 function parseArgs(argv) {
-  const o = { repos: [], runs: undefined, only: ['worktree', 'history', 'staged', 'push'], build: true, quick: false, gitSecretsUuid: false };
+  const o = { repos: [], trees: [], runs: undefined, only: ['worktree', 'history', 'staged', 'push'], build: true, quick: false, gitSecretsUuid: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repo') o.repos.push(resolve(argv[++i]));
+    else if (a === '--tree') o.trees.push(resolve(argv[++i]));
     else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--no-build') o.build = false;
@@ -99,6 +103,10 @@ const summary = [];
 const row = (input, measure, value, target = '', verdict = '') => summary.push({ input, measure, value, target, verdict });
 
 async function worktreeSection(name, dir, data, runs) {
+  // The throughput issue's goals: the generated tree (few files name a rule's keyword) within 2x
+  // of ripgrep's plain UUID search; a real tree within 5x (postmark.js's docs say "postmark"
+  // everywhere, so the engine reads most of it).
+  const target = data ? 2 : 5;
   say(`### ${name}`);
   if (data) say(`input: generated git repository, ${data.files} files committed, ${mb(data.bytes).toFixed(0)} MB (${Object.entries(data.counts).map(([k, n]) => `${n} ${k}`).join(', ')}), plus an ignored node_modules/; ${data.planted.length} planted tokens`);
   else say("input: the repository's working tree as it is (tracked and untracked, not ignored)");
@@ -128,11 +136,11 @@ async function worktreeSection(name, dir, data, runs) {
   if (haveRg) {
     out.rg = { wall: r.rg.wall, cpu: r.rg.cpu, ratio: r.scan.wall / r.rg.wall };
     say(`- ripgrep, plain UUID pattern (\`rg --count-matches --hidden --glob '!.git' UUID .\`, output read through a pipe): ${s(r.rg.wall)} (CPU ${s(r.rg.cpu)})`);
-    say(`- **ratio scan / rg: ${ratio(r.scan.wall, r.rg.wall)}** (target ≤ 3x: ${verdict(out.rg.ratio, 3)}); CPU-time ratio ${ratio(r.scan.cpu, r.rg.cpu)}`);
-    row(name, 'worktree scan / rg (wall)', `${ratio(r.scan.wall, r.rg.wall)} (rg ${s(r.rg.wall)}; CPU ratio ${ratio(r.scan.cpu, r.rg.cpu)})`, '≤ 3x', verdict(out.rg.ratio, 3));
+    say(`- **ratio scan / rg: ${ratio(r.scan.wall, r.rg.wall)}** (target ≤ ${target}x: ${verdict(out.rg.ratio, target)}); CPU-time ratio ${ratio(r.scan.cpu, r.rg.cpu)}; scan minus node start / rg: ${ratio(r.scan.wall - r.node.wall, r.rg.wall)}`);
+    row(name, 'worktree scan / rg (wall)', `${ratio(r.scan.wall, r.rg.wall)} (rg ${s(r.rg.wall)}; CPU ratio ${ratio(r.scan.cpu, r.rg.cpu)}; less node start ${ratio(r.scan.wall - r.node.wall, r.rg.wall)})`, `≤ ${target}x`, verdict(out.rg.ratio, target));
   } else {
     say('- ripgrep is not installed: the ratio to rg is skipped');
-    row(name, 'worktree scan / rg', 'rg not installed', '≤ 3x', 'not measured');
+    row(name, 'worktree scan / rg', 'rg not installed', `≤ ${target}x`, 'not measured');
   }
   say(`- ${nodeBaseline(r)}; scan minus node start: ${s(r.scan.wall - r.node.wall)}`);
   say();
@@ -151,6 +159,10 @@ async function worktreeSections(runs) {
       continue;
     }
     out[repo] = await worktreeSection(repo, repo, null, runs);
+  }
+  for (const tree of opts.trees) {
+    if (existsSync(tree)) out[tree] = await worktreeSection(tree, tree, null, runs);
+    else say(`### ${tree}\n- does not exist; skipped\n`);
   }
   return out;
 }
@@ -199,10 +211,10 @@ async function historySection(name, repo, facts, planted, runs) {
     const own = [['commitsScanned', 'commits'], ['blobsScanned', 'blobs'], ['filesScanned', 'files']].filter(([k]) => st[k] !== undefined).map(([k, w]) => `${st[k]} ${w}`);
     if (st.bytesScanned !== undefined) own.push(`${mb(st.bytesScanned).toFixed(0)} MB`);
     if (own.length) say(`  (the scan's own count of what it read: ${own.join(', ')})`);
-    say(`- **ratio scan --history / git log -p: ${ratio(r.scan.wall, r.gitlog.wall)}** (target ≤ 1.2, aim < 1.0: ${verdict(out.scan.ratio, 1.2, 0.999)}); CPU-time ratio ${ratio(r.scan.cpu, r.gitlog.cpu)}`);
+    say(`- **ratio scan --history / git log -p: ${ratio(r.scan.wall, r.gitlog.wall)}** (target ≤ 1.0: ${verdict(out.scan.ratio, 1.0)}); CPU-time ratio ${ratio(r.scan.cpu, r.gitlog.cpu)}`);
     const rssOk = out.scan.maxRssMb < 300 && out.scan.treePssMb < 300;
     say(`- peak memory: RSS of the largest process (node; what /usr/bin/time reports) ${out.scan.maxRssMb.toFixed(0)} MB; node plus its git children, sampled every 20 ms: PSS ${out.scan.treePssMb.toFixed(0)} MB (pages shared by several processes, such as git's mapped pack files, counted once), RSS ${out.scan.treeRssMb.toFixed(0)} MB (shared pages counted in every process) (target < 300 MB, judged on the largest process and the tree's PSS: ${rssOk ? 'meets target' : 'MISSES target'})`);
-    row(name, 'history scan / git log -p -U0 --all', `${ratio(r.scan.wall, r.gitlog.wall)} (${s(r.scan.wall)} vs ${s(r.gitlog.wall)}; CPU ratio ${ratio(r.scan.cpu, r.gitlog.cpu)})`, '≤ 1.2x, aim < 1.0x', verdict(out.scan.ratio, 1.2, 0.999));
+    row(name, 'history scan / git log -p -U0 --all', `${ratio(r.scan.wall, r.gitlog.wall)} (${s(r.scan.wall)} vs ${s(r.gitlog.wall)}; CPU ratio ${ratio(r.scan.cpu, r.gitlog.cpu)})`, '≤ 1.0x', verdict(out.scan.ratio, 1.0));
     row(name, 'history scan throughput', `${Math.round(out.scan.commitsPerSecond)} commits/s, ${out.scan.mbPerSecond.toFixed(0)} MB/s of unique blobs (${facts.commits} commits, ${mb(facts.blobBytes).toFixed(0)} MB)`);
     row(name, 'history scan peak memory', `${out.scan.maxRssMb.toFixed(0)} MB RSS (node); ${out.scan.treePssMb.toFixed(0)} MB PSS / ${out.scan.treeRssMb.toFixed(0)} MB RSS with git children`, '< 300 MB', rssOk ? 'meets target' : 'MISSES target');
     if (planted) row(name, 'history scan finds planted tokens', out.scan.planted, `all ${planted.length}`, out.scan.planted.startsWith(`${planted.length}/`) ? 'yes' : 'NO');
@@ -281,11 +293,11 @@ async function stagedSection(name, dir, described, runs) {
   if (avail.available) {
     out.staged = { wall: r.staged.wall, exit: r.staged.last.code, ratio: r.staged.wall / r.node.wall };
     say(`- secret-guard scan --staged: ${s(r.staged.wall)}, exit ${r.staged.last.code}${r.staged.last.code === 2 ? ` (${r.staged.last.stderr.trim().split('\n')[0]})` : ''}`);
-    say(`- **ratio scan --staged / node -e 0: ${ratio(r.staged.wall, r.node.wall)}** (target ≤ 6x, aim 4x: ${verdict(out.staged.ratio, 6, 4)})`);
-    row(name, 'staged latency (whole process, median)', `${s(r.staged.wall)} = ${ratio(r.staged.wall, r.node.wall)} of \`node -e 0\` (${s(r.node.wall)}); --version ${ratio(r.version.wall, r.node.wall)}`, '≤ 6x, aim 4x', r.staged.last.code === 2 ? 'DID NOT COMPLETE' : verdict(out.staged.ratio, 6, 4));
+    say(`- **ratio scan --staged / node -e 0: ${ratio(r.staged.wall, r.node.wall)}** (target ≤ 2.5x: ${verdict(out.staged.ratio, 2.5)})`);
+    row(name, 'staged latency (whole process, median)', `${s(r.staged.wall)} = ${ratio(r.staged.wall, r.node.wall)} of \`node -e 0\` (${s(r.node.wall)}); --version ${ratio(r.version.wall, r.node.wall)}`, '≤ 2.5x', r.staged.last.code === 2 ? 'DID NOT COMPLETE' : verdict(out.staged.ratio, 2.5));
   } else {
     say(`- secret-guard scan --staged: NOT AVAILABLE in this build (${avail.probe.stderr.trim().split('\n')[0]})`);
-    row(name, 'staged latency', 'not available in this build', '≤ 6x, aim 4x', 'not measured');
+    row(name, 'staged latency', 'not available in this build', '≤ 2.5x', 'not measured');
   }
   say(`- medians of ${runs} runs each, interleaved, after 3 warm-up runs`);
   say();

@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../config/load.js';
 import { compileRules } from '../core/engine.js';
 import { redact, redactKnown, redactText } from '../core/redact.js';
 import { shownPath } from '../report/shown.js';
+import { CountedProgress } from '../scan/progress.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
 import { applySuppressions } from '../suppress/apply.js';
@@ -69,7 +70,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const specs = ruleSpecs(s.config);
   const { scanHistory } = await import('../sources/history.js');
   const range = args.range === undefined ? undefined : String(args.range);
-  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize: s.maxFileSize, isIgnoredPath: ignoredPaths(s.config), range, allowShallow: Boolean(args['allow-shallow']), progress: ctx.progress });
+  const bar = ctx.progress ? new CountedProgress(ctx.progress, 'commits') : undefined;
+  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize: s.maxFileSize, isIgnoredPath: ignoredPaths(s.config), range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report }).finally(() => bar?.finish());
   // The ignore file only, from the work tree (with --range too: remediate runs in the owner's own
   // clone, not on a change under review). No baseline, on purpose: a baseline says a finding is
   // known, not that it is safe, and remediation is for every leak still in history.

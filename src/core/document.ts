@@ -4,11 +4,14 @@
  * columns count UTF-16 code units (what JavaScript strings index and SARIF expects); a line break
  * is `\n`, and a `\r` before it belongs to no line.
  */
+import type { LiteralSet } from './prefilter.js';
+
 export class Document {
   private starts: number[] | undefined;
   private fileTests = new Map<RegExp, boolean>();
   private memos = new Map<string, unknown>();
   private occurrences = new Map<string, number[]>();
+  private present: { set: LiteralSet; found: Set<string> } | undefined;
 
   constructor(readonly text: string) {}
 
@@ -91,6 +94,15 @@ export class Document {
       else hi = mid;
     }
     return lo < at.length && at[lo]! + length <= to;
+  }
+
+  /**
+   * Whether the text holds `literal` (lower-cased, one of `set`'s), case-insensitively. The whole
+   * set is looked for in one pass, the first time any of it is asked.
+   */
+  has(set: LiteralSet, literal: string): boolean {
+    if (this.present?.set !== set) this.present = { set, found: set.presentIn(this.text) };
+    return this.present.found.has(literal);
   }
 
   /** Whether `re` matches anywhere in the text; cached per regex. */

@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { requiredLiteral, requiredLiterals } from './prefilter.js';
+import { alternativesOf, escapeLiteral as escape, lastCharsOf, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { shellWord } from './shell.js';
@@ -31,6 +31,10 @@ interface Gated {
   literal: RegExp | null;
   /** The literal's length in characters. */
   length: number;
+  /** For a pattern anchored at the end (`before`): what the text's last non-blank character must be. */
+  last: Set<string> | null;
+  /** More literals the pattern needs, beside `literal`: each entry lists literals one of which must be in the text. */
+  choices: Array<Array<{ re: RegExp; length: number }>>;
 }
 
 interface CompiledContext {
@@ -40,16 +44,19 @@ interface CompiledContext {
   arg?: number;
   before?: Gated;
   after?: Gated;
-  /** A whole-document pattern, and every literal it needs (each tested once per document first). */
-  file?: { re: RegExp; literals: RegExp[] };
+  /**
+   * A whole-document pattern, as its top-level alternatives, each with every literal it needs
+   * (looked up once per document first): it holds where one alternative does.
+   */
+  file?: Array<{ re: RegExp; literals: string[] }>;
   path?: RegExp;
   /**
    * Literals that must be somewhere in the text for the key, call, before and after patterns to
-   * match (each is matched against a contiguous slice of the text), tested once per document:
-   * a document with 270k quoted literals and no `process.env` would otherwise search each
-   * literal's line window for it.
+   * match (each is matched against a contiguous slice of the text), lower-cased, looked up once
+   * per document: a document with 270k quoted literals and no `process.env` would otherwise
+   * search each literal's line window for it.
    */
-  need: RegExp[];
+  need: string[];
 }
 
 export interface CompiledRule {
@@ -58,6 +65,8 @@ export interface CompiledRule {
   severity: Severity;
   priority: number;
   keywords: RegExp | null;
+  /** The keywords lower-cased, as the document's literal set looks them up; null: no gate. */
+  keywordList: string[] | null;
   shape: RegExp | null;
   /** For a named shape with a seeker: where its regex is run from (shapes.ts SEEKERS). */
   seek: ((text: string, from: number) => number) | null;
@@ -74,20 +83,22 @@ function re(source: string | undefined, flags = 'i'): RegExp | undefined {
   return new RegExp(source, flags);
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 function gated(source: string | undefined): Gated | undefined {
   const r = re(source);
   if (!r) return undefined;
   // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
   const literal = requiredLiteral(source!);
-  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0 };
+  const choices = (requiredChoices(source!) ?? [])
+    .filter((any) => !(any.length === 1 && any[0] === literal))
+    .map((any) => any.map((l) => ({ re: new RegExp(escape(l), 'i'), length: l.length })));
+  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0, last: lastCharsOf(source!, true), choices };
 }
 
-function literalOf(source: string | undefined): RegExp | null {
-  if (source === undefined) return null;
-  const literal = requiredLiteral(source);
-  return literal === null ? null : new RegExp(escape(literal), 'i');
+
+/** The pattern is checked (and refused) as written; its alternatives are what runs. */
+function fileAlternatives(source: string): NonNullable<CompiledContext['file']> {
+  re(source);
+  return alternativesOf(source).map((a) => ({ re: re(a)!, literals: requiredLiterals(a) ?? [] }));
 }
 
 function compileContext(c: ContextSpec): CompiledContext {
@@ -98,16 +109,16 @@ function compileContext(c: ContextSpec): CompiledContext {
     arg: c.arg ?? (c.firstArg ? 1 : undefined),
     before: gated(c.before),
     after: gated(c.after),
-    file: c.file === undefined ? undefined : { re: re(c.file)!, literals: (requiredLiterals(c.file) ?? []).map((l) => new RegExp(escape(l), 'i')) },
+    file: c.file === undefined ? undefined : fileAlternatives(c.file),
     path: re(c.path),
     need: [],
   };
   // Not the scope: it is pieces of text joined, and a literal could span a join. Nor a key
   // literal holding `_`: a label of words is also read as its words joined by `_` (`**Server
   // Token**:` as `Server_Token`), which no slice of the text holds.
-  const keyLiteral = c.key === undefined ? null : requiredLiteral(c.key);
-  const key = keyLiteral === null || keyLiteral.includes('_') ? null : new RegExp(escape(keyLiteral), 'i');
-  for (const r of [out.before?.literal ?? null, out.after?.literal ?? null, key, literalOf(c.call)]) if (r) out.need.push(r);
+  const key = c.key === undefined ? null : requiredLiteral(c.key);
+  const literalOf = (source: string | undefined) => (source === undefined ? null : requiredLiteral(source));
+  for (const l of [literalOf(c.before), literalOf(c.after), key !== null && key.includes('_') ? null : key, literalOf(c.call)]) if (l !== null) out.need.push(l);
   return out;
 }
 
@@ -116,15 +127,52 @@ function compileContext(c: ContextSpec): CompiledContext {
  * A rule none of whose contexts can hold is not run at all: the base64 shape only runs where a
  * Kubernetes Secret is.
  */
-function possible(c: CompiledContext, doc: Document, path: string): boolean {
+function possible(c: CompiledContext, doc: Document, path: string, literals: LiteralSet): boolean {
   if (c.path && !c.path.test(path)) return false;
-  if (c.file && !(c.file.literals.every((l) => doc.test(l)) && doc.test(c.file.re))) return false;
+  for (const n of c.need) if (!doc.has(literals, n)) return false;
+  if (c.file && !c.file.some((a) => a.literals.every((l) => doc.has(literals, l)) && doc.test(a.re))) return false;
   return true;
 }
 
-/** `passes` for a window of the document's own text, its literal looked up in the document's index. */
-function inWindow(g: Gated, doc: Document, from: number, to: number): boolean {
-  return (g.literal === null || doc.hasWithin(g.literal, g.length, from, to)) && g.re.test(doc.text.slice(from, to));
+/**
+ * Every literal the rules look a document up for, found in one pass per document. Kept per rule
+ * list, as the callers pass one list for a whole scan.
+ */
+const literalSets = new WeakMap<CompiledRule[], LiteralSet>();
+function literalSetOf(rules: CompiledRule[]): LiteralSet {
+  let set = literalSets.get(rules);
+  if (!set) {
+    const all: string[] = [];
+    for (const r of rules) {
+      all.push(...(r.keywordList ?? []));
+      for (const c of r.contexts) all.push(...c.need, ...(c.file ?? []).flatMap((a) => a.literals));
+    }
+    set = new LiteralSet(all);
+    literalSets.set(rules, set);
+  }
+  return set;
+}
+
+/**
+ * `passes` for a window of the document's own text (`text`, from `from` to `to`): its last
+ * character and its literal (looked up in the document's index) first.
+ */
+function inWindow(g: Gated, doc: Document, from: number, to: number, text: string): boolean {
+  if (g.last && !g.last.has(lastNonBlank(doc.text, from, to))) return false;
+  if (g.literal !== null && !doc.hasWithin(g.literal, g.length, from, to)) return false;
+  for (const any of g.choices) if (!any.some((l) => doc.hasWithin(l.re, l.length, from, to))) return false;
+  return g.re.test(text);
+}
+
+/** The last character of text[from, to) that `\s` does not match ('' if none). */
+function lastNonBlank(text: string, from: number, to: number): string {
+  for (let i = to - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c > 127 && /\s/.test(text[i]!)) continue;
+    return text[i]!;
+  }
+  return '';
 }
 
 function passes(g: Gated, text: string): boolean {
@@ -133,12 +181,15 @@ function passes(g: Gated, text: string): boolean {
 
 export function compileRule(spec: RuleSpec): CompiledRule {
   const keywords = spec.keywords?.length ? new RegExp(spec.keywords.map(escape).join('|'), 'i') : null;
+  // An empty keyword is in every text: no gate.
+  const keywordList = keywords && !spec.keywords!.includes('') ? spec.keywords!.map((k) => k.toLowerCase()) : null;
   return {
     spec,
     id: spec.id,
     severity: spec.severity,
     priority: spec.priority ?? 0,
     keywords,
+    keywordList,
     // Custom patterns get match indices to place their `secret` group exactly; the named shapes
     // do without (indices cost an allocation per match), their secret being the match or the
     // text inside its quotes.
@@ -162,9 +213,8 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
 /** Cheapest conditions first; the structural ones (call, scope) are computed only when needed. */
 function holds(c: CompiledContext, site: Site, doc: Document): boolean {
   if (c.arg !== undefined && site.argDelimiter !== (c.arg === 1 ? '(' : ',')) return false;
-  for (const n of c.need) if (!doc.test(n)) return false;
-  if (c.before && !inWindow(c.before, doc, site.start - site.before.length, site.start)) return false;
-  if (c.after && !inWindow(c.after, doc, site.end, site.end + site.after.length)) return false;
+  if (c.before && !inWindow(c.before, doc, site.start - site.before.length, site.start, site.before)) return false;
+  if (c.after && !inWindow(c.after, doc, site.end, site.end + site.after.length, site.after)) return false;
   if (c.key) {
     const k = site.key;
     if (!k || !(c.key.test(k.key) || (k.also !== undefined && c.key.test(k.also)))) return false;
@@ -245,6 +295,7 @@ export function contextsHit(fragment: Fragment, rule: CompiledRule): Set<number>
   const hit = new Set<number>();
   if (!rule.shape) return hit;
   const doc = new Document(fragment.text);
+  const literals = literalSetOf([rule]);
   const shape = rule.shape instanceof LinearRegExp ? new LinearRegExp(rule.shape.source, rule.shape.flags) : new RegExp(rule.shape.source, rule.shape.flags);
   for (let m = shape.exec(doc.text); m; m = shape.exec(doc.text)) {
     if (m[0] === '') shape.lastIndex++;
@@ -252,7 +303,7 @@ export function contextsHit(fragment: Fragment, rule: CompiledRule): Set<number>
     if (isNeverSecret(secret) || isReference(secret)) continue;
     const site = new Site(doc, m.index, m.index + m[0].length);
     rule.contexts.forEach((c, i) => {
-      if (possible(c, doc, fragment.path) && holds(c, site, doc)) hit.add(i);
+      if (possible(c, doc, fragment.path, literals) && holds(c, site, doc)) hit.add(i);
     });
   }
   return hit;
@@ -313,16 +364,17 @@ const INLINE_ALLOW = 'secret-guard:allow';
 /** Content findings of one fragment, inline `secret-guard:allow` marked, in text order. */
 export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding['kind'] = 'content'): Finding[] {
   const doc = new Document(fragment.text);
+  const literals = literalSetOf(rules);
   const byShape = new Map<string, Live[]>();
   for (const rule of rules) {
     if (!rule.shape) continue;
     if (rule.exceptPaths?.(fragment.path)) continue;
     // The prefilter reads the path too: a Docker secret file named postmark_token.txt holds
     // nothing but the token.
-    if (rule.keywords && !doc.test(rule.keywords) && !rule.keywords.test(fragment.path)) continue;
+    if (rule.keywordList && !rule.keywordList.some((k) => doc.has(literals, k)) && !rule.keywords!.test(fragment.path)) continue;
     let contexts: CompiledContext[];
     try {
-      contexts = rule.contexts.filter((c) => possible(c, doc, fragment.path));
+      contexts = rule.contexts.filter((c) => possible(c, doc, fragment.path, literals));
     } catch (err) {
       throw new RuleError(rule.id, fragment.path, err);
     }

@@ -74,3 +74,322 @@ export function requiredLiterals(source: string, min = 3): string[] | null {
   end();
   return runs;
 }
+
+/**
+ * The top-level alternatives of a pattern (inside one group that wraps it whole), or the pattern
+ * alone. `(A|B)` holds in a text where A or B does, and each alternative has literals of its own
+ * to rule it out: `(\bClient\b…require\(…postmark|import\s*\{…from…postmark)` as a whole needs
+ * none, yet the second branch cannot match a text without "import". Not split: a pattern with a
+ * back-reference (group numbers would move) or a group whose extent is unclear.
+ */
+export function alternativesOf(source: string): string[] {
+  if (/\\[1-9k]/.test(source)) return [source];
+  const cuts: number[][] = [[], []];
+  let depth = 0;
+  // Whether the group opened at 0 closes at the last character (wraps the whole pattern).
+  let wrapped = source.startsWith('(');
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') {
+      i++;
+      if (source[i] === '^') i++;
+      if (source[i] === ']') i++;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') {
+      if (--depth < 0) return [source];
+      if (depth === 0 && i !== source.length - 1) wrapped = false;
+    } else if (c === '|' && depth <= 1) cuts[depth]!.push(i);
+  }
+  if (depth !== 0) return [source];
+  let inner = 0;
+  let at = cuts[0]!;
+  if (wrapped && at.length === 0) {
+    // Inside the wrapping group: `(` or `(?:`; a named or other special group is not split.
+    if (source.startsWith('(?:')) inner = 3;
+    else if (source.startsWith('(?')) return [source];
+    else inner = 1;
+    at = cuts[1]!;
+  }
+  if (at.length === 0) return [source];
+  const end = inner ? source.length - 1 : source.length;
+  const parts: string[] = [];
+  let from = inner;
+  for (const cut of at) {
+    parts.push(source.slice(from, cut));
+    from = cut + 1;
+  }
+  parts.push(source.slice(from, end));
+  return parts;
+}
+
+/**
+ * The literals a rule set tests documents for (keywords, the literals a context needs), found in
+ * one pass of one alternation instead of one case-insensitive search per literal: a generated
+ * page that says "postmark" everywhere but lacks the other dozen literals was searched whole a
+ * dozen times. Longest alternatives first, and every start position tried, so a literal hidden
+ * inside a longer one found at the same place is implied by it.
+ */
+export class LiteralSet {
+  readonly size: number;
+  /** Longest first, so an alternation tries a literal before any it contains. */
+  private readonly all: string[];
+  /** A matched literal (lower-cased) → every literal of the set it contains, itself included. */
+  private readonly implied = new Map<string, string[]>();
+  /** The alternation of the literals not found yet, by which are left (few subsets occur). */
+  private readonly alternations = new Map<string, RegExp>();
+
+  constructor(literals: Iterable<string>) {
+    const all = [...new Set([...literals].map((l) => l.toLowerCase()))].filter((l) => l !== '');
+    all.sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+    this.all = all;
+    this.size = all.length;
+    for (const l of all) this.implied.set(l, all.filter((o) => l.includes(o)));
+  }
+
+  /**
+   * The set's literals that occur in `text` (case-insensitively, as an `i` regex reads case).
+   * Each search looks only for the literals not found yet, so a word the page repeats thousands
+   * of times ("client") is matched once: at most one search per literal, each starting where
+   * the last one matched, so the text is read about once.
+   */
+  presentIn(text: string): Set<string> {
+    const found = new Set<string>();
+    let left = this.all;
+    let from = 0;
+    while (left.length) {
+      const re = this.alternation(left);
+      re.lastIndex = from;
+      const m = re.exec(text);
+      if (!m) break;
+      const hit = m[0].toLowerCase();
+      // A case fold that lower-casing does not undo (outside ASCII): test each literal itself.
+      const implied = this.implied.get(hit) ?? left.filter((l) => new RegExp(escapeLiteral(l), 'i').test(m[0]));
+      for (const l of implied) found.add(l);
+      left = left.filter((l) => !found.has(l));
+      from = m.index + 1;
+    }
+    return found;
+  }
+
+  private alternation(left: string[]): RegExp {
+    const key = left.join('\0');
+    let re = this.alternations.get(key);
+    if (!re) {
+      re = new RegExp(left.map(escapeLiteral).join('|'), 'gi');
+      this.alternations.set(key, re);
+    }
+    return re;
+  }
+}
+
+export const escapeLiteral = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The characters the last non-blank character of a text must be among for `source` to match at
+ * its end, or null when that cannot be told simply. A context's `before` pattern ends in `$`
+ * (it reads the text before a candidate on its line), and most candidates in a generated page
+ * sit after `=` (`class="…"`), which rules out every pattern ending in `,` or `||`: one
+ * character compared instead of a regex tried at each of 300 positions.
+ */
+export function lastCharsOf(source: string, ignoreCase: boolean): Set<string> | null {
+  let items: Item[];
+  try {
+    items = new PatternReader(source).sequence();
+  } catch {
+    return null;
+  }
+  // The pattern must end with `$` (no `m` flag is used: the end of the text), possibly after
+  // blanks and other zero-width assertions.
+  let i = items.length - 1;
+  while (i >= 0) {
+    const it = items[i]!;
+    if (it.kind === 'zero' && it.text === '$') return lastOf(items.slice(0, i), ignoreCase);
+    if (it.kind !== 'zero' && it.kind !== 'blank') break;
+    i--;
+  }
+  return null;
+}
+
+/** One atom of a pattern; `repeats` when its quantifier allows more than one. */
+type Item = { min: number; repeats?: boolean } & (
+  | { kind: 'chars'; chars: Set<string> }
+  | { kind: 'group'; alternatives: Item[][] }
+  | { kind: 'blank' }
+  | { kind: 'zero'; text: string }
+  | { kind: 'other' }
+);
+
+/**
+ * What every match of `source` must contain, as a list of choices: each inner list holds
+ * literals (lower-cased, at least `min` characters) one of which every match contains.
+ * `(process\.env…|(os\.environ|ENV)\[…)…POSTMARK…` gives [['postmark'], ['process.env',
+ * 'os.environ', 'env']]: a line that mentions Postmark but no environment is ruled out without
+ * the regex. Null when the pattern is not understood.
+ */
+export function requiredChoices(source: string, min = 3): string[][] | null {
+  let items: Item[];
+  try {
+    items = new PatternReader(source).sequence();
+  } catch {
+    return null;
+  }
+  return choicesOf(items, min);
+}
+
+function choicesOf(items: Item[], min: number): string[][] {
+  const out: string[][] = [];
+  let run = '';
+  const end = () => {
+    if (run.length >= min) out.push([run]);
+    run = '';
+  };
+  for (const it of items) {
+    if (it.kind === 'chars' && it.chars.size === 1 && it.min >= 1) {
+      run += [...it.chars][0]!.toLowerCase();
+      if (it.repeats) end();
+      continue;
+    }
+    end();
+    if (it.kind !== 'group' || it.min < 1) continue;
+    if (it.alternatives.length === 1) {
+      out.push(...choicesOf(it.alternatives[0]!, min));
+      continue;
+    }
+    // One of the alternatives matched: whatever each one needs, any of those is present.
+    const any: string[] = [];
+    for (const alt of it.alternatives) {
+      const needs = choicesOf(alt, min);
+      if (!needs.length) {
+        any.length = 0;
+        break;
+      }
+      const single = needs.filter((n) => n.length === 1).sort((a, b) => b[0]!.length - a[0]!.length)[0];
+      any.push(...(single ?? needs[0]!));
+    }
+    if (any.length) out.push([...new Set(any)]);
+  }
+  end();
+  return out;
+}
+
+/** The last non-blank character any match of `items` ends with, or null. */
+function lastOf(items: Item[], ignoreCase: boolean): Set<string> | null {
+  const out = new Set<string>();
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i]!;
+    if (it.kind === 'zero' || it.kind === 'blank') continue;
+    let chars: Set<string> | null;
+    if (it.kind === 'chars') chars = it.chars;
+    else if (it.kind === 'group') {
+      chars = new Set();
+      for (const alt of it.alternatives) {
+        const c = alt.some((x) => x.kind !== 'zero' && x.kind !== 'blank' && x.min > 0) ? lastOf(alt, ignoreCase) : null;
+        if (!c) return null;
+        for (const ch of c) chars.add(ch);
+      }
+    } else return null;
+    for (const ch of chars) {
+      if (/\s/.test(ch)) return null;
+      out.add(ch);
+      if (ignoreCase) {
+        out.add(ch.toLowerCase());
+        out.add(ch.toUpperCase());
+      }
+    }
+    if (it.min > 0) return out;
+  }
+  return null;
+}
+
+/** Enough of the regex grammar to read the patterns rules use; anything else throws (no prefilter). */
+class PatternReader {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  sequence(): Item[] {
+    const alternatives = this.alternatives();
+    if (this.i !== this.s.length) throw new Error('unbalanced');
+    return alternatives.length === 1 ? alternatives[0]! : [{ kind: 'group', alternatives, min: 1 }];
+  }
+
+  private alternatives(): Item[][] {
+    const all: Item[][] = [[]];
+    while (this.i < this.s.length && this.s[this.i] !== ')') {
+      if (this.s[this.i] === '|') {
+        this.i++;
+        all.push([]);
+        continue;
+      }
+      const atom = this.atom();
+      all[all.length - 1]!.push(this.quantified(atom));
+    }
+    return all;
+  }
+
+  private quantified(atom: Item): Item {
+    const q = this.s[this.i];
+    let min = 1;
+    if (q === '?' || q === '*') {
+      min = 0;
+      this.i++;
+    } else if (q === '+') this.i++;
+    else if (q === '{') {
+      const m = /^\{(\d+)(,\d*)?\}/.exec(this.s.slice(this.i));
+      if (!m) throw new Error('quantifier');
+      min = Number(m[1]);
+      this.i += m[0].length;
+    } else return atom;
+    if (this.s[this.i] === '?') this.i++; // lazy
+    if (atom.kind === 'zero') throw new Error('quantified assertion');
+    return { ...atom, min: Math.min(atom.min, min), repeats: q !== '?' };
+  }
+
+  private atom(): Item {
+    const c = this.s[this.i++]!;
+    if (c === '^' || c === '$') return { kind: 'zero', text: c, min: 1 };
+    if (c === '.') return { kind: 'other', min: 1 };
+    if (c === '[') return this.charClass();
+    if (c === '(') {
+      let lookaround = false;
+      if (this.s[this.i] === '?') {
+        const head = /^\?(:|=|!|<=|<!|<[A-Za-z_]\w*>)/.exec(this.s.slice(this.i));
+        if (!head) throw new Error('group');
+        lookaround = ['=', '!', '<=', '<!'].includes(head[1]!);
+        this.i += head[0].length;
+      }
+      const alternatives = this.alternatives();
+      if (this.s[this.i++] !== ')') throw new Error('unbalanced');
+      return lookaround ? { kind: 'zero', text: '(?)', min: 1 } : { kind: 'group', alternatives, min: 1 };
+    }
+    if (c === '\\') {
+      const e = this.s[this.i++];
+      if (e === undefined) throw new Error('escape');
+      if (e === 'b' || e === 'B') return { kind: 'zero', text: `\\${e}`, min: 1 };
+      if (e === 's') return { kind: 'blank', min: 1 };
+      if (/[A-Za-z0-9]/.test(e)) return { kind: 'other', min: 1 };
+      return { kind: 'chars', chars: new Set([e]), min: 1 };
+    }
+    if (c === ')' || c === '|' || c === '?' || c === '*' || c === '+' || c === '{') throw new Error('syntax');
+    return { kind: 'chars', chars: new Set([c]), min: 1 };
+  }
+
+  /** A class of plain characters; one with ranges, negation or escapes such as `\\w` is some other character. */
+  private charClass(): Item {
+    const chars = new Set<string>();
+    let plain = this.s[this.i] !== '^';
+    if (!plain) this.i++;
+    while (this.i < this.s.length && this.s[this.i] !== ']') {
+      let c = this.s[this.i++]!;
+      if (c === '\\') {
+        c = this.s[this.i++] ?? '';
+        if (c === '' || /[A-Za-z0-9]/.test(c)) plain = false;
+      }
+      if (this.s[this.i] === '-' && this.s[this.i + 1] !== ']') plain = false;
+      chars.add(c);
+    }
+    if (this.s[this.i++] !== ']' || chars.size === 0) throw new Error('unbalanced or empty class');
+    return plain ? { kind: 'chars', chars, min: 1 } : { kind: 'other', min: 1 };
+  }
+}

@@ -55,3 +55,27 @@ export function clock(seconds: number): string {
   const ss = String(s % 60).padStart(2, '0');
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
+
+/**
+ * A bar fed with counts a source reports (done, total): made when the total is first reported
+ * (done = 0), so its rate starts with the work; finish() clears it, whether or not it was made.
+ */
+export class CountedProgress {
+  private bar: ProgressBar | null = null;
+  private done = 0;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly unit: string,
+  ) {}
+
+  readonly report = (done: number, total: number): void => {
+    if (!this.bar) this.bar = new ProgressBar(this.write, total, this.unit);
+    if (done > this.done) this.bar.tick(done - this.done);
+    this.done = Math.max(done, this.done);
+  };
+
+  finish(): void {
+    this.bar?.finish();
+  }
+}

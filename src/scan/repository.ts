@@ -10,6 +10,7 @@ import { compileRules, type CompiledRule } from '../core/engine.js';
 import { configChoice, resolveScanOptions } from './options.js';
 import type { FailOn } from '../core/types.js';
 import { failing, sortFindings } from './passes.js';
+import { CountedProgress } from './progress.js';
 import type { ScanResult } from './result.js';
 
 export type ScanModeName = 'worktree' | 'staged' | 'history' | 'range';
@@ -58,7 +59,13 @@ async function readSource(mode: ScanModeName, args: Args, src: SourceContext, ra
     case 'history':
     case 'range': {
       const { scanHistory } = await import('../sources/history.js');
-      return scanHistory({ ...src, range: range?.text, resolved: range, allowShallow: Boolean(args['allow-shallow']) });
+      const { progress, ...rest } = src;
+      const bar = progress ? new CountedProgress(progress, 'commits') : undefined;
+      try {
+        return await scanHistory({ ...rest, range: range?.text, resolved: range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report });
+      } finally {
+        bar?.finish();
+      }
     }
     case 'staged': {
       const { scanStaged } = await import('../sources/staged.js');

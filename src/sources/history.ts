@@ -9,22 +9,19 @@
  * resolutions included. A secret is introduced at P when the new blob at P holds it and the old
  * side of the diff (the rename source, for a rename) does not.
  *
- * Holders: a commit's state is its first parent's state plus its diff, restricted to the paths
- * that hold a leak, and shared with the parent when the diff leaves them alone. That is exact
- * because a parent always comes before its children. A state is dropped once all of the commit's
- * children have been seen (counted by a `git rev-list --children` read in step with the log),
- * except at ref tips, which are matched to leaks at the end.
+ * Which commit introduced a leak and what still holds it is history-provenance.ts's, given each
+ * commit with its number of children (a `git rev-list --children` read in step with the log).
  */
 import type { Readable } from 'node:stream';
 import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
-import type { CommitInfo, Finding, Holders } from '../core/types.js';
-import { ProgressBar } from '../scan/progress.js';
+import type { Finding } from '../core/types.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
-import { LOG_ARGS, LogParser, type LogCommit, type RawChange } from './history-log.js';
+import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
+import { idOf, isFile, Provenance, type Contents, type HeldFinding } from './history-provenance.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
@@ -54,8 +51,12 @@ export interface HistoryOptions {
   revsText?: string;
   /** Else a shallow clone is exit 2 (IncompleteScanError) with fix advice. */
   allowShallow?: boolean;
-  /** Only set on a TTY. */
-  progress?: (text: string) => void;
+  /**
+   * Commits applied of the walk's total, for a progress bar the caller draws: (0, total) once
+   * the total is counted, then after each commit. Counting costs a rev-list: set it only when
+   * something is shown (a TTY).
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export const MESSAGE_PATH = '<commit message>';
@@ -117,57 +118,10 @@ interface WalkSpec {
   rangeText?: string;
 }
 
-interface Leak {
-  finding: Finding & { holders: Holders };
-  kind: Finding['kind'];
-  /** Secret plus whether an inline allow covers it: removing the allow makes a new finding. */
-  id: string;
-  /** Commits whose message holds it (message leaks only). */
-  messageCommits?: string[];
-}
-
-interface Held {
-  blob: string;
-  leaks: Leak[];
-}
-
-/** The leak-holding paths of one commit's tree. Shared, never changed once built. */
-class State {
-  private flat: Leak[] | undefined;
-  /**
-   * Commits whose state this is, not yet added to its leaks' holder counts, and how many entries
-   * of the states map hold it. Counting per state rather than per leak at every commit keeps the
-   * cost at states x leaks, not commits x leaks: thousands of token files and a long history.
-   */
-  uses = 0;
-  refs = 0;
-  constructor(readonly paths: Map<string, Held>) {}
-  get leaks(): Leak[] {
-    if (!this.flat) {
-      const all = new Set<Leak>();
-      for (const h of this.paths.values()) for (const l of h.leaks) all.add(l);
-      this.flat = [...all];
-    }
-    return this.flat;
-  }
-}
-
-const EMPTY = new State(new Map());
-
-/** Adds the commits that had this state to its leaks' holder counts (each use once). */
-function countUses(state: State): void {
-  if (state.uses === 0) return;
-  for (const l of state.leaks) l.finding.holders.commits += state.uses;
-  state.uses = 0;
-}
 const SKIPPED = Symbol('skipped');
 /** Shared by every text blob with no findings at class 0 (most blobs), so each costs one map entry. */
 const CLEAN: Array<Finding[] | null | undefined> = Object.freeze([null]) as Array<null>;
 const NO_IDS: ReadonlySet<string> = new Set();
-/** Blobs read as content: files, and symbolic links, whose blob is the target text (never followed). */
-const isFile = (mode: string) => mode === '100644' || mode === '100755' || mode === '120000';
-const isZero = (sha: string) => /^0+$/.test(sha);
-const idOf = (f: Finding) => `${f.suppressedBy ? 1 : 0}${f.secret}`;
 
 class HistoryScan {
   readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
@@ -180,14 +134,11 @@ class HistoryScan {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly classes: PathClasses;
   private readonly gate: ReturnType<typeof keywordGate>;
-  private readonly leaks = new Map<string, Leak>();
-  private readonly findings: Finding[] = [];
-  private readonly states = new Map<string, { state: State; remaining: number; keep: boolean }>();
+  private readonly provenance: Provenance;
   private readonly skippedOnce = new Set<string>();
-  private readonly keep: Set<string>;
   private blobs!: BlobReader;
   private children!: ChildCounts;
-  private bar: ProgressBar | null = null;
+  private total = 0;
   private shallowNoted = false;
 
   constructor(
@@ -198,16 +149,32 @@ class HistoryScan {
   ) {
     this.classes = new PathClasses(opts.rules);
     this.gate = keywordGate(opts.rules);
-    this.keep = new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : [])]);
+    this.provenance = new Provenance(this.contents(), new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : [])]));
+  }
+
+  /** What provenance asks of the blobs read: only through findingsAt and idsAt. */
+  private contents(): Contents {
+    return {
+      excluded: (path, mode) => {
+        if (this.ignored(path)) return true;
+        if (mode !== '160000') return false;
+        this.skipOnce('submodule', path, 'submodule (scan it on its own)');
+        return true;
+      },
+      findingsAt: (blob, path) => this.findingsAt(blob, path),
+      // An old side under ignorePaths was not read for this path: it tells nothing.
+      idsAt: (blob, path) => (this.opts.isIgnoredPath(path) ? NO_IDS : this.idsAt(blob, path)),
+      pathFindings: (path) => detectPath(path, 'committed', this.opts.rules),
+    };
   }
 
   async run(): Promise<Finding[]> {
     const { cwd } = this.opts;
     const revs = [...this.walk.revs, '--stdin'];
     const stdin = this.walk.stdin.length ? `${this.walk.stdin.join('\n')}\n` : '';
-    if (this.opts.progress) {
-      const total = Number((await git([...GIT_GLOBAL, 'rev-list', '--count', ...revs], cwd, stdin)).toString('utf8').trim());
-      this.bar = new ProgressBar(this.opts.progress, total, 'commits');
+    if (this.opts.onProgress) {
+      this.total = Number((await git([...GIT_GLOBAL, 'rev-list', '--count', ...revs], cwd, stdin)).toString('utf8').trim());
+      this.opts.onProgress(0, this.total);
     }
     const log = new GitStream([...GIT_GLOBAL, 'log', ...LOG_ARGS, ...revs], cwd);
     const kids = new GitStream([...GIT_GLOBAL, 'rev-list', '--topo-order', '--reverse', '--children', ...revs], cwd);
@@ -230,13 +197,11 @@ class HistoryScan {
       if (this.walk.rangeText === undefined) await this.scanLoose();
       await this.blobs.close();
     } finally {
-      this.bar?.finish();
       log.kill();
       kids.kill();
       this.blobs.kill();
     }
-    await this.settleHolders();
-    return this.findings;
+    return this.settleHolders();
   }
 
   /**
@@ -337,25 +302,9 @@ class HistoryScan {
     if (!kid || kid[0] !== c.sha) throw walkChanged();
     if (this.walk.boundary?.has(c.sha)) this.shallowRange(c.sha);
     this.stats.commitsScanned!++;
-    const parent = c.parents.length ? this.states.get(c.parents[0]!) : undefined;
     const merged = this.walk.rangeText !== undefined && c.parents.length > 1 ? await this.inOtherParents(c) : undefined;
-    const state = this.applyDiff(c, parent?.state ?? EMPTY, merged);
-    state.uses++;
-    const keep = this.keep.has(c.sha);
-    if (state !== EMPTY && (kid[1] > 0 || keep)) {
-      this.states.set(c.sha, { state, remaining: kid[1], keep });
-      state.refs++;
-    }
-    for (const p of c.parents) {
-      const e = this.states.get(p);
-      if (e && --e.remaining <= 0 && !e.keep) {
-        this.states.delete(p);
-        if (--e.state.refs === 0) countUses(e.state);
-      }
-    }
-    // No entry holds it: no later commit can have it as its parent's state.
-    if (state.refs === 0) countUses(state);
-    this.bar?.tick();
+    this.provenance.commit(c, kid[1], merged);
+    this.opts.onProgress?.(this.stats.commitsScanned!, this.total);
   }
 
   private shallowRange(sha: string): void {
@@ -366,15 +315,7 @@ class HistoryScan {
   }
 
   private scanMessage(c: LogCommit): void {
-    const seen = new Set<string>();
-    for (const f of detect({ text: c.message, path: MESSAGE_PATH }, this.opts.rules, 'message')) {
-      const id = idOf(f);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const leak = this.leakFor(f, `m${id}`, c);
-      leak.finding.holders.commits++;
-      (leak.messageCommits ??= []).push(c.sha);
-    }
+    this.provenance.message(c, detect({ text: c.message, path: MESSAGE_PATH }, this.opts.rules, 'message'));
   }
 
   /**
@@ -398,50 +339,6 @@ class HistoryScan {
       out.set(ch.path, ids);
     }
     return out;
-  }
-
-  private applyDiff(c: LogCommit, base: State, merged?: Map<string, ReadonlySet<string>>): State {
-    let paths: Map<string, Held> | null = null;
-    const edit = () => (paths ??= new Map(base.paths));
-    for (const ch of c.changes) {
-      if ((ch.status === 'D' || ch.status === 'R') && (paths ?? base.paths).has(ch.oldPath)) edit().delete(ch.oldPath);
-      if (ch.status === 'D') continue;
-      const held = this.heldAt(ch, c, base, merged?.get(ch.path) ?? NO_IDS);
-      if (held) edit().set(ch.path, held);
-      else if ((paths ?? base.paths).has(ch.path)) edit().delete(ch.path);
-    }
-    return paths ? ((paths as Map<string, Held>).size ? new State(paths) : EMPTY) : base;
-  }
-
-  /** What the new side of one change holds: carried leaks, introduced ones, path findings. */
-  private heldAt(ch: RawChange, c: LogCommit, base: State, inOtherParent: ReadonlySet<string>): Held | null {
-    if (this.ignored(ch.path)) return null;
-    if (ch.newMode === '160000') {
-      this.skipOnce('submodule', ch.path, 'submodule (scan it on its own)');
-      return null;
-    }
-    const leaks: Leak[] = [];
-    const previous = base.paths.get(ch.oldPath);
-    if (ch.status === 'A' || ch.status === 'R' || ch.status === 'C') {
-      for (const f of detectPath(ch.path, 'committed', this.opts.rules)) leaks.push(this.leakFor(f, `p${f.ruleId}\0${ch.path}`, c));
-    } else {
-      for (const l of base.paths.get(ch.path)?.leaks ?? []) if (l.kind === 'path') leaks.push(l);
-    }
-    const found = isFile(ch.newMode) ? this.findingsAt(ch.newBlob, ch.path) : [];
-    if (found.length) {
-      const before = isFile(ch.oldMode) && !isZero(ch.oldBlob) && !this.opts.isIgnoredPath(ch.oldPath) ? this.idsAt(ch.oldBlob, ch.oldPath) : NO_IDS;
-      const seen = new Set<string>();
-      for (const f of found) {
-        const id = idOf(f);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const carried = previous?.leaks.find((l) => l.kind === 'content' && l.id === id);
-        if (carried) leaks.push(carried);
-        // In the old side (or another parent) but not a leak of this scan: it came with the range's base.
-        else if (!before.has(id) && !inOtherParent.has(id)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
-      }
-    }
-    return leaks.length ? { blob: ch.newBlob, leaks } : null;
   }
 
   private findingsAt(blob: string, path: string): Finding[] {
@@ -478,42 +375,20 @@ class HistoryScan {
       const waits: Promise<void>[] = [];
       for (const f of files) this.want(f.blob, f.path, waits);
       await Promise.all(waits);
-      const held = new Set<Leak>();
-      for (const f of files) {
-        if (type === 'tree') for (const p of detectPath(f.path, 'committed', this.opts.rules)) held.add(this.leakFor(p, `p${p.ruleId}\0${f.path}`));
-        for (const c of this.findingsAt(f.blob, f.path)) held.add(this.leakFor(c, `c${idOf(c)}\0${f.path}`));
-      }
-      for (const l of held) l.finding.holders.refs.push(ref);
+      this.provenance.loose(ref, files, type === 'tree');
     }
-  }
-
-  /** The leak for `key`, reported at `c` (if any: a tagged blob has none) the first time it is seen. */
-  private leakFor(f: Finding, key: string, c?: LogCommit): Leak {
-    let leak = this.leaks.get(key);
-    if (!leak) {
-      const commit: CommitInfo | undefined = c && { sha: c.sha, author: c.author, email: c.email, date: c.date };
-      const finding = { ...f, ...(commit ? { commit } : {}), holders: { commits: 0, refs: [], inHead: false } };
-      leak = { finding, kind: f.kind, id: idOf(f) };
-      this.leaks.set(key, leak);
-      this.findings.push(finding);
-    }
-    return leak;
   }
 
   /** Refs and HEAD: a content leak is held where the tip's tree still has it; a message, where the commit is reachable. */
-  private async settleHolders(): Promise<void> {
-    for (const e of this.states.values()) countUses(e.state);
-    for (const [sha, names] of this.tips.byCommit) {
-      for (const l of this.states.get(sha)?.state.leaks ?? []) l.finding.holders.refs.push(...names);
-    }
+  private async settleHolders(): Promise<HeldFinding[]> {
     const head = this.walk.head;
-    for (const l of (head && this.states.get(head)?.state.leaks) || []) l.finding.holders.inHead = true;
-    for (const l of this.leaks.values()) {
-      if (!l.messageCommits) continue;
-      l.finding.holders.refs = await refsContaining(this.opts.cwd, l.messageCommits);
-      l.finding.holders.inHead = head ? await reaches(this.opts.cwd, head, l.messageCommits) : false;
+    const { findings, messages } = this.provenance.settle(this.tips.byCommit, head);
+    for (const m of messages) {
+      m.finding.holders.refs = await refsContaining(this.opts.cwd, m.commits);
+      m.finding.holders.inHead = head ? await reaches(this.opts.cwd, head, m.commits) : false;
     }
-    for (const l of this.leaks.values()) l.finding.holders.refs.sort();
+    for (const f of findings) f.holders.refs.sort();
+    return findings;
   }
 }
 
