@@ -39,7 +39,8 @@ port.on('message', async ({ args, cwd, env, input }) => {
   const id = ++calls;
   current = id;
   for (const k of Object.keys(process.env)) delete process.env[k];
-  Object.assign(process.env, env);
+  // As spawn's env option: a key whose value is undefined is left out, not set to 'undefined'.
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
   const ctx = {
     cwd,
     env: process.env,
