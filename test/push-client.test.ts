@@ -239,3 +239,26 @@ describe('scan --pre-push under the real pre-commit framework', () => {
     expect(ok.code, ok.out).toBe(0);
   });
 });
+
+describe('--show-secrets in the client gates', () => {
+  it('--pre-push and --commit-msg show the secret when asked, as scan does, and cut it otherwise', () => {
+    const { repo } = project();
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    const token = fakeToken();
+    const sha = repo.commit({ 'deploy.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'leak');
+    const input = `refs/heads/main ${sha} refs/heads/main ${base}\n`;
+    const shown = cli(['scan', '--pre-push', '--show-secrets', 'origin', 'url'], repo.dir, {}, input);
+    expect(shown.code, shown.stderr).toBe(1);
+    expect(shown.stdout).toContain(`deploy.env.txt:1  Postmark Server API token [postmark-server-token]  ${token}`);
+    const cut = cli(['scan', '--pre-push', 'origin', 'url'], repo.dir, {}, input);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).not.toContain(token);
+
+    const msg = join(tempDir(), 'COMMIT_EDITMSG');
+    writeFileSync(msg, `deploy\n\nPOSTMARK_SERVER_TOKEN=${token}\n`);
+    const m = cli(['scan', '--commit-msg', msg, '--show-secrets'], repo.dir);
+    expect(m.code, m.stderr).toBe(1);
+    expect(m.stdout).toContain(token);
+    expect(cli(['scan', '--commit-msg', msg], repo.dir).stdout).not.toContain(token);
+  });
+});

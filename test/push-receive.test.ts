@@ -79,6 +79,16 @@ describe('scan --pre-receive behind a real push', () => {
     expect(spawnSync('git', ['cat-file', '-e', sha], { cwd: w.server }).status).not.toBe(0);
   });
 
+  it('--show-secrets in the hook shows the pusher the secret, as scan does', () => {
+    const w = world({ hookArgs: '--show-secrets' });
+    const { token, text } = envLine();
+    w.client.commit({ 'config/mail.env': text }, 'mail settings');
+    const r = w.push('main');
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('remote: secret-guard: push refused');
+    expect(r.out).toMatch(new RegExp(`config/mail\\.env:1 .*${token}`));
+  });
+
   it('refuses a token on a new branch, and a new branch of commits the server already holds passes unread', () => {
     const w = world({ hook: false });
     // Pushed before the hook was installed: already on the server, so not this push's doing.
@@ -231,6 +241,19 @@ describe('scan --pre-receive behind a real push', () => {
     expect(ok.out).toContain('remote: secret-guard: 2 files not read; the push was accepted with them unchecked (--on-unread accept)');
   });
 
+  it('passes over a Git LFS pointer as every mode does, in a pushed commit and as a tagged blob', () => {
+    const w = world({ hookArgs: '--verbose' });
+    const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${'ab'.repeat(32)}\nsize 12345\n`;
+    w.client.commit({ 'assets/mail-template.psd': pointer }, 'lfs asset');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'pointer'), pointer.replace('12345', '54321'));
+    const blob = w.client.git('hash-object', '-w', join(dir, 'pointer')).trim();
+    const r = w.push('main', `${blob}:refs/tags/lfs-blob`);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('remote:   skipped assets/mail-template.psd: Git LFS pointer (content lives outside the repository)');
+    expect(r.out).toContain('remote:   skipped refs/tags/lfs-blob: Git LFS pointer (content lives outside the repository)');
+  });
+
   it('accepts a deletion', () => {
     const w = world();
     w.client.git('branch', 'old');
@@ -251,10 +274,12 @@ describe('scan --pre-receive behind a real push', () => {
     w.client.commit({ 'b.env.txt': text }, 'bad');
     w.client.git('checkout', '-q', 'main');
     w.client.git('tag', 'v0');
-    const r = w.push('main', 'clean-one', 'bad', 'v0');
+    w.client.git('branch', 'bad-too', 'bad');
+    const r = w.push('main', 'clean-one', 'bad', 'v0', 'bad-too');
     expectRefused(r, token);
-    expect(r.out).toContain('refs/heads/bad');
-    for (const ref of ['main', 'clean-one', 'bad', 'v0']) expect(r.out).toMatch(new RegExp(`\\[remote rejected\\] ${ref} -> ${ref}`));
+    // The finding is placed on exactly the refs that bring its commit.
+    expect(r.out).toMatch(/remote: {3}refs\/heads\/bad, refs\/heads\/bad-too {2}[0-9a-f]{12} {2}b\.env\.txt:1 /);
+    for (const ref of ['main', 'clean-one', 'bad', 'v0', 'bad-too']) expect(r.out).toMatch(new RegExp(`\\[remote rejected\\] ${ref} -> ${ref}`));
     expect(w.refs()).toBe(before);
   });
 

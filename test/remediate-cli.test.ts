@@ -172,3 +172,20 @@ describe('remediate through bin/', () => {
     }
   });
 });
+
+describe('remediate and the active config file', () => {
+  it('a token pasted into the config is a leak to remediate; the custom rules\' examples beside it are not', () => {
+    const token = fakeToken();
+    const cfg = {
+      rules: [{ id: 'relay-key', pattern: 'RELAYKEY-(?<secret>[A-Z0-9]{20})', keywords: ['RELAYKEY-'], examples: ['k = "RELAYKEY-ABCDEFGHIJ0123456789"'], negativeExamples: ['k = "RELAYKEY-short"'] }],
+      remediation: { secretManager: `vault kv put secret/mail POSTMARK_SERVER_TOKEN=${token}` },
+    };
+    const repo = makeRepo({ files: { '.secret-guard.json': JSON.stringify(cfg, null, 2), 'README.md': '# app\n' } });
+    const r = cli(['remediate'], repo.dir);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^secret-guard remediate: 1 leaked credential \(/);
+    expect(readFileSync(join(repo.dir, OUT, 'replacements.txt'), 'utf8')).toContain(token);
+    expect(readFileSync(join(repo.dir, OUT, 'replacements.txt'), 'utf8')).not.toContain('RELAYKEY');
+    expect(r.stdout).not.toContain(token);
+  });
+});

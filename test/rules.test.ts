@@ -73,3 +73,13 @@ describe('rules/', () => {
     });
   }
 });
+
+describe('named pattern pieces (rules/fragments/)', () => {
+  it('the "postmark, not a webhook" name is written once: no rule file spells it out, and the loader expands every use', () => {
+    const dir = fileURLToPath(new URL('../rules/', import.meta.url));
+    for (const f of files) expect(readFileSync(join(dir, f), 'utf8'), f).not.toContain('postmark(?!');
+    const uses = specs.flatMap((s) => s.contexts ?? []).flatMap((c) => Object.values(c)).filter((v) => typeof v === 'string');
+    expect(uses.filter((v) => v.includes('(?&'))).toEqual([]);
+    expect(uses.filter((v) => v.includes('postmark(?![a-z0-9]{0,30}[ _.-]?(message|')).length).toBeGreaterThanOrEqual(7);
+  });
+});

@@ -7,6 +7,7 @@ import type { Options, PositionalOptions } from 'yargs';
 import type { Args, CommandModule } from './context.js';
 import { FAIL_ON } from '../core/types.js';
 import { FORMATS } from '../scan/reporters.js';
+import { HOOKS, isPushGate } from '../scan/modes.js';
 
 export interface CommandSpec {
   name: string;
@@ -20,9 +21,6 @@ export interface CommandSpec {
 }
 
 const FORMAT: Options = { choices: FORMATS, default: 'text', describe: 'Report format' };
-/** A push gate's flags make `scan` a push gate (src/commands/push-gate.ts). */
-const isPushGate = (args: Args): boolean =>
-  Boolean(args['pre-receive'] || args['pre-push'] || args['commit-msg'] !== undefined || args.timeout !== undefined || args['on-timeout'] !== undefined || args['on-unread'] !== undefined);
 
 const CONFIG: Record<string, Options> = {
   config: { type: 'string', describe: 'Config file (default: .secret-guard.json or .yml found walking up)' },
@@ -87,7 +85,7 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'install',
     describe: 'Write a git hook that runs the scan (pre-commit by default; where git runs hooks: core.hooksPath, husky)',
     options: {
-      hook: { choices: ['pre-commit', 'pre-push', 'commit-msg', 'pre-receive'], default: 'pre-commit', describe: 'Which hook (pre-receive: in a bare repository on the server)' },
+      hook: { choices: HOOKS, default: 'pre-commit', describe: 'Which hook (pre-receive: in a bare repository on the server)' },
       chain: { type: 'boolean', describe: 'Keep an existing pre-commit hook as pre-commit.chained and run it before the scan' },
       force: { type: 'boolean', describe: "Replace an existing pre-commit hook that is not secret-guard's; also install into a core.hooksPath set in the global config" },
       uninstall: { type: 'boolean', describe: "Remove secret-guard's hook (a chained hook goes back in its place)" },

@@ -29,11 +29,10 @@ import { fileURLToPath } from 'node:url';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { GitError, UsageError } from '../errors.js';
 import { git, gitRaw, requireRepo } from '../sources/git.js';
+import { HOOKS, type HookName } from '../scan/modes.js';
 
-export type HookName = 'pre-commit' | 'pre-push' | 'commit-msg' | 'pre-receive';
-export const HOOKS: HookName[] = ['pre-commit', 'pre-push', 'commit-msg', 'pre-receive'];
 export const CHAINED = 'pre-commit.chained';
-export const chainedName = (hook: HookName) => `${hook}.chained`;
+const chainedName = (hook: HookName) => `${hook}.chained`;
 export const MARKER = 'secret-guard:managed-hook';
 const BEGIN = `# >>> secret-guard (${MARKER}; written by \`secret-guard install\`, replaced when it runs again)`;
 const END = '# <<< secret-guard';
@@ -50,7 +49,7 @@ const READS_STDIN = (hook: HookName) => hook === 'pre-push' || hook === 'pre-rec
 const WHAT: Record<HookName, string> = { 'pre-commit': 'commit', 'commit-msg': 'commit', 'pre-push': 'push', 'pre-receive': 'push' };
 
 /** This package's bin, for the server hook (a server has no project node_modules to look in). */
-export const OWN_BIN = fileURLToPath(new URL('../../bin/secret-guard.js', import.meta.url));
+const OWN_BIN = fileURLToPath(new URL('../../bin/secret-guard.js', import.meta.url));
 
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -79,7 +78,7 @@ export function block(hook: HookName, candidates: string[], replay = false): str
 }
 
 /** Our hook file. The chained hook runs first: a formatter there may change what is staged. */
-export function hookScript(hook: HookName, candidates: string[]): string {
+function hookScript(hook: HookName, candidates: string[]): string {
   const stdin = READS_STDIN(hook);
   return [
     '#!/bin/sh',

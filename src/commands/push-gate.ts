@@ -13,37 +13,27 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, IncompleteScanError, redactSecrets, UsageError } from '../errors.js';
+import { EXIT, IncompleteScanError, UsageError } from '../errors.js';
 import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
 import { compileRules, detect } from '../core/engine.js';
 import { TAG_MESSAGE_PATH, type FailOn, type Finding } from '../core/types.js';
-import { failing, sortFindings } from '../scan/passes.js';
+import { failing, sortFindings, withoutConfigExamples } from '../scan/passes.js';
 import { emptyStats, type ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import { toolVersion } from '../cli/version.js';
-import { shownPath, shownSecret } from '../report/shown.js';
+import { shownPath, shownSecret, shownText } from '../report/shown.js';
 import type { ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
-import { git, gitRaw, requireRepo } from '../sources/git.js';
+import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../sources/push.js';
 import { configChoice, resolveScanOptions } from '../scan/options.js';
 import { render, type Format } from '../scan/reporters.js';
+import { chosen, isGate, type Gate } from '../scan/modes.js';
 
-export type Gate = 'pre-receive' | 'pre-push' | 'commit-msg';
-
-export const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
-
-export function gateOf(args: Args): Gate | undefined {
-  const gates = (['pre-receive', 'pre-push', 'commit-msg'] as const).filter((g) => args[g] !== undefined && args[g] !== false);
-  const others = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
-  if (gates.length + others.length > 1) {
-    throw new UsageError(`choose one of --staged, --history, --range, --pre-receive, --pre-push, --commit-msg (got ${[...gates, ...others].map((m) => `--${m}`).join(' and ')})`);
-  }
-  return gates[0];
-}
+const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
 
 /** `4s`, `500ms`, `1m`, or plain seconds. */
-export function parseDuration(text: string): number | null {
+function parseDuration(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
   if (!m) return null;
   const n = Number(m[1]);
@@ -61,12 +51,12 @@ const reportOptions = (args: Args, config: Config): ReportOptions => ({
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-async function serverConfig(choice: ReturnType<typeof configChoice>, gitDir: string, cwd: string): Promise<Config> {
+async function serverConfig(choice: ReturnType<typeof configChoice>, repo: Repo, cwd: string): Promise<Config> {
   if (choice.noConfig) return EMPTY_CONFIG;
-  if (choice.file) return loadConfig({ cwd, file: choice.file });
+  if (choice.file) return loadConfig({ cwd, file: choice.file, repo });
   // Anything under the name counts, a dangling link included: the reader refuses it, loudly.
-  const file = SERVER_CONFIG_NAMES.map((n) => join(gitDir, n)).find((f) => lstatSync(f, { throwIfNoEntry: false }));
-  return file ? loadConfig({ cwd, file }) : EMPTY_CONFIG;
+  const file = SERVER_CONFIG_NAMES.map((n) => join(repo.gitDir, n)).find((f) => lstatSync(f, { throwIfNoEntry: false }));
+  return file ? loadConfig({ cwd, file, repo }) : EMPTY_CONFIG;
 }
 
 async function stdinText(ctx: CliContext, gate: Gate): Promise<string> {
@@ -119,12 +109,9 @@ interface Outcome {
 
 /** `scan` with a push gate's flags (src/cli/table.ts sends those here). */
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
-  return runGate(gateOf(args), args, ctx);
-}
-
-export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContext): Promise<CommandResult> {
   const started = Date.now();
-  if (!gate) throw new UsageError('--timeout, --on-timeout and --on-unread are for the push gates: --pre-receive, --pre-push, --commit-msg');
+  const gate = chosen(args);
+  if (!isGate(gate)) throw new UsageError('--timeout, --on-timeout and --on-unread are for the push gates: --pre-receive, --pre-push, --commit-msg');
   const extra = ((args.paths as string[] | undefined) ?? []).length + args._.length - 1;
   if (gate !== 'pre-push' && extra > 0) throw new UsageError(`--${gate} takes no paths: it reads ${gate === 'pre-receive' ? "git's ref updates on standard input" : 'the message file named after it'}`);
   const budget = args.timeout === undefined ? undefined : parseDuration(String(args.timeout));
@@ -133,12 +120,10 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
   const onUnread = (args['on-unread'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
   const repo = await requireRepo(ctx.cwd, `--${gate}`);
   const choice = configChoice(args);
-  const config = gate === 'pre-receive' ? await serverConfig(choice, repo.gitDir, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, ...choice });
-  // On the server no pushed file is the active config, so none is exempt from the scan (a token in
-  // a pushed `.secret-guard.json` is read like any other); only the server's ignorePaths apply.
-  const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, gate === 'pre-receive' ? { ...config, repoPath: undefined } : config);
+  const config = gate === 'pre-receive' ? await serverConfig(choice, repo, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, ...choice, repo });
+  const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
-  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath };
+  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath, repo };
 
   if (gate === 'commit-msg') return commitMsg(args, ctx, config, rules, failOn);
 
@@ -178,6 +163,9 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
   const { scan } = outcome;
   const result = scan.result;
   if (gate === 'pre-receive') result.root = outcome.gitDir;
+  // On the server no pushed file is the active config, so a pushed `secret-guard.json` keeps every
+  // finding, its custom rules' too; a client's own config keeps all but its rules' examples.
+  if (gate === 'pre-push') result.findings = withoutConfigExamples(result.findings, config);
   sortFindings(result.findings);
   const { applySuppressions } = await import('../suppress/apply.js');
   // The server's ignore file lives in its git directory; a client's in its work tree.
@@ -196,7 +184,8 @@ export async function runGate(gate: Gate | undefined, args: Args, ctx: CliContex
     return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
   }
   // stdout: GitHub Enterprise passes only a hook's standard output back to the pusher.
-  return { exitCode, stdout: redactSecrets(pushReport(gate, scan, failed, Boolean(args['show-secrets']), Boolean(args.verbose), onUnread)), stderr: '' };
+  const showSecrets = Boolean(args['show-secrets']);
+  return { exitCode, stdout: shownText(pushReport(gate, scan, failed, showSecrets, Boolean(args.verbose), onUnread), showSecrets), stderr: '' };
 }
 
 // A file over --max-file-size was not read. A binary file was: its bytes were searched for every
@@ -228,7 +217,7 @@ function where(f: Finding): string {
  * What a pusher sees (prefixed `remote:` by git): a headline, one line per finding with the ref,
  * the commit and where, then how to proceed. Short: hosts cut long hook output.
  */
-export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean, onUnread: 'accept' | 'refuse' = 'refuse'): string {
+function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean, onUnread: 'accept' | 'refuse' = 'refuse'): string {
   const r = scan.result;
   const lines: string[] = [];
   const allowed = r.findings.filter((f) => f.suppressedBy);
@@ -285,7 +274,7 @@ export function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSe
  * is the message. Comment lines are scanned: whether git strips them depends on how the commit
  * was started (`-m` keeps them), which the hook cannot know.
  */
-export function messageText(raw: string, commentChar = '#'): string {
+function messageText(raw: string, commentChar = '#'): string {
   const scissors = `${commentChar} ------------------------ >8 ------------------------`;
   const lines = raw.split('\n').map((l) => l.replace(/\r$/, ''));
   for (let cut = lines.indexOf(scissors); cut !== -1; cut = lines.indexOf(scissors, cut + 1)) {
@@ -314,9 +303,10 @@ async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: Ret
   if (format !== 'text') return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };
   if (!failed.length) return { exitCode, stdout: '', stderr: '' };
   const lines = [`secret-guard: commit blocked: the commit message holds ${plural(failed.length, 'Postmark credential')}.`];
-  for (const f of failed) lines.push(`  line ${f.line}  ${f.title} [${f.ruleId}]  ${shownSecret(f, Boolean(args['show-secrets']))}`);
+  const showSecrets = Boolean(args['show-secrets']);
+  for (const f of failed) lines.push(`  line ${f.line}  ${f.title} [${f.ruleId}]  ${shownSecret(f, showSecrets)}`);
   lines.push('Nothing was committed. Write the message again without it (git keeps your text in .git/COMMIT_EDITMSG: `git commit -e -F .git/COMMIT_EDITMSG`).');
   lines.push('Not a credential? Add `secret-guard:allow` on its line.');
-  return { exitCode, stdout: redactSecrets(`${lines.join('\n')}\n`), stderr: '' };
+  return { exitCode, stdout: shownText(`${lines.join('\n')}\n`, showSecrets), stderr: '' };
 }
 

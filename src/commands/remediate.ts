@@ -14,11 +14,11 @@ import { compileRules } from '../core/engine.js';
 import { redact, redactKnown, redactText } from '../core/redact.js';
 import { shownPath } from '../report/shown.js';
 import { CountedProgress } from '../scan/progress.js';
-import { ruleSpecs } from '../scan/ruleset.js';
 import type { ScanResult } from '../scan/result.js';
 import { applySuppressions } from '../suppress/apply.js';
 import { IGNORE_FILE } from '../suppress/ignore-file.js';
-import { configChoice, ignoredPaths, resolveScanOptions } from '../scan/options.js';
+import { configChoice, resolveScanOptions, type ScanSettings } from '../scan/options.js';
+import { withoutConfigExamples } from '../scan/passes.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
 import { messagesFile } from '../remediate/messages.js';
@@ -36,7 +36,8 @@ const VERIFY_CONCURRENCY = 4;
 interface Settled {
   repo: RepoDirs;
   config: Config;
-  maxFileSize: number;
+  /** The flags over the config over the defaults, as every scanning command reads them. */
+  options: ScanSettings;
   verify?: VerifyOptions;
   /** The default folder, inside the git directory: ours to create and narrow. */
   ownDir: boolean;
@@ -62,16 +63,18 @@ async function settle(args: Args, ctx: CliContext): Promise<Settled> {
   if (!ownDir && !repo.bare && isInside(outDir, repo.root) && !isInside(outDir, repo.gitDir) && !(await isIgnoredDir(repo.root, outDir))) {
     warnings.push(`secret-guard: warning: ${outDir} is inside the work tree and not ignored by git: the files written there hold the secrets, and \`git add .\` would commit them again. Ignore the folder, or write outside the work tree.\n`);
   }
-  return { repo, config, maxFileSize: resolveScanOptions(args, config).maxFileSize, verify, ownDir, outDir, earlier, warnings };
+  return { repo, config, options: resolveScanOptions(args, config), verify, ownDir, outDir, earlier, warnings };
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const s = await settle(args, ctx);
-  const specs = ruleSpecs(s.config);
   const { scanHistory } = await import('../sources/history.js');
   const range = args.range === undefined ? undefined : String(args.range);
+  const { specs, maxFileSize, isIgnoredPath } = s.options;
   const bar = ctx.progress ? new CountedProgress(ctx.progress, 'commits') : undefined;
-  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize: s.maxFileSize, isIgnoredPath: ignoredPaths(s.config), range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report }).finally(() => bar?.finish());
+  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize, isIgnoredPath, range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report }).finally(() => bar?.finish());
+  // The config's custom rules' examples in the config file itself are no leak.
+  result.findings = withoutConfigExamples(result.findings, s.config);
   // The ignore file only, from the work tree (with --range too: remediate runs in the owner's own
   // clone, not on a change under review). No baseline, on purpose: a baseline says a finding is
   // known, not that it is safe, and remediation is for every leak still in history.

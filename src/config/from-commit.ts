@@ -4,6 +4,8 @@
  * checked against.
  */
 import { git } from '../sources/git.js';
+import { resolve } from 'node:path';
+import { relativeTo } from './load.js';
 import { checkTreeEntry, type TreeEntry } from './settings-file.js';
 
 // Replace refs could put other content under a commit's object ids; pathspec magic in a
@@ -37,4 +39,17 @@ export async function readEntry(root: string, commit: string, entry: TreeEntry, 
 export async function readAtCommit(root: string, commit: string, path: string, what: string): Promise<string | null> {
   const entry = (await treeEntries(root, commit, [path])).get(path);
   return entry ? readEntry(root, commit, entry, what) : null;
+}
+
+/**
+ * A settings file named on the command line (--config, --baseline) in a range scan: its path in
+ * the repository when the base or the head commit tracks it, so it is read from the commits (the
+ * change may edit it); undefined for a file outside what the change can touch (the CI job's own),
+ * which is trusted as given.
+ */
+export async function trackedInRange(sides: { root: string; base: string; head: string }, cwd: string, file: string): Promise<string | undefined> {
+  const rel = relativeTo(sides.root, resolve(cwd, file));
+  if (rel === undefined) return undefined;
+  const [atBase, atHead] = await Promise.all([treeEntries(sides.root, sides.base, [rel]), treeEntries(sides.root, sides.head, [rel])]);
+  return atBase.has(rel) || atHead.has(rel) ? rel : undefined;
 }

@@ -10,14 +10,14 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { FailOn, RuleSpec, Severity } from '../core/types.js';
-import { findRepo } from '../sources/git.js';
+import { findRepo, type Repo } from '../sources/git.js';
 import { readSettingsFile } from './settings-file.js';
 // The validator, the key locator and the commit reader load only when a config is read (lazily):
 // the pre-commit hook of a repository without a config pays for none of them.
 import type { KeyPath } from './locate.js';
 import { parseSize } from './size.js';
 
-export const CONFIG_NAMES = ['.secret-guard.json', '.secret-guard.yml', '.secret-guard.yaml'];
+const CONFIG_NAMES = ['.secret-guard.json', '.secret-guard.yml', '.secret-guard.yaml'];
 
 export interface RemediationConfig {
   /** The command that stores a new token, e.g. `vault kv put secret/mail POSTMARK_SERVER_TOKEN="$NEW_TOKEN"`. */
@@ -38,18 +38,14 @@ export interface Config {
   /** Where it was read, as messages name it (a path, or `<commit>:path` for one read from a commit). */
   file?: string;
   /**
-   * Its path relative to the repository root (outside one: to the working directory) when the
-   * scan also reads it as a file: the one path exempt from scanning, since a config's custom
-   * rules carry examples that match them by design. Unset for a config from outside the scanned
-   * tree or from a commit.
+   * Its path in the scanned repository (relative to the root; outside one, to the working
+   * directory) when the scan also reads it as a file: in the working tree, the index, history, or
+   * (for a config read from a commit, --range) the commits of the range. It is scanned like any
+   * file, but its own custom rules' findings there are dropped: their examples sit in it by design
+   * (a new example of an existing rule is not a leak), while a token pasted elsewhere in it is.
+   * Unset for a config from outside the scanned tree.
    */
   repoPath?: string;
-  /**
-   * For a config read from a commit (--range): its path in the repository. The range may change
-   * that file, so the path is scanned, but the config's own custom rules are not run on it: their
-   * examples sit there by design (a new example of an existing rule is not a leak).
-   */
-  commitPath?: string;
   /** What the report should say about where the settings came from (a config changed in the range). */
   notes?: string[];
   ignorePaths: string[];
@@ -67,7 +63,7 @@ export const EMPTY_CONFIG: Config = { ignorePaths: [], disabledRules: [], severi
  * The config for `cwd`: the first of CONFIG_NAMES in `cwd` or a folder above it, up to `stopAt`
  * (the repository root) and never above it; only `cwd`'s own when `stopAt` is null.
  */
-export function findConfig(cwd: string, stopAt: string | null): string | undefined {
+function findConfig(cwd: string, stopAt: string | null): string | undefined {
   const top = stopAt === null ? resolve(cwd) : resolve(stopAt);
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     for (const name of CONFIG_NAMES) {
@@ -241,6 +237,8 @@ export interface LoadOptions {
   origin?: ConfigOrigin;
   /** The paths a working-tree scan was given: a repository among them is not the folder's to configure. */
   paths?: string[];
+  /** The repository around `cwd` when the caller has resolved it already (null: there is none), so git is not asked twice. */
+  repo?: Repo | null;
 }
 
 /**
@@ -270,11 +268,11 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
   let base: string;
   if (opts.file) {
     file = resolve(opts.cwd, opts.file);
-    const repo = await findRepo(opts.cwd);
+    const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
     base = repo && !repo.bare ? repo.root : opts.cwd;
   } else {
     if (origin.from === 'explicit') return EMPTY_CONFIG;
-    const repo = await findRepo(opts.cwd);
+    const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
     base = repo ? repo.root : opts.cwd;
     file = findConfig(opts.cwd, repo ? repo.root : null);
     if (!file) return EMPTY_CONFIG;
@@ -292,19 +290,18 @@ export async function loadConfig(opts: LoadOptions): Promise<Config> {
 
 /** A range's config: --config (from the base when it is a tracked file), else the base's root config. */
 async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'commit' }>): Promise<Config> {
-  const { atCommit, readEntry, treeEntries } = await import('./from-commit.js');
+  const { atCommit, readEntry, trackedInRange, treeEntries } = await import('./from-commit.js');
   let paths = CONFIG_NAMES;
   if (opts.file) {
-    const abs = resolve(opts.cwd, opts.file);
-    const rel = relativeTo(o.root, abs);
-    const tracked = rel !== undefined && ((await treeEntries(o.root, o.commit, [rel])).has(rel) || (await treeEntries(o.root, o.head, [rel])).has(rel));
-    if (!tracked) {
+    const rel = await trackedInRange({ root: o.root, base: o.commit, head: o.head }, opts.cwd, opts.file);
+    if (rel === undefined) {
       // The CI job's own file, outside what the change can touch: trusted as given.
+      const abs = resolve(opts.cwd, opts.file);
       const text = readSettingsFile(abs, 'config file');
       if (text === null) throw new ConfigError(`config file ${abs} does not exist`);
       return checked(await parseText(text, abs), abs);
     }
-    paths = [rel!];
+    paths = [rel];
   }
   const [atBase, atHead] = await Promise.all([treeEntries(o.root, o.commit, paths), treeEntries(o.root, o.head, paths)]);
   const name = paths.find((p) => atBase.has(p));
@@ -320,7 +317,7 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
   const shown = atCommit(o.commit, name);
   const cfg = await checked(await parseText(await readEntry(o.root, o.commit, atBase.get(name)!, 'config file'), shown), shown);
   cfg.notes = notes;
-  cfg.commitPath = name;
+  cfg.repoPath = name;
   return cfg;
 }
 

@@ -4,12 +4,12 @@
  * link (its target may be anywhere), a FIFO or a device (a read that never ends), or a file over
  * 1 MiB is refused before a byte of it is read, and no message ever quotes what it holds.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { shownPath } from '../report/shown.js';
 
 /** 1 MiB: a config, an ignore file or a baseline of some 8,000 findings fits many times over. */
-export const MAX_SETTINGS_FILE = 1024 * 1024;
+const MAX_SETTINGS_FILE = 1024 * 1024;
 
 const LIMIT_TEXT = '1 MiB';
 
@@ -44,32 +44,25 @@ function tooLarge(what: string, shown: string, size: number): never {
  */
 export function readSettingsFile(file: string, what: string): string | null {
   const shown = shownPath(file);
-  let st: Stats;
+  let fd: number;
   try {
-    st = lstatSync(file);
+    // One check, on what was opened: O_NOFOLLOW refuses a link (no window between a check of the
+    // path and the open), O_NONBLOCK keeps a FIFO from holding the open waiting for a writer,
+    // O_NOCTTY keeps a terminal from becoming ours; fstat then says what the descriptor is.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new ConfigError(`cannot read ${what} ${shown}: ${code ?? 'error'}`);
-  }
-  const kind = kindOf(st);
-  if (kind) refuse(what, shown, kind);
-  if (st.size > MAX_SETTINGS_FILE) tooLarge(what, shown, st.size);
-  let fd: number;
-  try {
-    // O_NOFOLLOW: the path may have become a link since lstat; O_NONBLOCK: a FIFO put in its
-    // place cannot hold the open waiting for a writer.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') refuse(what, shown, 'a symbolic link');
+    // Opening a socket for reading fails with ENXIO.
+    if (code === 'ENXIO') refuse(what, shown, 'a socket');
     throw new ConfigError(`cannot read ${what} ${shown}: ${code ?? 'error'}`);
   }
   try {
-    const now = fstatSync(fd);
-    const k = kindOf(now);
-    if (k) refuse(what, shown, k);
-    if (now.size > MAX_SETTINGS_FILE) tooLarge(what, shown, now.size);
+    const st = fstatSync(fd);
+    const kind = kindOf(st);
+    if (kind) refuse(what, shown, kind);
+    if (st.size > MAX_SETTINGS_FILE) tooLarge(what, shown, st.size);
     // One byte past the limit tells a file that grew since fstat.
     const buf = Buffer.alloc(MAX_SETTINGS_FILE + 1);
     let n = 0;

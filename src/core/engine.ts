@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import { Document } from './document.js';
 import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
-import { alternativesOf, escapeLiteral as escape, lastCharsOf, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
+import { alternativesOf, escapeLiteral as escape, lastCharsOf, literalKey, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
 import { shellWord } from './shell.js';
@@ -65,7 +65,13 @@ export interface CompiledRule {
   severity: Severity;
   priority: number;
   keywords: RegExp | null;
-  /** The keywords lower-cased, as the document's literal set looks them up; null: no gate. */
+  /**
+   * Whether a text (a path) holds one of the keywords, each searched on its own: V8's
+   * case-insensitive alternation misses some ('k' in /\u212a|kk|k/i), and a custom rule's
+   * keywords can be any text.
+   */
+  inKeywords: ((text: string) => boolean) | null;
+  /** The keywords as the document's literal set keys them (literalKey); null: no gate. */
   keywordList: string[] | null;
   shape: RegExp | null;
   /** For a named shape with a seeker: where its regex is run from (shapes.ts SEEKERS). */
@@ -88,10 +94,22 @@ function gated(source: string | undefined): Gated | undefined {
   if (!r) return undefined;
   // A plain case-insensitive literal regex: scanned without allocating a lower-cased copy.
   const literal = requiredLiteral(source!);
-  const choices = (requiredChoices(source!) ?? [])
-    .filter((any) => !(any.length === 1 && any[0] === literal))
-    .map((any) => any.map((l) => ({ re: new RegExp(escape(l), 'i'), length: l.length })));
-  return { re: r, literal: literal === null ? null : new RegExp(escape(literal), 'i'), length: literal?.length ?? 0, last: lastCharsOf(source!, true), choices };
+  let last: Gated['last'] | undefined;
+  let choices: Gated['choices'] | undefined;
+  // Read from the pattern when first needed: a hook run compiles every rule and uses few windows.
+  return {
+    re: r,
+    literal: literal === null ? null : new RegExp(escape(literal), 'i'),
+    length: literal?.length ?? 0,
+    get last() {
+      return last === undefined ? (last = lastCharsOf(source!, true)) : last;
+    },
+    get choices() {
+      return (choices ??= (requiredChoices(source!) ?? [])
+        .filter((any) => !(any.length === 1 && any[0] === literal))
+        .map((any) => any.map((l) => ({ re: new RegExp(escape(l), 'i'), length: l.length }))));
+    },
+  };
 }
 
 
@@ -165,7 +183,7 @@ function inWindow(g: Gated, doc: Document, from: number, to: number, text: strin
 }
 
 /** The last character of text[from, to) that `\s` does not match ('' if none). */
-function lastNonBlank(text: string, from: number, to: number): string {
+export function lastNonBlank(text: string, from: number, to: number): string {
   for (let i = to - 1; i >= from; i--) {
     const c = text.charCodeAt(i);
     if (c === 32 || (c >= 9 && c <= 13)) continue;
@@ -179,16 +197,22 @@ function passes(g: Gated, text: string): boolean {
   return (g.literal === null || g.literal.test(text)) && g.re.test(text);
 }
 
+function inAnyOf(literals: string[]): (text: string) => boolean {
+  const each = literals.map((l) => new RegExp(escape(l), 'i'));
+  return (text) => each.some((r) => r.test(text));
+}
+
 export function compileRule(spec: RuleSpec): CompiledRule {
   const keywords = spec.keywords?.length ? new RegExp(spec.keywords.map(escape).join('|'), 'i') : null;
   // An empty keyword is in every text: no gate.
-  const keywordList = keywords && !spec.keywords!.includes('') ? spec.keywords!.map((k) => k.toLowerCase()) : null;
+  const keywordList = keywords && !spec.keywords!.includes('') ? spec.keywords!.map(literalKey) : null;
   return {
     spec,
     id: spec.id,
     severity: spec.severity,
     priority: spec.priority ?? 0,
     keywords,
+    inKeywords: keywords && inAnyOf(spec.keywords!),
     keywordList,
     // Custom patterns get match indices to place their `secret` group exactly; the named shapes
     // do without (indices cost an allocation per match), their secret being the match or the
@@ -371,7 +395,7 @@ export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding[
     if (rule.exceptPaths?.(fragment.path)) continue;
     // The prefilter reads the path too: a Docker secret file named postmark_token.txt holds
     // nothing but the token.
-    if (rule.keywordList && !rule.keywordList.some((k) => doc.has(literals, k)) && !rule.keywords!.test(fragment.path)) continue;
+    if (rule.keywordList && !rule.keywordList.some((k) => doc.has(literals, k)) && !rule.inKeywords!(fragment.path)) continue;
     let contexts: CompiledContext[];
     try {
       contexts = rule.contexts.filter((c) => possible(c, doc, fragment.path, literals));

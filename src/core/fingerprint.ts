@@ -13,5 +13,3 @@ export function secretId(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 12);
 }
 
-/** Kept here for importers; the one redaction lives in redact.ts. */
-export { redact } from './redact.js';

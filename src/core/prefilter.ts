@@ -9,6 +9,26 @@
 const ESCAPED_LITERAL = new Set([...'.-()[]{}$*+?/|\\^:=!<>,\'"@#%&~ ']);
 
 /**
+ * Where the escape at `i` (a backslash) ends: `\x41`, `\u0041`, `\cJ`, `\k<name>` and a decimal
+ * escape (`\1`, octal `\141`) are one atom with their operands, never an escape followed by
+ * literal text.
+ */
+function escapeEnd(source: string, i: number): number {
+  const e = source[i + 1] ?? '';
+  const rest = source.slice(i + 2);
+  const operand =
+    e === 'x' ? /^[0-9A-Fa-f]{2}/.exec(rest) : e === 'u' ? /^[0-9A-Fa-f]{4}/.exec(rest) : e === 'c' ? /^[A-Za-z]/.exec(rest) : e === 'k' ? /^<[^>]*>/.exec(rest) : /[0-9]/.test(e) ? /^[0-9]*/.exec(rest) : null;
+  return i + 2 + (operand?.[0].length ?? 0);
+}
+
+/** Where the class opened at `i` ends (after its `]`): JavaScript closes it at the first unescaped `]`, so `[]` is empty and `[^]` any character. */
+function classEnd(source: string, i: number): number {
+  let j = i + 1;
+  while (j < source.length && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
+  return j + 1;
+}
+
+/**
  * The longest run of characters every match must contain, lower-cased, or null when the pattern
  * has a top-level alternation or no run of at least `min` characters. Conservative: anything
  * it does not understand ends a run, so a returned literal is always required.
@@ -39,13 +59,9 @@ export function requiredLiterals(source: string, min = 3): string[] | null {
     if (c === '\\') {
       const e = source[i + 1] ?? '';
       if (ESCAPED_LITERAL.has(e)) atom = e;
-      next = i + 2;
+      next = escapeEnd(source, i);
     } else if (c === '[') {
-      let j = i + 1;
-      if (source[j] === '^') j++;
-      if (source[j] === ']') j++;
-      while (j < source.length && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
-      next = j + 1;
+      next = classEnd(source, i);
     } else if (c === '{') {
       // A quantifier's bounds (after a class or a group): never literal text.
       const close = source.indexOf('}', i);
@@ -61,7 +77,7 @@ export function requiredLiterals(source: string, min = 3): string[] | null {
     }
     // A quantifier after the atom: optional ones drop it, repeating ones end the run after it.
     const q = source[next];
-    const optional = q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(source.slice(next, next + 3)));
+    const optional = q === '?' || q === '*' || (q === '{' && /^\{0+[,}]/.test(source.slice(next)));
     const repeats = q === '+' || q === '{';
     if (depth > 0 || (c === ')' && depth === 0) || atom === null || optional) {
       end();
@@ -90,13 +106,9 @@ export function alternativesOf(source: string): string[] {
   let wrapped = source.startsWith('(');
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
-    if (c === '\\') i++;
-    else if (c === '[') {
-      i++;
-      if (source[i] === '^') i++;
-      if (source[i] === ']') i++;
-      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
-    } else if (c === '(') depth++;
+    if (c === '\\') i = escapeEnd(source, i) - 1;
+    else if (c === '[') i = classEnd(source, i) - 1;
+    else if (c === '(') depth++;
     else if (c === ')') {
       if (--depth < 0) return [source];
       if (depth === 0 && i !== source.length - 1) wrapped = false;
@@ -125,6 +137,18 @@ export function alternativesOf(source: string): string[] {
 }
 
 /**
+ * How a literal is keyed in a LiteralSet: lower-cased when that is the same `i` search (ASCII),
+ * as written otherwise. Outside ASCII lower-casing changes what an `i` search finds: /İ/i finds
+ * 'İ' but 'i̇' (its lower case, two characters) does not, and /K/i (Kelvin sign) misses 'k'.
+ */
+export const literalKey = (l: string): string => (isAscii(l) ? l.toLowerCase() : l);
+
+const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);
+
+/** Up to this many characters, a text is searched once per literal (see presentIn). */
+const SHORT_TEXT = 16_384;
+
+/**
  * The literals a rule set tests documents for (keywords, the literals a context needs), found in
  * one pass of one alternation instead of one case-insensitive search per literal: a generated
  * page that says "postmark" everywhere but lacks the other dozen literals was searched whole a
@@ -133,19 +157,27 @@ export function alternativesOf(source: string): string[] {
  */
 export class LiteralSet {
   readonly size: number;
-  /** Longest first, so an alternation tries a literal before any it contains. */
-  private readonly all: string[];
-  /** A matched literal (lower-cased) → every literal of the set it contains, itself included. */
+  /** The ASCII literals, longest first, so an alternation tries a literal before any it contains. */
+  private readonly ascii: string[];
+  /** A matched ASCII literal (lower-cased) → every ASCII literal of the set it contains, itself included. */
   private readonly implied = new Map<string, string[]>();
+  /**
+   * The others, each searched on its own: V8 reads some `i` alternations that mix them with ASCII
+   * wrongly (/\u212a|kk|k/i, Kelvin sign first, does not match "k"), and a case fold outside
+   * ASCII is not lower-casing ('σ' and 'ς' find each other).
+   */
+  private readonly others: Array<{ literal: string; re: RegExp }>;
   /** The alternation of the literals not found yet, by which are left (few subsets occur). */
   private readonly alternations = new Map<string, RegExp>();
 
   constructor(literals: Iterable<string>) {
-    const all = [...new Set([...literals].map((l) => l.toLowerCase()))].filter((l) => l !== '');
-    all.sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    this.all = all;
+    const all = [...new Set([...literals].map(literalKey))].filter((l) => l !== '');
+    const ascii = all.filter(isAscii);
+    ascii.sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+    this.ascii = ascii;
+    this.others = all.filter((l) => !isAscii(l)).map((literal) => ({ literal, re: new RegExp(escapeLiteral(literal), 'i') }));
     this.size = all.length;
-    for (const l of all) this.implied.set(l, all.filter((o) => l.includes(o)));
+    for (const l of ascii) this.implied.set(l, ascii.filter((o) => l.includes(o)));
   }
 
   /**
@@ -156,21 +188,41 @@ export class LiteralSet {
    */
   presentIn(text: string): Set<string> {
     const found = new Set<string>();
-    let left = this.all;
+    // A short text (a staged change's file) is cheaper to search once per literal than to
+    // compile the alternations the long path needs.
+    if (text.length <= SHORT_TEXT) {
+      for (const l of this.ascii) if (this.single(l).test(text)) found.add(l);
+    } else this.searchAscii(text, found);
+    for (const { literal, re } of this.others) if (re.test(text)) found.add(literal);
+    return found;
+  }
+
+  /** The long path: the ASCII literals through alternations, each search resuming after the last hit. */
+  private searchAscii(text: string, found: Set<string>): void {
+    let left = this.ascii;
     let from = 0;
     while (left.length) {
       const re = this.alternation(left);
       re.lastIndex = from;
       const m = re.exec(text);
       if (!m) break;
-      const hit = m[0].toLowerCase();
-      // A case fold that lower-casing does not undo (outside ASCII): test each literal itself.
-      const implied = this.implied.get(hit) ?? left.filter((l) => new RegExp(escapeLiteral(l), 'i').test(m[0]));
-      for (const l of implied) found.add(l);
+      // An `i` search for ASCII matches ASCII only, where case is lower-casing: the hit is one
+      // of the literals, and every literal at m.index is no longer (it would have been tried
+      // first), so lies within the hit.
+      for (const l of this.implied.get(m[0].toLowerCase())!) found.add(l);
       left = left.filter((l) => !found.has(l));
       from = m.index + 1;
     }
-    return found;
+  }
+
+  private readonly singles = new Map<string, RegExp>();
+  private single(literal: string): RegExp {
+    let re = this.singles.get(literal);
+    if (!re) {
+      re = new RegExp(escapeLiteral(literal), 'i');
+      this.singles.set(literal, re);
+    }
+    return re;
   }
 
   private alternation(left: string[]): RegExp {
@@ -247,7 +299,7 @@ function choicesOf(items: Item[], min: number): string[][] {
   };
   for (const it of items) {
     if (it.kind === 'chars' && it.chars.size === 1 && it.min >= 1) {
-      run += [...it.chars][0]!.toLowerCase();
+      run += literalKey([...it.chars][0]!);
       if (it.repeats) end();
       continue;
     }
@@ -292,6 +344,8 @@ function lastOf(items: Item[], ignoreCase: boolean): Set<string> | null {
     } else return null;
     for (const ch of chars) {
       if (/\s/.test(ch)) return null;
+      // Outside ASCII an `i` match is not lower or upper case: /σ$/i also ends at 'ς', /μ/i at 'µ'.
+      if (ignoreCase && !isAscii(ch)) return null;
       out.add(ch);
       if (ignoreCase) {
         out.add(ch.toLowerCase());
@@ -368,7 +422,10 @@ class PatternReader {
       if (e === undefined) throw new Error('escape');
       if (e === 'b' || e === 'B') return { kind: 'zero', text: `\\${e}`, min: 1 };
       if (e === 's') return { kind: 'blank', min: 1 };
-      if (/[A-Za-z0-9]/.test(e)) return { kind: 'other', min: 1 };
+      if (/[A-Za-z0-9]/.test(e)) {
+        this.i = escapeEnd(this.s, this.i - 2);
+        return { kind: 'other', min: 1 };
+      }
       return { kind: 'chars', chars: new Set([e]), min: 1 };
     }
     if (c === ')' || c === '|' || c === '?' || c === '*' || c === '+' || c === '{') throw new Error('syntax');

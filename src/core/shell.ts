@@ -6,12 +6,10 @@
  * written with ANSI-C quoting (`$'a\nb'`: bash, zsh, ksh and POSIX.1-2024 sh), so the printed
  * command is still one line.
  */
-const ESC: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', "'": "\\'", '\\': '\\\\' };
+import { escapeControls, hasControl } from './escape.js';
 
 export function shellWord(word: string): string {
   if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
-  // eslint-disable-next-line no-control-regex
-  if (!/[\x00-\x1f\x7f]/.test(word)) return `'${word.replace(/'/g, `'\\''`)}'`;
-  // eslint-disable-next-line no-control-regex
-  return `$'${word.replace(/[\x00-\x1f\x7f'\\]/g, (c) => ESC[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}'`;
+  if (!hasControl(word)) return `'${word.replace(/'/g, `'\\''`)}'`;
+  return `$'${escapeControls(word, "'\\")}'`;
 }

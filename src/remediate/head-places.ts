@@ -4,14 +4,15 @@
  * so the line is read from HEAD's version of the file.
  */
 import { gitRaw } from '../sources/git.js';
-import { isTagMessage, type Credential } from './leaks.js';
+import type { Credential } from './leaks.js';
 
 export async function headPlaces(cwd: string, credentials: Credential[]): Promise<Array<{ path: string; line: number }>> {
   const out: Array<{ path: string; line: number }> = [];
   const seen = new Set<string>();
   for (const c of credentials) {
     for (const f of c.findings) {
-      if (f.kind !== 'content' || isTagMessage(f) || !f.holders?.inHead) continue;
+      // A tag message's finding is a `message` one: only files are here.
+      if (f.kind !== 'content' || !f.holders?.inHead) continue;
       // The path is passed as data to git (HEAD:<path>), never through a shell.
       const r = await gitRaw(['cat-file', 'blob', `HEAD:${f.path}`], cwd);
       const lines = r.code === 0 ? r.stdout.toString('utf8').split('\n') : [];

@@ -11,7 +11,7 @@ import { TAG_MESSAGE_PATH, type CredentialKind, type Finding } from '../core/typ
 export const isTagMessage = (f: Finding) => f.path === TAG_MESSAGE_PATH;
 
 /** The tags (refs/tags/…) whose message holds a finding's secret. */
-export const tagsOf = (f: Finding): string[] => (isTagMessage(f) ? (f.holders?.refs ?? []).filter((r) => r.startsWith('refs/tags/')) : []);
+const tagsOf = (f: Finding): string[] => (isTagMessage(f) ? (f.holders?.refs ?? []).filter((r) => r.startsWith('refs/tags/')) : []);
 
 /** `other`: a secret whose rule names no Postmark credential kind (a custom rule's; a base64-encoded token). */
 export type LeakKind = CredentialKind | 'other';
@@ -95,11 +95,11 @@ function credential(secret: string, found: Finding[]): Credential {
     kind,
     ruleIds,
     findings: found,
-    inMessages: found.some((f) => f.kind === 'message' || isTagMessage(f)),
+    inMessages: found.some((f) => f.kind === 'message'),
     tags: [...new Set(found.flatMap(tagsOf))].sort(),
-    inFiles: found.some((f) => f.kind === 'content' && !isTagMessage(f)),
+    inFiles: found.some((f) => f.kind === 'content'),
     // HEAD's files, not HEAD's history: a message that HEAD reaches is cleaned by the rewrite alone.
-    inHead: found.some((f) => f.kind === 'content' && !isTagMessage(f) && f.holders?.inHead),
+    inHead: found.some((f) => f.kind === 'content' && f.holders?.inHead),
   };
 }
 

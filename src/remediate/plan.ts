@@ -70,7 +70,7 @@ export interface PlanInput {
 export const sh = shellWord;
 
 /** This Node running this package's bin/secret-guard.js: what the user ran, wherever it is installed. */
-export function selfCommand(): string {
+function selfCommand(): string {
   const bin = fileURLToPath(new URL('../../bin/secret-guard.js', import.meta.url));
   return `${sh(process.execPath)} ${sh(bin)}`;
 }

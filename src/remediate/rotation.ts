@@ -190,7 +190,7 @@ function filesSection(input: RotationInput): string {
  * `deploy` command or a consumer's `update` line), and whether any was: ROTATION.md is meant to be
  * pasted into tickets, so it never copies a credential from the config either.
  */
-export function shownRemediationConfig(config: RemediationConfig): { config: RemediationConfig; cut: string[] } {
+function shownRemediationConfig(config: RemediationConfig): { config: RemediationConfig; cut: string[] } {
   const cut: string[] = [];
   const clean = (key: string, v: string) => {
     const r = redactText(v);

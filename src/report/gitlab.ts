@@ -6,7 +6,7 @@ import type { Severity } from '../core/types.js';
 import type { Reporter } from './types.js';
 import { shownSecret } from './shown.js';
 import { listed } from '../scan/passes.js';
-import { changeMarker } from '../suppress/apply.js';
+import { changePrefix } from '../suppress/apply.js';
 
 const SEVERITY: Record<Severity, string> = { error: 'Critical', warning: 'Medium', info: 'Info' };
 
@@ -25,7 +25,7 @@ export const gitlabReport: Reporter = (result, opts) => {
       id: idOf(f.fingerprint),
       category: 'secret_detection',
       name: f.title,
-      description: `${changeMarker(f) ? `[${changeMarker(f)}] ` : ''}${f.message}${f.secret ? ` Match: ${shownSecret(f, opts.showSecrets)}.` : ''}`,
+      description: `${changePrefix(f)}${f.message}${f.secret ? ` Match: ${shownSecret(f, opts.showSecrets)}.` : ''}`,
       severity: SEVERITY[f.severity],
       solution: f.fix,
       identifiers: [{ type: 'secret_guard_rule_id', name: `secret-guard rule ${f.ruleId}`, value: f.ruleId }],

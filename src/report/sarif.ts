@@ -14,7 +14,7 @@ import type { Finding, RuleSpec, Severity } from '../core/types.js';
 import type { Reporter } from './types.js';
 import { shownSecret, shownText } from './shown.js';
 import { listed } from '../scan/passes.js';
-import { changeMarker } from '../suppress/apply.js';
+import { changePrefix } from '../suppress/apply.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 /** GitHub maps ≥ 9.0 to critical, ≥ 7.0 high, ≥ 4.0 medium. */
@@ -38,7 +38,7 @@ function driverRule(r: RuleSpec) {
 }
 
 /** Where GitHub shows a commit-message finding; see the header. */
-export const MESSAGE_ARTIFACT = 'commit-message';
+const MESSAGE_ARTIFACT = 'commit-message';
 
 function location(f: Finding) {
   const region = { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn };
@@ -67,7 +67,7 @@ export const sarifReport: Reporter = (result, opts) => {
         ruleId: f.ruleId,
         ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
         level: LEVEL[f.severity],
-        message: { text: `${changeMarker(f) ? `[${changeMarker(f)}] ` : ''}${f.title}${secret}.${where} ${f.fix}` },
+        message: { text: `${changePrefix(f)}${f.title}${secret}.${where} ${f.fix}` },
         locations: [location(f)],
         partialFingerprints: { 'secretGuard/v1': f.fingerprint },
         ...(f.commit || f.suppressedByChange ? { properties: { ...(f.commit ? { commit: f.commit.sha } : {}), ...(f.suppressedByChange ? { suppressedByChange: f.suppressedByChange, approved: Boolean(f.suppressedBy) } : {}) } } : {}),

@@ -1,3 +1,4 @@
+import { escapeControls, hasControl } from '../core/escape.js';
 import { redact, redactText } from '../core/redact.js';
 import type { Finding } from '../core/types.js';
 
@@ -20,11 +21,7 @@ export function shownText(text: string, showSecrets: boolean): string {
  * Non-ASCII stays readable.
  */
 export function shownPath(path: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[\x00-\x1f\x7f]/.test(path)) return path;
-  const esc: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
-  // eslint-disable-next-line no-control-regex
-  return `"${path.replace(/[\x00-\x1f\x7f"\\]/g, (c) => esc[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
+  return hasControl(path) ? `"${escapeControls(path, '"\\')}"` : path;
 }
 
 /**
@@ -32,6 +29,5 @@ export function shownPath(path: string): string {
  * it anyway is shown escaped, so nothing it quotes can start a line of its own.
  */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`));
+  return escapeControls(text);
 }

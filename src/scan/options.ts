@@ -13,7 +13,7 @@ import { parseSize } from '../config/size.js';
 import type { FailOn, RuleSpec } from '../core/types.js';
 import { ruleSpecs } from './ruleset.js';
 
-export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
+const DEFAULT_MAX_FILE_SIZE = 5_000_000;
 
 /** `--config FILE` / `--no-config`, as loadConfig takes them. */
 export function configChoice(args: Args): { file?: string; noConfig: boolean } {
@@ -47,13 +47,7 @@ export function maxFileSizeOf(args: Args, config: Config): number {
   return n;
 }
 
-/**
- * The config's ignorePaths, and the active config file itself, by its own path only: another file
- * that shares its name (`deploy/.secret-guard.yml`) is scanned like any.
- */
+/** The config's ignorePaths. */
 export function ignoredPaths(config: Config): (path: string) => boolean {
-  const byGlob = config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
-  // Our own config holds custom rules' examples, which match those rules by design.
-  const own = config.repoPath;
-  return (p: string) => p === own || byGlob(p);
+  return config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
 }

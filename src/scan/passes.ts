@@ -3,6 +3,7 @@
  * Suppression passes (ignore file, baseline) live in src/suppress and mark findings the same way
  * the inline pass in the core does, so reports can say what was suppressed and by what.
  */
+import type { Config } from '../config/load.js';
 import { SEVERITY_RANK, type FailOn, type Finding } from '../core/types.js';
 
 export function sortFindings(findings: Finding[]): Finding[] {
@@ -33,4 +34,16 @@ export function suppressedCounts(findings: Finding[]): Record<string, number> {
 export function failing(findings: Finding[], failOn: FailOn): Finding[] {
   if (failOn === 'none') return [];
   return active(findings).filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
+}
+
+/**
+ * The findings less those of the config's own custom rules in the config file itself: each rule
+ * carries examples that match it by design. Every other finding there is kept: a token pasted
+ * into the active config is a leak like any other (another file that shares its name,
+ * `deploy/.secret-guard.yml`, is not the active config and keeps all of its findings).
+ */
+export function withoutConfigExamples(findings: Finding[], config: Config): Finding[] {
+  if (config.repoPath === undefined || !config.rules.length) return findings;
+  const custom = new Set(config.rules.map((r) => r.id));
+  return findings.filter((f) => f.path !== config.repoPath || !custom.has(f.ruleId));
 }

@@ -9,11 +9,13 @@ import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
 import { compileRules, type CompiledRule } from '../core/engine.js';
 import { configChoice, resolveScanOptions } from './options.js';
 import type { FailOn } from '../core/types.js';
-import { failing, sortFindings } from './passes.js';
+import { failing, sortFindings, withoutConfigExamples } from './passes.js';
 import { CountedProgress } from './progress.js';
 import type { ScanResult } from './result.js';
+import type { Repo } from '../sources/git.js';
+import { chosen, isGate, type ScanModeName } from './modes.js';
 
-export type ScanModeName = 'worktree' | 'staged' | 'history' | 'range';
+
 
 export interface SourceContext {
   cwd: string;
@@ -23,6 +25,8 @@ export interface SourceContext {
   isIgnoredPath: (path: string) => boolean;
   progress?: (text: string) => void;
   stdin?: CliContext['stdin'];
+  /** The repository around `cwd` (null: none), resolved once for the modes that read it from there. */
+  repo?: Repo | null;
 }
 
 export interface RepositoryScan {
@@ -42,12 +46,12 @@ function pathsOf(args: Args): string[] {
   return [...((args.paths as string[] | undefined) ?? []), ...args._.slice(1).map(String)];
 }
 
-export function modeOf(args: Args): ScanModeName {
-  const modes = (['staged', 'history', 'range'] as const).filter((m) => args[m] !== undefined && args[m] !== false);
-  if (modes.length > 1) throw new UsageError(`choose one of --staged, --history, --range (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+function modeOf(args: Args): ScanModeName {
+  const mode = chosen(args);
+  if (isGate(mode)) throw new UsageError(`--${mode} is a push gate, not a mode of this scan`);
   const paths = pathsOf(args);
-  if (modes.length === 1 && paths.length) throw new UsageError(`paths are for the working-tree scan; --${modes[0]} reads git`);
-  return modes[0] ?? 'worktree';
+  if (mode && paths.length) throw new UsageError(`paths are for the working-tree scan; --${mode} reads git`);
+  return mode ?? 'worktree';
 }
 
 async function readSource(mode: ScanModeName, args: Args, src: SourceContext, range?: TrustedRange): Promise<ScanResult> {
@@ -99,17 +103,17 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const range = mode === 'range' ? await trustedRange(args, env.cwd) : undefined;
   // In a range the change being checked never configures the check: the base commit does.
   const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
-  const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined });
+  // One `git rev-parse` for the config's search and the source (the pre-commit hook pays for each process).
+  const { findRepo, requireRepo } = await import('../sources/git.js');
+  const repo = mode === 'staged' ? await requireRepo(env.cwd, 'scan --staged') : mode === 'worktree' ? await findRepo(env.cwd) : undefined;
+  const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined, repo });
   const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
-  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin }, range);
+  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin, repo }, range);
   result.notes.unshift(...(config.notes ?? []));
   // The fix sentence fits the moment (commit time, history, a placeholder): one choice for every format.
-  await (await import('../report/moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));
-  if (config.commitPath !== undefined) {
-    const custom = new Set(config.rules.map((r) => r.id));
-    result.findings = result.findings.filter((f) => f.path !== config.commitPath || !custom.has(f.ruleId));
-  }
+  await (await import('./moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));
+  result.findings = withoutConfigExamples(result.findings, config);
   sortFindings(result.findings);
   const { applySuppressions } = await import('../suppress/apply.js');
   const baseline = args.baseline === undefined ? undefined : { file: String(args.baseline), cwd: env.cwd };

@@ -22,7 +22,7 @@ const printable = (b: number) => (b >= 0x20 && b <= 0x7e) || b === 0x09;
  * The printable runs of `buf`, one character per byte (so an offset in the text is the byte's
  * offset in the file): bytes outside a run become '\n'.
  */
-export function printableRuns(buf: Buffer): string {
+function printableRuns(buf: Buffer): string {
   const out = Buffer.allocUnsafe(buf.length);
   let start = 0;
   for (let i = 0; i <= buf.length; i++) {
@@ -55,14 +55,23 @@ export function binaryFindings(buf: Buffer, path: string, rules: CompiledRule[],
   const text = printableRuns(buf);
   const found = detect(gitState ? { text, path, gitState } : { text, path }, rules);
   if (!found.length) return found;
+  // Where the text's lines start and where the file's newlines are, each found once: a position
+  // is then a lookup and a binary search, so many findings in a large file cost no rescans.
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const newlines: number[] = [];
+  for (let i = buf.indexOf(NL); i !== -1; i = buf.indexOf(NL, i + 1)) newlines.push(i);
   const at = (line: number, column: number) => {
     const offset = (starts[line - 1] ?? 0) + column - 1;
-    const before = offset > 0 ? buf.lastIndexOf(NL, offset - 1) : -1;
-    let lines = 1;
-    for (let i = buf.indexOf(NL); i !== -1 && i < offset; i = buf.indexOf(NL, i + 1)) lines++;
-    return { line: lines, column: offset - before };
+    // How many of the file's newlines come before the offset.
+    let lo = 0;
+    let hi = newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (newlines[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return { line: lo + 1, column: offset - (lo > 0 ? newlines[lo - 1]! : -1) };
   };
   return found.map((f) => {
     if (f.kind !== 'content') return f;

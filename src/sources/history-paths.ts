@@ -42,7 +42,7 @@ export class PathClasses {
     for (const r of this.rules) {
       if (!r.shape) continue; // only content rules read a blob; path rules are judged apart
       s += r.exceptPaths?.(path) ? '1' : '0';
-      s += r.keywords?.test(path) ? '1' : '0';
+      s += r.inKeywords?.(path) ? '1' : '0';
       for (const c of r.contexts) if (c.path) s += c.path.test(path) ? '1' : '0';
     }
     return s;

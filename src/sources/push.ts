@@ -16,11 +16,11 @@ import { IncompleteScanError, UsageError } from '../errors.js';
 import { detect, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { TAG_MESSAGE_PATH, type Finding } from '../core/types.js';
-import { skip, type ScanResult } from '../scan/result.js';
-import { binaryFindings } from './binary-text.js';
-import { decode } from './decode.js';
-import { git, gitRaw } from './git.js';
+import { record, scanContent } from '../scan/content.js';
+import { emptyStats, skip, type ScanResult } from '../scan/result.js';
+import { git, type Repo } from './git.js';
 import { scanHistory } from './history.js';
+import { BlobReader } from './history-blobs.js';
 import { withoutSignature } from './history-tags.js';
 
 /**
@@ -75,6 +75,8 @@ export interface PushScanOptions {
   held: string[];
   /** The commits scanned, for the report's name of the range. */
   describe: string;
+  /** The repository, resolved by the gate already. */
+  repo: Repo;
 }
 
 export interface PushScan {
@@ -163,50 +165,23 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
 
   const result = commits.length
     ? await scanHistory({ cwd, rules: opts.rules, maxFileSize: opts.maxFileSize, isIgnoredPath: opts.isIgnoredPath, revs: [...commits, '--not', ...opts.held], revsText: opts.describe })
-    : await emptyResult(cwd);
+    : emptyResult(opts.repo);
 
-  // Tag messages and tagged blobs: no commit walk reads them. A tag that already exists on the
-  // receiving side was read when it arrived, but rereading a message costs little and keeps this
-  // independent of which refs the other side holds.
-  const tagFindings = new Map<Finding, string[]>();
-  for (const p of peeled) {
-    for (const tag of p.tags) {
-      for (const f of detect({ text: await tagMessage(cwd, tag), path: TAG_MESSAGE_PATH }, opts.rules, 'message')) {
-        tagFindings.set({ ...f, commit: { sha: tag, author: '', email: '', date: '' } }, [p.update.ref]);
-      }
-    }
-    if (p.type === 'blob') {
-      const path = p.update.ref;
-      if (opts.isIgnoredPath(path)) {
-        skip(result.stats, 'ignoredByConfig', path, 'ignorePaths in config');
-        continue;
-      }
-      const size = Number((await git([NO_REPLACE, 'cat-file', '-s', p.target], cwd)).toString('utf8').trim());
-      if (size > opts.maxFileSize) {
-        skip(result.stats, 'tooLarge', path, `${size} bytes, over --max-file-size`);
-        continue;
-      }
-      const data = await git([NO_REPLACE, 'cat-file', 'blob', p.target], cwd);
-      const d = decode(data);
-      const found = 'binary' in d ? binaryFindings(data, path, opts.rules) : detect({ text: d.text, path }, opts.rules);
-      if (!found) {
-        skip(result.stats, 'binary', path, (d as { reason?: string }).reason ?? 'binary');
-        continue;
-      }
-      for (const f of found) tagFindings.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
+  const tagFindings = await tagsAndBlobs(opts, peeled, result);
+
+  // Which pushed refs bring each commit's findings: the new commits each pushed commit reaches
+  // (one rev-list per pushed commit, read only when there is a finding to place).
+  const refsOf = new Map<Finding, string[]>();
+  const reached = new Map<string, Set<string>>();
+  if (result.findings.some((f) => f.commit)) {
+    for (const target of commits) {
+      const out = await git([NO_REPLACE, 'rev-list', target, '--not', ...opts.held], cwd);
+      reached.set(target, new Set(out.toString('utf8').split('\n').filter(Boolean)));
     }
   }
-
-  const refsOf = new Map<Finding, string[]>();
   for (const f of result.findings) {
     const refs: string[] = [];
-    if (f.commit) {
-      for (const p of peeled) {
-        if (p.type !== 'commit') continue;
-        const r = await gitRaw([NO_REPLACE, 'merge-base', '--is-ancestor', f.commit.sha, p.target], cwd);
-        if (r.code === 0) refs.push(p.update.ref);
-      }
-    }
+    if (f.commit) for (const p of peeled) if (p.type === 'commit' && reached.get(p.target)?.has(f.commit.sha)) refs.push(p.update.ref);
     refsOf.set(f, refs);
   }
   for (const [f, refs] of tagFindings) {
@@ -216,9 +191,41 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
   return { result, refsOf, deleted };
 }
 
-async function emptyResult(cwd: string): Promise<ScanResult> {
-  const { emptyStats } = await import('../scan/result.js');
-  const { requireRepo } = await import('./git.js');
+/**
+ * Tag messages and tagged blobs: no commit walk reads them. A tag that already exists on the
+ * receiving side was read when it arrived, but rereading a message costs little and keeps this
+ * independent of which refs the other side holds. A tagged blob goes through the content pipeline
+ * every other mode uses (size, binary, Git LFS pointer, detect), counted in the result's stats.
+ */
+async function tagsAndBlobs(opts: PushScanOptions, peeled: Peeled[], result: ScanResult): Promise<Map<Finding, string[]>> {
+  const { cwd } = opts;
+  const found = new Map<Finding, string[]>();
+  let reader: BlobReader | undefined;
+  try {
+    for (const p of peeled) {
+      for (const tag of p.tags) {
+        for (const f of detect({ text: await tagMessage(cwd, tag), path: TAG_MESSAGE_PATH }, opts.rules, 'message')) {
+          found.set({ ...f, commit: { sha: tag, author: '', email: '', date: '' } }, [p.update.ref]);
+        }
+      }
+      if (p.type !== 'blob') continue;
+      const path = p.update.ref;
+      if (opts.isIgnoredPath(path)) {
+        skip(result.stats, 'ignoredByConfig', path, 'ignorePaths in config');
+        continue;
+      }
+      reader ??= new BlobReader(cwd, opts.maxFileSize);
+      const verdict = scanContent(await reader.read(p.target), path, { rules: opts.rules, maxFileSize: opts.maxFileSize });
+      for (const f of record(result.stats, path, verdict)) found.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
+    }
+    await reader?.close();
+  } finally {
+    reader?.kill();
+  }
+  return found;
+}
+
+function emptyResult(repo: Repo): ScanResult {
   const stats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
-  return { mode: 'range', root: (await requireRepo(cwd, 'the push gate')).root, findings: [], stats, notes: [] };
+  return { mode: 'range', root: repo.root, findings: [], stats, notes: [] };
 }

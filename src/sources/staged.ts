@@ -14,13 +14,12 @@
  * ids), then one `cat-file --batch` for the blobs. A previous version is read, through the same
  * `cat-file`, only for a file whose staged version has a finding.
  */
-import { detect, detectPath, type CompiledRule } from '../core/engine.js';
+import { detectPath, type CompiledRule } from '../core/engine.js';
 import { SEVERITY_RANK, type Finding } from '../core/types.js';
 import { GitError, IncompleteScanError } from '../errors.js';
+import { record, scanContent, type ContentVerdict } from '../scan/content.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { shownPath } from '../report/shown.js';
-import { binaryFindings } from './binary-text.js';
-import { decode, isLfsPointer } from './decode.js';
 import { BlobReader, MissingObjectError, type BlobContent } from './history-blobs.js';
 import { gitRaw, pathFromBytes, requireRepo, splitNulBytes, type GitResult, type Repo } from './git.js';
 
@@ -29,6 +28,8 @@ export interface StagedOptions {
   rules: CompiledRule[];
   maxFileSize: number;
   isIgnoredPath: (path: string) => boolean;
+  /** The repository, when the caller resolved it already: git is then not asked again. */
+  repo?: Repo | null;
 }
 
 /** One line of `git diff --raw`. */
@@ -70,8 +71,8 @@ export function parseRaw(out: Buffer): StagedEntry[] {
 }
 
 /** The repository, which must have a work tree: a bare one has no index to commit from. */
-async function workTreeRepo(cwd: string): Promise<Repo> {
-  const repo = await requireRepo(cwd, 'scan --staged');
+async function workTreeRepo(cwd: string, known?: Repo | null): Promise<Repo> {
+  const repo = known ?? (await requireRepo(cwd, 'scan --staged'));
   if (repo.bare) throw new GitError('scan --staged needs a work tree, and this is a bare repository', 'Scan its commits with `secret-guard scan --history`.');
   return repo;
 }
@@ -127,7 +128,7 @@ function skipByMode(stats: ScanStats, e: StagedEntry): boolean {
 export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const started = Date.now();
   const [repo, raw] = await Promise.all([
-    workTreeRepo(opts.cwd),
+    workTreeRepo(opts.cwd, opts.repo),
     gitRaw([...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN, '--raw', '-z', '--no-abbrev'], opts.cwd),
   ]);
   if (raw.code !== 0) throw failed(raw, 'diff --cached --raw');
@@ -157,14 +158,9 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
     toRead.push({ e, prev });
   }
 
-  /** Content findings of a blob at a path, or why it is not read as text (the caller counts the skip). */
-  const findingsIn = (path: string, blob: BlobContent): Finding[] | { skipped: keyof ScanStats['skipped']; reason: string } => {
-    if ('tooLarge' in blob) return { skipped: 'tooLarge', reason: `${blob.size} bytes, over --max-file-size` };
-    const d = decode(blob.data);
-    if ('binary' in d) return binaryFindings(blob.data, path, opts.rules, undefined, 'staged') ?? { skipped: 'binary', reason: d.reason ?? 'binary' };
-    if (isLfsPointer(d.text)) return { skipped: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
-    return detect({ text: d.text, path, gitState: 'staged' }, opts.rules);
-  };
+  /** A blob at a path through the one content pipeline, judged as staged content. */
+  const content = { rules: opts.rules, maxFileSize: opts.maxFileSize, gitState: 'staged' as const };
+  const findingsIn = (path: string, blob: BlobContent): ContentVerdict => scanContent(blob, path, content);
   // HEAD's versions, by id, for naming one that turns out to be missing.
   const previous = new Map<string, StagedEntry>();
   const byId = new Map<string, typeof toRead>();
@@ -174,9 +170,9 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
     else byId.set(t.e.newId, [t]);
   }
   const reader = byId.size ? new BlobReader(repo.root, opts.maxFileSize) : undefined;
-  const judge = (found: Finding[], before: Finding[] | { skipped: string }) => {
+  const judge = (found: Finding[], before: ContentVerdict) => {
     // HEAD's version unread (binary, too large): nothing was reported for it, so all is new.
-    findings.push(...newFindings(found, Array.isArray(before) ? before : []));
+    findings.push(...newFindings(found, 'skip' in before ? [] : before.findings));
   };
   // Its own function, so the staged blob is not held while HEAD's version is read.
   const judgeAgainstHead = async (t: (typeof toRead)[number], prev: Previous, found: Finding[]) => {
@@ -184,10 +180,9 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
     judge(found, findingsIn(prev.path, await reader!.read(prev.id)));
   };
   const scanEntry = (t: (typeof toRead)[number], blob: BlobContent): Promise<void> | void => {
-    const found = findingsIn(t.e.path, blob);
-    if (!Array.isArray(found)) return skip(stats, found.skipped, t.e.path, found.reason);
-    stats.filesScanned++;
-    stats.bytesScanned += blob.size;
+    const verdict = findingsIn(t.e.path, blob);
+    const found = record(stats, t.e.path, verdict);
+    if ('skip' in verdict) return;
     if (!found.length || !t.prev) return void findings.push(...found);
     // Only now is HEAD's version read: most staged files have no finding at all. A pure rename
     // has it in hand already.

@@ -8,12 +8,11 @@
  * - a file that holds no keyword of any rule is never decoded (see keywordGate).
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
-import { detect, type CompiledRule } from '../core/engine.js';
+import type { CompiledRule } from '../core/engine.js';
 import type { Finding, Fragment } from '../core/types.js';
+import { scanContent, tooLarge } from '../scan/content.js';
 import type { ScanStats } from '../scan/result.js';
-import { binaryFindings } from './binary-text.js';
-import { decode, isLfsPointer } from './decode.js';
-import { quickVerdict, type KeywordGate } from './gate.js';
+import type { KeywordGate } from './gate.js';
 
 export interface Entry {
   /** The name as reported: pathFromBytes' form when the name is not UTF-8. */
@@ -37,24 +36,10 @@ export interface ReadContext {
   gate: KeywordGate | null;
 }
 
-
-/** What a file's bytes come to, however they were read (standard input too). */
+/** What a file's bytes come to, however they were read (standard input too): the one content pipeline. */
 export function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
-  const quick = quickVerdict(buf, e.path, ctx.gate);
-  if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
-  if (quick === 'clean') return { scanned: buf.length, findings: [] };
-  const d = decode(buf);
-  if ('binary' in d) {
-    try {
-      const found = binaryFindings(buf, e.path, ctx.rules, ctx.gate);
-      return found ? { scanned: buf.length, findings: found } : { skip: 'binary', reason: d.reason ?? 'binary' };
-    } catch (err) {
-      return { failed: err };
-    }
-  }
-  if (isLfsPointer(d.text)) return { skip: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
   try {
-    return { scanned: buf.length, findings: detect({ text: d.text, path: e.path }, ctx.rules) };
+    return scanContent(buf, e.path, ctx);
   } catch (err) {
     // Thrown again when the outcomes are replayed in git's order, so the error that surfaces is
     // the one a file-by-file scan would have met first.
@@ -70,7 +55,7 @@ function statOutcome(st: Stats, path: string, maxFileSize: number): Outcome | nu
   // git lists no FIFO, socket or device as untracked, so this is a tracked file replaced by
   // one: nothing git could commit is there to read, and a FIFO could block the read.
   if (!st.isFile()) return { unreadable: 'not a regular file' };
-  if (st.size > maxFileSize) return { skip: 'tooLarge', reason: `${st.size} bytes, over --max-file-size` };
+  if (st.size > maxFileSize) return tooLarge(st.size);
   return null;
 }
 

@@ -19,8 +19,9 @@ import type { Finding } from '../core/types.js';
 import type { StdinReader } from '../cli/context.js';
 import { GitError, IncompleteScanError, UsageError } from '../errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
+import { record } from '../scan/content.js';
 import { shownPath } from '../report/shown.js';
-import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult } from './git.js';
+import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult, type Repo } from './git.js';
 import { keywordGate } from './gate.js';
 import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
 import type { BatchMessage, BatchResult, WorkerInit } from './worktree-worker.js';
@@ -34,6 +35,8 @@ export interface WorktreeOptions {
   onFile?: (path: string) => void;
   /** For `scan -`. */
   stdin?: StdinReader;
+  /** The repository around `cwd`, when the caller resolved it already (null: none). */
+  repo?: Repo | null;
 }
 
 function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
@@ -399,7 +402,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const notes: string[] = [];
   namedPaths(opts.cwd, opts.paths, notes);
   const listing = startListing(opts.cwd, paths);
-  const repo = await findRepo(opts.cwd);
+  const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
   const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath);
   let root: string;
   let entries: Entry[];
@@ -429,14 +432,9 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     const pf = read.pathFindings[i];
     if (pf) findings.push(...pf);
     if ('failed' in o) throw o.failed;
-    if ('skip' in o) skip(stats, o.skip, e.path, o.reason);
-    else if ('unreadable' in o) unreadable.push(`${shownPath(e.path)} (${o.unreadable})`);
-    else if ('scanned' in o) {
-      opts.onFile?.(e.path);
-      stats.filesScanned++;
-      stats.bytesScanned += o.scanned;
-      findings.push(...o.findings);
-    }
+    if ('unreadable' in o) return void unreadable.push(`${shownPath(e.path)} (${o.unreadable})`);
+    if ('scanned' in o) opts.onFile?.(e.path);
+    findings.push(...record(stats, e.path, o));
   });
   if (unlisted.length) {
     throw new IncompleteScanError(

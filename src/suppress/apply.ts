@@ -58,7 +58,7 @@ export async function applySuppressions(result: ScanResult, options: Suppression
 }
 
 /** Marks findings whose fingerprint is in `set`; earlier layers (inline) keep their mark. */
-export function markSuppressed(findings: Finding[], set: Set<string>, by: NonNullable<Finding['suppressedBy']>): void {
+function markSuppressed(findings: Finding[], set: Set<string>, by: NonNullable<Finding['suppressedBy']>): void {
   if (set.size === 0) return;
   for (const f of findings) if (!f.suppressedBy && set.has(f.fingerprint)) f.suppressedBy = by;
 }
@@ -78,4 +78,10 @@ export function changeMarker(f: Finding): string | undefined {
   if (!f.suppressedByChange) return undefined;
   const state = f.suppressedBy ? 'approved with --approve-suppressions' : 'not approved, so it counts';
   return `suppressed by this change (${ADDED[f.suppressedByChange]} added in the range; ${state})`;
+}
+
+/** changeMarker as the bracketed prefix of a one-line message (SARIF, GitLab), or ''. */
+export function changePrefix(f: Finding): string {
+  const mark = changeMarker(f);
+  return mark ? `[${mark}] ` : '';
 }

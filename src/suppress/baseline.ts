@@ -17,7 +17,7 @@ interface BaselineEntry {
   line: number;
 }
 
-export function baselineOf(findings: Finding[]): string {
+function baselineOf(findings: Finding[]): string {
   const seen = new Set<string>();
   const entries: BaselineEntry[] = [];
   for (const f of findings) {

@@ -8,8 +8,7 @@
  */
 import { resolve } from 'node:path';
 import type { Finding } from '../core/types.js';
-import { readAtCommit, treeEntries, atCommit } from '../config/from-commit.js';
-import { relativeTo } from '../config/load.js';
+import { atCommit, readAtCommit, trackedInRange } from '../config/from-commit.js';
 import { IGNORE_FILE, parseIgnoreFile } from './ignore-file.js';
 import { parseBaseline, readBaseline } from './baseline.js';
 
@@ -46,14 +45,12 @@ export async function readRangeSuppressions(s: RangeSides, baseline: { file: str
   const [ignoreBase, ignoreHead] = await bothSides(s, IGNORE_FILE, parseIgnoreFile, 'ignore file');
   take('ignore-file', ignoreBase, ignoreHead);
   if (baseline) {
-    const abs = resolve(baseline.cwd, baseline.file);
-    const rel = relativeTo(s.root, abs);
-    const tracked = rel !== undefined && ((await treeEntries(s.root, s.base, [rel])).has(rel) || (await treeEntries(s.root, s.head, [rel])).has(rel));
-    if (tracked) {
-      const [atBase, atHead] = await bothSides(s, rel!, parseBaseline, 'baseline');
+    const rel = await trackedInRange(s, baseline.cwd, baseline.file);
+    if (rel !== undefined) {
+      const [atBase, atHead] = await bothSides(s, rel, parseBaseline, 'baseline');
       take('baseline', atBase, atHead);
     } else {
-      take('baseline', readBaseline(abs), new Set());
+      take('baseline', readBaseline(resolve(baseline.cwd, baseline.file)), new Set());
     }
   }
   return { trusted, added };

@@ -49,6 +49,7 @@ describe('LiteralSet', () => {
   it('finds each literal a text holds in one pass, as a case-insensitive search of each would', () => {
     const literals = ['postmark', 'postmarkclient', 'process.env', 'smtp', 'pm-t-', 'kind:', 'ark', 'envelope'];
     const set = new LiteralSet(literals);
+    const long = '~'.repeat(9000);
     const rand = seeded(12);
     const pieces = ['Postmark', 'POSTMARKCLIENT', 'postmarkclien', 'process.ENV', 'process env', 'SMTP', 'pm-T-', 'kind :', 'KIND:', 'envelop', 'ENVELOPE', ' ', '\n', 'x', 'a', 'r', 'k', 'é', 'İ'];
     for (let n = 0; n < 2000; n++) {
@@ -57,11 +58,15 @@ describe('LiteralSet', () => {
       for (let i = 0; i < len; i++) text += rand.pick(pieces);
       const expected = literals.filter((l) => new RegExp(l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i').test(text));
       expect([...set.presentIn(text)].sort(), JSON.stringify(text)).toEqual(expected.sort());
+      // Past the short-text path: the alternations.
+      expect([...set.presentIn(long + text + long)].sort(), JSON.stringify(text)).toEqual(expected.sort());
     }
   });
 
   it('reports a literal hidden inside a longer one found at the same place', () => {
-    expect([...new LiteralSet(['postmark', 'postmarkclient', 'client']).presentIn('new PostmarkClient(x)')].sort()).toEqual(['client', 'postmark', 'postmarkclient']);
+    const set = new LiteralSet(['postmark', 'postmarkclient', 'client']);
+    expect([...set.presentIn('new PostmarkClient(x)')].sort()).toEqual(['client', 'postmark', 'postmarkclient']);
+    expect([...set.presentIn(`${'~'.repeat(20000)}new PostmarkClient(x)`)].sort()).toEqual(['client', 'postmark', 'postmarkclient']);
   });
 });
 

@@ -9,11 +9,11 @@
  */
 import { shellWord } from '../core/shell.js';
 import type { Finding, RuleSpec } from '../core/types.js';
-import type { ScanResult } from '../scan/result.js';
+import type { ScanResult } from './result.js';
 
-export const NOTHING_LEFT = 'Nothing has left this machine yet: there is nothing to rotate.';
-export const STAGED_FIX = `Take the value out of the file and read it from the environment or a secret manager, then \`git add\` the file again. ${NOTHING_LEFT}`;
-export const PLACEHOLDER_FIX = 'This value reads as a stand-in, not a token, so there is nothing to rotate: read the value from the environment or a secret manager all the same, so a real token never lands here.';
+const NOTHING_LEFT = 'Nothing has left this machine yet: there is nothing to rotate.';
+const STAGED_FIX = `Take the value out of the file and read it from the environment or a secret manager, then \`git add\` the file again. ${NOTHING_LEFT}`;
+const PLACEHOLDER_FIX = 'This value reads as a stand-in, not a token, so there is nothing to rotate: read the value from the environment or a secret manager all the same, so a real token never lands here.';
 
 /**
  * The fix for a secrets file (`.env`) found where git would take it. `ignored`: .gitignore already

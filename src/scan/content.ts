@@ -1,0 +1,74 @@
+/**
+ * One file's or blob's bytes to its findings, or to why they were passed over: the one pipeline
+ * every source runs its content through (working tree, standard input, staged, push, history), so
+ * a step added here lands in every mode. In order:
+ * - size: over --max-file-size is not read (a source that knows the size first, from a stat or
+ *   git's header, hands over only the size);
+ * - the keyword gate: bytes that hold no rule's keyword, in a path that holds none, are clean
+ *   without being decoded (sources/gate.ts);
+ * - decode (sources/decode.ts); a binary file is read as its printable runs when a rule's keyword
+ *   is in it (sources/binary-text.ts), else passed over as binary;
+ * - a Git LFS pointer is passed over: the content lives outside the repository;
+ * - detect.
+ * Counting what was read and what was passed over is `record`, so the stats say the same in
+ * every mode.
+ */
+import { detect, type CompiledRule } from '../core/engine.js';
+import type { Finding, Fragment } from '../core/types.js';
+import { binaryFindings } from '../sources/binary-text.js';
+import { decode, isLfsPointer } from '../sources/decode.js';
+import { quickVerdict, type KeywordGate } from '../sources/gate.js';
+import { skip, type ScanStats } from './result.js';
+
+/** The bytes, or (from a source that learned the size first) only that they are too large. */
+export type Content = Buffer | { data: Buffer; size: number } | { tooLarge: true; size: number };
+
+export type Skipped = { skip: 'binary' | 'tooLarge' | 'lfsPointer'; reason: string };
+/** What the content came to: its findings and the bytes read, or why it was passed over. */
+export type ContentVerdict = { scanned: number; findings: Finding[] } | Skipped;
+
+export interface ContentContext {
+  rules: CompiledRule[];
+  maxFileSize: number;
+  /**
+   * The keyword gate of `rules` (keywordGate): null when none can be built, so every file goes
+   * to the engine. Left out, text skips the gate and a binary file builds it when it needs it
+   * (the pre-commit hook reads a few files, and building it costs more than it saves there).
+   */
+  gate?: KeywordGate | null;
+  /** Passed to the engine with the text: `staged` picks the commit-time fix sentence. */
+  gitState?: Fragment['gitState'];
+}
+
+export const tooLarge = (size: number): Skipped => ({ skip: 'tooLarge', reason: `${size} bytes, over --max-file-size` });
+const LFS: Skipped = { skip: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
+
+/** The content of the file at `path` through the pipeline. Errors of the engine (a rule's) are thrown. */
+export function scanContent(content: Content, path: string, ctx: ContentContext): ContentVerdict {
+  if (!Buffer.isBuffer(content) && 'tooLarge' in content) return tooLarge(content.size);
+  const buf = Buffer.isBuffer(content) ? content : content.data;
+  if (buf.length > ctx.maxFileSize) return tooLarge(buf.length);
+  if (ctx.gate !== undefined) {
+    const quick = quickVerdict(buf, path, ctx.gate);
+    if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
+    if (quick === 'clean') return { scanned: buf.length, findings: [] };
+  }
+  const d = decode(buf);
+  if ('binary' in d) {
+    const found = binaryFindings(buf, path, ctx.rules, ctx.gate, ctx.gitState);
+    return found ? { scanned: buf.length, findings: found } : { skip: 'binary', reason: d.reason ?? 'binary' };
+  }
+  if (isLfsPointer(d.text)) return LFS;
+  return { scanned: buf.length, findings: detect(ctx.gitState ? { text: d.text, path, gitState: ctx.gitState } : { text: d.text, path }, ctx.rules) };
+}
+
+/** Counts a verdict in the stats (a file read, or a skip with its reason) and returns its findings. */
+export function record(stats: ScanStats, path: string, verdict: ContentVerdict | { skip: keyof ScanStats['skipped']; reason: string }): Finding[] {
+  if ('skip' in verdict) {
+    skip(stats, verdict.skip, path, verdict.reason);
+    return [];
+  }
+  stats.filesScanned++;
+  stats.bytesScanned += verdict.scanned;
+  return verdict.findings;
+}

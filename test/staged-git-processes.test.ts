@@ -1,0 +1,30 @@
+/**
+ * What the pre-commit hook costs in git processes, counted through git's own trace (never timed):
+ * the repository is resolved once (`rev-parse`) for the config's search and the staged source,
+ * then one `diff --raw` and one `cat-file --batch`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cleanupAll, makeRepo, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+const gitCommands = (trace: string) =>
+  readFileSync(trace, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('trace: built-in: git '))
+    .map((l) => l.replace(/^.*trace: built-in: git (\S+).*$/, '$1'));
+
+describe('scan --staged git processes', () => {
+  it('resolves the repository once: rev-parse, diff, cat-file', () => {
+    const repo = makeRepo({ files: { 'a.js': 'console.log(1)\n', '.secret-guard.json': '{"failOn": "error"}' } });
+    repo.write({ 'mail.js': 'const t = process.env.POSTMARK_SERVER_TOKEN;\n' });
+    repo.git('add', '-A');
+    const trace = join(tempDir(), 'trace');
+    const r = cli(['scan', '--staged'], repo.dir, { GIT_TRACE: trace });
+    expect(r.code, r.stderr).toBe(0);
+    expect(gitCommands(trace)).toEqual(['rev-parse', 'diff', 'cat-file']);
+  });
+});
