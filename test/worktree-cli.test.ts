@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.js';
+// This file is the working-tree contract as a user meets it: every call a node process through bin/.
+import { cliBin as cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

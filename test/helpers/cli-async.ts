@@ -1,10 +1,12 @@
 /**
- * The real CLI through bin/, like helpers/cli.ts, but without blocking, so a test can run many
- * invocations side by side; and with the few process-level knobs the hardening tests need: a
- * different PATH (no git), a wrapper command (dropped capabilities), another copy of bin/.
+ * The CLI like helpers/cli.ts, but without blocking, so a test can run many invocations side by
+ * side: in-process (helpers/in-process.ts) unless a call needs a process, and through bin/ with the
+ * few process-level knobs the hardening tests need: a wrapper command (dropped capabilities),
+ * another copy of bin/ or node, a time limit that kills the process. cliAsyncBin() always uses bin/.
  */
 import { execFile } from 'node:child_process';
-import { BIN, type CliRun } from './cli.js';
+import { BIN, cliEnv, needsProcess, type CliRun } from './cli.js';
+import { runInProcess } from './in-process.js';
 
 export interface AsyncRunOptions {
   env?: Record<string, string>;
@@ -17,6 +19,13 @@ export interface AsyncRunOptions {
 }
 
 export function cliAsync(args: string[], cwd: string, opts: AsyncRunOptions = {}): Promise<CliRun> {
+  const processOnly = opts.wrap?.length || opts.bin || opts.node || opts.timeoutMs;
+  if (processOnly || needsProcess(opts.env)) return cliAsyncBin(args, cwd, opts);
+  return runInProcess({ args, cwd, env: cliEnv(opts.env) });
+}
+
+/** Through bin/, as a separate node process, whatever the options. */
+export function cliAsyncBin(args: string[], cwd: string, opts: AsyncRunOptions = {}): Promise<CliRun> {
   const argv = [opts.node ?? process.execPath, opts.bin ?? BIN, ...args];
   const [cmd, ...rest] = opts.wrap?.length ? [...opts.wrap, ...argv] : argv;
   return new Promise((resolve) => {
@@ -25,7 +34,7 @@ export function cliAsync(args: string[], cwd: string, opts: AsyncRunOptions = {}
       rest,
       {
         cwd,
-        env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1', ...opts.env },
+        env: cliEnv(opts.env),
         encoding: 'utf8',
         maxBuffer: 256 * 1024 * 1024,
         timeout: opts.timeoutMs ?? 0,
