@@ -252,7 +252,7 @@ function holds(c: CompiledContext, site: Site, doc: Document): boolean {
   return true;
 }
 
-interface Candidate {
+export interface Candidate {
   rule: CompiledRule;
   severity: Severity;
   secret: string;
@@ -287,15 +287,39 @@ function nextMatch(rule: CompiledRule, text: string): RegExpExecArray | null {
   return m;
 }
 
-function scanShape(group: Live[], doc: Document, path: string, out: Candidate[]): void {
+/**
+ * The incremental scan's hooks into a shape scan (core/incremental.ts): every match is offered
+ * to `reuse` first, which may push the candidates an earlier version of the text gave it; every
+ * match judged here is reported to `judged` with the span its verdict read (structure/site.ts).
+ */
+export interface ShapeHooks {
+  /** Before the shape scans run: the live rules and contexts, as text, so a run can tell if they changed. */
+  begin(live: string): void;
+  /**
+   * The shape's matches in order, as `nextMatch` finds them, except for those the hooks took over
+   * themselves (pushed and recorded); null to let the engine run the shape over the whole text.
+   */
+  matches(group: number, rule: CompiledRule, text: string, out: Candidate[]): (() => RegExpExecArray | null) | null;
+  reuse(group: number, start: number, end: number, out: Candidate[]): boolean;
+  judged(group: number, start: number, end: number, lo: number, hi: number, out: Candidate[], from: number): void;
+}
+
+function scanShape(group: Live[], doc: Document, path: string, out: Candidate[], hooks?: ShapeHooks, gi = 0): void {
   const first = group[0]!.rule;
   first.shape!.lastIndex = 0;
-  for (let m = nextMatch(first, doc.text); m; m = nextMatch(first, doc.text)) {
+  const own = hooks ? hooks.matches(gi, first, doc.text, out) : null;
+  for (let m = own ? own() : nextMatch(first, doc.text); m; m = own ? own() : nextMatch(first, doc.text)) {
+    const end = m.index + m[0].length;
+    if (hooks?.reuse(gi, m.index, end, out)) continue;
     const secret = m.groups?.secret ?? m[0];
-    if (isNeverSecret(secret) || isReference(secret)) continue;
+    if (isNeverSecret(secret) || isReference(secret)) {
+      hooks?.judged(gi, m.index, end, m.index, end, out, out.length);
+      continue;
+    }
     const group0 = m.indices?.groups?.secret;
     const start = group0 ? group0[0] : m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
-    const site = new Site(doc, m.index, m.index + m[0].length);
+    const site = new Site(doc, m.index, end);
+    const from = out.length;
     for (const { rule, contexts } of group) {
       let hit: boolean;
       try {
@@ -308,6 +332,7 @@ function scanShape(group: Live[], doc: Document, path: string, out: Candidate[])
       const severity = placeholder ? rule.spec.placeholderSeverity : rule.severity;
       if (severity) out.push({ rule, severity, secret, start, end: start + secret.length, ...(placeholder ? { placeholder } : {}) });
     }
+    hooks?.judged(gi, m.index, end, site.lo, site.hi, out, from);
   }
 }
 
@@ -387,7 +412,11 @@ const INLINE_ALLOW = 'secret-guard:allow';
 
 /** Content findings of one fragment, inline `secret-guard:allow` marked, in text order. */
 export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding['kind'] = 'content'): Finding[] {
-  const doc = new Document(fragment.text);
+  return detectIn(new Document(fragment.text), fragment, rules, kind);
+}
+
+/** `detect` on a document already made of the fragment's text, with the incremental scan's hooks. */
+export function detectIn(doc: Document, fragment: Fragment, rules: CompiledRule[], kind: Finding['kind'] = 'content', hooks?: ShapeHooks): Finding[] {
   const literals = literalSetOf(rules);
   const byShape = new Map<string, Live[]>();
   for (const rule of rules) {
@@ -408,10 +437,12 @@ export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding[
     if (group) group.push({ rule, contexts });
     else byShape.set(key, [{ rule, contexts }]);
   }
+  if (hooks) hooks.begin(liveText(byShape));
   const found: Candidate[] = [];
+  let gi = 0;
   for (const group of byShape.values()) {
     try {
-      scanShape(group, doc, fragment.path, found);
+      scanShape(group, doc, fragment.path, found, hooks, gi++);
     } catch (err) {
       throw err instanceof RuleError ? err : new RuleError(group[0]!.rule.id, fragment.path, err);
     }
@@ -425,6 +456,16 @@ export function detect(fragment: Fragment, rules: CompiledRule[], kind: Finding[
     out.push(f);
   }
   return out;
+}
+
+/** The live groups, rules and contexts (by index) as text: equal texts judge every site alike. */
+function liveText(byShape: Map<string, Live[]>): string {
+  const parts: string[] = [];
+  for (const [key, group] of byShape) {
+    parts.push(key);
+    for (const { rule, contexts } of group) parts.push(`${rule.id}:${contexts.map((c) => rule.contexts.indexOf(c)).join(',')}`);
+  }
+  return parts.join('\n');
 }
 
 function allowedInline(doc: Document, line: number): boolean {

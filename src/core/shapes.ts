@@ -45,6 +45,21 @@ export const SHAPES: Record<string, string> = {
 };
 
 /**
+ * How far an attempt of a named shape's regex at a position reads: `back` characters before it
+ * (lookbehind) and `ahead` from it (the longest match, backtracking, lookahead). Outside that
+ * window the text cannot change whether or how the shape matches there; the incremental scan
+ * (core/incremental.ts) relies on it to take an earlier version's matches in text that did not
+ * change. Keep in step with the patterns above.
+ */
+export const REACH: Record<string, { back: number; ahead: number }> = {
+  uuid: { back: 1, ahead: 36 + 1 },
+  'base64-uuid': { back: 1, ahead: 48 + 4 + 1 },
+  quoted: { back: 0, ahead: 1 + 200 + 1 },
+  'postmark-smtp-access-key': { back: 1, ahead: 5 + 100 + 1 + 22 + 1 },
+  'postmark-smtp-secret-key': { back: 1, ahead: 36 + 1 },
+};
+
+/**
  * Where the next match of a named shape starts, found faster than by trying the shape's regex at
  * every position: the UUID regex costs about ten times a scan for dashes (measured on
  * postmark.js's generated docs, 42 MB with no UUID in them). `seek(text, from)` returns the

@@ -12,10 +12,12 @@
  * Which commit introduced a leak and what still holds it is history-provenance.ts's, given each
  * commit with its number of children (a `git rev-list --children` read in step with the log).
  */
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
+import { detectIncremental, type ScanRecord } from '../core/incremental.js';
 import type { Finding } from '../core/types.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { BlobReader, type BlobContent } from './history-blobs.js';
@@ -123,6 +125,69 @@ const SKIPPED = Symbol('skipped');
 const CLEAN: Array<Finding[] | null | undefined> = Object.freeze([null]) as Array<null>;
 const NO_IDS: ReadonlySet<string> = new Set();
 
+/**
+ * Texts at least this long are scanned incrementally (core/incremental.ts): their record is kept,
+ * and a later version of the file is diffed against it. Below it a diff saves too little.
+ */
+const INCREMENTAL_MIN = 8 * 1024;
+/** What the kept records may hold, in bytes. */
+const RECORD_BUDGET = 32 * 1024 * 1024;
+
+/**
+ * The records of recently scanned versions. A record is wanted once, by the next version of its
+ * file, whose record then takes its place. A release commit changes hundreds of generated files
+ * and the next release changes them again in the same order: a least-recently-used cache smaller
+ * than that round would drop every record just before it is wanted. So once the budget is
+ * spent, a new file's record is kept only in place of one unused for several rounds of the
+ * cache (a file no longer changed); the files already kept keep their place.
+ */
+class RecordCache {
+  private readonly records = new Map<string, { record: ScanRecord; cost: number; used: number }>();
+  private bytes = 0;
+  private tick = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(blob: string): ScanRecord | undefined {
+    return this.records.get(blob)?.record;
+  }
+
+  /**
+   * Whether a record of about `cost` bytes would be kept, `previous`'s taking its place if kept:
+   * a record that would not be kept is not worth making (recording costs a scan about 10%).
+   */
+  admits(cost: number, previous?: string): boolean {
+    if (cost > this.budget) return false;
+    if (previous !== undefined && this.records.has(previous)) return true;
+    if (this.bytes + cost <= this.budget) return true;
+    const oldest = this.records.values().next().value;
+    return oldest !== undefined && this.tick + 1 - oldest.used >= 4 * this.records.size;
+  }
+
+  /** Keeps `record` for `blob`, in place of `previous`'s when given. */
+  set(blob: string, record: ScanRecord, previous?: string): void {
+    this.tick++;
+    const cost = record.bytes;
+    const replaced = previous === undefined ? undefined : this.records.get(previous);
+    if (replaced) this.drop(previous!);
+    if (this.records.has(blob)) this.drop(blob);
+    if (cost > this.budget) return;
+    // Oldest first (a Map iterates in insertion order, and each set re-inserts).
+    for (const [k, v] of this.records) {
+      if (this.bytes + cost <= this.budget) break;
+      if (!replaced && this.tick - v.used < 4 * this.records.size) return;
+      this.drop(k);
+    }
+    this.records.set(blob, { record, cost, used: this.tick });
+    this.bytes += cost;
+  }
+
+  private drop(blob: string): void {
+    this.bytes -= this.records.get(blob)!.cost;
+    this.records.delete(blob);
+  }
+}
+
 class HistoryScan {
   readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
   /**
@@ -136,6 +201,7 @@ class HistoryScan {
   private readonly gate: ReturnType<typeof keywordGate>;
   private readonly provenance: Provenance;
   private readonly skippedOnce = new Set<string>();
+  private readonly records = new RecordCache(RECORD_BUDGET);
   private blobs!: BlobReader;
   private children!: ChildCounts;
   private total = 0;
@@ -215,7 +281,9 @@ class HistoryScan {
     const waits: Promise<void>[] = [];
     for (const ch of c.changes) {
       if (!isFile(ch.newMode) || this.ignored(ch.path)) continue;
-      this.want(ch.newBlob, ch.path, waits);
+      // The old side, if it was scanned, lets the new one be scanned for what changed.
+      const previous = isFile(ch.oldMode) && !/^0+$/.test(ch.oldBlob) ? ch.oldBlob : undefined;
+      this.want(ch.newBlob, ch.path, waits, previous);
       // The old side is needed to tell introduced from inherited; in a full history it was read
       // as some earlier commit's new side, in a range it may come from the base.
       if (isFile(ch.oldMode) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
@@ -223,7 +291,7 @@ class HistoryScan {
     return waits;
   }
 
-  private want(blob: string, path: string, waits: Promise<void>[]): void {
+  private want(blob: string, path: string, waits: Promise<void>[], previous?: string): void {
     const cls = this.classes.of(path);
     const v = this.known.get(blob);
     if (v === SKIPPED || (v && v[cls] !== undefined)) return;
@@ -231,7 +299,7 @@ class HistoryScan {
     let p = this.inflight.get(key);
     if (!p) {
       p = this.blobs.read(blob).then((content) => {
-        this.scanBlob(blob, cls, content, path);
+        this.scanBlob(blob, cls, content, path, previous);
         this.inflight.delete(key);
       });
       p.catch(() => {}); // awaited by apply(); this only keeps a failure from being "unhandled"
@@ -251,7 +319,7 @@ class HistoryScan {
    * Records what one read of a blob holds. Only the first read of a blob counts in the stats: a
    * second one (the same blob at a path of another class) re-scans text the stats already hold.
    */
-  private scanBlob(blob: string, cls: number, content: BlobContent, path: string): void {
+  private scanBlob(blob: string, cls: number, content: BlobContent, path: string, previous?: string): void {
     const prior = this.known.get(blob);
     if (prior === SKIPPED) return;
     const first = prior === undefined;
@@ -273,12 +341,26 @@ class HistoryScan {
       this.stats.filesScanned++;
       this.stats.bytesScanned += content.size;
     }
-    const found = inBinary ?? (d && 'text' in d ? detect({ text: d.text, path }, this.opts.rules) : []);
+    const found = inBinary ?? (d && 'text' in d ? this.detectText(blob, d.text, content.data, path, previous) : []);
     const result = found.length ? found : null;
     if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
     slots[cls] = result;
     this.known.set(blob, slots);
+  }
+
+  /**
+   * A long text is scanned from the record of its previous version when that is still kept: the
+   * findings are those of `detect` either way (core/incremental.ts), only the cost differs.
+   */
+  private detectText(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
+    if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.opts.rules);
+    // About a record's size: the text's units (one byte a character for ASCII), its lines and matches.
+    if (!this.records.admits(2 * data.length, previous)) return detect({ text, path }, this.opts.rules);
+    const before = previous === undefined ? undefined : this.records.get(previous);
+    const r = detectIncremental({ text, path }, this.opts.rules, before, { units: unitsOutsideHeap(text, data) });
+    this.records.set(blob, r.record, before ? previous : undefined);
+    return r.findings;
   }
 
   private ignored(path: string): boolean {
@@ -390,6 +472,18 @@ class HistoryScan {
     for (const f of findings) f.holders.refs.sort();
     return findings;
   }
+}
+
+/**
+ * A text's code units (core/line-diff.ts) in memory outside the JavaScript heap, where a record
+ * keeps them: records in the heap made it grow several times their size. An ASCII text's bytes
+ * are its units; any other text is converted to UTF-16.
+ */
+function unitsOutsideHeap(text: string, data: Buffer): Uint8Array | Uint16Array {
+  if (data.length === text.length && isAscii(data)) return Buffer.from(data);
+  const b = Buffer.from(text, 'utf16le');
+  const aligned = b.byteOffset % 2 === 0 ? b : Buffer.from(b);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
 }
 
 /** `git ls-tree -r -z` records: `mode type sha\tpath\0`. */

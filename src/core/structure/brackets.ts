@@ -84,27 +84,43 @@ export function innermostBlock(doc: Document, start: number): Block | undefined 
  * opens its line.
  */
 export function headerBefore(doc: Document, open: number): string {
+  return header(doc, open).text;
+}
+
+/**
+ * headerBefore's text, and where its reading started: the character before its own line's
+ * header (the separator, the line break, or the window's edge), or the line break before the
+ * lines above it read for an empty head; -1 for the document's start. The incremental scan
+ * keeps that bound (structure/site.ts).
+ */
+export function header(doc: Document, open: number): { text: string; lo: number } {
   const li = doc.lineIndexOf(open);
-  const lineStart = doc.lineStarts[li]!;
   const t = doc.text;
-  let from = Math.max(lineStart, open - 160);
+  const from = headerStart(doc, open, li);
+  const head = t.slice(from, open).trim();
+  if (head !== '' || li === 0) return { text: head, lo: from - 1 };
+  for (let j = li - 1; j >= 0 && j >= li - 3; j--) {
+    const prev = doc.line(j).trim();
+    if (prev !== '') return { text: prev.slice(-160), lo: doc.lineStarts[j]! - 1 };
+  }
+  return { text: '', lo: doc.lineStarts[Math.max(0, li - 3)]! - 1 };
+}
+
+/**
+ * Where the header of the block opening at `open` (on 0-based line `li`) starts on its own line:
+ * past the last member or statement separator before it, at most 160 characters back.
+ */
+function headerStart(doc: Document, open: number, li: number): number {
+  const t = doc.text;
+  const from = Math.max(doc.lineStarts[li]!, open - 160);
   let depth = 0;
   for (let i = open - 1; i >= from; i--) {
     const c = t[i]!;
     if (c === ')' || c === ']' || c === '}') depth++;
     else if (c === '(' || ((c === '[' || c === '{') && depth > 0)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && (c === ',' || c === ';' || c === '{' || c === '[')) {
-      from = i + 1;
-      break;
-    }
+    else if (depth === 0 && (c === ',' || c === ';' || c === '{' || c === '[')) return i + 1;
   }
-  const head = t.slice(from, open).trim();
-  if (head !== '' || li === 0) return head;
-  for (let j = li - 1; j >= 0 && j >= li - 3; j--) {
-    const prev = doc.line(j).trim();
-    if (prev !== '') return prev.slice(-160);
-  }
-  return '';
+  return from;
 }
 
 /** Where the member holding offset `at` starts: after the last `,` or `;` outside brackets since `from`. */

@@ -6,14 +6,7 @@ const SECTION = /^\s*\[{1,2}[^\]\r\n=]{1,100}\]{1,2}\s*(?:[#;].*)?$/;
 
 /** The nearest `[section]` line above (INI, TOML, git-config style files) and the section's lines. */
 export function sectionScope(doc: Document, li: number): string[] {
-  const headers = doc.memo('sections', () => {
-    const found: number[] = [];
-    for (let j = 0; j < doc.lineCount; j++) {
-      const l = doc.line(j);
-      if (l.length < 120 && l.trimStart().startsWith('[') && SECTION.test(l)) found.push(j);
-    }
-    return found;
-  });
+  const headers = sectionHeaders(doc);
   if (headers.length === 0) return [];
   let lo = 0;
   let hi = headers.length - 1;
@@ -33,4 +26,16 @@ export function sectionScope(doc: Document, li: number): string[] {
     if (j !== li) out.push(doc.line(j).slice(0, LINE_WINDOW));
   }
   return out;
+}
+
+/** The 0-based lines that are `[section]` headers, found once per document. */
+export function sectionHeaders(doc: Document): number[] {
+  return doc.memo('sections', () => {
+    const found: number[] = [];
+    for (let j = 0; j < doc.lineCount; j++) {
+      const l = doc.line(j);
+      if (l.length < 120 && l.trimStart().startsWith('[') && SECTION.test(l)) found.push(j);
+    }
+    return found;
+  });
 }

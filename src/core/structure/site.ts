@@ -12,13 +12,28 @@
  * "Scalar" members leave out members that open a nested object or list: a sibling `postmark:`
  * section says nothing about a `password:` in a `redis:` section beside it.
  * Everything is computed lazily and every scan is bounded, so hostile input stays linear.
+ *
+ * A site also keeps the span of text its answers were read from, [lo, hi): the match itself and
+ * whatever each accessor it was asked read. lo = -1 means "read up to the start of the document"
+ * and hi = text.length + 1 "up to its end", since a line at the start of a document reads
+ * differently from the same line after another. Bounds are exact where cheap and conservative
+ * (never too small) elsewhere: the incremental scan (core/incremental.ts) reuses a verdict only
+ * when this span is unchanged in the new version of a document.
  */
 import type { Document } from '../document.js';
-import { argumentIndex, type Block, enclosingBlocks, headerBefore, innermostBlock, memberStart, scalarMembers } from './brackets.js';
+import { argumentIndex, type Block, enclosingBlocks, header, innermostBlock, memberStart, scalarMembers } from './brackets.js';
 import { indentationScope } from './indent.js';
 import { extractKey, type KeyInfo } from './key.js';
-import { LINE_WINDOW } from './limits.js';
-import { sectionScope } from './sections.js';
+import { BRACKET_WINDOW, INDENT_LINES, LINE_WINDOW, MAX_ANCESTORS, MEMBERS_WINDOW, SECTION_LINES } from './limits.js';
+import { sectionHeaders, sectionScope } from './sections.js';
+
+/**
+ * How far the indentation scope reads from a value's line, in lines: its siblings and parent
+ * within INDENT_LINES above and below, and the parent's siblings INDENT_LINES above the parent.
+ * The Markdown list and table scopes read 41 lines each way, within these.
+ */
+const INDENT_ABOVE = 2 * INDENT_LINES;
+const INDENT_BELOW = INDENT_LINES;
 
 export interface CallInfo {
   header: string;
@@ -34,12 +49,47 @@ export class Site {
   private _call: CallInfo | null | undefined;
   private _scope: string | undefined;
   private _blocks: Block[] | undefined;
+  private _arg: string | undefined;
+  /** The span read so far (see the top of this file). */
+  lo: number;
+  hi: number;
 
   constructor(
     readonly doc: Document,
     readonly start: number,
     readonly end: number,
-  ) {}
+  ) {
+    this.lo = start;
+    this.hi = end;
+  }
+
+  private cover(lo: number, hi: number): void {
+    if (lo < this.lo) this.lo = lo;
+    if (hi > this.hi) this.hi = hi;
+  }
+
+  /** Where reading back to `stop` (a window's floor clipped at 0) depends from. */
+  private static floor(stop: number): number {
+    return stop > 0 ? stop : -1;
+  }
+
+  /** The span start for reading 0-based line `li` from its beginning: its line break before, or the document start. */
+  private lineLo(li: number): number {
+    return this.doc.lineStarts[li]! - 1;
+  }
+
+  /** The span end for reading 0-based line `li` to its end: past its line break, or the document end. */
+  private lineHi(li: number): number {
+    const s = this.doc.lineStarts;
+    return li + 1 < s.length ? s[li + 1]! : this.doc.text.length + 1;
+  }
+
+  /** The header of the block opening at `open` (brackets.ts headerBefore), its reading covered. */
+  private headerOf(open: number): string {
+    const h = header(this.doc, open);
+    this.cover(h.lo, this.start);
+    return h.text;
+  }
 
   get lineIndex(): number {
     if (this._line === undefined) this._line = this.doc.lineIndexOf(this.start);
@@ -52,7 +102,10 @@ export class Site {
 
   /** Text before the match on its line (at most LINE_WINDOW characters). */
   get before(): string {
-    if (this._before === undefined) this._before = this.doc.text.slice(Math.max(this.lineStart, this.start - LINE_WINDOW), this.start);
+    if (this._before === undefined) {
+      this._before = this.doc.text.slice(Math.max(this.lineStart, this.start - LINE_WINDOW), this.start);
+      this.cover(Math.max(this.lineStart - 1, this.start - LINE_WINDOW), this.start);
+    }
     return this._before;
   }
 
@@ -64,6 +117,8 @@ export class Site {
       const window = this.doc.text.slice(this.end, this.end + LINE_WINDOW);
       const nl = window.indexOf('\n');
       this._after = nl === -1 ? window : window.slice(0, nl);
+      const len = this.doc.text.length;
+      this.cover(this.end, nl !== -1 ? this.end + nl + 1 : this.end + LINE_WINDOW <= len ? this.end + LINE_WINDOW : len + 1);
     }
     return this._after;
   }
@@ -79,28 +134,39 @@ export class Site {
    * file (JSON values, map entries) are preceded by neither.
    */
   get argDelimiter(): string {
+    if (this._arg !== undefined) return this._arg;
     const t = this.doc.text;
     const stop = Math.max(0, this.start - LINE_WINDOW);
     for (let i = this.start - 1; i >= stop; i--) {
       const c = t.charCodeAt(i);
-      if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 34 && c !== 39 && c !== 96) return t[i]!;
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 34 && c !== 39 && c !== 96) {
+        this.cover(i, this.start);
+        return (this._arg = t[i]!);
+      }
     }
-    return '';
+    this.cover(Site.floor(stop), this.start);
+    return (this._arg = '');
   }
 
   get call(): CallInfo | null {
     if (this._call === undefined) {
       // Only the innermost block matters here: stop at the first unclosed bracket rather than
       // walking the whole window for ancestors, since this runs for every quoted literal.
-      const inner = this._blocks ? this._blocks[0] : innermostBlock(this.doc, this.start);
+      let inner: Block | undefined;
+      if (this._blocks) inner = this._blocks[0];
+      else {
+        inner = innermostBlock(this.doc, this.start);
+        this.cover(inner ? inner.open : Site.floor(this.start - BRACKET_WINDOW), this.start);
+      }
       if (!inner || inner.char !== '(') this._call = null;
       else {
+        const head = this.headerOf(inner.open);
         // The position is counted only when a context asks: it walks the whole argument list.
         const text = this.doc.text;
         const start = this.start;
         let arg: number | undefined;
         this._call = {
-          header: headerBefore(this.doc, inner.open),
+          header: head,
           get arg() {
             return (arg ??= argumentIndex(text, inner.open + 1, start));
           },
@@ -112,7 +178,11 @@ export class Site {
 
   /** Innermost first: the unclosed brackets around the match. */
   get blocks(): Block[] {
-    if (!this._blocks) this._blocks = enclosingBlocks(this.doc.text, this.start);
+    if (!this._blocks) {
+      const blocks = enclosingBlocks(this.doc.text, this.start);
+      this.cover(blocks.length === MAX_ANCESTORS ? blocks[MAX_ANCESTORS - 1]!.open : Site.floor(this.start - BRACKET_WINDOW), this.start);
+      this._blocks = blocks;
+    }
     return this._blocks;
   }
 
@@ -127,17 +197,50 @@ export class Site {
       // earlier members are siblings (`{"postmark": {…}, "token": "…"}` says nothing of the token).
       const inner = blocks[0];
       parts.push(inner && inner.open >= this.lineStart ? this.doc.text.slice(memberStart(this.doc.text, Math.max(inner.open + 1, this.start - LINE_WINDOW), this.start), this.start) : this.before);
+      const len = this.doc.text.length;
       blocks.forEach((b, i) => {
-        const header = headerBefore(this.doc, b.open);
+        const header = this.headerOf(b.open);
         parts.push(header);
         // The parent's members count only when the parent is a named object, not a file's root
         // `{`: every value in a JSON file would otherwise share one scope.
-        if (i === 0 || (i === 1 && (header !== '' || blocks.length > 2))) parts.push(this.doc.memo(`m${b.open}`, () => scalarMembers(this.doc.text, b)));
+        if (i === 0 || (i === 1 && (header !== '' || blocks.length > 2))) {
+          parts.push(this.doc.memo(`m${b.open}`, () => scalarMembers(this.doc.text, b)));
+          const limit = b.open + 1 + MEMBERS_WINDOW;
+          this.cover(b.open, limit <= len ? limit : len + 1);
+        }
       });
-      parts.push(...indentationScope(this.doc, this.lineIndex));
-      parts.push(...sectionScope(this.doc, this.lineIndex));
+      const li = this.lineIndex;
+      const last = this.doc.lineCount - 1;
+      parts.push(...indentationScope(this.doc, li));
+      this.cover(this.lineLo(Math.max(0, li - INDENT_ABOVE)), this.lineHi(Math.min(last, li + INDENT_BELOW)));
+      parts.push(...sectionScope(this.doc, li));
+      this.coverSection(li);
       this._scope = parts.join('\n');
     }
     return this._scope;
+  }
+
+  /**
+   * What sectionScope read: from the nearest `[section]` header above (or the document start when
+   * none is) down to the next header or SECTION_LINES below. A document with no header at all
+   * reads nothing here; whether it has any is a fact of the whole document, which the
+   * incremental scan compares between versions (core/incremental.ts).
+   */
+  private coverSection(li: number): void {
+    const headers = sectionHeaders(this.doc);
+    if (headers.length === 0) return;
+    let lo = 0;
+    let hi = headers.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (headers[mid]! <= li) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const last = this.doc.lineCount - 1;
+    const next = at + 1 < headers.length ? headers[at + 1]! : last;
+    this.cover(at === -1 ? -1 : this.lineLo(headers[at]!), this.lineHi(Math.min(next, li + SECTION_LINES, last)));
   }
 }

@@ -1,0 +1,410 @@
+/**
+ * Scanning a new version of a text at the cost of what changed, with exactly the findings a full
+ * `detect` gives. A run keeps a record: for every shape match, where it is, the span of text its
+ * verdict read (structure/site.ts) and the candidates it gave. The next version is diffed against
+ * the text of the record (line-diff.ts); each shape still runs over the whole new text, so every
+ * match is found as before, but a match whose old twin lies with its whole span inside one clean
+ * segment takes the twin's candidates, moved, instead of being judged again. Overlaps, positions,
+ * inline allows and fingerprints are then worked out on the final candidates as `detect` does.
+ *
+ * What a verdict reads beyond its span is a fact of the whole document: which rules and contexts
+ * are live (keywords, paths, `file` patterns), the literals tested once per document, whether the
+ * document has `[section]` headers. If any of those differs from the recorded version, nothing is
+ * reused.
+ */
+import { Document } from './document.js';
+import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
+import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, type Segment, type Units, unitsOf } from './line-diff.js';
+import { REACH } from './shapes.js';
+import { sectionHeaders } from './structure/sections.js';
+import type { Finding, Fragment } from './types.js';
+
+interface ShapeRecord {
+  starts: Int32Array;
+  ends: Int32Array;
+  los: Int32Array;
+  his: Int32Array;
+  /** Candidates by match index, for the few matches that gave any. */
+  cands: Map<number, Candidate[]>;
+}
+
+export interface ScanRecord {
+  /** The text, as its code units (line-diff.ts), and its line bounds. */
+  readonly units: Units;
+  readonly lines: Int32Array;
+  readonly rules: CompiledRule[];
+  readonly live: string;
+  /** Every whole-document test and its answer. */
+  readonly tested: ReadonlyMap<RegExp, boolean>;
+  /** Whether the document has no `[section]` header; undefined when no verdict read sections. */
+  readonly noSections: boolean | undefined;
+  readonly shapes: ShapeRecord[];
+  /** About what the record holds in memory, in bytes. */
+  readonly bytes: number;
+}
+
+/** A document that remembers which whole-document facts were read. */
+class TrackedDocument extends Document {
+  readonly tested = new Map<RegExp, boolean>();
+  sectionsRead = false;
+
+  override test(re: RegExp): boolean {
+    const r = super.test(re);
+    if (!this.tested.has(re)) this.tested.set(re, r);
+    return r;
+  }
+
+  override memo<T>(key: string, compute: () => T): T {
+    if (key === 'sections') this.sectionsRead = true;
+    return super.memo(key, compute);
+  }
+}
+
+/**
+ * A shape's matches as they are found, in a plain array (growing typed arrays allocated outside
+ * the heap a dozen times a document, and their freed pieces stayed in the process), packed into
+ * one typed array at the end.
+ */
+class Recorder {
+  private flat: number[] = [];
+  private cands = new Map<number, Candidate[]>();
+  add(start: number, end: number, lo: number, hi: number, cands: Candidate[] | null): void {
+    if (cands) this.cands.set(this.flat.length >> 2, cands);
+    this.flat.push(start, end, lo, hi);
+  }
+  done(): ShapeRecord {
+    const n = this.flat.length >> 2;
+    const all = new Int32Array(4 * n);
+    const f = this.flat;
+    for (let i = 0; i < n; i++) {
+      all[i] = f[4 * i]!;
+      all[n + i] = f[4 * i + 1]!;
+      all[2 * n + i] = f[4 * i + 2]!;
+      all[3 * n + i] = f[4 * i + 3]!;
+    }
+    return { starts: all.subarray(0, n), ends: all.subarray(n, 2 * n), los: all.subarray(2 * n, 3 * n), his: all.subarray(3 * n), cands: this.cands };
+  }
+}
+
+export interface IncrementalStats {
+  /** Matches whose verdict was taken from the previous version. */
+  reused: number;
+  /** Matches judged. */
+  judged: number;
+  /** Why nothing was reused, when nothing could be. */
+  full?: 'no previous' | 'diff too large' | 'rules changed' | 'document facts changed';
+}
+
+class Run implements ShapeHooks {
+  readonly recorders: Recorder[] = [];
+  private reusable = false;
+  live = '';
+  readonly stats: IncrementalStats = { reused: 0, judged: 0 };
+  /** Clean segments: where each starts in the new text, its old bounds (-1 and length + 1 for the text's ends), its offset. */
+  private segNew: Int32Array = new Int32Array(0);
+  private segNewEnd: Int32Array = new Int32Array(0);
+  private segLo: Int32Array = new Int32Array(0);
+  private segHi: Int32Array = new Int32Array(0);
+  private segDelta: Int32Array = new Int32Array(0);
+
+  constructor(
+    private readonly doc: TrackedDocument,
+    private readonly previous: ScanRecord | undefined,
+    private readonly segments: Segment[] | null,
+    private readonly rules: CompiledRule[],
+  ) {
+    if (!previous) this.stats.full = 'no previous';
+    else if (!segments) this.stats.full = 'diff too large';
+  }
+
+  begin(live: string): void {
+    this.live = live;
+    const prev = this.previous;
+    if (!prev || !this.segments) return;
+    if (prev.rules !== this.rules || prev.live !== live) return void (this.stats.full = 'rules changed');
+    for (const [re, v] of prev.tested) if (this.doc.test(re) !== v) return void (this.stats.full = 'document facts changed');
+    if (prev.noSections !== undefined && (sectionHeaders(this.doc).length === 0) !== prev.noSections) return void (this.stats.full = 'document facts changed');
+    // A span may reach the document's start (-1) or end (length + 1): only a segment that starts
+    // both texts, or ends both, holds those.
+    const oldLen = prev.units.length;
+    const newLen = this.doc.text.length;
+    const n = this.segments.length;
+    this.segNew = new Int32Array(n);
+    this.segNewEnd = new Int32Array(n);
+    this.segLo = new Int32Array(n);
+    this.segHi = new Int32Array(n);
+    this.segDelta = new Int32Array(n);
+    this.segments.forEach((s, i) => {
+      this.segNew[i] = s.oldStart + s.delta;
+      this.segNewEnd[i] = s.oldEnd + s.delta;
+      this.segLo[i] = s.oldStart === 0 && s.delta === 0 ? -1 : s.oldStart;
+      this.segHi[i] = s.oldEnd === oldLen && s.oldEnd + s.delta === newLen ? oldLen + 1 : s.oldEnd;
+      this.segDelta[i] = s.delta;
+    });
+    this.reusable = true;
+  }
+
+  matches(group: number, rule: CompiledRule, text: string, out: Candidate[]): (() => RegExpExecArray | null) | null {
+    if (!this.reusable || rule.spec.tags?.includes('custom')) return null;
+    const reach = rule.spec.secret === undefined ? undefined : REACH[rule.spec.secret];
+    const shape = this.previous!.shapes[group];
+    if (!reach || !shape) return null;
+    return new Resumed(this, group, rule, text, out, shape, reach).next;
+  }
+
+  /** Takes the old match `k` of `shape`, moved by `d`, with its candidates. */
+  take(group: number, shape: ShapeRecord, k: number, d: number, out: Candidate[]): void {
+    const cands = shape.cands.get(k);
+    let moved: Candidate[] | null = null;
+    if (cands) {
+      moved = cands.map((c) => ({ ...c, start: c.start + d, end: c.end + d }));
+      for (const c of moved) out.push(c);
+    }
+    this.stats.reused++;
+    this.recorder(group).add(shape.starts[k]! + d, shape.ends[k]! + d, shape.los[k]! + d, shape.his[k]! + d, moved);
+  }
+
+  /** Segments, for the resumed scans. */
+  get segs() {
+    return { news: this.segNew, newEnds: this.segNewEnd, los: this.segLo, his: this.segHi, deltas: this.segDelta, oldEnd: this.previous!.units.length + 1 };
+  }
+
+  reuse(group: number, start: number, end: number, out: Candidate[]): boolean {
+    if (!this.reusable) return false;
+    const shape = this.previous!.shapes[group];
+    if (!shape) return false;
+    // The segment holding `start` in the new text: the last whose new start is at or before it.
+    const news = this.segNew;
+    const lo = this.segLo;
+    const hi = this.segHi;
+    const delta = this.segDelta;
+    let a = 0;
+    let b = news.length - 1;
+    let at = -1;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      if (news[mid]! <= start) {
+        at = mid;
+        a = mid + 1;
+      } else b = mid - 1;
+    }
+    if (at === -1) return false;
+    const d = delta[at]!;
+    const oldStart = start - d;
+    // The old match at the same place: match starts are strictly increasing.
+    const starts = shape.starts;
+    a = 0;
+    b = starts.length - 1;
+    let k = -1;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      const s = starts[mid]!;
+      if (s === oldStart) {
+        k = mid;
+        break;
+      }
+      if (s < oldStart) a = mid + 1;
+      else b = mid - 1;
+    }
+    if (k === -1 || shape.ends[k] !== end - d) return false;
+    const spanLo = shape.los[k]!;
+    const spanHi = shape.his[k]!;
+    if (spanLo < lo[at]! || spanHi > hi[at]!) return false;
+    this.take(group, shape, k, d, out);
+    return true;
+  }
+
+  judged(group: number, start: number, end: number, lo: number, hi: number, out: Candidate[], from: number): void {
+    this.stats.judged++;
+    this.recorder(group).add(start, end, lo, hi, out.length > from ? out.slice(from) : null);
+  }
+
+  private recorder(group: number): Recorder {
+    let r = this.recorders[group];
+    if (!r) {
+      for (let i = this.recorders.length; i <= group; i++) this.recorders[i] = new Recorder();
+      r = this.recorders[group]!;
+    }
+    return r;
+  }
+}
+
+/**
+ * A shape's scan over the new text that runs the regex only near what changed. A global regex
+ * scan is a series of attempts, each at the position after the previous match (or the previous
+ * failed attempt), and an attempt at q reads only text[q - back, q + ahead) (shapes.ts REACH).
+ * An attempt whose window lies in one clean segment, at a position the old scan also attempted
+ * (one no old match strictly contains), fails or matches as its old twin did. So from such a
+ * position the scan is in step with the old one: it takes the old matches, and skips the failed
+ * attempts between them, until the next attempt would read changed text; from there the regex
+ * runs for real, on the changed text plus its reach, until the scan is back at such a position.
+ */
+class Resumed {
+  private cursor = 0;
+  private seg = 0;
+  private k = 0;
+  private readonly len: number;
+
+  constructor(
+    private readonly run: Run,
+    private readonly group: number,
+    private readonly rule: CompiledRule,
+    private readonly text: string,
+    private readonly out: Candidate[],
+    private readonly old: ShapeRecord,
+    private readonly reach: { back: number; ahead: number },
+  ) {
+    this.len = text.length;
+  }
+
+  readonly next = (): RegExpExecArray | null => {
+    const { news, newEnds, los, his, deltas, oldEnd } = this.run.segs;
+    const { back, ahead } = this.reach;
+    const { starts, ends } = this.old;
+    for (;;) {
+      const c = this.cursor;
+      // No named shape matches the empty string: nothing starts at the end.
+      if (c >= this.len) return null;
+      while (this.seg < news.length && newEnds[this.seg]! <= c) this.seg++;
+      const j = this.seg;
+      let clean = false;
+      if (j < news.length && news[j]! <= c) {
+        const d = deltas[j]!;
+        const oc = c - d;
+        while (this.k < starts.length && starts[this.k]! < oc) this.k++;
+        clean = (los[j] === -1 || oc - back >= los[j]!) && (his[j] === oldEnd || oc + ahead <= his[j]!) && !(this.k > 0 && ends[this.k - 1]! > oc);
+        if (clean) {
+          const toEnd = his[j] === oldEnd;
+          const k = this.k;
+          if (k < starts.length && (toEnd || starts[k]! + ahead <= his[j]!)) {
+            // Every attempt from here to the old match reads clean text: the old match it is.
+            this.k++;
+            if (this.old.los[k]! >= los[j]! && this.old.his[k]! <= his[j]!) {
+              this.run.take(this.group, this.old, k, d, this.out);
+              this.cursor = ends[k]! + d;
+              continue;
+            }
+            // Its verdict read changed text: judged again, on the regex's own match.
+            const shape = this.rule.shape!;
+            shape.lastIndex = starts[k]! + d;
+            const m = shape.exec(this.text);
+            if (!m || m.index !== starts[k]! + d || m.index + m[0].length !== ends[k]! + d) throw new Error('incremental scan out of step with its record');
+            this.cursor = ends[k]! + d;
+            return m;
+          }
+          // No old match before the attempts stop being clean: they all failed.
+          if (toEnd) return null;
+          this.cursor = his[j]! - ahead + 1 + d;
+          continue;
+        }
+      }
+      // Changed text: run the regex from here to the next position where the scan is in step
+      // again (z), on a slice holding everything those attempts read.
+      const z = this.resumeAt(c + 1);
+      const from = Math.max(0, c - back);
+      const to = z >= this.len ? this.len : Math.min(this.len, z + ahead);
+      const slice = from === 0 && to === this.len ? this.text : this.text.slice(from, to);
+      const shape = this.rule.shape!;
+      shape.lastIndex = c - from;
+      let m: RegExpExecArray | null = null;
+      if (this.rule.seek) {
+        const at = this.rule.seek(slice, shape.lastIndex);
+        if (at !== -1) {
+          shape.lastIndex = at;
+          m = shape.exec(slice);
+        }
+      } else m = shape.exec(slice);
+      if (m && m.index + from < z) {
+        m.index += from;
+        this.cursor = m.index + m[0].length;
+        return m;
+      }
+      if (z >= this.len) return null;
+      this.cursor = z;
+    }
+  };
+
+  /** The first position at or after `c` where an attempt is in step with the old scan, or the text's length. */
+  private resumeAt(c: number): number {
+    const { news, newEnds, los, his, deltas, oldEnd } = this.run.segs;
+    const { back, ahead } = this.reach;
+    const { starts, ends } = this.old;
+    for (let j = this.seg; j < news.length; j++) {
+      const d = deltas[j]!;
+      let q = Math.max(c, los[j] === -1 ? news[j]! : news[j]! + back);
+      const fits = (p: number) => p < newEnds[j]! && (his[j] === oldEnd || p - d + ahead <= his[j]!);
+      if (!fits(q)) continue;
+      // Not strictly inside an old match: the old scan never attempted there.
+      const oq = q - d;
+      let a = 0;
+      let b = starts.length - 1;
+      let last = -1;
+      while (a <= b) {
+        const mid = (a + b) >> 1;
+        if (starts[mid]! < oq) {
+          last = mid;
+          a = mid + 1;
+        } else b = mid - 1;
+      }
+      if (last !== -1 && ends[last]! > oq) {
+        q = ends[last]! + d;
+        if (!fits(q)) continue;
+      }
+      return q;
+    }
+    return this.len;
+  }
+}
+
+export interface IncrementalResult {
+  findings: Finding[];
+  record: ScanRecord;
+  stats: IncrementalStats;
+}
+
+/**
+ * `detect(fragment, rules, kind)`, reusing what `previous` (the record of an earlier version of
+ * the text) says still holds, and recording this version for the next one. The findings are
+ * always those of `detect`.
+ */
+export function detectIncremental(
+  fragment: Fragment,
+  rules: CompiledRule[],
+  previous?: ScanRecord,
+  options: { kind?: Finding['kind']; limits?: DiffLimits; units?: Units } = {},
+): IncrementalResult {
+  const kind = options.kind ?? 'content';
+  const doc = new TrackedDocument(fragment.text);
+  // A text of ASCII characters may come as its bytes; two texts are diffed in units of one width.
+  const units = options.units ?? unitsOf(fragment.text);
+  // The document's own line starts: a text's lines are found once.
+  const lines = lineBounds(units, doc.lineStarts);
+  let segments: Segment[] | null = null;
+  if (previous) {
+    const wide = (u: Units) => (u.BYTES_PER_ELEMENT === 2 ? u : Uint16Array.from(u));
+    const narrow = previous.units.BYTES_PER_ELEMENT === units.BYTES_PER_ELEMENT;
+    segments = cleanSegments(narrow ? previous.units : wide(previous.units), narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines);
+  }
+  const run = new Run(doc, previous, segments, rules);
+  const findings = detectIn(doc, fragment, rules, kind, run);
+  // A reused verdict may have read the absence of sections in the earlier version: the fact
+  // carries over, so the version after this one is compared on it too.
+  const sectionsRead = doc.sectionsRead || previous?.noSections !== undefined;
+  let matches = 0;
+  const shapes = run.recorders.map((r) => {
+    const s = r.done();
+    matches += s.starts.length;
+    return s;
+  });
+  const record: ScanRecord = {
+    units,
+    lines,
+    rules,
+    live: run.live,
+    tested: doc.tested,
+    noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
+    shapes,
+    bytes: units.byteLength + lines.byteLength + 16 * matches + 256,
+  };
+  return { findings, record, stats: run.stats };
+}

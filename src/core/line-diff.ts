@@ -1,0 +1,241 @@
+/**
+ * What two versions of a text have in common, as clean segments: ranges of the old text that the
+ * new text holds unchanged, each at its own offset. Lines are matched first (Myers' diff over line
+ * hashes, bounded), then each replaced run of lines is narrowed to the characters that changed
+ * (common prefix and suffix, per line when the run keeps its line count), so a line that differs
+ * only in a commit id leaves the rest of itself clean.
+ *
+ * The hash reads a line's length and a few dozen of its characters, not all of them (hashing
+ * every character of both texts cost as much as the scan it saves). Lines it calls equal are
+ * compared whole before they count as clean; those that differ are narrowed like replaced ones.
+ * Only what is compared equal is ever a segment.
+ */
+
+/** old [oldStart, oldEnd) is new [oldStart + delta, oldEnd + delta), character for character. */
+export interface Segment {
+  oldStart: number;
+  oldEnd: number;
+  delta: number;
+}
+
+export interface DiffLimits {
+  /**
+   * Most line edits (inserted plus deleted lines) worth diffing; past it, null. The walk back keeps
+   * every step's diagonals, maxEdits² numbers: a bound of 1000 made a history scan's peak memory
+   * grow by 60 MB.
+   */
+  maxEdits: number;
+}
+
+export const DEFAULT_LIMITS: DiffLimits = { maxEdits: 256 };
+
+/**
+ * A text as its UTF-16 code units: offsets in it are string offsets. A text of ASCII characters
+ * may be given as its bytes (one unit a byte), which a caller holds outside the JavaScript heap.
+ */
+export type Units = Uint8Array | Uint16Array;
+
+/** The code units of a string. */
+export function unitsOf(text: string): Units {
+  const u = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) u[i] = text.charCodeAt(i);
+  return u;
+}
+
+/** The units as bytes, to be compared natively. */
+const bytesOf = (u: Units) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/**
+ * Line starts of a text, a line being its characters and its `\n`, plus the text's length at the
+ * end: from the line starts a Document already has (document.ts), or found in the units.
+ */
+export function lineBounds(t: Units, starts?: readonly number[]): Int32Array {
+  let s: number[];
+  if (starts) s = starts.slice();
+  else {
+    s = [0];
+    for (let i = t.indexOf(10); i !== -1; i = t.indexOf(10, i + 1)) s.push(i + 1);
+  }
+  if (s[s.length - 1] !== t.length) s.push(t.length);
+  return Int32Array.from(s);
+}
+
+/**
+ * The clean segments of old → new in old order, adjacent ones with one offset merged; null when
+ * the texts differ in more than `maxEdits` lines (a rewrite: scanning it whole is as cheap).
+ * Both texts must be units of one width.
+ */
+export function cleanSegments(a: Units, b: Units, limits: DiffLimits = DEFAULT_LIMITS, la: Int32Array = lineBounds(a), lb: Int32Array = lineBounds(b)): Segment[] | null {
+  const w = a.BYTES_PER_ELEMENT;
+  if (b.BYTES_PER_ELEMENT !== w) throw new TypeError('texts of different unit widths');
+  const ab = bytesOf(a);
+  const bb = bytesOf(b);
+  /** Whether old [oa, oa + n) equals new [na, na + n). */
+  const same = (oa: number, na: number, n: number) => ab.compare(bb, na * w, (na + n) * w, oa * w, (oa + n) * w) === 0;
+  const n = la.length - 1;
+  const m = lb.length - 1;
+  const A = new Int32Array(n);
+  const B = new Int32Array(m);
+  for (let i = 0; i < n; i++) A[i] = sampleHash(a, la[i]!, la[i + 1]!);
+  for (let j = 0; j < m; j++) B[j] = sampleHash(b, lb[j]!, lb[j + 1]!);
+  const runs = equalRuns(A, B, limits.maxEdits);
+  if (!runs) return null;
+  const out: Segment[] = [];
+  const push = (oldStart: number, oldEnd: number, delta: number) => {
+    if (oldEnd <= oldStart) return;
+    const last = out[out.length - 1];
+    if (last && last.oldEnd === oldStart && last.delta === delta) last.oldEnd = oldEnd;
+    else out.push({ oldStart, oldEnd, delta });
+  };
+  const refine = (oa: number, ob: number, na: number, nb: number) => {
+    const max = Math.min(ob - oa, nb - na);
+    const p = commonPrefix(a, oa, b, na, max, same);
+    const s = commonSuffix(a, ob, b, nb, max - p, same);
+    push(oa, oa + p, na - oa);
+    push(ob - s, ob, nb - ob);
+  };
+  // Walk the equal runs; between two, old lines [i0, i1) were replaced by new lines [j0, j1).
+  let i0 = 0;
+  let j0 = 0;
+  const replaced = (i1: number, j1: number) => {
+    if (i1 - i0 === j1 - j0) {
+      for (let k = 0; k < i1 - i0; k++) refine(la[i0 + k]!, la[i0 + k + 1]!, lb[j0 + k]!, lb[j0 + k + 1]!);
+    } else refine(la[i0]!, la[i1]!, lb[j0]!, lb[j1]!);
+  };
+  for (const [i, j, len] of runs) {
+    replaced(i, j);
+    const oa = la[i]!;
+    const ob = la[i + len]!;
+    if (ob - oa === lb[j + len]! - lb[j]! && same(oa, lb[j]!, ob - oa)) push(oa, ob, lb[j]! - oa);
+    else {
+      // The hash matched lines that differ: each line on its own.
+      for (let k = 0; k < len; k++) {
+        const lo = la[i + k]!;
+        const hi = la[i + k + 1]!;
+        const na = lb[j + k]!;
+        const nb = lb[j + k + 1]!;
+        if (hi - lo === nb - na && same(lo, na, hi - lo)) push(lo, hi, na - lo);
+        else refine(lo, hi, na, nb);
+      }
+    }
+    i0 = i + len;
+    j0 = j + len;
+  }
+  replaced(n, m);
+  return out;
+}
+
+/** A hash of a line from its length and at most 48 of its characters, spread over it. */
+function sampleHash(t: Units, from: number, to: number): number {
+  const len = to - from;
+  let h = len | 0;
+  const step = len <= 48 ? 1 : Math.floor(len / 48);
+  for (let i = from; i < to; i += step) h = (Math.imul(h, 31) + t[i]!) | 0;
+  // The last characters too: a line's tail is where a value changes most.
+  for (let i = Math.max(from, to - 8); i < to; i++) h = (Math.imul(h, 31) + t[i]!) | 0;
+  return h;
+}
+
+type Same = (oa: number, na: number, n: number) => boolean;
+
+/** Length of the common prefix of a[oa..] and b[na..], at most max: halves compared natively. */
+function commonPrefix(a: Units, oa: number, b: Units, na: number, max: number, same: Same): number {
+  let lo = 0;
+  let hi = max;
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >> 1;
+    if (same(oa + lo, na + lo, mid - lo)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a[oa + lo] === b[na + lo]) lo++;
+  return lo;
+}
+
+function commonSuffix(a: Units, ob: number, b: Units, nb: number, max: number, same: Same): number {
+  let lo = 0;
+  let hi = max;
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >> 1;
+    if (same(ob - mid, nb - mid, mid - lo)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a[ob - 1 - lo] === b[nb - 1 - lo]) lo++;
+  return lo;
+}
+
+/**
+ * Equal runs [oldLine, newLine, length] of two id sequences in order, by Myers' O((N+M)D)
+ * algorithm with the common prefix and suffix taken first; null past `maxEdits` edits.
+ */
+export function equalRuns(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, number, number]> | null {
+  let pre = 0;
+  while (pre < A.length && pre < B.length && A[pre] === B[pre]) pre++;
+  let suf = 0;
+  while (suf < A.length - pre && suf < B.length - pre && A[A.length - 1 - suf] === B[B.length - 1 - suf]) suf++;
+  const n = A.length - pre - suf;
+  const m = B.length - pre - suf;
+  const runs: Array<[number, number, number]> = [];
+  if (pre) runs.push([0, 0, pre]);
+  if (n > 0 && m > 0) {
+    const middle = myers(A.subarray(pre, pre + n), B.subarray(pre, pre + m), maxEdits);
+    if (!middle) return null;
+    for (const [i, j, len] of middle) runs.push([i + pre, j + pre, len]);
+  } else if (n + m > maxEdits) return null;
+  if (suf) runs.push([A.length - suf, B.length - suf, suf]);
+  return runs;
+}
+
+function myers(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, number, number]> | null {
+  const n = A.length;
+  const m = B.length;
+  const max = Math.min(n + m, maxEdits);
+  const off = max + 1;
+  const v = new Int32Array(2 * max + 3);
+  // Step d's diagonals -d..d, one step after another: trace[d * d + d + k] (plain numbers: many
+  // small typed arrays a diff would leave the process's memory fragmented).
+  const trace: number[] = [];
+  const keep = (d: number) => {
+    for (let k = -d; k <= d; k++) trace.push(v[off + k]!);
+  };
+  let dFound = -1;
+  outer: for (let d = 0; d <= max; d++) {
+    // Only the diagonals -d..d matter at step d: keep that slice for the walk back.
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[off + k - 1]! < v[off + k + 1]!) ? v[off + k + 1]! : v[off + k - 1]! + 1;
+      let y = x - k;
+      while (x < n && y < m && A[x] === B[y]) {
+        x++;
+        y++;
+      }
+      v[off + k] = x;
+      if (x >= n && y >= m) {
+        keep(d);
+        dFound = d;
+        break outer;
+      }
+    }
+    keep(d);
+  }
+  if (dFound === -1) return null;
+  const runs: Array<[number, number, number]> = [];
+  let x = n;
+  let y = m;
+  for (let d = dFound; d > 0; d--) {
+    // Step d - 1 starts at (d - 1)^2 and holds diagonal k at k + d - 1.
+    const base = (d - 1) * (d - 1);
+    const at = (k: number) => trace[base + k + d - 1]!;
+    const k = x - y;
+    const down = k === -d || (k !== d && at(k - 1) < at(k + 1));
+    const pk = down ? k + 1 : k - 1;
+    const px = at(pk);
+    const py = px - pk;
+    // The snake after the edit: from (px, py) plus the edit's one step, to (x, y).
+    const sx = down ? px : px + 1;
+    const sy = sx - k;
+    if (x > sx) runs.push([sx, sy, x - sx]);
+    x = px;
+    y = py;
+  }
+  if (x > 0) runs.push([0, 0, x]);
+  return runs.reverse();
+}
