@@ -38,6 +38,11 @@ export interface ContentContext {
   gate?: KeywordGate | null;
   /** Passed to the engine with the text: `staged` picks the commit-time fix sentence. */
   gitState?: Fragment['gitState'];
+  /**
+   * How a decoded text is detected, when not by the engine's `detect` as it is: history scans a
+   * file's next version from the record of its previous one (same findings, less work).
+   */
+  detectText?: (text: string, data: Buffer) => Finding[];
 }
 
 export const tooLarge = (size: number): Skipped => ({ skip: 'tooLarge', reason: `${size} bytes, over --max-file-size` });
@@ -59,6 +64,7 @@ export function scanContent(content: Content, path: string, ctx: ContentContext)
     return found ? { scanned: buf.length, findings: found } : { skip: 'binary', reason: d.reason ?? 'binary' };
   }
   if (isLfsPointer(d.text)) return LFS;
+  if (ctx.detectText) return { scanned: buf.length, findings: ctx.detectText(d.text, buf) };
   return { scanned: buf.length, findings: detect(ctx.gitState ? { text: d.text, path, gitState: ctx.gitState } : { text: d.text, path }, ctx.rules) };
 }
 

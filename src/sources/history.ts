@@ -19,6 +19,7 @@ import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { detectIncremental, type ScanRecord } from '../core/incremental.js';
 import type { Finding } from '../core/types.js';
+import { scanContent } from '../scan/content.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
@@ -27,10 +28,8 @@ import { idOf, isFile, Provenance, type Contents, type HeldFinding } from './his
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
-import { binaryFindings } from './binary-text.js';
-import { decode, isLfsPointer } from './decode.js';
 import { git } from './git.js';
-import { keywordGate, quickVerdict } from './gate.js';
+import { keywordGate } from './gate.js';
 
 export interface HistoryOptions {
   cwd: string;
@@ -323,25 +322,24 @@ class HistoryScan {
     const prior = this.known.get(blob);
     if (prior === SKIPPED) return;
     const first = prior === undefined;
-    const passOver = (kind: 'tooLarge' | 'binary' | 'lfsPointer', reason: string) => {
+    const v = scanContent(content, path, {
+      rules: this.opts.rules,
+      maxFileSize: this.opts.maxFileSize,
+      gate: this.gate,
+      detectText: (text, data) => this.detectText(blob, text, data, path, previous),
+    });
+    if ('skip' in v) {
       // Size, a NUL byte and the LFS header are the content's, not the path's: one verdict per blob.
       this.known.set(blob, SKIPPED);
-      if (first) skip(this.stats, kind, path, reason);
-    };
-    if ('tooLarge' in content) return passOver('tooLarge', `${content.size} bytes, over --max-file-size`);
-    // Most blobs hold no rule's keyword: the gate says so from the bytes, without decoding them.
-    const quick = quickVerdict(content.data, path, this.gate);
-    if (quick === 'binary') return passOver('binary', 'binary');
-    const d = quick === 'clean' ? null : decode(content.data);
-    const inBinary = d && 'binary' in d ? binaryFindings(content.data, path, this.opts.rules, this.gate) : undefined;
-    if (inBinary === null) return passOver('binary', (d as { reason?: string }).reason ?? 'binary');
-    if (d && 'text' in d && isLfsPointer(d.text)) return passOver('lfsPointer', 'Git LFS pointer (content lives outside the repository)');
+      if (first) skip(this.stats, v.skip, path, v.reason);
+      return;
+    }
     if (first) {
       this.stats.blobsScanned!++;
       this.stats.filesScanned++;
-      this.stats.bytesScanned += content.size;
+      this.stats.bytesScanned += v.scanned;
     }
-    const found = inBinary ?? (d && 'text' in d ? this.detectText(blob, d.text, content.data, path, previous) : []);
+    const found = v.findings;
     const result = found.length ? found : null;
     if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
