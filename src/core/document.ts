@@ -5,6 +5,7 @@
  * is `\n`, and a `\r` before it belongs to no line.
  */
 import type { LiteralSet } from './prefilter.js';
+import { firstAtOrAfter, lastAtOrBefore } from './sorted.js';
 
 export class Document {
   private starts: number[] | undefined;
@@ -31,15 +32,7 @@ export class Document {
 
   /** 0-based line index of an offset. */
   lineIndexOf(offset: number): number {
-    const s = this.lineStarts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return Math.max(0, lastAtOrBefore(this.lineStarts, offset));
   }
 
   /** 1-based line and column (UTF-16 code units) of an offset. */
@@ -86,13 +79,7 @@ export class Document {
       }
       this.occurrences.set(re.source, at);
     }
-    let lo = 0;
-    let hi = at.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (at[mid]! < from) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAtOrAfter(at, from);
     return lo < at.length && at[lo]! + length <= to;
   }
 

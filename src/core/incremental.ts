@@ -16,6 +16,7 @@ import { Document } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
 import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, type Segment, type Units, unitsOf } from './line-diff.js';
 import { REACH } from './shapes.js';
+import { lastAtOrBefore } from './sorted.js';
 import { sectionHeaders } from './structure/sections.js';
 import type { Finding, Fragment } from './types.js';
 
@@ -178,35 +179,13 @@ class Run implements ShapeHooks {
     const lo = this.segLo;
     const hi = this.segHi;
     const delta = this.segDelta;
-    let a = 0;
-    let b = news.length - 1;
-    let at = -1;
-    while (a <= b) {
-      const mid = (a + b) >> 1;
-      if (news[mid]! <= start) {
-        at = mid;
-        a = mid + 1;
-      } else b = mid - 1;
-    }
+    const at = lastAtOrBefore(news, start);
     if (at === -1) return false;
     const d = delta[at]!;
     const oldStart = start - d;
     // The old match at the same place: match starts are strictly increasing.
-    const starts = shape.starts;
-    a = 0;
-    b = starts.length - 1;
-    let k = -1;
-    while (a <= b) {
-      const mid = (a + b) >> 1;
-      const s = starts[mid]!;
-      if (s === oldStart) {
-        k = mid;
-        break;
-      }
-      if (s < oldStart) a = mid + 1;
-      else b = mid - 1;
-    }
-    if (k === -1 || shape.ends[k] !== end - d) return false;
+    const k = lastAtOrBefore(shape.starts, oldStart);
+    if (k === -1 || shape.starts[k] !== oldStart || shape.ends[k] !== end - d) return false;
     const spanLo = shape.los[k]!;
     const spanHi = shape.his[k]!;
     if (spanLo < lo[at]! || spanHi > hi[at]!) return false;

@@ -9,6 +9,7 @@
  * still skipped as binary, decided by the keyword gate's byte search without building any text.
  */
 import { detect, type CompiledRule } from '../core/engine.js';
+import { firstAtOrAfter } from '../core/sorted.js';
 import type { Finding, Fragment } from '../core/types.js';
 import { keywordGate, type KeywordGate } from './gate.js';
 
@@ -64,13 +65,7 @@ export function binaryFindings(buf: Buffer, path: string, rules: CompiledRule[],
   const at = (line: number, column: number) => {
     const offset = (starts[line - 1] ?? 0) + column - 1;
     // How many of the file's newlines come before the offset.
-    let lo = 0;
-    let hi = newlines.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (newlines[mid]! < offset) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAtOrAfter(newlines, offset);
     return { line: lo + 1, column: offset - (lo > 0 ? newlines[lo - 1]! : -1) };
   };
   return found.map((f) => {

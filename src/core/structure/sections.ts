@@ -1,5 +1,6 @@
 /** INI, TOML and git-config sections: the `[section]` header above a value and the section's lines. */
 import type { Document } from '../document.js';
+import { lastAtOrBefore } from '../sorted.js';
 import { LINE_WINDOW, SECTION_LINES } from './limits.js';
 
 const SECTION = /^\s*\[{1,2}[^\]\r\n=]{1,100}\]{1,2}\s*(?:[#;].*)?$/;
@@ -8,16 +9,7 @@ const SECTION = /^\s*\[{1,2}[^\]\r\n=]{1,100}\]{1,2}\s*(?:[#;].*)?$/;
 export function sectionScope(doc: Document, li: number): string[] {
   const headers = sectionHeaders(doc);
   if (headers.length === 0) return [];
-  let lo = 0;
-  let hi = headers.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (headers[mid]! <= li) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const at = lastAtOrBefore(headers, li);
   if (at === -1) return [];
   const h = headers[at]!;
   const next = at + 1 < headers.length ? headers[at + 1]! : doc.lineCount;

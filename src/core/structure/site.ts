@@ -26,6 +26,7 @@ import { indentationScope } from './indent.js';
 import { extractKey, type KeyInfo } from './key.js';
 import { BRACKET_WINDOW, INDENT_LINES, LINE_WINDOW, MAX_ANCESTORS, MEMBERS_WINDOW, SECTION_LINES } from './limits.js';
 import { sectionHeaders, sectionScope } from './sections.js';
+import { lastAtOrBefore } from '../sorted.js';
 
 /**
  * How far the indentation scope reads from a value's line, in lines: its siblings and parent
@@ -229,16 +230,7 @@ export class Site {
   private coverSection(li: number): void {
     const headers = sectionHeaders(this.doc);
     if (headers.length === 0) return;
-    let lo = 0;
-    let hi = headers.length - 1;
-    let at = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (headers[mid]! <= li) {
-        at = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const at = lastAtOrBefore(headers, li);
     const last = this.doc.lineCount - 1;
     const next = at + 1 < headers.length ? headers[at + 1]! : last;
     this.cover(at === -1 ? -1 : this.lineLo(headers[at]!), this.lineHi(Math.min(next, li + SECTION_LINES, last)));
