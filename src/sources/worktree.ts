@@ -126,6 +126,25 @@ const CHUNK = 16;
  * engine, compiling the rules) takes some 40 ms of a core. Measured with `npm run bench`.
  */
 const WORKER_MIN_FILES = 2000;
+/**
+ * Or this many bytes in fewer files: generated documentation (postmark.js's docs/, 42 MB in 133
+ * pages that say "postmark" throughout) is all engine work, which a second core halves.
+ */
+const WORKER_MIN_BYTES = 16 * 1024 * 1024;
+
+/** Whether the files to read add up to WORKER_MIN_BYTES (sizes from a stat; an unreadable one counts nothing here). */
+function manyBytes(work: Entry[]): boolean {
+  let bytes = 0;
+  for (const e of work) {
+    try {
+      bytes += statSync(e.abs).size;
+    } catch {
+      continue;
+    }
+    if (bytes >= WORKER_MIN_BYTES) return true;
+  }
+  return false;
+}
 
 /**
  * Whether the index lists at least WORKER_MIN_FILES files, judged by its size alone (an entry
@@ -212,7 +231,7 @@ class Readers {
     const chunks = Math.ceil(work.length / CHUNK);
     const counter = new Int32Array(new SharedArrayBuffer(4));
     let fromWorker: Promise<BatchResult | null> | undefined;
-    if (work.length >= WORKER_MIN_FILES) {
+    if (work.length >= WORKER_MIN_FILES || (work.length > CHUNK && manyBytes(work))) {
       const worker = await this.startWorker();
       if (worker) {
         const batch = this.batches++;
