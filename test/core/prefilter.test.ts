@@ -103,6 +103,16 @@ describe('alternativesOf', () => {
   });
 });
 
+/** `count` texts, each up to `most` of `pieces` joined, drawn with `seed`. */
+function* joined(pieces: string[], seed: number, count: number, most: number): Generator<string> {
+  const rand = seeded(seed);
+  for (let n = 0; n < count; n++) {
+    let w = '';
+    for (let i = rand.int(most); i > 0; i--) w += rand.pick(pieces);
+    yield w;
+  }
+}
+
 describe('lastCharsOf', () => {
   const lastNonBlank = (t: string) => t.trimEnd().slice(-1);
 
@@ -123,11 +133,8 @@ describe('lastCharsOf', () => {
     expect(withSet.length).toBeGreaterThan(8);
     // Pieces of the patterns' own vocabulary, so that many windows do match.
     const pieces = ['process.env.', 'POSTMARK_TOKEN', 'os.environ.get(', 'getenv(', 'ENV[', 'ENV.fetch(', "'", '"', ']', ')', ' ', '\t', '||', '??', '?:', ' or ', '=', ',', '{', ':', '/', 'postmark://', 'static:', 'Postmark::ApiClient.new', '(', 'setenv(', 'key', '\u00a0', 'x'];
-    const rand = seeded(9);
     let matched = 0;
-    for (let n = 0; n < 40000; n++) {
-      let w = '';
-      for (let i = rand.int(8); i > 0; i--) w += rand.pick(pieces);
+    for (const w of joined(pieces, 9, 40000, 8)) {
       for (const { re, last } of withSet) {
         if (!re.test(w)) continue;
         matched++;
@@ -153,11 +160,8 @@ describe('requiredChoices', () => {
     const checked = patterns.map((p) => ({ re: new RegExp(p, 'i'), choices: requiredChoices(p) })).filter((p) => p.choices?.length);
     expect(checked.length).toBeGreaterThan(10);
     const pieces = ['process.env.', 'process.env[', 'os.environ', 'POSTMARK_TOKEN', 'POSTMARK_KEY', 'getenv(', 'ENV[', 'ENV.fetch(', "'", '"', ']', ')', ' ', '||', '??', '=', ',', '{', ':', '(', 'setenv(', 'new ', 'postmark.', 'ServerClient', 'Client', 'require(', 'server_token', 'smtp.postmarkapp.com', 'x'];
-    const rand = seeded(21);
     let matched = 0;
-    for (let n = 0; n < 40000; n++) {
-      let w = '';
-      for (let i = rand.int(9); i > 0; i--) w += rand.pick(pieces);
+    for (const w of joined(pieces, 21, 40000, 9)) {
       const lower = w.toLowerCase();
       for (const { re, choices } of checked) {
         if (!re.test(w)) continue;
