@@ -9,7 +9,17 @@
  * (`(?:[^\n]{0,300}\n){0,8}`) have a fixed ceiling, which small windows keep low; both pass.
  * Ambiguous alternatives under a repetition (`(a|ab)+`) are not detected: keep alternatives disjoint.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
+
+let re2js: typeof RE2JS | undefined;
+/**
+ * re2js, loaded when a custom rule is first compiled: it takes 10-20 ms to load, a tenth of a
+ * pre-commit hook's run, and only a config's own rules need it.
+ */
+function RE2(): typeof RE2JS {
+  return (re2js ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS);
+}
 
 interface Group {
   /** The body holds a quantifier that can repeat a variable number of times. */
@@ -110,12 +120,13 @@ export class LinearRegExp extends RegExp {
     super(source, flags);
     const unsupported = flags.replace(/[gidmsu]/g, '');
     if (unsupported) throw new SyntaxError(`flag ${unsupported} is not supported for custom rules`);
+    const RE = RE2();
     let re2Flags = 0;
-    if (flags.includes('i')) re2Flags |= RE2JS.CASE_INSENSITIVE;
-    if (flags.includes('m')) re2Flags |= RE2JS.MULTILINE;
-    if (flags.includes('s')) re2Flags |= RE2JS.DOTALL;
+    if (flags.includes('i')) re2Flags |= RE.CASE_INSENSITIVE;
+    if (flags.includes('m')) re2Flags |= RE.MULTILINE;
+    if (flags.includes('s')) re2Flags |= RE.DOTALL;
     try {
-      this.#re2 = RE2JS.compile(RE2JS.translateRegExp(source), re2Flags | RE2JS.LOOKBEHINDS);
+      this.#re2 = RE.compile(RE.translateRegExp(source), re2Flags | RE.LOOKBEHINDS);
     } catch (err) {
       throw new SyntaxError(`cannot run in linear time (backreferences and lookahead are not supported): ${err instanceof Error ? err.message : String(err)}`);
     }
