@@ -51,22 +51,18 @@ export function stagedData(params, log, suffix = '') {
 }
 
 export function historyData(params, log, suffix = '') {
-  return cached(
-    `history${suffix}`,
-    params,
-    async (dir) => {
-      const m = await generateHistory(dir, params);
-      git(dir, ['repack', '-a', '-d', '-q']);
-      return { ...m, ...repoFacts(dir) };
-    },
-    log,
-  );
+  return generatedHistory('history', params, log, suffix);
 }
 
 /** The keyword-dense history (bench/gen/history.mjs `dense`): Postmark in most files, large pages edited often, thousands of token files. */
 export function denseHistoryData(params, log, suffix = '') {
+  return generatedHistory('history-dense', params, log, suffix);
+}
+
+/** A history from bench/gen/history.mjs, cached under `name`, repacked as a clone would be. */
+function generatedHistory(name, params, log, suffix) {
   return cached(
-    `history-dense${suffix}`,
+    `${name}${suffix}`,
     params,
     async (dir) => {
       const m = await generateHistory(dir, params);
