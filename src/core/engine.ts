@@ -112,7 +112,6 @@ function gated(source: string | undefined): Gated | undefined {
   };
 }
 
-
 /** The pattern is checked (and refused) as written; its alternatives are what runs. */
 function fileAlternatives(source: string): NonNullable<CompiledContext['file']> {
   re(source);

@@ -132,12 +132,16 @@ const WORKER_MIN_FILES = 2000;
  */
 const WORKER_MIN_BYTES = 16 * 1024 * 1024;
 
-/** Whether the files to read add up to WORKER_MIN_BYTES (sizes from a stat; an unreadable one counts nothing here). */
+/**
+ * Whether the files to read add up to WORKER_MIN_BYTES, by lstat as the reader sees them (a link
+ * is read as its own text, never followed); one that cannot be stat'ed counts nothing here, the
+ * reader reports it.
+ */
 function manyBytes(work: Entry[]): boolean {
   let bytes = 0;
   for (const e of work) {
     try {
-      bytes += statSync(e.abs).size;
+      bytes += lstatSync(e.abs).size;
     } catch {
       continue;
     }
