@@ -167,7 +167,7 @@ function commonSuffix(a: Units, ob: number, b: Units, nb: number, max: number, s
  * Equal runs [oldLine, newLine, length] of two id sequences in order, by Myers' O((N+M)D)
  * algorithm with the common prefix and suffix taken first; null past `maxEdits` edits.
  */
-export function equalRuns(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, number, number]> | null {
+function equalRuns(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, number, number]> | null {
   let pre = 0;
   while (pre < A.length && pre < B.length && A[pre] === B[pre]) pre++;
   let suf = 0;
