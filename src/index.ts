@@ -33,6 +33,8 @@ export interface ScanOptions {
   baseline?: string;
   /** `--approve-suppressions` (mode `range`). */
   approveSuppressions?: boolean;
+  /** `--threads`: threads that scan history and large working trees (default: one per core, at most 2). */
+  threads?: number;
   /** `--allow-shallow` (modes `history`, `range`). */
   allowShallow?: boolean;
   /** `--show-secrets`: `match` holds the whole secret instead of its first characters. */
@@ -104,6 +106,7 @@ function argsOf(o: ScanOptions): Args {
   if (o.baseline !== undefined) args.baseline = o.baseline;
   if (o.approveSuppressions) args['approve-suppressions'] = true;
   if (o.allowShallow) args['allow-shallow'] = true;
+  if (o.threads !== undefined) args.threads = String(o.threads);
   return args;
 }
 

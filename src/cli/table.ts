@@ -48,6 +48,7 @@ export const COMMANDS: CommandSpec[] = [
       output: { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' },
       'fail-on': { choices: FAIL_ON, describe: 'Lowest severity that fails the scan (default: error)' },
       'max-file-size': { type: 'string', describe: 'Skip (and count) files larger than this, e.g. 5MB (default 5MB)' },
+      threads: { type: 'string', describe: 'Threads that scan history and large working trees (default: one per core, at most 2; 1: one thread)' },
       'show-secrets': { type: 'boolean', describe: 'Print secrets in full (never do this in CI logs)' },
       baseline: { type: 'string', describe: 'Report only findings not in this baseline file' },
       'approve-suppressions': { type: 'boolean', describe: "--range: honour the suppressions the change adds (pass it only once a reviewer approved them)" },
@@ -108,6 +109,7 @@ export const COMMANDS: CommandSpec[] = [
       verify: { type: 'boolean', describe: 'Ask the Postmark API whether each token is still live (sends the tokens to it)' },
       'allow-shallow': { type: 'boolean', describe: 'Run in a shallow clone anyway (what was not fetched is not read)' },
       'max-file-size': { type: 'string', describe: 'Skip (and count) files larger than this, e.g. 5MB (default 5MB)' },
+      threads: { type: 'string', describe: 'Threads that scan history and large working trees (default: one per core, at most 2; 1: one thread)' },
       ...CONFIG,
     },
     examples: [

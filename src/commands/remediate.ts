@@ -17,7 +17,7 @@ import { CountedProgress } from '../scan/progress.js';
 import type { ScanResult } from '../scan/result.js';
 import { applySuppressions } from '../suppress/apply.js';
 import { IGNORE_FILE } from '../suppress/ignore-file.js';
-import { configChoice, resolveScanOptions, type ScanSettings } from '../scan/options.js';
+import { configChoice, resolveScanOptions, threadsOf, type ScanSettings } from '../scan/options.js';
 import { withoutConfigExamples } from '../scan/passes.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
@@ -72,7 +72,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const range = args.range === undefined ? undefined : String(args.range);
   const { specs, maxFileSize, isIgnoredPath } = s.options;
   const bar = ctx.progress ? new CountedProgress(ctx.progress, 'commits') : undefined;
-  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize, isIgnoredPath, range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report }).finally(() => bar?.finish());
+  const result = await scanHistory({ cwd: ctx.cwd, rules: compileRules(specs), maxFileSize, isIgnoredPath, range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report, threads: threadsOf(args) }).finally(() => bar?.finish());
   // The config's custom rules' examples in the config file itself are no leak.
   result.findings = withoutConfigExamples(result.findings, s.config);
   // The ignore file only, from the work tree (with --range too: remediate runs in the owner's own

@@ -47,6 +47,18 @@ export function maxFileSizeOf(args: Args, config: Config): number {
   return n;
 }
 
+/**
+ * --threads: how many threads scan (the main thread one of them), or undefined for the default
+ * (one per core, at most two). A flag only: how hard a machine works is its owner's choice, not
+ * a setting a repository carries.
+ */
+export function threadsOf(args: Args): number | undefined {
+  if (args.threads === undefined) return undefined;
+  const text = String(args.threads);
+  if (!/^[1-9][0-9]?$/.test(text)) throw new UsageError(`--threads ${text} is not a number of threads from 1 to 99`);
+  return Number(text);
+}
+
 /** The config's ignorePaths. */
 export function ignoredPaths(config: Config): (path: string) => boolean {
   return config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;

@@ -7,7 +7,7 @@ import type { Args, CliContext } from '../cli/context.js';
 import { EXIT, UsageError } from '../errors.js';
 import { loadConfig, type Config, type ConfigOrigin } from '../config/load.js';
 import { compileRules, type CompiledRule } from '../core/engine.js';
-import { configChoice, resolveScanOptions } from './options.js';
+import { configChoice, resolveScanOptions, threadsOf } from './options.js';
 import type { FailOn } from '../core/types.js';
 import { failing, sortFindings, withoutConfigExamples } from './passes.js';
 import { CountedProgress } from './progress.js';
@@ -27,6 +27,8 @@ export interface SourceContext {
   stdin?: CliContext['stdin'];
   /** The repository around `cwd` (null: none), resolved once for the modes that read it from there. */
   repo?: Repo | null;
+  /** --threads. */
+  threads?: number;
 }
 
 export interface RepositoryScan {
@@ -97,6 +99,7 @@ async function trustedRange(args: Args, cwd: string): Promise<TrustedRange> {
 /** `args` are the scan command's flags (the library builds the same from its options). */
 export async function scanRepository(args: Args, env: { cwd: string; progress?: (text: string) => void; stdin?: CliContext['stdin'] }): Promise<RepositoryScan> {
   const mode = modeOf(args);
+  const threads = threadsOf(args);
   if (args['approve-suppressions'] && mode !== 'range') {
     throw new UsageError('--approve-suppressions is for --range: elsewhere the suppressions are your own checkout\'s, and apply as written');
   }
@@ -109,7 +112,7 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined, repo });
   const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
-  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin, repo }, range);
+  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin, repo, threads }, range);
   result.notes.unshift(...(config.notes ?? []));
   // The fix sentence fits the moment (commit time, history, a placeholder): one choice for every format.
   await (await import('./moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));

@@ -12,14 +12,13 @@
  * Which commit introduced a leak and what still holds it is history-provenance.ts's, given each
  * commit with its number of children (a `git rev-list --children` read in step with the log).
  */
-import { isAscii } from 'node:buffer';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
-import { detectIncremental, type ScanRecord } from '../core/incremental.js';
 import type { Finding } from '../core/types.js';
-import { scanContent } from '../scan/content.js';
+import { scanContent, type ContentVerdict } from '../scan/content.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
@@ -29,7 +28,9 @@ import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
 import { git } from './git.js';
-import { keywordGate } from './gate.js';
+import { keywordGate, quickVerdict } from './gate.js';
+import { INCREMENTAL_MIN, RECORD_BUDGET, TextDetector } from './history-detect.js';
+import { DetectPool, laneOf } from './history-threads.js';
 
 export interface HistoryOptions {
   cwd: string;
@@ -58,6 +59,11 @@ export interface HistoryOptions {
    * something is shown (a TTY).
    */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Threads that scan (--threads): this one and, for long texts that pass the keyword gate, as
+   * many workers as the rest (history-threads.ts). Default: one per core, at most two.
+   */
+  threads?: number;
 }
 
 export const MESSAGE_PATH = '<commit message>';
@@ -120,72 +126,11 @@ interface WalkSpec {
 }
 
 const SKIPPED = Symbol('skipped');
+/** Bytes of long keyword-positive text after which the workers start: a fifth of a second of one core's scanning, more than a worker takes to start. */
+const POOL_AFTER = 4 * 1024 * 1024;
 /** Shared by every text blob with no findings at class 0 (most blobs), so each costs one map entry. */
 const CLEAN: Array<Finding[] | null | undefined> = Object.freeze([null]) as Array<null>;
 const NO_IDS: ReadonlySet<string> = new Set();
-
-/**
- * Texts at least this long are scanned incrementally (core/incremental.ts): their record is kept,
- * and a later version of the file is diffed against it. Below it a diff saves too little.
- */
-const INCREMENTAL_MIN = 8 * 1024;
-/** What the kept records may hold, in bytes. */
-const RECORD_BUDGET = 32 * 1024 * 1024;
-
-/**
- * The records of recently scanned versions. A record is wanted once, by the next version of its
- * file, whose record then takes its place. A release commit changes hundreds of generated files
- * and the next release changes them again in the same order: a least-recently-used cache smaller
- * than that round would drop every record just before it is wanted. So once the budget is
- * spent, a new file's record is kept only in place of one unused for several rounds of the
- * cache (a file no longer changed); the files already kept keep their place.
- */
-class RecordCache {
-  private readonly records = new Map<string, { record: ScanRecord; cost: number; used: number }>();
-  private bytes = 0;
-  private tick = 0;
-
-  constructor(private readonly budget: number) {}
-
-  get(blob: string): ScanRecord | undefined {
-    return this.records.get(blob)?.record;
-  }
-
-  /**
-   * Whether a record of about `cost` bytes would be kept, `previous`'s taking its place if kept:
-   * a record that would not be kept is not worth making (recording costs a scan about 10%).
-   */
-  admits(cost: number, previous?: string): boolean {
-    if (cost > this.budget) return false;
-    if (previous !== undefined && this.records.has(previous)) return true;
-    if (this.bytes + cost <= this.budget) return true;
-    const oldest = this.records.values().next().value;
-    return oldest !== undefined && this.tick + 1 - oldest.used >= 4 * this.records.size;
-  }
-
-  /** Keeps `record` for `blob`, in place of `previous`'s when given. */
-  set(blob: string, record: ScanRecord, previous?: string): void {
-    this.tick++;
-    const cost = record.bytes;
-    const replaced = previous === undefined ? undefined : this.records.get(previous);
-    if (replaced) this.drop(previous!);
-    if (this.records.has(blob)) this.drop(blob);
-    if (cost > this.budget) return;
-    // Oldest first (a Map iterates in insertion order, and each set re-inserts).
-    for (const [k, v] of this.records) {
-      if (this.bytes + cost <= this.budget) break;
-      if (!replaced && this.tick - v.used < 4 * this.records.size) return;
-      this.drop(k);
-    }
-    this.records.set(blob, { record, cost, used: this.tick });
-    this.bytes += cost;
-  }
-
-  private drop(blob: string): void {
-    this.bytes -= this.records.get(blob)!.cost;
-    this.records.delete(blob);
-  }
-}
 
 class HistoryScan {
   readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
@@ -200,7 +145,11 @@ class HistoryScan {
   private readonly gate: ReturnType<typeof keywordGate>;
   private readonly provenance: Provenance;
   private readonly skippedOnce = new Set<string>();
-  private readonly records = new RecordCache(RECORD_BUDGET);
+  private detector: TextDetector;
+  private pool: DetectPool | undefined;
+  private readonly workers: number;
+  /** Bytes of long texts that passed the keyword gate: the workers start once there are enough. */
+  private dense = 0;
   private blobs!: BlobReader;
   private children!: ChildCounts;
   private total = 0;
@@ -214,6 +163,8 @@ class HistoryScan {
   ) {
     this.classes = new PathClasses(opts.rules);
     this.gate = keywordGate(opts.rules);
+    this.detector = new TextDetector(opts.rules, RECORD_BUDGET);
+    this.workers = (opts.threads ?? Math.min(2, availableParallelism())) - 1;
     this.provenance = new Provenance(this.contents(), new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : [])]));
   }
 
@@ -265,6 +216,7 @@ class HistoryScan {
       log.kill();
       kids.kill();
       this.blobs.kill();
+      await this.pool?.close();
     }
     return this.settleHolders();
   }
@@ -297,8 +249,8 @@ class HistoryScan {
     const key = `${blob}:${cls}`;
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.blobs.read(blob).then((content) => {
-        this.scanBlob(blob, cls, content, path, previous);
+      p = this.blobs.read(blob).then(async (content) => {
+        this.scanBlob(blob, cls, await this.verdict(blob, content, path, previous), path);
         this.inflight.delete(key);
       });
       p.catch(() => {}); // awaited by apply(); this only keeps a failure from being "unhandled"
@@ -315,19 +267,41 @@ class HistoryScan {
   }
 
   /**
-   * Records what one read of a blob holds. Only the first read of a blob counts in the stats: a
-   * second one (the same blob at a path of another class) re-scans text the stats already hold.
+   * The content pipeline's verdict on a blob. A long text that passes the keyword gate goes to a
+   * worker once enough such text was seen to pay for starting them (a pull request's few files
+   * never start one); the gate runs here first, so only text for the engine crosses threads.
    */
-  private scanBlob(blob: string, cls: number, content: BlobContent, path: string, previous?: string): void {
-    const prior = this.known.get(blob);
-    if (prior === SKIPPED) return;
-    const first = prior === undefined;
-    const v = scanContent(content, path, {
+  private verdict(blob: string, content: BlobContent, path: string, previous?: string): ContentVerdict | Promise<ContentVerdict> {
+    if (this.workers > 0 && 'data' in content && content.data.length >= INCREMENTAL_MIN && content.data.length <= this.opts.maxFileSize) {
+      const quick = this.gate ? quickVerdict(content.data, path, this.gate) : null;
+      if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
+      if (quick === 'clean') return { scanned: content.data.length, findings: [] };
+      this.dense += content.data.length;
+      if (!this.pool && this.dense >= POOL_AFTER) {
+        // Each lane (this thread and each worker) keeps the records of its own paths.
+        const share = Math.floor(RECORD_BUDGET / (this.workers + 1));
+        this.pool = new DetectPool(this.opts.rules, this.opts.maxFileSize, this.workers, share * this.workers);
+        this.detector = new TextDetector(this.opts.rules, share);
+      }
+      const lane = this.pool ? laneOf(path, this.workers + 1) : 0;
+      if (lane > 0) return this.pool!.scan(lane - 1, blob, path, content.data, previous);
+    }
+    return scanContent(content, path, {
       rules: this.opts.rules,
       maxFileSize: this.opts.maxFileSize,
       gate: this.gate,
-      detectText: (text, data) => this.detectText(blob, text, data, path, previous),
+      detectText: (text, data) => this.detector.detect(blob, text, data, path, previous),
     });
+  }
+
+  /**
+   * Records what one read of a blob holds. Only the first read of a blob counts in the stats: a
+   * second one (the same blob at a path of another class) re-scans text the stats already hold.
+   */
+  private scanBlob(blob: string, cls: number, v: ContentVerdict, path: string): void {
+    const prior = this.known.get(blob);
+    if (prior === SKIPPED) return;
+    const first = prior === undefined;
     if ('skip' in v) {
       // Size, a NUL byte and the LFS header are the content's, not the path's: one verdict per blob.
       this.known.set(blob, SKIPPED);
@@ -345,20 +319,6 @@ class HistoryScan {
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
     slots[cls] = result;
     this.known.set(blob, slots);
-  }
-
-  /**
-   * A long text is scanned from the record of its previous version when that is still kept: the
-   * findings are those of `detect` either way (core/incremental.ts), only the cost differs.
-   */
-  private detectText(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
-    if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.opts.rules);
-    // About a record's size: the text's units (one byte a character for ASCII), its lines and matches.
-    if (!this.records.admits(2 * data.length, previous)) return detect({ text, path }, this.opts.rules);
-    const before = previous === undefined ? undefined : this.records.get(previous);
-    const r = detectIncremental({ text, path }, this.opts.rules, before, { units: unitsOutsideHeap(text, data) });
-    this.records.set(blob, r.record, before ? previous : undefined);
-    return r.findings;
   }
 
   private ignored(path: string): boolean {
@@ -470,18 +430,6 @@ class HistoryScan {
     for (const f of findings) f.holders.refs.sort();
     return findings;
   }
-}
-
-/**
- * A text's code units (core/line-diff.ts) in memory outside the JavaScript heap, where a record
- * keeps them: records in the heap made it grow several times their size. An ASCII text's bytes
- * are its units; any other text is converted to UTF-16.
- */
-function unitsOutsideHeap(text: string, data: Buffer): Uint8Array | Uint16Array {
-  if (data.length === text.length && isAscii(data)) return Buffer.from(data);
-  const b = Buffer.from(text, 'utf16le');
-  const aligned = b.byteOffset % 2 === 0 ? b : Buffer.from(b);
-  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
 }
 
 /** `git ls-tree -r -z` records: `mode type sha\tpath\0`. */

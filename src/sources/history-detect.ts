@@ -1,0 +1,107 @@
+/**
+ * How history detects one blob's text: a long text from the record of its file's previous
+ * version when that is still kept (core/incremental.ts: the findings of `detect` either way, only
+ * the cost differs), anything else by `detect`. The main thread and each history worker hold one
+ * of these; a worker holds the records of the paths routed to it.
+ */
+import { isAscii } from 'node:buffer';
+import { detect, type CompiledRule } from '../core/engine.js';
+import { detectIncremental, type ScanRecord } from '../core/incremental.js';
+import type { Finding } from '../core/types.js';
+
+/**
+ * Texts at least this long are scanned incrementally: their record is kept, and a later version of
+ * the file is diffed against it. Below it a diff saves too little.
+ */
+export const INCREMENTAL_MIN = 8 * 1024;
+/** What the kept records may hold, in bytes, across every thread. */
+export const RECORD_BUDGET = 32 * 1024 * 1024;
+
+export class TextDetector {
+  private readonly records: RecordCache;
+
+  constructor(
+    private readonly rules: CompiledRule[],
+    budget: number,
+  ) {
+    this.records = new RecordCache(budget);
+  }
+
+  /** The findings of `text` (the decoded `data`), the blob `blob` at `path`, whose file's previous version was `previous`. */
+  detect(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
+    if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.rules);
+    // About a record's size: the text's units (one byte a character for ASCII), its lines and matches.
+    if (!this.records.admits(2 * data.length, previous)) return detect({ text, path }, this.rules);
+    const before = previous === undefined ? undefined : this.records.get(previous);
+    const r = detectIncremental({ text, path }, this.rules, before, { units: unitsOutsideHeap(text, data) });
+    this.records.set(blob, r.record, before ? previous : undefined);
+    return r.findings;
+  }
+}
+
+/**
+ * The records of recently scanned versions. A record is wanted once, by the next version of its
+ * file, whose record then takes its place. A release commit changes hundreds of generated files
+ * and the next release changes them again in the same order: a least-recently-used cache smaller
+ * than that round would drop every record just before it is wanted. So once the budget is
+ * spent, a new file's record is kept only in place of one unused for several rounds of the
+ * cache (a file no longer changed); the files already kept keep their place.
+ */
+class RecordCache {
+  private readonly records = new Map<string, { record: ScanRecord; cost: number; used: number }>();
+  private bytes = 0;
+  private tick = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(blob: string): ScanRecord | undefined {
+    return this.records.get(blob)?.record;
+  }
+
+  /**
+   * Whether a record of about `cost` bytes would be kept, `previous`'s taking its place if kept:
+   * a record that would not be kept is not worth making (recording costs a scan about 10%).
+   */
+  admits(cost: number, previous?: string): boolean {
+    if (cost > this.budget) return false;
+    if (previous !== undefined && this.records.has(previous)) return true;
+    if (this.bytes + cost <= this.budget) return true;
+    const oldest = this.records.values().next().value;
+    return oldest !== undefined && this.tick + 1 - oldest.used >= 4 * this.records.size;
+  }
+
+  /** Keeps `record` for `blob`, in place of `previous`'s when given. */
+  set(blob: string, record: ScanRecord, previous?: string): void {
+    this.tick++;
+    const cost = record.bytes;
+    const replaced = previous === undefined ? undefined : this.records.get(previous);
+    if (replaced) this.drop(previous!);
+    if (this.records.has(blob)) this.drop(blob);
+    if (cost > this.budget) return;
+    // Oldest first (a Map iterates in insertion order, and each set re-inserts).
+    for (const [k, v] of this.records) {
+      if (this.bytes + cost <= this.budget) break;
+      if (!replaced && this.tick - v.used < 4 * this.records.size) return;
+      this.drop(k);
+    }
+    this.records.set(blob, { record, cost, used: this.tick });
+    this.bytes += cost;
+  }
+
+  private drop(blob: string): void {
+    this.bytes -= this.records.get(blob)!.cost;
+    this.records.delete(blob);
+  }
+}
+
+/**
+ * A text's code units (core/line-diff.ts) in memory outside the JavaScript heap, where a record
+ * keeps them: records in the heap made it grow several times their size. An ASCII text's bytes
+ * are its units; any other text is converted to UTF-16.
+ */
+function unitsOutsideHeap(text: string, data: Buffer): Uint8Array | Uint16Array {
+  if (data.length === text.length && isAscii(data)) return Buffer.from(data);
+  const b = Buffer.from(text, 'utf16le');
+  const aligned = b.byteOffset % 2 === 0 ? b : Buffer.from(b);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
+}

@@ -1,0 +1,108 @@
+/**
+ * History's second and further cores: long texts that pass the keyword gate are scanned on worker
+ * threads (history-worker.ts). A path is always routed to the same worker, and a worker scans its
+ * blobs in the order they were read, so the incremental records of a file stay in one thread and
+ * are there when its next version comes.
+ *
+ * The main thread keeps reading git, so something must stop it from reading faster than the
+ * workers scan: it blocks (Atomics.wait) while more than LIMIT_KIB of blobs are queued for
+ * them. Blocked, it reads no more of cat-file's output, and cat-file waits in turn.
+ */
+import { Worker } from 'node:worker_threads';
+import { RuleError, type CompiledRule } from '../core/engine.js';
+import type { ContentVerdict } from '../scan/content.js';
+import type { BlobJob, HistoryWorkerInit, JobResult } from './history-worker.js';
+
+const LIMIT_KIB = 4 * 1024;
+/**
+ * A worker's young generation, in MB. V8's default let each worker hold some 50 MB more than it
+ * uses, and every thread is in the one process whose memory the scan is held to.
+ */
+const YOUNG_MB = 4;
+
+export class DetectPool {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (v: ContentVerdict) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Int32Array(new SharedArrayBuffer(4));
+  private nextId = 0;
+  private failed: Error | null = null;
+  private closing = false;
+
+  constructor(rules: CompiledRule[], maxFileSize: number, threads: number, budget: number) {
+    const init: Omit<HistoryWorkerInit, 'budget'> = { specs: rules.map((r) => r.spec), maxFileSize, pending: this.pending.buffer as SharedArrayBuffer };
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(new URL('./history-worker.js', import.meta.url), { workerData: { ...init, budget: Math.floor(budget / threads) } satisfies HistoryWorkerInit, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+      w.on('message', (r: JobResult) => this.settle(r));
+      w.on('error', (e) => this.fail(e));
+      w.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`a history worker stopped (exit code ${code})`));
+      });
+      this.workers.push(w);
+    }
+  }
+
+  /** The verdict of the content pipeline on `data`, the blob `blob` at `path` (the keyword gate already passed), from worker `worker`. */
+  async scan(worker: number, blob: string, path: string, data: Buffer, previous?: string): Promise<ContentVerdict> {
+    await this.room();
+    if (this.failed) throw this.failed;
+    const id = this.nextId++;
+    // A copy, transferred: `data` may be a slice of a larger buffer that must not be detached.
+    const bytes = new Uint8Array(data);
+    const kib = Math.ceil(bytes.length / 1024) || 1;
+    const job: BlobJob = previous === undefined ? { id, blob, path, data: bytes, kib } : { id, blob, path, previous, data: bytes, kib };
+    const verdict = new Promise<ContentVerdict>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    Atomics.add(this.pending, 0, kib);
+    this.workers[worker]!.postMessage(job, [bytes.buffer]);
+    return verdict;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /**
+   * Returns once the workers' queue is short enough. Waiting blocks this thread, which is the
+   * point; if the queue does not move for a few seconds, it yields once, so a worker's error or
+   * exit (events this thread can only receive when not blocked) can be seen.
+   */
+  private async room(): Promise<void> {
+    let still = 0;
+    for (;;) {
+      const queued = Atomics.load(this.pending, 0);
+      if (queued <= LIMIT_KIB || this.failed) return;
+      if (Atomics.wait(this.pending, 0, queued, 250) !== 'timed-out') still = 0;
+      else if (++still >= 8) {
+        still = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  }
+
+  private settle(r: JobResult): void {
+    const w = this.waiting.get(r.id);
+    if (!w) return;
+    this.waiting.delete(r.id);
+    if ('verdict' in r) return w.resolve(r.verdict);
+    const f = r.failure;
+    if ('ruleId' in f) w.reject(Object.assign(new RuleError(f.ruleId, f.path, undefined), { message: f.cause }));
+    else w.reject(new Error(f.message));
+  }
+
+  private fail(e: Error): void {
+    if (this.failed) return;
+    this.failed = e;
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+}
+
+/**
+ * The lane of `n` a path goes to, always the same (FNV-1a over its UTF-16 units): lane 0 is the
+ * main thread, lane k the pool's worker k - 1.
+ */
+export function laneOf(path: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % n;
+}
