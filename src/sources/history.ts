@@ -126,8 +126,14 @@ interface WalkSpec {
 }
 
 const SKIPPED = Symbol('skipped');
-/** Bytes of long keyword-positive text after which the workers start: a fifth of a second of one core's scanning, more than a worker takes to start. */
+/**
+ * The workers start once, within the last POOL_WINDOW bytes of blobs read, POOL_AFTER bytes of
+ * long texts passed the keyword gate (a fifth of a second of a core's scanning, more than a
+ * worker takes to start) and made a quarter of what was read. Where the engine has little to do
+ * (git/git: gigabytes, a few megabytes of them about SMTP), a worker only costs memory.
+ */
 const POOL_AFTER = 4 * 1024 * 1024;
+const POOL_WINDOW = 64 * 1024 * 1024;
 /** Shared by every text blob with no findings at class 0 (most blobs), so each costs one map entry. */
 const CLEAN: Array<Finding[] | null | undefined> = Object.freeze([null]) as Array<null>;
 const NO_IDS: ReadonlySet<string> = new Set();
@@ -150,6 +156,8 @@ class HistoryScan {
   private readonly workers: number;
   /** Bytes of long texts that passed the keyword gate: the workers start once there are enough. */
   private dense = 0;
+  /** Bytes of blobs read, in the same window as `dense`. */
+  private read = 0;
   private blobs!: BlobReader;
   private children!: ChildCounts;
   private total = 0;
@@ -268,23 +276,27 @@ class HistoryScan {
 
   /**
    * The content pipeline's verdict on a blob. A long text that passes the keyword gate goes to a
-   * worker once enough such text was seen to pay for starting them (a pull request's few files
-   * never start one); the gate runs here first, so only text for the engine crosses threads.
+   * worker once such texts are enough of the work to pay for starting them (a pull request's few
+   * files never start one); the gate runs here first, so only text for the engine crosses threads.
    */
   private verdict(blob: string, content: BlobContent, path: string, previous?: string): ContentVerdict | Promise<ContentVerdict> {
-    if (this.workers > 0 && 'data' in content && content.data.length >= INCREMENTAL_MIN && content.data.length <= this.opts.maxFileSize) {
-      const quick = this.gate ? quickVerdict(content.data, path, this.gate) : null;
-      if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
-      if (quick === 'clean') return { scanned: content.data.length, findings: [] };
-      this.dense += content.data.length;
-      if (!this.pool && this.dense >= POOL_AFTER) {
-        // Each lane (this thread and each worker) keeps the records of its own paths.
-        const share = Math.floor(RECORD_BUDGET / (this.workers + 1));
-        this.pool = new DetectPool(this.opts.rules, this.opts.maxFileSize, this.workers, share * this.workers);
-        this.detector = new TextDetector(this.opts.rules, share);
+    if (this.workers > 0 && 'data' in content) {
+      const { data } = content;
+      if (!this.pool && (this.read += data.length) > POOL_WINDOW) this.read = this.dense = 0;
+      if (data.length >= INCREMENTAL_MIN && data.length <= this.opts.maxFileSize) {
+        const quick = this.gate ? quickVerdict(data, path, this.gate) : null;
+        if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
+        if (quick === 'clean') return { scanned: data.length, findings: [] };
+        this.dense += data.length;
+        if (!this.pool && this.dense >= POOL_AFTER && 4 * this.dense >= this.read) {
+          // Each lane (this thread and each worker) keeps the records of its own paths.
+          const share = Math.floor(RECORD_BUDGET / (this.workers + 1));
+          this.pool = new DetectPool(this.opts.rules, this.opts.maxFileSize, this.workers, share * this.workers);
+          this.detector = new TextDetector(this.opts.rules, share);
+        }
+        const lane = this.pool ? laneOf(path, this.workers + 1) : 0;
+        if (lane > 0) return this.pool!.scan(lane - 1, blob, path, data, previous);
       }
-      const lane = this.pool ? laneOf(path, this.workers + 1) : 0;
-      if (lane > 0) return this.pool!.scan(lane - 1, blob, path, content.data, previous);
     }
     return scanContent(content, path, {
       rules: this.opts.rules,
