@@ -14,7 +14,7 @@
  */
 import { Document } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
-import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, type Segment, type Units, unitsOf } from './line-diff.js';
+import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf } from './line-diff.js';
 import { REACH } from './shapes.js';
 import { lastAtOrBefore } from './sorted.js';
 import { sectionHeaders } from './structure/sections.js';
@@ -33,6 +33,8 @@ export interface ScanRecord {
   /** The text, as its code units (line-diff.ts), and its line bounds. */
   readonly units: Units;
   readonly lines: Int32Array;
+  /** Its lines' hashes, once a diff computed them: the next diff takes them as they are. */
+  readonly hashes?: Int32Array;
   readonly rules: CompiledRule[];
   readonly live: string;
   /** Every whole-document test and its answer. */
@@ -359,10 +361,14 @@ export function detectIncremental(
   // The document's own line starts: a text's lines are found once.
   const lines = lineBounds(units, doc.lineStarts);
   let segments: Segment[] | null = null;
+  let hashes: Int32Array | undefined;
   if (previous) {
     const wide = (u: Units) => (u.BYTES_PER_ELEMENT === 2 ? u : Uint16Array.from(u));
     const narrow = previous.units.BYTES_PER_ELEMENT === units.BYTES_PER_ELEMENT;
-    segments = cleanSegments(narrow ? previous.units : wide(previous.units), narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines);
+    // A file with one version is never hashed; one with many, once a version.
+    hashes = lineHashes(units, lines);
+    const old = narrow ? previous.units : wide(previous.units);
+    segments = cleanSegments(old, narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines, previous.hashes ?? lineHashes(old, previous.lines), hashes);
   }
   const run = new Run(doc, previous, segments, rules);
   const findings = detectIn(doc, fragment, rules, kind, run);
@@ -378,12 +384,13 @@ export function detectIncremental(
   const record: ScanRecord = {
     units,
     lines,
+    ...(hashes ? { hashes } : {}),
     rules,
     live: run.live,
     tested: doc.tested,
     noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
     shapes,
-    bytes: units.byteLength + lines.byteLength + 16 * matches + 256,
+    bytes: units.byteLength + lines.byteLength + (hashes?.byteLength ?? 0) + 16 * matches + 256,
   };
   return { findings, record, stats: run.stats };
 }

@@ -65,7 +65,15 @@ export function lineBounds(t: Units, starts?: readonly number[]): Int32Array {
  * the texts differ in more than `maxEdits` lines (a rewrite: scanning it whole is as cheap).
  * Both texts must be units of one width.
  */
-export function cleanSegments(a: Units, b: Units, limits: DiffLimits = DEFAULT_LIMITS, la: Int32Array = lineBounds(a), lb: Int32Array = lineBounds(b)): Segment[] | null {
+export function cleanSegments(
+  a: Units,
+  b: Units,
+  limits: DiffLimits = DEFAULT_LIMITS,
+  la: Int32Array = lineBounds(a),
+  lb: Int32Array = lineBounds(b),
+  A: Int32Array = lineHashes(a, la),
+  B: Int32Array = lineHashes(b, lb),
+): Segment[] | null {
   const w = a.BYTES_PER_ELEMENT;
   if (b.BYTES_PER_ELEMENT !== w) throw new TypeError('texts of different unit widths');
   const ab = bytesOf(a);
@@ -74,10 +82,6 @@ export function cleanSegments(a: Units, b: Units, limits: DiffLimits = DEFAULT_L
   const same = (oa: number, na: number, n: number) => ab.compare(bb, na * w, (na + n) * w, oa * w, (oa + n) * w) === 0;
   const n = la.length - 1;
   const m = lb.length - 1;
-  const A = new Int32Array(n);
-  const B = new Int32Array(m);
-  for (let i = 0; i < n; i++) A[i] = sampleHash(a, la[i]!, la[i + 1]!);
-  for (let j = 0; j < m; j++) B[j] = sampleHash(b, lb[j]!, lb[j + 1]!);
   const runs = equalRuns(A, B, limits.maxEdits);
   if (!runs) return null;
   const out: Segment[] = [];
@@ -123,6 +127,16 @@ export function cleanSegments(a: Units, b: Units, limits: DiffLimits = DEFAULT_L
   }
   replaced(n, m);
   return out;
+}
+
+/**
+ * Each line's hash (sampleHash), by line bounds: the same for a text as bytes or as UTF-16 units,
+ * so a version's hashes, kept, serve the diff with the next version.
+ */
+export function lineHashes(t: Units, lines: Int32Array): Int32Array {
+  const h = new Int32Array(lines.length - 1);
+  for (let i = 0; i < h.length; i++) h[i] = sampleHash(t, lines[i]!, lines[i + 1]!);
+  return h;
 }
 
 /** A hash of a line from its length and at most 48 of its characters, spread over it. */
