@@ -97,6 +97,9 @@ describe('import { scan } from "secret-guard"', () => {
     expect(bad.error).toMatchObject({ exitCode: 2, typed: true });
     expect(bad.error!.message).not.toContain(tokens.work);
     expect(lib({ cwd: repo.dir, mode: 'staged', paths: ['a'] }).error).toMatchObject({ name: 'UsageError', usage: true, exitCode: 2 });
+    // `threads` is --threads: checked as the flag is.
+    expect(lib({ cwd: repo.dir, mode: 'history', threads: 0 }).error).toMatchObject({ name: 'UsageError', usage: true, exitCode: 2 });
+    expect(lib({ cwd: repo.dir, mode: 'history', threads: 1 }).report!.exitCode).toBe(1);
   });
 
   it('its types check in a TypeScript project, and npm pack ships them with the config schema (secret-guard/config.schema.json)', () => {
