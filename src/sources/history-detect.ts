@@ -95,12 +95,19 @@ class RecordCache {
 }
 
 /**
+ * Whether `data` is all of the memory under it: a buffer of its own that the record may keep (or
+ * a worker take over) as it is, where a slice would keep (or detach) the larger chunk around it.
+ * Nothing else holds a blob's buffer once the pipeline has it.
+ */
+export const ownsItsMemory = (data: Uint8Array) => data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+
+/**
  * A text's code units (core/line-diff.ts) in memory outside the JavaScript heap, where a record
  * keeps them: records in the heap made it grow several times their size. An ASCII text's bytes
  * are its units; any other text is converted to UTF-16.
  */
 function unitsOutsideHeap(text: string, data: Buffer): Uint8Array | Uint16Array {
-  if (data.length === text.length && isAscii(data)) return Buffer.from(data);
+  if (data.length === text.length && isAscii(data)) return ownsItsMemory(data) ? data : Buffer.from(data);
   const b = Buffer.from(text, 'utf16le');
   const aligned = b.byteOffset % 2 === 0 ? b : Buffer.from(b);
   return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);

@@ -11,6 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { RuleError, type CompiledRule } from '../core/engine.js';
 import type { ContentVerdict } from '../scan/content.js';
+import { ownsItsMemory } from './history-detect.js';
 import type { BlobJob, HistoryWorkerInit, JobResult } from './history-worker.js';
 
 const LIMIT_KIB = 4 * 1024;
@@ -46,13 +47,14 @@ export class DetectPool {
     await this.room();
     if (this.failed) throw this.failed;
     const id = this.nextId++;
-    // A copy, transferred: `data` may be a slice of a larger buffer that must not be detached.
-    const bytes = new Uint8Array(data);
+    // Transferred, not copied, when `data` is all of its memory (cat-file's answer over several
+    // chunks, joined); a slice of a larger chunk is copied, since transferring would detach the rest.
+    const bytes = ownsItsMemory(data) ? data : new Uint8Array(data);
     const kib = Math.ceil(bytes.length / 1024) || 1;
     const job: BlobJob = previous === undefined ? { id, blob, path, data: bytes, kib } : { id, blob, path, previous, data: bytes, kib };
     const verdict = new Promise<ContentVerdict>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     Atomics.add(this.pending, 0, kib);
-    this.workers[worker]!.postMessage(job, [bytes.buffer]);
+    this.workers[worker]!.postMessage(job, [bytes.buffer as ArrayBuffer]);
     return verdict;
   }
 
