@@ -79,5 +79,9 @@ describe('scan --history with worker threads', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`--threads ${bad} is not a number of threads`);
     }
+    // The push gates scan history too, and take the flag as the scan does.
+    const gate = await cliAsync(['scan', '--pre-receive', '--threads', '0'], repo.dir);
+    expect(gate.code).toBe(2);
+    expect(gate.stderr).toContain('--threads 0 is not a number of threads');
   });
 });

@@ -26,7 +26,7 @@ import type { ReportOptions } from '../report/types.js';
 import { MESSAGE_PATH } from '../sources/history.js';
 import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../sources/push.js';
-import { configChoice, resolveScanOptions } from '../scan/options.js';
+import { configChoice, resolveScanOptions, threadsOf } from '../scan/options.js';
 import { render, type Format } from '../scan/reporters.js';
 import { chosen, isGate, type Gate } from '../scan/modes.js';
 
@@ -123,7 +123,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const config = gate === 'pre-receive' ? await serverConfig(choice, repo, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, ...choice, repo });
   const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
-  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath, repo };
+  const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath, repo, threads: threadsOf(args) };
 
   if (gate === 'commit-msg') return commitMsg(args, ctx, config, rules, failOn);
 

@@ -77,6 +77,8 @@ export interface PushScanOptions {
   describe: string;
   /** The repository, resolved by the gate already. */
   repo: Repo;
+  /** --threads. */
+  threads?: number;
 }
 
 export interface PushScan {
@@ -164,7 +166,7 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
   }
 
   const result = commits.length
-    ? await scanHistory({ cwd, rules: opts.rules, maxFileSize: opts.maxFileSize, isIgnoredPath: opts.isIgnoredPath, revs: [...commits, '--not', ...opts.held], revsText: opts.describe })
+    ? await scanHistory({ cwd, rules: opts.rules, maxFileSize: opts.maxFileSize, isIgnoredPath: opts.isIgnoredPath, revs: [...commits, '--not', ...opts.held], revsText: opts.describe, threads: opts.threads })
     : emptyResult(opts.repo);
 
   const tagFindings = await tagsAndBlobs(opts, peeled, result);
