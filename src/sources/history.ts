@@ -141,8 +141,8 @@ const NO_IDS: ReadonlySet<string> = new Set();
 class HistoryScan {
   readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
   /**
-   * Blob id → SKIPPED (binary, too large, an LFS pointer: whatever its path), or its content
-   * findings (null: none) at each path class it was scanned for. Skips and stats count blob ids.
+   * Blob id → SKIPPED (too large, an LFS pointer: whatever its path), or its content findings
+   * (null: none, or binary there) at each path class it was read for. Skips and stats count blob ids.
    */
   private readonly known = new Map<string, typeof SKIPPED | Array<Finding[] | null | undefined>>();
   /** `blob:class` → the read in progress. */
@@ -315,10 +315,14 @@ class HistoryScan {
     if (prior === SKIPPED) return;
     const first = prior === undefined;
     if ('skip' in v) {
-      // Size, a NUL byte and the LFS header are the content's, not the path's: one verdict per blob.
-      this.known.set(blob, SKIPPED);
       if (first) skip(this.stats, v.skip, path, v.reason);
-      return;
+      // Size and the LFS header are the content's: one verdict per blob. Binary is the path's too:
+      // a binary blob is read as its printable text where a rule's keyword is in its bytes or in
+      // its path (binary-text.ts), so the same bytes at a token-named path may hold a finding.
+      if (v.skip !== 'binary') return void this.known.set(blob, SKIPPED);
+      const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
+      slots[cls] = null;
+      return void this.known.set(blob, slots);
     }
     if (first) {
       this.stats.blobsScanned!++;
