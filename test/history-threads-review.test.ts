@@ -8,13 +8,20 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
-import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, makeRepo, type Files } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
 /** Bytes git and decode() call binary (NULs in the first 8 KiB), no rule's keyword in them, and a token on a line of its own. */
 const binaryWith = (token: string) =>
   Buffer.concat([Buffer.from('\x00\x01\x02\x03abc'.repeat(1500), 'latin1'), Buffer.from(`\n${token}\n`), Buffer.alloc(16)]);
+
+// ~90 KB pages with 'postmark' on every line: 60 of them (5.4 MB) start the history workers.
+const page = (f: number) => {
+  const lines = [`<!-- postmark API reference, page ${f} -->`];
+  for (let i = 0; i < 900; i++) lines.push(`<tr><td>postmark.Models.Message${i}</td><td>MessageID ${String(f).padStart(8, '0')}-0000-4000-8000-${String(i).padStart(12, '0')}</td></tr>`);
+  return `${lines.join('\n')}\n`;
+};
 
 describe('scan --history: binary blobs at token-named paths, on any number of threads', () => {
   it('finds a token in a binary blob once it is renamed to a path that names it (as the working-tree scan does)', async () => {
@@ -27,5 +34,27 @@ describe('scan --history: binary blobs at token-named paths, on any number of th
     const r = await cliAsync(['scan', '--history', '--format', 'json'], repo.dir);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['secrets/postmark_server_token.bin']);
+  });
+
+  it('reports the same findings and counts on 1, 2 and 3 threads for one binary blob at two paths of a commit', async () => {
+    const token = fakeToken();
+    const files: Files = {};
+    for (let f = 0; f < 60; f++) files[`docs/page${f}.html`] = page(f);
+    const repo = makeRepo({ files, message: 'docs' });
+    // On 2 threads a/value.bin goes to the worker and the token-named path stays on the main
+    // thread: the later path's read finishes first.
+    repo.commit({ 'a/value.bin': binaryWith(token), 'config/postmark_server_token.bin': binaryWith(token) }, 'two copies');
+    const runs = await Promise.all(['1', '2', '3'].map((t) => cliAsync(['scan', '--history', '--format', 'json', '--threads', t], repo.dir)));
+    const [one, ...rest] = runs.map((r) => {
+      expect(r.code).toBe(1);
+      const json = JSON.parse(r.stdout);
+      delete json.stats.durationMs;
+      return json;
+    });
+    expect(one.findings.map((f: { file: string }) => f.file)).toEqual(['config/postmark_server_token.bin']);
+    for (const other of rest) {
+      expect(other.findings).toEqual(one.findings);
+      expect(other.stats).toEqual(one.stats);
+    }
   });
 });

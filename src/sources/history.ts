@@ -147,6 +147,8 @@ class HistoryScan {
   private readonly known = new Map<string, typeof SKIPPED | Array<Finding[] | null | undefined>>();
   /** `blob:class` → the read in progress. */
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Blob id → the class whose read, requested first, counts in the stats (until it is done). */
+  private readonly counting = new Map<string, number>();
   private readonly classes: PathClasses;
   private readonly gate: ReturnType<typeof keywordGate>;
   private readonly provenance: Provenance;
@@ -257,6 +259,7 @@ class HistoryScan {
     const key = `${blob}:${cls}`;
     let p = this.inflight.get(key);
     if (!p) {
+      if (v === undefined && !this.counting.has(blob)) this.counting.set(blob, cls);
       p = this.blobs.read(blob).then(async (content) => {
         this.scanBlob(blob, cls, await this.verdict(blob, content, path, previous), path);
         this.inflight.delete(key);
@@ -307,15 +310,17 @@ class HistoryScan {
   }
 
   /**
-   * Records what one read of a blob holds. Only the first read of a blob counts in the stats: a
-   * second one (the same blob at a path of another class) re-scans text the stats already hold.
+   * Records what one read of a blob holds. Only one read of a blob counts in the stats, the one
+   * requested first (a second one, the same blob at a path of another class, re-scans text the
+   * stats already hold): not the first to finish, which depends on the thread that scanned it.
    */
   private scanBlob(blob: string, cls: number, v: ContentVerdict, path: string): void {
     const prior = this.known.get(blob);
-    if (prior === SKIPPED) return;
-    const first = prior === undefined;
+    const counts = this.counting.get(blob) === cls;
+    if (counts) this.counting.delete(blob);
     if ('skip' in v) {
-      if (first) skip(this.stats, v.skip, path, v.reason);
+      if (counts) skip(this.stats, v.skip, path, v.reason);
+      if (prior === SKIPPED) return;
       // Size and the LFS header are the content's: one verdict per blob. Binary is the path's too:
       // a binary blob is read as its printable text where a rule's keyword is in its bytes or in
       // its path (binary-text.ts), so the same bytes at a token-named path may hold a finding.
@@ -324,14 +329,15 @@ class HistoryScan {
       slots[cls] = null;
       return void this.known.set(blob, slots);
     }
-    if (first) {
+    if (counts) {
       this.stats.blobsScanned!++;
       this.stats.filesScanned++;
       this.stats.bytesScanned += v.scanned;
     }
+    if (prior === SKIPPED) return;
     const found = v.findings;
     const result = found.length ? found : null;
-    if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
+    if (prior === undefined && cls === 0 && !result) return void this.known.set(blob, CLEAN);
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
     slots[cls] = result;
     this.known.set(blob, slots);
