@@ -6,9 +6,11 @@
  * hold a finding. And which read of a blob counts in the stats must not depend on which thread
  * finished first.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
-import { cleanupAll, fakeToken, makeRepo, type Files } from './helpers/repo.js';
+import { cleanupAll, fakeToken, makeRepo, tempDir, type Files } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -56,5 +58,30 @@ describe('scan --history: binary blobs at token-named paths, on any number of th
       expect(other.findings).toEqual(one.findings);
       expect(other.stats).toEqual(one.stats);
     }
+  });
+});
+
+describe('scan --history when a worker thread cannot start', () => {
+  it('exits 2 with what to do, and does not hang on the workers that did start', async () => {
+    const files: Files = {};
+    for (let f = 0; f < 60; f++) files[`docs/page${f}.html`] = page(f);
+    const repo = makeRepo({ files, message: 'docs' });
+    // The second worker's start throws, as a thread start does under a process limit (EAGAIN):
+    // seen with `prlimit --nproc=16` and --threads 8, where the scan printed its error and hung.
+    const preload = join(tempDir('sg-preload-'), 'no-second-worker.cjs');
+    writeFileSync(
+      preload,
+      `const wt = require('node:worker_threads');
+if (wt.isMainThread) {
+  const W = wt.Worker; let n = 0;
+  wt.Worker = class extends W { constructor(...a) { if (++n === 2) throw new Error('EAGAIN'); super(...a); } };
+  require('node:module').syncBuiltinESMExports();
+}
+`,
+    );
+    const r = await cliAsync(['scan', '--history', '--threads', '3'], repo.dir, { env: { NODE_OPTIONS: `--require ${preload}` }, timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('could not start a history worker thread (EAGAIN)');
+    expect(r.stderr).toContain('--threads 1');
   });
 });

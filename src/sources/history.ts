@@ -164,6 +164,8 @@ class HistoryScan {
   private children!: ChildCounts;
   private total = 0;
   private shallowNoted = false;
+  /** Set once run() is over: no pool may start after it closed its own. */
+  private stopped = false;
 
   constructor(
     private readonly opts: HistoryOptions,
@@ -223,6 +225,8 @@ class HistoryScan {
       if (this.walk.rangeText === undefined) await this.scanLoose();
       await this.blobs.close();
     } finally {
+      // Reads that finish from here on (the scan failed) must not start a pool no one closes.
+      this.stopped = true;
       log.kill();
       kids.kill();
       this.blobs.kill();
@@ -291,7 +295,7 @@ class HistoryScan {
         if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
         if (quick === 'clean') return { scanned: data.length, findings: [] };
         this.dense += data.length;
-        if (!this.pool && this.dense >= POOL_AFTER && 4 * this.dense >= this.read) {
+        if (!this.pool && !this.stopped && this.dense >= POOL_AFTER && 4 * this.dense >= this.read) {
           // Each lane (this thread and each worker) keeps the records of its own paths.
           const share = Math.floor(RECORD_BUDGET / (this.workers + 1));
           this.pool = new DetectPool(this.opts.rules, this.opts.maxFileSize, this.workers, share * this.workers);
