@@ -10,6 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { RuleError, type CompiledRule } from '../core/engine.js';
+import { IncompleteScanError } from '../errors.js';
 import type { ContentVerdict } from '../scan/content.js';
 import { ownsItsMemory } from './history-detect.js';
 import type { BlobJob, HistoryWorkerInit, JobResult } from './history-worker.js';
@@ -31,14 +32,22 @@ export class DetectPool {
 
   constructor(rules: CompiledRule[], maxFileSize: number, threads: number, budget: number) {
     const init: Omit<HistoryWorkerInit, 'budget'> = { specs: rules.map((r) => r.spec), maxFileSize, pending: this.pending.buffer as SharedArrayBuffer };
-    for (let i = 0; i < threads; i++) {
-      const w = new Worker(new URL('./history-worker.js', import.meta.url), { workerData: { ...init, budget: Math.floor(budget / threads) } satisfies HistoryWorkerInit, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
-      w.on('message', (r: JobResult) => this.settle(r));
-      w.on('error', (e) => this.fail(e));
-      w.on('exit', (code) => {
-        if (!this.closing) this.fail(new Error(`a history worker stopped (exit code ${code})`));
-      });
-      this.workers.push(w);
+    try {
+      for (let i = 0; i < threads; i++) {
+        const w = new Worker(new URL('./history-worker.js', import.meta.url), { workerData: { ...init, budget: Math.floor(budget / threads) } satisfies HistoryWorkerInit, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+        w.on('message', (r: JobResult) => this.settle(r));
+        w.on('error', (e) => this.fail(e));
+        w.on('exit', (code) => {
+          if (!this.closing) this.fail(new Error(`a history worker stopped (exit code ${code})`));
+        });
+        this.workers.push(w);
+      }
+    } catch (e) {
+      // A thread that cannot start (EAGAIN under a process limit) throws here, and the caller
+      // never holds this pool to close it: the workers already started would keep the process
+      // alive after it reported the error.
+      void this.close();
+      throw new IncompleteScanError(`could not start a history worker thread (${e instanceof Error ? e.message : String(e)}), so the history was not scanned`, 'Scan on one thread with --threads 1, or raise the limit on processes and threads.');
     }
   }
 
@@ -46,6 +55,8 @@ export class DetectPool {
   async scan(worker: number, blob: string, path: string, data: Buffer, previous?: string): Promise<ContentVerdict> {
     await this.room();
     if (this.failed) throw this.failed;
+    // A blob whose read finished after the scan had stopped (an error closed the pool).
+    if (this.closing) throw new Error('the history workers were closed');
     const id = this.nextId++;
     // Transferred, not copied, when `data` is all of its memory (cat-file's answer over several
     // chunks, joined); a slice of a larger chunk is copied, since transferring would detach the rest.
@@ -72,7 +83,8 @@ export class DetectPool {
     let still = 0;
     for (;;) {
       const queued = Atomics.load(this.pending, 0);
-      if (queued <= LIMIT_KIB || this.failed) return;
+      // Closed, the workers are gone and the queue will never move.
+      if (queued <= LIMIT_KIB || this.failed || this.closing) return;
       if (Atomics.wait(this.pending, 0, queued, 250) !== 'timed-out') still = 0;
       else if (++still >= 8) {
         still = 0;

@@ -141,12 +141,14 @@ const NO_IDS: ReadonlySet<string> = new Set();
 class HistoryScan {
   readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
   /**
-   * Blob id → SKIPPED (binary, too large, an LFS pointer: whatever its path), or its content
-   * findings (null: none) at each path class it was scanned for. Skips and stats count blob ids.
+   * Blob id → SKIPPED (too large, an LFS pointer: whatever its path), or its content findings
+   * (null: none, or binary there) at each path class it was read for. Skips and stats count blob ids.
    */
   private readonly known = new Map<string, typeof SKIPPED | Array<Finding[] | null | undefined>>();
   /** `blob:class` → the read in progress. */
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Blob id → the class whose read, requested first, counts in the stats (until it is done). */
+  private readonly counting = new Map<string, number>();
   private readonly classes: PathClasses;
   private readonly gate: ReturnType<typeof keywordGate>;
   private readonly provenance: Provenance;
@@ -162,6 +164,8 @@ class HistoryScan {
   private children!: ChildCounts;
   private total = 0;
   private shallowNoted = false;
+  /** Set once run() is over: no pool may start after it closed its own. */
+  private stopped = false;
 
   constructor(
     private readonly opts: HistoryOptions,
@@ -221,6 +225,8 @@ class HistoryScan {
       if (this.walk.rangeText === undefined) await this.scanLoose();
       await this.blobs.close();
     } finally {
+      // Reads that finish from here on (the scan failed) must not start a pool no one closes.
+      this.stopped = true;
       log.kill();
       kids.kill();
       this.blobs.kill();
@@ -257,6 +263,7 @@ class HistoryScan {
     const key = `${blob}:${cls}`;
     let p = this.inflight.get(key);
     if (!p) {
+      if (v === undefined && !this.counting.has(blob)) this.counting.set(blob, cls);
       p = this.blobs.read(blob).then(async (content) => {
         this.scanBlob(blob, cls, await this.verdict(blob, content, path, previous), path);
         this.inflight.delete(key);
@@ -288,7 +295,7 @@ class HistoryScan {
         if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
         if (quick === 'clean') return { scanned: data.length, findings: [] };
         this.dense += data.length;
-        if (!this.pool && this.dense >= POOL_AFTER && 4 * this.dense >= this.read) {
+        if (!this.pool && !this.stopped && this.dense >= POOL_AFTER && 4 * this.dense >= this.read) {
           // Each lane (this thread and each worker) keeps the records of its own paths.
           const share = Math.floor(RECORD_BUDGET / (this.workers + 1));
           this.pool = new DetectPool(this.opts.rules, this.opts.maxFileSize, this.workers, share * this.workers);
@@ -307,27 +314,34 @@ class HistoryScan {
   }
 
   /**
-   * Records what one read of a blob holds. Only the first read of a blob counts in the stats: a
-   * second one (the same blob at a path of another class) re-scans text the stats already hold.
+   * Records what one read of a blob holds. Only one read of a blob counts in the stats, the one
+   * requested first (a second one, the same blob at a path of another class, re-scans text the
+   * stats already hold): not the first to finish, which depends on the thread that scanned it.
    */
   private scanBlob(blob: string, cls: number, v: ContentVerdict, path: string): void {
     const prior = this.known.get(blob);
-    if (prior === SKIPPED) return;
-    const first = prior === undefined;
+    const counts = this.counting.get(blob) === cls;
+    if (counts) this.counting.delete(blob);
     if ('skip' in v) {
-      // Size, a NUL byte and the LFS header are the content's, not the path's: one verdict per blob.
-      this.known.set(blob, SKIPPED);
-      if (first) skip(this.stats, v.skip, path, v.reason);
-      return;
+      if (counts) skip(this.stats, v.skip, path, v.reason);
+      if (prior === SKIPPED) return;
+      // Size and the LFS header are the content's: one verdict per blob. Binary is the path's too:
+      // a binary blob is read as its printable text where a rule's keyword is in its bytes or in
+      // its path (binary-text.ts), so the same bytes at a token-named path may hold a finding.
+      if (v.skip !== 'binary') return void this.known.set(blob, SKIPPED);
+      const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
+      slots[cls] = null;
+      return void this.known.set(blob, slots);
     }
-    if (first) {
+    if (counts) {
       this.stats.blobsScanned!++;
       this.stats.filesScanned++;
       this.stats.bytesScanned += v.scanned;
     }
+    if (prior === SKIPPED) return;
     const found = v.findings;
     const result = found.length ? found : null;
-    if (first && cls === 0 && !result) return void this.known.set(blob, CLEAN);
+    if (prior === undefined && cls === 0 && !result) return void this.known.set(blob, CLEAN);
     const slots = !prior || prior === CLEAN ? [...(prior ?? [])] : prior;
     slots[cls] = result;
     this.known.set(blob, slots);
