@@ -100,7 +100,8 @@ export class DetectPool {
     if ('verdict' in r) return w.resolve(r.verdict);
     const f = r.failure;
     if ('ruleId' in f) w.reject(Object.assign(new RuleError(f.ruleId, f.path, undefined), { message: f.cause }));
-    else w.reject(new Error(f.message));
+    // The name too: the CLI reports an unexpected error by its name alone (never its message).
+    else w.reject(Object.assign(new Error(f.message), { name: f.name }));
   }
 
   private fail(e: Error): void {

@@ -30,7 +30,7 @@ export interface BlobJob {
   kib: number;
 }
 
-export type JobFailure = { ruleId: string; path: string; cause: string } | { message: string };
+export type JobFailure = { ruleId: string; path: string; cause: string } | { name: string; message: string };
 export type JobResult = { id: number; verdict: ContentVerdict } | { id: number; failure: JobFailure };
 
 if (parentPort && workerData) {
@@ -53,7 +53,7 @@ if (parentPort && workerData) {
       result = { id: job.id, verdict };
     } catch (e) {
       const failure: JobFailure =
-        e instanceof RuleError ? { ruleId: e.ruleId, path: e.path, cause: e.message } : { message: e instanceof Error ? e.message : String(e) };
+        e instanceof RuleError ? { ruleId: e.ruleId, path: e.path, cause: e.message } : e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
       result = { id: job.id, failure };
     }
     port.postMessage(result);
