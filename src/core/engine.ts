@@ -11,6 +11,7 @@ import { alternativesOf, escapeLiteral as escape, lastCharsOf, literalKey, Liter
 import { LinearRegExp, unsafeRepetition } from './safety.js';
 import { SEEKERS, SHAPES, shapeSource, type Seeker } from './shapes.js';
 import { shellWord } from './shell.js';
+import { LINE_WINDOW } from './structure/limits.js';
 import { afterEnd, beforeStart, delimiterBefore, Site } from './structure/site.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
 
@@ -40,7 +41,7 @@ interface Gated {
 interface CompiledContext {
   key?: RegExp;
   scope?: Gated;
-  call?: RegExp;
+  call?: Gated;
   arg?: number;
   before?: Gated;
   after?: Gated;
@@ -122,7 +123,7 @@ function compileContext(c: ContextSpec): CompiledContext {
   const out: CompiledContext = {
     key: re(c.key),
     scope: gated(c.scope),
-    call: re(c.call),
+    call: gated(c.call),
     arg: c.arg ?? (c.firstArg ? 1 : undefined),
     before: gated(c.before),
     after: gated(c.after),
@@ -206,7 +207,12 @@ export function lastNonBlank(text: string, from: number, to: number): string {
   return '';
 }
 
+/**
+ * Whether a pattern matches a text of its own (a call's header, a scope): the last character
+ * first (a call pattern ends in `\s*$`, and most headers end otherwise: `foo(`), then the literal.
+ */
 function passes(g: Gated, text: string): boolean {
+  if (g.last && !g.last.has(lastNonBlank(text, 0, text.length))) return false;
   return (g.literal === null || g.literal.test(text)) && g.re.test(text);
 }
 
@@ -277,7 +283,7 @@ function holdsBeyond(c: CompiledContext, site: Site, doc: Document, literals: Li
   }
   if (c.call) {
     const call = site.call;
-    if (!call || !c.call.test(call.header)) return false;
+    if (!call || !passes(c.call, call.header)) return false;
     if (c.arg !== undefined && call.arg !== c.arg) return false;
   }
   if (c.scope && !passes(c.scope, site.scope)) return false;
@@ -346,12 +352,23 @@ function screen(group: Live[], doc: Document): ((start: number, end: number) => 
   const contexts = group.flatMap((l) => l.contexts);
   if (!contexts.every((c) => c.arg !== undefined || c.before !== undefined || c.after !== undefined)) return undefined;
   const text = doc.text;
+  // Each `before` window's last-character set as a table of ASCII codes (null: no such test).
+  const lastCodes = contexts.map((c) => {
+    const last = c.before?.last;
+    if (!last) return null;
+    const codes = new Uint8Array(128);
+    for (const ch of last) if (ch.length === 1 && ch.charCodeAt(0) < 128) codes[ch.charCodeAt(0)] = 1;
+    return codes;
+  });
   return (start, end) => {
     let delimiter: string | undefined;
     let from = -1;
-    let last: string | undefined;
+    // The last character of the text before the match on its line (lastNonBlank of `before`),
+    // read back from the match without finding the line's start: -1 none, -2 not read yet.
+    let last = -2;
     let to = -1;
-    for (const c of contexts) {
+    for (let k = 0; k < contexts.length; k++) {
+      const c = contexts[k]!;
       if (c.arg !== undefined) {
         if (delimiter === undefined) {
           const i = delimiterBefore(text, start);
@@ -361,11 +378,12 @@ function screen(group: Live[], doc: Document): ((start: number, end: number) => 
       }
       const b = c.before;
       if (b) {
-        if (from === -1) from = beforeStart(doc, start);
-        if (b.last) {
-          last ??= lastNonBlank(text, from, start);
-          if (!b.last.has(last)) continue;
+        const codes = lastCodes[k];
+        if (codes) {
+          if (last === -2) last = lastOnLine(text, start);
+          if (last === -1 || (last < 128 ? codes[last] !== 1 : !b.last!.has(String.fromCharCode(last)))) continue;
         }
+        if (from === -1) from = beforeStart(doc, start);
         if (!literalsWithin(b, doc, from, start)) continue;
       }
       const a = c.after;
@@ -377,6 +395,23 @@ function screen(group: Live[], doc: Document): ((start: number, end: number) => 
     }
     return false;
   };
+}
+
+/**
+ * The code of lastNonBlank(text, beforeStart, start): the first character back from `start`
+ * that `\s` does not match, within LINE_WINDOW characters and before the line break that ends
+ * the line above; -1 when there is none. (The window holds no line break: it starts on the line.)
+ */
+function lastOnLine(text: string, start: number): number {
+  const stop = Math.max(0, start - LINE_WINDOW);
+  for (let i = start - 1; i >= stop; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return -1;
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c > 127 && /\s/.test(text[i]!)) continue;
+    return c;
+  }
+  return -1;
 }
 
 function scanShape(group: Live[], doc: Document, path: string, out: Candidate[], literals: LiteralSet, hooks?: ShapeHooks, gi = 0): void {
