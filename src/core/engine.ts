@@ -420,9 +420,22 @@ function scanShape(group: Live[], doc: Document, path: string, out: Candidate[],
   const own = hooks ? hooks.matches(gi, first, doc.text, out) : null;
   // Per rule, which of its contexts passed mayHold at the current match.
   const may = group.map((l) => new Uint8Array(l.contexts.length));
-  // The seeker passes over the matches no context could hold at, unless the incremental scan is
-  // recording every match.
-  const accept = hooks || !first.seek ? undefined : screen(group, doc);
+  // The seeker passes over the matches no context could hold at. The incremental scan records
+  // every match: one passed over is recorded as judged, with no candidate, over the span the
+  // screen may have read (LINE_WINDOW around it: the character before it, its line's text before
+  // and after it). When the scan runs from an earlier version's record (own), that record's
+  // matches come as they are.
+  const pass = own || !first.seek ? undefined : screen(group, doc);
+  const len = doc.text.length;
+  const accept =
+    pass && hooks
+      ? (start: number, end: number) => {
+          if (hooks.reuse(gi, start, end, out)) return false;
+          if (pass(start, end)) return true;
+          hooks.judged(gi, start, end, start - LINE_WINDOW > 0 ? start - LINE_WINDOW : -1, end + LINE_WINDOW <= len ? end + LINE_WINDOW : len + 1, out, out.length);
+          return false;
+        }
+      : pass;
   for (let m = own ? own() : nextMatch(first, doc.text, accept); m; m = own ? own() : nextMatch(first, doc.text, accept)) {
     const end = m.index + m[0].length;
     if (hooks?.reuse(gi, m.index, end, out)) continue;
