@@ -303,12 +303,16 @@ export interface Candidate {
 /**
  * Runs one shape over the text once for every rule that uses it (both UUID rules read one scan
  * and share each site's key, call and scope). Matches are not kept: each is judged by the
- * group's rules and dropped. Every match is examined; the work per match is bounded by the
- * site's windows, so a file full of UUIDs costs time, never a silently skipped secret.
+ * group's rules and dropped. Every match is examined, if only by the screen (each context's
+ * cheap tests, read around the match); the work per match is bounded by the site's windows, so
+ * a file full of UUIDs costs time, never a silently skipped secret.
  */
 interface Live {
   rule: CompiledRule;
-  /** The rule's contexts that can hold somewhere in this document. */
+  /**
+   * The rule's contexts that can hold somewhere in this document, as far as the literals looked
+   * up once per document tell; a `file` pattern may be left to the sites (liveContexts).
+   */
   contexts: CompiledContext[];
 }
 
