@@ -282,6 +282,11 @@ function holdsBeyond(c: CompiledContext, site: Site, doc: Document, literals: Li
     if (!k || !(c.key.test(k.key) || (k.also !== undefined && c.key.test(k.also)))) return false;
   }
   if (c.call) {
+    // A first argument's call is ruled out by its header's last character, read without the header.
+    if (c.arg === 1 && c.call.last) {
+      const last = site.firstArgHeaderLast;
+      if (last !== undefined && !c.call.last.has(last)) return false;
+    }
     const call = site.call;
     if (!call || !passes(c.call, call.header)) return false;
     if (c.arg !== undefined && call.arg !== c.arg) return false;

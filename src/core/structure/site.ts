@@ -53,6 +53,7 @@ export class Site {
   private _scope: string | undefined;
   private _blocks: Block[] | undefined;
   private _arg: string | undefined;
+  private _argAt = -1;
   /** The span read so far (see the top of this file). */
   lo: number;
   hi: number;
@@ -152,10 +153,34 @@ export class Site {
     const i = delimiterBefore(this.doc.text, this.start);
     if (i !== -1) {
       this.cover(i, this.start);
+      this._argAt = i;
       return (this._arg = this.doc.text[i]!);
     }
     this.cover(Site.floor(Math.max(0, this.start - LINE_WINDOW)), this.start);
     return (this._arg = '');
+  }
+
+  /**
+   * For a value right after a `(` (argDelimiter): the last character of the header of the call
+   * that `(` opens (brackets.ts header), read without the header when it can be: the last
+   * non-blank character before the `(` on its line, within the 160 characters a header reads,
+   * unless it is a separator (`,` `;` `{` `[`, which would leave the header's own line empty and
+   * send it to the line above). Undefined when it cannot be read so. The innermost block around
+   * the value is that `(`: only blanks and quotes lie between.
+   */
+  get firstArgHeaderLast(): string | undefined {
+    if (this.argDelimiter !== '(') return undefined;
+    const t = this.doc.text;
+    const open = this._argAt;
+    const stop = Math.max(0, open - 160);
+    for (let i = open - 1; i >= stop; i--) {
+      const c = t.charCodeAt(i);
+      if (c !== 10 && (c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(t[i]!)))) continue;
+      this.cover(i, this.start);
+      return c === 10 || c === 44 || c === 59 || c === 123 || c === 91 ? undefined : t[i]!;
+    }
+    this.cover(Site.floor(stop), this.start);
+    return undefined;
   }
 
   get call(): CallInfo | null {
