@@ -9,9 +9,10 @@ import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
 import { alternativesOf, escapeLiteral as escape, lastCharsOf, literalKey, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
-import { SEEKERS, SHAPES, shapeSource } from './shapes.js';
+import { SEEKERS, SHAPES, shapeSource, type Seeker } from './shapes.js';
 import { shellWord } from './shell.js';
-import { Site } from './structure/site.js';
+import { LINE_WINDOW } from './structure/limits.js';
+import { afterEnd, beforeStart, delimiterBefore, Site } from './structure/site.js';
 import type { ContextSpec, Finding, Fragment, RuleSpec, Severity } from './types.js';
 
 /** A rule that throws is reported by id and path only: the line it was reading may hold a secret. */
@@ -40,7 +41,7 @@ interface Gated {
 interface CompiledContext {
   key?: RegExp;
   scope?: Gated;
-  call?: RegExp;
+  call?: Gated;
   arg?: number;
   before?: Gated;
   after?: Gated;
@@ -75,7 +76,7 @@ export interface CompiledRule {
   keywordList: string[] | null;
   shape: RegExp | null;
   /** For a named shape with a seeker: where its regex is run from (shapes.ts SEEKERS). */
-  seek: ((text: string, from: number) => number) | null;
+  seek: Seeker | null;
   contexts: CompiledContext[];
   paths: Array<{ match: (p: string) => boolean; severity: Severity }>;
   exceptPaths: ((p: string) => boolean) | null;
@@ -122,7 +123,7 @@ function compileContext(c: ContextSpec): CompiledContext {
   const out: CompiledContext = {
     key: re(c.key),
     scope: gated(c.scope),
-    call: re(c.call),
+    call: gated(c.call),
     arg: c.arg ?? (c.firstArg ? 1 : undefined),
     before: gated(c.before),
     after: gated(c.after),
@@ -145,10 +146,20 @@ function compileContext(c: ContextSpec): CompiledContext {
  * Kubernetes Secret is.
  */
 function possible(c: CompiledContext, doc: Document, path: string, literals: LiteralSet): boolean {
+  return possibleByLiterals(c, doc, path, literals) && fileHolds(c, doc, literals);
+}
+
+/** `possible` short of running a `file` pattern over the text: the path and the literals looked up once per document. */
+function possibleByLiterals(c: CompiledContext, doc: Document, path: string, literals: LiteralSet): boolean {
   if (c.path && !c.path.test(path)) return false;
   for (const n of c.need) if (!doc.has(literals, n)) return false;
-  if (c.file && !c.file.some((a) => a.literals.every((l) => doc.has(literals, l)) && doc.test(a.re))) return false;
+  if (c.file && !c.file.some((a) => a.literals.every((l) => doc.has(literals, l)))) return false;
   return true;
+}
+
+/** Whether the context's `file` pattern (if any) holds in the document; each regex runs once per document. */
+function fileHolds(c: CompiledContext, doc: Document, literals: LiteralSet): boolean {
+  return !c.file || c.file.some((a) => a.literals.every((l) => doc.has(literals, l)) && doc.test(a.re));
 }
 
 /**
@@ -171,14 +182,18 @@ function literalSetOf(rules: CompiledRule[]): LiteralSet {
 }
 
 /**
- * `passes` for a window of the document's own text (`text`, from `from` to `to`): its last
- * character and its literal (looked up in the document's index) first.
+ * The tests of `passes` for a window of the document's own text, from `from` to `to`, short of
+ * its regex: its last character, and its literals looked up in the document's index.
  */
-function inWindow(g: Gated, doc: Document, from: number, to: number, text: string): boolean {
+function nearby(g: Gated, doc: Document, from: number, to: number): boolean {
   if (g.last && !g.last.has(lastNonBlank(doc.text, from, to))) return false;
+  return literalsWithin(g, doc, from, to);
+}
+
+function literalsWithin(g: Gated, doc: Document, from: number, to: number): boolean {
   if (g.literal !== null && !doc.hasWithin(g.literal, g.length, from, to)) return false;
   for (const any of g.choices) if (!any.some((l) => doc.hasWithin(l.re, l.length, from, to))) return false;
-  return g.re.test(text);
+  return true;
 }
 
 /** The last character of text[from, to) that `\s` does not match ('' if none). */
@@ -192,7 +207,12 @@ export function lastNonBlank(text: string, from: number, to: number): string {
   return '';
 }
 
+/**
+ * Whether a pattern matches a text of its own (a call's header, a scope): the last character
+ * first (a call pattern ends in `\s*$`, and most headers end otherwise: `foo(`), then the literal.
+ */
 function passes(g: Gated, text: string): boolean {
+  if (g.last && !g.last.has(lastNonBlank(text, 0, text.length))) return false;
   return (g.literal === null || g.literal.test(text)) && g.re.test(text);
 }
 
@@ -233,22 +253,46 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
   return specs.map(compileRule);
 }
 
-/** Cheapest conditions first; the structural ones (call, scope) are computed only when needed. */
-function holds(c: CompiledContext, site: Site, doc: Document): boolean {
+/**
+ * Cheapest conditions first; the structural ones (call, scope) are computed only when needed, and
+ * a `file` pattern left to the site (see `liveContexts`) last of all.
+ */
+function holds(c: CompiledContext, site: Site, doc: Document, literals: LiteralSet): boolean {
+  return mayHold(c, site, doc) && holdsBeyond(c, site, doc, literals);
+}
+
+/**
+ * The tests of `holds` that read a character or two around the site, or look a literal up in the
+ * document's index: no regex runs and no text is sliced. Most quoted literals of a generated page
+ * (HTML attributes, `=` before them) fail all of them.
+ */
+function mayHold(c: CompiledContext, site: Site, doc: Document): boolean {
   if (c.arg !== undefined && site.argDelimiter !== (c.arg === 1 ? '(' : ',')) return false;
-  if (c.before && !inWindow(c.before, doc, site.start - site.before.length, site.start, site.before)) return false;
-  if (c.after && !inWindow(c.after, doc, site.end, site.end + site.after.length, site.after)) return false;
+  if (c.before && !nearby(c.before, doc, site.beforeStart, site.start)) return false;
+  if (c.after && !nearby(c.after, doc, site.end, site.afterEnd)) return false;
+  return true;
+}
+
+/** The rest of `holds`, once `mayHold` has. */
+function holdsBeyond(c: CompiledContext, site: Site, doc: Document, literals: LiteralSet): boolean {
+  if (c.before && !c.before.re.test(site.before)) return false;
+  if (c.after && !c.after.re.test(site.after)) return false;
   if (c.key) {
     const k = site.key;
     if (!k || !(c.key.test(k.key) || (k.also !== undefined && c.key.test(k.also)))) return false;
   }
   if (c.call) {
+    // A first argument's call is ruled out by its header's last character, read without the header.
+    if (c.arg === 1 && c.call.last) {
+      const last = site.firstArgHeaderLast;
+      if (last !== undefined && !c.call.last.has(last)) return false;
+    }
     const call = site.call;
-    if (!call || !c.call.test(call.header)) return false;
+    if (!call || !passes(c.call, call.header)) return false;
     if (c.arg !== undefined && call.arg !== c.arg) return false;
   }
   if (c.scope && !passes(c.scope, site.scope)) return false;
-  return true;
+  return fileHolds(c, doc, literals);
 }
 
 export interface Candidate {
@@ -264,20 +308,24 @@ export interface Candidate {
 /**
  * Runs one shape over the text once for every rule that uses it (both UUID rules read one scan
  * and share each site's key, call and scope). Matches are not kept: each is judged by the
- * group's rules and dropped. Every match is examined; the work per match is bounded by the
- * site's windows, so a file full of UUIDs costs time, never a silently skipped secret.
+ * group's rules and dropped. Every match is examined, if only by the screen (each context's
+ * cheap tests, read around the match); the work per match is bounded by the site's windows, so
+ * a file full of UUIDs costs time, never a silently skipped secret.
  */
 interface Live {
   rule: CompiledRule;
-  /** The rule's contexts that can hold somewhere in this document. */
+  /**
+   * The rule's contexts that can hold somewhere in this document, as far as the literals looked
+   * up once per document tell; a `file` pattern may be left to the sites (liveContexts).
+   */
   contexts: CompiledContext[];
 }
 
 /** The shape's matches in order, as the global regex finds them; through the seeker when it has one. */
-function nextMatch(rule: CompiledRule, text: string): RegExpExecArray | null {
+function nextMatch(rule: CompiledRule, text: string, accept?: (start: number, end: number) => boolean): RegExpExecArray | null {
   const shape = rule.shape!;
   if (rule.seek) {
-    const at = shape.lastIndex > text.length ? -1 : rule.seek(text, shape.lastIndex);
+    const at = shape.lastIndex > text.length ? -1 : rule.seek(text, shape.lastIndex, accept);
     if (at === -1) return null;
     shape.lastIndex = at;
   }
@@ -303,13 +351,120 @@ export interface ShapeHooks {
   judged(group: number, start: number, end: number, lo: number, hi: number, out: Candidate[], from: number): void;
 }
 
-function scanShape(group: Live[], doc: Document, path: string, out: Candidate[], hooks?: ShapeHooks, gi = 0): void {
+/**
+ * `mayHold` of every live context of a group at once, for a match given by its bounds: the
+ * character before it and the last one of its line's text before it are read once for all
+ * contexts, and no site is made. Undefined when some context has no such test (a `key` alone):
+ * every match is then a candidate.
+ */
+function screen(group: Live[], doc: Document): ((start: number, end: number) => boolean) | undefined {
+  const contexts = group.flatMap((l) => l.contexts);
+  if (!contexts.every((c) => c.arg !== undefined || c.before !== undefined || c.after !== undefined)) return undefined;
+  const text = doc.text;
+  // Each `before` window's last-character set as a table of ASCII codes (null: no such test).
+  const lastCodes = contexts.map((c) => {
+    const last = c.before?.last;
+    if (!last) return null;
+    const codes = new Uint8Array(128);
+    for (const ch of last) if (ch.length === 1 && ch.charCodeAt(0) < 128) codes[ch.charCodeAt(0)] = 1;
+    return codes;
+  });
+  return (start, end) => {
+    let delimiter: string | undefined;
+    let from = -1;
+    // The last character of the text before the match on its line (lastNonBlank of `before`),
+    // read back from the match without finding the line's start: -1 none, -2 not read yet.
+    let last = -2;
+    let to = -1;
+    for (let k = 0; k < contexts.length; k++) {
+      const c = contexts[k]!;
+      if (c.arg !== undefined) {
+        if (delimiter === undefined) {
+          const i = delimiterBefore(text, start);
+          delimiter = i === -1 ? '' : text[i]!;
+        }
+        if (delimiter !== (c.arg === 1 ? '(' : ',')) continue;
+      }
+      const b = c.before;
+      if (b) {
+        const codes = lastCodes[k];
+        if (codes) {
+          if (last === -2) last = lastOnLine(text, start);
+          if (last === -1 || (last < 128 ? codes[last] !== 1 : !b.last!.has(String.fromCharCode(last)))) continue;
+        }
+        if (from === -1) from = beforeStart(doc, start);
+        if (!literalsWithin(b, doc, from, start)) continue;
+      }
+      const a = c.after;
+      if (a) {
+        if (to === -1) to = afterEnd(doc, end);
+        if (!nearby(a, doc, end, to)) continue;
+      }
+      return true;
+    }
+    return false;
+  };
+}
+
+/**
+ * The code of lastNonBlank(text, beforeStart, start): the first character back from `start`
+ * that `\s` does not match, within LINE_WINDOW characters and before the line break that ends
+ * the line above; -1 when there is none. (The window holds no line break: it starts on the line.)
+ */
+function lastOnLine(text: string, start: number): number {
+  const stop = Math.max(0, start - LINE_WINDOW);
+  for (let i = start - 1; i >= stop; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return -1;
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c > 127 && /\s/.test(text[i]!)) continue;
+    return c;
+  }
+  return -1;
+}
+
+function scanShape(group: Live[], doc: Document, path: string, out: Candidate[], literals: LiteralSet, hooks?: ShapeHooks, gi = 0): void {
   const first = group[0]!.rule;
   first.shape!.lastIndex = 0;
   const own = hooks ? hooks.matches(gi, first, doc.text, out) : null;
-  for (let m = own ? own() : nextMatch(first, doc.text); m; m = own ? own() : nextMatch(first, doc.text)) {
+  // Per rule, which of its contexts passed mayHold at the current match.
+  const may = group.map((l) => new Uint8Array(l.contexts.length));
+  // The seeker passes over the matches no context could hold at. The incremental scan records
+  // every match: one passed over is recorded as judged, with no candidate, over the span the
+  // screen may have read (LINE_WINDOW around it: the character before it, its line's text before
+  // and after it). When the scan runs from an earlier version's record (own), that record's
+  // matches come as they are.
+  const pass = own || !first.seek ? undefined : screen(group, doc);
+  const len = doc.text.length;
+  const accept =
+    pass && hooks
+      ? (start: number, end: number) => {
+          if (hooks.reuse(gi, start, end, out)) return false;
+          if (pass(start, end)) return true;
+          hooks.judged(gi, start, end, start - LINE_WINDOW > 0 ? start - LINE_WINDOW : -1, end + LINE_WINDOW <= len ? end + LINE_WINDOW : len + 1, out, out.length);
+          return false;
+        }
+      : pass;
+  for (let m = own ? own() : nextMatch(first, doc.text, accept); m; m = own ? own() : nextMatch(first, doc.text, accept)) {
     const end = m.index + m[0].length;
     if (hooks?.reuse(gi, m.index, end, out)) continue;
+    const site = new Site(doc, m.index, end);
+    // The cheap tests of every context first: a match none of them passes is dropped before its
+    // secret is read (275k quoted literals in postmark.js's generated docs, a few thousand pass).
+    let any = false;
+    for (let r = 0; r < group.length; r++) {
+      const { rule, contexts } = group[r]!;
+      const mr = may[r]!;
+      try {
+        for (let i = 0; i < contexts.length; i++) if ((mr[i] = mayHold(contexts[i]!, site, doc) ? 1 : 0)) any = true;
+      } catch (err) {
+        throw new RuleError(rule.id, path, err);
+      }
+    }
+    if (!any) {
+      hooks?.judged(gi, m.index, end, site.lo, site.hi, out, out.length);
+      continue;
+    }
     const secret = m.groups?.secret ?? m[0];
     if (isNeverSecret(secret) || isReference(secret)) {
       hooks?.judged(gi, m.index, end, m.index, end, out, out.length);
@@ -317,12 +472,13 @@ function scanShape(group: Live[], doc: Document, path: string, out: Candidate[],
     }
     const group0 = m.indices?.groups?.secret;
     const start = group0 ? group0[0] : m.index + (m.groups?.secret !== undefined ? m[0].indexOf(secret) : 0);
-    const site = new Site(doc, m.index, end);
     const from = out.length;
-    for (const { rule, contexts } of group) {
-      let hit: boolean;
+    for (let r = 0; r < group.length; r++) {
+      const { rule, contexts } = group[r]!;
+      const mr = may[r]!;
+      let hit = false;
       try {
-        hit = contexts.some((c) => holds(c, site, doc));
+        for (let i = 0; i < contexts.length && !hit; i++) hit = mr[i] === 1 && holdsBeyond(contexts[i]!, site, doc, literals);
       } catch (err) {
         throw new RuleError(rule.id, path, err);
       }
@@ -351,7 +507,7 @@ export function contextsHit(fragment: Fragment, rule: CompiledRule): Set<number>
     if (isNeverSecret(secret) || isReference(secret)) continue;
     const site = new Site(doc, m.index, m.index + m[0].length);
     rule.contexts.forEach((c, i) => {
-      if (possible(c, doc, fragment.path, literals) && holds(c, site, doc)) hit.add(i);
+      if (possible(c, doc, fragment.path, literals) && holds(c, site, doc, literals)) hit.add(i);
     });
   }
   return hit;
@@ -407,6 +563,18 @@ function toFinding(c: Candidate, doc: Document, path: string, kind: Finding['kin
   };
 }
 
+/**
+ * The rule's contexts that can hold somewhere in the document. A `file` pattern is a regex over
+ * the whole text (postmark.js's bare-Client import pattern cost a tenth of the engine's time on
+ * its generated docs): when another context already makes the rule run, it is left to the sites
+ * that pass every other test of its context (holds), and most never do. When every context
+ * left needs its file pattern, the patterns decide whether the shape runs at all, so they run here.
+ */
+function liveContexts(rule: CompiledRule, doc: Document, path: string, literals: LiteralSet): CompiledContext[] {
+  const cheap = rule.contexts.filter((c) => possibleByLiterals(c, doc, path, literals));
+  return cheap.some((c) => !c.file) ? cheap : cheap.filter((c) => fileHolds(c, doc, literals));
+}
+
 const INLINE_ALLOW = 'secret-guard:allow';
 
 /** Content findings of one fragment, inline `secret-guard:allow` marked, in text order. */
@@ -426,7 +594,7 @@ export function detectIn(doc: Document, fragment: Fragment, rules: CompiledRule[
     if (rule.keywordList && !rule.keywordList.some((k) => doc.has(literals, k)) && !rule.inKeywords!(fragment.path)) continue;
     let contexts: CompiledContext[];
     try {
-      contexts = rule.contexts.filter((c) => possible(c, doc, fragment.path, literals));
+      contexts = liveContexts(rule, doc, fragment.path, literals);
     } catch (err) {
       throw new RuleError(rule.id, fragment.path, err);
     }
@@ -441,7 +609,7 @@ export function detectIn(doc: Document, fragment: Fragment, rules: CompiledRule[
   let gi = 0;
   for (const group of byShape.values()) {
     try {
-      scanShape(group, doc, fragment.path, found, hooks, gi++);
+      scanShape(group, doc, fragment.path, found, literals, hooks, gi++);
     } catch (err) {
       throw err instanceof RuleError ? err : new RuleError(group[0]!.rule.id, fragment.path, err);
     }

@@ -10,7 +10,7 @@
  * error surfaces first, is what a file-by-file scan would give.
  */
 import { isUtf8 } from 'node:buffer';
-import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -119,8 +119,13 @@ function globEntries(cwd: string, paths: string[]): { root: string; entries: Ent
   return { root: cwd, entries, unlisted };
 }
 
-/** Files per chunk taken from the shared counter: small enough to balance, large enough to be cheap. */
+/**
+ * Files per chunk taken from the shared counter: small enough to balance, large enough to be
+ * cheap. A batch is cut into at least CHUNKS_PER_BATCH chunks: postmark.js's docs/ (133 pages,
+ * 42 MB) in chunks of 16 left one thread idle for the last chunk, a tenth of the scan.
+ */
 const CHUNK = 16;
+const CHUNKS_PER_BATCH = 64;
 /**
  * Below this many files a second thread costs more than it saves: starting it (loading the
  * engine, compiling the rules) takes some 40 ms of a core. Measured with `npm run bench`.
@@ -151,16 +156,46 @@ function manyBytes(work: Entry[]): boolean {
 }
 
 /**
- * Whether the index lists at least WORKER_MIN_FILES files, judged by its size alone (an entry
- * takes 62 bytes and its path), so the worker can boot while git is still listing the files.
+ * Whether the index lists at least WORKER_MIN_FILES files, or files of WORKER_MIN_BYTES together
+ * (sizes as the index last recorded them), so the worker can boot while git is still listing the
+ * files: it takes a tenth of a second or more, during which the main thread reads alone.
  * A wrong guess costs the worker's start on a small tree, or a later start on a large one.
  */
 function looksLarge(gitDir: string): boolean {
+  let index: Buffer;
   try {
-    return statSync(join(gitDir, 'index')).size >= WORKER_MIN_FILES * 80;
+    index = readFileSync(join(gitDir, 'index'));
   } catch {
     return false;
   }
+  // An entry takes 62 bytes and its path: judged by the file's size alone when its entries cannot be read.
+  if (index.length >= WORKER_MIN_FILES * 80) return true;
+  return indexBytes(index) >= WORKER_MIN_BYTES;
+}
+
+/**
+ * The sizes of the index's entries added up (git's index format, versions 2 and 3, SHA-1 object
+ * names), stopping once WORKER_MIN_BYTES is reached; 0 for anything else (version 4 compresses
+ * paths, a SHA-256 repository has longer names) or anything that does not read as expected.
+ */
+function indexBytes(index: Buffer): number {
+  if (index.length < 12 || index.toString('latin1', 0, 4) !== 'DIRC') return 0;
+  const version = index.readUInt32BE(4);
+  if (version !== 2 && version !== 3) return 0;
+  const count = index.readUInt32BE(8);
+  let at = 12;
+  let bytes = 0;
+  for (let i = 0; i < count && bytes < WORKER_MIN_BYTES; i++) {
+    if (at + 62 > index.length) return 0;
+    bytes += index.readUInt32BE(at + 36);
+    const flags = index.readUInt16BE(at + 60);
+    const head = 62 + (version === 3 && flags & 0x4000 ? 2 : 0);
+    const nul = index.indexOf(0, at + head);
+    if (nul === -1) return 0;
+    // The name's NUL and padding bring the entry to a multiple of 8 bytes.
+    at += (nul - at + 8) & ~7;
+  }
+  return bytes;
 }
 
 /** Yields to the event loop now and then, so git's output and the worker's messages get read. */
@@ -232,7 +267,8 @@ class Readers {
       if (pf.length) pathFindings[i] = pf;
       outcomes[i] = readEntry(e, this.ctx);
     };
-    const chunks = Math.ceil(work.length / CHUNK);
+    const chunkSize = Math.max(1, Math.min(CHUNK, Math.ceil(work.length / CHUNKS_PER_BATCH)));
+    const chunks = Math.ceil(work.length / chunkSize);
     const counter = new Int32Array(new SharedArrayBuffer(4));
     let fromWorker: Promise<BatchResult | null> | undefined;
     if (work.length >= WORKER_MIN_FILES || (work.length > CHUNK && manyBytes(work))) {
@@ -240,13 +276,13 @@ class Readers {
       if (worker) {
         const batch = this.batches++;
         fromWorker = new Promise((resolve) => this.pending.set(batch, resolve));
-        worker.w.postMessage({ batch, ...worker.encode(work), counter: counter.buffer as SharedArrayBuffer, chunkSize: CHUNK } satisfies BatchMessage);
+        worker.w.postMessage({ batch, ...worker.encode(work), counter: counter.buffer as SharedArrayBuffer, chunkSize } satisfies BatchMessage);
       }
     }
     let mine = 0;
     for (let c = Atomics.add(counter, 0, 1); c < chunks; c = Atomics.add(counter, 0, 1)) {
-      const end = Math.min(work.length, (c + 1) * CHUNK);
-      for (let k = c * CHUNK; k < end; k++) readOne(k);
+      const end = Math.min(work.length, (c + 1) * chunkSize);
+      for (let k = c * chunkSize; k < end; k++) readOne(k);
       if (++mine % 16 === 0) await turn();
     }
     if (fromWorker && mine < chunks) {

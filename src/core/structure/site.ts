@@ -46,11 +46,14 @@ export class Site {
   private _line: number | undefined;
   private _before: string | undefined;
   private _after: string | undefined;
+  private _beforeStart: number | undefined;
+  private _afterEnd: number | undefined;
   private _key: KeyInfo | null | undefined;
   private _call: CallInfo | null | undefined;
   private _scope: string | undefined;
   private _blocks: Block[] | undefined;
   private _arg: string | undefined;
+  private _argAt = -1;
   /** The span read so far (see the top of this file). */
   lo: number;
   hi: number;
@@ -101,27 +104,38 @@ export class Site {
     return this.doc.lineStarts[this.lineIndex]!;
   }
 
-  /** Text before the match on its line (at most LINE_WINDOW characters). */
-  get before(): string {
-    if (this._before === undefined) {
-      this._before = this.doc.text.slice(Math.max(this.lineStart, this.start - LINE_WINDOW), this.start);
+  /** Where `before` starts; its reading covered. Read without slicing: most sites are ruled out by a character or two of it. */
+  get beforeStart(): number {
+    if (this._beforeStart === undefined) {
+      this._beforeStart = beforeStart(this.doc, this.start);
       this.cover(Math.max(this.lineStart - 1, this.start - LINE_WINDOW), this.start);
     }
-    return this._before;
+    return this._beforeStart;
+  }
+
+  /** Text before the match on its line (at most LINE_WINDOW characters). */
+  get before(): string {
+    return (this._before ??= this.doc.text.slice(this.beforeStart, this.start));
+  }
+
+  /**
+   * Where `after` ends: at the line break after the match, at most LINE_WINDOW characters on; its
+   * reading covered. The line break is found in the document's line starts, never by searching
+   * the rest of a one-line (minified) file.
+   */
+  get afterEnd(): number {
+    if (this._afterEnd === undefined) {
+      const len = this.doc.text.length;
+      this._afterEnd = afterEnd(this.doc, this.end);
+      // Up to the line break, or the whole window (to the document's end: len + 1).
+      this.cover(this.end, this._afterEnd < this.end + LINE_WINDOW && this._afterEnd < len ? this._afterEnd + 1 : this.end + LINE_WINDOW <= len ? this.end + LINE_WINDOW : len + 1);
+    }
+    return this._afterEnd;
   }
 
   /** Text after the match on its line (at most LINE_WINDOW characters). */
   get after(): string {
-    if (this._after === undefined) {
-      // Sliced first: indexOf over the rest of a one-line (minified) file would make every
-      // candidate scan to its end.
-      const window = this.doc.text.slice(this.end, this.end + LINE_WINDOW);
-      const nl = window.indexOf('\n');
-      this._after = nl === -1 ? window : window.slice(0, nl);
-      const len = this.doc.text.length;
-      this.cover(this.end, nl !== -1 ? this.end + nl + 1 : this.end + LINE_WINDOW <= len ? this.end + LINE_WINDOW : len + 1);
-    }
-    return this._after;
+    return (this._after ??= this.doc.text.slice(this.end, this.afterEnd));
   }
 
   get key(): KeyInfo | null {
@@ -136,17 +150,37 @@ export class Site {
    */
   get argDelimiter(): string {
     if (this._arg !== undefined) return this._arg;
+    const i = delimiterBefore(this.doc.text, this.start);
+    if (i !== -1) {
+      this.cover(i, this.start);
+      this._argAt = i;
+      return (this._arg = this.doc.text[i]!);
+    }
+    this.cover(Site.floor(Math.max(0, this.start - LINE_WINDOW)), this.start);
+    return (this._arg = '');
+  }
+
+  /**
+   * For a value right after a `(` (argDelimiter): the last character of the header of the call
+   * that `(` opens (brackets.ts header), read without the header when it can be: the last
+   * non-blank character before the `(` on its line, within the 160 characters a header reads,
+   * unless it is a separator (`,` `;` `{` `[`, which would leave the header's own line empty and
+   * send it to the line above). Undefined when it cannot be read so. The innermost block around
+   * the value is that `(`: only blanks and quotes lie between.
+   */
+  get firstArgHeaderLast(): string | undefined {
+    if (this.argDelimiter !== '(') return undefined;
     const t = this.doc.text;
-    const stop = Math.max(0, this.start - LINE_WINDOW);
-    for (let i = this.start - 1; i >= stop; i--) {
+    const open = this._argAt;
+    const stop = Math.max(0, open - 160);
+    for (let i = open - 1; i >= stop; i--) {
       const c = t.charCodeAt(i);
-      if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 34 && c !== 39 && c !== 96) {
-        this.cover(i, this.start);
-        return (this._arg = t[i]!);
-      }
+      if (c !== 10 && (c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(t[i]!)))) continue;
+      this.cover(i, this.start);
+      return c === 10 || c === 44 || c === 59 || c === 123 || c === 91 ? undefined : t[i]!;
     }
     this.cover(Site.floor(stop), this.start);
-    return (this._arg = '');
+    return undefined;
   }
 
   get call(): CallInfo | null {
@@ -235,4 +269,34 @@ export class Site {
     const next = at + 1 < headers.length ? headers[at + 1]! : last;
     this.cover(at === -1 ? -1 : this.lineLo(headers[at]!), this.lineHi(Math.min(next, li + SECTION_LINES, last)));
   }
+}
+
+/**
+ * Where the character before a value is, past blanks and quotes, within LINE_WINDOW characters
+ * (Site.argDelimiter), or -1.
+ */
+export function delimiterBefore(text: string, start: number): number {
+  const stop = Math.max(0, start - LINE_WINDOW);
+  for (let i = start - 1; i >= stop; i--) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 34 && c !== 39 && c !== 96) return i;
+  }
+  return -1;
+}
+
+/** Where the text before a value on its line starts, at most LINE_WINDOW characters back (Site.before). */
+export function beforeStart(doc: Document, start: number): number {
+  return Math.max(doc.lineStarts[doc.lineIndexOf(start)]!, start - LINE_WINDOW);
+}
+
+/**
+ * Where the text after a value on its line ends (Site.after): at the line break after it, found
+ * in the document's line starts (never by searching the rest of a one-line minified file), or
+ * LINE_WINDOW characters on, or at the document's end.
+ */
+export function afterEnd(doc: Document, end: number): number {
+  const starts = doc.lineStarts;
+  const li = doc.lineIndexOf(end);
+  const nl = li + 1 < starts.length ? starts[li + 1]! - 1 : -1;
+  return nl !== -1 && nl < end + LINE_WINDOW ? nl : Math.min(doc.text.length, end + LINE_WINDOW);
 }
