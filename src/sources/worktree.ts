@@ -37,6 +37,8 @@ export interface WorktreeOptions {
   stdin?: StdinReader;
   /** The repository around `cwd`, when the caller resolved it already (null: none). */
   repo?: Repo | null;
+  /** --threads (default: one per core, at most 2). */
+  threads?: number;
 }
 
 function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
@@ -223,6 +225,8 @@ class Readers {
   constructor(
     private readonly ctx: ReadContext,
     private readonly isIgnoredPath: (path: string) => boolean,
+    /** --threads: the main thread and one worker at most. */
+    private readonly threads = Math.min(2, availableParallelism()),
   ) {}
 
   /** Starts the worker (once): it takes a few hundred ms of a core to boot, so the sooner the better. */
@@ -232,7 +236,7 @@ class Readers {
   }
 
   private async spawnWorker() {
-    if (availableParallelism() < 2) return undefined;
+    if (this.threads < 2) return undefined;
     const [{ Worker }, { encodeBatch }] = await Promise.all([import('node:worker_threads'), import('./worktree-worker.js')]);
     const init: WorkerInit = { specs: this.ctx.rules.map((r) => r.spec), maxFileSize: this.ctx.maxFileSize };
     let w: Worker;
@@ -462,7 +466,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   namedPaths(opts.cwd, opts.paths, notes);
   const listing = startListing(opts.cwd, paths);
   const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
-  const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath);
+  const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath, opts.threads);
   let root: string;
   let entries: Entry[];
   let read: Read;
