@@ -2,14 +2,15 @@
  * `npm run build` (scripts/build.mjs) does nothing when dist/ is up to date and never leaves it
  * stale: on a copy of the project's build inputs and its build (times kept), a second build
  * rewrites nothing, a changed rule is compiled again, and a changed source is compiled again, its
- * type error failing this build and every later one until it is fixed. (The build from nothing runs in package-install and the
- * pre-commit framework, through npm's own `prepare`.)
+ * type error failing this build and every later one until it is fixed. (The build from nothing
+ * runs in package-install and the pre-commit framework, through npm's own `prepare`.)
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyModules } from './helpers/modules.js';
 import { cleanupAll, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -19,16 +20,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 function ok(cmd: string, args: string[]) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
-
-/**
- * node_modules as a folder of its own, not a link: tsc records the files it read (TypeScript's
- * lib files among them) by real path, so behind a link every one would look new and the first
- * build would start over. Hard links where the file system allows, a copy where it does not.
- */
-function copyModules(to: string) {
-  const from = join(ROOT, 'node_modules');
-  if (spawnSync('cp', ['-al', from, join(to, 'node_modules')]).status !== 0) ok('cp', ['-a', from, join(to, 'node_modules')]);
 }
 
 let dir = '';
