@@ -6,7 +6,7 @@
  * No mocks: every call runs git.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -50,6 +50,19 @@ export function gitIn(dir: string, args: string[], env: Record<string, string> =
 export function makeRepo(init: { files?: Files; message?: string; bare?: boolean } = {}): Repo {
   const dir = tempDir();
   gitIn(dir, ['init', '-q', '-b', 'main', ...(init.bare ? ['--bare'] : [])]);
+  const repo = repoAt(dir);
+  if (init.files) repo.commit(init.files, init.message ?? 'initial');
+  return repo;
+}
+
+/** A copy of the repository (or bare server) at `dir`, in a temp folder of its own: files, index, refs, config. */
+export function copyRepo(dir: string): Repo {
+  const copy = tempDir();
+  cpSync(dir, copy, { recursive: true });
+  return repoAt(copy);
+}
+
+function repoAt(dir: string): Repo {
   const repo: Repo = {
     dir,
     git: (...args) => gitIn(dir, args),
@@ -73,7 +86,6 @@ export function makeRepo(init: { files?: Files; message?: string; bare?: boolean
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
-  if (init.files) repo.commit(init.files, init.message ?? 'initial');
   return repo;
 }
 
