@@ -9,11 +9,12 @@
  * registry (or npm's cache) for the dependencies.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyModules } from './helpers/modules.js';
 import { cleanupAll, fakeToken, GIT_IDENTITY, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -85,22 +86,29 @@ beforeAll(() => {
 describe('a packed tarball', () => {
   let tarball = '';
   let listing: string[] = [];
+  const marker = `changed after the commit ${fakeToken()}`;
 
   beforeAll(() => {
-    // The build needs the devDependencies: this checkout's, as a clone's `npm install` would have them.
-    symlinkSync(join(ROOT, 'node_modules'), join(source.dir, 'node_modules'));
+    // The build needs the devDependencies: this checkout's, as a clone's `npm install` would have
+    // them. And the checkout's build, as a clone that has built holds one (.tsbuildinfo is tsc's
+    // record of it), with one source changed since: prepack's build must compile it again, and the
+    // tarball hold what it made. (The build from nothing is the git URL's, below.)
+    copyModules(source.dir);
+    for (const p of ['dist', '.tsbuildinfo']) ok('cp', ['-a', join(ROOT, p), join(source.dir, p)], ROOT);
+    appendFileSync(join(source.dir, 'src', 'index.ts'), `\n// ${marker}\n`);
     const dest = tempDir('sg-pkg-tgz-');
     ok('npm', ['pack', '--pack-destination', dest], source.dir);
     tarball = join(dest, readdirSync(dest).find((f) => f.endsWith('.tgz'))!);
     listing = ok('tar', ['tzf', tarball], dest).split('\n').filter(Boolean);
   }, 180_000);
 
-  it('holds the build, the rules, README and LICENSE, no sources; its package.json has no prepare; the checkout is left as it was', () => {
+  it('holds the build of the sources as they are, the rules, README and LICENSE, no sources; its package.json has no prepare; the checkout is left as it was', () => {
     expect(tarball.endsWith(`${pkg.name}-${pkg.version}.tgz`)).toBe(true);
     for (const f of ['bin/secret-guard.js', 'dist/cli/main.js', 'dist/rules.json', 'rules/postmark-server-token.yml', 'README.md', 'LICENSE', 'package.json']) {
       expect(listing, f).toContain(`package/${f}`);
     }
-    expect(listing.filter((f) => /^package\/(src|test|bench|fixtures|scripts|action)\//.test(f))).toEqual([]);
+    expect(listing.filter((f) => /^package\/(src|test|bench|fixtures|scripts|action)\/|tsbuildinfo/.test(f))).toEqual([]);
+    expect(ok('tar', ['xzOf', tarball, 'package/dist/index.js'], source.dir)).toContain(marker);
     const packed = JSON.parse(ok('tar', ['xzOf', tarball, 'package/package.json'], source.dir)) as typeof pkg;
     expect(packed.scripts.prepare).toBeUndefined();
     expect(packed.version).toBe(pkg.version);

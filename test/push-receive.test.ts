@@ -5,11 +5,11 @@
  * objects never leave git's quarantine.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { cleanupAll, copyRepo, fakeToken, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -22,25 +22,42 @@ interface World {
   push: (...args: string[]) => { code: number; out: string };
 }
 
-/** A bare server with the installed hook (or none) and a clone that has pushed one clean commit. */
-function world(opts: { hook?: boolean; hookArgs?: string } = {}): World {
+/**
+ * The server and clone every world starts from, made once per file: a bare server with the
+ * installed hook, and a clone that has pushed one clean commit through it. A world is a copy of
+ * both (a hook names no path of its server), so each test starts from the same state as if it had
+ * made it, without a hook run of its own for the set-up push.
+ */
+let base: { server: string; client: string } | undefined;
+function baseWorld(): { server: string; client: string } {
+  if (base) return base;
   const server = makeRepo({ bare: true }).dir;
-  if (opts.hook !== false) {
-    const r = cli(['install', '--hook', 'pre-receive'], server, { HOME: server });
-    expect(r.code, r.stderr).toBe(0);
-  }
+  const r = cli(['install', '--hook', 'pre-receive'], server, { HOME: server });
+  expect(r.code, r.stderr).toBe(0);
   const client = makeRepo({ files: { 'README.md': 'hello\n', 'src/app.js': 'console.log(1)\n' } });
   client.git('remote', 'add', 'origin', server);
-  const push = (...args: string[]) => {
-    const r = spawnSync('git', ['push', 'origin', ...args], { cwd: client.dir, env: { ...process.env, ...IDENTITY, HOME: client.dir }, encoding: 'utf8' });
-    return { code: r.status ?? -1, out: r.stdout + r.stderr };
-  };
-  expect(push('main').code).toBe(0);
-  if (opts.hookArgs) {
-    const file = join(server, 'hooks', 'pre-receive');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('scan --pre-receive', `scan --pre-receive ${opts.hookArgs}`));
-  }
-  return { server, client, refs: () => gitIn(server, ['for-each-ref']), push };
+  const first = pushFrom(client.dir, ['main']);
+  expect(first.code, first.out).toBe(0);
+  base = { server, client: client.dir };
+  return base;
+}
+
+function pushFrom(dir: string, args: string[]): { code: number; out: string } {
+  const r = spawnSync('git', ['push', 'origin', ...args], { cwd: dir, env: { ...process.env, ...IDENTITY, HOME: dir }, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout + r.stderr };
+}
+
+/** A bare server with the installed hook (or none) and a clone that has pushed one clean commit. */
+function world(opts: { hook?: boolean; hookArgs?: string } = {}): World {
+  const from = baseWorld();
+  const server = copyRepo(from.server).dir;
+  const client = copyRepo(from.client);
+  client.git('remote', 'set-url', 'origin', server);
+  const hook = join(server, 'hooks', 'pre-receive');
+  // The same state as a server that never had the hook: installing it writes only this file.
+  if (opts.hook === false) rmSync(hook);
+  if (opts.hookArgs) writeFileSync(hook, readFileSync(hook, 'utf8').replace('scan --pre-receive', `scan --pre-receive ${opts.hookArgs}`));
+  return { server, client, refs: () => gitIn(server, ['for-each-ref']), push: (...args: string[]) => pushFrom(client.dir, args) };
 }
 
 const envLine = (token = fakeToken()) => ({ token, text: `POSTMARK_SERVER_TOKEN=${token}\n` });

@@ -6,7 +6,7 @@
  * No mocks: every call runs git.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -47,9 +47,38 @@ export function gitIn(dir: string, args: string[], env: Record<string, string> =
   return execFileSync('git', args, { cwd: dir, env: { ...process.env, ...ENV, HOME: dir, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 }
 
+/**
+ * What `git init -q -b main` (or `--bare`) writes, made once per test file in a temp folder of
+ * its own (cleanupAll removes it with the rest) and copied into each new repository: the same
+ * files, a git start fewer (some 400 a run).
+ */
+const initialized = new Map<boolean, string>();
+function gitInit(dir: string, bare: boolean): void {
+  let template = initialized.get(bare);
+  if (!template || !existsSync(join(template, bare ? 'HEAD' : '.git'))) {
+    template = tempDir('sg-init-');
+    gitIn(template, ['init', '-q', '-b', 'main', ...(bare ? ['--bare'] : [])]);
+    initialized.set(bare, template);
+  }
+  cpSync(template, dir, { recursive: true });
+}
+
 export function makeRepo(init: { files?: Files; message?: string; bare?: boolean } = {}): Repo {
   const dir = tempDir();
-  gitIn(dir, ['init', '-q', '-b', 'main', ...(init.bare ? ['--bare'] : [])]);
+  gitInit(dir, init.bare ?? false);
+  const repo = repoAt(dir);
+  if (init.files) repo.commit(init.files, init.message ?? 'initial');
+  return repo;
+}
+
+/** A copy of the repository (or bare server) at `dir`, in a temp folder of its own: files, index, refs, config. */
+export function copyRepo(dir: string): Repo {
+  const copy = tempDir();
+  cpSync(dir, copy, { recursive: true });
+  return repoAt(copy);
+}
+
+function repoAt(dir: string): Repo {
   const repo: Repo = {
     dir,
     git: (...args) => gitIn(dir, args),
@@ -69,12 +98,30 @@ export function makeRepo(init: { files?: Files; message?: string; bare?: boolean
       gitIn(dir, ['add', '-A']);
       const env = date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {};
       gitIn(dir, ['commit', '-q', '--allow-empty', '-m', message], env);
-      return gitIn(dir, ['rev-parse', 'HEAD']).trim();
+      return headOf(dir);
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
-  if (init.files) repo.commit(init.files, init.message ?? 'initial');
   return repo;
+}
+
+/**
+ * The commit HEAD names, read from the ref file `git commit` just wrote (HEAD -> refs/heads/<b>,
+ * or a detached HEAD's own line); git rev-parse when the ref is anywhere else (packed, a linked
+ * worktree's .git file, another ref store).
+ */
+function headOf(dir: string): string {
+  const gitDir = join(dir, '.git');
+  const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+  try {
+    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+    const ref = head.startsWith('ref: ') ? head.slice(5) : null;
+    const value = ref === null ? head : /^refs\/heads\/[^\0]+$/.test(ref) ? readFileSync(join(gitDir, ref), 'utf8').trim() : '';
+    if (sha.test(value)) return value;
+  } catch {
+    // not a plain .git folder with a loose ref: ask git
+  }
+  return gitIn(dir, ['rev-parse', 'HEAD']).trim();
 }
 
 /** Synthetic tokens: UUID-shaped, random, never real. */

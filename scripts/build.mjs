@@ -1,0 +1,71 @@
+// `npm run build`: the config validator (schema/ → src/config/schema-validator.generated.ts), tsc
+// (src/ → dist/), the compiled rules (rules/ → dist/rules.json). One clone's set-up builds up to
+// three times (`prepare` on install, `pretest`, `prepack` in a pack), and a full tsc is about 5 s
+// of CPU, so a build of what is already built costs well under a second:
+// - tsc is incremental; its record is .tsbuildinfo beside package.json (git ignores it, the package
+//   does not ship it). tsc trusts that record and never looks at dist/, so the record is dropped,
+//   and tsc starts over, when an output is missing;
+// - the validator and the rules are made again when an input is newer than their output.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const at = (...p) => join(root, ...p);
+const record = at('.tsbuildinfo');
+
+/** Every file under `dir` (none when it does not exist). */
+function walk(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** `dir` and every folder under it: a file added, removed or renamed changes its folder's time. */
+function dirs(dir) {
+  if (!existsSync(dir)) return [];
+  return [dir, ...readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name))];
+}
+
+/** When `f` was last written; a missing file counts as just now, so what needs it is made again. */
+const mtime = (f) => (existsSync(f) ? statSync(f).mtimeMs : Infinity);
+/** Whether `output` exists and no input was changed after it was written. */
+const fresh = (output, inputs) => existsSync(output) && inputs.every((f) => mtime(f) <= mtime(output));
+
+// The validator: an input of tsc, so it comes first. build-schema writes only when its text
+// changes, so a rebuild of the same schema leaves tsc nothing to do.
+const validator = at('src', 'config', 'schema-validator.generated.ts');
+if (!fresh(validator, [at('schema', 'config.schema.json'), at('scripts', 'build-schema.mjs'), at('node_modules', 'ajv', 'package.json')])) {
+  await import('./build-schema.mjs');
+}
+
+// tsc: started only when something it reads was changed after the last build began (sources,
+// tsconfig.json, package.json, and the installed packages, which npm's install stamps in
+// node_modules/.package-lock.json) or an output is missing. The record's time is set to when that
+// build began, so a source saved while tsc ran is built again next time. Even when started, tsc
+// compares sources by content and writes only what changed.
+const started = Date.now();
+const sourceDir = at('src');
+const sources = walk(sourceDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+const outputs = sources.flatMap((f) => {
+  const base = join(root, 'dist', relative(sourceDir, f)).replace(/\.ts$/, '');
+  return [`${base}.js`, `${base}.d.ts`];
+});
+const tscInputs = [...walk(sourceDir), ...dirs(sourceDir), at('tsconfig.json'), at('package.json'), at('node_modules', '.package-lock.json')];
+const complete = outputs.every((f) => existsSync(f));
+if (!complete || !existsSync(record) || !tscInputs.every((f) => mtime(f) < mtime(record))) {
+  if (!complete) rmSync(record, { force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const built = spawnSync(process.execPath, [tsc, '-p', at('tsconfig.json'), '--incremental', '--tsBuildInfoFile', record], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) {
+    // tsc wrote its record even so: dated back, it cannot pass a build that failed as up to date.
+    if (existsSync(record)) utimesSync(record, 0, 0);
+    process.exit(built.status ?? 1);
+  }
+  utimesSync(record, started / 1000, started / 1000);
+}
+
+// The rules: their files, the loader, the script, and the build of the linter that passes them.
+const rulesJson = at('dist', 'rules.json');
+const ruleInputs = [...walk(at('rules')), at('test', 'helpers', 'rules.mjs'), at('scripts', 'build-rules.mjs'), ...walk(at('dist')).filter((f) => f !== rulesJson)];
+if (!fresh(rulesJson, ruleInputs)) await import('./build-rules.mjs');

@@ -1,0 +1,81 @@
+/**
+ * `npm run build` (scripts/build.mjs) does nothing when dist/ is up to date and never leaves it
+ * stale: on a copy of the project's build inputs and its build (times kept), a second build
+ * rewrites nothing, a changed rule is compiled again, and a changed source is compiled again, its
+ * type error failing this build and every later one until it is fixed. (The build from nothing
+ * runs in package-install and the pre-commit framework, through npm's own `prepare`.)
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyModules } from './helpers/modules.js';
+import { cleanupAll, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function ok(cmd: string, args: string[]) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+}
+
+let dir = '';
+const build = () => {
+  const r = spawnSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], { cwd: dir, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+};
+/** Every file of dist/ and the tsc record, with the time it was last written. */
+const times = () =>
+  Object.fromEntries(
+    [...readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' }).map((f) => join('dist', f)), '.tsbuildinfo'].map((f) => [f, statSync(join(dir, f)).mtimeMs]),
+  );
+
+beforeAll(() => {
+  dir = tempDir('sg-build-');
+  mkdirSync(join(dir, 'test', 'helpers'), { recursive: true });
+  // cp -a keeps the times of folders too (a folder's time says a file was added or removed).
+  const inputs = ['src', 'scripts', 'schema', 'rules', 'test/helpers/rules.mjs', 'tsconfig.json', 'package.json', 'dist', '.tsbuildinfo'];
+  for (const p of inputs.filter((p) => existsSync(join(ROOT, p)))) ok('cp', ['-a', join(ROOT, p), join(dir, p)]);
+  copyModules(dir);
+  // Whatever state the checkout's build is in, this one is brought up to date first.
+  const first = build();
+  expect(first.code, first.out).toBe(0);
+}, 120_000);
+
+describe('npm run build', () => {
+  it('rewrites nothing when dist/ is up to date', () => {
+    const before = times();
+    const r = build();
+    expect(r.code, r.out).toBe(0);
+    expect(times()).toEqual(before);
+  });
+
+  it('compiles the rules again when a rule changes, and nothing else', () => {
+    const file = join(dir, 'rules', 'postmark-server-token.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: .*$/m, 'title: Renamed for the build test'));
+    const before = times();
+    const r = build();
+    expect(r.code, r.out).toBe(0);
+    const after = times();
+    expect(readFileSync(join(dir, 'dist', 'rules.json'), 'utf8')).toContain('Renamed for the build test');
+    expect(Object.keys(after).filter((f) => after[f] !== before[f])).toEqual([join('dist', 'rules.json')]);
+  });
+
+  it('compiles a changed source again; a type error fails this build and the next one', () => {
+    const before = readFileSync(join(dir, 'dist', 'index.js'), 'utf8');
+    expect(before).not.toContain('buildProbe');
+    appendFileSync(join(dir, 'src', 'index.ts'), "\nexport const buildProbe: number = 'not a number';\n");
+    const r = build();
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain("src/index.ts(");
+    expect(r.out).toContain('TS2322');
+    // tsc writes what it can even on a type error: dist/ follows the source.
+    expect(readFileSync(join(dir, 'dist', 'index.js'), 'utf8')).toContain('buildProbe');
+    const again = build();
+    expect(again.code).not.toBe(0);
+    expect(again.out).toContain('TS2322');
+  }, 60_000);
+});
