@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, makeRepo, type Files } from './helpers/repo.js';
+import { historyOnEveryThreadCount } from './helpers/report.js';
 
 afterAll(cleanupAll);
 
@@ -50,17 +51,7 @@ describe('scan --history with worker threads', () => {
     repo.git('branch', 'old', shas[2]!);
     const branch = repo.git('rev-parse', '--abbrev-ref', 'HEAD').trim();
 
-    const runs = await Promise.all(['1', '2', '3'].map((t) => cliAsync(['scan', '--history', '--format', 'json', '--threads', t], repo.dir)));
-    const [one, ...rest] = runs.map((r) => {
-      expect(r.code).toBe(1);
-      const json = JSON.parse(r.stdout);
-      delete json.stats.durationMs;
-      return json;
-    });
-    for (const other of rest) {
-      expect(other.findings).toEqual(one.findings);
-      expect(other.stats).toEqual(one.stats);
-    }
+    const one = await historyOnEveryThreadCount(repo.dir);
     const at = (sha: string) => shas.indexOf(sha) + 1;
     const found = one.findings.map((f: { file: string; commit: string; holders: { refs: string[] } }) => `${f.file} v${at(f.commit)} ${f.holders.refs.join(',')}`).sort();
     expect(found).toEqual([

@@ -7,18 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { Document } from '../../src/core/document.js';
 import { Site } from '../../src/core/structure/site.js';
+import { noise } from '../helpers/random.js';
 
 const ALPHABET = ['a', 'b', 'Client', 'new ', ' ', ' ', '\t', '\n', '\u00a0', '(', '(', ')', ',', ';', '{', '[', ']', '}', '"', "'", '.', '='];
 
-function noise(n: number, seed: number): string {
-  let s = seed;
-  let out = '';
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    out += ALPHABET[s % ALPHABET.length];
-  }
-  return out;
-}
 
 const lastOf = (header: string) => header.trimEnd().slice(-1);
 
@@ -27,7 +19,7 @@ describe('the last character of a first argument call header', () => {
     let answered = 0;
     let declined = 0;
     for (let seed = 1; seed <= 300; seed++) {
-      const text = noise(200, seed) + (seed % 5 === 0 ? ' '.repeat(170) + '("x")' : '');
+      const text = noise(ALPHABET, 200, seed) + (seed % 5 === 0 ? ' '.repeat(170) + '("x")' : '');
       const doc = new Document(text);
       for (let start = 1; start < text.length; start++) {
         const site = new Site(doc, start, start + 1);

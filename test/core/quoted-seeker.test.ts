@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { quotedEnd, SEEKERS, SHAPES } from '../../src/core/shapes.js';
+import { noise } from '../helpers/random.js';
 
 function regexMatches(text: string): Array<[number, number]> {
   const re = new RegExp(SHAPES.quoted!, 'g');
@@ -29,15 +30,6 @@ function seekMatches(text: string, accept?: (start: number, end: number) => bool
 }
 
 const ALPHABET = `ab'"\`\\\n\r x(,=é`;
-function noise(n: number, seed: number): string {
-  let s = seed;
-  let out = '';
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    out += ALPHABET[s % ALPHABET.length];
-  }
-  return out;
-}
 
 describe('quoted seeker', () => {
   it.each([
@@ -53,14 +45,14 @@ describe('quoted seeker', () => {
 
   it('agrees with the regex on random text dense in quotes', () => {
     for (let seed = 1; seed <= 400; seed++) {
-      const text = noise(300, seed);
+      const text = noise(ALPHABET, 300, seed);
       expect(seekMatches(text), `seed ${seed}`).toEqual(regexMatches(text));
     }
   });
 
   it('passes over exactly the matches accept refuses', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const text = noise(300, seed);
+      const text = noise(ALPHABET, 300, seed);
       const all = regexMatches(text);
       // Refuse every other match: the rest must come out, in order, as the regex found them.
       const keep = new Set(all.filter((_m, i) => i % 2 === 0).map(([s]) => s));

@@ -28,6 +28,15 @@ export function seeded(seed: number): Random {
   };
 }
 
+/** `n` pieces drawn from `alphabet` (its characters, or the strings given), joined: noise for property tests. */
+export function noise(alphabet: string | readonly string[], n: number, seed: number): string {
+  const r = seeded(seed);
+  const items = typeof alphabet === 'string' ? [...alphabet] : alphabet;
+  let out = '';
+  for (let i = 0; i < n; i++) out += items[r.int(items.length)];
+  return out;
+}
+
 /** The seed for a run: SEED from the environment to replay one, else a fresh one. */
 export function runSeed(): number {
   const fromEnv = process.env.SEED;

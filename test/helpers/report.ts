@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { Finding } from '../../src/index.js';
 import { cli } from './cli.js';
+import { cliAsync } from './cli-async.js';
 
 /** The library's own type of a JSON finding: the tests read the report the package documents. */
 export type JsonFinding = Finding;
@@ -46,4 +47,23 @@ export function scanHistoryJson(dir: string, mode: string[], tokens: string[], e
   for (const t of tokens) expect(r.stdout + r.stderr).not.toContain(t);
   const json = r.code === 2 ? null : JSON.parse(r.stdout);
   return { ...r, json, findings: (json?.findings ?? []) as HistoryFinding[] };
+}
+
+/**
+ * `scan --history --format json` on 1, 2 and 3 threads at once: each must exit 1 with the same
+ * findings and stats (durationMs aside); the report, once.
+ */
+export async function historyOnEveryThreadCount(dir: string): Promise<{ findings: HistoryFinding[]; stats: Record<string, unknown> }> {
+  const runs = await Promise.all(['1', '2', '3'].map((t) => cliAsync(['scan', '--history', '--format', 'json', '--threads', t], dir)));
+  const [one, ...rest] = runs.map((r) => {
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    delete json.stats.durationMs;
+    return json;
+  });
+  for (const other of rest) {
+    expect(other.findings).toEqual(one.findings);
+    expect(other.stats).toEqual(one.stats);
+  }
+  return one;
 }
