@@ -16,6 +16,7 @@ import { Document } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
 import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf } from './line-diff.js';
 import { REACH } from './shapes.js';
+import type { LiteralSet } from './prefilter.js';
 import { lastAtOrBefore } from './sorted.js';
 import { sectionHeaders } from './structure/sections.js';
 import type { Finding, Fragment } from './types.js';
@@ -41,15 +42,36 @@ export interface ScanRecord {
   readonly tested: ReadonlyMap<RegExp, boolean>;
   /** Whether the document has no `[section]` header; undefined when no verdict read sections. */
   readonly noSections: boolean | undefined;
+  /** The document literals found, each at one of its offsets, when the engine asked for them. */
+  readonly literals?: Literals;
   readonly shapes: ShapeRecord[];
   /** About what the record holds in memory, in bytes. */
   readonly bytes: number;
 }
 
-/** A document that remembers which whole-document facts were read. */
+interface Literals {
+  set: LiteralSet;
+  at: Map<string, number>;
+}
+
+/**
+ * A document that remembers which whole-document facts were read, and finds which of the rules'
+ * literals it holds from the previous version where it can (carryLiterals).
+ */
 class TrackedDocument extends Document {
   readonly tested = new Map<RegExp, boolean>();
   sectionsRead = false;
+  literals: Literals | undefined;
+  /** The previous version's literals and the clean segments from it, when there is a diff. */
+  from: { literals: Literals; segments: Segment[] } | undefined;
+
+  override has(set: LiteralSet, literal: string): boolean {
+    if (this.literals?.set !== set) {
+      const from = this.from?.literals.set === set ? this.from : undefined;
+      this.literals = { set, at: from ? carryLiterals(set, from.literals.at, from.segments, this.text) : set.positionsIn(this.text) };
+    }
+    return this.literals.at.has(literal);
+  }
 
   override test(re: RegExp): boolean {
     const r = super.test(re);
@@ -337,6 +359,79 @@ class Resumed {
   }
 }
 
+/**
+ * The literals of `set` in `text`, each at one of its offsets, from where they were in the previous
+ * version (`before`) and the clean segments from it to `text`; the same set as
+ * `set.positionsIn(text)` finds, only cheaper. An occurrence that lies within one clean segment
+ * is in both versions, so:
+ * - a literal whose recorded occurrence lies within a clean segment is there still, moved;
+ * - a literal the previous version did not hold can occur now only across text that changed: its
+ *   occurrences overlap a position no clean segment covers, or a point where two segments meet
+ *   (text deleted between them); they are looked for within the literal length around those;
+ * - a literal whose recorded occurrence was changed may still occur elsewhere: the whole text is
+ *   searched for it.
+ */
+export function carryLiterals(set: LiteralSet, before: ReadonlyMap<string, number>, segments: readonly Segment[], text: string): Map<string, number> {
+  const at = new Map<string, number>();
+  const lost = new Set<string>();
+  for (const [l, p] of before) {
+    const k = segmentOf(segments, p);
+    if (k !== -1 && p + l.length <= segments[k]!.oldEnd) at.set(l, p + segments[k]!.delta);
+    else lost.add(l);
+  }
+  const absent = new Set(set.all.filter((l) => !before.has(l)));
+  if (absent.size) {
+    // The changed places of the new text: gaps between segments (in new offsets) and the points
+    // where two segments meet.
+    const reach = set.longest;
+    const windows: Array<[number, number]> = [];
+    let end = 0;
+    for (const s of segments) {
+      const start = s.oldStart + s.delta;
+      windows.push([Math.max(0, Math.min(end, start) - reach), Math.min(text.length, Math.max(end, start) + reach)]);
+      end = s.oldEnd + s.delta;
+    }
+    windows.push([Math.max(0, end - reach), text.length]);
+    let searched = 0;
+    for (const [a, b] of windows) searched += b - a;
+    // Many small changes: one search of the whole text costs less than many of pieces of it.
+    if (searched * 4 > text.length) for (const [l, p] of set.positionsIn(text, absent)) at.set(l, p);
+    else {
+      let merged: [number, number] | undefined;
+      const flush = () => {
+        if (!merged) return;
+        const [a, b] = merged;
+        for (const [l, p] of set.positionsIn(text.slice(a, b), absent)) if (!at.has(l)) at.set(l, a + p);
+      };
+      for (const w of windows) {
+        if (merged && w[0] <= merged[1]) merged[1] = Math.max(merged[1], w[1]);
+        else {
+          flush();
+          merged = [w[0], w[1]];
+        }
+      }
+      flush();
+    }
+  }
+  if (lost.size) for (const [l, p] of set.positionsIn(text, lost)) at.set(l, p);
+  return at;
+}
+
+/** The index of the segment whose old range holds old offset `p`, or -1. */
+function segmentOf(segments: readonly Segment[], p: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (segments[mid]!.oldStart <= p) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found !== -1 && p < segments[found]!.oldEnd ? found : -1;
+}
+
 export interface IncrementalResult {
   findings: Finding[];
   record: ScanRecord;
@@ -370,6 +465,7 @@ export function detectIncremental(
     const old = narrow ? previous.units : wide(previous.units);
     segments = cleanSegments(old, narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines, previous.hashes ?? lineHashes(old, previous.lines), hashes);
   }
+  if (previous?.literals && segments) doc.from = { literals: previous.literals, segments };
   const run = new Run(doc, previous, segments, rules);
   const findings = detectIn(doc, fragment, rules, kind, run);
   // A reused verdict may have read the absence of sections in the earlier version: the fact
@@ -389,6 +485,7 @@ export function detectIncremental(
     live: run.live,
     tested: doc.tested,
     noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
+    ...(doc.literals ? { literals: doc.literals } : {}),
     shapes,
     bytes: units.byteLength + lines.byteLength + (hashes?.byteLength ?? 0) + 16 * matches + 256,
   };

@@ -187,19 +187,46 @@ export class LiteralSet {
    * the last one matched, so the text is read about once.
    */
   presentIn(text: string): Set<string> {
-    const found = new Set<string>();
+    return new Set(this.positionsIn(text).keys());
+  }
+
+  /** The literals of the set (lower-cased) in any order. */
+  get all(): readonly string[] {
+    return [...this.ascii, ...this.others.map((o) => o.literal)];
+  }
+
+  /** The longest literal's length in UTF-16 units. */
+  get longest(): number {
+    return Math.max(0, ...this.all.map((l) => l.length));
+  }
+
+  /**
+   * presentIn with where: each literal that occurs in `text` → the offset of one occurrence of it
+   * (case-insensitively, as an `i` regex reads case). `only`, when given, limits the search to
+   * those literals.
+   */
+  positionsIn(text: string, only?: ReadonlySet<string>): Map<string, number> {
+    const found = new Map<string, number>();
+    const ascii = only ? this.ascii.filter((l) => only.has(l)) : this.ascii;
     // A short text (a staged change's file) is cheaper to search once per literal than to
     // compile the alternations the long path needs.
-    if (text.length <= SHORT_TEXT) {
-      for (const l of this.ascii) if (this.single(l).test(text)) found.add(l);
-    } else this.searchAscii(text, found);
-    for (const { literal, re } of this.others) if (re.test(text)) found.add(literal);
+    if (text.length <= SHORT_TEXT || ascii.length === 1) {
+      for (const l of ascii) {
+        const at = text.search(this.single(l));
+        if (at !== -1) found.set(l, at);
+      }
+    } else this.searchAscii(text, ascii, found);
+    for (const { literal, re } of this.others) {
+      if (only && !only.has(literal)) continue;
+      const at = text.search(re);
+      if (at !== -1) found.set(literal, at);
+    }
     return found;
   }
 
   /** The long path: the ASCII literals through alternations, each search resuming after the last hit. */
-  private searchAscii(text: string, found: Set<string>): void {
-    let left = this.ascii;
+  private searchAscii(text: string, ascii: string[], found: Map<string, number>): void {
+    let left = ascii;
     let from = 0;
     while (left.length) {
       const re = this.alternation(left);
@@ -208,8 +235,9 @@ export class LiteralSet {
       if (!m) break;
       // An `i` search for ASCII matches ASCII only, where case is lower-casing: the hit is one
       // of the literals, and every literal at m.index is no longer (it would have been tried
-      // first), so lies within the hit.
-      for (const l of this.implied.get(m[0].toLowerCase())!) found.add(l);
+      // first), so lies within the hit, at its first place there.
+      const hit = m[0].toLowerCase();
+      for (const l of this.implied.get(hit)!) if (!found.has(l) && left.includes(l)) found.set(l, m.index + hit.indexOf(l));
       left = left.filter((l) => !found.has(l));
       from = m.index + 1;
     }
