@@ -50,6 +50,16 @@ const LFS: Skipped = { skip: 'lfsPointer', reason: 'Git LFS pointer (content liv
 
 /** The content of the file at `path` through the pipeline. Errors of the engine (a rule's) are thrown. */
 export function scanContent(content: Content, path: string, ctx: ContentContext): ContentVerdict {
+  const passed = screenContent(content, path, ctx);
+  return Buffer.isBuffer(passed) ? detectContent(passed, path, ctx) : passed;
+}
+
+/**
+ * The pipeline's steps before any decoding (size, the keyword gate): the verdict when they give
+ * one, else the bytes, for detectContent. Apart so a source can screen on one thread and detect
+ * on another (history's workers).
+ */
+export function screenContent(content: Content, path: string, ctx: ContentContext): ContentVerdict | Buffer {
   if (!Buffer.isBuffer(content) && 'tooLarge' in content) return tooLarge(content.size);
   const buf = Buffer.isBuffer(content) ? content : content.data;
   if (buf.length > ctx.maxFileSize) return tooLarge(buf.length);
@@ -58,6 +68,11 @@ export function scanContent(content: Content, path: string, ctx: ContentContext)
     if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
     if (quick === 'clean') return { scanned: buf.length, findings: [] };
   }
+  return buf;
+}
+
+/** The rest of the pipeline, for bytes screenContent passed: decode, binary text, LFS pointer, detect. */
+export function detectContent(buf: Buffer, path: string, ctx: ContentContext): ContentVerdict {
   const d = decode(buf);
   if ('binary' in d) {
     const found = binaryFindings(buf, path, ctx.rules, ctx.gate, ctx.gitState);

@@ -30,11 +30,12 @@ export class DetectPool {
   private failed: Error | null = null;
   private closing = false;
 
+  /** `budget`: each worker's share of the record budget, in bytes. */
   constructor(rules: CompiledRule[], maxFileSize: number, threads: number, budget: number) {
     const init: Omit<HistoryWorkerInit, 'budget'> = { specs: rules.map((r) => r.spec), maxFileSize, pending: this.pending.buffer as SharedArrayBuffer };
     try {
       for (let i = 0; i < threads; i++) {
-        const w = new Worker(new URL('./history-worker.js', import.meta.url), { workerData: { ...init, budget: Math.floor(budget / threads) } satisfies HistoryWorkerInit, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+        const w = new Worker(new URL('./history-worker.js', import.meta.url), { workerData: { ...init, budget } satisfies HistoryWorkerInit, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
         w.on('message', (r: JobResult) => this.settle(r));
         w.on('error', (e) => this.fail(e));
         w.on('exit', (code) => {

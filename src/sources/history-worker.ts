@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileRules, RuleError } from '../core/engine.js';
 import type { RuleSpec } from '../core/types.js';
-import { scanContent, type ContentVerdict } from '../scan/content.js';
+import { detectContent, type ContentVerdict } from '../scan/content.js';
 import { TextDetector } from './history-detect.js';
 
 export interface HistoryWorkerInit {
@@ -44,8 +44,8 @@ if (parentPort && workerData) {
     const data = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength);
     let result: JobResult;
     try {
-      // No gate here: the main thread ran it before sending.
-      const verdict = scanContent({ data, size: data.length }, job.path, {
+      // The main thread screened it (size, keyword gate) before sending.
+      const verdict = detectContent(data, job.path, {
         rules,
         maxFileSize: init.maxFileSize,
         detectText: (text, d) => detector.detect(job.blob, text, d, job.path, job.previous),

@@ -18,7 +18,7 @@ import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { Finding } from '../core/types.js';
-import { scanContent, type ContentVerdict } from '../scan/content.js';
+import { detectContent, screenContent, type ContentContext, type ContentVerdict } from '../scan/content.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
@@ -28,7 +28,7 @@ import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
 import { git } from './git.js';
-import { keywordGate, quickVerdict } from './gate.js';
+import { keywordGate } from './gate.js';
 import { INCREMENTAL_MIN, RECORD_BUDGET, TextDetector } from './history-detect.js';
 import { DetectPool, laneOf } from './history-threads.js';
 
@@ -287,30 +287,27 @@ class HistoryScan {
    * files never start one); the gate runs here first, so only text for the engine crosses threads.
    */
   private verdict(blob: string, content: BlobContent, path: string, previous?: string): ContentVerdict | Promise<ContentVerdict> {
-    if (this.workers > 0 && 'data' in content) {
-      const { data } = content;
-      if (!this.pool && (this.read += data.length) > POOL_WINDOW) this.read = this.dense = 0;
-      if (data.length >= INCREMENTAL_MIN && data.length <= this.opts.maxFileSize) {
-        const quick = this.gate ? quickVerdict(data, path, this.gate) : null;
-        if (quick === 'binary') return { skip: 'binary', reason: 'binary' };
-        if (quick === 'clean') return { scanned: data.length, findings: [] };
-        this.dense += data.length;
-        if (!this.pool && !this.stopped && this.dense >= POOL_AFTER && 4 * this.dense >= this.read) {
-          // Each lane (this thread and each worker) keeps the records of its own paths.
-          const share = Math.floor(RECORD_BUDGET / (this.workers + 1));
-          this.pool = new DetectPool(this.opts.rules, this.opts.maxFileSize, this.workers, share * this.workers);
-          this.detector = new TextDetector(this.opts.rules, share);
-        }
-        const lane = this.pool ? laneOf(path, this.workers + 1) : 0;
-        if (lane > 0) return this.pool!.scan(lane - 1, blob, path, data, previous);
-      }
-    }
-    return scanContent(content, path, {
+    const ctx: ContentContext = {
       rules: this.opts.rules,
       maxFileSize: this.opts.maxFileSize,
       gate: this.gate,
       detectText: (text, data) => this.detector.detect(blob, text, data, path, previous),
-    });
+    };
+    if (this.workers > 0 && !this.pool && 'data' in content && (this.read += content.data.length) > POOL_WINDOW) this.read = this.dense = 0;
+    const data = screenContent(content, path, ctx);
+    if (!Buffer.isBuffer(data)) return data;
+    if (this.workers > 0 && data.length >= INCREMENTAL_MIN) {
+      this.dense += data.length;
+      if (!this.pool && !this.stopped && this.dense >= POOL_AFTER && 4 * this.dense >= this.read) {
+        // Each lane (this thread and each worker) keeps the records of its own paths.
+        const share = Math.floor(RECORD_BUDGET / (this.workers + 1));
+        this.pool = new DetectPool(this.opts.rules, this.opts.maxFileSize, this.workers, share);
+        this.detector = new TextDetector(this.opts.rules, share);
+      }
+      const lane = this.pool ? laneOf(path, this.workers + 1) : 0;
+      if (lane > 0) return this.pool!.scan(lane - 1, blob, path, data, previous);
+    }
+    return detectContent(data, path, ctx);
   }
 
   /**
