@@ -12,7 +12,7 @@ export class Document {
   private fileTests = new Map<RegExp, boolean>();
   private memos = new Map<string, unknown>();
   private occurrences = new Map<string, number[]>();
-  private present: { set: LiteralSet; found: Set<string> } | undefined;
+  private present: { set: LiteralSet; at: Map<string, number> } | undefined;
 
   constructor(readonly text: string) {}
 
@@ -88,8 +88,18 @@ export class Document {
    * set is looked for in one pass, the first time any of it is asked.
    */
   has(set: LiteralSet, literal: string): boolean {
-    if (this.present?.set !== set) this.present = { set, found: set.presentIn(this.text) };
-    return this.present.found.has(literal);
+    if (this.present?.set !== set) this.present = { set, at: this.literalsOf(set) };
+    return this.present.at.has(literal);
+  }
+
+  /** The literals `has` found, each at one of its offsets, once it was asked. */
+  get literals(): { set: LiteralSet; at: Map<string, number> } | undefined {
+    return this.present;
+  }
+
+  /** Which of the set's literals the text holds, each at one of its offsets. */
+  protected literalsOf(set: LiteralSet): Map<string, number> {
+    return set.positionsIn(this.text);
   }
 
   /** Whether `re` matches anywhere in the text; cached per regex. */

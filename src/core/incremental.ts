@@ -61,16 +61,12 @@ interface Literals {
 class TrackedDocument extends Document {
   readonly tested = new Map<RegExp, boolean>();
   sectionsRead = false;
-  literals: Literals | undefined;
   /** The previous version's literals and the clean segments from it, when there is a diff. */
   from: { literals: Literals; segments: Segment[] } | undefined;
 
-  override has(set: LiteralSet, literal: string): boolean {
-    if (this.literals?.set !== set) {
-      const from = this.from?.literals.set === set ? this.from : undefined;
-      this.literals = { set, at: from ? carryLiterals(set, from.literals.at, from.segments, this.text) : set.positionsIn(this.text) };
-    }
-    return this.literals.at.has(literal);
+  protected override literalsOf(set: LiteralSet): Map<string, number> {
+    const from = this.from?.literals.set === set ? this.from : undefined;
+    return from ? carryLiterals(set, from.literals.at, from.segments, this.text) : super.literalsOf(set);
   }
 
   override test(re: RegExp): boolean {

@@ -157,6 +157,10 @@ const SHORT_TEXT = 16_384;
  */
 export class LiteralSet {
   readonly size: number;
+  /** The literals of the set (lower-cased, literalKey), in no particular order. */
+  readonly all: readonly string[];
+  /** The longest literal's length in UTF-16 units. */
+  readonly longest: number;
   /** The ASCII literals, longest first, so an alternation tries a literal before any it contains. */
   private readonly ascii: string[];
   /** A matched ASCII literal (lower-cased) → every ASCII literal of the set it contains, itself included. */
@@ -177,6 +181,8 @@ export class LiteralSet {
     this.ascii = ascii;
     this.others = all.filter((l) => !isAscii(l)).map((literal) => ({ literal, re: new RegExp(escapeLiteral(literal), 'i') }));
     this.size = all.length;
+    this.all = all;
+    this.longest = Math.max(0, ...all.map((l) => l.length));
     for (const l of ascii) this.implied.set(l, ascii.filter((o) => l.includes(o)));
   }
 
@@ -190,15 +196,6 @@ export class LiteralSet {
     return new Set(this.positionsIn(text).keys());
   }
 
-  /** The literals of the set (lower-cased) in any order. */
-  get all(): readonly string[] {
-    return [...this.ascii, ...this.others.map((o) => o.literal)];
-  }
-
-  /** The longest literal's length in UTF-16 units. */
-  get longest(): number {
-    return Math.max(0, ...this.all.map((l) => l.length));
-  }
 
   /**
    * presentIn with where: each literal that occurs in `text` → the offset of one occurrence of it

@@ -23,8 +23,13 @@ async function engines(): Promise<{ fast: Engine; plain: Engine }> {
       constructor(private readonly literals: Iterable<string>) {
         this.size = [...literals].length;
       }
-      presentIn(text: string): Set<string> {
-        return new Set([...this.literals].filter((l) => new RegExp(actual.escapeLiteral(l), 'i').test(text)));
+      positionsIn(text: string): Map<string, number> {
+        const at = new Map<string, number>();
+        for (const l of this.literals) {
+          const p = text.search(new RegExp(actual.escapeLiteral(l), 'i'));
+          if (p !== -1) at.set(l, p);
+        }
+        return at;
       }
     }
     return {
