@@ -14,7 +14,7 @@
  */
 import { Document } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
-import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf } from './line-diff.js';
+import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf, utf16Segments } from './line-diff.js';
 import { REACH } from './shapes.js';
 import type { LiteralSet } from './prefilter.js';
 import { lastAtOrBefore } from './sorted.js';
@@ -31,9 +31,16 @@ interface ShapeRecord {
 }
 
 export interface ScanRecord {
-  /** The text, as its code units (line-diff.ts), and its line bounds. */
+  /**
+   * The text as the diff reads it, and its line bounds in those units: its UTF-16 code units, or
+   * its UTF-8 bytes (half the memory for a text that is not ASCII).
+   */
   readonly units: Units;
   readonly lines: Int32Array;
+  /** When `units` are UTF-8 bytes of a text that is not ASCII: its line bounds in the string. */
+  readonly unitLines?: Int32Array;
+  /** The text's length in the string. */
+  readonly length: number;
   /** Its lines' hashes, once a diff computed them: the next diff takes them as they are. */
   readonly hashes?: Int32Array;
   readonly rules: CompiledRule[];
@@ -82,6 +89,13 @@ class TrackedDocument extends Document {
 }
 
 /**
+ * A candidate as a record keeps it. Its secret was cut from the text, and V8 keeps a cut string as
+ * a view of the whole text: a record holding one kept its version's text in the heap, two bytes a
+ * character for a page that is not ASCII, beside the units it was meant to keep instead.
+ */
+const kept = (c: Candidate): Candidate => ({ ...c, secret: Buffer.from(c.secret, 'utf16le').toString('utf16le') });
+
+/**
  * A shape's matches as they are found, in a plain array (growing typed arrays allocated outside
  * the heap a dozen times a document, and their freed pieces stayed in the process), packed into
  * one typed array at the end.
@@ -113,7 +127,7 @@ export interface IncrementalStats {
   /** Matches judged. */
   judged: number;
   /** Why nothing was reused, when nothing could be. */
-  full?: 'no previous' | 'diff too large' | 'rules changed' | 'document facts changed';
+  full?: 'no previous' | 'diff too large' | 'encodings differ' | 'rules changed' | 'document facts changed';
 }
 
 class Run implements ShapeHooks {
@@ -121,6 +135,7 @@ class Run implements ShapeHooks {
   private reusable = false;
   live = '';
   readonly stats: IncrementalStats = { reused: 0, judged: 0 };
+  private readonly segments: Segment[] | null;
   /** Clean segments: where each starts in the new text, its old bounds (-1 and length + 1 for the text's ends), its offset. */
   private segNew: Int32Array = new Int32Array(0);
   private segNewEnd: Int32Array = new Int32Array(0);
@@ -131,10 +146,12 @@ class Run implements ShapeHooks {
   constructor(
     private readonly doc: TrackedDocument,
     private readonly previous: ScanRecord | undefined,
-    private readonly segments: Segment[] | null,
+    segments: Segment[] | null | 'encodings differ',
     private readonly rules: CompiledRule[],
   ) {
+    this.segments = Array.isArray(segments) ? segments : null;
     if (!previous) this.stats.full = 'no previous';
+    else if (segments === 'encodings differ') this.stats.full = segments;
     else if (!segments) this.stats.full = 'diff too large';
   }
 
@@ -147,7 +164,7 @@ class Run implements ShapeHooks {
     if (prev.noSections !== undefined && (sectionHeaders(this.doc).length === 0) !== prev.noSections) return void (this.stats.full = 'document facts changed');
     // A span may reach the document's start (-1) or end (length + 1): only a segment that starts
     // both texts, or ends both, holds those.
-    const oldLen = prev.units.length;
+    const oldLen = prev.length;
     const newLen = this.doc.text.length;
     const n = this.segments.length;
     this.segNew = new Int32Array(n);
@@ -187,7 +204,7 @@ class Run implements ShapeHooks {
 
   /** Segments, for the resumed scans. */
   get segs() {
-    return { news: this.segNew, newEnds: this.segNewEnd, los: this.segLo, his: this.segHi, deltas: this.segDelta, oldEnd: this.previous!.units.length + 1 };
+    return { news: this.segNew, newEnds: this.segNewEnd, los: this.segLo, his: this.segHi, deltas: this.segDelta, oldEnd: this.previous!.length + 1 };
   }
 
   reuse(group: number, start: number, end: number, out: Candidate[]): boolean {
@@ -215,7 +232,7 @@ class Run implements ShapeHooks {
 
   judged(group: number, start: number, end: number, lo: number, hi: number, out: Candidate[], from: number): void {
     this.stats.judged++;
-    this.recorder(group).add(start, end, lo, hi, out.length > from ? out.slice(from) : null);
+    this.recorder(group).add(start, end, lo, hi, out.length > from ? out.slice(from).map(kept) : null);
   }
 
   private recorder(group: number): Recorder {
@@ -437,7 +454,8 @@ export interface IncrementalResult {
 /**
  * `detect(fragment, rules, kind)`, reusing what `previous` (the record of an earlier version of
  * the text) says still holds, and recording this version for the next one. The findings are
- * always those of `detect`.
+ * always those of `detect`. `units` may be the text's UTF-8 bytes, exactly those it was decoded
+ * from (valid UTF-8, no byte-order mark); otherwise its UTF-16 units are taken.
  */
 export function detectIncremental(
   fragment: Fragment,
@@ -447,21 +465,38 @@ export function detectIncremental(
 ): IncrementalResult {
   const kind = options.kind ?? 'content';
   const doc = new TrackedDocument(fragment.text);
-  // A text of ASCII characters may come as its bytes; two texts are diffed in units of one width.
+  // A text may come as its UTF-8 bytes (one unit a byte for ASCII); as its UTF-16 units otherwise.
   const units = options.units ?? unitsOf(fragment.text);
-  // The document's own line starts: a text's lines are found once.
-  const lines = lineBounds(units, doc.lineStarts);
-  let segments: Segment[] | null = null;
+  const utf8 = units.BYTES_PER_ELEMENT === 1 && units.length !== fragment.text.length;
+  // The document's own line starts: a text's lines are found once (in bytes too when they differ).
+  const lines = utf8 ? lineBounds(units) : lineBounds(units, doc.lineStarts);
+  const starts = doc.lineStarts;
+  const unitLines = utf8 ? Int32Array.from(starts[starts.length - 1] === fragment.text.length ? starts : [...starts, fragment.text.length]) : undefined;
+  let segments: Segment[] | null | 'encodings differ' = null;
   let hashes: Int32Array | undefined;
   if (previous) {
-    const wide = (u: Units) => (u.BYTES_PER_ELEMENT === 2 ? u : Uint16Array.from(u));
+    const wasUtf8 = previous.unitLines !== undefined;
     const narrow = previous.units.BYTES_PER_ELEMENT === units.BYTES_PER_ELEMENT;
-    // A file with one version is never hashed; one with many, once a version.
-    hashes = lineHashes(units, lines);
-    const old = narrow ? previous.units : wide(previous.units);
-    segments = cleanSegments(old, narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines, previous.hashes ?? lineHashes(old, previous.lines), hashes);
+    if (!narrow && (utf8 || wasUtf8)) {
+      // UTF-8 bytes beside UTF-16 units (a file whose encoding changed): nothing to line up.
+      segments = 'encodings differ';
+    } else {
+      // ASCII bytes widen to the UTF-16 units they are.
+      const wide = (u: Units) => (u.BYTES_PER_ELEMENT === 2 ? u : Uint16Array.from(u));
+      // A file with one version is never hashed; one with many, once a version.
+      hashes = lineHashes(units, lines);
+      const old = narrow ? previous.units : wide(previous.units);
+      segments = cleanSegments(old, narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines, previous.hashes ?? lineHashes(old, previous.lines), hashes);
+      if (segments && (utf8 || wasUtf8)) {
+        segments = utf16Segments(
+          segments,
+          { data: previous.units as Uint8Array, bytes: previous.lines, units: previous.unitLines ?? previous.lines },
+          { data: units as Uint8Array, bytes: lines, units: unitLines ?? lines },
+        );
+      }
+    }
   }
-  if (previous?.literals && segments) doc.from = { literals: previous.literals, segments };
+  if (previous?.literals && Array.isArray(segments)) doc.from = { literals: previous.literals, segments };
   const run = new Run(doc, previous, segments, rules);
   const findings = detectIn(doc, fragment, rules, kind, run);
   // A reused verdict may have read the absence of sections in the earlier version: the fact
@@ -476,6 +511,8 @@ export function detectIncremental(
   const record: ScanRecord = {
     units,
     lines,
+    ...(unitLines ? { unitLines } : {}),
+    length: fragment.text.length,
     ...(hashes ? { hashes } : {}),
     rules,
     live: run.live,
@@ -483,7 +520,7 @@ export function detectIncremental(
     noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
     ...(doc.literals ? { literals: doc.literals } : {}),
     shapes,
-    bytes: units.byteLength + lines.byteLength + (hashes?.byteLength ?? 0) + 16 * matches + 256,
+    bytes: units.byteLength + lines.byteLength + (unitLines?.byteLength ?? 0) + (hashes?.byteLength ?? 0) + 16 * matches + 256,
   };
   return { findings, record, stats: run.stats };
 }

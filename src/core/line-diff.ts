@@ -10,6 +10,7 @@
  * compared whole before they count as clean; those that differ are narrowed like replaced ones.
  * Only what is compared equal is ever a segment.
  */
+import { lastAtOrBefore } from './sorted.js';
 
 /** old [oldStart, oldEnd) is new [oldStart + delta, oldEnd + delta), character for character. */
 export interface Segment {
@@ -30,8 +31,9 @@ export interface DiffLimits {
 export const DEFAULT_LIMITS: DiffLimits = { maxEdits: 256 };
 
 /**
- * A text as its UTF-16 code units: offsets in it are string offsets. A text of ASCII characters
- * may be given as its bytes (one unit a byte), which a caller holds outside the JavaScript heap.
+ * A text as its UTF-16 code units (offsets in it are string offsets) or as its UTF-8 bytes, which
+ * a caller holds outside the JavaScript heap at one byte an ASCII character; offsets in bytes
+ * become string offsets through utf16Segments.
  */
 export type Units = Uint8Array | Uint16Array;
 
@@ -252,4 +254,59 @@ function myers(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, n
   }
   if (x > 0) runs.push([0, 0, x]);
   return runs.reverse();
+}
+
+/**
+ * A text given as its UTF-8 bytes: the bytes (the diff's units), their line bounds, and the line
+ * bounds of the string (UTF-16 code units) it decodes to. `\n` is one byte and one unit, so line
+ * `i` is bytes [bytes[i], bytes[i + 1]) and units [units[i], units[i + 1]).
+ */
+export interface Utf8Text {
+  data: Uint8Array;
+  bytes: Int32Array;
+  units: Int32Array;
+}
+
+const continuation = (b: number) => (b & 0xc0) === 0x80;
+
+/**
+ * The string offset of byte offset `p` of `t`; inside a character, the offset after it (a
+ * character's units are counted at its first byte).
+ */
+function unitOffset(t: Utf8Text, p: number): number {
+  const i = lastAtOrBefore(t.bytes, p);
+  let u = t.units[i]!;
+  const from = t.bytes[i]!;
+  // An ASCII line: a byte is a unit.
+  if (i + 1 < t.bytes.length && t.bytes[i + 1]! - from === t.units[i + 1]! - u) return u + p - from;
+  // Otherwise one unit a character, two for a character beyond the BMP (four bytes, a surrogate pair).
+  const d = t.data;
+  for (let k = from; k < p; k++) {
+    const b = d[k]!;
+    if (!continuation(b)) u += b >= 0xf0 ? 2 : 1;
+  }
+  return u;
+}
+
+/**
+ * Clean segments found between two texts' UTF-8 bytes, as string offsets. A segment may begin or
+ * end inside a character whose bytes the two texts share only in part (é and è share their first
+ * byte, é and ũ their last): it is narrowed to whole characters, so what it says equal decodes
+ * equal. Its start is, by unitOffset, the character after; its end is moved back here. Both texts
+ * must be valid UTF-8.
+ */
+export function utf16Segments(segments: readonly Segment[], a: Utf8Text, b: Utf8Text): Segment[] {
+  const out: Segment[] = [];
+  const ad = a.data;
+  const bd = b.data;
+  for (const s of segments) {
+    const start = s.oldStart;
+    let end = s.oldEnd;
+    const d = s.delta;
+    while (end > start && ((end < ad.length && continuation(ad[end]!)) || (end + d < bd.length && continuation(bd[end + d]!)))) end--;
+    if (end <= start) continue;
+    const oldStart = unitOffset(a, start);
+    out.push({ oldStart, oldEnd: unitOffset(a, end), delta: unitOffset(b, start + d) - oldStart });
+  }
+  return out;
 }

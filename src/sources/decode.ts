@@ -10,7 +10,7 @@
  *   whole file must decode without a NUL character, or it is binary after all.
  * A file that says it is UTF-32 but is not is skipped with that reason, never scanned.
  */
-const SNIFF = 8192;
+export const SNIFF = 8192;
 
 export type Decoded = { text: string } | { binary: true; reason?: string };
 
