@@ -48,11 +48,15 @@ export class TextDetector {
  * than that round would drop every record just before it is wanted. So once the budget is
  * spent, a new file's record is kept only in place of one unused for several rounds of the
  * cache (a file no longer changed); the files already kept keep their place.
+ *
+ * A round is counted in long texts asked about, kept or not: counted in records kept, the clock
+ * stopped once the cache held files no longer changed (a docs layout replaced by another), and
+ * those records kept their place for the rest of the history while every new file was refused.
  */
-class RecordCache {
+export class RecordCache {
   private readonly records = new Map<string, { record: ScanRecord; cost: number; used: number }>();
   private bytes = 0;
-  private tick = 0;
+  private clock = 0;
 
   constructor(private readonly budget: number) {}
 
@@ -63,18 +67,18 @@ class RecordCache {
   /**
    * Whether a record of about `cost` bytes would be kept, `previous`'s taking its place if kept:
    * a record that would not be kept is not worth making (recording costs a scan about 10%).
+   * Asked once for every long text: the clock by which records age.
    */
   admits(cost: number, previous?: string): boolean {
+    this.clock++;
     if (cost > this.budget) return false;
     if (previous !== undefined && this.records.has(previous)) return true;
     if (this.bytes + cost <= this.budget) return true;
-    const oldest = this.records.values().next().value;
-    return oldest !== undefined && this.tick + 1 - oldest.used >= 4 * this.records.size;
+    return this.stale(this.records.values().next().value);
   }
 
   /** Keeps `record` for `blob`, in place of `previous`'s when given. */
   set(blob: string, record: ScanRecord, previous?: string): void {
-    this.tick++;
     const cost = record.bytes;
     const replaced = previous === undefined ? undefined : this.records.get(previous);
     if (replaced) this.drop(previous!);
@@ -83,11 +87,16 @@ class RecordCache {
     // Oldest first (a Map iterates in insertion order, and each set re-inserts).
     for (const [k, v] of this.records) {
       if (this.bytes + cost <= this.budget) break;
-      if (!replaced && this.tick - v.used < 4 * this.records.size) return;
+      if (!replaced && !this.stale(v)) return;
       this.drop(k);
     }
-    this.records.set(blob, { record, cost, used: this.tick });
+    this.records.set(blob, { record, cost, used: this.clock });
     this.bytes += cost;
+  }
+
+  /** Unused for four rounds of the cache. */
+  private stale(entry: { used: number } | undefined): boolean {
+    return entry !== undefined && this.clock - entry.used >= 4 * this.records.size;
   }
 
   private drop(blob: string): void {
