@@ -71,16 +71,21 @@ export class Document {
   hasWithin(re: RegExp, length: number, from: number, to: number): boolean {
     let at = this.occurrences.get(re.source);
     if (!at) {
-      at = [];
-      const g = new RegExp(re.source, 'gi');
-      for (let m = g.exec(this.text); m; m = g.exec(this.text)) {
-        at.push(m.index);
-        g.lastIndex = m.index + 1;
-      }
+      at = this.occurrencesOf(re.source, length);
       this.occurrences.set(re.source, at);
     }
     const lo = firstAtOrAfter(at, from);
     return lo < at.length && at[lo]! + length <= to;
+  }
+
+  /** Where the literal regex `source` (of `length` characters) matches, overlapping matches too, in order. */
+  protected occurrencesOf(source: string, _length: number): number[] {
+    return occurrences(source, this.text);
+  }
+
+  /** The occurrence lists hasWithin made, by regex source. */
+  get occurrenceLists(): ReadonlyMap<string, number[]> {
+    return this.occurrences;
   }
 
   /**
@@ -112,4 +117,16 @@ export class Document {
     }
     return r;
   }
+}
+
+/** Every offset of `text` (from `from`, before `to`) where the case-insensitive literal regex `source` matches, overlapping matches too. */
+export function occurrences(source: string, text: string, from = 0, to = text.length): number[] {
+  const at: number[] = [];
+  const g = new RegExp(source, 'gi');
+  const t = from === 0 && to === text.length ? text : text.slice(from, to);
+  for (let m = g.exec(t); m; m = g.exec(t)) {
+    at.push(m.index + from);
+    g.lastIndex = m.index + 1;
+  }
+  return at;
 }

@@ -12,7 +12,7 @@
  * document has `[section]` headers. If any of those differs from the recorded version, nothing is
  * reused.
  */
-import { Document } from './document.js';
+import { Document, occurrences } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
 import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf, utf16Segments } from './line-diff.js';
 import { REACH } from './shapes.js';
@@ -51,6 +51,8 @@ export interface ScanRecord {
   readonly noSections: boolean | undefined;
   /** The document literals found, each at one of its offsets, when the engine asked for them. */
   readonly literals?: Literals;
+  /** Every occurrence of each literal the engine asked about near a match (Document.hasWithin), by regex source. */
+  readonly occurrences?: ReadonlyMap<string, Int32Array>;
   readonly shapes: ShapeRecord[];
   /** About what the record holds in memory, in bytes. */
   readonly bytes: number;
@@ -68,12 +70,17 @@ interface Literals {
 class TrackedDocument extends Document {
   readonly tested = new Map<RegExp, boolean>();
   sectionsRead = false;
-  /** The previous version's literals and the clean segments from it, when there is a diff. */
-  from: { literals: Literals; segments: Segment[] } | undefined;
+  /** The previous version's literals and occurrence lists, and the clean segments from it, when there is a diff. */
+  from: { literals?: Literals; occurrences?: ReadonlyMap<string, Int32Array>; segments: Segment[] } | undefined;
 
   protected override literalsOf(set: LiteralSet): Map<string, number> {
-    const from = this.from?.literals.set === set ? this.from : undefined;
-    return from ? carryLiterals(set, from.literals.at, from.segments, this.text) : super.literalsOf(set);
+    const from = this.from;
+    return from?.literals?.set === set ? carryLiterals(set, from.literals.at, from.segments, this.text) : super.literalsOf(set);
+  }
+
+  protected override occurrencesOf(source: string, length: number): number[] {
+    const before = this.from?.occurrences?.get(source);
+    return before ? carryOccurrences(source, length, before, this.from!.segments, this.text) : super.occurrencesOf(source, length);
   }
 
   override test(re: RegExp): boolean {
@@ -430,6 +437,56 @@ export function carryLiterals(set: LiteralSet, before: ReadonlyMap<string, numbe
   return at;
 }
 
+/**
+ * Every occurrence of the literal regex `source` (`length` characters) in `text`, from the previous
+ * version's (`before`, in order) and the clean segments from it; the same list a search of the
+ * whole text gives (Document.occurrencesOf), only cheaper. An occurrence wholly within a clean
+ * segment is in both versions, moved; any other overlaps changed text or spans the point where two
+ * segments meet, and is looked for within the literal's length around those places.
+ */
+export function carryOccurrences(source: string, length: number, before: Int32Array, segments: readonly Segment[], text: string): number[] {
+  const out: number[] = [];
+  const windows: Array<[number, number]> = [];
+  const reach = length - 1;
+  let k = 0;
+  let end = 0;
+  for (const s of segments) {
+    const start = s.oldStart + s.delta;
+    windows.push([Math.max(0, Math.min(end, start) - reach), Math.min(text.length, Math.max(end, start) + reach)]);
+    end = s.oldEnd + s.delta;
+    while (k < before.length && before[k]! < s.oldStart) k++;
+    for (; k < before.length && before[k]! + length <= s.oldEnd; k++) out.push(before[k]! + s.delta);
+  }
+  windows.push([Math.max(0, end - reach), text.length]);
+  let searched = 0;
+  for (const [a, b] of windows) searched += b - a;
+  // Many small changes: one search of the whole text costs less than many of pieces of it.
+  if (searched * 4 > text.length) return occurrences(source, text);
+  const found: number[] = [];
+  let merged: [number, number] | undefined;
+  const flush = () => {
+    if (merged) for (const p of occurrences(source, text, merged[0], merged[1])) found.push(p);
+  };
+  for (const w of windows) {
+    if (merged && w[0] <= merged[1]) merged[1] = Math.max(merged[1], w[1]);
+    else {
+      flush();
+      merged = [w[0], w[1]];
+    }
+  }
+  flush();
+  if (!found.length) return out;
+  // Both lists are in order; an occurrence found near a change may also be a carried one.
+  const all: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < out.length || j < found.length) {
+    const p = j >= found.length || (i < out.length && out[i]! <= found[j]!) ? out[i++]! : found[j++]!;
+    if (all[all.length - 1] !== p) all.push(p);
+  }
+  return all;
+}
+
 /** The index of the segment whose old range holds old offset `p`, or -1. */
 function segmentOf(segments: readonly Segment[], p: number): number {
   let lo = 0;
@@ -496,7 +553,9 @@ export function detectIncremental(
       }
     }
   }
-  if (previous?.literals && Array.isArray(segments)) doc.from = { literals: previous.literals, segments };
+  if (previous && Array.isArray(segments) && (previous.literals || previous.occurrences)) {
+    doc.from = { ...(previous.literals ? { literals: previous.literals } : {}), ...(previous.occurrences ? { occurrences: previous.occurrences } : {}), segments };
+  }
   const run = new Run(doc, previous, segments, rules);
   const findings = detectIn(doc, fragment, rules, kind, run);
   // A reused verdict may have read the absence of sections in the earlier version: the fact
@@ -508,6 +567,13 @@ export function detectIncremental(
     matches += s.starts.length;
     return s;
   });
+  let occurrenceBytes = 0;
+  const lists = doc.occurrenceLists.size ? new Map<string, Int32Array>() : undefined;
+  for (const [source, at] of doc.occurrenceLists) {
+    const kept = Int32Array.from(at);
+    occurrenceBytes += kept.byteLength;
+    lists!.set(source, kept);
+  }
   const record: ScanRecord = {
     units,
     lines,
@@ -519,8 +585,9 @@ export function detectIncremental(
     tested: doc.tested,
     noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
     ...(doc.literals ? { literals: doc.literals } : {}),
+    ...(lists ? { occurrences: lists } : {}),
     shapes,
-    bytes: units.byteLength + lines.byteLength + (unitLines?.byteLength ?? 0) + (hashes?.byteLength ?? 0) + 16 * matches + 256,
+    bytes: units.byteLength + lines.byteLength + (unitLines?.byteLength ?? 0) + (hashes?.byteLength ?? 0) + occurrenceBytes + 16 * matches + 256,
   };
   return { findings, record, stats: run.stats };
 }
