@@ -104,25 +104,63 @@ const kept = (c: Candidate): Candidate => ({ ...c, secret: Buffer.from(c.secret,
 
 /**
  * A shape's matches as they are found, in a plain array (growing typed arrays allocated outside
- * the heap a dozen times a document, and their freed pieces stayed in the process), packed into
- * one typed array at the end.
+ * the heap a dozen times a document, and their freed pieces stayed in the process), and runs of
+ * the previous record's matches taken whole, packed into one typed array at the end. Most of a
+ * version's matches are such runs: taken one by one, they cost the keyword-dense history as much
+ * as its shapes' regexes.
  */
 class Recorder {
+  private n = 0;
   private flat: number[] = [];
+  /** Old matches [first, last) of `from`, moved by `d`, at index `at` of this record. */
+  private runs: Array<{ at: number; from: ShapeRecord; first: number; last: number; d: number }> = [];
   private cands = new Map<number, Candidate[]>();
+
   add(start: number, end: number, lo: number, hi: number, cands: Candidate[] | null): void {
-    if (cands) this.cands.set(this.flat.length >> 2, cands);
+    if (cands) this.cands.set(this.n, cands);
     this.flat.push(start, end, lo, hi);
+    this.n++;
   }
+
+  /** Takes the old matches [first, last) of `from`, moved by `d`; their candidates, moved, go to `out` in order. */
+  addRun(from: ShapeRecord, first: number, last: number, d: number, out: Candidate[]): void {
+    if (from.cands.size) {
+      for (let k = first; k < last; k++) {
+        const cands = from.cands.get(k);
+        if (!cands) continue;
+        const moved = cands.map((c) => ({ ...c, start: c.start + d, end: c.end + d }));
+        for (const c of moved) out.push(c);
+        this.cands.set(this.n + k - first, moved);
+      }
+    }
+    const prev = this.runs[this.runs.length - 1];
+    if (prev && prev.from === from && prev.last === first && prev.d === d && prev.at + (prev.last - prev.first) === this.n) prev.last = last;
+    else this.runs.push({ at: this.n, from, first, last, d });
+    this.n += last - first;
+  }
+
   done(): ShapeRecord {
-    const n = this.flat.length >> 2;
+    const n = this.n;
     const all = new Int32Array(4 * n);
     const f = this.flat;
-    for (let i = 0; i < n; i++) {
-      all[i] = f[4 * i]!;
-      all[n + i] = f[4 * i + 1]!;
-      all[2 * n + i] = f[4 * i + 2]!;
-      all[3 * n + i] = f[4 * i + 3]!;
+    let i = 0;
+    let j = 0;
+    for (let r = 0; r <= this.runs.length; r++) {
+      const run = this.runs[r];
+      for (const stop = run ? run.at : n; i < stop; i++, j++) {
+        all[i] = f[4 * j]!;
+        all[n + i] = f[4 * j + 1]!;
+        all[2 * n + i] = f[4 * j + 2]!;
+        all[3 * n + i] = f[4 * j + 3]!;
+      }
+      if (!run) break;
+      const { from, first, last, d } = run;
+      for (let k = first; k < last; k++, i++) {
+        all[i] = from.starts[k]! + d;
+        all[n + i] = from.ends[k]! + d;
+        all[2 * n + i] = from.los[k]! + d;
+        all[3 * n + i] = from.his[k]! + d;
+      }
     }
     return { starts: all.subarray(0, n), ends: all.subarray(n, 2 * n), los: all.subarray(2 * n, 3 * n), his: all.subarray(3 * n), cands: this.cands };
   }
@@ -197,16 +235,10 @@ class Run implements ShapeHooks {
     return new Resumed(this, group, rule, text, out, shape, reach).next;
   }
 
-  /** Takes the old match `k` of `shape`, moved by `d`, with its candidates. */
-  take(group: number, shape: ShapeRecord, k: number, d: number, out: Candidate[]): void {
-    const cands = shape.cands.get(k);
-    let moved: Candidate[] | null = null;
-    if (cands) {
-      moved = cands.map((c) => ({ ...c, start: c.start + d, end: c.end + d }));
-      for (const c of moved) out.push(c);
-    }
-    this.stats.reused++;
-    this.recorder(group).add(shape.starts[k]! + d, shape.ends[k]! + d, shape.los[k]! + d, shape.his[k]! + d, moved);
+  /** Takes the old matches [first, last) of `shape`, moved by `d`, with their candidates. */
+  take(group: number, shape: ShapeRecord, first: number, last: number, d: number, out: Candidate[]): void {
+    this.stats.reused += last - first;
+    this.recorder(group).addRun(shape, first, last, d, out);
   }
 
   /** Segments, for the resumed scans. */
@@ -233,7 +265,7 @@ class Run implements ShapeHooks {
     const spanLo = shape.los[k]!;
     const spanHi = shape.his[k]!;
     if (spanLo < lo[at]! || spanHi > hi[at]!) return false;
-    this.take(group, shape, k, d, out);
+    this.take(group, shape, k, k + 1, d, out);
     return true;
   }
 
@@ -303,8 +335,15 @@ class Resumed {
             // Every attempt from here to the old match reads clean text: the old match it is.
             this.k++;
             if (this.old.los[k]! >= los[j]! && this.old.his[k]! <= his[j]!) {
-              this.run.take(this.group, this.old, k, d, this.out);
-              this.cursor = ends[k]! + d;
+              // So are the old matches after it, as long as each would be the next one taken here:
+              // within the segment, every attempt up to it clean, its span within the clean text.
+              let last = k + 1;
+              const segEnd = newEnds[j]! - d;
+              const { los: spanLos, his: spanHis } = this.old;
+              while (last < starts.length && ends[last - 1]! < segEnd && (toEnd || starts[last]! + ahead <= his[j]!) && spanLos[last]! >= los[j]! && spanHis[last]! <= his[j]!) last++;
+              this.run.take(this.group, this.old, k, last, d, this.out);
+              this.k = last;
+              this.cursor = ends[last - 1]! + d;
               continue;
             }
             // Its verdict read changed text: judged again, on the regex's own match.
