@@ -440,37 +440,9 @@ export function carryLiterals(set: LiteralSet, before: ReadonlyMap<string, numbe
   }
   const absent = new Set(set.all.filter((l) => !before.has(l)));
   if (absent.size) {
-    // The changed places of the new text: gaps between segments (in new offsets) and the points
-    // where two segments meet.
-    const reach = set.longest;
-    const windows: Array<[number, number]> = [];
-    let end = 0;
-    for (const s of segments) {
-      const start = s.oldStart + s.delta;
-      windows.push([Math.max(0, Math.min(end, start) - reach), Math.min(text.length, Math.max(end, start) + reach)]);
-      end = s.oldEnd + s.delta;
-    }
-    windows.push([Math.max(0, end - reach), text.length]);
-    let searched = 0;
-    for (const [a, b] of windows) searched += b - a;
-    // Many small changes: one search of the whole text costs less than many of pieces of it.
-    if (searched * 4 > text.length) for (const [l, p] of set.positionsIn(text, absent)) at.set(l, p);
-    else {
-      let merged: [number, number] | undefined;
-      const flush = () => {
-        if (!merged) return;
-        const [a, b] = merged;
-        for (const [l, p] of set.positionsIn(text.slice(a, b), absent)) if (!at.has(l)) at.set(l, a + p);
-      };
-      for (const w of windows) {
-        if (merged && w[0] <= merged[1]) merged[1] = Math.max(merged[1], w[1]);
-        else {
-          flush();
-          merged = [w[0], w[1]];
-        }
-      }
-      flush();
-    }
+    const windows = changedWindows(segments, set.longest, text.length);
+    if (!windows) for (const [l, p] of set.positionsIn(text, absent)) at.set(l, p);
+    else for (const [a, b] of windows) for (const [l, p] of set.positionsIn(text.slice(a, b), absent)) if (!at.has(l)) at.set(l, a + p);
   }
   if (lost.size) for (const [l, p] of set.positionsIn(text, lost)) at.set(l, p);
   return at;
@@ -484,36 +456,16 @@ export function carryLiterals(set: LiteralSet, before: ReadonlyMap<string, numbe
  * segments meet, and is looked for within the literal's length around those places.
  */
 export function carryOccurrences(source: string, length: number, before: Int32Array, segments: readonly Segment[], text: string): number[] {
+  const windows = changedWindows(segments, length - 1, text.length);
+  if (!windows) return occurrences(source, text);
   const out: number[] = [];
-  const windows: Array<[number, number]> = [];
-  const reach = length - 1;
   let k = 0;
-  let end = 0;
   for (const s of segments) {
-    const start = s.oldStart + s.delta;
-    windows.push([Math.max(0, Math.min(end, start) - reach), Math.min(text.length, Math.max(end, start) + reach)]);
-    end = s.oldEnd + s.delta;
     while (k < before.length && before[k]! < s.oldStart) k++;
     for (; k < before.length && before[k]! + length <= s.oldEnd; k++) out.push(before[k]! + s.delta);
   }
-  windows.push([Math.max(0, end - reach), text.length]);
-  let searched = 0;
-  for (const [a, b] of windows) searched += b - a;
-  // Many small changes: one search of the whole text costs less than many of pieces of it.
-  if (searched * 4 > text.length) return occurrences(source, text);
   const found: number[] = [];
-  let merged: [number, number] | undefined;
-  const flush = () => {
-    if (merged) for (const p of occurrences(source, text, merged[0], merged[1])) found.push(p);
-  };
-  for (const w of windows) {
-    if (merged && w[0] <= merged[1]) merged[1] = Math.max(merged[1], w[1]);
-    else {
-      flush();
-      merged = [w[0], w[1]];
-    }
-  }
-  flush();
+  for (const [a, b] of windows) for (const p of occurrences(source, text, a, b)) found.push(p);
   if (!found.length) return out;
   // Both lists are in order; an occurrence found near a change may also be a carried one.
   const all: number[] = [];
@@ -524,6 +476,35 @@ export function carryOccurrences(source: string, length: number, before: Int32Ar
     if (all[all.length - 1] !== p) all.push(p);
   }
   return all;
+}
+
+/**
+ * The changed places of a new text of `length` characters, each widened by `reach` on both sides,
+ * merged where they meet: the gaps between clean segments (in new offsets) and the points where two
+ * segments meet (text deleted between them). Null when they add up to more than a quarter of the
+ * text: one search of the whole text then costs less than many of pieces of it.
+ */
+function changedWindows(segments: readonly Segment[], reach: number, length: number): Array<[number, number]> | null {
+  const windows: Array<[number, number]> = [];
+  let searched = 0;
+  const add = (a: number, b: number) => {
+    const last = windows[windows.length - 1];
+    if (last && a <= last[1]) {
+      searched += Math.max(0, b - last[1]);
+      last[1] = Math.max(last[1], b);
+    } else {
+      searched += b - a;
+      windows.push([a, b]);
+    }
+  };
+  let end = 0;
+  for (const s of segments) {
+    const start = s.oldStart + s.delta;
+    add(Math.max(0, end - reach), Math.min(length, start + reach));
+    end = s.oldEnd + s.delta;
+  }
+  add(Math.max(0, end - reach), length);
+  return searched * 4 > length ? null : windows;
 }
 
 /** The index of the segment whose old range holds old offset `p`, or -1. */

@@ -13,6 +13,7 @@ import { carryLiterals } from '../../src/core/incremental.js';
 import { cleanSegments, unitsOf } from '../../src/core/line-diff.js';
 import { LiteralSet } from '../../src/core/prefilter.js';
 import { runSeed, seeded, type Random } from '../helpers/random.js';
+import { editText, mixture } from '../helpers/text-edits.js';
 
 const LITERALS = ['postmark', 'post', 'mark', 'process.env', 'env', 'x-postmark-server-token', 'client', 'apiclient.new', 'smtp', 'ı', 'straße'];
 const PIECES = ['post', 'mark', 'Post', 'MARK', 'process', '.env', 'ENV', 'x-', 'postmark-server-', 'token', 'Client', 'apiclient', '.new', 'smtp', 'SMT', 'ı', 'I', 'straße', 'STRASSE', ' ', '\n', 'a', '=', '"'];
@@ -20,28 +21,8 @@ const PIECES = ['post', 'mark', 'Post', 'MARK', 'process', '.env', 'ENV', 'x-', 
 const FILLER = [' ', '\n', 'a', '=', '"', 'lorem', 'ipsum', 'x', '-'];
 
 /** Mostly filler, so that a version often lacks a literal the next one makes, or breaks one it had. */
-function text(rnd: Random, n: number, density = rnd.pick([0.002, 0.02, 0.2])): string {
-  let out = '';
-  for (let i = 0; i < n; i++) out += rnd.chance(density) ? rnd.pick(PIECES) : rnd.pick(FILLER);
-  return out;
-}
-
-function edit(t: string, rnd: Random): string {
-  const at = rnd.int(t.length + 1);
-  switch (rnd.int(4)) {
-    case 0:
-      return t.slice(0, at) + text(rnd, 1 + rnd.int(3), 0.5) + t.slice(at);
-    case 1:
-      return t.slice(0, at) + t.slice(at + 1 + rnd.int(12));
-    case 2:
-      return t.slice(0, at) + text(rnd, 1 + rnd.int(2), 0.5) + t.slice(at + 1 + rnd.int(6));
-    default: {
-      const lines = t.split('\n');
-      lines.splice(rnd.int(lines.length), rnd.int(2), ...(rnd.chance(0.5) ? [text(rnd, 6)] : []));
-      return lines.join('\n');
-    }
-  }
-}
+const text = (rnd: Random, n: number, density = rnd.pick([0.002, 0.02, 0.2])) => mixture(rnd, n, PIECES, FILLER, density);
+const edit = (t: string, rnd: Random) => editText(t, rnd, (n, dense) => text(rnd, n, dense ? 0.5 : undefined));
 
 describe('carryLiterals', () => {
   it('finds what a search of the whole new text finds, at real occurrences', () => {

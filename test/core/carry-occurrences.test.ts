@@ -13,6 +13,7 @@ import { occurrences } from '../../src/core/document.js';
 import { carryOccurrences } from '../../src/core/incremental.js';
 import { cleanSegments, unitsOf } from '../../src/core/line-diff.js';
 import { runSeed, seeded, type Random } from '../helpers/random.js';
+import { editText, mixture } from '../helpers/text-edits.js';
 
 const SOURCES = [
   { source: 'postmark', length: 8 },
@@ -22,28 +23,8 @@ const SOURCES = [
 const PIECES = ['post', 'mark', 'POST', 'Mark', 'postmark', 'a', 'aa', 'x-', 'postmark-server-', 'token', '-', 'TOKEN', 'X-'];
 const FILLER = [' ', '\n', 'b', '=', '"', 'lorem', 'ipsum'];
 
-function text(r: Random, n: number, density = r.pick([0.01, 0.1, 0.5])): string {
-  let out = '';
-  for (let i = 0; i < n; i++) out += r.chance(density) ? r.pick(PIECES) : r.pick(FILLER);
-  return out;
-}
-
-function edit(t: string, r: Random): string {
-  const at = r.int(t.length + 1);
-  switch (r.int(4)) {
-    case 0:
-      return t.slice(0, at) + text(r, 1 + r.int(3), 0.6) + t.slice(at);
-    case 1:
-      return t.slice(0, at) + t.slice(at + 1 + r.int(12));
-    case 2:
-      return t.slice(0, at) + text(r, 1 + r.int(2), 0.6) + t.slice(at + 1 + r.int(6));
-    default: {
-      const lines = t.split('\n');
-      lines.splice(r.int(lines.length), r.int(2), ...(r.chance(0.5) ? [text(r, 6)] : []));
-      return lines.join('\n');
-    }
-  }
-}
+const text = (r: Random, n: number, density = r.pick([0.01, 0.1, 0.5])) => mixture(r, n, PIECES, FILLER, density);
+const edit = (t: string, r: Random) => editText(t, r, (n, dense) => text(r, n, dense ? 0.6 : undefined));
 
 describe('carryOccurrences', () => {
   it('gives the list a search of the whole new text gives', () => {
