@@ -121,7 +121,8 @@ const waiting: Array<() => void> = [];
 const POOL_SIZE = 2;
 
 function openAsyncHost(): AsyncHost {
-  const child = fork(HOST, [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // A plain node, as bin/ runs under (fork would pass on the test worker's own node options).
+  const child = fork(HOST, [], { cwd: ROOT, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.unref();
   child.channel?.unref();
   return { child, busy: false };
