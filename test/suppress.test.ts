@@ -116,8 +116,7 @@ describe('an ignore file or baseline that cannot be trusted to read', () => {
       ['broken baseline', plain, ['--baseline', 'broken-baseline.json'], /baseline .*broken-baseline\.json is not valid JSON: .*\(line 1, column \d+\)/],
     ];
     // A FIFO or a device read by mistake would block or never end: those runs get a process of their
-    // own with a time limit,
-    // so a regression fails the test instead of hanging it; the rest run in-process.
+    // own with a time limit, so a regression fails the test instead of hanging it; the rest run in-process.
     const runs = await Promise.all(cases.map(([label, dir, extra]) => cliAsync(['scan', ...extra], dir, /FIFO|device/.test(label) ? { timeoutMs: 20000 } : {})));
     cases.forEach(([label, , , message], i) => {
       const r = runs[i]!;
