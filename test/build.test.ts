@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyModules } from './helpers/modules.js';
-import { cleanupAll, tempDir } from './helpers/repo.js';
+import { checkoutTempDir, cleanupAll } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -34,7 +34,8 @@ const times = () =>
   );
 
 beforeAll(() => {
-  dir = tempDir('sg-build-');
+  // Beside the checkout: its node_modules is linked in below.
+  dir = checkoutTempDir('sg-build-');
   mkdirSync(join(dir, 'test', 'helpers'), { recursive: true });
   // cp -a keeps the times of folders too (a folder's time says a file was added or removed).
   const inputs = ['src', 'scripts', 'schema', 'rules', 'test/helpers/rules.mjs', 'tsconfig.json', 'package.json', 'dist', '.tsbuildinfo'];

@@ -1,5 +1,5 @@
 /**
- * Most tests run the CLI in-process (helpers/in-process.ts): the built run() in a worker thread,
+ * Most tests run the CLI in-process (helpers/in-process.ts): the built run() in a long-lived host process,
  * given bin/'s arguments, directory, environment and standard input. That is only honest while it
  * answers exactly as bin/ does, so here the same calls go both ways and must give the same exit
  * code, stdout and stderr (a scan's duration aside): every mode and format, errors, standard

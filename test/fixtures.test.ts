@@ -5,28 +5,20 @@
  * exit code must follow from them, and no secret from the folder may appear in the report.
  *
  * Every case runs in-process through `run()` of the built CLI (dist/, the code bin/ loads, with
- * dist/rules.json), so the corpus costs one git repository per case and no node start-up. A few
- * cases, together covering every rule, a warning-only case and a negative one, also run through
- * bin/ as a separate process, so the process boundary (streams, exit code) is checked on the
- * same expectations.
+ * dist/rules.json; helpers/in-process.ts), so the corpus costs one git repository per case and no
+ * node start-up. A few cases, together covering every rule, a warning-only case and a negative
+ * one, also run through bin/ as a separate process, so the process boundary (streams, exit code)
+ * is checked on the same expectations.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../src/cli/context.js';
-import type { run as Run } from '../src/cli/run.js';
-import { cliAsync } from './helpers/cli-async.js';
+import { cliAsync, cliAsyncBin } from './helpers/cli-async.js';
 import { cleanupAll, makeRepo, type Files } from './helpers/repo.js';
 import type { JsonReport } from './helpers/report.js';
 import { ruleSpecs } from './helpers/rules.mjs';
 
-// The built run(): src/ has no rules.json beside it, dist/ does (npm test builds first).
-// @ts-expect-error plain ESM JavaScript without type declarations; typed by the cast
-const { run } = (await import('../dist/cli/run.js')) as { run: typeof Run };
-
-// The git processes an in-process scan starts inherit this environment; bin/ runs get the same.
-process.env.GIT_CONFIG_NOSYSTEM = '1';
 afterAll(cleanupAll);
 
 const ROOT = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -71,11 +63,8 @@ const SECRET_SHAPES = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 const ARGS = ['scan', '--format', 'json'];
 
-/** What bin/ hands run(), minus the process: not a terminal, no colour, git without system config. */
-function inProcess(cwd: string): Promise<Outcome> {
-  const ctx: CliContext = { cwd, env: { ...process.env, NO_COLOR: '1' }, stdoutIsTTY: false, stderrIsTTY: false };
-  return run(ARGS, ctx).then((r) => ({ code: r.exitCode, stdout: r.stdout, stderr: r.stderr }));
-}
+/** The built run() with what bin/ would be handed: not a terminal, no colour, git without system config. */
+const inProcess = (cwd: string): Promise<Outcome> => cliAsync(ARGS, cwd);
 const cases = readdirSync(ROOT).filter((d) => statSync(join(ROOT, d)).isDirectory()).sort();
 
 async function check(name: string, scan: (cwd: string) => Promise<Outcome>, expect: typeof import('vitest').expect): Promise<void> {
@@ -112,6 +101,6 @@ describe('fixtures/', () => {
   }
 
   for (const name of THROUGH_BIN) {
-    it.concurrent(`${name}, through bin/`, ({ expect }) => check(name, (cwd) => cliAsync(ARGS, cwd), expect));
+    it.concurrent(`${name}, through bin/`, ({ expect }) => check(name, (cwd) => cliAsyncBin(ARGS, cwd), expect));
   }
 });

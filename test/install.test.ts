@@ -334,7 +334,7 @@ describe.each([
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
     };
     writeFileSync(join(repo.dir, 'package.json'), '{ "name": "app", "version": "1.0.0", "private": true }\n');
-    sh('npm', ['install', '--no-save', '--no-audit', '--no-fund', husky]);
+    sh('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', husky]);
     // npm rebuilt node_modules/.bin; put this build of secret-guard back as a devDependency would.
     if (!existsSync(join(repo.dir, 'node_modules', '.bin', 'secret-guard'))) symlinkSync(BIN, join(repo.dir, 'node_modules', '.bin', 'secret-guard'));
     for (const args of setup) sh(join(repo.dir, 'node_modules', '.bin', 'husky'), args);

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyModules } from './helpers/modules.js';
-import { cleanupAll, fakeToken, GIT_IDENTITY, tempDir } from './helpers/repo.js';
+import { checkoutTempDir, cleanupAll, fakeToken, GIT_IDENTITY, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -47,7 +47,8 @@ function ok(cmd: string, args: string[], cwd: string): string {
 
 /** The project as git would commit it (tracked and untracked-not-ignored files), in a fresh repository. */
 function snapshotProject(): { dir: string; sha: string; files: string[] } {
-  const dir = tempDir('sg-pkg-src-');
+  // Beside the checkout: its node_modules is linked in below.
+  const dir = checkoutTempDir('sg-pkg-src-');
   const files = ok('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT).split('\0').filter((f) => f && existsSync(join(ROOT, f)));
   for (const f of files) {
     mkdirSync(dirname(join(dir, f)), { recursive: true });

@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-// This file is the working-tree contract as a user meets it: every call a node process through bin/.
-import { cliBin as cli } from './helpers/cli.js';
+// The working-tree contract as a user meets it. The exit codes, the redaction, --show-secrets and
+// standard input go through bin/ as a node process of their own (what a user's shell or hook
+// starts); what the report says about the files read is the same code either way
+// (cli-in-process.test.ts compares the two), so those calls run in-process.
+import { cli, cliBin } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +13,7 @@ afterAll(cleanupAll);
 describe('scan of the working tree, through bin/', () => {
   it('exits 0 on a clean repository and says what it read', () => {
     const repo = makeRepo({ files: { 'app.js': "const t = process.env.POSTMARK_SERVER_TOKEN;\n" } });
-    const r = cli(['scan'], repo.dir);
+    const r = cliBin(['scan'], repo.dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/no findings · 1 file scanned/);
   });
@@ -18,7 +21,7 @@ describe('scan of the working tree, through bin/', () => {
   it('exits 1 on a token, redacts it, and points at file:line:col', () => {
     const token = fakeToken();
     const repo = makeRepo({ files: { 'config/mail.yml': `mail:\n  host: smtp.postmarkapp.com\n  port: 587\n  user: apikey\n  password: ${token}\n` } });
-    const r = cli(['scan'], repo.dir);
+    const r = cliBin(['scan'], repo.dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^config\/mail\.yml\n  5:13 /m);
     expect(r.stdout).toContain('postmark-server-token');
@@ -29,8 +32,8 @@ describe('scan of the working tree, through bin/', () => {
   it('prints the secret only with --show-secrets', () => {
     const token = fakeToken();
     const repo = makeRepo({ files: { '.env.production': `POSTMARK_SERVER_TOKEN=${token}\n` } });
-    expect(cli(['scan'], repo.dir).stdout).not.toContain(token);
-    expect(cli(['scan', '--show-secrets'], repo.dir).stdout).toContain(token);
+    expect(cliBin(['scan'], repo.dir).stdout).not.toContain(token);
+    expect(cliBin(['scan', '--show-secrets'], repo.dir).stdout).toContain(token);
   });
 
   it('scans untracked files git would commit, not ignored ones', () => {
@@ -86,10 +89,10 @@ describe('scan of the working tree, through bin/', () => {
 
   it('honours --fail-on and the exit-code contract', () => {
     const repo = makeRepo({ files: { 'mailer.js': "const postmark = require('postmark')('your-api-token-here');\n" } });
-    expect(cli(['scan'], repo.dir).code).toBe(0);
-    expect(cli(['scan', '--fail-on', 'warning'], repo.dir).code).toBe(1);
-    expect(cli(['scan', '--no-such-flag'], repo.dir).code).toBe(2);
-    expect(cli(['scan', 'does/not/exist'], repo.dir).code).toBe(2);
+    expect(cliBin(['scan'], repo.dir).code).toBe(0);
+    expect(cliBin(['scan', '--fail-on', 'warning'], repo.dir).code).toBe(1);
+    expect(cliBin(['scan', '--no-such-flag'], repo.dir).code).toBe(2);
+    expect(cliBin(['scan', 'does/not/exist'], repo.dir).code).toBe(2);
   });
 
   it('excludes paths through ignorePaths in the config file', () => {
@@ -129,18 +132,18 @@ describe('what is named is read', () => {
     const dir = tempDir('sg-stdin-');
     const t = fakeToken();
     for (const args of [['scan', '-'], ['scan', '--format', 'json', '--', '-']]) {
-      const r = cli(args, dir, {}, `POSTMARK_SERVER_TOKEN=${t}\n`);
+      const r = cliBin(args, dir, {}, `POSTMARK_SERVER_TOKEN=${t}\n`);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
       expect(r.stdout).toMatch(args.includes('json') ? /"file": "<stdin>"/ : /^<stdin>\n  1:23 /m);
       expect(r.stdout).not.toContain(t);
     }
-    const clean = cli(['scan', '-'], dir, {}, 'just some text\n');
+    const clean = cliBin(['scan', '-'], dir, {}, 'just some text\n');
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toMatch(/no findings · 1 file scanned/);
     // Inside a repository too, and never together with paths.
     const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
-    expect(cli(['scan', '-'], repo.dir, {}, `POSTMARK_SERVER_TOKEN=${t}\n`).code).toBe(1);
-    const mixed = cli(['scan', '-', 'a.txt'], repo.dir, {}, '');
+    expect(cliBin(['scan', '-'], repo.dir, {}, `POSTMARK_SERVER_TOKEN=${t}\n`).code).toBe(1);
+    const mixed = cliBin(['scan', '-', 'a.txt'], repo.dir, {}, '');
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/standard input\) is scanned on its own/);
   });

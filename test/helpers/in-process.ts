@@ -1,19 +1,28 @@
 /**
- * The CLI without a node start per call: the built `run()` (dist/, what bin/ loads) in worker
- * threads of the test process, each call given what bin/ gives it in a fresh process: the
- * arguments, the working directory, the whole environment (set as the thread's process.env, so
- * the git processes it starts inherit it, as bin/'s do), standard input, and no terminal.
+ * The CLI without a node start per call: the built `run()` (dist/, what bin/ loads) in a few
+ * long-lived host processes (helpers/in-process-host.mjs), each call given what bin/ gives it in
+ * a fresh process: the arguments, the working directory, the whole environment (set as the
+ * host's process.env, so the git processes it starts inherit it, as bin/'s do), standard input,
+ * and no terminal.
  *
  * A node start costs about 0.1 s of CPU, and the suite ran some 800 of them; the scans themselves
- * are the same code either way. What only a process shows (bin/'s crash handler, a killed or
- * timed-out run, NODE_OPTIONS, node's own reading of standard input) stays with bin/: helpers/cli.ts
- * routes those calls there, `cliBin()` forces it, and SG_TEST_BIN=1 sends every call through bin/.
+ * are the same code either way. The hosts are processes rather than threads of the test worker
+ * because every git process a scan starts is a fork of the process that starts it, and a fork
+ * costs in proportion to its memory: a test worker grows to hundreds of MB, a host stays small.
+ * What only a process of its own shows (bin/'s crash handler, a killed or timed-out run,
+ * NODE_OPTIONS, node's own reading of standard input) stays with bin/: helpers/cli.ts routes
+ * those calls there, `cliBin()` forces it, and SG_TEST_BIN=1 sends every call through bin/.
  * test/cli-in-process.test.ts checks that both ways give the same code, stdout and stderr.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CliRun } from './cli.js';
 
-const SCRIPT = new URL('./in-process-worker.mjs', import.meta.url);
+const HOST = fileURLToPath(new URL('./in-process-host.mjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Job {
   args: string[];
@@ -22,55 +31,105 @@ interface Job {
   input?: string;
 }
 
-type Reply = CliRun | { late: string };
+type Reply = (CliRun | { late: string }) & { rss?: number };
 
-interface Slot {
-  worker: Worker;
-  port: MessagePort;
-  done: Int32Array;
-  busy: boolean;
-}
-
-function open(): Slot {
-  const { port1, port2 } = new MessageChannel();
-  const flag = new SharedArrayBuffer(4);
-  const worker = new Worker(SCRIPT, { workerData: { port: port2, flag }, transferList: [port2], stdout: false, stderr: false });
-  // Nothing here may keep a test process alive once its tests are done.
-  worker.unref();
-  port1.unref();
-  return { worker, port: port1, done: new Int32Array(flag), busy: false };
-}
+/** A host that has grown past this is replaced after its call, so none grows without bound. */
+const MAX_HOST_RSS = 300 * 1024 * 1024;
 
 function answer(reply: Reply): CliRun {
   if ('late' in reply) throw new Error(`the CLI crashed after an earlier call had returned (bin/ would have exited 2):\n${reply.late}`);
-  return reply;
+  return { code: reply.code, stdout: reply.stdout, stderr: reply.stderr };
 }
 
-let syncSlot: Slot | undefined;
+interface SyncHost {
+  child: ChildProcess;
+  req: number;
+  res: number;
+}
+
+let syncHost: SyncHost | undefined;
+
+/** A host reached through two FIFOs, so that a call can block on reading its answer. */
+function openSyncHost(): SyncHost {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-host-'));
+  const reqPath = join(dir, 'req');
+  const resPath = join(dir, 'res');
+  execFileSync('mkfifo', [reqPath, resPath]);
+  const child = spawn(process.execPath, [HOST, reqPath, resPath], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Nothing here may keep a test process alive once its tests are done.
+  child.unref();
+  // Each open blocks until the host has opened the other end, in the same order.
+  const req = openSync(reqPath, 'w');
+  const res = openSync(resPath, 'r');
+  rmSync(dir, { recursive: true, force: true });
+  return { child, req, res };
+}
+
+function readFully(fd: number, n: number): Buffer {
+  const buf = Buffer.alloc(n);
+  for (let off = 0; off < n; ) {
+    const got = readSync(fd, buf, off, n - off, null);
+    if (got === 0) throw new Error('in-process run: the host process exited without an answer');
+    off += got;
+  }
+  return buf;
+}
+
+function dropSyncHost(): void {
+  const host = syncHost;
+  syncHost = undefined;
+  if (!host) return;
+  host.child.kill();
+  for (const fd of [host.req, host.res]) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}
 
 /** Blocks until the call is done, as spawnSync does. */
-export function runInProcessSync(job: Job, timeoutMs = 300_000): CliRun {
-  syncSlot ??= open();
-  const slot = syncSlot;
-  Atomics.store(slot.done, 0, 0);
-  slot.port.postMessage(job);
-  if (Atomics.wait(slot.done, 0, 0, timeoutMs) === 'timed-out') {
-    syncSlot = undefined;
-    void slot.worker.terminate();
-    throw new Error(`secret-guard ${job.args.join(' ')} ran in-process for over ${timeoutMs} ms`);
+export function runInProcessSync(job: Job): CliRun {
+  syncHost ??= openSyncHost();
+  const host = syncHost;
+  const body = Buffer.from(JSON.stringify(job), 'utf8');
+  const frame = Buffer.alloc(4 + body.length);
+  frame.writeUInt32LE(body.length, 0);
+  body.copy(frame, 4);
+  let reply: Reply;
+  try {
+    for (let off = 0; off < frame.length; ) off += writeSync(host.req, frame, off);
+    const len = readFully(host.res, 4).readUInt32LE(0);
+    reply = JSON.parse(readFully(host.res, len).toString('utf8')) as Reply;
+  } catch (err) {
+    dropSyncHost();
+    throw err;
   }
-  const got = receiveMessageOnPort(slot.port);
-  if (!got) throw new Error('in-process run: the worker signalled without an answer');
-  return answer(got.message as Reply);
+  if ((reply.rss ?? 0) > MAX_HOST_RSS) dropSyncHost();
+  return answer(reply);
 }
 
-const pool: Slot[] = [];
+interface AsyncHost {
+  child: ChildProcess;
+  busy: boolean;
+}
+
+const pool: AsyncHost[] = [];
 const waiting: Array<() => void> = [];
-/** Calls side by side, each in a thread of its own (the environment is per thread). */
+/** Calls side by side, each in a host of its own (the environment is per process). */
 const POOL_SIZE = 2;
 
-/** An idle thread, marked busy before anyone else can take it. */
-async function take(): Promise<Slot> {
+function openAsyncHost(): AsyncHost {
+  // A plain node, as bin/ runs under (fork would pass on the test worker's own node options).
+  const child = fork(HOST, [], { cwd: ROOT, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.unref();
+  child.channel?.unref();
+  return { child, busy: false };
+}
+
+/** An idle host, marked busy before anyone else can take it. */
+async function take(): Promise<AsyncHost> {
   for (;;) {
     const idle = pool.find((s) => !s.busy);
     if (idle) {
@@ -78,28 +137,38 @@ async function take(): Promise<Slot> {
       return idle;
     }
     if (pool.length < POOL_SIZE) {
-      pool.push(open());
+      pool.push(openAsyncHost());
       continue;
     }
     await new Promise<void>((resolve) => waiting.push(resolve));
   }
 }
 
+function retire(host: AsyncHost): void {
+  const i = pool.indexOf(host);
+  if (i >= 0) pool.splice(i, 1);
+  host.child.kill();
+}
+
 export async function runInProcess(job: Job): Promise<CliRun> {
-  const slot = await take();
+  const host = await take();
   try {
     const reply = await new Promise<Reply>((resolve, reject) => {
-      const onExit = (code: number) => reject(new Error(`in-process run: the worker exited (${code})`));
-      slot.worker.once('exit', onExit);
-      slot.port.once('message', (m: Reply) => {
-        slot.worker.off('exit', onExit);
+      const onExit = (code: number | null) => reject(new Error(`in-process run: the host process exited (${code})`));
+      host.child.once('exit', onExit);
+      host.child.once('message', (m: Reply) => {
+        host.child.off('exit', onExit);
         resolve(m);
       });
-      slot.port.postMessage(job);
+      host.child.send(job);
     });
+    if ((reply.rss ?? 0) > MAX_HOST_RSS) retire(host);
     return answer(reply);
+  } catch (err) {
+    retire(host);
+    throw err;
   } finally {
-    slot.busy = false;
+    host.busy = false;
     waiting.shift()?.();
   }
 }
