@@ -6,7 +6,7 @@
  * No mocks: every call runs git.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, appendFileSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -33,12 +33,16 @@ export interface Repo {
 
 const made: string[] = [];
 
+/** Free space a run's folders on /dev/shm may need at once (two test files' repositories), with room to spare. */
+const SHM_NEEDED = 1024 * 1024 * 1024;
+
 /**
  * Where the tests' folders go: a RAM-backed file system (/dev/shm, Linux) when the machine has a
- * writable one, else the system's temp folder; SG_TEST_TMPDIR names another. A run writes and
- * deletes some hundred thousand small files (git's loose objects, indexes, refs, hooks, copies of
- * repositories); on a journalled disk (here ext4 mounted with discard) creating and removing them
- * was a third of the git-heavy files' system time. The repositories are as real either way.
+ * writable one with a gigabyte free, else the system's temp folder; SG_TEST_TMPDIR names another.
+ * A run writes and deletes some hundred thousand small files (git's loose objects, indexes, refs,
+ * hooks, copies of repositories); on a journalled disk (here ext4 mounted with discard) creating
+ * and removing them was a third of the git-heavy files' system time. The repositories are as real
+ * either way.
  */
 function testRoot(): string {
   const named = process.env.SG_TEST_TMPDIR;
@@ -48,7 +52,9 @@ function testRoot(): string {
       const dir = join('/dev/shm', `sg-tests-${process.getuid?.() ?? 'user'}`);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       accessSync(dir, constants.W_OK | constants.X_OK);
-      return dir;
+      // A container's /dev/shm is often 64 MB: too small for a run, which would fail on ENOSPC.
+      const { bavail, bsize } = statfsSync(dir);
+      if (bavail * bsize >= SHM_NEEDED) return dir;
     } catch {
       // no RAM-backed file system here
     }
