@@ -123,7 +123,7 @@ describe('utf16Segments', () => {
     }
     // Not vacuous: most of the text is clean, and byte segments did end inside characters.
     expect(clean / total).toBeGreaterThan(0.8);
-    expect(split).toBeGreaterThan(50);
+    expect(split).toBeGreaterThan(20);
   });
 
   it('keeps the shared leading byte of é and è out of the clean text', () => {
@@ -169,7 +169,7 @@ describe('detectIncremental on UTF-8 bytes', () => {
     // Not vacuous: on bytes as on units, most verdicts come from the version before; a change of
     // units is seen as one (never lined up byte against unit).
     const share = ([used, judged]: number[]) => used! / (used! + judged!);
-    expect(share(reuse.bytes)).toBeGreaterThan(0.6);
+    expect(share(reuse.bytes)).toBeGreaterThan(0.5);
     expect(share(reuse.bytes)).toBeGreaterThan(share(reuse.units) - 0.1);
     expect(full.get('encodings differ') ?? 0).toBeGreaterThan(20);
   });
