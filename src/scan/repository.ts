@@ -68,7 +68,8 @@ async function readSource(mode: ScanModeName, args: Args, src: SourceContext, ra
       const { progress, ...rest } = src;
       const bar = progress ? new CountedProgress(progress, 'commits') : undefined;
       try {
-        return await scanHistory({ ...rest, range: range?.text, resolved: range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report });
+        const root = range?.root ?? rest.repo?.root;
+        return await scanHistory({ ...rest, ...(root ? { root } : {}), range: range?.text, resolved: range, allowShallow: Boolean(args['allow-shallow']), onProgress: bar?.report });
       } finally {
         bar?.finish();
       }
@@ -108,7 +109,8 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
   // One `git rev-parse` for the config's search and the source (the pre-commit hook pays for each process).
   const { findRepo, requireRepo } = await import('../sources/git.js');
-  const repo = mode === 'staged' ? await requireRepo(env.cwd, 'scan --staged') : mode === 'worktree' ? await findRepo(env.cwd) : undefined;
+  const repo =
+    mode === 'staged' ? await requireRepo(env.cwd, 'scan --staged') : mode === 'history' ? await requireRepo(env.cwd, '--history') : mode === 'worktree' ? await findRepo(env.cwd) : undefined;
   const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined, repo });
   const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);

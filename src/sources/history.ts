@@ -39,6 +39,8 @@ export interface HistoryOptions {
   isIgnoredPath: (p: string) => boolean;
   /** 'BASE..HEAD'; absent = every ref (branches, tags, remotes, stash entries). */
   range?: string;
+  /** The repository's root as the caller already found it (sources/git.ts requireRepo): one git process fewer. */
+  root?: string;
   /**
    * The range's ends as the caller already resolved them (a range scan takes its settings from
    * that base): walked as they are, never resolved again, so the settings and the commits read
@@ -78,7 +80,7 @@ const SHALLOW_HINT =
 export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
   const mode = opts.range !== undefined || opts.revs !== undefined ? 'range' : 'history';
-  const root = await historyRoot(opts.cwd, `--${mode}`);
+  const root = opts.root ?? (await historyRoot(opts.cwd, `--${mode}`));
   const tips = await readTips(opts.cwd);
   const notes: string[] = [];
   let walk: WalkSpec;

@@ -166,7 +166,7 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
   }
 
   const result = commits.length
-    ? await scanHistory({ cwd, rules: opts.rules, maxFileSize: opts.maxFileSize, isIgnoredPath: opts.isIgnoredPath, revs: [...commits, '--not', ...opts.held], revsText: opts.describe, threads: opts.threads })
+    ? await scanHistory({ cwd, root: opts.repo.root, rules: opts.rules, maxFileSize: opts.maxFileSize, isIgnoredPath: opts.isIgnoredPath, revs: [...commits, '--not', ...opts.held], revsText: opts.describe, threads: opts.threads })
     : emptyResult(opts.repo);
 
   const tagFindings = await tagsAndBlobs(opts, peeled, result);
