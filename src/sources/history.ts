@@ -12,7 +12,6 @@
  * Which commit introduced a leak and what still holds it is history-provenance.ts's, given each
  * commit with its number of children (a `git rev-list --children` read in step with the log).
  */
-import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { GitError, IncompleteScanError } from '../errors.js';
 import { detect, detectPath, type CompiledRule } from '../core/engine.js';
@@ -31,6 +30,7 @@ import { git } from './git.js';
 import { keywordGate } from './gate.js';
 import { INCREMENTAL_MIN, RECORD_BUDGET, TextDetector } from './history-detect.js';
 import { DetectPool, laneOf } from './history-threads.js';
+import { defaultThreads } from './threads.js';
 
 export interface HistoryOptions {
   cwd: string;
@@ -178,7 +178,7 @@ class HistoryScan {
     this.classes = new PathClasses(opts.rules);
     this.gate = keywordGate(opts.rules);
     this.detector = new TextDetector(opts.rules, RECORD_BUDGET);
-    this.workers = (opts.threads ?? Math.min(2, availableParallelism())) - 1;
+    this.workers = (opts.threads ?? defaultThreads()) - 1;
     this.provenance = new Provenance(this.contents(), new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : [])]));
   }
 

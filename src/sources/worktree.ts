@@ -11,7 +11,6 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { detectPath, type CompiledRule } from '../core/engine.js';
@@ -23,6 +22,7 @@ import { record } from '../scan/content.js';
 import { shownPath } from '../report/shown.js';
 import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult, type Repo } from './git.js';
 import { keywordGate } from './gate.js';
+import { defaultThreads } from './threads.js';
 import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
 import type { BatchMessage, BatchResult, WorkerInit } from './worktree-worker.js';
 
@@ -226,7 +226,7 @@ class Readers {
     private readonly ctx: ReadContext,
     private readonly isIgnoredPath: (path: string) => boolean,
     /** --threads: the main thread and one worker at most. */
-    private readonly threads = Math.min(2, availableParallelism()),
+    private readonly threads = defaultThreads(),
   ) {}
 
   /** Starts the worker (once): it takes a few hundred ms of a core to boot, so the sooner the better. */
