@@ -10,7 +10,9 @@
  *   whole file must decode without a NUL character, or it is binary after all.
  * A file that says it is UTF-32 but is not is skipped with that reason, never scanned.
  */
-export const SNIFF = 8192;
+import { isUtf8 } from 'node:buffer';
+
+const SNIFF = 8192;
 
 export type Decoded = { text: string } | { binary: true; reason?: string };
 
@@ -29,10 +31,21 @@ export function decode(buf: Buffer): Decoded {
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return { text: utf16(buf.subarray(2), false) };
   const head = buf.subarray(0, SNIFF);
   if (head.includes(0)) return wide(buf, head) ?? { binary: true };
-  const start = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const start = utf8Bom(buf) ? 3 : 0;
   // Invalid UTF-8 (latin-1 files) decodes to U+FFFD one byte at a time; tokens are ASCII and survive.
   return { text: buf.toString('utf8', start) };
 }
+
+/**
+ * Whether decode reads `buf` as UTF-8 just as it is, its text exactly the bytes' characters:
+ * valid UTF-8, no byte-order mark (dropped), no NUL where the encoding is sniffed (a wide
+ * encoding or binary).
+ */
+export function isPlainUtf8(buf: Buffer): boolean {
+  return !utf8Bom(buf) && isUtf8(buf) && !buf.subarray(0, SNIFF).includes(0);
+}
+
+const utf8Bom = (buf: Buffer) => buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
 
 function utf16(body: Buffer, little: boolean): string {
   if (little) return body.toString('utf16le');

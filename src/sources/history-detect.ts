@@ -4,10 +4,9 @@
  * the cost differs), anything else by `detect`. The main thread and each history worker hold one
  * of these; a worker holds the records of the paths routed to it.
  */
-import { isUtf8 } from 'node:buffer';
 import { detect, type CompiledRule } from '../core/engine.js';
 import { detectIncremental, type ScanRecord } from '../core/incremental.js';
-import { SNIFF } from './decode.js';
+import { isPlainUtf8 } from './decode.js';
 import type { Finding } from '../core/types.js';
 
 /**
@@ -31,6 +30,8 @@ export class TextDetector {
   /** The findings of `text` (the decoded `data`), the blob `blob` at `path`, whose file's previous version was `previous`. */
   detect(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
     if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.rules);
+    // Bytes that decode as they are: a record keeps them as the text's units, half the memory of
+    // UTF-16 for a page that is not ASCII.
     const utf8 = isPlainUtf8(data);
     // About a record's size: the text's units (its UTF-8 bytes, or two bytes a UTF-16 unit), its lines and matches.
     if (!this.records.admits(1.1 * (utf8 ? data.length : 2 * text.length), previous)) return detect({ text, path }, this.rules);
@@ -111,16 +112,6 @@ export class RecordCache {
  * Nothing else holds a blob's buffer once the pipeline has it.
  */
 export const ownsItsMemory = (data: Uint8Array) => data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-
-/**
- * Whether `data` is what decode.ts reads as UTF-8 as it is: valid UTF-8 with no byte-order
- * mark and no NUL in the bytes it sniffs (those it reads as a wide encoding). A record then keeps
- * these bytes as the text's units: half the memory of UTF-16 for a page that is not ASCII.
- */
-function isPlainUtf8(data: Buffer): boolean {
-  if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) return false;
-  return isUtf8(data) && !data.subarray(0, SNIFF).includes(0);
-}
 
 /**
  * A text's UTF-16 code units (core/line-diff.ts) outside the JavaScript heap, where a record keeps

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRules, detect } from '../../src/core/engine.js';
 import { detectIncremental, type ScanRecord } from '../../src/core/incremental.js';
 import { cleanSegments, lineBounds, type Units, unitsOf, utf16Segments } from '../../src/core/line-diff.js';
+import { decode, isPlainUtf8 } from '../../src/sources/decode.js';
 import { runSeed, seeded, type Random } from '../helpers/random.js';
 import { ruleSpecs } from '../helpers/rules.mjs';
 
@@ -180,5 +181,24 @@ describe('detectIncremental on UTF-8 bytes', () => {
     const asUnits = detectIncremental({ text, path: 'docs/a.html' }, rules).record;
     expect(asBytes.units.byteLength).toBe(Buffer.byteLength(text));
     expect(asBytes.bytes).toBeLessThan(0.75 * asUnits.bytes);
+  });
+});
+
+describe('isPlainUtf8', () => {
+  it('holds exactly where decode reads the bytes as they are', () => {
+    const cases: Array<[string, Buffer]> = [
+      ['ASCII', Buffer.from('postmark_token = "x"\n')],
+      ['UTF-8', Buffer.from('Postmark — é 😀 中\n')],
+      ['a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('é\n')])],
+      ['UTF-16LE without a mark', Buffer.from('postmark token\n'.repeat(20), 'utf16le')],
+      ['Latin-1', Buffer.from('caf\xe9 postmark\n', 'latin1')],
+      ['a NUL in the sniffed bytes', Buffer.from('a\0b postmark\n')],
+    ];
+    for (const [what, buf] of cases) {
+      const d = decode(buf);
+      const asIs = 'text' in d && d.text === buf.toString('utf8') && Buffer.byteLength(d.text) === buf.length;
+      expect(isPlainUtf8(buf), what).toBe(asIs);
+    }
+    expect(cases.filter(([, b]) => isPlainUtf8(b))).toHaveLength(2);
   });
 });
