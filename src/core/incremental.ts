@@ -14,7 +14,7 @@
  */
 import { Document, occurrences } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
-import { cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf, utf16Segments } from './line-diff.js';
+import { boundsOf, cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf, utf16Segments } from './line-diff.js';
 import { REACH } from './shapes.js';
 import type { LiteralSet } from './prefilter.js';
 import { lastAtOrBefore } from './sorted.js';
@@ -547,8 +547,7 @@ export function detectIncremental(
   const utf8 = units.BYTES_PER_ELEMENT === 1 && units.length !== fragment.text.length;
   // The document's own line starts: a text's lines are found once (in bytes too when they differ).
   const lines = utf8 ? lineBounds(units) : lineBounds(units, doc.lineStarts);
-  const starts = doc.lineStarts;
-  const unitLines = utf8 ? Int32Array.from(starts[starts.length - 1] === fragment.text.length ? starts : [...starts, fragment.text.length]) : undefined;
+  const unitLines = utf8 ? boundsOf(doc.lineStarts, fragment.text.length) : undefined;
   let segments: Segment[] | null | 'encodings differ' = null;
   let hashes: Int32Array | undefined;
   if (previous) {

@@ -52,14 +52,19 @@ const bytesOf = (u: Units) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
  * end: from the line starts a Document already has (document.ts), or found in the units.
  */
 export function lineBounds(t: Units, starts?: readonly number[]): Int32Array {
-  let s: number[];
-  if (starts) s = starts.slice();
-  else {
-    s = [0];
-    for (let i = t.indexOf(10); i !== -1; i = t.indexOf(10, i + 1)) s.push(i + 1);
-  }
-  if (s[s.length - 1] !== t.length) s.push(t.length);
-  return Int32Array.from(s);
+  if (starts) return boundsOf(starts, t.length);
+  const s = [0];
+  for (let i = t.indexOf(10); i !== -1; i = t.indexOf(10, i + 1)) s.push(i + 1);
+  return boundsOf(s, t.length);
+}
+
+/** Line starts with the text's `length` after them (once: a text ending in `\n` has it as its last start). */
+export function boundsOf(starts: readonly number[], length: number): Int32Array {
+  const ends = starts[starts.length - 1] === length;
+  const b = new Int32Array(starts.length + (ends ? 0 : 1));
+  b.set(starts);
+  if (!ends) b[starts.length] = length;
+  return b;
 }
 
 /**
