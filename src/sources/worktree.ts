@@ -164,15 +164,14 @@ function manyBytes(work: Entry[]): boolean {
  * A wrong guess costs the worker's start on a small tree, or a later start on a large one.
  */
 function looksLarge(gitDir: string): boolean {
-  let index: Buffer;
+  const file = join(gitDir, 'index');
   try {
-    index = readFileSync(join(gitDir, 'index'));
+    // An entry takes 62 bytes and its path: an index this large lists enough files, and is not read.
+    if (statSync(file).size >= WORKER_MIN_FILES * 80) return true;
+    return indexBytes(readFileSync(file)) >= WORKER_MIN_BYTES;
   } catch {
     return false;
   }
-  // An entry takes 62 bytes and its path: judged by the file's size alone when its entries cannot be read.
-  if (index.length >= WORKER_MIN_FILES * 80) return true;
-  return indexBytes(index) >= WORKER_MIN_BYTES;
 }
 
 /**
