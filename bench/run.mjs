@@ -25,6 +25,7 @@ import { pushSection } from './push.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const BIN = join(ROOT, 'bin', 'secret-guard.js');
+const FLOOR = join(ROOT, 'bench', 'floor.mjs');
 const NODE = process.execPath;
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 // git-secrets splits its pattern list on whitespace, so the pattern has none.
@@ -92,6 +93,24 @@ function modeAvailable(cwd, flag) {
   return { available: !missing, probe: r };
 }
 
+/**
+ * The bare node program of bench/floor.mjs, timed in the same rounds: how far the baseline's
+ * ratio is from what node itself pays for the input (reading and decoding it; in the tree, one
+ * UUID regex too), and how far the scan is from that.
+ */
+function floorLines(name, mode, r, out, baseline) {
+  if (!r.floor || r.floor.last.code !== 0) {
+    say(`- node floor (bench/floor.mjs ${mode}) did not complete: ${r.floor?.last.stderr.trim().split('\n')[0] ?? 'not run'}`);
+    return;
+  }
+  out.floor = { wall: r.floor.wall, cpu: r.floor.cpu, what: r.floor.last.stdout.trim() };
+  const what = mode === 'tree' ? 'the same files read, decoded and searched for the UUID pattern with one regex, one thread' : 'every object of `git cat-file --batch-all-objects --batch` read, each text blob decoded';
+  const vs = baseline ? `; floor / ${baseline.name}: ${ratio(r.floor.wall, baseline.wall)}` : '';
+  const scan = r.scan ? `; **scan / floor: ${ratio(r.scan.wall, r.floor.wall)}**` : '';
+  say(`- node floor (bench/floor.mjs ${mode}: ${what}; ${out.floor.what}): ${s(r.floor.wall)} (CPU ${s(r.floor.cpu)})${vs}${scan}`);
+  if (r.scan) row(name, `${mode} scan / node floor (bench/floor.mjs)`, `${ratio(r.scan.wall, r.floor.wall)} (floor ${s(r.floor.wall)}${vs})`);
+}
+
 function nodeBaseline(results) {
   return `bare node start (\`node -e 0\`): ${s(results.node.wall)}`;
 }
@@ -114,6 +133,7 @@ async function worktreeSection(name, dir, data, runs) {
     scan: { cmd: NODE, args: [BIN, 'scan', '--format', 'json'], cwd: dir },
     rg: { cmd: 'rg', args: ['--count-matches', '--hidden', '--glob', '!.git', UUID, '.'], cwd: dir, stdout: 'count' },
     node: { cmd: NODE, args: ['-e', '0'] },
+    floor: { cmd: NODE, args: [FLOOR, 'tree'], cwd: dir },
   };
   const haveRg = tool('rg', ['--version']) !== null;
   if (!haveRg) delete commands.rg;
@@ -143,6 +163,7 @@ async function worktreeSection(name, dir, data, runs) {
     row(name, 'worktree scan / rg', 'rg not installed', `≤ ${target}x`, 'not measured');
   }
   say(`- ${nodeBaseline(r)}; scan minus node start: ${s(r.scan.wall - r.node.wall)}`);
+  floorLines(name, 'tree', r, out, haveRg ? { name: 'rg', wall: r.rg.wall } : null);
   say();
   return out;
 }
@@ -195,6 +216,7 @@ async function historySection(name, repo, facts, planted, runs) {
   const commands = {
     gitlog: { cmd: 'git', args: ['log', '-p', '-U0', '--all'], cwd: repo, stdout: 'null' },
     node: { cmd: NODE, args: ['-e', '0'] },
+    floor: { cmd: NODE, args: [FLOOR, 'history'], cwd: repo },
   };
   if (avail.available) commands.scan = { cmd: NODE, args: [BIN, 'scan', '--history', '--format', 'json'], cwd: repo };
   const r = compare(commands, { runs, warmup: 1, onRound: (i) => log(`round ${i}/${runs}`) });
@@ -223,6 +245,7 @@ async function historySection(name, repo, facts, planted, runs) {
     row(name, 'history scan', 'not available in this build', '', 'not measured');
   }
   say(`- ${nodeBaseline(r)}${out.scan ? `; scan minus node start: ${s(out.scan.wall - r.node.wall)} (${ratio(out.scan.wall - r.node.wall, r.gitlog.wall)} of git log -p)${r.node.wall > 0.25 * out.scan.wall ? '; node start is a large part of this scan, so the ratio mostly measures it' : ''}` : ''}`);
+  floorLines(name, 'history', r, out, { name: 'git log -p', wall: r.gitlog.wall });
 
   if (tool('git', ['secrets', '--list']) !== null || existsSync('/usr/bin/git-secrets')) {
     out.gitSecrets = {};
