@@ -340,6 +340,25 @@ describe('scan --history', () => {
     expect(r.findings[0]).toMatchObject({ commit: leak, holders: { commits: 2, refs: ['refs/tags/nightly', 'refs/tags/rc1'], inHead: false } });
   });
 
+  it('peels a tag of a tag to the commit or blob it finally names, and names it as a holder', () => {
+    const onCommit = fakeToken();
+    const onBlob = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.git('checkout', '-q', '--detach');
+    const leak = repo.commit({ 'mail.txt': env(onCommit) }, 'leak');
+    repo.git('tag', '-a', '-m', 'rc', 'rc1', leak);
+    repo.git('-c', 'advice.nestedTag=false', 'tag', '-a', '-m', 'signed off', 'rc1-ok', 'rc1');
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: env(onBlob), encoding: 'utf8' }).trim();
+    repo.git('tag', '-a', '-m', 'key', 'keys/blob', blob);
+    repo.git('-c', 'advice.nestedTag=false', 'tag', '-a', '-m', 'key, again', 'keys/blob-again', 'keys/blob');
+    repo.git('checkout', '-q', 'main');
+    const r = history(repo.dir, [onCommit, onBlob]);
+    expect(r.code).toBe(1);
+    const byFile = Object.fromEntries(r.findings.map((f) => [f.file, f]));
+    expect(byFile['mail.txt']).toMatchObject({ commit: leak, holders: { commits: 1, refs: ['refs/tags/rc1', 'refs/tags/rc1-ok'], inHead: false } });
+    expect(Object.keys(byFile).sort()).toEqual(['mail.txt', 'refs/tags/keys/blob', 'refs/tags/keys/blob-again']);
+  });
+
   it('reads blobs and trees that refs name without a commit', () => {
     const onlyTagged = fakeToken();
     const committed = fakeToken();

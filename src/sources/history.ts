@@ -81,7 +81,8 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
   const mode = opts.range !== undefined || opts.revs !== undefined ? 'range' : 'history';
   const root = opts.root ?? (await historyRoot(opts.cwd, `--${mode}`));
-  const tips = await readTips(opts.cwd);
+  // Whether the clone is shallow matters to every walk but a push gate's (explicit revs).
+  const [tips, shallow] = await Promise.all([readTips(opts.cwd), opts.revs === undefined ? isShallow(opts.cwd) : false]);
   const notes: string[] = [];
   let walk: WalkSpec;
   let tagRange: TagRange | undefined;
@@ -94,7 +95,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
       stats.blobsScanned = 0;
       return { mode, root, findings: [], stats, notes: ['the repository has no commits yet: nothing to scan'] };
     }
-    if (await isShallow(opts.cwd)) {
+    if (shallow) {
       if (!opts.allowShallow) throw new IncompleteScanError('this is a shallow clone: the commits before the fetched depth are not here, so the history cannot be scanned completely', SHALLOW_HINT);
       const n = (await shallowBoundary(opts.cwd)).size;
       notes.push(`shallow clone scanned with --allow-shallow: the history behind ${n} boundary commit(s) was not fetched and not scanned`);
@@ -103,7 +104,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   } else {
     const range = opts.resolved ?? (await resolveRange(opts.cwd, opts.range));
     tagRange = range;
-    const boundary = (await isShallow(opts.cwd)) ? await shallowBoundary(opts.cwd) : null;
+    const boundary = shallow ? await shallowBoundary(opts.cwd) : null;
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
   }
   const scan = new HistoryScan(opts, tips, walk, notes);
