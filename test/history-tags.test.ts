@@ -48,6 +48,30 @@ describe('annotated tag messages', () => {
     expect(text.stdout).not.toContain(t);
   });
 
+  it('in a range, reads the tags on the commits the range brings, a tag of a tag too, and no tag outside it', async () => {
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    const before = fakeToken();
+    repo.git('tag', '-a', 'v0.1', '-m', `old notes\nPOSTMARK_SERVER_TOKEN=${before}\n`);
+    repo.commit({ 'src/a.js': 'export {};\n' }, 'one');
+    repo.git('tag', '-a', 'v0.2', '-m', 'release');
+    const outer = fakeToken();
+    repo.git('-c', 'advice.nestedTag=false', 'tag', '-a', 'v0.2-approved', '-m', `approved\nPOSTMARK_SERVER_TOKEN=${outer}\n`, 'v0.2');
+    repo.commit({ 'src/b.js': 'export {};\n' }, 'two');
+    // A side branch off the base, tagged: reachable from neither end of base..HEAD's commits.
+    repo.git('checkout', '-q', '-b', 'side', base);
+    const side = fakeToken();
+    repo.commit({ 'src/c.js': 'export {};\n' }, 'side');
+    repo.git('tag', '-a', 'side-1', '-m', `POSTMARK_SERVER_TOKEN=${side}\n`);
+    repo.git('checkout', '-q', 'main');
+
+    const range = await findings(repo.dir, ['--range', `${base}..main`]);
+    expect(range.code).toBe(1);
+    expect(range.list.map((x) => [x.file, x.match, x.holders?.refs])).toEqual([['<tag message>', outer, ['refs/tags/v0.2-approved']]]);
+    const all = await findings(repo.dir, ['--history']);
+    expect(all.list.map((x) => x.match).sort()).toEqual([before, outer, side].sort());
+  });
+
   it('a message that only looks signed keeps its text: a token inside a fake signature block is found', async () => {
     const repo = makeRepo({ files: { 'README.md': '# app\n' } });
     const t = fakeToken();

@@ -23,6 +23,12 @@ export interface Tips {
    * `junio-gpg-pub` tag is one. Pushing the ref publishes what it points at.
    */
   loose: Array<{ ref: string; sha: string; type: 'blob' | 'tree' }>;
+  /**
+   * The annotated tags among the refs: each ref's tag object and the commit it finally names (null
+   * for a tag of a blob or tree). Undefined when the refs were read one by one (history-tags.ts
+   * then lists the tags itself).
+   */
+  annotated?: Array<{ ref: string; tag: string; commit: string | null }>;
 }
 
 export async function readTips(cwd: string): Promise<Tips> {
@@ -34,9 +40,11 @@ export async function readTips(cwd: string): Promise<Tips> {
     else byCommit.set(sha, [name]);
   };
   const loose: Tips['loose'] = [];
-  for (const { name, sha, type } of listed) {
+  const annotated: Tips['annotated'] = listed.every((r) => r.tag !== undefined) ? [] : undefined;
+  for (const { name, sha, type, tag } of listed) {
     if (type === 'commit') add(sha, name);
     else loose.push({ ref: name, sha, type });
+    if (tag) annotated?.push({ ref: name, tag, commit: type === 'commit' ? sha : null });
   }
   const olderStash: string[] = [];
   if (listed.some((r) => r.name === 'refs/stash')) {
@@ -47,10 +55,11 @@ export async function readTips(cwd: string): Promise<Tips> {
       add(sha, `stash@{${i}}`);
     });
   }
-  return { byCommit, head: h.code === 0 ? h.stdout.toString('utf8').trim() : null, olderStash, loose };
+  return { byCommit, head: h.code === 0 ? h.stdout.toString('utf8').trim() : null, olderStash, loose, annotated };
 }
 
-type RefTarget = { name: string; sha: string; type: 'commit' | 'blob' | 'tree' };
+/** `tag`: the ref's own object when it is an annotated tag, '' when it is not, undefined when not known. */
+type RefTarget = { name: string; sha: string; type: 'commit' | 'blob' | 'tree'; tag?: string };
 
 const OID = /^[0-9a-f]{40,64}$/;
 
@@ -74,11 +83,11 @@ async function refTargets(cwd: string): Promise<RefTarget[]> {
     if (t === 'tag') {
       at.set(name, out.length);
       deeper.push(name);
-      out.push({ name, sha: '', type: 'commit' }); // filled in below
-    } else if (OID.test(s) && (t === 'commit' || t === 'blob' || t === 'tree')) out.push({ name, sha: s, type: t });
+      out.push({ name, sha: '', type: 'commit', tag: sha }); // filled in below
+    } else if (OID.test(s) && (t === 'commit' || t === 'blob' || t === 'tree')) out.push({ name, sha: s, type: t, tag: type === 'tag' ? sha : '' });
     else return peelEach(cwd, r.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => l.split('\0')[4] ?? ''));
   }
-  if (deeper.length) for (const p of await peelEach(cwd, deeper)) out[at.get(p.name)!] = p;
+  if (deeper.length) for (const p of await peelEach(cwd, deeper)) out[at.get(p.name)!] = { ...p, tag: out[at.get(p.name)!]!.tag };
   return out;
 }
 

@@ -29,20 +29,31 @@ export interface TagRange {
 
 const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
+/** Annotated tag refs, each with its tag object. */
+export type TagRefs = ReadonlyArray<{ ref: string; tag: string }>;
+
 /**
  * The message of every annotated tag that a ref reaches, or, for a range, of every tag whose
- * commit is in the range (for-each-ref peels a tag to its commit for --merged).
+ * commit is in the range (for-each-ref peels a tag to its commit for --merged). `refs`, when the
+ * caller has them (the history scan's tips, filtered for a range by the commits it walked),
+ * replaces that listing: --merged and --no-merged cost a reachability check per ref (80 ms on
+ * express's 3,900 refs, where the walk of a small range took 40).
  */
-export async function readTagMessages(cwd: string, range?: TagRange): Promise<TagMessage[]> {
-  const args = ['--no-replace-objects', 'for-each-ref', '--format=%(objectname) %(objecttype) %(refname)'];
-  if (range) args.push(`--merged=${range.head}`, `--no-merged=${range.base}`);
+export async function readTagMessages(cwd: string, range?: TagRange, refs?: TagRefs): Promise<TagMessage[]> {
   const refsOf = new Map<string, string[]>();
-  for (const line of (await git(args, cwd)).toString('utf8').split('\n')) {
-    const [sha, type, ...name] = line.split(' ');
-    if (type !== 'tag' || !sha) continue;
+  const add = (sha: string, name: string) => {
     const list = refsOf.get(sha);
-    if (list) list.push(name.join(' '));
-    else refsOf.set(sha, [name.join(' ')]);
+    if (list) list.push(name);
+    else refsOf.set(sha, [name]);
+  };
+  if (refs) for (const { ref, tag } of refs) add(tag, ref);
+  else {
+    const args = ['--no-replace-objects', 'for-each-ref', '--format=%(objectname) %(objecttype) %(refname)'];
+    if (range) args.push(`--merged=${range.head}`, `--no-merged=${range.base}`);
+    for (const line of (await git(args, cwd)).toString('utf8').split('\n')) {
+      const [sha, type, ...name] = line.split(' ');
+      if (type === 'tag' && sha) add(sha, name.join(' '));
+    }
   }
   const out: TagMessage[] = [];
   let next = [...refsOf.keys()];
@@ -69,8 +80,8 @@ export async function readTagMessages(cwd: string, range?: TagRange): Promise<Ta
  * the message), and `holders.refs` names every tag ref whose message holds it. No commit holds a
  * tag message, so `holders.commits` is 0 and `inHead` false.
  */
-export async function scanTagMessages(cwd: string, rules: CompiledRule[], range?: TagRange): Promise<Array<Finding & { holders: Holders }>> {
-  const tags = await readTagMessages(cwd, range);
+export async function scanTagMessages(cwd: string, rules: CompiledRule[], range?: TagRange, refs?: TagRefs): Promise<Array<Finding & { holders: Holders }>> {
+  const tags = await readTagMessages(cwd, range, refs);
   tags.sort((a, b) => a.date.localeCompare(b.date) || a.sha.localeCompare(b.sha));
   const bySecret = new Map<string, Finding & { holders: Holders }>();
   for (const t of tags) {

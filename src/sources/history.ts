@@ -107,10 +107,20 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
     const boundary = shallow ? await shallowBoundary(opts.cwd) : null;
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
   }
-  const scan = new HistoryScan(opts, tips, walk, notes);
-  // Annotated tag messages are no commit's: read beside the walk (history-tags.ts). A push gate
-  // (explicit revs) reads the pushed tags itself (commands/push-gate.ts).
-  const [findings, tagFindings] = await Promise.all([scan.run(), opts.revs !== undefined ? [] : scanTagMessages(opts.cwd, opts.rules, tagRange)]);
+  // Annotated tag messages are no commit's: read beside the walk (history-tags.ts), or in a range
+  // after it, from the tags on commits it reached. A push gate (explicit revs) reads the pushed
+  // tags itself (commands/push-gate.ts).
+  const annotated = opts.revs === undefined ? tips.annotated : undefined;
+  const tagged = tagRange && annotated ? new Set(annotated.flatMap((t) => (t.commit ? [t.commit] : []))) : undefined;
+  const scan = new HistoryScan(opts, tips, walk, notes, tagged);
+  let findings: Finding[];
+  let tagFindings: Finding[] = [];
+  if (opts.revs !== undefined) findings = await scan.run();
+  else if (tagRange && annotated) {
+    findings = await scan.run();
+    const inRange = annotated.filter((t) => t.commit !== null && scan.reached.has(t.commit));
+    if (inRange.length) tagFindings = await scanTagMessages(opts.cwd, opts.rules, tagRange, inRange);
+  } else [findings, tagFindings] = await Promise.all([scan.run(), scanTagMessages(opts.cwd, opts.rules, tagRange, annotated)]);
   findings.push(...tagFindings);
   scan.stats.durationMs = Date.now() - started;
   if (mode === 'range' && scan.stats.commitsScanned === 0 && opts.revs === undefined) notes.push(`no commits in ${opts.range}: nothing to scan`);
@@ -143,6 +153,8 @@ const NO_IDS: ReadonlySet<string> = new Set();
 
 class HistoryScan {
   readonly stats: ScanStats = { ...emptyStats(), commitsScanned: 0, blobsScanned: 0 };
+  /** The watched commits the walk reached. */
+  readonly reached = new Set<string>();
   /**
    * Blob id → SKIPPED (too large, an LFS pointer: whatever its path), or its content findings
    * (null: none, or binary there) at each path class it was read for. Skips and stats count blob ids.
@@ -175,6 +187,8 @@ class HistoryScan {
     private readonly tips: Tips,
     private readonly walk: WalkSpec,
     private readonly notes: string[],
+    /** Commits whose walking `reached` records (a range's tagged commits). */
+    private readonly watched?: ReadonlySet<string>,
   ) {
     this.classes = new PathClasses(opts.rules);
     this.gate = keywordGate(opts.rules);
@@ -368,6 +382,7 @@ class HistoryScan {
     if (!kid || kid[0] !== c.sha) throw walkChanged();
     if (this.walk.boundary?.has(c.sha)) this.shallowRange(c.sha);
     this.stats.commitsScanned!++;
+    if (this.watched?.has(c.sha)) this.reached.add(c.sha);
     const merged = this.walk.rangeText !== undefined && c.parents.length > 1 ? await this.inOtherParents(c) : undefined;
     this.provenance.commit(c, kid[1], merged);
     this.opts.onProgress?.(this.stats.commitsScanned!, this.total);
