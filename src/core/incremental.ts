@@ -47,6 +47,13 @@ export interface ScanRecord {
   readonly live: string;
   /** Every whole-document test and its answer. */
   readonly tested: ReadonlyMap<RegExp, boolean>;
+  /**
+   * Every literal of the rules' set asked about (Document.has) and its answer. Most answers also
+   * show in `live`, but not all: a `file` pattern's alternative is tried at a site only where the
+   * document holds its literals (engine.ts fileHolds), so `import` appearing lines away turns
+   * `new Client('…')` into a finding with no other fact changed.
+   */
+  readonly asked: ReadonlyMap<string, boolean>;
   /** Whether the document has no `[section]` header; undefined when no verdict read sections. */
   readonly noSections: boolean | undefined;
   /** The document literals found, each at one of its offsets, when the engine asked for them. */
@@ -69,6 +76,7 @@ interface Literals {
  */
 class TrackedDocument extends Document {
   readonly tested = new Map<RegExp, boolean>();
+  readonly asked = new Map<string, boolean>();
   sectionsRead = false;
   /** The previous version's literals and occurrence lists, and the clean segments from it, when there is a diff. */
   from: { literals?: Literals; occurrences?: ReadonlyMap<string, Int32Array>; segments: Segment[] } | undefined;
@@ -81,6 +89,12 @@ class TrackedDocument extends Document {
   protected override occurrencesOf(source: string, length: number): number[] {
     const before = this.from?.occurrences?.get(source);
     return before ? carryOccurrences(source, length, before, this.from!.segments, this.text) : super.occurrencesOf(source, length);
+  }
+
+  override has(set: LiteralSet, literal: string): boolean {
+    const r = super.has(set, literal);
+    if (!this.asked.has(literal)) this.asked.set(literal, r);
+    return r;
   }
 
   override test(re: RegExp): boolean {
@@ -206,6 +220,9 @@ class Run implements ShapeHooks {
     if (!prev || !this.segments) return;
     if (prev.rules !== this.rules || prev.live !== live) return void (this.stats.full = 'rules changed');
     for (const [re, v] of prev.tested) if (this.doc.test(re) !== v) return void (this.stats.full = 'document facts changed');
+    // Anything asked was asked of the rules' one literal set, which the record holds with its answers.
+    const set = prev.literals?.set;
+    if (set) for (const [l, v] of prev.asked) if (this.doc.has(set, l) !== v) return void (this.stats.full = 'document facts changed');
     if (prev.noSections !== undefined && (sectionHeaders(this.doc).length === 0) !== prev.noSections) return void (this.stats.full = 'document facts changed');
     // A span may reach the document's start (-1) or end (length + 1): only a segment that starts
     // both texts, or ends both, holds those.
@@ -602,6 +619,7 @@ export function detectIncremental(
     rules,
     live: run.live,
     tested: doc.tested,
+    asked: doc.asked,
     noSections: sectionsRead ? sectionHeaders(doc).length === 0 : undefined,
     ...(doc.literals ? { literals: doc.literals } : {}),
     ...(lists ? { occurrences: lists } : {}),
