@@ -12,7 +12,7 @@ import type { FailOn } from '../core/types.js';
 import { failing, sortFindings, withoutConfigExamples } from './passes.js';
 import { CountedProgress } from './progress.js';
 import type { ScanResult } from './result.js';
-import type { Repo } from '../sources/git.js';
+import type { GitResult, Repo } from '../sources/git.js';
 import { chosen, isGate, type ScanModeName } from './modes.js';
 
 
@@ -29,6 +29,8 @@ export interface SourceContext {
   repo?: Repo | null;
   /** --threads. */
   threads?: number;
+  /** The staged scan's `git diff --cached`, started before config and rules (sources/staged.ts readIndexChanges). */
+  indexChanges?: Promise<GitResult>;
 }
 
 export interface RepositoryScan {
@@ -107,6 +109,9 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const range = mode === 'range' ? await trustedRange(args, env.cwd) : undefined;
   // In a range the change being checked never configures the check: the base commit does.
   const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
+  // The hook's diff of the index does not depend on config: git computes it while config is read
+  // and the rules compiled.
+  const indexChanges = mode === 'staged' ? (await import('../sources/staged.js')).readIndexChanges(env.cwd) : undefined;
   // One `git rev-parse` for the config's search and the source (the pre-commit hook pays for each process).
   const { findRepo, requireRepo } = await import('../sources/git.js');
   const repo =
@@ -114,7 +119,7 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   const config = await loadConfig({ cwd: env.cwd, ...configChoice(args), origin, paths: mode === 'worktree' ? pathsOf(args) : undefined, repo });
   const { maxFileSize, failOn, isIgnoredPath, specs } = resolveScanOptions(args, config);
   const rules = compileRules(specs);
-  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin, repo, threads }, range);
+  const result = await readSource(mode, args, { cwd: env.cwd, rules, config, maxFileSize, isIgnoredPath, progress: env.progress, stdin: env.stdin, repo, threads, indexChanges }, range);
   result.notes.unshift(...(config.notes ?? []));
   // The fix sentence fits the moment (commit time, history, a placeholder): one choice for every format.
   await (await import('./moment.js')).fitFixes(result, new Map(rules.map((r) => [r.id, r.spec])));

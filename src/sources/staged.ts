@@ -30,6 +30,8 @@ export interface StagedOptions {
   isIgnoredPath: (path: string) => boolean;
   /** The repository, when the caller resolved it already: git is then not asked again. */
   repo?: Repo | null;
+  /** `readIndexChanges(cwd)`, when the caller started it already (before reading config and compiling rules). */
+  indexChanges?: Promise<GitResult>;
 }
 
 /** One line of `git diff --raw`. */
@@ -52,6 +54,17 @@ const GITLINK = '160000';
 const READ_ONLY = ['--no-optional-locks', '--no-replace-objects'];
 /** Plain diffs whatever the user's config says: no external diff, no textconv, no colour. */
 const PLAIN = ['--no-ext-diff', '--no-textconv', '--no-color', '--no-relative'];
+
+/**
+ * The index against HEAD as `git diff --cached --raw` gives it (paths, modes, blob ids). Nothing
+ * in config changes it, so the hook starts it before reading config and compiling rules, and git
+ * runs meanwhile.
+ */
+export function readIndexChanges(cwd: string): Promise<GitResult> {
+  const changes = gitRaw([...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN, '--raw', '-z', '--no-abbrev'], cwd);
+  changes.catch(() => {}); // awaited by scanStaged; this only keeps a failure from being "unhandled" until then
+  return changes;
+}
 
 /** `:oldmode newmode oldid newid status\0path\0[newpath\0]` records. */
 export function parseRaw(out: Buffer): StagedEntry[] {
@@ -127,10 +140,7 @@ function skipByMode(stats: ScanStats, e: StagedEntry): boolean {
 
 export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const started = Date.now();
-  const [repo, raw] = await Promise.all([
-    workTreeRepo(opts.cwd, opts.repo),
-    gitRaw([...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN, '--raw', '-z', '--no-abbrev'], opts.cwd),
-  ]);
+  const [repo, raw] = await Promise.all([workTreeRepo(opts.cwd, opts.repo), opts.indexChanges ?? readIndexChanges(opts.cwd)]);
   if (raw.code !== 0) throw failed(raw, 'diff --cached --raw');
 
   const entries = parseRaw(raw.stdout);
