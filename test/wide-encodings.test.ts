@@ -21,7 +21,7 @@ const utf16 = (s: string, little: boolean) => {
 };
 
 describe('wide encodings are read in every mode', () => {
-  const T = { le32: fakeToken(), be32: fakeToken(), le16: fakeToken(), be16: fakeToken(), bare32: fakeToken(), astral: fakeToken(), bin: fakeToken() };
+  const T = { le32: fakeToken(), be32: fakeToken(), le16: fakeToken(), be16: fakeToken(), bare32: fakeToken(), astral: fakeToken(), bin: fakeToken(), le16nul: fakeToken(), be16nul: fakeToken() };
   const body = (t: string) => `# Windows tool output — ünïcode ✓\nREGION=eu\nPOSTMARK_SERVER_TOKEN=${t}\n`;
   const files = {
     'utf32le.env.txt': utf32(body(T.le32), true, true),
@@ -29,6 +29,9 @@ describe('wide encodings are read in every mode', () => {
     'utf16le-nobom.env.txt': utf16(body(T.le16), true),
     'utf16be-nobom.env.txt': utf16(body(T.be16), false),
     'utf32le-nobom.env.txt': utf32(body(T.bare32), true, false),
+    // Ended by a NUL character, as a tool writing a C string leaves it: still text, not binary.
+    'utf16le-nobom-nul.env.txt': utf16(`${body(T.le16nul)}\0`, true),
+    'utf16be-nobom-nuls.env.txt': utf16(`${body(T.be16nul)}\0\0\0`, false),
     // Outside the BMP (an emoji) in UTF-32: the second byte of its code unit is not NUL.
     'astral.env.txt': utf32(`# 📮 mail\n${body(T.astral)}`, true, true),
     // A UTF-32BE mark, then code units above U+10FFFF: no text can be read from it.
@@ -39,7 +42,9 @@ describe('wide encodings are read in every mode', () => {
   const expected = [
     `astral.env.txt:4:${T.astral}`,
     `image.bin:1:${T.bin}`,
+    `utf16be-nobom-nuls.env.txt:3:${T.be16nul}`,
     `utf16be-nobom.env.txt:3:${T.be16}`,
+    `utf16le-nobom-nul.env.txt:3:${T.le16nul}`,
     `utf16le-nobom.env.txt:3:${T.le16}`,
     `utf32be.env.txt:3:${T.be32}`,
     `utf32le-nobom.env.txt:3:${T.bare32}`,

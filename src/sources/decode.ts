@@ -7,7 +7,7 @@
  *   so it is tested first).
  * - UTF-16 and UTF-32 without one (Windows tools write them), told apart from binary by where
  *   the NULs fall: ASCII in UTF-16LE leaves every odd byte NUL and almost no even one; then the
- *   whole file must decode without a NUL character, or it is binary after all.
+ *   whole file must decode without a NUL character before its last ones, or it is binary after all.
  * A file that says it is UTF-32 but is not is skipped with that reason, never scanned.
  */
 import { isUtf8 } from 'node:buffer';
@@ -94,7 +94,21 @@ function wide(buf: Buffer, head: Buffer): Decoded | undefined {
     if (odd * 4 >= pairs && even * 8 <= odd) text = utf16(buf, true);
     else if (even * 4 >= pairs && odd * 8 <= even) text = utf16(buf, false);
   }
-  return text === undefined || text.includes('\0') ? undefined : { text };
+  return text === undefined || nulInside(text) ? undefined : { text };
+}
+
+/**
+ * Whether a NUL character lies before the text's trailing NULs: text does not hold one, binary
+ * read as UTF-16 does. NULs at the very end are a terminator (a tool that writes a C string
+ * leaves one) and keep the file text; refusing them made such a file binary, and a token in it
+ * went unread with exit 0.
+ */
+function nulInside(text: string): boolean {
+  const first = text.indexOf('\0');
+  if (first === -1) return false;
+  let end = text.length;
+  while (end > first && text.charCodeAt(end - 1) === 0) end--;
+  return end > first;
 }
 
 const LFS_VERSION = 'version https://git-lfs.github.com/spec/v1';
