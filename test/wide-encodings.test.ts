@@ -21,7 +21,7 @@ const utf16 = (s: string, little: boolean) => {
 };
 
 describe('wide encodings are read in every mode', () => {
-  const T = { le32: fakeToken(), be32: fakeToken(), le16: fakeToken(), be16: fakeToken(), bare32: fakeToken(), astral: fakeToken(), bin: fakeToken(), le16nul: fakeToken(), be16nul: fakeToken() };
+  const T = { le32: fakeToken(), be32: fakeToken(), le16: fakeToken(), be16: fakeToken(), bare32: fakeToken(), astral: fakeToken(), bin: fakeToken(), le16nul: fakeToken(), be16nul: fakeToken(), binLe: fakeToken(), binBe: fakeToken() };
   const body = (t: string) => `# Windows tool output — ünïcode ✓\nREGION=eu\nPOSTMARK_SERVER_TOKEN=${t}\n`;
   const files = {
     'utf32le.env.txt': utf32(body(T.le32), true, true),
@@ -38,10 +38,16 @@ describe('wide encodings are read in every mode', () => {
     'broken32.txt': Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), Buffer.alloc(64, 0xff)]),
     // Binary, full of NULs in no text's pattern, with a token in plain sight: its printable runs are read.
     'image.bin': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0, 1, 0, 0]), Buffer.from(`POSTMARK_SERVER_TOKEN=${T.bin}`)]),
+    // Binaries whose strings are UTF-16, as a .NET assembly keeps them: read as `strings -el` / `-eb`
+    // would, on the line of the file where they sit.
+    'Mailer.dll': Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 0x0a, 0xff, 0xfe, 1]), utf16(`POSTMARK_SERVER_TOKEN=${T.binLe}`, true), Buffer.from([0, 0, 7])]),
+    'mailer.class': Buffer.concat([Buffer.from([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x34, 1, 2]), utf16(`Postmark server token: ${T.binBe}`, false), Buffer.from([0x0a, 0x81, 0])]),
   };
   const expected = [
+    `Mailer.dll:2:${T.binLe}`,
     `astral.env.txt:4:${T.astral}`,
     `image.bin:1:${T.bin}`,
+    `mailer.class:1:${T.binBe}`,
     `utf16be-nobom-nuls.env.txt:3:${T.be16nul}`,
     `utf16be-nobom.env.txt:3:${T.be16}`,
     `utf16le-nobom-nul.env.txt:3:${T.le16nul}`,

@@ -10,6 +10,11 @@ import type { CompiledRule } from '../core/engine.js';
 export interface KeywordGate {
   /** False only when no rule's keywords can match the text these bytes decode to. */
   bytes(buf: Buffer): boolean;
+  /**
+   * False only when no rule's keyword is in the bytes as UTF-16 (either byte order), where a
+   * binary's wide strings hold it (binary-text.ts): each of its characters a byte apart.
+   */
+  wideBytes(buf: Buffer): boolean;
   path: RegExp;
 }
 
@@ -46,23 +51,31 @@ export function keywordGate(rules: CompiledRule[]): KeywordGate | null {
   }
   if ([...literals].some((l) => l === '')) return null; // matches every text: nothing to skip
   const needles = [...literals].map((l) => (fold ? foldInPlace(Buffer.from(l, 'latin1')) : Buffer.from(l, 'latin1')));
+  // A keyword as UTF-16 without its last byte: `p\0o\0…\0k`, which both byte orders hold. The
+  // fold turns NUL into a space in the text and in the needle alike, so folded it still matches.
+  const wide = [...literals].map((l) => {
+    const w = Buffer.from(l, 'utf16le').subarray(0, l.length * 2 - 1);
+    return fold ? foldInPlace(Buffer.from(w)) : w;
+  });
   const pathRe = new RegExp(path.length ? path.join('|') : '(?!)', fold ? 'i' : '');
   // Windows overlap by a needle's length less one (rounded up to keep the fold's word alignment),
   // so an occurrence across a window's end lies whole in the next window.
-  const overlap = (Math.max(0, ...needles.map((n) => n.length - 1)) + 3) & ~3;
+  const overlap = (Math.max(0, ...needles.map((n) => n.length - 1), ...wide.map((n) => n.length - 1)) + 3) & ~3;
+  const search = (buf: Buffer, set: Buffer[]) => {
+    if (set.length === 0) return false;
+    if (!fold) return set.some((n) => holds(buf, n));
+    // Folded and searched a window at a time: a page that names Postmark in its first lines is
+    // let through without folding the rest of it (postmark.js's docs: 42 MB folded for nothing).
+    for (let start = 0; start < buf.length; start += FOLD_WINDOW) {
+      const hay = folded(buf.subarray(Math.max(0, start - overlap), Math.min(buf.length, start + FOLD_WINDOW)));
+      if (set.some((n) => holds(hay, n))) return true;
+    }
+    return false;
+  };
   return {
     path: pathRe,
-    bytes: (buf) => {
-      if (needles.length === 0) return false;
-      if (!fold) return needles.some((n) => holds(buf, n));
-      // Folded and searched a window at a time: a page that names Postmark in its first lines is
-      // let through without folding the rest of it (postmark.js's docs: 42 MB folded for nothing).
-      for (let start = 0; start < buf.length; start += FOLD_WINDOW) {
-        const hay = folded(buf.subarray(Math.max(0, start - overlap), Math.min(buf.length, start + FOLD_WINDOW)));
-        if (needles.some((n) => holds(hay, n))) return true;
-      }
-      return false;
-    },
+    bytes: (buf) => search(buf, needles),
+    wideBytes: (buf) => search(buf, wide),
   };
 }
 
