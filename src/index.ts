@@ -7,7 +7,7 @@
  */
 import type { Args } from './cli/context.js';
 import { FAIL_ON, type FailOn, type Severity } from './core/types.js';
-import { redactSecrets, SecretGuardError, UsageError } from './errors.js';
+import { EXIT, IncompleteScanError, redactSecrets, SecretGuardError, UsageError } from './errors.js';
 import { toolVersion } from './cli/version.js';
 import { jsonReport } from './report/json.js';
 import { scanRepository } from './scan/repository.js';
@@ -27,6 +27,8 @@ export interface ScanOptions {
   config?: string | false;
   /** `--max-file-size`: bytes, or a size such as `5MB`. */
   maxFileSize?: number | string;
+  /** `--on-unread`: a file over maxFileSize rejects the scan (`refuse`, the default) or is accepted unread (`accept`). */
+  onUnread?: 'refuse' | 'accept';
   /** `--fail-on`: the lowest severity that makes `exitCode` 1. */
   failOn?: FailOn;
   /** `--baseline FILE`. */
@@ -99,6 +101,10 @@ function argsOf(o: ScanOptions): Args {
   else if (mode !== 'worktree') throw new UsageError(`unknown mode ${JSON.stringify(mode)} (worktree, staged, history or range)`);
   if (o.config !== undefined) args.config = o.config;
   if (o.maxFileSize !== undefined) args['max-file-size'] = String(o.maxFileSize);
+  if (o.onUnread !== undefined) {
+    if (o.onUnread !== 'refuse' && o.onUnread !== 'accept') throw new UsageError('onUnread must be refuse or accept');
+    args['on-unread'] = o.onUnread;
+  }
   if (o.failOn !== undefined) {
     if (!(FAIL_ON as readonly string[]).includes(o.failOn)) throw new UsageError(`failOn must be ${FAIL_ON.slice(0, -1).join(', ')} or ${FAIL_ON.at(-1)}`);
     args['fail-on'] = o.failOn;
@@ -113,7 +119,14 @@ function argsOf(o: ScanOptions): Args {
 export async function scan(options: ScanOptions = {}): Promise<ScanReport> {
   try {
     const cwd = options.cwd ?? process.cwd();
-    const { result, exitCode } = await scanRepository(argsOf(options), { cwd });
+    const { result, exitCode, unread } = await scanRepository(argsOf(options), { cwd });
+    if (exitCode === EXIT.error) {
+      const paths = result.stats.skippedPaths.filter((s) => s.kind === 'tooLarge').map((s) => s.path);
+      throw new IncompleteScanError(
+        `${unread.count} file(s) over maxFileSize not read: ${paths.slice(0, 10).join(', ')}${paths.length > 10 ? ', …' : ''}`,
+        "Raise maxFileSize, add such paths to the config's ignorePaths, or pass onUnread: 'accept' to accept them unread.",
+      );
+    }
     // The JSON reporter itself, so the findings are what `--format json` prints, field for field.
     const doc = JSON.parse(await jsonReport(result, { showSecrets: Boolean(options.showSecrets), color: false, verbose: true, quiet: false, toolVersion: toolVersion() })) as Omit<ScanReport, 'exitCode'>;
     return { exitCode: exitCode as 0 | 1, mode: doc.mode, findings: doc.findings, suppressed: doc.suppressed, stats: doc.stats, notes: doc.notes };

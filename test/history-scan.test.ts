@@ -258,11 +258,17 @@ describe('scan --history', () => {
     repo.git('mv', 'big.txt', 'postmark_token_dump.txt');
     repo.commit({ 'c.txt': 'c\n' });
     const r = history(repo.dir, [], '--max-file-size', '1kB');
-    expect(r.code).toBe(0);
+    // The big blob holds no keyword: read by its keywords at big.txt, and not read at the
+    // keyword-named path, where the rules would look at what it holds. That is exit 2.
+    expect(r.code).toBe(2);
     expect(r.json.stats.skipped.binary).toBe(1);
     expect(r.json.stats.skipped.tooLarge).toBe(1);
-    expect(r.json.stats.blobsScanned).toBe(1);
-    expect(cli(['scan', '--history', '--max-file-size', '1kB'], repo.dir).stdout).toMatch(/2 skipped \(1 binary, 1 over --max-file-size\)/);
+    expect(r.stderr).toContain('secret-guard: not scanned: postmark_token_dump.txt: 2000 bytes, over --max-file-size (its path names a rule keyword)\n');
+    expect(r.json.stats.blobsScanned).toBe(2);
+    const text = cli(['scan', '--history', '--max-file-size', '1kB'], repo.dir);
+    expect(text.stdout).toMatch(/2 skipped \(1 binary, 1 over --max-file-size\)/);
+    expect(text.stderr).toContain('secret-guard: 1 file version over --max-file-size not read, so the scan does not pass (exit 2)');
+    expect(history(repo.dir, [], '--max-file-size', '1kB', '--on-unread', 'accept').code).toBe(0);
   });
 
   it('reads a text blob once per kind of path, and judges it again where its path matters', () => {

@@ -18,11 +18,12 @@ afterAll(cleanupAll);
 type Mode = 'worktree' | 'staged' | 'history';
 const MODE_ARGS: Record<Mode, string[]> = { worktree: [], staged: ['--staged'], history: ['--history'] };
 
-async function scanJson(repo: Repo, mode: Mode, extra: string[] = [], wrap: string[] = []) {
+async function scanJson(repo: Repo, mode: Mode, extra: string[] = [], wrap: string[] = [], unread = false) {
   const started = Date.now();
   const r = await cliAsync(['scan', ...MODE_ARGS[mode], '--format', 'json', '--show-secrets', ...extra], repo.dir, { wrap });
   const ms = Date.now() - started;
-  expect(r.code, r.stderr).not.toBe(2);
+  if (unread) expect(r.code, r.stderr).toBe(2);
+  else expect(r.code, r.stderr).not.toBe(2);
   return { code: r.code, json: JSON.parse(r.stdout) as JsonReport, ms, stderr: r.stderr };
 }
 
@@ -62,10 +63,11 @@ describe('a 50 MB single-line file', () => {
     for (const mode of ['worktree', 'staged', 'history'] as Mode[]) {
       if (mode === 'staged') repo.git('add', 'bundle.min.js');
       if (mode === 'history') repo.git('commit', '-qm', 'bundle');
-      // Over the 5 MB default it is skipped and counted, never silently passed.
-      const skipped = await scanJson(repo, mode);
+      // Over the 5 MB default, and holding a rule keyword, it is not read: counted, named, exit 2.
+      const skipped = await scanJson(repo, mode, [], [], true);
       expect(skipped.json.stats.skipped.tooLarge, mode).toBe(1);
       expect(skipped.json.findings, mode).toEqual([]);
+      expect(skipped.stderr, mode).toContain('not scanned: bundle.min.js: 52428800 bytes, over --max-file-size (a rule keyword is in it)');
 
       const r = await scanJson(repo, mode, ['--max-file-size', '64MB'], wrap);
       expect(r.code, mode).toBe(1);

@@ -102,6 +102,15 @@ describe('import { scan } from "secret-guard"', () => {
     expect(lib({ cwd: repo.dir, mode: 'history', threads: 1 }).report!.exitCode).toBe(1);
   });
 
+  it('rejects a scan that left a file unread (over maxFileSize, a keyword in it) unless onUnread is accept', () => {
+    const big = makeRepo({ files: { 'notes.txt': `postmark\n${'x'.repeat(2000)}\n` } });
+    const refused = lib({ cwd: big.dir, maxFileSize: '1kB' });
+    expect(refused.error).toMatchObject({ name: 'IncompleteScanError', exitCode: 2, typed: true });
+    expect(refused.error!.message).toBe('1 file(s) over maxFileSize not read: notes.txt');
+    expect(lib({ cwd: big.dir, maxFileSize: '1kB', onUnread: 'accept' }).report).toMatchObject({ exitCode: 0, stats: { skipped: { tooLarge: 1 } } });
+    expect(lib({ cwd: big.dir, onUnread: 'maybe' }).error).toMatchObject({ name: 'UsageError', exitCode: 2 });
+  });
+
   it('its types check in a TypeScript project, and npm pack ships them with the config schema (secret-guard/config.schema.json)', () => {
     writeFileSync(
       join(project, 'use.ts'),

@@ -84,12 +84,15 @@ describe('the pre-push hook', () => {
     const { repo, server } = project();
     expect(install(repo, ['--hook', 'pre-push']).code).toBe(0);
     // A binary with no rule keyword was searched, and is no reason to stop; a file over the size limit was not read.
-    repo.commit({ 'logo.bin': 'MAIL_TOKEN=\0abc\n', 'dist/bundle.js': `// bundle\n${'x'.repeat(6 * 1024 * 1024)}\n` }, 'build output');
+    // bundle.js is over the limit and names Postmark; vendor.js is over it with no keyword, so it can hold no finding.
+    const big = (what: string) => `// ${what}\n${'x'.repeat(6 * 1024 * 1024)}\n`;
+    repo.commit({ 'logo.bin': 'MAIL_TOKEN=\0abc\n', 'dist/bundle.js': big('bundle for the postmark mailer'), 'dist/vendor.js': big('vendor') }, 'build output');
     const before = gitIn(server, ['for-each-ref']);
     const p = run(repo, ['push', 'origin', 'main']);
     expect(p.code).not.toBe(0);
     expect(p.out).toContain('secret-guard: not scanned: dist/bundle.js:');
     expect(p.out).not.toContain('logo.bin');
+    expect(p.out).not.toContain('vendor.js');
     expect(p.out).toContain('secret-guard: push stopped: 1 pushed file could not be read');
     expect(gitIn(server, ['for-each-ref'])).toBe(before);
     const hook = join(repo.dir, '.git', 'hooks', 'pre-push');

@@ -230,15 +230,18 @@ describe('scan --pre-receive behind a real push', () => {
   it('names every pushed file it could not read, and refuses the push unless the server runs it with --on-unread accept', () => {
     const w = world();
     const before = w.refs();
-    const big = `// bundle\n${'x'.repeat(6 * 1024 * 1024)}\n`;
-    w.client.commit({ 'dist/bundle.js': big, 'dist/big.map': `${big}// map\n`, 'logo.bin': 'MAIL_TOKEN=\0abc\n' }, 'build output');
+    // Over the limit with a rule keyword in them; vendor.js, over it with none, can hold no finding.
+    const big = `// bundle: sends through Postmark\n${'x'.repeat(6 * 1024 * 1024)}\n`;
+    const plain = `// vendor\n${'x'.repeat(6 * 1024 * 1024)}\n`;
+    w.client.commit({ 'dist/bundle.js': big, 'dist/big.map': `${big}// map\n`, 'dist/vendor.js': plain, 'logo.bin': 'MAIL_TOKEN=\0abc\n' }, 'build output');
     const r = w.push('main');
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('remote: secret-guard: not scanned: dist/bundle.js:');
     expect(r.out).toContain('over --max-file-size');
     expect(r.out).toContain('remote: secret-guard: not scanned: dist/big.map:');
-    // A binary with no rule keyword was searched: no reason to refuse.
+    // A binary with no rule keyword was searched: no reason to refuse; nor a big file with none.
     expect(r.out).not.toContain('logo.bin');
+    expect(r.out).not.toContain('vendor.js');
     expect(r.out).toContain('remote: secret-guard: push refused: 2 pushed files could not be read');
     expect(r.out).toContain('--on-unread accept');
     expect(w.refs()).toBe(before);

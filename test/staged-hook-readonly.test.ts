@@ -129,17 +129,27 @@ describe('scan --staged only reads', () => {
     expect((await cliAsync(['scan'], repo.dir)).stdout).toMatch(/no findings · \d+ files scanned/);
   });
 
-  it('names, one line each, the staged files it could not read, and still passes them; a read one is not named', async () => {
+  it('names, one line each, the staged files it passed over; a binary with no keyword passes, a file over the limit with one stops the commit', async () => {
     const { repo } = busyRepo(false);
     repo.commit({ '.secret-guard.json': '{"maxFileSize": "2kB"}' }, 'config');
     repo.write({
       'assets/logo.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), Buffer.alloc(64, 7)]),
-      'logs/big.log': `${'x'.repeat(3000)}\n`,
+      // Over the limit with no keyword: searched, can hold no finding, not named.
+      'logs/plain.log': `${'x'.repeat(3000)}\n`,
       'docs/small.md': '# fine\n',
     });
     repo.git('add', 'assets', 'logs', 'docs');
-    const lines = ['secret-guard: not scanned: assets/logo.png: binary', 'secret-guard: not scanned: logs/big.log: 3001 bytes, over --max-file-size'];
-    expect(await cliAsync(['scan', '--staged'], repo.dir)).toEqual({ code: 0, stdout: '', stderr: `${lines.join('\n')}\n` });
+    const binary = 'secret-guard: not scanned: assets/logo.png: binary';
+    expect(await cliAsync(['scan', '--staged'], repo.dir)).toEqual({ code: 0, stdout: '', stderr: `${binary}\n` });
+    repo.write({ 'logs/big.log': `${'x'.repeat(3000)}\npostmark\n` });
+    repo.git('add', 'logs');
+    const lines = [
+      binary,
+      'secret-guard: not scanned: logs/big.log: 3010 bytes, over --max-file-size (a rule keyword is in it)',
+      'secret-guard: 1 file over --max-file-size not read, so the commit is stopped (exit 2): a check that cannot read a file cannot vouch for it.',
+      'Raise maxFileSize or add such paths to ignorePaths in .secret-guard.json.',
+    ];
+    expect(await cliAsync(['scan', '--staged'], repo.dir)).toEqual({ code: 2, stdout: '', stderr: `${lines.join('\n')}\n` });
     // --quiet asks for findings only on stdout; what was not read is still said.
     expect((await cliAsync(['scan', '--staged', '--quiet'], repo.dir)).stderr).toBe(`${lines.join('\n')}\n`);
     // With a finding the report is printed as before, and the unread files are named beside it.
@@ -148,7 +158,8 @@ describe('scan --staged only reads', () => {
     const blocked = await cliAsync(['scan', '--staged'], repo.dir);
     expect(blocked.code).toBe(1);
     expect(blocked.stdout).toMatch(/^deploy\.sh\n  1:\d+ /m);
-    expect(blocked.stderr).toBe(`${lines.join('\n')}\n`);
+    const either = [lines[0], lines[1], 'secret-guard: 1 file over --max-file-size not read either.', lines[3]];
+    expect(blocked.stderr).toBe(`${either.join('\n')}\n`);
   });
 
   it('from a real pre-commit hook: a clean commit prints what it would without the hook; a token blocks it', () => {

@@ -210,9 +210,12 @@ describe('scan --staged judges the index, not the working tree', () => {
     const repo = makeRepo({ files: { 'README.md': '# x\n' } });
     repo.write({ 'blob.bin': Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(`SERVER_TOKEN=${fakeToken()}\n`)]), 'big.cfg': `${'#'.repeat(3000)}\n${env(fakeToken())}` });
     repo.git('add', '-A');
-    const r = staged(repo, '--max-file-size', '2kB');
-    expect(r.code).toBe(0);
-    expect(r.json.stats.skipped).toMatchObject({ binary: 1, tooLarge: 1 });
+    // big.cfg holds a keyword and is over the limit: not read, so the commit is stopped (exit 2).
+    const r = cli(['scan', '--staged', '--format', 'json', '--max-file-size', '2kB'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('secret-guard: 1 file over --max-file-size not read, so the commit is stopped (exit 2)');
+    expect((JSON.parse(r.stdout) as JsonReport).stats.skipped).toMatchObject({ binary: 1, tooLarge: 1 });
+    expect(staged(repo, '--max-file-size', '2kB', '--on-unread', 'accept').code).toBe(0);
   });
 
   it('diffs a file that .gitattributes marks -diff as text', () => {

@@ -69,14 +69,29 @@ describe('scan of the working tree, through bin/', () => {
     expect(second.findings[0].fingerprint).toBe(first.findings[0].fingerprint);
   });
 
-  it('skips and counts binary and oversized files, never silently', () => {
+  it('skips and counts binary files; a file over --max-file-size is read by its keywords, and one that holds a keyword is not read: exit 2', () => {
     const repo = makeRepo({ files: { 'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]), 'big.txt': 'x'.repeat(2000) } });
+    // No rule keyword in its bytes or its path: it can hold no finding, so it counts as read.
     const r = cli(['scan', '--max-file-size', '1kB', '--format', 'json'], repo.dir);
-    expect(r.code).toBe(0);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
     const s = JSON.parse(r.stdout).stats;
-    expect(s.skipped.binary).toBe(1);
-    expect(s.skipped.tooLarge).toBe(1);
-    expect(cli(['scan', '--max-file-size', '1kB'], repo.dir).stdout).toMatch(/2 skipped \(1 binary, 1 over --max-file-size\)/);
+    expect(s.skipped).toMatchObject({ binary: 1, tooLarge: 0 });
+    expect(s.filesScanned).toBe(1);
+    // A keyword in it (here as UTF-16, in the middle): not read, named, and the scan cannot pass.
+    repo.write({ 'notes.txt': Buffer.concat([Buffer.from('y'.repeat(1500)), Buffer.from('Postmark', 'utf16le'), Buffer.from('y'.repeat(1500))]) });
+    const refused = cli(['scan', '--max-file-size', '1kB'], repo.dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/2 skipped \(1 binary, 1 over --max-file-size\)/);
+    expect(refused.stderr).toBe(
+      'secret-guard: not scanned: notes.txt: 3016 bytes, over --max-file-size (a rule keyword is in it)\n' +
+        'secret-guard: 1 file over --max-file-size not read, so the scan does not pass (exit 2): a check that cannot read a file cannot vouch for it.\n' +
+        'Raise --max-file-size (or maxFileSize in .secret-guard.json), add such paths to ignorePaths, or pass --on-unread accept to accept them unread.\n',
+    );
+    const accepted = cli(['scan', '--max-file-size', '1kB', '--on-unread', 'accept'], repo.dir);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stderr).toContain('secret-guard: 1 file over --max-file-size accepted unread (--on-unread accept).');
+    // Read in full, the file is simply clean.
+    expect(cli(['scan', '--max-file-size', '4kB'], repo.dir)).toMatchObject({ code: 0, stderr: '' });
   });
 
   it('scans plain folders outside a repository', () => {

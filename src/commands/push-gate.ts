@@ -29,6 +29,7 @@ import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../so
 import { configChoice, resolveScanOptions, threadsOf } from '../scan/options.js';
 import { render, type Format } from '../scan/reporters.js';
 import { chosen, isGate, type Gate } from '../scan/modes.js';
+import { onUnreadOf, unreadCount, unreadLines, type OnUnread } from '../scan/unread.js';
 
 const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
 
@@ -111,13 +112,13 @@ interface Outcome {
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const started = Date.now();
   const gate = chosen(args);
-  if (!isGate(gate)) throw new UsageError('--timeout, --on-timeout and --on-unread are for the push gates: --pre-receive, --pre-push, --commit-msg');
+  if (!isGate(gate)) throw new UsageError('--timeout and --on-timeout are for the push gates: --pre-receive, --pre-push, --commit-msg');
   const extra = ((args.paths as string[] | undefined) ?? []).length + args._.length - 1;
   if (gate !== 'pre-push' && extra > 0) throw new UsageError(`--${gate} takes no paths: it reads ${gate === 'pre-receive' ? "git's ref updates on standard input" : 'the message file named after it'}`);
   const budget = args.timeout === undefined ? undefined : parseDuration(String(args.timeout));
   if (budget === null || (budget !== undefined && budget <= 0)) throw new UsageError(`--timeout ${String(args.timeout)} is not a duration (try 4s or 1500ms)`);
   const onTimeout = (args['on-timeout'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
-  const onUnread = (args['on-unread'] as 'accept' | 'refuse' | undefined) ?? 'refuse';
+  const onUnread = onUnreadOf(args);
   const repo = await requireRepo(ctx.cwd, `--${gate}`);
   const choice = configChoice(args);
   const config = gate === 'pre-receive' ? await serverConfig(choice, repo, ctx.cwd) : await loadConfig({ cwd: ctx.cwd, ...choice, repo });
@@ -188,12 +189,6 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   return { exitCode, stdout: shownText(pushReport(gate, scan, failed, showSecrets, Boolean(args.verbose), onUnread), showSecrets), stderr: '' };
 }
 
-// A file over --max-file-size was not read. A binary file was: its bytes were searched for every
-// rule's keywords, and one that held any was read as its printable text (sources/binary-text.ts);
-// the rest can hold no finding, so an image or a font never stops a push.
-const UNREAD = ['tooLarge'] as const;
-const unreadCount = (r: ScanResult) => UNREAD.reduce((n, k) => n + r.stats.skipped[k], 0);
-
 function timedOut(gate: Gate, budget: string, onTimeout: 'accept' | 'refuse'): CommandResult {
   const what = gate === 'pre-receive' ? 'push' : gate === 'pre-push' ? 'push' : 'commit';
   if (onTimeout === 'accept') {
@@ -217,7 +212,7 @@ function where(f: Finding): string {
  * What a pusher sees (prefixed `remote:` by git): a headline, one line per finding with the ref,
  * the commit and where, then how to proceed. Short: hosts cut long hook output.
  */
-function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean, onUnread: 'accept' | 'refuse' = 'refuse'): string {
+function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: boolean, verbose: boolean, onUnread: OnUnread = 'refuse'): string {
   const r = scan.result;
   const lines: string[] = [];
   const allowed = r.findings.filter((f) => f.suppressedBy);
@@ -225,11 +220,10 @@ function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: 
   const unread = unreadCount(r);
   // One line per pushed file not read, always: a push is never let through (or stopped) over a
   // file nobody was told about.
-  const unreadLines = r.stats.skippedPaths.filter((s) => (UNREAD as readonly string[]).includes(s.kind)).map((s) => `secret-guard: not scanned: ${shownPath(s.path)}: ${s.reason}`);
-  if (unreadLines.length < unread) unreadLines.push(`secret-guard: not scanned: ${unread - unreadLines.length} more`);
+  const notRead = unreadLines(r, shownPath);
   const tail = () => {
     if (allowed.length) lines.push(`secret-guard: ${plural(allowed.length, 'finding')} allowed (${[...new Set(allowed.map((f) => f.suppressedBy))].join(', ')}).`);
-    lines.push(...unreadLines);
+    lines.push(...notRead);
     if (unread && !failed.length) {
       if (onUnread === 'accept') lines.push(`secret-guard: ${plural(unread, 'file')} not read; the push was accepted with ${unread === 1 ? 'it' : 'them'} unchecked (--on-unread accept).`);
       else {
@@ -239,7 +233,7 @@ function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: 
           : 'Raise maxFileSize or add such paths to ignorePaths in .secret-guard.json, or run the pre-push hook with --on-unread accept.');
       }
     }
-    if (verbose) for (const s of r.stats.skippedPaths) if (!(UNREAD as readonly string[]).includes(s.kind)) lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
+    if (verbose) for (const s of r.stats.skippedPaths) if (s.kind !== 'tooLarge') lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
   };
   if (!failed.length) {
     tail();

@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError } from '../errors.js';
 import { toolVersion } from '../cli/version.js';
-import { scanRepository } from '../scan/repository.js';
+import { scanRepository, type RepositoryScan } from '../scan/repository.js';
+import type { ScanModeName } from '../scan/modes.js';
+import { unreadLines } from '../scan/unread.js';
 import type { ScanResult } from '../scan/result.js';
 import { render, type Format } from '../scan/reporters.js';
 import { ruleSpecs } from '../scan/ruleset.js';
@@ -20,7 +22,7 @@ async function headSha(cwd: string): Promise<string | undefined> {
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
-  const { mode, result, config, failOn, exitCode } = await scanRepository(args, { cwd: ctx.cwd, progress: ctx.progress, stdin: ctx.stdin });
+  const { mode, result, config, failOn, exitCode, unread } = await scanRepository(args, { cwd: ctx.cwd, progress: ctx.progress, stdin: ctx.stdin });
   if (args['write-baseline'] !== undefined) {
     const { writeBaseline } = await import('../suppress/baseline.js');
     const file = resolve(ctx.cwd, String(args['write-baseline']));
@@ -48,7 +50,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   });
   // The hook names each staged file whose content it could not read, however quiet it is
   // otherwise: a commit must not pass over a file in silence (--verbose lists every skip already).
-  const unread = mode === 'staged' && format === 'text' && !output && !args.verbose ? await unreadLines(result) : '';
+  const hookLines = mode === 'staged' && format === 'text' && !output && !args.verbose;
+  const stderr = await unreadNotice(result, mode, unread, hookLines, exitCode);
   if (output) {
     try {
       writeFileSync(resolve(ctx.cwd, output), report);
@@ -56,13 +59,35 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
       throw new IncompleteScanError(`could not write the report to ${output} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check that the folder exists and is writable, and run the scan again.');
     }
     const { summary } = await import('../report/text.js');
-    return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr: '' };
+    return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr };
   }
-  return { exitCode, stdout: report, stderr: unread };
+  return { exitCode, stdout: report, stderr };
 }
 
-async function unreadLines(result: ScanResult): Promise<string> {
+const ADVICE: Record<ScanModeName, string> = {
+  staged: 'Raise maxFileSize or add such paths to ignorePaths in .secret-guard.json.',
+  range: "Raise maxFileSize or add such paths to ignorePaths in the base commit's .secret-guard.json (a change never loosens its own check), or run the scan with --on-unread accept.",
+  worktree: 'Raise --max-file-size (or maxFileSize in .secret-guard.json), add such paths to ignorePaths, or pass --on-unread accept to accept them unread.',
+  history: 'Raise --max-file-size (or maxFileSize in .secret-guard.json), add such paths to ignorePaths, or pass --on-unread accept to accept them unread.',
+};
+
+/**
+ * stderr: the files not read (over --max-file-size), and why the scan then exits 2 and what to
+ * do; the hook also names binaries it passed over. Nothing when every file was read.
+ */
+async function unreadNotice(result: ScanResult, mode: ScanModeName, unread: RepositoryScan['unread'], hookLines: boolean, exitCode: number): Promise<string> {
   const { shownPath } = await import('../report/shown.js');
-  const unread = result.stats.skippedPaths.filter((s) => s.kind === 'binary' || s.kind === 'tooLarge');
-  return unread.map((s) => `secret-guard: not scanned: ${shownPath(s.path)}: ${s.reason}\n`).join('');
+  const lines = hookLines ? result.stats.skippedPaths.filter((s) => s.kind === 'binary').map((s) => `secret-guard: not scanned: ${shownPath(s.path)}: ${s.reason}`) : [];
+  if (unread.count) {
+    const what = mode === 'history' || mode === 'range' ? 'file version' : 'file';
+    const n = `${unread.count} ${what}${unread.count === 1 ? '' : 's'}`;
+    lines.push(...unreadLines(result, shownPath));
+    if (unread.accepted) lines.push(`secret-guard: ${n} over --max-file-size accepted unread (--on-unread accept).`);
+    else {
+      const verdict = exitCode === EXIT.error ? `, so ${mode === 'staged' ? 'the commit is stopped' : 'the scan does not pass'} (exit 2): a check that cannot read a file cannot vouch for it` : ' either';
+      lines.push(`secret-guard: ${n} over --max-file-size not read${verdict}.`);
+      lines.push(ADVICE[mode]);
+    }
+  }
+  return lines.map((l) => `${l}\n`).join('');
 }

@@ -2,8 +2,9 @@
  * One file's or blob's bytes to its findings, or to why they were passed over: the one pipeline
  * every source runs its content through (working tree, standard input, staged, push, history), so
  * a step added here lands in every mode. In order:
- * - size: over --max-file-size is not read (a source that knows the size first, from a stat or
- *   git's header, hands over only the size);
+ * - size: over --max-file-size is not decoded, only searched for keywords (a source that knows
+ *   the size first, from a stat or git's header, searches the bytes as they pass and hands over
+ *   the size and the answer);
  * - the keyword gate: bytes that hold no rule's keyword, in a path that holds none, are clean
  *   without being decoded (sources/gate.ts);
  * - decode (sources/decode.ts); a binary file is read as its printable runs when a rule's keyword
@@ -17,11 +18,15 @@ import { detect, type CompiledRule } from '../core/engine.js';
 import type { Finding, Fragment } from '../core/types.js';
 import { binaryFindings } from '../sources/binary-text.js';
 import { decode, isLfsPointer } from '../sources/decode.js';
-import { quickVerdict, type KeywordGate } from '../sources/gate.js';
+import { gateOf, quickVerdict, type KeywordGate } from '../sources/gate.js';
 import { skip, type ScanStats } from './result.js';
 
-/** The bytes, or (from a source that learned the size first) only that they are too large. */
-export type Content = Buffer | { data: Buffer; size: number } | { tooLarge: true; size: number };
+/**
+ * The bytes, or (from a source that learned the size first) only that they are too large, and
+ * whether a rule keyword is in them in any form (KeywordScan, when the source searched them as
+ * they went past; undefined when it did not).
+ */
+export type Content = Buffer | { data: Buffer; size: number } | { tooLarge: true; size: number; keywords?: boolean };
 
 export type Skipped = { skip: 'binary' | 'tooLarge' | 'lfsPointer'; reason: string };
 /** What the content came to: its findings and the bytes read, or why it was passed over. */
@@ -45,7 +50,21 @@ export interface ContentContext {
   detectText?: (text: string, data: Buffer) => Finding[];
 }
 
-export const tooLarge = (size: number): Skipped => ({ skip: 'tooLarge', reason: `${size} bytes, over --max-file-size` });
+export const tooLarge = (size: number, why = ''): Skipped => ({ skip: 'tooLarge', reason: `${size} bytes, over --max-file-size${why}` });
+
+/**
+ * A file over --max-file-size is not decoded, but its bytes were searched for every rule keyword
+ * in every form decode reads (gate.ts anyForm): one with none, at a path with none, can hold no
+ * finding and counts as read, as a binary with none does. Anything else was not read, and the
+ * scan says so (src/scan/unread.ts: exit 2 unless accepted).
+ */
+function overLimit(size: number, path: string, ctx: ContentContext, keywords: boolean | undefined, buf?: Buffer): ContentVerdict {
+  const gate = ctx.gate === undefined ? gateOf(ctx.rules) : ctx.gate;
+  if (!gate) return tooLarge(size);
+  if (gate.path.test(path)) return tooLarge(size, ' (its path names a rule keyword)');
+  const holds = keywords ?? (buf ? gate.anyForm(buf) : true);
+  return holds ? tooLarge(size, ' (a rule keyword is in it)') : { scanned: size, findings: [] };
+}
 const LFS: Skipped = { skip: 'lfsPointer', reason: 'Git LFS pointer (content lives outside the repository)' };
 
 /** The content of the file at `path` through the pipeline. Errors of the engine (a rule's) are thrown. */
@@ -60,9 +79,9 @@ export function scanContent(content: Content, path: string, ctx: ContentContext)
  * on another (history's workers).
  */
 export function screenContent(content: Content, path: string, ctx: ContentContext): ContentVerdict | Buffer {
-  if (!Buffer.isBuffer(content) && 'tooLarge' in content) return tooLarge(content.size);
+  if (!Buffer.isBuffer(content) && 'tooLarge' in content) return overLimit(content.size, path, ctx, content.keywords);
   const buf = Buffer.isBuffer(content) ? content : content.data;
-  if (buf.length > ctx.maxFileSize) return tooLarge(buf.length);
+  if (buf.length > ctx.maxFileSize) return overLimit(buf.length, path, ctx, undefined, buf);
   if (ctx.gate !== undefined) {
     const quick = quickVerdict(buf, path, ctx.gate);
     if (quick === 'binary') return { skip: 'binary', reason: 'binary' };

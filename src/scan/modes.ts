@@ -16,7 +16,7 @@ export type ScanModeName = 'worktree' | (typeof MODES)[number];
 export const GATES = ['pre-receive', 'pre-push', 'commit-msg'] as const;
 export type Gate = (typeof GATES)[number];
 /** Flags only a push gate takes: given alone, they still make `scan` a gate (which then asks for one). */
-const GATE_ONLY = ['timeout', 'on-timeout', 'on-unread'] as const;
+const GATE_ONLY = ['timeout', 'on-timeout'] as const;
 
 /** The hooks `install --hook` writes: the pre-commit hook runs --staged, the others their gate. */
 export const HOOKS = ['pre-commit', ...GATES] as const;

@@ -14,6 +14,7 @@ import { CountedProgress } from './progress.js';
 import type { ScanResult } from './result.js';
 import type { GitResult, Repo } from '../sources/git.js';
 import { chosen, isGate, type ScanModeName } from './modes.js';
+import { onUnreadOf, unreadCount } from './unread.js';
 
 
 
@@ -38,8 +39,13 @@ export interface RepositoryScan {
   result: ScanResult;
   config: Config;
   failOn: FailOn;
-  /** EXIT.findings when an unsuppressed finding is at or above failOn, else EXIT.clean. */
+  /**
+   * EXIT.findings when an unsuppressed finding is at or above failOn; else EXIT.error when a file
+   * was not read (over --max-file-size) and not accepted with --on-unread accept; else EXIT.clean.
+   */
   exitCode: number;
+  /** Files not read (src/scan/unread.ts), and whether the run accepted them. */
+  unread: { count: number; accepted: boolean };
 }
 
 /**
@@ -131,6 +137,7 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
     result,
     range ? { from: 'range', sides: range, baseline, approved: Boolean(args['approve-suppressions']) } : { from: 'checkout', ignoreFileDir: result.root, baseline },
   );
-  const exitCode = failing(result.findings, failOn).length ? EXIT.findings : EXIT.clean;
-  return { mode, result, config, failOn, exitCode };
+  const unread = { count: unreadCount(result), accepted: onUnreadOf(args) === 'accept' };
+  const exitCode = failing(result.findings, failOn).length ? EXIT.findings : unread.count && !unread.accepted ? EXIT.error : EXIT.clean;
+  return { mode, result, config, failOn, exitCode, unread };
 }

@@ -15,6 +15,13 @@ export interface KeywordGate {
    * binary's wide strings hold it (binary-text.ts): each of its characters a byte apart.
    */
   wideBytes(buf: Buffer): boolean;
+  /**
+   * False only when no rule's keyword is in the bytes in any form decode could read it in: a
+   * byte a character (ASCII, UTF-8, Latin-1), two or four (UTF-16, UTF-32, either byte order).
+   */
+  anyForm(buf: Buffer): boolean;
+  /** The longest keyword in any form, less one byte: how far an occurrence can reach back across a cut. */
+  reach: number;
   path: RegExp;
 }
 
@@ -58,9 +65,15 @@ export function keywordGate(rules: CompiledRule[]): KeywordGate | null {
     return fold ? foldInPlace(Buffer.from(w)) : w;
   });
   const pathRe = new RegExp(path.length ? path.join('|') : '(?!)', fold ? 'i' : '');
+  // As UTF-32 less its last three bytes: `p\0\0\0o…k`, which both byte orders hold.
+  const wider = [...literals].map((l) => {
+    const w = Buffer.alloc(l.length * 4 - 3);
+    for (let i = 0; i < l.length; i++) w[i * 4] = l.charCodeAt(i);
+    return fold ? foldInPlace(w) : w;
+  });
   // Windows overlap by a needle's length less one (rounded up to keep the fold's word alignment),
   // so an occurrence across a window's end lies whole in the next window.
-  const overlap = (Math.max(0, ...needles.map((n) => n.length - 1), ...wide.map((n) => n.length - 1)) + 3) & ~3;
+  const overlap = (Math.max(0, ...[...needles, ...wide, ...wider].map((n) => n.length - 1)) + 3) & ~3;
   const search = (buf: Buffer, set: Buffer[]) => {
     if (set.length === 0) return false;
     if (!fold) return set.some((n) => holds(buf, n));
@@ -76,7 +89,37 @@ export function keywordGate(rules: CompiledRule[]): KeywordGate | null {
     path: pathRe,
     bytes: (buf) => search(buf, needles),
     wideBytes: (buf) => search(buf, wide),
+    anyForm: (buf) => search(buf, needles) || search(buf, wide) || search(buf, wider),
+    reach: Math.max(0, ...wider.map((n) => n.length - 1)),
   };
+}
+
+const built = new WeakMap<CompiledRule[], KeywordGate | null>();
+
+/** keywordGate(rules), built once per rules array: for sources that need it only now and then. */
+export function gateOf(rules: CompiledRule[]): KeywordGate | null {
+  let g = built.get(rules);
+  if (g === undefined) built.set(rules, (g = keywordGate(rules)));
+  return g;
+}
+
+/**
+ * KeywordGate.anyForm over bytes that arrive in pieces (a stream read past, a file read a piece
+ * at a time), keeping only the last `reach` bytes of each piece: a file over --max-file-size is
+ * never held whole, yet one that holds no keyword in any form can hold no finding.
+ */
+export class KeywordScan {
+  found = false;
+  private tail = Buffer.alloc(0);
+
+  constructor(private readonly gate: KeywordGate) {}
+
+  push(piece: Buffer): void {
+    if (this.found || piece.length === 0) return;
+    const hay = this.tail.length ? Buffer.concat([this.tail, piece]) : piece;
+    if (this.gate.anyForm(hay)) this.found = true;
+    else this.tail = Buffer.from(hay.subarray(Math.max(0, hay.length - this.gate.reach)));
+  }
 }
 
 /** Bytes folded at a time (a multiple of 4, far longer than any keyword). */

@@ -1,9 +1,10 @@
 /**
  * Blob contents through one long-lived `git cat-file --batch`: requests are written ahead and
  * answered in order, so git keeps inflating while we scan. A blob over the size limit is read
- * past without being kept. A missing object or a dead process fails every pending read.
+ * past without being kept, searched for keywords on the way (scan/content.ts says why). A missing object or a dead process fails every pending read.
  */
 import { GitError, IncompleteScanError } from '../errors.js';
+import { KeywordScan, type KeywordGate } from './gate.js';
 import { GitStream } from './history-process.js';
 
 /** A requested object is not in the repository; `sha` says which, so a caller can name what it stood for. */
@@ -16,7 +17,8 @@ export class MissingObjectError extends IncompleteScanError {
   }
 }
 
-export type BlobContent = { data: Buffer; size: number } | { tooLarge: true; size: number };
+/** A blob's bytes, or its size and (when searched as it went past) whether a rule keyword is in it. */
+export type BlobContent = { data: Buffer; size: number } | { tooLarge: true; size: number; keywords?: boolean };
 
 interface Pending {
   sha: string;
@@ -36,10 +38,14 @@ export class BlobReader {
   private body: Buffer[] | null = null;
   private remaining = -1;
   private size = 0;
+  /** The keyword search over the body of a blob over maxSize, read past. */
+  private search: KeywordScan | null = null;
 
   constructor(
     cwd: string,
     private readonly maxSize: number,
+    /** The gate whose keywords a blob over maxSize is searched for (built when one first comes). */
+    private readonly gate?: () => KeywordGate | null,
   ) {
     this.git = new GitStream(['--no-replace-objects', 'cat-file', '--batch'], cwd);
     this.git.proc.stdout.on('data', (chunk: Buffer) => {
@@ -113,6 +119,7 @@ export class BlobReader {
       // Body bytes, then the newline cat-file writes after each object.
       const take = Math.min(this.remaining, chunk.length - pos);
       if (this.body && take > 0) this.body.push(chunk.subarray(pos, pos + take));
+      else if (this.search && take > 0) this.search.push(chunk.subarray(pos, pos + take));
       this.remaining -= take;
       pos += take;
       if (this.remaining > 0) return;
@@ -134,6 +141,8 @@ export class BlobReader {
     this.size = Number(sizeText);
     this.remaining = this.size;
     this.body = this.size > this.maxSize ? null : [];
+    const gate = this.body ? null : this.gate?.();
+    this.search = gate ? new KeywordScan(gate) : null;
   }
 
   private deliver(): void {
@@ -146,7 +155,9 @@ export class BlobReader {
     const body = this.body;
     this.body = null;
     this.remaining = -1;
-    if (body === null) p.resolve({ tooLarge: true, size: this.size });
+    const search = this.search;
+    this.search = null;
+    if (body === null) p.resolve(search ? { tooLarge: true, size: this.size, keywords: search.found } : { tooLarge: true, size: this.size });
     else p.resolve({ data: body.length === 1 ? body[0]! : Buffer.concat(body), size: this.size });
   }
 }

@@ -168,6 +168,8 @@ class HistoryScan {
   private readonly gate: ReturnType<typeof keywordGate>;
   private readonly provenance: Provenance;
   private readonly skippedOnce = new Set<string>();
+  /** Blobs counted as not read (over --max-file-size). */
+  private readonly unread = new Set<string>();
   private detector: TextDetector;
   private pool: DetectPool | undefined;
   private readonly workers: number;
@@ -225,7 +227,7 @@ class HistoryScan {
     const kids = new GitStream([...GIT_GLOBAL, 'rev-list', '--topo-order', '--reverse', '--children', ...revs], cwd);
     log.proc.stdin.end(stdin);
     kids.proc.stdin.end(stdin);
-    this.blobs = new BlobReader(cwd, this.opts.maxFileSize);
+    this.blobs = new BlobReader(cwd, this.opts.maxFileSize, () => this.gate);
     this.children = new ChildCounts(kids.proc.stdout);
     try {
       const parser = new LogParser();
@@ -337,7 +339,10 @@ class HistoryScan {
     const counts = this.counting.get(blob) === cls;
     if (counts) this.counting.delete(blob);
     if ('skip' in v) {
-      if (counts) skip(this.stats, v.skip, path, v.reason);
+      // A blob over --max-file-size is read (by its keywords) at one path and not at another that
+      // names a keyword: the first unread verdict counts, whichever read counts the blob, so the
+      // scan never exits 0 over it (src/scan/unread.ts).
+      if (v.skip === 'tooLarge' ? !this.unread.has(blob) && this.unread.add(blob) : counts) skip(this.stats, v.skip, path, v.reason);
       if (prior === SKIPPED) return;
       // Size and the LFS header are the content's: one verdict per blob. Binary is the path's too:
       // a binary blob is read as its printable text where a rule's keyword is in its bytes or in

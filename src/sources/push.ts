@@ -21,6 +21,7 @@ import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { git, type Repo } from './git.js';
 import { scanHistory } from './history.js';
 import { BlobReader } from './history-blobs.js';
+import { gateOf } from './gate.js';
 import { withoutSignature } from './history-tags.js';
 
 /**
@@ -216,7 +217,7 @@ async function tagsAndBlobs(opts: PushScanOptions, peeled: Peeled[], result: Sca
         skip(result.stats, 'ignoredByConfig', path, 'ignorePaths in config');
         continue;
       }
-      reader ??= new BlobReader(cwd, opts.maxFileSize);
+      reader ??= new BlobReader(cwd, opts.maxFileSize, () => gateOf(opts.rules));
       const verdict = scanContent(await reader.read(p.target), path, { rules: opts.rules, maxFileSize: opts.maxFileSize });
       for (const f of record(result.stats, path, verdict)) found.set({ ...f, fingerprint: fingerprint(f.ruleId, f.secret, path) }, [p.update.ref]);
     }

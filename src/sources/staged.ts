@@ -21,6 +21,7 @@ import { record, scanContent, type ContentVerdict } from '../scan/content.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { shownPath } from '../report/shown.js';
 import { BlobReader, MissingObjectError, type BlobContent } from './history-blobs.js';
+import { gateOf } from './gate.js';
 import { gitRaw, pathFromBytes, requireRepo, splitNulBytes, type GitResult, type Repo } from './git.js';
 
 export interface StagedOptions {
@@ -179,7 +180,7 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
     if (same) same.push(t);
     else byId.set(t.e.newId, [t]);
   }
-  const reader = byId.size ? new BlobReader(repo.root, opts.maxFileSize) : undefined;
+  const reader = byId.size ? new BlobReader(repo.root, opts.maxFileSize, () => gateOf(opts.rules)) : undefined;
   const judge = (found: Finding[], before: ContentVerdict) => {
     // HEAD's version unread (binary, too large): nothing was reported for it, so all is new.
     findings.push(...newFindings(found, 'skip' in before ? [] : before.findings));

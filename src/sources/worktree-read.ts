@@ -10,9 +10,9 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import type { CompiledRule } from '../core/engine.js';
 import type { Finding, Fragment } from '../core/types.js';
-import { scanContent, tooLarge } from '../scan/content.js';
+import { scanContent, type Content } from '../scan/content.js';
 import type { ScanStats } from '../scan/result.js';
-import type { KeywordGate } from './gate.js';
+import { KeywordScan, type KeywordGate } from './gate.js';
 
 export interface Entry {
   /** The name as reported: pathFromBytes' form when the name is not UTF-8. */
@@ -37,7 +37,7 @@ export interface ReadContext {
 }
 
 /** What a file's bytes come to, however they were read (standard input too): the one content pipeline. */
-export function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome {
+export function contentOutcome(e: Entry, buf: Content, ctx: ReadContext): Outcome {
   try {
     return scanContent(buf, e.path, ctx);
   } catch (err) {
@@ -50,13 +50,30 @@ export function contentOutcome(e: Entry, buf: Buffer, ctx: ReadContext): Outcome
 const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code;
 const reason = (err: unknown) => (errCode(err) === 'EACCES' || errCode(err) === 'EPERM' ? 'permission denied' : (errCode(err) ?? 'read error'));
 
-function statOutcome(st: Stats, path: string, maxFileSize: number): Outcome | null {
+function statOutcome(st: Stats): Outcome | null {
   if (st.isDirectory()) return { skip: 'submodule', reason: 'submodule (scan it on its own)' };
   // git lists no FIFO, socket or device as untracked, so this is a tracked file replaced by
   // one: nothing git could commit is there to read, and a FIFO could block the read.
   if (!st.isFile()) return { unreadable: 'not a regular file' };
-  if (st.size > maxFileSize) return tooLarge(st.size);
   return null;
+}
+
+/**
+ * A file over --max-file-size: searched a piece at a time for every rule keyword in every form
+ * (never held whole), and handed on as its size and that answer (scan/content.ts overLimit).
+ */
+function overLimit(fd: number, e: Entry, size: number, ctx: ReadContext): Outcome {
+  let keywords: boolean | undefined;
+  if (ctx.gate && !ctx.gate.path.test(e.path)) {
+    const scan = new KeywordScan(ctx.gate);
+    const piece = scratch.length >= 1 << 20 ? scratch.subarray(0, 1 << 20) : (scratch = Buffer.allocUnsafe(1 << 20));
+    for (let n = 1; !scan.found && n > 0; ) {
+      n = readSync(fd, piece, 0, piece.length, null);
+      scan.push(piece.subarray(0, n));
+    }
+    keywords = scan.found;
+  }
+  return contentOutcome(e, { tooLarge: true, size, keywords }, ctx);
 }
 
 /** The plain way: lstat, then read. Also the fallback whenever the fast open fails. */
@@ -79,9 +96,17 @@ function readByPath(e: Entry, ctx: ReadContext): Outcome {
     }
     return contentOutcome(e, buf, ctx);
   }
-  const o = statOutcome(st, e.path, ctx.maxFileSize);
+  const o = statOutcome(st);
   if (o) return o;
   try {
+    if (st.size > ctx.maxFileSize) {
+      const fd = openSync(e.abs, 'r');
+      try {
+        return overLimit(fd, e, st.size, ctx);
+      } finally {
+        closeSync(fd);
+      }
+    }
     buf = readFileSync(e.abs);
   } catch (err) {
     return { unreadable: reason(err) };
@@ -120,8 +145,9 @@ export function readEntry(e: Entry, ctx: ReadContext): Outcome {
   let buf: Buffer;
   try {
     const st = fstatSync(fd);
-    const o = statOutcome(st, e.path, ctx.maxFileSize);
+    const o = statOutcome(st);
     if (o) return o;
+    if (st.size > ctx.maxFileSize) return overLimit(fd, e, st.size, ctx);
     buf = readFd(fd, st.size);
   } catch (err) {
     return { unreadable: reason(err) };
