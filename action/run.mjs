@@ -88,6 +88,7 @@ function main() {
   const failOn = input('fail-on', 'error');
   const sarif = input('sarif') ? resolve(cwd, input('sarif')) : '';
   const report = resolve(cwd, input('report', join(process.env.RUNNER_TEMP || tmpdir(), 'secret-guard-report.json')));
+  const onUnread = ['--on-unread', input('on-unread', 'refuse')];
 
   const target = pickTarget(cwd, eventName, payload, input('range'));
   if (!target) {
@@ -97,15 +98,15 @@ function main() {
   }
   console.log(`secret-guard: scanning ${target.range} (${target.why})`);
 
-  const gate = scan(cwd, [...target.args, '--format', 'json', '--output', report, '--fail-on', failOn]);
+  const gate = scan(cwd, [...target.args, ...onUnread, '--format', 'json', '--output', report, '--fail-on', failOn]);
   let findings = '';
   try {
     findings = String(JSON.parse(readFileSync(report, 'utf8')).findings.length);
   } catch {
     // exit 2 before a report was written: the count stays empty, the step fails below.
   }
-  const shown = format === 'json' ? 0 : scan(cwd, [...target.args, '--format', format, '--fail-on', 'none']);
-  const sarifCode = sarif ? scan(cwd, [...target.args, '--format', 'sarif', '--output', sarif, '--fail-on', 'none']) : 0;
+  const shown = format === 'json' ? 0 : scan(cwd, [...target.args, ...onUnread, '--format', format, '--fail-on', 'none']);
+  const sarifCode = sarif ? scan(cwd, [...target.args, ...onUnread, '--format', 'sarif', '--output', sarif, '--fail-on', 'none']) : 0;
   const code = gate === 2 || shown === 2 || sarifCode === 2 ? 2 : gate;
   output({ findings, report, sarif, range: target.range, 'exit-code': code });
   return code;

@@ -158,6 +158,20 @@ describe('the action, run against event payloads', () => {
     expect(given.outputs).toMatchObject({ range: `${c3}..${c4}`, findings: '0' });
   });
 
+  it('a pull request file over the size limit with a keyword in it fails the step (exit 2) unless on-unread is accept', () => {
+    const repo = makeRepo({ files: { 'README.md': '# app\n', '.secret-guard.json': '{"maxFileSize": "64kB"}' } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    const head = repo.commit({ 'docs/mail.md': `Sending through Postmark\n${'-'.repeat(70_000)}\n` }, 'a long page');
+    const payload = { pull_request: { base: { sha: base }, head: { sha: head } }, repository };
+    const refused = runAction(repo.dir, 'pull_request', payload);
+    expect(refused.code, refused.out).toBe(2);
+    expect(refused.outputs).toMatchObject({ findings: '0', 'exit-code': '2' });
+    expect(refused.out).toContain('secret-guard: not scanned: docs/mail.md: 70026 bytes, over --max-file-size (a rule keyword is in it)');
+    const accepted = runAction(repo.dir, 'pull_request', payload, { 'on-unread': 'accept' });
+    expect(accepted.code, accepted.out).toBe(0);
+    expect(accepted.outputs).toMatchObject({ findings: '0', 'exit-code': '0' });
+  });
+
   it('a scan that cannot complete (a shallow clone) is exit 2 with an empty count, not a pass', () => {
     const shallow = join(tempDir('sg-action-shallow-'), 'ws');
     gitIn(clone, ['clone', '-q', '--depth', '1', `file://${clone}`, shallow]);
