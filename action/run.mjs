@@ -12,12 +12,12 @@
  *   a deleted branch (after all zeros): nothing;
  * - anything else (workflow_dispatch, schedule, ...): the whole history.
  *
- * The scan runs once for the JSON report (the gate: its exit code, with `fail-on`, is the step's;
- * the finding count is read from it), once more in `format` for the log (annotations), and once
- * for SARIF when `sarif` names a file. Inputs come as INPUT_* variables set by action.yml.
+ * One scan writes every report: `format` to the log (annotations), the JSON report (the finding
+ * count is read from it) and SARIF when `sarif` names a file (--json-output, --sarif-output); its
+ * exit code, with `fail-on`, is the step's. Inputs come as INPUT_* variables set by action.yml.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,16 +98,16 @@ function main() {
   }
   console.log(`secret-guard: scanning ${target.range} (${target.why})`);
 
-  const gate = scan(cwd, [...target.args, ...onUnread, '--format', 'json', '--output', report, '--fail-on', failOn]);
+  // A report left by an earlier run must not stand in for this one's.
+  rmSync(report, { force: true });
+  const reports = ['--json-output', report, ...(sarif ? ['--sarif-output', sarif] : [])];
+  const code = scan(cwd, [...target.args, ...onUnread, '--format', format, '--fail-on', failOn, ...reports]);
   let findings = '';
   try {
     findings = String(JSON.parse(readFileSync(report, 'utf8')).findings.length);
   } catch {
     // exit 2 before a report was written: the count stays empty, the step fails below.
   }
-  const shown = format === 'json' ? 0 : scan(cwd, [...target.args, ...onUnread, '--format', format, '--fail-on', 'none']);
-  const sarifCode = sarif ? scan(cwd, [...target.args, ...onUnread, '--format', 'sarif', '--output', sarif, '--fail-on', 'none']) : 0;
-  const code = gate === 2 || shown === 2 || sarifCode === 2 ? 2 : gate;
   output({ findings, report, sarif, range: target.range, 'exit-code': code });
   return code;
 }

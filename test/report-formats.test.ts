@@ -148,3 +148,35 @@ describe('every format redacts; --show-secrets is the only way to see a secret',
     for (const s of secrets) expect(shown.stdout).toContain(s);
   });
 });
+
+describe('--json-output, --sarif-output, --gitlab-output: several reports from one scan', () => {
+  /** A report with what changes from run to run (durations, timestamps) blanked. */
+  const stable = (text: string) => text.replace(/"(durationMs|start_time|end_time|startTimeUtc|endTimeUtc)": ?("[^"]*"|\d+)/g, '"$1": 0');
+
+  it('write the very report --format writes, beside the one on stdout, in every scan mode', () => {
+    const { repo, secrets } = leakyRepo();
+    const out = tempDir('sg-reports-');
+    for (const mode of [[], ['--history'], ['--range', 'HEAD~1..HEAD']]) {
+      const files = { json: join(out, 'r.json'), sarif: join(out, 'r.sarif'), gitlab: join(out, 'gl.json') };
+      const r = cli(['scan', ...mode, '--format', 'github', '--json-output', files.json, '--sarif-output', files.sarif, '--gitlab-output', files.gitlab], repo.dir);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/^::error /m);
+      for (const [format, file] of Object.entries(files)) {
+        const alone = cli(['scan', ...mode, '--format', format], repo.dir);
+        const written = readFileSync(file, 'utf8');
+        expect(stable(written), `${mode.join(' ')} ${format}`).toBe(stable(alone.stdout));
+        for (const s of secrets) expect(written).not.toContain(s);
+      }
+    }
+  });
+
+  it('are usage errors beside --write-baseline and on a push gate, never ignored', () => {
+    const { repo } = leakyRepo();
+    const r = cli(['scan', '--write-baseline', 'b.json', '--sarif-output', 'x.sarif'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--write-baseline writes a baseline and no report: drop --sarif-output');
+    const gate = cli(['scan', '--commit-msg', '.git/COMMIT_EDITMSG', '--json-output', 'x.json'], repo.dir);
+    expect(gate.code).toBe(2);
+    expect(gate.stderr).toContain('--json-output is for the scan modes; a push gate reports to the pusher');
+  });
+});

@@ -6,7 +6,7 @@
 import type { Options, PositionalOptions } from 'yargs';
 import type { Args, CommandModule } from './context.js';
 import { FAIL_ON } from '../core/types.js';
-import { FORMATS } from '../scan/reporters.js';
+import { FILE_FORMATS, FORMATS, outputFlag } from '../scan/reporters.js';
 import { HOOKS, isPushGate } from '../scan/modes.js';
 
 export interface CommandSpec {
@@ -46,6 +46,7 @@ export const COMMANDS: CommandSpec[] = [
       'allow-shallow': { type: 'boolean', describe: 'Scan a shallow clone anyway (what was not fetched is not scanned)' },
       format: FORMAT,
       output: { alias: 'o', type: 'string', describe: 'Write the report to a file instead of stdout' },
+      ...Object.fromEntries(FILE_FORMATS.map((f) => [outputFlag(f), { type: 'string', describe: `Also write the ${f} report to this file, from the same scan` } satisfies Options])),
       'fail-on': { choices: FAIL_ON, describe: 'Lowest severity that fails the scan (default: error)' },
       'max-file-size': { type: 'string', describe: 'Only search larger files for keywords, e.g. 5MB (default 5MB); one that holds one is not read: exit 2 (see --on-unread)' },
       threads: { type: 'string', describe: 'Threads that scan history and large working trees (default: one per core, at most 2; 1: one thread)' },

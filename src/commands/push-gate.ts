@@ -27,7 +27,7 @@ import { MESSAGE_PATH } from '../sources/history.js';
 import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../sources/push.js';
 import { configChoice, resolveScanOptions, threadsOf } from '../scan/options.js';
-import { render, type Format } from '../scan/reporters.js';
+import { FILE_FORMATS, outputFlag, render, type Format } from '../scan/reporters.js';
 import { chosen, isGate, type Gate } from '../scan/modes.js';
 import { onUnreadOf, unreadCount, unreadLines, type OnUnread } from '../scan/unread.js';
 
@@ -113,6 +113,8 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const started = Date.now();
   const gate = chosen(args);
   if (!isGate(gate)) throw new UsageError('--timeout and --on-timeout are for the push gates: --pre-receive, --pre-push, --commit-msg');
+  const fileReport = FILE_FORMATS.find((f) => args[outputFlag(f)] !== undefined);
+  if (fileReport) throw new UsageError(`--${outputFlag(fileReport)} is for the scan modes; a push gate reports to the pusher (--format and --output choose how)`);
   const extra = ((args.paths as string[] | undefined) ?? []).length + args._.length - 1;
   if (gate !== 'pre-push' && extra > 0) throw new UsageError(`--${gate} takes no paths: it reads ${gate === 'pre-receive' ? "git's ref updates on standard input" : 'the message file named after it'}`);
   const budget = args.timeout === undefined ? undefined : parseDuration(String(args.timeout));

@@ -5,13 +5,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
-import { EXIT, IncompleteScanError } from '../errors.js';
+import { EXIT, IncompleteScanError, UsageError } from '../errors.js';
 import { toolVersion } from '../cli/version.js';
 import { scanRepository, type RepositoryScan } from '../scan/repository.js';
 import type { ScanModeName } from '../scan/modes.js';
 import { unreadLines } from '../scan/unread.js';
 import type { ScanResult } from '../scan/result.js';
-import { render, type Format } from '../scan/reporters.js';
+import { FILE_FORMATS, outputFlag, render, type Format } from '../scan/reporters.js';
+import type { ReportOptions } from '../report/types.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import { shownText } from '../report/shown.js';
 
@@ -23,7 +24,9 @@ async function headSha(cwd: string): Promise<string | undefined> {
 
 export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const { mode, result, config, failOn, exitCode, unread } = await scanRepository(args, { cwd: ctx.cwd, progress: ctx.progress, stdin: ctx.stdin });
+  const extra = FILE_FORMATS.filter((f) => args[outputFlag(f)] !== undefined);
   if (args['write-baseline'] !== undefined) {
+    if (extra.length) throw new UsageError(`--write-baseline writes a baseline and no report: drop --${outputFlag(extra[0]!)}`);
     const { writeBaseline } = await import('../suppress/baseline.js');
     const file = resolve(ctx.cwd, String(args['write-baseline']));
     const n = writeBaseline(file, result.findings);
@@ -38,30 +41,36 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const quietHook = mode === 'staged' && format === 'text' && !output && !args.verbose && result.findings.every((f) => f.suppressedBy);
   // An empty commit (`git commit --allow-empty`) is clean, not news: --verbose and JSON still say it.
   const hookNotes = args.quiet ? '' : result.notes.filter((n) => n !== 'nothing to scan: nothing is staged').map((n) => `${shownText(n, Boolean(args['show-secrets']))}\n`).join('');
-  const report = quietHook ? hookNotes : await render(result, format, {
+  const options = async (f: Format, color: boolean): Promise<ReportOptions> => ({
     showSecrets: Boolean(args['show-secrets']),
     color,
     verbose: Boolean(args.verbose),
     quiet: Boolean(args.quiet),
     failOn,
     toolVersion: toolVersion(),
-    rules: format === 'sarif' ? ruleSpecs(config) : undefined,
-    headSha: format === 'gitlab' ? await headSha(ctx.cwd) : undefined,
+    rules: f === 'sarif' ? ruleSpecs(config) : undefined,
+    headSha: f === 'gitlab' ? await headSha(ctx.cwd) : undefined,
   });
+  const report = quietHook ? hookNotes : await render(result, format, await options(format, color));
+  for (const f of extra) writeReport(ctx.cwd, String(args[outputFlag(f)]), await render(result, f, await options(f, false)));
   // The hook names each staged file whose content it could not read, however quiet it is
   // otherwise: a commit must not pass over a file in silence (--verbose lists every skip already).
   const hookLines = mode === 'staged' && format === 'text' && !output && !args.verbose;
   const stderr = await unreadNotice(result, mode, unread, hookLines, exitCode);
   if (output) {
-    try {
-      writeFileSync(resolve(ctx.cwd, output), report);
-    } catch (err) {
-      throw new IncompleteScanError(`could not write the report to ${output} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check that the folder exists and is writable, and run the scan again.');
-    }
+    writeReport(ctx.cwd, output, report);
     const { summary } = await import('../report/text.js');
     return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr };
   }
   return { exitCode, stdout: report, stderr };
+}
+
+function writeReport(cwd: string, file: string, report: string): void {
+  try {
+    writeFileSync(resolve(cwd, file), report);
+  } catch (err) {
+    throw new IncompleteScanError(`could not write the report to ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check that the folder exists and is writable, and run the scan again.');
+  }
 }
 
 const ADVICE: Record<ScanModeName, string> = {

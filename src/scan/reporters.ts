@@ -18,6 +18,14 @@ const REPORTERS = {
 export type Format = keyof typeof REPORTERS;
 export const FORMATS = Object.keys(REPORTERS) as Format[];
 
+/**
+ * The formats a tool reads from a file: each also has a `--<format>-output FILE` flag, so one scan
+ * writes the log's report and these beside it (CI wants annotations, a JSON report and SARIF, and
+ * a history scan is too long to run once per report). Semgrep's `--sarif-output` is the model.
+ */
+export const FILE_FORMATS = ['json', 'sarif', 'gitlab'] as const satisfies readonly Format[];
+export const outputFlag = (format: (typeof FILE_FORMATS)[number]) => `${format}-output` as const;
+
 export async function render(result: ScanResult, format: Format, opts: ReportOptions): Promise<string> {
   if (!Object.hasOwn(REPORTERS, format)) throw new UsageError(`unknown format ${String(format)}`);
   return (await REPORTERS[format]())(result, opts);
