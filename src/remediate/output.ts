@@ -10,7 +10,7 @@ import { dirname, join, parse, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /** Every file remediate may write, so an earlier run's leftovers are recognised and replaced as a set. */
-export const OUTPUT_NAMES = ['ROTATION.md', 'replacements.txt', 'replacements-bfg.txt', 'messages.txt', 'paths.txt'] as const;
+export const OUTPUT_NAMES = ['ROTATION.md', 'replacements.txt', 'replacements-bfg.txt', 'messages.txt', 'paths.txt', 'blob-callback.py'] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 
 const lstatOrNull = (path: string): Stats | null => {

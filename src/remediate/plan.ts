@@ -32,6 +32,8 @@ export interface WrittenFiles {
   bfg?: string;
   messages?: string;
   paths?: string;
+  /** blob-callback.py: the secrets in blobs --replace-text skips (binaries, UTF-16 and UTF-32 text). */
+  blobCallback?: string;
 }
 
 export interface PlanInput {
@@ -138,6 +140,7 @@ function rewrite(p: PlanInput): PlanStep {
   if (f.replacements) args.push(`--replace-text ${sh(f.replacements)}`);
   if (f.messages) args.push(`--replace-message ${sh(f.messages)}`);
   if (f.paths) args.push(`--invert-paths --paths-from-file ${sh(f.paths)}`);
+  if (f.blobCallback) args.push(`--blob-callback ${sh(f.blobCallback)}`);
   // Otherwise filter-repo may add a refs/replace/<old id> for every rewritten commit (2.38 does
   // by default), and the mirror push would publish them.
   args.push('--replace-refs delete-no-add');
@@ -146,6 +149,9 @@ function rewrite(p: PlanInput): PlanStep {
     notes.push('git filter-repo is not installed: `apt install git-filter-repo` (Debian, Ubuntu), `brew install git-filter-repo`, or `pip install git-filter-repo`. Release 2.47 and later also take --sensitive-data-removal: add it if yours does.');
   } else if (!p.filterRepo.sensitiveDataRemoval) {
     notes.push('This git filter-repo has no --sensitive-data-removal (added in 2.47; Debian bookworm ships 2.38). With a newer one, add it: it also lists the first changed commits and orphaned LFS objects for the host.');
+  }
+  if (f.blobCallback) {
+    notes.push('blob-callback.py cleans the files --replace-text leaves alone (a NUL in the first 8 KiB: binaries, UTF-16 and UTF-32 text), in the encoding each holds the secret in. A binary whose secret is replaced changes length: rebuild it from source rather than use the rewritten one. BFG does not do this.');
   }
   const tags = p.tags ?? [];
   if (tags.length) {
@@ -254,7 +260,7 @@ function expire(p: PlanInput): PlanStep | null {
 function cleanup(p: PlanInput): PlanStep {
   // Only the files remediate wrote, by name: --out may name a folder that holds other things.
   const f = p.files;
-  const written = [f.rotation, f.replacements, f.bfg, f.messages, f.paths].filter((x): x is string => Boolean(x));
+  const written = [f.rotation, f.replacements, f.bfg, f.messages, f.paths, f.blobCallback].filter((x): x is string => Boolean(x));
   const commands = [`rm -f -- ${written.map(sh).join(' ')}`];
   if (f.ownDir) commands.push(`rmdir -- ${sh(f.dir)}`);
   return {

@@ -1,0 +1,80 @@
+/**
+ * The secrets git filter-repo's --replace-text cannot reach. filter-repo applies --replace-text
+ * only to blobs without a NUL in their first 8 KiB (checked with 2.38: `_tweak_blob`), the rule
+ * git uses for "binary". The scanner reads more than that: the strings of binaries (ASCII and
+ * UTF-16, sources/binary-text.ts) and text in UTF-16 or UTF-32 (sources/decode.ts). A token found
+ * there was listed in replacements.txt and silently left in the rewritten history.
+ *
+ * For those, blob-callback.py, given to `git filter-repo --blob-callback FILE` (filter-repo reads
+ * the body from the file when the argument names one), replaces each secret in such blobs as it
+ * is stored: as its bytes, and as UTF-16 or UTF-32, matched as the secret's characters one or
+ * three NULs apart, which is the same in either byte order and at either alignment, so the NULs
+ * around the match (and the file's encoding) stay as they were. It is written only when some
+ * finding's blob is one --replace-text skips; it holds the secrets, like the expression files.
+ */
+import { gitRaw } from '../sources/git.js';
+import type { Credential } from './leaks.js';
+import { replacementFor } from './replacements.js';
+
+/** filter-repo's (and git's) binary test: a NUL in the first 8 KiB. */
+const SNIFF = 8192;
+
+/** `bytes` as a Python bytes literal: printable ASCII as it is but `"` and `\`, every other byte as \xHH. */
+export function pythonBytes(bytes: Buffer): string {
+  let out = 'b"';
+  for (const b of bytes) out += b >= 0x20 && b <= 0x7e && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return `${out}"`;
+}
+
+/** The callback's body (filter-repo wraps it in `def callback(blob, ...)`), or '' when no credential needs it. */
+export function blobCallbackFile(credentials: Credential[]): string {
+  if (!credentials.length) return '';
+  // Longer secrets first, as in replacements.txt: one that holds a shorter one is replaced whole.
+  const sorted = [...credentials].sort((a, b) => b.secret.length - a.secret.length || (a.secret < b.secret ? -1 : 1));
+  return [
+    '# Written by secret-guard remediate for git filter-repo --blob-callback. It holds the secrets: keep it private, delete it when done.',
+    '# --replace-text leaves alone a blob with a NUL in its first 8 KiB (a binary, UTF-16 or UTF-32 text); this replaces each',
+    '# secret there as it is stored: its bytes, or its characters one or three NULs apart (UTF-16, UTF-32, either byte order),',
+    '# by the replacement in the same form. A binary changes length where a secret is replaced: rebuild it rather than use it.',
+    'if b"\\0" not in blob.data[:8192]:',
+    '  return',
+    'data = blob.data',
+    'for secret, replacement in [',
+    ...sorted.map((c) => `  (${pythonBytes(Buffer.from(c.secret, 'utf8'))}, ${pythonBytes(Buffer.from(replacementFor(c), 'utf8'))}),`),
+    ']:',
+    '  for gap in (b"", b"\\0", b"\\0\\0\\0"):',
+    '    if gap and not secret.isascii():',
+    '      continue',
+    '    data = data.replace(gap.join(secret[i:i + 1] for i in range(len(secret))), gap.join(replacement[i:i + 1] for i in range(len(replacement))))',
+    'blob.data = data',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The credentials found in a blob that --replace-text skips. Each content finding's blob is read
+ * at its introducing commit; one that cannot be read counts as skipped (fail closed: the callback
+ * is harmless where it finds nothing).
+ */
+export async function inBinaryBlobs(cwd: string, credentials: Credential[]): Promise<Credential[]> {
+  const out: Credential[] = [];
+  const seen = new Map<string, boolean>();
+  for (const c of credentials) {
+    for (const f of c.findings) {
+      if (f.kind !== 'content' || !f.commit?.sha) continue;
+      const spec = `${f.commit.sha}:${f.path}`;
+      let binary = seen.get(spec);
+      if (binary === undefined) {
+        // The path is passed to git as data (an argument), never through a shell.
+        const r = await gitRaw(['cat-file', 'blob', spec], cwd);
+        binary = r.code !== 0 || r.stdout.subarray(0, SNIFF).includes(0);
+        seen.set(spec, binary);
+      }
+      if (binary) {
+        out.push(c);
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,279 @@
+/**
+ * An adversarial differential of `secret-guard remediate` against the real git filter-repo: after
+ * the commands remediate prints (the mirror clone and the rewrite, exactly as printed, with the
+ * files it wrote), `scan --history` of the rewritten mirror must find none of the secrets that
+ * remediate listed, and none of the secrets files it listed for removal.
+ *
+ * Cases are drawn from a seed (SEED=n replays one; SEEDS=a-b runs a range): histories that leak
+ * synthetic tokens the ways the scanner finds them (.env files committed, deleted, renamed; YAML,
+ * JSON, INI, a JS client constructor, a curl line in the docs; commit messages, annotated tag
+ * messages, lightweight tags of a blob and of a tree; UTF-16 with and without a byte-order mark,
+ * UTF-32; binaries whose ASCII or UTF-16 strings hold a token; a base64 token in a Kubernetes
+ * Secret; CRLF files; one token in several files, branches and tags; a token moved between files),
+ * with or without an origin to clone the mirror from. Fixed cases pin each defect found.
+ * Secrets are compared with --show-secrets, inside the test only.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, cli } from './helpers/cli.js';
+import { runSeed, seeded, type Random } from './helpers/random.js';
+import { cleanupAll, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import type { HistoryFinding, JsonReport } from './helpers/report.js';
+import { needTool } from './helpers/tools.js';
+
+const FILTER_REPO = needTool('git-filter-repo', 'the remediate review (the printed commands run git filter-repo)');
+
+const mirrors: string[] = [];
+afterAll(() => {
+  cleanupAll();
+  for (const d of mirrors) rmSync(d, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------- synthetic leaks
+
+const token = (r: Random) => `${r.hex(8)}-${r.hex(4)}-4${r.hex(3)}-${r.pick(['8', '9', 'a', 'b'])}${r.hex(3)}-${r.hex(12)}`;
+
+const utf16 = (s: string, little: boolean) => (little ? Buffer.from(s, 'utf16le') : Buffer.from(s, 'utf16le').swap16());
+const utf32 = (s: string, little: boolean) => {
+  const cps = [...s].map((c) => c.codePointAt(0)!);
+  const buf = Buffer.alloc(cps.length * 4);
+  cps.forEach((cp, i) => (little ? buf.writeUInt32LE(cp, i * 4) : buf.writeUInt32BE(cp, i * 4)));
+  return buf;
+};
+const BOM16LE = Buffer.from([0xff, 0xfe]);
+const BOM32LE = Buffer.from([0xff, 0xfe, 0, 0]);
+
+/** A file holding token `t`, and the secret the scanner reports for it (the base64 text for a Kubernetes Secret). */
+interface Placed {
+  path: string;
+  content: string | Buffer;
+  secret: string;
+}
+type Place = (t: string, r: Random) => Placed;
+
+const PLACES: Record<string, Place> = {
+  dotenv: (t, r) => ({ path: r.pick(['.env', 'config/.env.production', 'services/api/.env']), content: `# local\nPOSTMARK_SERVER_TOKEN=${t}\nDEBUG=1\n`, secret: t }),
+  yaml: (t, r) => ({ path: r.pick(['config/mail.yml', 'config/settings.yaml']), content: `postmark:\n  server_token: ${t}\n  from: ops@example.com\n`, secret: t }),
+  json: (t) => ({ path: 'config/postmark.json', content: `{\n  "postmark": {\n    "serverToken": "${t}",\n    "from": "ops@example.com"\n  }\n}\n`, secret: t }),
+  ini: (t) => ({ path: 'settings.ini', content: `[postmark]\nserver_token = ${t}\ntimeout = 30\n`, secret: t }),
+  js: (t) => ({ path: 'src/mailer.js', content: `const postmark = require('postmark');\nconst client = new postmark.ServerClient('${t}');\nmodule.exports = client;\n`, secret: t }),
+  curl: (t) => ({ path: 'docs/sending.md', content: `# Sending\n\n    curl -X POST https://api.postmarkapp.com/email -H "X-Postmark-Server-Token: ${t}" -d @mail.json\n`, secret: t }),
+  crlf: (t) => ({ path: 'config/mail.ini', content: `[postmark]\r\nserver_token = ${t}\r\nregion = eu\r\n`, secret: t }),
+  utf16leBom: (t) => ({ path: 'win/mail.env.txt', content: Buffer.concat([BOM16LE, utf16(`REGION=eu\r\nPOSTMARK_SERVER_TOKEN=${t}\r\n`, true)]), secret: t }),
+  utf16beBare: (t) => ({ path: 'win/mail-be.env.txt', content: utf16(`REGION=eu\nPOSTMARK_SERVER_TOKEN=${t}\n`, false), secret: t }),
+  utf32le: (t) => ({ path: 'win/mail32.env.txt', content: Buffer.concat([BOM32LE, utf32(`REGION=eu\nPOSTMARK_SERVER_TOKEN=${t}\n`, true)]), secret: t }),
+  binaryAscii: (t) => ({ path: 'bin/app.bin', content: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0, 1]), Buffer.from(`POSTMARK_SERVER_TOKEN=${t}`), Buffer.from([0, 0, 2])]), secret: t }),
+  binaryWide: (t) => ({ path: 'bin/Mailer.dll', content: Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 0x0a, 0xff, 0xfe, 1]), utf16(`POSTMARK_SERVER_TOKEN=${t}`, true), Buffer.from([0, 0, 7])]), secret: t }),
+  k8s: (t, r) => {
+    const b64 = Buffer.from(r.chance(0.5) ? `${t}\n` : t).toString('base64');
+    return { path: 'k8s/mailer-secret.yaml', content: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: mailer\ntype: Opaque\ndata:\n  POSTMARK_SERVER_TOKEN: ${b64}\n`, secret: b64 };
+  },
+};
+
+/** Writes a blob into the repository's object store (no commit holds it) and returns its id. */
+function hashObject(repo: Repo, content: string): string {
+  return spawnSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.dir, input: content, encoding: 'utf8' }).stdout.trim();
+}
+
+/** A tree (no commit holds it) with one file of `content`, and its id. */
+function makeTree(repo: Repo, path: string, content: string): string {
+  const blob = hashObject(repo, content);
+  return spawnSync('git', ['mktree'], { cwd: repo.dir, input: `100644 blob ${blob}\t${path}\n`, encoding: 'utf8' }).stdout.trim();
+}
+
+const messageWith = (t: string) => `Configure mail\n\nPOSTMARK_SERVER_TOKEN=${t}\n`;
+
+interface Built {
+  repo: Repo;
+  origin?: Repo;
+  /** Every secret the history leaks, as the scanner reports it. */
+  planted: Set<string>;
+  log: string[];
+}
+
+/**
+ * A random history: a few leaks, each on main or a side branch, then kept, deleted, fixed,
+ * renamed or moved to another file; tokens reused across files and branches; messages and tags.
+ */
+function build(seed: number): Built {
+  const r = seeded(seed);
+  const repo = makeRepo({ files: { 'README.md': '# shop\n', 'src/index.js': 'console.log("hi");\n' }, message: 'initial' });
+  const planted = new Set<string>();
+  const log: string[] = [];
+  const tokens: string[] = [];
+  const fresh = () => {
+    const t = tokens.length && r.chance(0.25) ? r.pick(tokens) : token(r);
+    tokens.push(t);
+    return t;
+  };
+  const branches = ['main'];
+  let tags = 0;
+  const leaks = 3 + r.int(5);
+  for (let i = 0; i < leaks; i++) {
+    // Where: main, an existing branch, or a new one off main.
+    const roll = r.int(4);
+    const branch = roll === 0 ? `feature/f${i}` : roll === 1 ? r.pick(branches) : 'main';
+    if (!branches.includes(branch)) {
+      repo.git('checkout', '-q', '-b', branch, 'main');
+      branches.push(branch);
+    } else repo.git('checkout', '-q', branch);
+    const t = fresh();
+    const how = r.int(10);
+    if (how === 0) {
+      repo.commit({ 'CHANGELOG.md': `- mail ${i}\n` }, messageWith(t));
+      planted.add(t);
+      log.push(`${branch}: commit message`);
+      continue;
+    }
+    if (how === 1) {
+      repo.git('tag', '-a', `v0.${tags++}`, '-m', `Release\n\nDeploy with POSTMARK_SERVER_TOKEN=${t}\n`);
+      planted.add(t);
+      log.push(`${branch}: annotated tag message`);
+      continue;
+    }
+    if (how === 2) {
+      const tree = r.chance(0.5);
+      const sha = tree ? makeTree(repo, 'deploy.env.sh', `export POSTMARK_SERVER_TOKEN=${t}\n`) : hashObject(repo, `POSTMARK_SERVER_TOKEN=${t}\n`);
+      if (r.chance(0.7)) repo.git('tag', `loose-${tags++}`, sha);
+      else repo.git('tag', '-a', `loose-${tags++}`, '-m', 'keys', sha);
+      planted.add(t);
+      log.push(`a tag of a ${tree ? 'tree' : 'blob'}`);
+      continue;
+    }
+    const name = r.pick(Object.keys(PLACES));
+    const p = PLACES[name]!(t, r);
+    planted.add(p.secret);
+    repo.commit({ [p.path]: p.content }, `add ${p.path}`);
+    if (r.chance(0.2)) repo.git('tag', `t${tags++}`);
+    const after = r.int(5);
+    if (after === 1) repo.commit({ [p.path]: null }, `remove ${p.path}`);
+    else if (after === 2) repo.commit({ [p.path]: 'POSTMARK_SERVER_TOKEN=${POSTMARK_SERVER_TOKEN}\n' }, `fix ${p.path}`);
+    else if (after === 3) {
+      const to = p.path.endsWith('.env') ? `${p.path}.old` : `old/${p.path}`;
+      repo.commit({ [p.path]: null, [to]: p.content }, `move ${p.path}`);
+    } else if (after === 4) {
+      // The token moves into another kind of file.
+      const q = PLACES[r.pick(['yaml', 'ini', 'js', 'dotenv'])]!(t, r);
+      if (q.path !== p.path) {
+        planted.add(q.secret);
+        repo.commit({ [p.path]: null, [q.path]: q.content }, `move the token to ${q.path}`);
+      }
+    }
+    log.push(`${branch}: ${name} at ${p.path}, then ${['kept', 'deleted', 'fixed', 'renamed', 'moved'][after]}`);
+  }
+  repo.git('checkout', '-q', 'main');
+  const built: Built = { repo, planted, log };
+  if (r.chance(0.5)) {
+    built.origin = makeRepo({ bare: true });
+    repo.git('remote', 'add', 'origin', built.origin.dir);
+    repo.git('push', '-q', 'origin', '--all');
+    repo.git('push', '-q', 'origin', '--tags');
+    log.push('pushed to origin');
+  }
+  return built;
+}
+
+// ---------------------------------------------------------------- running remediate's plan
+
+function scanJson(cwd: string): JsonReport<HistoryFinding> {
+  const r = cli(['scan', '--history', '--format', 'json', '--show-secrets'], cwd);
+  if (r.code === 2) throw new Error(`scan --history in ${cwd} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as JsonReport<HistoryFinding>;
+}
+
+/** The commands printed under the step whose title starts with `title` (none when there is no such step). */
+function commandsOf(stdout: string, title: string): string[] {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((l) => /^\d+\. /.test(l) && l.replace(/^\d+\. /, '').startsWith(title));
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (l === '' || /^\d+\. /.test(l)) break;
+    if (l.startsWith('     ')) out.push(l.slice(5));
+  }
+  return out;
+}
+
+/** Runs printed commands in bash, as a user pasting them would. */
+function bash(cwd: string, commands: string[]): { code: number; out: string } {
+  const script = [`secret-guard() { ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"; }`, ...commands].join('\n');
+  const r = spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' }, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** The left sides of an expression file (filter-repo's syntax: split at the last `==>`, `literal:` read). */
+function expressions(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'latin1');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(0, l.lastIndexOf('==>')).replace(/^literal:/, ''));
+}
+
+interface Outcome {
+  stdout: string;
+  listed: Set<string>;
+  listedPaths: Set<string>;
+  /** Findings of the rewritten mirror that remediate had listed. */
+  left: HistoryFinding[];
+  mirror: string;
+}
+
+/** remediate, then its clone and rewrite steps as printed, then a history scan of the mirror. */
+function remediateAndRewrite(repo: Repo, what: string): Outcome {
+  const before = scanJson(repo.dir);
+  const r = cli(['remediate'], repo.dir);
+  expect(r.code, `${what}: remediate exit\n${r.stdout}${r.stderr}`).toBe(before.findings.length ? 1 : 0);
+  const out = join(repo.dir, '.git', 'secret-guard', 'remediation');
+  // Principle 2: never a secret on the terminal; the files private.
+  for (const f of before.findings) {
+    if (f.match) {
+      expect(r.stdout.includes(f.match), `${what}: stdout prints a secret`).toBe(false);
+      expect(r.stderr.includes(f.match), `${what}: stderr prints a secret`).toBe(false);
+    }
+  }
+  if (r.code === 1) {
+    expect(statSync(out).mode & 0o777, `${what}: folder mode`).toBe(0o700);
+    for (const f of readdirSync(out)) expect(statSync(join(out, f)).mode & 0o777, `${what}: ${f} mode`).toBe(0o600);
+  }
+  const listed = new Set([...expressions(join(out, 'replacements.txt')), ...expressions(join(out, 'messages.txt'))]);
+  const listedPaths = new Set(readdirSync(out).includes('paths.txt') ? readFileSync(join(out, 'paths.txt'), 'utf8').split('\n').filter(Boolean) : []);
+  const mirror = join(dirname(repo.dir), `${basename(repo.dir)}-rewrite.git`);
+  mirrors.push(mirror);
+  const steps = [...commandsOf(r.stdout, 'Make a fresh mirror clone'), ...commandsOf(r.stdout, 'Rewrite the mirror')];
+  const run = bash(tempDir(), steps);
+  expect(run.code, `${what}: the printed clone and rewrite failed:\n${steps.join('\n')}\n${run.out}`).toBe(0);
+  const after = scanJson(mirror);
+  const left = after.findings.filter((f) => !f.suppressedBy && ((f.kind === 'path' && listedPaths.has(f.file)) || (f.kind !== 'path' && f.match && listed.has(f.match))));
+  return { stdout: r.stdout, listed, listedPaths, left, mirror };
+}
+
+const shown = (fs: HistoryFinding[]) => fs.map((f) => `${f.file}:${f.line} [${f.ruleId}] ${f.kind} ${f.match ?? ''} refs=${f.holders?.refs.join(',')}`).join('\n');
+
+describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differential found', () => {
+  it('a token in a binary or in UTF-16 or UTF-32 text (a NUL in the first 8 KiB: --replace-text skips the blob) is replaced too, in its encoding', () => {
+    const r = seeded(1);
+    const repo = makeRepo({ files: { 'README.md': '# shop\n' } });
+    const names = ['binaryAscii', 'binaryWide', 'utf16leBom', 'utf16beBare', 'utf32le', 'yaml'];
+    const placed = names.map((n) => PLACES[n]!(token(r), r));
+    repo.commit(Object.fromEntries(placed.map((p) => [p.path, p.content])), 'add files');
+    repo.commit(Object.fromEntries(placed.filter((_, i) => i % 2).map((p) => [p.path, null])), 'remove some');
+    const o = remediateAndRewrite(repo, 'binary and wide files');
+    for (const p of placed) expect(o.listed.has(p.secret), p.path).toBe(true);
+    expect(shown(o.left)).toBe('');
+    expect(o.stdout).toMatch(/--blob-callback \S+blob-callback\.py/);
+    // The files keep their encoding: the replacement stands where the token stood, in the same form.
+    const at = (path: string) => spawnSync('git', ['cat-file', 'blob', `main~1:${path}`], { cwd: o.mirror }).stdout as Buffer;
+    expect(at('win/mail.env.txt').subarray(2).toString('utf16le')).toBe('REGION=eu\r\nPOSTMARK_SERVER_TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***\r\n');
+    expect(Buffer.from(at('win/mail-be.env.txt')).swap16().toString('utf16le')).toBe('REGION=eu\nPOSTMARK_SERVER_TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***\n');
+    expect(at('bin/Mailer.dll').includes(utf16('TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***', true))).toBe(true);
+    expect(at('bin/app.bin').includes(Buffer.from('TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***\0'))).toBe(true);
+  });
+});
