@@ -276,4 +276,25 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     expect(at('bin/Mailer.dll').includes(utf16('TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***', true))).toBe(true);
     expect(at('bin/app.bin').includes(Buffer.from('TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***\0'))).toBe(true);
   });
+
+  it('a tag of a blob or of a tree that holds a token (git fast-export skips it) is dropped from the mirror and from origin', () => {
+    const r = seeded(2);
+    const [a, b, c, d] = [token(r), token(r), token(r), token(r)];
+    const origin = makeRepo({ bare: true });
+    const repo = makeRepo({ files: { 'README.md': '# shop\n', 'config/mail.yml': `postmark:\n  server_token: ${d}\n` } });
+    repo.git('tag', 'keys-blob', hashObject(repo, `POSTMARK_SERVER_TOKEN=${a}\n`));
+    repo.git('tag', 'keys-tree', makeTree(repo, 'deploy.env.sh', `export POSTMARK_SERVER_TOKEN=${b}\n`));
+    repo.git('tag', '-a', 'keys-annotated', '-m', 'keys', hashObject(repo, `POSTMARK_SERVER_TOKEN=${c}\n`));
+    repo.git('tag', 'v1');
+    repo.git('remote', 'add', 'origin', origin.dir);
+    repo.git('push', '-q', 'origin', 'main', '--tags');
+    const o = remediateAndRewrite(repo, 'tags of files');
+    for (const s of [a, b, c, d]) expect(o.listed.has(s)).toBe(true);
+    expect(shown(o.left)).toBe('');
+    expect(o.stdout).toContain('refs/tags/keys-annotated, refs/tags/keys-blob, refs/tags/keys-tree');
+    const push = bash(o.mirror, commandsOf(o.stdout, 'Force-push'));
+    expect(push.code, push.out).toBe(0);
+    expect(gitIn(origin.dir, ['for-each-ref', '--format=%(refname)']).split('\n').filter(Boolean).sort()).toEqual(['refs/heads/main', 'refs/tags/v1']);
+    expect(shown(scanJson(origin.dir).findings)).toBe('');
+  });
 });

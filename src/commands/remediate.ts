@@ -27,7 +27,7 @@ import { checkOutputDir, existingOutputs, prepareDir, removeStale, writeSecretFi
 import { pathsFile } from '../remediate/paths.js';
 import { planSteps, renderPlan, type PlanInput } from '../remediate/plan.js';
 import { expressionFiles } from '../remediate/replacements.js';
-import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo, type RepoDirs } from '../remediate/repo.js';
+import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo, refsToFiles, type RepoDirs } from '../remediate/repo.js';
 import { KIND_TITLES, rotationMarkdown } from '../remediate/rotation.js';
 import { apiBase, timeoutFrom, verifyToken, type VerifyOptions, type VerifyResult } from '../remediate/verify.js';
 
@@ -151,6 +151,7 @@ async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<Ou
     configFile: s.config.file,
     ignoreFile: hasIgnoreFile && !s.repo.bare ? join(s.repo.root, IGNORE_FILE) : undefined,
     removedPaths: leaks.files.map((f) => f.path),
+    refsToFiles: (await refsToFiles(cwd, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => redactText(r)),
     tags: [...new Set(leaks.credentials.flatMap((c) => c.tags))].sort().map((t) => redactText(t)),
     headFiles: leaks.files.filter((f) => f.holders?.inHead).map((f) => f.path),
     secretsInHead: leaks.credentials.some((c) => c.inHead),

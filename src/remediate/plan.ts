@@ -50,6 +50,8 @@ export interface PlanInput {
   configFile?: string;
   /** The repository's .secret-guard-ignore, copied into the mirror so the check honours it too. */
   ignoreFile?: string;
+  /** Refs to a blob or a tree that hold a leak: git filter-repo cannot rewrite them, so the mirror drops them. */
+  refsToFiles?: string[];
   /** Tags (refs/tags/…) whose annotated message holds a leaked secret. */
   tags?: string[];
   /** Paths of committed secrets files (for the check). */
@@ -125,6 +127,11 @@ function clone(p: PlanInput, mirror: string): PlanStep {
   if (!p.remote && p.hasStash) {
     commands.push('git update-ref -d refs/stash');
     notes.push('The stash is local work, not history to publish; the mirror drops it (filter-repo refuses a stash). Deal with the stash of this clone at the re-clone step.');
+  }
+  const loose = p.refsToFiles ?? [];
+  if (loose.length) {
+    commands.push(`git for-each-ref --format='delete %(refname)' ${loose.map(sh).join(' ')} | git update-ref --stdin`);
+    notes.push(`${loose.length === 1 ? 'This ref names' : 'These refs name'} a file or a folder, not a commit, and ${loose.length === 1 ? 'holds' : 'hold'} a leak: ${refList(loose)}. git filter-repo cannot rewrite such a ref (git fast-export skips it), so the mirror drops ${loose.length === 1 ? 'it' : 'them'}, and the forced push deletes ${loose.length === 1 ? 'it' : 'them'} on the remote. Re-create ${loose.length === 1 ? 'it' : 'any you need'} from a clean file afterwards (git hash-object -w, git tag).`);
   }
   if (p.remote && p.localOnlyRefs.length) {
     const shown = p.localOnlyRefs.slice(0, 10).join(', ') + (p.localOnlyRefs.length > 10 ? ` and ${p.localOnlyRefs.length - 10} more` : '');
@@ -210,6 +217,8 @@ function push(p: PlanInput, mirror: string): PlanStep {
     ],
   };
 }
+
+const refList = (refs: string[]) => refs.slice(0, 10).join(', ') + (refs.length > 10 ? ` and ${refs.length - 10} more` : '');
 
 const tagList = (tags: string[]) => tags.slice(0, 10).map(tagName).join(', ') + (tags.length > 10 ? ` and ${tags.length - 10} more` : '');
 

@@ -5,6 +5,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
+import { readTips } from '../sources/history-refs.js';
 
 /** The work tree's top level (for a bare repository, the git directory), the git directory, and whether it is bare. */
 export type RepoDirs = Repo;
@@ -65,4 +66,15 @@ export async function isIgnoredDir(root: string, dir: string): Promise<boolean> 
   const rel = relative(root, dir);
   const probe = rel ? `${rel.split('\\').join('/')}/replacements.txt` : 'replacements.txt';
   return (await gitRaw(['check-ignore', '-q', '--', probe], root)).code === 0;
+}
+
+/**
+ * Refs among `refs` that name a blob or a tree (directly or through tags): git fast-export skips
+ * them ("unexpected object of type blob, skipping"), so git filter-repo neither rewrites nor
+ * drops them, and a secret they hold stays in the rewritten mirror and is pushed again.
+ */
+export async function refsToFiles(cwd: string, refs: string[]): Promise<string[]> {
+  if (!refs.length) return [];
+  const wanted = new Set(refs);
+  return [...new Set((await readTips(cwd)).loose.map((l) => l.ref).filter((r) => wanted.has(r)))].sort();
 }
