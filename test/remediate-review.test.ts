@@ -120,7 +120,38 @@ function build(seed: number): Built {
       branches.push(branch);
     } else repo.git('checkout', '-q', branch);
     const t = fresh();
-    const how = r.int(10);
+    const how = r.int(14);
+    if (how === 3) {
+      repo.git('notes', 'add', '-f', '-m', `deployed with POSTMARK_SERVER_TOKEN=${t}`, 'HEAD');
+      planted.add(t);
+      log.push(`${branch}: a note`);
+      continue;
+    }
+    if (how === 4) {
+      repo.git('tag', '-a', `v1.${tags}`, '-m', `Release\n\nPOSTMARK_SERVER_TOKEN=${t}\n`);
+      repo.git('-c', 'advice.nestedTag=false', 'tag', '-a', `v1.${tags}-approved`, '-m', 'approved', `v1.${tags}`);
+      tags++;
+      planted.add(t);
+      log.push(`${branch}: a tag of an annotated tag whose message leaks`);
+      continue;
+    }
+    if (how === 5) {
+      const p = PLACES.yaml!(t, r);
+      repo.write({ [p.path]: p.content });
+      repo.git('add', p.path);
+      repo.git('stash', 'push', '-q', '-m', 'wip');
+      planted.add(p.secret);
+      log.push(`${branch}: stash of ${p.path}`);
+      continue;
+    }
+    if (how === 6 && branch !== 'main') {
+      repo.commit({ [`notes/${i}.md`]: 'side\n' }, `side ${i}`);
+      repo.git('checkout', '-q', 'main');
+      repo.git('merge', '-q', '--no-ff', '-m', `Merge ${branch}\n\nPOSTMARK_SERVER_TOKEN=${t}\n`, branch);
+      planted.add(t);
+      log.push(`merge of ${branch} whose message leaks`);
+      continue;
+    }
     if (how === 0) {
       repo.commit({ 'CHANGELOG.md': `- mail ${i}\n` }, messageWith(t));
       planted.add(t);
