@@ -344,3 +344,26 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     expect(shown(scanJson(origin.dir).findings)).toBe('');
   });
 });
+
+describe('remediate fails closed on what it could not read', () => {
+  it('a file over --max-file-size that holds a rule keyword: exit 2 instead of "nothing to rotate" unless --on-unread accept, and the check reads with the same flags', () => {
+    const r = seeded(3);
+    const big = `${'-- filler line\n'.repeat(200)}POSTMARK_SERVER_TOKEN=${token(r)}\n`;
+    const repo = makeRepo({ files: { 'README.md': '# shop\n', 'db/dump.sql': big } });
+    const refused = cli(['remediate', '--max-file-size', '1kB'], repo.dir);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stdout).not.toMatch(/Nothing to rotate/);
+    expect(refused.stderr).toMatch(/not scanned: db\/dump\.sql: .*over --max-file-size/);
+    expect(refused.stderr).toMatch(/--on-unread accept/);
+    const accepted = cli(['remediate', '--max-file-size', '1kB', '--on-unread', 'accept'], repo.dir);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toMatch(/accepted unread/);
+    // With a leak beside it: the leak is remediated (exit 1, as a scan with findings), the file is
+    // named, and the printed check scans with the same --max-file-size.
+    repo.commit({ 'config/mail.yml': `postmark:\n  server_token: ${token(r)}\n` }, 'mail settings');
+    const leak = cli(['remediate', '--max-file-size', '1kB'], repo.dir);
+    expect(leak.code, leak.stderr).toBe(1);
+    expect(leak.stderr).toMatch(/not scanned: db\/dump\.sql/);
+    expect(commandsOf(leak.stdout, 'Check the rewritten mirror')[0]).toMatch(/ scan --history --max-file-size 1kB$/);
+  });
+});

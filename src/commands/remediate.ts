@@ -19,6 +19,7 @@ import { applySuppressions } from '../suppress/apply.js';
 import { IGNORE_FILE } from '../suppress/ignore-file.js';
 import { configChoice, resolveScanOptions, threadsOf, type ScanSettings } from '../scan/options.js';
 import { withoutConfigExamples } from '../scan/passes.js';
+import { onUnreadOf, unreadCount, unreadLines } from '../scan/unread.js';
 import { blobCallbackFile, inBinaryBlobs } from '../remediate/blob-callback.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
@@ -85,11 +86,29 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const read = `${count(result.stats.commitsScanned ?? 0, 'commit')} of ${scope} read`;
   const notes = leftAlone(leaks, result);
   const stderr = [...s.warnings];
+  // Fail closed, as every scan does: a file over --max-file-size that holds a rule keyword was not
+  // read, so "nothing to rotate" cannot be said of it (exit 2 unless --on-unread accept).
+  const unread = unreadCount(result);
+  const refused = unread > 0 && onUnreadOf(args) !== 'accept';
+  if (unread) {
+    const lines = unreadLines(result, shownPath);
+    lines.push(
+      refused
+        ? `secret-guard: ${count(unread, 'file version')} over --max-file-size not read: a secret in ${unread === 1 ? 'it' : 'them'} is in none of remediate's files${hasLeaks(leaks) ? '' : ', so remediate cannot say there is nothing to rotate (exit 2)'}. Run remediate again with a larger --max-file-size (or maxFileSize in .secret-guard.json), or pass --on-unread accept to accept ${unread === 1 ? 'it' : 'them'} unread.`
+        : `secret-guard: ${count(unread, 'file version')} over --max-file-size accepted unread (--on-unread accept).`,
+    );
+    stderr.push(...lines.map((l) => `${redactText(l)}\n`));
+  }
 
   if (!hasLeaks(leaks)) {
-    const out = [`secret-guard remediate: no leaked credential and no committed secrets file (${read}). Nothing to rotate; nothing written.`, ...notes];
+    const out = [
+      unread
+        ? `secret-guard remediate: no leaked credential and no committed secrets file in what was read (${read}); nothing written.`
+        : `secret-guard remediate: no leaked credential and no committed secrets file (${read}). Nothing to rotate; nothing written.`,
+      ...notes,
+    ];
     if (s.earlier.length) out.push(`Files of an earlier run remain in ${s.outDir} (${s.earlier.join(', ')}): they hold secrets; delete them if they are no longer needed.`);
-    return { exitCode: EXIT.clean, stdout: `${out.join('\n')}\n`, stderr: stderr.join('') };
+    return { exitCode: refused ? EXIT.error : EXIT.clean, stdout: `${out.join('\n')}\n`, stderr: stderr.join('') };
   }
 
   let verified: Map<string, VerifyResult> | undefined;
@@ -107,7 +126,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
   removeStale(s.outDir, new Set(contents.keys()));
 
-  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignoreFileEntries > 0, created, remote));
+  const steps = planSteps(await planInput(args, ctx.cwd, s, leaks, contents, ignoreFileEntries > 0, created, remote));
   const stdout = [
     `secret-guard remediate: ${count(leaks.credentials.length, 'leaked credential')}${leaks.files.length ? ` and ${count(leaks.files.length, 'committed secrets file')}` : ''} (${read}).`,
     '',
@@ -138,7 +157,7 @@ function outputContents(leaks: Leaks, rotation: string, inBinary: Credential[]):
   return { contents, bfgCannot: expressions.bfgCannot };
 }
 
-async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean, created: boolean, remote: string | null): Promise<PlanInput> {
+async function planInput(args: Args, cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean, created: boolean, remote: string | null): Promise<PlanInput> {
   const at = (n: OutputName) => (contents.has(n) ? join(s.outDir, n) : undefined);
   const findings = [...leaks.credentials.flatMap((c) => c.findings), ...leaks.files];
   return {
@@ -149,6 +168,7 @@ async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<Ou
     hasStash: await hasStash(cwd),
     filterRepo: await detectFilterRepo(),
     configFile: s.config.file,
+    scanFlags: [...(args['max-file-size'] === undefined ? [] : ['--max-file-size', String(args['max-file-size'])]), ...(onUnreadOf(args) === 'accept' ? ['--on-unread', 'accept'] : [])],
     ignoreFile: hasIgnoreFile && !s.repo.bare ? join(s.repo.root, IGNORE_FILE) : undefined,
     removedPaths: leaks.files.map((f) => f.path),
     refsToFiles: (await refsToFiles(cwd, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => redactText(r)),

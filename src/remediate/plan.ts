@@ -48,6 +48,8 @@ export interface PlanInput {
   filterRepo: FilterRepo;
   /** The config file used, so the check reads the same ignorePaths (a mirror has no work tree to find it in). */
   configFile?: string;
+  /** remediate's own --max-file-size and --on-unread accept, so the check reads what remediate read. */
+  scanFlags?: string[];
   /** The repository's .secret-guard-ignore, copied into the mirror so the check honours it too. */
   ignoreFile?: string;
   /** Refs to a blob or a tree that hold a leak: git filter-repo cannot rewrite them, so the mirror drops them. */
@@ -176,7 +178,7 @@ function rewrite(p: PlanInput): PlanStep {
 
 function check(p: PlanInput): PlanStep {
   // By absolute path: the mirror has no node_modules, and a devDependency is not on PATH.
-  const sg = `${p.self ?? selfCommand()} scan --history${p.configFile ? ` --config ${sh(p.configFile)}` : ''}`;
+  const sg = `${p.self ?? selfCommand()} scan --history${p.configFile ? ` --config ${sh(p.configFile)}` : ''}${(p.scanFlags ?? []).map((f) => ` ${sh(f)}`).join('')}`;
   const commands = [...(p.ignoreFile ? [`cp ${sh(p.ignoreFile)} .`] : []), sg];
   const notes = ['The scan must exit 0 (nothing found).'];
   if (p.ignoreFile) notes.push('The first line brings your .secret-guard-ignore along: the suppressed findings were left in history on purpose.');
