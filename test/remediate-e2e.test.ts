@@ -131,7 +131,7 @@ describe.skipIf(!FILTER_REPO)('remediate, applied with the real git filter-repo'
 
     const out = join(repo.dir, '.git', 'secret-guard', 'remediation');
     expect(statSync(out).mode & 0o777).toBe(0o700);
-    expect(readdirSync(out).sort()).toEqual(['ROTATION.md', 'messages.txt', 'paths.txt', 'replacements.txt']);
+    expect(readdirSync(out).sort()).toEqual(['ROTATION.md', 'blob-callback.py', 'messages.txt', 'paths.txt', 'replacements.txt']);
     for (const f of readdirSync(out)) expect(statSync(join(out, f)).mode & 0o777, f).toBe(0o600);
     const replacements = readFileSync(join(out, 'replacements.txt'), 'utf8');
     for (const s of Object.values(secrets)) expect(replacements).toContain(`${s}==>`);

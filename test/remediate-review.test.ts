@@ -178,7 +178,7 @@ function build(seed: number): Built {
     planted.add(p.secret);
     repo.commit({ [p.path]: p.content }, `add ${p.path}`);
     if (r.chance(0.2)) repo.git('tag', `t${tags++}`);
-    const after = r.int(5);
+    const after = r.int(6);
     if (after === 1) repo.commit({ [p.path]: null }, `remove ${p.path}`);
     else if (after === 2) repo.commit({ [p.path]: 'POSTMARK_SERVER_TOKEN=${POSTMARK_SERVER_TOKEN}\n' }, `fix ${p.path}`);
     else if (after === 3) {
@@ -192,7 +192,11 @@ function build(seed: number): Built {
         repo.commit({ [p.path]: null, [q.path]: q.content }, `move the token to ${q.path}`);
       }
     }
-    log.push(`${branch}: ${name} at ${p.path}, then ${['kept', 'deleted', 'fixed', 'renamed', 'moved'][after]}`);
+    else if (after === 5 && typeof p.content === 'string') {
+      // A Windows tool saves the file again as UTF-16: the same token, now in a blob --replace-text skips.
+      repo.commit({ [p.path]: Buffer.concat([BOM16LE, utf16(p.content, true)]) }, `re-save ${p.path}`);
+    }
+    log.push(`${branch}: ${name} at ${p.path}, then ${['kept', 'deleted', 'fixed', 'renamed', 'moved', 're-saved as UTF-16'][after]}`);
   }
   repo.git('checkout', '-q', 'main');
   const built: Built = { repo, planted, log };
@@ -321,6 +325,19 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     expect(Buffer.from(at('win/mail-be.env.txt')).swap16().toString('utf16le')).toBe('REGION=eu\nPOSTMARK_SERVER_TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***\n');
     expect(at('bin/Mailer.dll').includes(utf16('TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***', true))).toBe(true);
     expect(at('bin/app.bin').includes(Buffer.from('TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***\0'))).toBe(true);
+  });
+
+  it('a file saved again as UTF-16 keeps its token in a blob without a finding of its own: that version is cleaned too', () => {
+    const r = seeded(4);
+    const t = token(r);
+    const repo = makeRepo({ files: { 'README.md': '# shop\n' } });
+    const text = `[postmark]\r\nserver_token = ${t}\r\n`;
+    repo.commit({ 'config/mail.ini': text }, 'mail settings');
+    // A Windows tool saves it again: the finding names the UTF-8 blob, where the token came in.
+    repo.commit({ 'config/mail.ini': Buffer.concat([BOM16LE, utf16(`; saved by the tool\r\n${text}`, true)]) }, 'resave');
+    const o = remediateAndRewrite(repo, 'a file re-saved as UTF-16');
+    expect(o.listed.has(t)).toBe(true);
+    expect(shown(o.left)).toBe('');
   });
 
   it('a tag of a blob or of a tree that holds a token (git fast-export skips it) is dropped from the mirror and from origin', () => {

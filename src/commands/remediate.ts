@@ -20,7 +20,7 @@ import { IGNORE_FILE } from '../suppress/ignore-file.js';
 import { configChoice, resolveScanOptions, threadsOf, type ScanSettings } from '../scan/options.js';
 import { withoutConfigExamples } from '../scan/passes.js';
 import { onUnreadOf, unreadCount, unreadLines } from '../scan/unread.js';
-import { blobCallbackFile, inBinaryBlobs } from '../remediate/blob-callback.js';
+import { blobCallbackFile } from '../remediate/blob-callback.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
 import { messagesFile } from '../remediate/messages.js';
@@ -119,8 +119,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
 
   const remote = await chooseRemote(ctx.cwd);
   const rotation = rotationMarkdown({ leaks, config: s.config.remediation, verified, scope, remote, repoName: basename(s.repo.root), toolVersion: toolVersion(), now: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
-  const inBinary = await inBinaryBlobs(ctx.cwd, leaks.credentials);
-  const { contents, bfgCannot } = outputContents(leaks, rotation, inBinary);
+  const { contents, bfgCannot } = outputContents(leaks, rotation);
   const secrets = leaks.credentials.map((c) => c.secret);
   const created = prepareDir(s.outDir, s.ownDir);
   for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
@@ -133,7 +132,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     ...summary(leaks, verified),
     '',
     `Wrote to ${s.outDir} (mode 0600; all but ROTATION.md hold the secrets themselves: keep them private):`,
-    ...describeFiles(contents, leaks, bfgCannot, inBinary.length),
+    ...describeFiles(contents, leaks, bfgCannot),
     ...(notes.length ? ['', ...notes] : []),
     '',
     renderPlan(steps),
@@ -143,7 +142,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
 }
 
 /** The files to write, by name; a file with nothing to hold is not written. */
-function outputContents(leaks: Leaks, rotation: string, inBinary: Credential[]): { contents: Map<OutputName, string>; bfgCannot: number } {
+function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputName, string>; bfgCannot: number } {
   const expressions = expressionFiles(leaks.credentials);
   const contents = new Map<OutputName, string>([['ROTATION.md', rotation]]);
   if (expressions.filterRepo) contents.set('replacements.txt', expressions.filterRepo);
@@ -152,7 +151,7 @@ function outputContents(leaks: Leaks, rotation: string, inBinary: Credential[]):
   if (messages) contents.set('messages.txt', messages);
   const paths = pathsFile(leaks.files.map((f) => f.path));
   if (paths) contents.set('paths.txt', paths);
-  const callback = blobCallbackFile(inBinary);
+  const callback = blobCallbackFile(leaks.credentials.filter((c) => c.inFiles));
   if (callback) contents.set('blob-callback.py', callback);
   return { contents, bfgCannot: expressions.bfgCannot };
 }
@@ -205,7 +204,7 @@ function summary(leaks: Leaks, verified: Map<string, VerifyResult> | undefined):
   return [...rows, ...files];
 }
 
-function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCannot: number, inBinary: number): string[] {
+function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCannot: number): string[] {
   const lines = (n: OutputName) => (contents.get(n) ?? '').split('\n').filter(Boolean).length;
   const about: Record<OutputName, string> = {
     'ROTATION.md': 'the rotation checklist, one section per credential (no secret in it: safe to paste into a ticket)',
@@ -213,7 +212,7 @@ function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCanno
     'replacements-bfg.txt': `the same for BFG --replace-text (a secret holds "==>" or spans lines)${bfgCannot ? `; ${count(bfgCannot, 'secret')} spanning lines only filter-repo can remove` : ''}`,
     'messages.txt': `for git filter-repo --replace-message: ${count(lines('messages.txt'), 'secret')} found in commit or annotated tag messages`,
     'paths.txt': `for git filter-repo --invert-paths --paths-from-file: ${count(leaks.files.length, 'file')} to remove from every commit`,
-    'blob-callback.py': `for git filter-repo --blob-callback: ${count(inBinary, 'secret')} found in binaries or UTF-16/UTF-32 text, which --replace-text leaves alone`,
+    'blob-callback.py': `for git filter-repo --blob-callback: ${count(leaks.credentials.filter((c) => c.inFiles).length, 'secret')}, replaced also where --replace-text does not look (binaries, UTF-16 and UTF-32 text)`,
   };
   return [...contents.keys()].map((n) => `  ${n.padEnd(21)}${about[n]}`);
 }

@@ -9,15 +9,16 @@
  * the body from the file when the argument names one), replaces each secret in such blobs as it
  * is stored: as its bytes, and as UTF-16 or UTF-32, matched as the secret's characters one or
  * three NULs apart, which is the same in either byte order and at either alignment, so the NULs
- * around the match (and the file's encoding) stay as they were. It is written only when some
- * finding's blob is one --replace-text skips; it holds the secrets, like the expression files.
+ * around the match (and the file's encoding) stay as they were. It holds the secrets, like the
+ * expression files.
+ *
+ * It is written for every secret found in a file, not only for those whose finding's blob is
+ * binary: a finding names the blob where a secret came in, and a later version of the same file
+ * (saved again as UTF-16 by a Windows tool, a rebuilt binary) holds it too without a finding of
+ * its own. For a blob without a NUL the callback returns at once.
  */
-import { gitRaw } from '../sources/git.js';
 import type { Credential } from './leaks.js';
 import { replacementFor } from './replacements.js';
-
-/** filter-repo's (and git's) binary test: a NUL in the first 8 KiB. */
-const SNIFF = 8192;
 
 /** `bytes` as a Python bytes literal: printable ASCII as it is but `"` and `\`, every other byte as \xHH. */
 export function pythonBytes(bytes: Buffer): string {
@@ -49,32 +50,4 @@ export function blobCallbackFile(credentials: Credential[]): string {
     'blob.data = data',
     '',
   ].join('\n');
-}
-
-/**
- * The credentials found in a blob that --replace-text skips. Each content finding's blob is read
- * at its introducing commit; one that cannot be read counts as skipped (fail closed: the callback
- * is harmless where it finds nothing).
- */
-export async function inBinaryBlobs(cwd: string, credentials: Credential[]): Promise<Credential[]> {
-  const out: Credential[] = [];
-  const seen = new Map<string, boolean>();
-  for (const c of credentials) {
-    for (const f of c.findings) {
-      if (f.kind !== 'content' || !f.commit?.sha) continue;
-      const spec = `${f.commit.sha}:${f.path}`;
-      let binary = seen.get(spec);
-      if (binary === undefined) {
-        // The path is passed to git as data (an argument), never through a shell.
-        const r = await gitRaw(['cat-file', 'blob', spec], cwd);
-        binary = r.code !== 0 || r.stdout.subarray(0, SNIFF).includes(0);
-        seen.set(spec, binary);
-      }
-      if (binary) {
-        out.push(c);
-        break;
-      }
-    }
-  }
-  return out;
 }

@@ -160,7 +160,7 @@ function rewrite(p: PlanInput): PlanStep {
     notes.push('This git filter-repo has no --sensitive-data-removal (added in 2.47; Debian bookworm ships 2.38). With a newer one, add it: it also lists the first changed commits and orphaned LFS objects for the host.');
   }
   if (f.blobCallback) {
-    notes.push('blob-callback.py cleans the files --replace-text leaves alone (a NUL in the first 8 KiB: binaries, UTF-16 and UTF-32 text), in the encoding each holds the secret in. A binary whose secret is replaced changes length: rebuild it from source rather than use the rewritten one. BFG does not do this.');
+    notes.push('blob-callback.py cleans the files --replace-text leaves alone (a NUL in the first 8 KiB: binaries, UTF-16 and UTF-32 text), in the encoding each holds the secret in; it passes over every other file at once. A binary whose secret is replaced changes length: rebuild it from source rather than use the rewritten one. BFG does none of this.');
   }
   const tags = p.tags ?? [];
   if (tags.length) {
