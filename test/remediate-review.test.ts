@@ -14,7 +14,7 @@
  * Secrets are compared with --show-secrets, inside the test only.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from './helpers/cli.js';
@@ -22,6 +22,7 @@ import { runSeed, seeded, type Random } from './helpers/random.js';
 import { cleanupAll, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 import type { HistoryFinding, JsonReport } from './helpers/report.js';
 import { needTool } from './helpers/tools.js';
+import { pathFromBytes } from '../src/sources/git.js';
 
 const FILTER_REPO = needTool('git-filter-repo', 'the remediate review (the printed commands run git filter-repo)');
 
@@ -279,7 +280,8 @@ function remediateAndRewrite(repo: Repo, what: string): Outcome {
     for (const f of readdirSync(out)) expect(statSync(join(out, f)).mode & 0o777, `${what}: ${f} mode`).toBe(0o600);
   }
   const listed = new Set([...expressions(join(out, 'replacements.txt')), ...expressions(join(out, 'messages.txt'))]);
-  const listedPaths = new Set(readdirSync(out).includes('paths.txt') ? readFileSync(join(out, 'paths.txt'), 'utf8').split('\n').filter(Boolean) : []);
+  // As the reports name them: a name that is not UTF-8 in its escaped form (pathFromBytes).
+  const listedPaths = new Set(readdirSync(out).includes('paths.txt') ? readFileSync(join(out, 'paths.txt'), 'latin1').split('\n').filter(Boolean).map((l) => pathFromBytes(Buffer.from(l.replace(/^literal:/, ''), 'latin1'))) : []);
   const mirror = join(dirname(repo.dir), `${basename(repo.dir)}-rewrite.git`);
   mirrors.push(mirror);
   const steps = [...commandsOf(r.stdout, 'Make a fresh mirror clone'), ...commandsOf(r.stdout, 'Rewrite the mirror')];
@@ -338,6 +340,20 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     const o = remediateAndRewrite(repo, 'a file re-saved as UTF-16');
     expect(o.listed.has(t)).toBe(true);
     expect(shown(o.left)).toBe('');
+  });
+
+  it('a secrets file under a name that is not UTF-8 is removed: paths.txt holds its bytes, not its escaped form', () => {
+    const r = seeded(5);
+    const repo = makeRepo({ files: { 'README.md': '# shop\n' } });
+    const dir = Buffer.concat([Buffer.from(`${repo.dir}/caf`), Buffer.from([0xe9])]);
+    mkdirSync(dir);
+    writeFileSync(Buffer.concat([dir, Buffer.from('/.env')]), `POSTMARK_SERVER_TOKEN=${token(r)}\nDATABASE_URL=postgres://shop:s3cr3t@db/shop\n`);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'settings');
+    const o = remediateAndRewrite(repo, 'a Latin-1 folder name');
+    expect([...o.listedPaths]).toEqual(['caf\\351/.env']);
+    expect(shown(o.left)).toBe('');
+    expect(gitIn(o.mirror, ['ls-tree', '-r', '--name-only', 'main'])).toBe('README.md\n');
   });
 
   it('a tag of a blob or of a tree that holds a token (git fast-export skips it) is dropped from the mirror and from origin', () => {

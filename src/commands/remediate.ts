@@ -25,7 +25,7 @@ import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
 import { messagesFile } from '../remediate/messages.js';
 import { checkOutputDir, existingOutputs, prepareDir, removeStale, writeSecretFile, type OutputName } from '../remediate/output.js';
-import { pathsFile } from '../remediate/paths.js';
+import { pathsFileBytes } from '../remediate/paths.js';
 import { planSteps, renderPlan, type PlanInput } from '../remediate/plan.js';
 import { expressionFiles } from '../remediate/replacements.js';
 import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo, refsToFiles, type RepoDirs } from '../remediate/repo.js';
@@ -122,7 +122,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const { contents, bfgCannot } = outputContents(leaks, rotation);
   const secrets = leaks.credentials.map((c) => c.secret);
   const created = prepareDir(s.outDir, s.ownDir);
-  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
+  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(String(text), secrets) : text);
   removeStale(s.outDir, new Set(contents.keys()));
 
   const steps = planSteps(await planInput(args, ctx.cwd, s, leaks, contents, ignoreFileEntries > 0, created, remote));
@@ -142,21 +142,21 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
 }
 
 /** The files to write, by name; a file with nothing to hold is not written. */
-function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputName, string>; bfgCannot: number } {
+function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputName, string | Buffer>; bfgCannot: number } {
   const expressions = expressionFiles(leaks.credentials);
-  const contents = new Map<OutputName, string>([['ROTATION.md', rotation]]);
+  const contents = new Map<OutputName, string | Buffer>([['ROTATION.md', rotation]]);
   if (expressions.filterRepo) contents.set('replacements.txt', expressions.filterRepo);
   if (expressions.bfg !== undefined) contents.set('replacements-bfg.txt', expressions.bfg);
   const messages = messagesFile(leaks.credentials);
   if (messages) contents.set('messages.txt', messages);
-  const paths = pathsFile(leaks.files.map((f) => f.path));
-  if (paths) contents.set('paths.txt', paths);
+  const paths = pathsFileBytes(leaks.files.map((f) => f.path));
+  if (paths.length) contents.set('paths.txt', paths);
   const callback = blobCallbackFile(leaks.credentials.filter((c) => c.inFiles));
   if (callback) contents.set('blob-callback.py', callback);
   return { contents, bfgCannot: expressions.bfgCannot };
 }
 
-async function planInput(args: Args, cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean, created: boolean, remote: string | null): Promise<PlanInput> {
+async function planInput(args: Args, cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string | Buffer>, hasIgnoreFile: boolean, created: boolean, remote: string | null): Promise<PlanInput> {
   const at = (n: OutputName) => (contents.has(n) ? join(s.outDir, n) : undefined);
   const findings = [...leaks.credentials.flatMap((c) => c.findings), ...leaks.files];
   return {
@@ -204,8 +204,8 @@ function summary(leaks: Leaks, verified: Map<string, VerifyResult> | undefined):
   return [...rows, ...files];
 }
 
-function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCannot: number): string[] {
-  const lines = (n: OutputName) => (contents.get(n) ?? '').split('\n').filter(Boolean).length;
+function describeFiles(contents: Map<OutputName, string | Buffer>, leaks: Leaks, bfgCannot: number): string[] {
+  const lines = (n: OutputName) => (contents.get(n) ?? '').toString().split('\n').filter(Boolean).length;
   const about: Record<OutputName, string> = {
     'ROTATION.md': 'the rotation checklist, one section per credential (no secret in it: safe to paste into a ticket)',
     'replacements.txt': `for git filter-repo --replace-text: ${count(lines('replacements.txt'), 'secret')}`,
