@@ -354,6 +354,14 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     expect([...o.listedPaths]).toEqual(['caf\\351/.env']);
     expect(shown(o.left)).toBe('');
     expect(gitIn(o.mirror, ['ls-tree', '-r', '--name-only', 'main'])).toBe('README.md\n');
+    // The printed commands that name the file reach it: `git rm --cached` in the code step, and the
+    // check's `git log -- PATH` (which prints the commit here, in the original, and nothing in the mirror).
+    const check = commandsOf(o.stdout, 'Check the rewritten mirror').at(-1)!;
+    expect(bash(repo.dir, [check]).out).toMatch(/^[0-9a-f]+ settings\n$/);
+    expect(bash(o.mirror, [check])).toEqual({ code: 0, out: '' });
+    const untrack = bash(repo.dir, commandsOf(o.stdout, 'Take the leaks out'));
+    expect(untrack.code, untrack.out).toBe(0);
+    expect(gitIn(repo.dir, ['ls-files'])).toBe('README.md\n');
   });
 
   it('a tag of a blob or of a tree that holds a token (git fast-export skips it) is dropped from the mirror and from origin', () => {

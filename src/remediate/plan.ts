@@ -10,7 +10,9 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { escapeControls } from '../core/escape.js';
 import { shellWord } from '../core/shell.js';
+import { pathToBytes } from '../sources/git.js';
 import type { FilterRepo } from './filter-repo.js';
 import { tagCheckCommand, tagName } from './tags.js';
 
@@ -75,6 +77,16 @@ export interface PlanInput {
 /** Shell quoting of every word the plan prints (core/shell.ts): a path cannot run or forge anything. */
 export const sh = shellWord;
 
+/**
+ * A repository path as a shell word for git. A name that is not UTF-8 comes in its escaped form
+ * (`caf\351/.env`: `\ooo` for a byte, `\\` for a backslash, sources/git.ts pathFromBytes), which
+ * is ANSI-C quoting's own syntax: `$'caf\351/.env'` hands git the name's bytes.
+ */
+export function shPath(path: string): string {
+  if (pathToBytes(path).equals(Buffer.from(path, 'utf8'))) return sh(path);
+  return `$'${escapeControls(path, "'")}'`;
+}
+
 /** This Node running this package's bin/secret-guard.js: what the user ran, wherever it is installed. */
 function selfCommand(): string {
   const bin = fileURLToPath(new URL('../../bin/secret-guard.js', import.meta.url));
@@ -106,7 +118,7 @@ function fixCode(p: PlanInput): PlanStep | null {
   }
   if (p.headFiles.length) notes.push('Stop tracking the committed secrets files, ignore them, and commit a template (such as .env.example) instead. The rewrite removes them from every commit, the current one included: keep a local copy outside the repository if you still need one.');
   notes.push(p.remote ? `Push that commit to ${p.remote} before the mirror clone, so the rewrite starts from it.` : 'Commit it before the mirror clone, so the rewrite starts from it.');
-  return { id: 'code', title: 'Take the leaks out of the current code.', commands: p.headFiles.map((f) => `git -C ${sh(p.root)} rm --cached -- ${sh(f)}`), notes };
+  return { id: 'code', title: 'Take the leaks out of the current code.', commands: p.headFiles.map((f) => `git -C ${sh(p.root)} rm --cached -- ${shPath(f)}`), notes };
 }
 
 /** Between the mirror clone and the forced push, a push to the remote would be lost, or bring the leak back. */
@@ -193,7 +205,7 @@ function check(p: PlanInput): PlanStep {
     notes.push('The tag loop must print nothing: `git log` does not read tag messages, so it names each tag whose message still holds a secret.');
   }
   if (p.removedPaths.length) {
-    commands.push(`git log --all --oneline -- ${p.removedPaths.map(sh).join(' ')}`);
+    commands.push(`git log --all --oneline -- ${p.removedPaths.map(shPath).join(' ')}`);
     notes.push('The last command must print nothing: the secrets files are gone from every commit.');
   }
   return { id: 'check', title: 'Check the rewritten mirror before publishing it.', commands, notes };
