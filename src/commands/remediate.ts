@@ -210,7 +210,7 @@ function describeFiles(contents: Map<OutputName, string | Buffer>, leaks: Leaks,
     'ROTATION.md': 'the rotation checklist, one section per credential (no secret in it: safe to paste into a ticket)',
     'replacements.txt': `for git filter-repo --replace-text: ${count(lines('replacements.txt'), 'secret')}`,
     'replacements-bfg.txt': `the same for BFG --replace-text (a secret holds "==>" or spans lines)${bfgCannot ? `; ${count(bfgCannot, 'secret')} spanning lines only filter-repo can remove` : ''}`,
-    'messages.txt': `for git filter-repo --replace-message: ${count(lines('messages.txt'), 'secret')} found in commit or annotated tag messages`,
+    'messages.txt': `for git filter-repo --replace-message: every secret (${leaks.credentials.filter((c) => c.inMessages).length} found in commit or annotated tag messages), so none stays in a message, flagged or not`,
     'paths.txt': `for git filter-repo --invert-paths --paths-from-file: ${count(leaks.files.length, 'file')} to remove from every commit`,
     'blob-callback.py': `for git filter-repo --blob-callback: ${count(leaks.credentials.filter((c) => c.inFiles).length, 'secret')}, replaced also where --replace-text does not look (binaries, UTF-16 and UTF-32 text)`,
   };
