@@ -220,8 +220,8 @@ function build(seed: number): Built {
 
 // ---------------------------------------------------------------- running remediate's plan
 
-function scanJson(cwd: string): JsonReport<HistoryFinding> {
-  const r = cli(['scan', '--history', '--format', 'json', '--show-secrets'], cwd);
+function scanJson(cwd: string, flags: string[] = []): JsonReport<HistoryFinding> {
+  const r = cli(['scan', '--history', '--format', 'json', '--show-secrets', ...flags], cwd);
   if (r.code === 2) throw new Error(`scan --history in ${cwd} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as JsonReport<HistoryFinding>;
 }
@@ -250,7 +250,7 @@ function bash(cwd: string, commands: string[]): { code: number; out: string } {
 function expressions(file: string): string[] {
   let text: string;
   try {
-    text = readFileSync(file, 'latin1');
+    text = readFileSync(file, 'utf8');
   } catch {
     return [];
   }
@@ -270,9 +270,9 @@ interface Outcome {
 }
 
 /** remediate, then its clone and rewrite steps as printed, then a history scan of the mirror. */
-function remediateAndRewrite(repo: Repo, what: string): Outcome {
-  const before = scanJson(repo.dir);
-  const r = cli(['remediate'], repo.dir);
+function remediateAndRewrite(repo: Repo, what: string, flags: string[] = []): Outcome {
+  const before = scanJson(repo.dir, flags);
+  const r = cli(['remediate', ...flags], repo.dir);
   expect(r.code, `${what}: remediate exit\n${r.stdout}${r.stderr}`).toBe(before.findings.length ? 1 : 0);
   const out = join(repo.dir, '.git', 'secret-guard', 'remediation');
   // Principle 2: never a secret on the terminal; the files private.
@@ -287,6 +287,11 @@ function remediateAndRewrite(repo: Repo, what: string): Outcome {
     for (const f of readdirSync(out)) expect(statSync(join(out, f)).mode & 0o777, `${what}: ${f} mode`).toBe(0o600);
   }
   const listed = new Set([...expressions(join(out, 'replacements.txt')), ...expressions(join(out, 'messages.txt'))]);
+  if (r.code === 1) {
+    // ROTATION.md is for tickets: no secret in it either.
+    const rotation = readFileSync(join(out, 'ROTATION.md'), 'utf8');
+    for (const secret of listed) expect(rotation.includes(secret), `${what}: ROTATION.md holds a secret`).toBe(false);
+  }
   // As the reports name them: a name that is not UTF-8 in its escaped form (pathFromBytes).
   const listedPaths = new Set(readdirSync(out).includes('paths.txt') ? readFileSync(join(out, 'paths.txt'), 'latin1').split('\n').filter(Boolean).map((l) => pathFromBytes(Buffer.from(l.replace(/^literal:/, ''), 'latin1'))) : []);
   const mirror = join(dirname(repo.dir), `${basename(repo.dir)}-rewrite.git`);
@@ -294,12 +299,16 @@ function remediateAndRewrite(repo: Repo, what: string): Outcome {
   const steps = [...commandsOf(r.stdout, 'Make a fresh mirror clone'), ...commandsOf(r.stdout, 'Rewrite the mirror')];
   const run = bash(tempDir(), steps);
   expect(run.code, `${what}: the printed clone and rewrite failed:\n${steps.join('\n')}\n${run.out}`).toBe(0);
-  const after = scanJson(mirror);
+  const after = scanJson(mirror, flags);
   // The rest of the printed check (the secrets of replacements.txt in no commit's diff or message,
   // no tag message holding one, the secrets files gone): each prints nothing.
   const loops = commandsOf(r.stdout, 'Check the rewritten mirror').filter((c) => !c.includes(' scan --history'));
   const checked = bash(mirror, loops);
   expect(checked, `${what}: the printed check:\n${loops.join('\n')}`).toEqual({ code: 0, out: '' });
+  // The printed check also says the scan must exit 0: nothing new may fail in what the rewrite left
+  // (a replacement that reads as a token, a context the rewrite made).
+  const failing = after.findings.filter((f) => f.severity === 'error' && !f.suppressedBy && !(f.match && listed.has(f.match)) && !(f.kind === 'path' && listedPaths.has(f.file)));
+  expect(shown(failing), `${what}: new failing findings in the mirror`).toBe('');
   const left = after.findings.filter((f) => !f.suppressedBy && ((f.kind === 'path' && listedPaths.has(f.file)) || (f.kind !== 'path' && f.match && listed.has(f.match))));
   return { stdout: r.stdout, listed, listedPaths, left, mirror };
 }
@@ -386,6 +395,29 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     expect(shown(o.left)).toBe('');
     expect(gitIn(o.mirror, ['log', '--all', '--format=%B'])).not.toContain(t);
     expect(gitIn(o.mirror, ['cat-file', '-p', 'v1'])).not.toContain(t);
+  });
+
+  it("a custom rule's secret that is not ASCII, in UTF-16 and UTF-32 text, is replaced in that encoding too", () => {
+    const config = join(tempDir(), 'secret-guard.yml');
+    writeFileSync(
+      config,
+      ["rules:", "  - id: mail-key", "    pattern: 'MAILKEY-(?<secret>[A-Za-z0-9äöü]{16})'", "    keywords: ['MAILKEY-']", "    examples: ['k = MAILKEY-äbcdefghij012345']", "    negativeExamples: ['k = MAILKEY-short']", ''].join('\n'),
+    );
+    const [a, b, c] = ['ä1b2c3d4e5f6g7h8', 'ö9i8j7k6l5m4n3o2', 'ü1p2q3r4s5t6u7v8'];
+    const repo = makeRepo({ files: { 'README.md': '# shop\n' } });
+    repo.commit(
+      {
+        'win/keys16.txt': Buffer.concat([BOM16LE, utf16(`relay = MAILKEY-${a}\r\n`, true)]),
+        'win/keys16be.txt': utf16(`relay = MAILKEY-${b}\n`, false),
+        'win/keys32.txt': Buffer.concat([BOM32LE, utf32(`relay = MAILKEY-${c}\n`, true)]),
+      },
+      'keys',
+    );
+    const o = remediateAndRewrite(repo, 'non-ASCII custom secrets in wide text', ['--config', config]);
+    for (const s of [a, b, c]) expect(o.listed.has(s), s).toBe(true);
+    expect(shown(o.left)).toBe('');
+    const at = (path: string) => spawnSync('git', ['cat-file', 'blob', `main:${path}`], { cwd: o.mirror }).stdout as Buffer;
+    expect(at('win/keys16.txt').subarray(2).toString('utf16le')).toBe('relay = MAILKEY-***MAIL_KEY_REMOVED***\r\n');
   });
 
   it('a tag of a blob or of a tree that holds a token (git fast-export skips it) is dropped from the mirror and from origin', () => {

@@ -9,7 +9,8 @@
  * the body from the file when the argument names one), replaces each secret in such blobs as it
  * is stored: as its bytes, and as UTF-16 or UTF-32, matched as the secret's characters one or
  * three NULs apart, which is the same in either byte order and at either alignment, so the NULs
- * around the match (and the file's encoding) stay as they were. It holds the secrets, like the
+ * around the match (and the file's encoding) stay as they were; a secret that is not ASCII (a
+ * custom rule's) is encoded in UTF-16 and UTF-32, each byte order. It holds the secrets, like the
  * expression files.
  *
  * It is written for every secret found in a file, not only for those whose finding's blob is
@@ -36,17 +37,21 @@ export function blobCallbackFile(credentials: Credential[]): string {
     '# Written by secret-guard remediate for git filter-repo --blob-callback. It holds the secrets: keep it private, delete it when done.',
     '# --replace-text leaves alone a blob with a NUL in its first 8 KiB (a binary, UTF-16 or UTF-32 text); this replaces each',
     '# secret there as it is stored: its bytes, or its characters one or three NULs apart (UTF-16, UTF-32, either byte order),',
-    '# by the replacement in the same form. A binary changes length where a secret is replaced: rebuild it rather than use it.',
+    '# by the replacement in the same form; a secret that is not ASCII is encoded in each of them. A binary changes length',
+    '# where a secret is replaced: rebuild it rather than use it.',
     'if b"\\0" not in blob.data[:8192]:',
     '  return',
     'data = blob.data',
     'for secret, replacement in [',
     ...sorted.map((c) => `  (${pythonBytes(Buffer.from(c.secret, 'utf8'))}, ${pythonBytes(Buffer.from(replacementFor(c), 'utf8'))}),`),
     ']:',
-    '  for gap in (b"", b"\\0", b"\\0\\0\\0"):',
-    '    if gap and not secret.isascii():',
-    '      continue',
-    '    data = data.replace(gap.join(secret[i:i + 1] for i in range(len(secret))), gap.join(replacement[i:i + 1] for i in range(len(replacement))))',
+    '  data = data.replace(secret, replacement)',
+    '  if secret.isascii():',
+    '    for gap in (b"\\0", b"\\0\\0\\0"):',
+    '      data = data.replace(gap.join(secret[i:i + 1] for i in range(len(secret))), gap.join(replacement[i:i + 1] for i in range(len(replacement))))',
+    '  else:',
+    '    for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):',
+    '      data = data.replace(secret.decode("utf-8").encode(encoding), replacement.decode("utf-8").encode(encoding))',
     'blob.data = data',
     '',
   ].join('\n');
