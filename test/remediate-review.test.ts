@@ -19,7 +19,7 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from './helpers/cli.js';
 import { runSeed, seeded, type Random } from './helpers/random.js';
-import { cleanupAll, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { cleanupAll, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 import type { HistoryFinding, JsonReport } from './helpers/report.js';
 import { needTool } from './helpers/tools.js';
 import { pathFromBytes } from '../src/sources/git.js';
@@ -148,9 +148,11 @@ function build(seed: number): Built {
     if (how === 6 && branch !== 'main') {
       repo.commit({ [`notes/${i}.md`]: 'side\n' }, `side ${i}`);
       repo.git('checkout', '-q', 'main');
-      repo.git('merge', '-q', '--no-ff', '-m', `Merge ${branch}\n\nPOSTMARK_SERVER_TOKEN=${t}\n`, branch);
-      planted.add(t);
-      log.push(`merge of ${branch} whose message leaks`);
+      const merged = spawnSync('git', ['merge', '-q', '--no-ff', '-m', `Merge ${branch}\n\nPOSTMARK_SERVER_TOKEN=${t}\n`, branch], { cwd: repo.dir, env: { ...process.env, ...GIT_IDENTITY, HOME: repo.dir } });
+      if (merged.status === 0) {
+        planted.add(t);
+        log.push(`merge of ${branch} whose message leaks`);
+      } else repo.git('merge', '--abort'); // the branches changed the same file: no merge this time
       continue;
     }
     if (how === 0 && tokens.length > 1 && r.chance(0.5)) {
