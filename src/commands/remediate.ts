@@ -170,7 +170,7 @@ async function planInput(args: Args, cwd: string, s: Settled, leaks: Leaks, cont
     scanFlags: [...(args['max-file-size'] === undefined ? [] : ['--max-file-size', String(args['max-file-size'])]), ...(onUnreadOf(args) === 'accept' ? ['--on-unread', 'accept'] : [])],
     ignoreFile: hasIgnoreFile && !s.repo.bare ? join(s.repo.root, IGNORE_FILE) : undefined,
     removedPaths: leaks.files.map((f) => f.path),
-    refsToFiles: (await refsToFiles(cwd, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => redactText(r)),
+    refsToFiles: (await refsToFiles(cwd, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => ({ name: redactText(r.name), oid: r.oid })),
     tags: [...new Set(leaks.credentials.flatMap((c) => c.tags))].sort().map((t) => redactText(t)),
     headFiles: leaks.files.filter((f) => f.holders?.inHead).map((f) => f.path),
     secretsInHead: leaks.credentials.some((c) => c.inHead),

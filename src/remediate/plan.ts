@@ -54,8 +54,8 @@ export interface PlanInput {
   scanFlags?: string[];
   /** The repository's .secret-guard-ignore, copied into the mirror so the check honours it too. */
   ignoreFile?: string;
-  /** Refs to a blob or a tree that hold a leak: git filter-repo cannot rewrite them, so the mirror drops them. */
-  refsToFiles?: string[];
+  /** Refs to a blob or a tree that hold a leak (name as shown, object the ref names): git filter-repo cannot rewrite them, so the mirror drops them. */
+  refsToFiles?: Array<{ name: string; oid: string }>;
   /** Tags (refs/tags/…) whose annotated message holds a leaked secret. */
   tags?: string[];
   /** Paths of committed secrets files (for the check). */
@@ -144,8 +144,8 @@ function clone(p: PlanInput, mirror: string): PlanStep {
   }
   const loose = p.refsToFiles ?? [];
   if (loose.length) {
-    commands.push(`git for-each-ref --format='delete %(refname)' ${loose.map(sh).join(' ')} | git update-ref --stdin`);
-    notes.push(`${loose.length === 1 ? 'This ref names' : 'These refs name'} a file or a folder, not a commit, and ${loose.length === 1 ? 'holds' : 'hold'} a leak: ${refList(loose)}. git filter-repo cannot rewrite such a ref (git fast-export skips it), so the mirror drops ${loose.length === 1 ? 'it' : 'them'}, and the forced push deletes ${loose.length === 1 ? 'it' : 'them'} on the remote. Re-create ${loose.length === 1 ? 'it' : 'any you need'} from a clean file afterwards (git hash-object -w, git tag).`);
+    commands.push(`git for-each-ref --format='delete %(refname)' ${[...new Set(loose.map((r) => r.oid))].map((o) => `--points-at ${o}`).join(' ')} | git update-ref --stdin`);
+    notes.push(`${loose.length === 1 ? 'This ref names' : 'These refs name'} a file or a folder, not a commit, and ${loose.length === 1 ? 'holds' : 'hold'} a leak: ${refList(loose.map((r) => r.name))}. git filter-repo cannot rewrite such a ref (git fast-export skips it), so the mirror drops ${loose.length === 1 ? 'it' : 'them'}, and the forced push deletes ${loose.length === 1 ? 'it' : 'them'} on the remote (the command finds them by the object each names, so every other ref to that object goes too). Re-create ${loose.length === 1 ? 'it' : 'any you need'} from a clean file afterwards (git hash-object -w, git tag).`);
   }
   if (p.remote && p.localOnlyRefs.length) {
     const shown = p.localOnlyRefs.slice(0, 10).join(', ') + (p.localOnlyRefs.length > 10 ? ` and ${p.localOnlyRefs.length - 10} more` : '');
