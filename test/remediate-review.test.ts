@@ -2,15 +2,22 @@
  * An adversarial differential of `secret-guard remediate` against the real git filter-repo: after
  * the commands remediate prints (the mirror clone and the rewrite, exactly as printed, with the
  * files it wrote), `scan --history` of the rewritten mirror must find none of the secrets that
- * remediate listed, and none of the secrets files it listed for removal.
+ * remediate listed, none of the secrets files it listed for removal, and nothing else that fails;
+ * the rest of the printed check (the `git log -S/--grep` loop, the tag loop, `git log -- PATHS`)
+ * must print nothing. Every planted secret must be listed; the files are 0600 in a 0700 folder;
+ * no secret reaches stdout, stderr or ROTATION.md.
  *
  * Cases are drawn from a seed (SEED=n replays one; SEEDS=a-b runs a range): histories that leak
  * synthetic tokens the ways the scanner finds them (.env files committed, deleted, renamed; YAML,
  * JSON, INI, a JS client constructor, a curl line in the docs; commit messages, annotated tag
  * messages, lightweight tags of a blob and of a tree; UTF-16 with and without a byte-order mark,
  * UTF-32; binaries whose ASCII or UTF-16 strings hold a token; a base64 token in a Kubernetes
- * Secret; CRLF files; one token in several files, branches and tags; a token moved between files),
- * with or without an origin to clone the mirror from. Fixed cases pin each defect found.
+ * Secret; CRLF files; one token in several files, branches and tags; a token moved between files;
+ * git notes, the stash, merge messages, a message that names a token with no Postmark context, a
+ * file saved again as UTF-16), with or without an origin to clone the mirror from. Fixed cases pin
+ * each defect found (binaries and wide text skipped by --replace-text, refs to blobs and trees
+ * skipped by fast-export, names that are not UTF-8, messages without a finding, non-ASCII custom
+ * secrets in wide text, files over --max-file-size).
  * Secrets are compared with --show-secrets, inside the test only.
  */
 import { spawnSync } from 'node:child_process';
