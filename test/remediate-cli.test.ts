@@ -48,7 +48,7 @@ describe('remediate through bin/', () => {
     const out = join(repo.dir, OUT);
     expect(mode(join(repo.dir, '.git', 'secret-guard'))).toBe(0o700);
     expect(mode(out)).toBe(0o700);
-    expect(readdirSync(out).sort()).toEqual(['ROTATION.md', 'replacements.txt']);
+    expect(readdirSync(out).sort()).toEqual(['ROTATION.md', 'blob-callback.py', 'messages.txt', 'replacements.txt']);
     for (const f of readdirSync(out)) expect(mode(join(out, f))).toBe(0o600);
     expect(readFileSync(join(out, 'replacements.txt'), 'utf8')).toBe(`${token}==>***POSTMARK_SERVER_TOKEN_REMOVED***\n`);
     const rotation = readFileSync(join(out, 'ROTATION.md'), 'utf8');
@@ -68,12 +68,12 @@ describe('remediate through bin/', () => {
     repo.commit({ 'later.env.sh': `export POSTMARK_SERVER_TOKEN=${later}\n` }, 'later');
     const out = join(repo.dir, OUT);
     expect(cli(['remediate'], repo.dir).code).toBe(1);
-    expect(readdirSync(out).sort()).toEqual(['ROTATION.md', 'paths.txt', 'replacements.txt']);
+    expect(readdirSync(out).sort()).toEqual(['ROTATION.md', 'blob-callback.py', 'messages.txt', 'paths.txt', 'replacements.txt']);
     const before = readFileSync(join(out, 'replacements.txt'), 'utf8');
 
     const again = cli(['remediate'], repo.dir);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/already holds ROTATION.md, replacements.txt, paths.txt from an earlier run; not overwriting them/);
+    expect(again.stderr).toMatch(/already holds ROTATION.md, replacements.txt, messages.txt, paths.txt, blob-callback.py from an earlier run; not overwriting them/);
     expect(again.stderr).toContain('--force');
     expect(again.stdout).toBe('');
     expect(readFileSync(join(out, 'replacements.txt'), 'utf8')).toBe(before);
@@ -82,7 +82,7 @@ describe('remediate through bin/', () => {
     chmodSync(join(out, 'replacements.txt'), 0o644);
     const forced = cli(['remediate', '--force', '--range', 'HEAD~1..HEAD'], repo.dir);
     expect(forced.code).toBe(1);
-    expect(readdirSync(out).sort()).toEqual(['ROTATION.md', 'replacements.txt']);
+    expect(readdirSync(out).sort()).toEqual(['ROTATION.md', 'blob-callback.py', 'messages.txt', 'replacements.txt']);
     expect(readFileSync(join(out, 'replacements.txt'), 'utf8')).toBe(`${later}==>***POSTMARK_SERVER_TOKEN_REMOVED***\n`);
     expect(mode(join(out, 'replacements.txt'))).toBe(0o600);
     expect(forced.stdout + forced.stderr).not.toContain(token);

@@ -19,14 +19,16 @@ import { applySuppressions } from '../suppress/apply.js';
 import { IGNORE_FILE } from '../suppress/ignore-file.js';
 import { configChoice, resolveScanOptions, threadsOf, type ScanSettings } from '../scan/options.js';
 import { withoutConfigExamples } from '../scan/passes.js';
+import { onUnreadOf, unreadCount, unreadLines } from '../scan/unread.js';
+import { blobCallbackFile } from '../remediate/blob-callback.js';
 import { detectFilterRepo } from '../remediate/filter-repo.js';
 import { collectLeaks, hasLeaks, type Credential, type Leaks } from '../remediate/leaks.js';
 import { messagesFile } from '../remediate/messages.js';
 import { checkOutputDir, existingOutputs, prepareDir, removeStale, writeSecretFile, type OutputName } from '../remediate/output.js';
-import { pathsFile } from '../remediate/paths.js';
+import { pathsFileBytes } from '../remediate/paths.js';
 import { planSteps, renderPlan, type PlanInput } from '../remediate/plan.js';
 import { expressionFiles } from '../remediate/replacements.js';
-import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo, type RepoDirs } from '../remediate/repo.js';
+import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo, refsToFiles, type RepoDirs } from '../remediate/repo.js';
 import { KIND_TITLES, rotationMarkdown } from '../remediate/rotation.js';
 import { apiBase, timeoutFrom, verifyToken, type VerifyOptions, type VerifyResult } from '../remediate/verify.js';
 
@@ -84,11 +86,29 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const read = `${count(result.stats.commitsScanned ?? 0, 'commit')} of ${scope} read`;
   const notes = leftAlone(leaks, result);
   const stderr = [...s.warnings];
+  // Fail closed, as every scan does: a file over --max-file-size that holds a rule keyword was not
+  // read, so "nothing to rotate" cannot be said of it (exit 2 unless --on-unread accept).
+  const unread = unreadCount(result);
+  const refused = unread > 0 && onUnreadOf(args) !== 'accept';
+  if (unread) {
+    const lines = unreadLines(result, shownPath);
+    lines.push(
+      refused
+        ? `secret-guard: ${count(unread, 'file version')} over --max-file-size not read: a secret in ${unread === 1 ? 'it' : 'them'} is in none of remediate's files${hasLeaks(leaks) ? '' : ', so remediate cannot say there is nothing to rotate (exit 2)'}. Run remediate again with a larger --max-file-size (or maxFileSize in .secret-guard.json), or pass --on-unread accept to accept ${unread === 1 ? 'it' : 'them'} unread.`
+        : `secret-guard: ${count(unread, 'file version')} over --max-file-size accepted unread (--on-unread accept).`,
+    );
+    stderr.push(...lines.map((l) => `${redactText(l)}\n`));
+  }
 
   if (!hasLeaks(leaks)) {
-    const out = [`secret-guard remediate: no leaked credential and no committed secrets file (${read}). Nothing to rotate; nothing written.`, ...notes];
+    const out = [
+      unread
+        ? `secret-guard remediate: no leaked credential and no committed secrets file in what was read (${read}); nothing written.`
+        : `secret-guard remediate: no leaked credential and no committed secrets file (${read}). Nothing to rotate; nothing written.`,
+      ...notes,
+    ];
     if (s.earlier.length) out.push(`Files of an earlier run remain in ${s.outDir} (${s.earlier.join(', ')}): they hold secrets; delete them if they are no longer needed.`);
-    return { exitCode: EXIT.clean, stdout: `${out.join('\n')}\n`, stderr: stderr.join('') };
+    return { exitCode: refused ? EXIT.error : EXIT.clean, stdout: `${out.join('\n')}\n`, stderr: stderr.join('') };
   }
 
   let verified: Map<string, VerifyResult> | undefined;
@@ -102,10 +122,10 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const { contents, bfgCannot } = outputContents(leaks, rotation);
   const secrets = leaks.credentials.map((c) => c.secret);
   const created = prepareDir(s.outDir, s.ownDir);
-  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(text, secrets) : text);
+  for (const [name, text] of contents) writeSecretFile(join(s.outDir, name), name === 'ROTATION.md' ? redactKnown(String(text), secrets) : text);
   removeStale(s.outDir, new Set(contents.keys()));
 
-  const steps = planSteps(await planInput(ctx.cwd, s, leaks, contents, ignoreFileEntries > 0, created, remote));
+  const steps = planSteps(await planInput(args, ctx.cwd, s, leaks, contents, ignoreFileEntries > 0, created, remote));
   const stdout = [
     `secret-guard remediate: ${count(leaks.credentials.length, 'leaked credential')}${leaks.files.length ? ` and ${count(leaks.files.length, 'committed secrets file')}` : ''} (${read}).`,
     '',
@@ -122,31 +142,35 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
 }
 
 /** The files to write, by name; a file with nothing to hold is not written. */
-function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputName, string>; bfgCannot: number } {
+function outputContents(leaks: Leaks, rotation: string): { contents: Map<OutputName, string | Buffer>; bfgCannot: number } {
   const expressions = expressionFiles(leaks.credentials);
-  const contents = new Map<OutputName, string>([['ROTATION.md', rotation]]);
+  const contents = new Map<OutputName, string | Buffer>([['ROTATION.md', rotation]]);
   if (expressions.filterRepo) contents.set('replacements.txt', expressions.filterRepo);
   if (expressions.bfg !== undefined) contents.set('replacements-bfg.txt', expressions.bfg);
   const messages = messagesFile(leaks.credentials);
   if (messages) contents.set('messages.txt', messages);
-  const paths = pathsFile(leaks.files.map((f) => f.path));
-  if (paths) contents.set('paths.txt', paths);
+  const paths = pathsFileBytes(leaks.files.map((f) => f.path));
+  if (paths.length) contents.set('paths.txt', paths);
+  const callback = blobCallbackFile(leaks.credentials.filter((c) => c.inFiles));
+  if (callback) contents.set('blob-callback.py', callback);
   return { contents, bfgCannot: expressions.bfgCannot };
 }
 
-async function planInput(cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string>, hasIgnoreFile: boolean, created: boolean, remote: string | null): Promise<PlanInput> {
+async function planInput(args: Args, cwd: string, s: Settled, leaks: Leaks, contents: Map<OutputName, string | Buffer>, hasIgnoreFile: boolean, created: boolean, remote: string | null): Promise<PlanInput> {
   const at = (n: OutputName) => (contents.has(n) ? join(s.outDir, n) : undefined);
   const findings = [...leaks.credentials.flatMap((c) => c.findings), ...leaks.files];
   return {
     root: s.repo.root,
-    files: { dir: s.outDir, ownDir: s.ownDir || created, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt') },
+    files: { dir: s.outDir, ownDir: s.ownDir || created, rotation: join(s.outDir, 'ROTATION.md'), replacements: at('replacements.txt'), bfg: at('replacements-bfg.txt'), messages: at('messages.txt'), paths: at('paths.txt'), blobCallback: at('blob-callback.py') },
     remote,
     localOnlyRefs: remote ? (await localOnlyBranches(cwd, remote, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => redactText(r)) : [],
     hasStash: await hasStash(cwd),
     filterRepo: await detectFilterRepo(),
     configFile: s.config.file,
+    scanFlags: [...(args['max-file-size'] === undefined ? [] : ['--max-file-size', String(args['max-file-size'])]), ...(onUnreadOf(args) === 'accept' ? ['--on-unread', 'accept'] : [])],
     ignoreFile: hasIgnoreFile && !s.repo.bare ? join(s.repo.root, IGNORE_FILE) : undefined,
     removedPaths: leaks.files.map((f) => f.path),
+    refsToFiles: (await refsToFiles(cwd, findings.flatMap((f) => f.holders?.refs ?? []))).map((r) => ({ name: redactText(r.name), oid: r.oid })),
     tags: [...new Set(leaks.credentials.flatMap((c) => c.tags))].sort().map((t) => redactText(t)),
     headFiles: leaks.files.filter((f) => f.holders?.inHead).map((f) => f.path),
     secretsInHead: leaks.credentials.some((c) => c.inHead),
@@ -180,14 +204,15 @@ function summary(leaks: Leaks, verified: Map<string, VerifyResult> | undefined):
   return [...rows, ...files];
 }
 
-function describeFiles(contents: Map<OutputName, string>, leaks: Leaks, bfgCannot: number): string[] {
-  const lines = (n: OutputName) => (contents.get(n) ?? '').split('\n').filter(Boolean).length;
+function describeFiles(contents: Map<OutputName, string | Buffer>, leaks: Leaks, bfgCannot: number): string[] {
+  const lines = (n: OutputName) => (contents.get(n) ?? '').toString().split('\n').filter(Boolean).length;
   const about: Record<OutputName, string> = {
     'ROTATION.md': 'the rotation checklist, one section per credential (no secret in it: safe to paste into a ticket)',
     'replacements.txt': `for git filter-repo --replace-text: ${count(lines('replacements.txt'), 'secret')}`,
     'replacements-bfg.txt': `the same for BFG --replace-text (a secret holds "==>" or spans lines)${bfgCannot ? `; ${count(bfgCannot, 'secret')} spanning lines only filter-repo can remove` : ''}`,
-    'messages.txt': `for git filter-repo --replace-message: ${count(lines('messages.txt'), 'secret')} found in commit or annotated tag messages`,
+    'messages.txt': `for git filter-repo --replace-message: every secret (${leaks.credentials.filter((c) => c.inMessages).length} found in commit or annotated tag messages), so none stays in a message, flagged or not`,
     'paths.txt': `for git filter-repo --invert-paths --paths-from-file: ${count(leaks.files.length, 'file')} to remove from every commit`,
+    'blob-callback.py': `for git filter-repo --blob-callback: ${count(leaks.credentials.filter((c) => c.inFiles).length, 'secret')}, replaced also where --replace-text does not look (binaries, UTF-16 and UTF-32 text)`,
   };
   return [...contents.keys()].map((n) => `  ${n.padEnd(21)}${about[n]}`);
 }

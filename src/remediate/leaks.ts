@@ -25,7 +25,7 @@ export interface Credential {
   ruleIds: string[];
   /** Every place it was found, oldest introduction first. */
   findings: Finding[];
-  /** In a commit or tag message: messages.txt holds it (filter-repo's --replace-message rewrites both). */
+  /** Found in a commit or tag message (messages.txt holds every secret; filter-repo's --replace-message rewrites both kinds). */
   inMessages: boolean;
   /** The tags whose annotated message holds it (refs/tags/…). */
   tags: string[];

@@ -10,7 +10,7 @@ import { dirname, join, parse, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /** Every file remediate may write, so an earlier run's leftovers are recognised and replaced as a set. */
-export const OUTPUT_NAMES = ['ROTATION.md', 'replacements.txt', 'replacements-bfg.txt', 'messages.txt', 'paths.txt'] as const;
+export const OUTPUT_NAMES = ['ROTATION.md', 'replacements.txt', 'replacements-bfg.txt', 'messages.txt', 'paths.txt', 'blob-callback.py'] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 
 const lstatOrNull = (path: string): Stats | null => {
@@ -93,7 +93,7 @@ export function prepareDir(dir: string, own: boolean): boolean {
   return !existed;
 }
 
-export function writeSecretFile(path: string, content: string): void {
+export function writeSecretFile(path: string, content: string | Buffer): void {
   const st = lstatOrNull(path);
   if (st && !st.isFile()) throw new UsageError(`${path} is not a regular file (a symbolic link or another kind): not writing through it`, 'Remove it if you did not make it, then run remediate again.');
   rmSync(path, { force: true });
@@ -105,7 +105,7 @@ export function writeSecretFile(path: string, content: string): void {
     throw new UsageError(`could not create ${path} afresh (${(err as NodeJS.ErrnoException).code ?? 'error'}): something else is writing in ${dirname(path)}`, 'Make sure nobody else can write to the folder, then run remediate again.');
   }
   try {
-    writeSync(fd, content);
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
   } finally {
     closeSync(fd);
   }

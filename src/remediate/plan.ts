@@ -10,7 +10,9 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { escapeControls } from '../core/escape.js';
 import { shellWord } from '../core/shell.js';
+import { pathToBytes } from '../sources/git.js';
 import type { FilterRepo } from './filter-repo.js';
 import { tagCheckCommand, tagName } from './tags.js';
 
@@ -32,6 +34,8 @@ export interface WrittenFiles {
   bfg?: string;
   messages?: string;
   paths?: string;
+  /** blob-callback.py: the secrets in blobs --replace-text skips (binaries, UTF-16 and UTF-32 text). */
+  blobCallback?: string;
 }
 
 export interface PlanInput {
@@ -46,8 +50,12 @@ export interface PlanInput {
   filterRepo: FilterRepo;
   /** The config file used, so the check reads the same ignorePaths (a mirror has no work tree to find it in). */
   configFile?: string;
+  /** remediate's own --max-file-size and --on-unread accept, so the check reads what remediate read. */
+  scanFlags?: string[];
   /** The repository's .secret-guard-ignore, copied into the mirror so the check honours it too. */
   ignoreFile?: string;
+  /** Refs to a blob or a tree that hold a leak (name as shown, object the ref names): git filter-repo cannot rewrite them, so the mirror drops them. */
+  refsToFiles?: Array<{ name: string; oid: string }>;
   /** Tags (refs/tags/…) whose annotated message holds a leaked secret. */
   tags?: string[];
   /** Paths of committed secrets files (for the check). */
@@ -68,6 +76,16 @@ export interface PlanInput {
 
 /** Shell quoting of every word the plan prints (core/shell.ts): a path cannot run or forge anything. */
 export const sh = shellWord;
+
+/**
+ * A repository path as a shell word for git. A name that is not UTF-8 comes in its escaped form
+ * (`caf\351/.env`: `\ooo` for a byte, `\\` for a backslash, sources/git.ts pathFromBytes), which
+ * is ANSI-C quoting's own syntax: `$'caf\351/.env'` hands git the name's bytes.
+ */
+export function shPath(path: string): string {
+  if (pathToBytes(path).equals(Buffer.from(path, 'utf8'))) return sh(path);
+  return `$'${escapeControls(path, "'")}'`;
+}
 
 /** This Node running this package's bin/secret-guard.js: what the user ran, wherever it is installed. */
 function selfCommand(): string {
@@ -100,7 +118,7 @@ function fixCode(p: PlanInput): PlanStep | null {
   }
   if (p.headFiles.length) notes.push('Stop tracking the committed secrets files, ignore them, and commit a template (such as .env.example) instead. The rewrite removes them from every commit, the current one included: keep a local copy outside the repository if you still need one.');
   notes.push(p.remote ? `Push that commit to ${p.remote} before the mirror clone, so the rewrite starts from it.` : 'Commit it before the mirror clone, so the rewrite starts from it.');
-  return { id: 'code', title: 'Take the leaks out of the current code.', commands: p.headFiles.map((f) => `git -C ${sh(p.root)} rm --cached -- ${sh(f)}`), notes };
+  return { id: 'code', title: 'Take the leaks out of the current code.', commands: p.headFiles.map((f) => `git -C ${sh(p.root)} rm --cached -- ${shPath(f)}`), notes };
 }
 
 /** Between the mirror clone and the forced push, a push to the remote would be lost, or bring the leak back. */
@@ -124,6 +142,11 @@ function clone(p: PlanInput, mirror: string): PlanStep {
     commands.push('git update-ref -d refs/stash');
     notes.push('The stash is local work, not history to publish; the mirror drops it (filter-repo refuses a stash). Deal with the stash of this clone at the re-clone step.');
   }
+  const loose = p.refsToFiles ?? [];
+  if (loose.length) {
+    commands.push(`git for-each-ref --format='delete %(refname)' ${[...new Set(loose.map((r) => r.oid))].map((o) => `--points-at ${o}`).join(' ')} | git update-ref --stdin`);
+    notes.push(`${loose.length === 1 ? 'This ref names' : 'These refs name'} a file or a folder, not a commit, and ${loose.length === 1 ? 'holds' : 'hold'} a leak: ${refList(loose.map((r) => r.name))}. git filter-repo cannot rewrite such a ref (git fast-export skips it), so the mirror drops ${loose.length === 1 ? 'it' : 'them'}, and the forced push deletes ${loose.length === 1 ? 'it' : 'them'} on the remote (the command finds them by the object each names, so every other ref to that object goes too). Re-create ${loose.length === 1 ? 'it' : 'any you need'} from a clean file afterwards (git hash-object -w, git tag).`);
+  }
   if (p.remote && p.localOnlyRefs.length) {
     const shown = p.localOnlyRefs.slice(0, 10).join(', ') + (p.localOnlyRefs.length > 10 ? ` and ${p.localOnlyRefs.length - 10} more` : '');
     notes.push(`Branches here that hold a leak and are not on ${p.remote}: ${shown}. They are not in the mirror: push them first, or delete them.`);
@@ -138,6 +161,7 @@ function rewrite(p: PlanInput): PlanStep {
   if (f.replacements) args.push(`--replace-text ${sh(f.replacements)}`);
   if (f.messages) args.push(`--replace-message ${sh(f.messages)}`);
   if (f.paths) args.push(`--invert-paths --paths-from-file ${sh(f.paths)}`);
+  if (f.blobCallback) args.push(`--blob-callback ${sh(f.blobCallback)}`);
   // Otherwise filter-repo may add a refs/replace/<old id> for every rewritten commit (2.38 does
   // by default), and the mirror push would publish them.
   args.push('--replace-refs delete-no-add');
@@ -146,6 +170,9 @@ function rewrite(p: PlanInput): PlanStep {
     notes.push('git filter-repo is not installed: `apt install git-filter-repo` (Debian, Ubuntu), `brew install git-filter-repo`, or `pip install git-filter-repo`. Release 2.47 and later also take --sensitive-data-removal: add it if yours does.');
   } else if (!p.filterRepo.sensitiveDataRemoval) {
     notes.push('This git filter-repo has no --sensitive-data-removal (added in 2.47; Debian bookworm ships 2.38). With a newer one, add it: it also lists the first changed commits and orphaned LFS objects for the host.');
+  }
+  if (f.blobCallback) {
+    notes.push('blob-callback.py cleans the files --replace-text leaves alone (a NUL in the first 8 KiB: binaries, UTF-16 and UTF-32 text), in the encoding each holds the secret in; it passes over every other file at once. A binary whose secret is replaced changes length: rebuild it from source rather than use the rewritten one. BFG does none of this.');
   }
   const tags = p.tags ?? [];
   if (tags.length) {
@@ -163,7 +190,7 @@ function rewrite(p: PlanInput): PlanStep {
 
 function check(p: PlanInput): PlanStep {
   // By absolute path: the mirror has no node_modules, and a devDependency is not on PATH.
-  const sg = `${p.self ?? selfCommand()} scan --history${p.configFile ? ` --config ${sh(p.configFile)}` : ''}`;
+  const sg = `${p.self ?? selfCommand()} scan --history${p.configFile ? ` --config ${sh(p.configFile)}` : ''}${(p.scanFlags ?? []).map((f) => ` ${sh(f)}`).join('')}`;
   const commands = [...(p.ignoreFile ? [`cp ${sh(p.ignoreFile)} .`] : []), sg];
   const notes = ['The scan must exit 0 (nothing found).'];
   if (p.ignoreFile) notes.push('The first line brings your .secret-guard-ignore along: the suppressed findings were left in history on purpose.');
@@ -178,7 +205,7 @@ function check(p: PlanInput): PlanStep {
     notes.push('The tag loop must print nothing: `git log` does not read tag messages, so it names each tag whose message still holds a secret.');
   }
   if (p.removedPaths.length) {
-    commands.push(`git log --all --oneline -- ${p.removedPaths.map(sh).join(' ')}`);
+    commands.push(`git log --all --oneline -- ${p.removedPaths.map(shPath).join(' ')}`);
     notes.push('The last command must print nothing: the secrets files are gone from every commit.');
   }
   return { id: 'check', title: 'Check the rewritten mirror before publishing it.', commands, notes };
@@ -204,6 +231,8 @@ function push(p: PlanInput, mirror: string): PlanStep {
     ],
   };
 }
+
+const refList = (refs: string[]) => refs.slice(0, 10).join(', ') + (refs.length > 10 ? ` and ${refs.length - 10} more` : '');
 
 const tagList = (tags: string[]) => tags.slice(0, 10).map(tagName).join(', ') + (tags.length > 10 ? ` and ${tags.length - 10} more` : '');
 
@@ -254,7 +283,7 @@ function expire(p: PlanInput): PlanStep | null {
 function cleanup(p: PlanInput): PlanStep {
   // Only the files remediate wrote, by name: --out may name a folder that holds other things.
   const f = p.files;
-  const written = [f.rotation, f.replacements, f.bfg, f.messages, f.paths].filter((x): x is string => Boolean(x));
+  const written = [f.rotation, f.replacements, f.bfg, f.messages, f.paths, f.blobCallback].filter((x): x is string => Boolean(x));
   const commands = [`rm -f -- ${written.map(sh).join(' ')}`];
   if (f.ownDir) commands.push(`rmdir -- ${sh(f.dir)}`);
   return {

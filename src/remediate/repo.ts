@@ -5,6 +5,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
+import { readTips } from '../sources/history-refs.js';
 
 /** The work tree's top level (for a bare repository, the git directory), the git directory, and whether it is bare. */
 export type RepoDirs = Repo;
@@ -65,4 +66,25 @@ export async function isIgnoredDir(root: string, dir: string): Promise<boolean> 
   const rel = relative(root, dir);
   const probe = rel ? `${rel.split('\\').join('/')}/replacements.txt` : 'replacements.txt';
   return (await gitRaw(['check-ignore', '-q', '--', probe], root)).code === 0;
+}
+
+/**
+ * Refs among `refs` that name a blob or a tree (directly or through tags), with the object each
+ * names directly (its tag object, for an annotated tag): git fast-export skips such refs
+ * ("unexpected object of type blob, skipping"), so git filter-repo neither rewrites nor drops
+ * them, and a secret they hold stays in the rewritten mirror and is pushed again. The plan deletes
+ * them by object id (`for-each-ref --points-at`): a ref name is redacted where it holds something
+ * token-shaped, an object id never is.
+ */
+export async function refsToFiles(cwd: string, refs: string[]): Promise<Array<{ name: string; oid: string }>> {
+  if (!refs.length) return [];
+  const wanted = new Set(refs);
+  const loose = [...new Set((await readTips(cwd)).loose.map((l) => l.ref).filter((r) => wanted.has(r)))].sort();
+  if (!loose.length) return [];
+  const direct = new Map<string, string>();
+  for (const line of (await git(['for-each-ref', '--format=%(objectname) %(refname)'], cwd)).toString('utf8').split('\n')) {
+    const at = line.indexOf(' ');
+    if (at > 0) direct.set(line.slice(at + 1), line.slice(0, at));
+  }
+  return loose.flatMap((name) => (direct.has(name) ? [{ name, oid: direct.get(name)! }] : []));
 }
