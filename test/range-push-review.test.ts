@@ -1,0 +1,557 @@
+/**
+ * A seeded differential for the gates that judge a change: `scan --range BASE..HEAD` (pull
+ * request CI), `scan --pre-receive` (the server) and `scan --pre-push` (the client).
+ *
+ * The oracle works per commit, from working-tree scans of whole trees. For a commit C, each of its
+ * trees and its parents' trees is checked out into a plain folder (read-tree + checkout-index) and
+ * scanned with `scan . --config <trusted config>` (the base's config for --range and the server,
+ * the working tree's for --pre-push, as the README says; a config file inside the tree is then
+ * scanned like any other file). A finding is keyed by path and secret (`c\0secret`) or, for a
+ * finding on a path's name (a committed .env), by path and rule (`p\0rule`):
+ *   - must(C): the keys of C's tree with a failing finding (severity error, not suppressed) that no
+ *     parent's tree has at the same path, nor at the path `git diff -M P C` names as its rename
+ *     source, at any severity. A secret already at that path in some parent is not the commit's
+ *     doing (README: "a merge is judged against its first parent, ... a secret some other parent
+ *     already had at the same path is not the merge's doing"); a path finding is new only where
+ *     no parent had the path (or, for a rename, its source).
+ *   - may(C): the keys of C's tree (any severity) that the FIRST parent's tree does not have at the
+ *     same path or the rename source; for a path finding, the path is new against the first
+ *     parent (a rename of a .env counts: the README reports a committed .env where a commit adds
+ *     its path). may(C) ⊇ must(C).
+ * The gate reads a set S of commits: `git rev-list BASE..HEAD` for --range; for a push, the
+ * pushed commits no server ref holds (`rev-list NEW --not <every ref of the server>`). Then:
+ *   - every key of must(C), C in S, is reported (same path and secret);
+ *   - every reported finding is in may(C) of the commit it names (a finding is reported once, at
+ *     the first commit that introduced it, so attribution is checked only against may);
+ *   - exit 1 when some must(C) is non-empty; exit 0 when every may(C) holds nothing failing.
+ * The product reads a secret by (secret, path) and not by rule: the same secret at the same path
+ * under another rule is not a new credential, here as in the README's "each leak reported once
+ * per secret and path". Push gates also read tags: an annotated tag's message with a token and a
+ * tag of a blob that holds one refuse the push; a lightweight tag of pushed commits does not.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, symlinkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, cli } from './helpers/cli.js';
+import { seeded, runSeed, type Random } from './helpers/random.js';
+import { cleanupAll, fakeToken, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import type { JsonReport } from './helpers/report.js';
+import { ruleSpecs } from './helpers/rules.mjs';
+
+afterAll(cleanupAll);
+
+const EXAMPLE_TOKEN = '6f1c2a7e-93b4-4d1e-b0a2-5c8e1f3d9a47';
+interface Example {
+  path: string;
+  text: string;
+}
+/** Every rule's positive examples that fail (no lowered severity) and hold the example token. */
+const EXAMPLES: Example[] = (ruleSpecs() as Array<{ examples?: Array<{ path: string; text: string; severity?: string }> }>).flatMap((s) =>
+  (s.examples ?? []).filter((e) => !e.severity && e.text.includes(EXAMPLE_TOKEN) && !e.path.includes('..')).map((e) => ({ path: e.path, text: e.text })),
+);
+
+/** Texts that hold a token outside any Postmark context, and their Postmark-context edits. */
+const NEUTRAL = [
+  { path: 'config/mail.yml', text: (t: string) => `api_token: ${t}\nfrom: ops@example.com\n`, postmarkPath: 'config/postmark.yml' },
+  { path: 'settings.ini', text: (t: string) => `[other]\nserver_token = ${t}\ntimeout = 30\n`, context: (s: string) => s.replace('[other]', '[postmark]') },
+  { path: 'config/app.yml', text: (t: string) => `mailer:\n  other:\n    api_key: ${t}\n    region: eu\n`, context: (s: string) => s.replace('other:', 'postmark:') },
+];
+
+const IDENTITY = { ...GIT_IDENTITY, NO_COLOR: '1' };
+
+interface Found {
+  key: string;
+  failing: boolean;
+}
+/** path → its findings, of one tree under one config. */
+type TreeFindings = Map<string, Found[]>;
+
+const treeCache = new Map<string, TreeFindings>();
+
+function scanJson(args: string[], cwd: string): JsonReport {
+  const r = cli([...args, '--format', 'json', '--show-secrets'], cwd);
+  if (r.code === 2) throw new Error(`scan ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as JsonReport;
+}
+
+const keyOf = (f: { kind?: string; ruleId: string; match?: string }) => (f.kind === 'path' ? `p\0${f.ruleId}` : `c\0${f.match}`);
+const isFailing = (f: { severity: string; suppressedBy?: string }) => f.severity === 'error' && !f.suppressedBy;
+
+/** The findings of a tree (a commit's, checked out into a plain folder) under `config` (a file, or null). */
+function treeFindings(repo: Repo, tree: string, config: string | null): TreeFindings {
+  const cacheKey = `${repo.dir}\0${tree}\0${config ? readFileSync(config, 'utf8') : ''}`;
+  const hit = treeCache.get(cacheKey);
+  if (hit) return hit;
+  const dir = tempDir('sg-oracle-');
+  const index = `${dir}.index`;
+  gitIn(repo.dir, ['read-tree', tree], { GIT_INDEX_FILE: index });
+  gitIn(repo.dir, ['checkout-index', '--all', `--prefix=${dir}/`], { GIT_INDEX_FILE: index });
+  rmSync(index, { force: true });
+  // Tracked, as in the commit: a committed .env is a finding on its path (dotenv-not-ignored).
+  gitIn(dir, ['init', '-q']);
+  gitIn(dir, ['add', '-A', '-f']);
+  const report = scanJson(['scan', '.', ...(config ? ['--config', config] : ['--no-config'])], dir);
+  const out: TreeFindings = new Map();
+  for (const f of report.findings) {
+    const list = out.get(f.file) ?? [];
+    list.push({ key: keyOf(f), failing: isFailing(f) });
+    out.set(f.file, list);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  treeCache.set(cacheKey, out);
+  return out;
+}
+
+/** new path → its source, for the renames `git diff -M from to` sees. */
+function renames(repo: Repo, from: string, to: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const parts = gitIn(repo.dir, ['diff', '-M', '--name-status', '-z', from, to]).split('\0');
+  for (let i = 0; i < parts.length - 1; i++) {
+    const status = parts[i]!;
+    if (status[0] === 'R' || status[0] === 'C') {
+      const src = parts[++i]!;
+      const dst = parts[++i]!;
+      if (status[0] === 'R') out.set(dst, src);
+    } else i++;
+  }
+  return out;
+}
+
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+interface Judged {
+  /** `${path}\0${key}` the commit must be reported for (failing). */
+  must: Set<string>;
+  /** `${path}\0${key}` it may be reported for (any severity), and whether one of them fails. */
+  may: Set<string>;
+  mayFail: boolean;
+}
+
+const judgedCache = new Map<string, Judged>();
+
+function judge(repo: Repo, commit: string, config: string | null): Judged {
+  const cacheKey = `${repo.dir}\0${commit}\0${config ? readFileSync(config, 'utf8') : ''}`;
+  const hit = judgedCache.get(cacheKey);
+  if (hit) return hit;
+  const parents = gitIn(repo.dir, ['rev-list', '--parents', '-n', '1', commit]).trim().split(' ').slice(1);
+  const mine = treeFindings(repo, `${commit}^{tree}`, config);
+  const sides = (parents.length ? parents : [EMPTY_TREE]).map((p) => {
+    const tree = p === EMPTY_TREE ? EMPTY_TREE : `${p}^{tree}`;
+    const found = treeFindings(repo, tree, config);
+    const src = renames(repo, p, commit);
+    const paths = new Set(gitIn(repo.dir, ['ls-tree', '-r', '-z', '--name-only', tree]).split('\0').filter(Boolean));
+    return { found, src, paths };
+  });
+  const has = (side: (typeof sides)[number], path: string, key: string) => {
+    const at = (p: string) => (key.startsWith('p\0') ? side.paths.has(p) : (side.found.get(p) ?? []).some((f) => f.key === key));
+    return at(path) || (side.src.has(path) && at(side.src.get(path)!));
+  };
+  const hasFirst = (path: string, key: string) => {
+    const side = sides[0]!;
+    if (key.startsWith('p\0')) return side.paths.has(path);
+    return (side.found.get(path) ?? []).some((f) => f.key === key) || (side.src.has(path) && (side.found.get(side.src.get(path)!) ?? []).some((f) => f.key === key));
+  };
+  const out: Judged = { must: new Set(), may: new Set(), mayFail: false };
+  for (const [path, list] of mine) {
+    for (const f of list) {
+      if (f.failing && !sides.some((s) => has(s, path, f.key))) out.must.add(`${path}\0${f.key}`);
+      if (!hasFirst(path, f.key)) {
+        out.may.add(`${path}\0${f.key}`);
+        if (f.failing) out.mayFail = true;
+      }
+    }
+  }
+  judgedCache.set(cacheKey, out);
+  return out;
+}
+
+interface Verdict {
+  must: Set<string>;
+  /** `${commit}\0${path}\0${key}` */
+  may: Set<string>;
+  mayFail: boolean;
+}
+
+function oracle(repo: Repo, commits: string[], config: string | null): Verdict {
+  const v: Verdict = { must: new Set(), may: new Set(), mayFail: false };
+  // A trusted config with failOn none fails nothing (the client's own config, for --pre-push).
+  if (config && (JSON.parse(readFileSync(config, 'utf8')) as { failOn?: string }).failOn === 'none') return v;
+  for (const c of commits) {
+    const j = judge(repo, c, config);
+    for (const k of j.must) v.must.add(k);
+    for (const k of j.may) v.may.add(`${c}\0${k}`);
+    if (j.mayFail) v.mayFail = true;
+  }
+  return v;
+}
+
+const show = (keys: Iterable<string>) => [...keys].map((k) => k.replace(/\0/g, ' '));
+
+/** The range scan against the oracle over `git rev-list BASE..HEAD`. */
+function checkRange(repo: Repo, base: string, head: string, config: string | null, where: string): { code: number; must: number } {
+  const commits = gitIn(repo.dir, ['rev-list', `${base}..${head}`]).split('\n').filter(Boolean);
+  const want = oracle(repo, commits, config);
+  const r = cli(['scan', '--range', `${base}..${head}`, '--format', 'json', '--show-secrets'], repo.dir);
+  expect(r.code, `${where}: ${r.stderr}`).not.toBe(2);
+  const json = JSON.parse(r.stdout) as JsonReport<JsonReport['findings'][number] & { commit?: string }>;
+  const got = new Set(json.findings.map((f) => `${f.file}\0${keyOf(f)}`));
+  expect(show([...want.must].filter((k) => !got.has(k))), `${where}: --range misses what a commit introduced`).toEqual([]);
+  const extra = json.findings.filter((f) => !want.may.has(`${f.commit}\0${f.file}\0${keyOf(f)}`));
+  expect(extra.map((f) => `${f.commit?.slice(0, 8)} ${f.file} ${f.ruleId} ${f.match}`), `${where}: --range reports what its commit did not introduce`).toEqual([]);
+  if (want.must.size) expect(r.code, `${where}: --range exit`).toBe(1);
+  if (!want.mayFail) expect(r.code, `${where}: --range exit`).toBe(0);
+  return { code: r.code, must: want.must.size };
+}
+
+function git(dir: string, args: string[]): { code: number; out: string } {
+  const r = spawnSync('git', args, { cwd: dir, env: { ...process.env, ...IDENTITY, HOME: dir }, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout + r.stderr };
+}
+
+/** What the push gates see as held: every ref of the server. */
+function serverTips(server: string): string[] {
+  return gitIn(server, ['for-each-ref', '--format=%(objectname)']).split('\n').filter(Boolean);
+}
+
+/** The commits `NEW` brings that no ref of `server` holds, listed in the client. */
+function pushed(repo: Repo, server: string, tip: string): string[] {
+  const held = serverTips(server).map((s) => `^${s}`);
+  // A tip the client lacks cannot hide anything here: rev-list would fail, so keep the ones it has.
+  const known = held.filter((h) => git(repo.dir, ['cat-file', '-e', `${h.slice(1)}^{commit}`]).code === 0);
+  return gitIn(repo.dir, ['rev-list', tip, ...known]).split('\n').filter(Boolean);
+}
+
+interface Server {
+  dir: string;
+  /** Brings `refs` into the server as they are in the client, without any hook (a fetch runs none). */
+  sync: (...refspecs: string[]) => void;
+}
+
+function makeServer(repo: Repo, config: string | null, refspecs: string[], hook: boolean): Server {
+  const dir = makeRepo({ bare: true }).dir;
+  const sync = (...specs: string[]) => void gitIn(dir, ['fetch', '-q', '--no-tags', repo.dir, ...specs]);
+  if (refspecs.length) sync(...refspecs);
+  if (hook) {
+    const r = cli(['install', '--hook', 'pre-receive'], dir, { HOME: dir });
+    expect(r.code, r.stderr).toBe(0);
+    if (config) copyFileSync(config, join(dir, 'secret-guard.json'));
+  }
+  return { dir, sync };
+}
+
+interface Case {
+  repo: Repo;
+  did: string[];
+  /** The trusted config (the base's .secret-guard.json), copied outside the repository. */
+  config: string | null;
+  base: string;
+  head: string;
+  /** The fork point: the commit the feature branch started from. */
+  fork: string;
+}
+
+function pick<T>(r: Random, items: readonly T[]): T {
+  return r.pick(items);
+}
+
+/** A base branch and a feature branch on top, drawn from `r`. */
+function buildCase(r: Random): Case {
+  const did: string[] = [];
+  const files: Record<string, string> = {};
+  const withToken = new Map<string, string>();
+  const n = 1 + r.int(3);
+  for (let i = 0; i < n; i++) {
+    const ex = pick(r, EXAMPLES);
+    const t = fakeToken();
+    files[`h${i}/${ex.path}`] = ex.text.split(EXAMPLE_TOKEN).join(t);
+    withToken.set(`h${i}/${ex.path}`, t);
+  }
+  for (const [i, ne] of NEUTRAL.entries()) {
+    if (!r.chance(0.6)) continue;
+    const t = r.chance(0.3) && withToken.size ? pick(r, [...withToken.values()]) : fakeToken();
+    files[`n${i}/${ne.path}`] = ne.text(t);
+    withToken.set(`n${i}/${ne.path}`, t);
+  }
+  let config: string | null = null;
+  if (r.chance(0.4)) {
+    files['.secret-guard.json'] = JSON.stringify({ ignorePaths: [pick(r, ['h0/**', 'n0/**', 'n1/**', 'x/**'])] });
+    config = join(tempDir('sg-config-'), 'base.json');
+    writeFileSync(config, files['.secret-guard.json']);
+  }
+  const repo = makeRepo({ files, message: 'base' });
+  const fork = repo.git('rev-parse', 'HEAD').trim();
+  // A side branch with work of its own, merged later (or not).
+  repo.git('checkout', '-q', '-b', 'other');
+  const sideToken = fakeToken();
+  const sideEx = pick(r, EXAMPLES);
+  const sidePath = `s/${sideEx.path}`;
+  repo.commit({ [sidePath]: r.chance(0.5) ? sideEx.text.split(EXAMPLE_TOKEN).join(sideToken) : 'side work\n' }, 'side');
+  repo.git('checkout', '-q', '-b', 'feature', 'main');
+
+  const paths = () => [...withToken.keys()].filter((p) => existsSync(join(repo.dir, p)));
+  const text = (p: string) => readFileSync(join(repo.dir, p), 'utf8');
+  const fresh = (p: string) => !existsSync(join(repo.dir, p)) && !withToken.has(p);
+  const commit = (files: Record<string, string | null>, msg: string) => repo.commit(files, msg);
+  const ops = 2 + r.int(5);
+  for (let k = 0; k < ops; k++) {
+    const live = paths();
+    if (!live.length) break;
+    const from = pick(r, live);
+    const op = r.int(15);
+    try {
+      switch (op) {
+        case 0: {
+          const ex = pick(r, EXAMPLES);
+          const p = `a${k}/${ex.path}`;
+          if (!fresh(p)) break;
+          commit({ [p]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) }, `add ${p}`);
+          did.push(`add ${p}`);
+          break;
+        }
+        case 1: {
+          const t = withToken.get(from)!;
+          const ex = pick(r, EXAMPLES);
+          const p = `m${k}/${ex.path}`;
+          if (!fresh(p)) break;
+          commit({ [from]: text(from).split(t).join('REMOVED'), [p]: ex.text.split(EXAMPLE_TOKEN).join(t) }, 'move');
+          withToken.set(p, t);
+          did.push(`move token ${from} -> ${p}`);
+          break;
+        }
+        case 2: {
+          const ne = NEUTRAL.find((x) => from.endsWith(x.path) && x.postmarkPath);
+          const p = ne ? from.replace(ne.path, ne.postmarkPath!) : `${from}.postmark`;
+          if (!fresh(p)) break;
+          repo.git('mv', from, p);
+          commit(r.chance(0.5) ? { [p]: `${text(p)}# touched\n` } : {}, 'rename');
+          withToken.set(p, withToken.get(from)!);
+          withToken.delete(from);
+          did.push(`mv ${from} ${p}`);
+          break;
+        }
+        case 3: {
+          const ne = NEUTRAL.find((x) => from.endsWith(x.path) && x.context);
+          if (!ne) break;
+          commit({ [from]: ne.context!(text(from)) }, 'context');
+          did.push(`context above ${from}`);
+          break;
+        }
+        case 4: {
+          const p = `c${k}/${from.split('/').slice(1).join('/')}`;
+          if (!fresh(p)) break;
+          commit({ [p]: text(from) }, 'copy');
+          withToken.set(p, withToken.get(from)!);
+          did.push(`copy ${from} ${p}`);
+          break;
+        }
+        case 5: {
+          // Re-indented: every line moved right (or a blank line above).
+          commit({ [from]: r.chance(0.5) ? text(from).replace(/^(?=.)/gm, '  ') : `\n${text(from)}` }, 'reindent');
+          did.push(`reindent ${from}`);
+          break;
+        }
+        case 6: {
+          const p = `e${k}/${r.chance(0.5) ? '.env' : 'deploy.env'}`;
+          if (!fresh(p)) break;
+          commit({ [p]: `APP=shop\nPOSTMARK_SERVER_TOKEN=${r.chance(0.5) ? withToken.get(from)! : fakeToken()}\n` }, 'dotenv');
+          did.push(`dotenv ${p}`);
+          break;
+        }
+        case 7: {
+          // A token added, then taken out again in the next commit.
+          const ex = pick(r, EXAMPLES);
+          const p = `t${k}/${ex.path}`;
+          if (!fresh(p)) break;
+          commit({ [p]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) }, 'oops');
+          commit({ [p]: null }, 'take it out');
+          did.push(`add then remove ${p}`);
+          break;
+        }
+        case 8: {
+          // The last commit reverted, then the revert reverted: the change comes back.
+          const merge = repo.git('rev-list', '--parents', '-n', '1', 'HEAD').trim().split(' ').length > 2;
+          repo.git('revert', '--no-edit', ...(merge ? ['-m', '1'] : []), 'HEAD');
+          if (r.chance(0.7)) repo.git('revert', '--no-edit', 'HEAD');
+          did.push('revert (and re-add)');
+          break;
+        }
+        case 9: {
+          // main moves on (a token, a rename, a context change), and is merged into the branch.
+          repo.git('checkout', '-q', 'main');
+          const mainLive = [...withToken.keys()].filter((p) => existsSync(join(repo.dir, p)));
+          const what = r.int(3);
+          if (what === 0 || !mainLive.length) {
+            const ex = pick(r, EXAMPLES);
+            commit({ [`main${k}/${ex.path}`]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) }, 'on main');
+            did.push(`main adds main${k}/${ex.path}`);
+          } else if (what === 1) {
+            const p = pick(r, mainLive);
+            mkdirSync(join(repo.dir, `mv${k}`), { recursive: true });
+            repo.git('mv', p, `mv${k}/${p.split('/').pop()}`);
+            commit({}, 'rename on main');
+            did.push(`main renames ${p}`);
+          } else {
+            const p = pick(r, mainLive);
+            commit({ [p]: `# main\n${text(p)}` }, 'edit on main');
+            did.push(`main edits ${p}`);
+          }
+          repo.git('checkout', '-q', 'feature');
+          const m = git(repo.dir, ['merge', '-q', '--no-ff', '--no-edit', 'main']);
+          if (m.code !== 0) {
+            git(repo.dir, ['merge', '--abort']);
+            did.push('(merge of main conflicted: not merged)');
+          } else did.push('merge main');
+          break;
+        }
+        case 10: {
+          const m = git(repo.dir, ['merge', '-q', '--no-ff', '--no-edit', 'other']);
+          if (m.code !== 0) git(repo.dir, ['merge', '--abort']);
+          else did.push('merge other');
+          break;
+        }
+        case 11: {
+          // Config changed inside the range: it must not apply to the range or the server.
+          commit({ '.secret-guard.json': JSON.stringify(pick(r, [{ ignorePaths: ['**'] }, { failOn: 'none' }, { disabledRules: ['postmark-server-token', 'postmark-hardcoded-client'] }])) }, 'config');
+          did.push(`config changed in range: ${text('.secret-guard.json')}`);
+          break;
+        }
+        case 12: {
+          commit({ [from]: null }, 'delete');
+          withToken.delete(from);
+          did.push(`rm ${from}`);
+          break;
+        }
+        case 13: {
+          // An evil merge: the merge commit itself adds a token neither parent has.
+          const m = git(repo.dir, ['merge', '-q', '--no-ff', '--no-commit', 'other']);
+          if (m.code !== 0) {
+            git(repo.dir, ['merge', '--abort']);
+            break;
+          }
+          const p = `evil${k}/.env`;
+          repo.write({ [p]: `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+          repo.git('add', '-A');
+          repo.git('commit', '-q', '--allow-empty', '-m', 'merge other, and more');
+          did.push(`evil merge adds ${p}`);
+          break;
+        }
+        default: {
+          // A token already in the base pasted into another file in a Postmark context.
+          const p = `dup${k}/postmark.env`;
+          if (!fresh(p)) break;
+          commit({ [p]: `POSTMARK_API_TOKEN=${withToken.get(from)!}\n` }, 'dup');
+          did.push(`copy token of ${from} into ${p}`);
+        }
+      }
+    } catch (e) {
+      throw new Error(`building op ${op} (${did.join('; ')}): ${String(e)}`);
+    }
+  }
+  const head = repo.git('rev-parse', 'HEAD').trim();
+  // The base: main as it is now (what a pull request's base.sha names), or the old fork point.
+  const base = r.chance(0.7) ? repo.git('rev-parse', 'main').trim() : fork;
+  return { repo, did, config, base, head, fork };
+}
+
+/** Pushes and what the hooks said, against the oracle over the commits the server lacks. */
+function checkPush(c: Case, r: Random, where: string): void {
+  const { repo } = c;
+  // The server: main (and maybe the side branch) as they are, put there without a hook.
+  const serverRefs = ['refs/heads/main:refs/heads/main', ...(r.chance(0.5) ? ['refs/heads/other:refs/heads/other'] : [])];
+  const server = makeServer(repo, c.config, serverRefs, true);
+  const target = r.chance(0.5) ? 'refs/heads/feature' : 'refs/heads/main';
+  const commits = pushed(repo, server.dir, c.head);
+  const want = oracle(repo, commits, c.config);
+  const before = gitIn(server.dir, ['for-each-ref']);
+  const p = git(repo.dir, ['push', '--no-verify', '--force', server.dir, `feature:${target}`]);
+  const w = `${where}; push feature:${target} (${commits.length} new commits)`;
+  expect(p.out, w).not.toContain('secret-guard: not scanned');
+  if (want.must.size) {
+    expect(p.code, `${w}: pre-receive must refuse\n${p.out}`).not.toBe(0);
+    expect(p.out, w).toContain('push refused');
+    expect(gitIn(server.dir, ['for-each-ref']), w).toBe(before);
+  }
+  if (!want.mayFail) expect(p.code, `${w}: pre-receive must accept\n${p.out}`).toBe(0);
+
+  // The same push through the client's pre-push hook, to a server without one. Its settings are
+  // the working tree's (the project's own .secret-guard.json).
+  const plain = makeServer(repo, null, serverRefs, false);
+  gitIn(repo.dir, ['remote', 'add', 'plain', plain.dir]);
+  gitIn(repo.dir, ['fetch', '-q', 'plain']);
+  // The hook runs ./node_modules/.bin/secret-guard: this build, kept out of every commit.
+  if (!existsSync(join(repo.dir, 'node_modules'))) {
+    mkdirSync(join(repo.dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(BIN, join(repo.dir, 'node_modules', '.bin', 'secret-guard'));
+    appendFileSync(join(repo.dir, '.git', 'info', 'exclude'), '/node_modules/\n');
+  }
+  const inst = cli(['install', '--hook', 'pre-push', '--force'], repo.dir, { HOME: repo.dir });
+  expect(inst.code, inst.stderr).toBe(0);
+  const wt = join(repo.dir, '.secret-guard.json');
+  let clientConfig: string | null = null;
+  if (existsSync(wt)) {
+    clientConfig = join(tempDir('sg-config-'), 'client.json');
+    copyFileSync(wt, clientConfig);
+  }
+  const wantClient = oracle(repo, commits, clientConfig);
+  const pp = git(repo.dir, ['push', '--force', 'plain', `feature:${target}`]);
+  const wc = `${where}; pre-push feature:${target}`;
+  if (wantClient.must.size) {
+    expect(pp.code, `${wc}: pre-push must stop\n${pp.out}`).not.toBe(0);
+    expect(pp.out, wc).toContain('push stopped');
+  }
+  if (!wantClient.mayFail) expect(pp.code, `${wc}: pre-push must pass\n${pp.out}`).toBe(0);
+
+  // A rewrite (rebase / amend) force-pushed over what the server already has.
+  server.sync(`+refs/heads/feature:${target}`);
+  const old = c.head;
+  const rewrite = r.int(3);
+  if (rewrite === 0) {
+    const ex = pick(r, EXAMPLES);
+    repo.write({ [`amend/${ex.path}`]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) });
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--amend', '--no-edit', '--no-verify');
+  } else if (rewrite === 1) {
+    repo.git('commit', '-q', '--amend', '-m', 'reworded', '--no-verify');
+  } else if (git(repo.dir, ['rebase', '-q', '--no-verify', 'main']).code !== 0) {
+    git(repo.dir, ['rebase', '--abort']);
+    repo.git('commit', '-q', '--amend', '-m', 'reworded', '--no-verify');
+  }
+  const tip = repo.git('rev-parse', 'HEAD').trim();
+  const again = pushed(repo, server.dir, tip);
+  const want2 = oracle(repo, again, c.config);
+  const f = git(repo.dir, ['push', '--no-verify', '--force', server.dir, `feature:${target}`]);
+  const w2 = `${where}; force-push of a rewrite (${['amend with a token', 'reword', 'rebase onto main'][rewrite]}) of ${old.slice(0, 8)} over feature:${target}`;
+  if (want2.must.size) expect(f.code, `${w2}: must refuse\n${f.out}`).not.toBe(0);
+  if (!want2.mayFail) expect(f.code, `${w2}: must accept\n${f.out}`).toBe(0);
+
+  // Tags of what the server has: lightweight (nothing new), annotated (its message), of a blob.
+  server.sync(`+refs/heads/feature:${target}`);
+  const lw = git(repo.dir, ['push', '--no-verify', server.dir, `${tip}:refs/tags/light`]);
+  expect(lw.code, `${where}; lightweight tag of pushed commits\n${lw.out}`).toBe(0);
+  const token = r.chance(0.5) ? fakeToken() : null;
+  repo.git('tag', '-a', 'rel', '-m', token ? `release\n\nPOSTMARK_SERVER_TOKEN=${token}\n` : 'release\n', tip);
+  const an = git(repo.dir, ['push', '--no-verify', server.dir, 'refs/tags/rel']);
+  expect(an.code === 0, `${where}; annotated tag (token in message: ${Boolean(token)})\n${an.out}`).toBe(!token);
+  const blobFile = join(tempDir('sg-blob-'), 'b');
+  writeFileSync(blobFile, token ? `POSTMARK_SERVER_TOKEN=${token}\n` : 'just text\n');
+  const blob = repo.git('hash-object', '-w', blobFile).trim();
+  const bt = git(repo.dir, ['push', '--no-verify', server.dir, `${blob}:refs/tags/blob`]);
+  expect(bt.code === 0, `${where}; tag of a blob (token: ${Boolean(token)})\n${bt.out}`).toBe(!token);
+}
+
+/** Cases per run (CASES=n for a longer search). */
+const SEEDED_CASES = Number(process.env.CASES ?? 3);
+
+describe('scan --range and the push gates against per-commit tree scans (seeded)', () => {
+  const seed = runSeed();
+  it(`seeded cases (SEED=${seed})`, () => {
+    const r = seeded(seed);
+    for (let i = 0; i < SEEDED_CASES; i++) {
+      const c = buildCase(r);
+      const where = `SEED=${seed} case ${i}: ${c.did.join('; ')}`;
+      checkRange(c.repo, c.base, c.head, c.config, `${where}; --range ${c.base === c.fork ? 'fork' : 'main'}..feature`);
+      checkPush(c, r, where);
+    }
+  });
+});
