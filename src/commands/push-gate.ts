@@ -32,6 +32,7 @@ import { chosen, isGate, type Gate } from '../scan/modes.js';
 import { onUnreadOf, unreadCount, unreadLines, type OnUnread } from '../scan/unread.js';
 
 const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
+const SERVER_HELD = ['--branches', '--tags'];
 
 /** `4s`, `500ms`, `1m`, or plain seconds. */
 function parseDuration(text: string): number | null {
@@ -132,7 +133,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   let work: Promise<Outcome>;
   if (gate === 'pre-receive') {
     const updates = parseUpdates(input, 'pre-receive');
-    work = scanPush({ ...src, updates, held: ['--all'], describe: 'the pushed commits' }).then((scan) => ({ scan, gitDir: repo.gitDir }));
+    // Held: what a branch or tag of the server holds, every one of which came through this hook.
+    // Not --all: hosts keep commits under refs no push made, with hooks skipped (GitLab fetches a
+    // fork's merge request into refs/merge-requests/N/head, GitHub keeps refs/pull/N/head, GitLab
+    // refs/keep-around/*), and a push that merges or fast-forwards onto them must read them.
+    work = scanPush({ ...src, updates, held: SERVER_HELD, describe: 'the pushed commits' }).then((scan) => ({ scan, gitDir: repo.gitDir }));
   } else {
     const given = ((args.paths as string[] | undefined) ?? []).concat(args._.slice(1).map(String));
     // The pre-commit framework passes no arguments to a pre-push hook; it names the remote in its environment.
