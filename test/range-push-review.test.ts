@@ -15,9 +15,9 @@
  *     already had at the same path is not the merge's doing"); a path finding is new only where
  *     no parent had the path (or, for a rename, its source).
  *   - may(C): the keys of C's tree (any severity) that the FIRST parent's tree does not have at the
- *     same path or the rename source; for a path finding, the path is new against the first
- *     parent (a rename of a .env counts: the README reports a committed .env where a commit adds
- *     its path). may(C) ⊇ must(C).
+ *     same path or the rename source; for a path finding, no parent has the path (a rename of a
+ *     .env counts: the README reports a committed .env where a commit adds its path; a .env
+ *     merged in from the base does not). may(C) ⊇ must(C).
  * The gate reads a set S of commits: `git rev-list BASE..HEAD` for --range; for a push, the
  * pushed commits no server ref holds (`rev-list NEW --not <every ref of the server>`). Then:
  *   - every key of must(C), C in S, is reported (same path and secret);
@@ -149,7 +149,8 @@ function judge(repo: Repo, commit: string, config: string | null): Judged {
   };
   const hasFirst = (path: string, key: string) => {
     const side = sides[0]!;
-    if (key.startsWith('p\0')) return side.paths.has(path);
+    // A path some parent has (a .env merged in from the base) is not the commit's doing.
+    if (key.startsWith('p\0')) return sides.some((x) => x.paths.has(path));
     return (side.found.get(path) ?? []).some((f) => f.key === key) || (side.src.has(path) && (side.found.get(side.src.get(path)!) ?? []).some((f) => f.key === key));
   };
   const out: Judged = { must: new Set(), may: new Set(), mayFail: false };
@@ -586,4 +587,47 @@ describe('scan --pre-receive: commits the host keeps under refs no push made wer
         expect(checkRange(repo, 'main@{1}', 'main', null, how).must).toBeGreaterThan(0);
       });
   }
+});
+
+describe('a merge of the base branch is not blamed for a secrets file the base already committed', () => {
+  /**
+   * main commits a .env after the branch forked; the branch merges main. The merge's first-parent
+   * diff adds .env, but its other parent (main, in the base) has it at the same path: not the
+   * merge's doing, as for a token merged in from the base. An evil merge that adds a .env neither
+   * parent has is still the merge's.
+   */
+  function build(evil: boolean) {
+    const repo = makeRepo({ files: { 'README.md': 'hello\n' } });
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit({ 'src/app.js': 'console.log(1)\n' }, 'feature work');
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ 'deploy/.env': 'APP=shop\n', 'config/app.env': 'REGION=eu\n' }, 'env files on main');
+    const server = makeServer(repo, null, ['refs/heads/main:refs/heads/main', 'refs/heads/feature:refs/heads/feature'], true);
+    repo.git('checkout', '-q', 'feature');
+    repo.git('merge', '-q', '--no-ff', '--no-commit', 'main');
+    if (evil) repo.write({ 'ops/.env': 'APP=other\n' });
+    repo.git('add', '-A', '-f');
+    repo.git('commit', '-q', '-m', 'merge main');
+    return { repo, server };
+  }
+
+  it('--range main..feature and --pre-receive pass a merge of main that brings its .env', () => {
+    const { repo, server } = build(false);
+    const r = cli(['scan', '--range', 'main..feature'], repo.dir);
+    expect(r.code, r.stdout).toBe(0);
+    expect(checkRange(repo, 'main', 'feature', null, 'merge of main').code).toBe(0);
+    const p = git(repo.dir, ['push', server.dir, 'feature']);
+    expect(p.code, p.out).toBe(0);
+  });
+
+  it('an evil merge that adds a .env of its own still fails both', () => {
+    const { repo, server } = build(true);
+    const r = cli(['scan', '--range', 'main..feature', '--format', 'json'], repo.dir);
+    expect(r.code, r.stdout).toBe(1);
+    expect((JSON.parse(r.stdout) as JsonReport).findings.map((f) => f.file)).toEqual(['ops/.env']);
+    const p = git(repo.dir, ['push', server.dir, 'feature']);
+    expect(p.code, p.out).not.toBe(0);
+    expect(p.out).toContain('ops/.env');
+    expect(p.out).not.toContain('deploy/.env');
+  });
 });
