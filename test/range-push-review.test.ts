@@ -631,3 +631,36 @@ describe('a merge of the base branch is not blamed for a secrets file the base a
     expect(p.out).not.toContain('deploy/.env');
   });
 });
+
+describe('an inline allow written on a token the base already had is no new finding', () => {
+  /**
+   * The README: a `secret-guard:allow` on a finding the range introduces hides nothing. On a token
+   * already in the base (unallowed, so the range passed without the comment), the comment adds no
+   * secret: --range must still pass. (Removing an allow is a new finding, as in the pre-commit
+   * hook.) An allow on a token the range adds still fails the range.
+   */
+  const line = (t: string, allow: boolean) => `POSTMARK_SERVER_TOKEN=${t}${allow ? ' # secret-guard:allow' : ''}\n`;
+
+  it('--range passes an allow added on an old token', () => {
+    const t = fakeToken();
+    const repo = makeRepo({ files: { 'app.txt': line(t, false) } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    repo.commit({ 'app.txt': line(t, true) }, 'mark it allowed');
+    const r = cli(['scan', '--range', `${base}..HEAD`], repo.dir);
+    expect(r.code, r.stdout).toBe(0);
+  });
+
+  it('--range still fails an allow on a token the range adds, and the history keeps the old token in HEAD', () => {
+    const t = fakeToken();
+    const added = fakeToken();
+    const repo = makeRepo({ files: { 'app.txt': line(t, false) } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    repo.commit({ 'app.txt': line(t, true) + line(added, true) }, 'a new one, allowed at once');
+    const r = cli(['scan', '--range', `${base}..HEAD`, '--format', 'json', '--show-secrets'], repo.dir);
+    expect(r.code, r.stdout).toBe(1);
+    expect((JSON.parse(r.stdout) as JsonReport).findings.map((f) => f.match)).toEqual([added]);
+    const h = cli(['scan', '--history', '--format', 'json', '--show-secrets'], repo.dir);
+    const old = (JSON.parse(h.stdout) as JsonReport<JsonReport['findings'][number] & { holders: { inHead: boolean } }>).findings.filter((f) => f.match === t);
+    expect(old.some((f) => f.holders.inHead && !f.suppressedBy), h.stdout).toBe(true);
+  });
+});

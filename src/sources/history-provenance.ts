@@ -217,10 +217,15 @@ export class Provenance {
         const id = idOf(f);
         if (seen.has(id)) continue;
         seen.add(id);
-        const carried = previous?.leaks.find((l) => l.kind === 'content' && l.id === id);
-        if (carried) leaks.push(carried);
+        // An allow written on a secret the old side had without one adds no secret: the leak goes on
+        // (removing an allow, though, is a new finding).
+        const plain = f.suppressedBy ? `0${f.secret}` : id;
+        const carried = previous?.leaks.find((l) => l.kind === 'content' && (l.id === id || l.id === plain));
+        if (carried) {
+          if (!leaks.includes(carried)) leaks.push(carried);
+        }
         // In the old side (or another parent) but not a leak of this scan: it came with the range's base.
-        else if (!before.has(id) && !inOtherParent.has(id)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
+        else if (!before.has(id) && !before.has(plain) && !inOtherParent.has(id) && !inOtherParent.has(plain)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
       }
     }
     return leaks.length ? { blob: ch.newBlob, leaks } : null;
