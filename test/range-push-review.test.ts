@@ -6,28 +6,36 @@
  * trees and its parents' trees is checked out into a plain folder (read-tree + checkout-index) and
  * scanned with `scan . --config <trusted config>` (the base's config for --range and the server,
  * the working tree's for --pre-push, as the README says; a config file inside the tree is then
- * scanned like any other file). A finding is keyed by path and secret (`c\0secret`) or, for a
- * finding on a path's name (a committed .env), by path and rule (`p\0rule`):
- *   - must(C): the keys of C's tree with a failing finding (severity error, not suppressed) that no
- *     parent's tree has at the same path, nor at the path `git diff -M P C` names as its rename
- *     source, at any severity. A secret already at that path in some parent is not the commit's
- *     doing (README: "a merge is judged against its first parent, ... a secret some other parent
- *     already had at the same path is not the merge's doing"); a path finding is new only where
- *     no parent had the path (or, for a rename, its source).
+ * scanned like any other file; an ignore file inside it is removed first: no gate reads one from
+ * the commits it checks). A finding is keyed by path, secret and whether an inline allow covers it
+ * (`c\0<0|1>secret`: removing an allow is a new finding, adding one to a secret the parent had
+ * is not) or, for a finding on a path's name (a committed .env), by path and rule (`p\0rule`).
+ * A finding fails when its severity is error and, per gate: --range, always (an allow the change
+ * adds hides nothing; the base has no ignore file here); --pre-receive, unless allowed inline;
+ * --pre-push, unless allowed inline or its fingerprint is in the working tree's ignore file.
+ *   - must(C): the keys of C's tree with a failing finding that no parent's tree has at the same
+ *     path, nor at the path `git diff -M P C` names as its rename source, at any severity. A
+ *     secret already at that path in some parent is not the commit's doing (README: "a merge is
+ *     judged against its first parent", and a secret some other parent already had at the same
+ *     path is not the merge's doing); a path finding is new only where no parent had the path
+ *     (or, for a rename, its source).
  *   - may(C): the keys of C's tree (any severity) that the FIRST parent's tree does not have at the
  *     same path or the rename source; for a path finding, no parent has the path (a rename of a
  *     .env counts: the README reports a committed .env where a commit adds its path; a .env
  *     merged in from the base does not). may(C) ⊇ must(C).
  * The gate reads a set S of commits: `git rev-list BASE..HEAD` for --range; for a push, the
- * pushed commits no server ref holds (`rev-list NEW --not <every ref of the server>`). Then:
+ * pushed commits no branch or tag of the server holds (`rev-list NEW --not --branches --tags`
+ * there). Then:
  *   - every key of must(C), C in S, is reported (same path and secret);
  *   - every reported finding is in may(C) of the commit it names (a finding is reported once, at
  *     the first commit that introduced it, so attribution is checked only against may);
  *   - exit 1 when some must(C) is non-empty; exit 0 when every may(C) holds nothing failing.
  * The product reads a secret by (secret, path) and not by rule: the same secret at the same path
  * under another rule is not a new credential, here as in the README's "each leak reported once
- * per secret and path". Push gates also read tags: an annotated tag's message with a token and a
- * tag of a blob that holds one refuse the push; a lightweight tag of pushed commits does not.
+ * per secret and path" (the pre-commit hook keys by rule too: see the report). A token the
+ * generator writes into a commit message must be reported (--range) or refuse the push. Push gates
+ * also read tags: an annotated tag's message with a token and a tag of a blob that holds one
+ * refuse the push; a lightweight tag of pushed commits does not.
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, symlinkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,10 +70,21 @@ const IDENTITY = { ...GIT_IDENTITY, NO_COLOR: '1' };
 
 interface Found {
   key: string;
-  failing: boolean;
+  /** Severity error (what fails under the default failOn). */
+  error: boolean;
+  /** Covered by an inline `secret-guard:allow`. */
+  allowed: boolean;
+  fingerprint: string;
 }
 /** path → its findings, of one tree under one config. */
 type TreeFindings = Map<string, Found[]>;
+
+/**
+ * Which gate is judged: `range` (an allow the change adds hides nothing; ignore file from the base,
+ * none here), `server` (inline allows count; the pushed ignore file is not read), `client` (inline
+ * allows and the working tree's ignore file count).
+ */
+type Gate = 'range' | 'server' | 'client';
 
 const treeCache = new Map<string, TreeFindings>();
 
@@ -75,8 +94,12 @@ function scanJson(args: string[], cwd: string): JsonReport {
   return JSON.parse(r.stdout) as JsonReport;
 }
 
-const keyOf = (f: { kind?: string; ruleId: string; match?: string }) => (f.kind === 'path' ? `p\0${f.ruleId}` : `c\0${f.match}`);
-const isFailing = (f: { severity: string; suppressedBy?: string }) => f.severity === 'error' && !f.suppressedBy;
+type Reported = JsonReport['findings'][number] & { suppressedByChange?: { by: string } };
+/** Path findings by rule; content by secret and whether an inline allow covers it (removing one is a new finding). */
+const allowedOf = (f: Reported) => f.suppressedBy === 'inline' || f.suppressedByChange?.by === 'inline';
+const keyOf = (f: Reported) => (f.kind === 'path' ? `p\0${f.ruleId}` : `c\0${allowedOf(f) ? 1 : 0}${f.match}`);
+/** The same secret without an allow: an allow written on it adds nothing. */
+const plainOf = (key: string) => (key.startsWith('c\x001') ? `c\x000${key.slice(3)}` : key);
 
 /** The findings of a tree (a commit's, checked out into a plain folder) under `config` (a file, or null). */
 function treeFindings(repo: Repo, tree: string, config: string | null): TreeFindings {
@@ -88,14 +111,16 @@ function treeFindings(repo: Repo, tree: string, config: string | null): TreeFind
   gitIn(repo.dir, ['read-tree', tree], { GIT_INDEX_FILE: index });
   gitIn(repo.dir, ['checkout-index', '--all', `--prefix=${dir}/`], { GIT_INDEX_FILE: index });
   rmSync(index, { force: true });
+  // No gate reads an ignore file from the commits checked: the client's own is applied below.
+  rmSync(join(dir, '.secret-guard-ignore'), { force: true });
   // Tracked, as in the commit: a committed .env is a finding on its path (dotenv-not-ignored).
   gitIn(dir, ['init', '-q']);
   gitIn(dir, ['add', '-A', '-f']);
   const report = scanJson(['scan', '.', ...(config ? ['--config', config] : ['--no-config'])], dir);
   const out: TreeFindings = new Map();
-  for (const f of report.findings) {
+  for (const f of report.findings as Reported[]) {
     const list = out.get(f.file) ?? [];
-    list.push({ key: keyOf(f), failing: isFailing(f) });
+    list.push({ key: keyOf(f), error: f.severity === 'error', allowed: allowedOf(f), fingerprint: f.fingerprint });
     out.set(f.file, list);
   }
   rmSync(dir, { recursive: true, force: true });
@@ -128,58 +153,72 @@ interface Judged {
   mayFail: boolean;
 }
 
-const judgedCache = new Map<string, Judged>();
+interface Trust {
+  gate: Gate;
+  config: string | null;
+  /** The client's ignore file (fingerprints), for the pre-push gate. */
+  ignored?: ReadonlySet<string>;
+}
 
-function judge(repo: Repo, commit: string, config: string | null): Judged {
-  const cacheKey = `${repo.dir}\0${commit}\0${config ? readFileSync(config, 'utf8') : ''}`;
-  const hit = judgedCache.get(cacheKey);
-  if (hit) return hit;
+const fails = (f: Found, t: Trust) => f.error && (t.gate === 'range' || !f.allowed) && !t.ignored?.has(f.fingerprint);
+
+function judge(repo: Repo, commit: string, t: Trust): Judged {
   const parents = gitIn(repo.dir, ['rev-list', '--parents', '-n', '1', commit]).trim().split(' ').slice(1);
-  const mine = treeFindings(repo, `${commit}^{tree}`, config);
+  const mine = treeFindings(repo, `${commit}^{tree}`, t.config);
   const sides = (parents.length ? parents : [EMPTY_TREE]).map((p) => {
     const tree = p === EMPTY_TREE ? EMPTY_TREE : `${p}^{tree}`;
-    const found = treeFindings(repo, tree, config);
+    const found = treeFindings(repo, tree, t.config);
     const src = renames(repo, p, commit);
     const paths = new Set(gitIn(repo.dir, ['ls-tree', '-r', '-z', '--name-only', tree]).split('\0').filter(Boolean));
     return { found, src, paths };
   });
-  const has = (side: (typeof sides)[number], path: string, key: string) => {
-    const at = (p: string) => (key.startsWith('p\0') ? side.paths.has(p) : (side.found.get(p) ?? []).some((f) => f.key === key));
-    return at(path) || (side.src.has(path) && at(side.src.get(path)!));
+  type Side = (typeof sides)[number];
+  const at = (side: Side, p: string, key: string) => (side.found.get(p) ?? []).some((f) => f.key === key || f.key === plainOf(key));
+  const has = (side: Side, path: string, key: string) => {
+    if (key.startsWith('p\0')) return side.paths.has(path) || (side.src.has(path) && side.paths.has(side.src.get(path)!));
+    return at(side, path, key) || (side.src.has(path) && at(side, side.src.get(path)!, key));
   };
   const hasFirst = (path: string, key: string) => {
-    const side = sides[0]!;
     // A path some parent has (a .env merged in from the base) is not the commit's doing.
     if (key.startsWith('p\0')) return sides.some((x) => x.paths.has(path));
-    return (side.found.get(path) ?? []).some((f) => f.key === key) || (side.src.has(path) && (side.found.get(side.src.get(path)!) ?? []).some((f) => f.key === key));
+    return has(sides[0]!, path, key);
   };
   const out: Judged = { must: new Set(), may: new Set(), mayFail: false };
   for (const [path, list] of mine) {
     for (const f of list) {
-      if (f.failing && !sides.some((s) => has(s, path, f.key))) out.must.add(`${path}\0${f.key}`);
+      if (fails(f, t) && !sides.some((s) => has(s, path, f.key))) out.must.add(`${path}\0${f.key}`);
       if (!hasFirst(path, f.key)) {
         out.may.add(`${path}\0${f.key}`);
-        if (f.failing) out.mayFail = true;
+        if (fails(f, t)) out.mayFail = true;
       }
     }
   }
-  judgedCache.set(cacheKey, out);
   return out;
 }
 
 interface Verdict {
+  /** The trusted config fails nothing (failOn none). */
+  failOff?: boolean;
   must: Set<string>;
   /** `${commit}\0${path}\0${key}` */
   may: Set<string>;
   mayFail: boolean;
 }
 
-function oracle(repo: Repo, commits: string[], config: string | null): Verdict {
+/** A token in a pushed commit's message fails the push too. */
+function withMessages(repo: Repo, commits: string[], v: Verdict): void {
+  for (const t of messageTokens(repo, commits)) {
+    v.must.add(`<commit message>\0c\x000${t}`);
+    v.mayFail = true;
+  }
+}
+
+function oracle(repo: Repo, commits: string[], t: Trust): Verdict {
   const v: Verdict = { must: new Set(), may: new Set(), mayFail: false };
   // A trusted config with failOn none fails nothing (the client's own config, for --pre-push).
-  if (config && (JSON.parse(readFileSync(config, 'utf8')) as { failOn?: string }).failOn === 'none') return v;
+  if (t.config && (JSON.parse(readFileSync(t.config, 'utf8')) as { failOn?: string }).failOn === 'none') return { ...v, failOff: true };
   for (const c of commits) {
-    const j = judge(repo, c, config);
+    const j = judge(repo, c, t);
     for (const k of j.must) v.must.add(k);
     for (const k of j.may) v.may.add(`${c}\0${k}`);
     if (j.mayFail) v.mayFail = true;
@@ -189,19 +228,30 @@ function oracle(repo: Repo, commits: string[], config: string | null): Verdict {
 
 const show = (keys: Iterable<string>) => [...keys].map((k) => k.replace(/\0/g, ' '));
 
+const MESSAGE_TOKEN = /POSTMARK_SERVER_TOKEN=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/g;
+/** The tokens the generator wrote into the messages of `commits`. */
+function messageTokens(repo: Repo, commits: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of commits) for (const m of gitIn(repo.dir, ['log', '-1', '--format=%B', c]).matchAll(MESSAGE_TOKEN)) out.add(m[1]!);
+  return out;
+}
+
 /** The range scan against the oracle over `git rev-list BASE..HEAD`. */
-function checkRange(repo: Repo, base: string, head: string, config: string | null, where: string): { code: number; must: number } {
+function checkRange(repo: Repo, base: string, head: string, config: string | null, where: string, tagTokens: ReadonlySet<string> = new Set()): { code: number; must: number } {
   const commits = gitIn(repo.dir, ['rev-list', `${base}..${head}`]).split('\n').filter(Boolean);
-  const want = oracle(repo, commits, config);
+  const want = oracle(repo, commits, { gate: 'range', config });
   const r = cli(['scan', '--range', `${base}..${head}`, '--format', 'json', '--show-secrets'], repo.dir);
   expect(r.code, `${where}: ${r.stderr}`).not.toBe(2);
-  const json = JSON.parse(r.stdout) as JsonReport<JsonReport['findings'][number] & { commit?: string }>;
+  const json = JSON.parse(r.stdout) as JsonReport<Reported & { commit?: string }>;
+  const inMessages = messageTokens(repo, commits);
+  for (const t of inMessages) want.must.add(`<commit message>\0c\x000${t}`);
+  for (const t of tagTokens) want.must.add(`<tag message>\0c\x000${t}`);
   const got = new Set(json.findings.map((f) => `${f.file}\0${keyOf(f)}`));
   expect(show([...want.must].filter((k) => !got.has(k))), `${where}: --range misses what a commit introduced`).toEqual([]);
-  const extra = json.findings.filter((f) => !want.may.has(`${f.commit}\0${f.file}\0${keyOf(f)}`));
+  const extra = json.findings.filter((f) => !want.may.has(`${f.commit}\0${f.file}\0${keyOf(f)}`) && !(f.file === '<commit message>' && inMessages.has(f.match!)) && !(f.file === '<tag message>' && tagTokens.has(f.match!)));
   expect(extra.map((f) => `${f.commit?.slice(0, 8)} ${f.file} ${f.ruleId} ${f.match}`), `${where}: --range reports what its commit did not introduce`).toEqual([]);
   if (want.must.size) expect(r.code, `${where}: --range exit`).toBe(1);
-  if (!want.mayFail) expect(r.code, `${where}: --range exit`).toBe(0);
+  if (!want.mayFail && !inMessages.size && !tagTokens.size) expect(r.code, `${where}: --range exit`).toBe(0);
   return { code: r.code, must: want.must.size };
 }
 
@@ -210,12 +260,12 @@ function git(dir: string, args: string[]): { code: number; out: string } {
   return { code: r.status ?? -1, out: r.stdout + r.stderr };
 }
 
-/** What the push gates see as held: every ref of the server. */
+/** What the server's gate holds: its branches and tags (README, Server hooks). */
 function serverTips(server: string): string[] {
-  return gitIn(server, ['for-each-ref', '--format=%(objectname)']).split('\n').filter(Boolean);
+  return gitIn(server, ['for-each-ref', '--format=%(objectname)', 'refs/heads', 'refs/tags']).split('\n').filter(Boolean);
 }
 
-/** The commits `NEW` brings that no ref of `server` holds, listed in the client. */
+/** The commits `tip` brings that no branch or tag of `server` holds, listed in the client. */
 function pushed(repo: Repo, server: string, tip: string): string[] {
   const held = serverTips(server).map((s) => `^${s}`);
   // A tip the client lacks cannot hide anything here: rev-list would fail, so keep the ones it has.
@@ -250,6 +300,8 @@ interface Case {
   head: string;
   /** The fork point: the commit the feature branch started from. */
   fork: string;
+  /** Tokens written in commit messages on the feature branch. */
+  messages: string[];
 }
 
 function pick<T>(r: Random, items: readonly T[]): T {
@@ -294,12 +346,13 @@ function buildCase(r: Random): Case {
   const text = (p: string) => readFileSync(join(repo.dir, p), 'utf8');
   const fresh = (p: string) => !existsSync(join(repo.dir, p)) && !withToken.has(p);
   const commit = (files: Record<string, string | null>, msg: string) => repo.commit(files, msg);
+  const messages: string[] = [];
   const ops = 2 + r.int(5);
   for (let k = 0; k < ops; k++) {
     const live = paths();
     if (!live.length) break;
     const from = pick(r, live);
-    const op = r.int(15);
+    const op = r.int(19);
     try {
       switch (op) {
         case 0: {
@@ -372,8 +425,12 @@ function buildCase(r: Random): Case {
         case 8: {
           // The last commit reverted, then the revert reverted: the change comes back.
           const merge = repo.git('rev-list', '--parents', '-n', '1', 'HEAD').trim().split(' ').length > 2;
-          repo.git('revert', '--no-edit', ...(merge ? ['-m', '1'] : []), 'HEAD');
-          if (r.chance(0.7)) repo.git('revert', '--no-edit', 'HEAD');
+          // An empty commit (a message only) has nothing to revert.
+          if (git(repo.dir, ['revert', '--no-edit', ...(merge ? ['-m', '1'] : []), 'HEAD']).code !== 0) {
+            git(repo.dir, ['revert', '--abort']);
+            break;
+          }
+          if (r.chance(0.7) && git(repo.dir, ['revert', '--no-edit', 'HEAD']).code !== 0) git(repo.dir, ['revert', '--abort']);
           did.push('revert (and re-add)');
           break;
         }
@@ -437,6 +494,41 @@ function buildCase(r: Random): Case {
           did.push(`evil merge adds ${p}`);
           break;
         }
+        case 15: {
+          // A new token with an inline allow on its line (or one added to an old token's line).
+          const ex = pick(r, EXAMPLES);
+          const p = `al${k}/${ex.path}`;
+          if (r.chance(0.5) && fresh(p)) {
+            const body = ex.text.split(EXAMPLE_TOKEN).join(fakeToken());
+            commit({ [p]: body.replace(/\n/, ' # secret-guard:allow\n') }, 'allowed');
+            did.push(`add allowed ${p}`);
+          } else {
+            const t = withToken.get(from)!;
+            commit({ [from]: text(from).split('\n').map((l) => (l.includes(t) ? `${l} # secret-guard:allow` : l)).join('\n') }, 'allow old');
+            did.push(`allow the token in ${from}`);
+          }
+          break;
+        }
+        case 16: {
+          // A new token and its fingerprint in the committed ignore file (read by no gate but pre-push).
+          const ex = pick(r, EXAMPLES);
+          const p = `ig${k}/${ex.path}`;
+          if (!fresh(p)) break;
+          repo.write({ [p]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) });
+          const fp = (scanJson(['scan', p], repo.dir).findings[0] as Reported | undefined)?.fingerprint;
+          const old = existsSync(join(repo.dir, '.secret-guard-ignore')) ? text('.secret-guard-ignore') : '';
+          commit(fp ? { '.secret-guard-ignore': `${old}${fp}\n` } : {}, 'ignore it');
+          did.push(`add ${p} and ignore its fingerprint`);
+          break;
+        }
+        case 17: {
+          // A token in a commit message (no file changes).
+          const t = fakeToken();
+          repo.git('commit', '-q', '--allow-empty', '-m', `deploy notes\n\nPOSTMARK_SERVER_TOKEN=${t}\n`);
+          messages.push(t);
+          did.push('token in a commit message');
+          break;
+        }
         default: {
           // A token already in the base pasted into another file in a Postmark context.
           const p = `dup${k}/postmark.env`;
@@ -452,7 +544,7 @@ function buildCase(r: Random): Case {
   const head = repo.git('rev-parse', 'HEAD').trim();
   // The base: main as it is now (what a pull request's base.sha names), or the old fork point.
   const base = r.chance(0.7) ? repo.git('rev-parse', 'main').trim() : fork;
-  return { repo, did, config, base, head, fork };
+  return { repo, did, config, base, head, fork, messages };
 }
 
 /** Pushes and what the hooks said, against the oracle over the commits the server lacks. */
@@ -463,7 +555,8 @@ function checkPush(c: Case, r: Random, where: string): void {
   const server = makeServer(repo, c.config, serverRefs, true);
   const target = r.chance(0.5) ? 'refs/heads/feature' : 'refs/heads/main';
   const commits = pushed(repo, server.dir, c.head);
-  const want = oracle(repo, commits, c.config);
+  const want = oracle(repo, commits, { gate: 'server', config: c.config });
+  withMessages(repo, commits, want);
   const before = gitIn(server.dir, ['for-each-ref']);
   const p = git(repo.dir, ['push', '--no-verify', '--force', server.dir, `feature:${target}`]);
   const w = `${where}; push feature:${target} (${commits.length} new commits)`;
@@ -494,7 +587,10 @@ function checkPush(c: Case, r: Random, where: string): void {
     clientConfig = join(tempDir('sg-config-'), 'client.json');
     copyFileSync(wt, clientConfig);
   }
-  const wantClient = oracle(repo, commits, clientConfig);
+  const ignoreFile = join(repo.dir, '.secret-guard-ignore');
+  const ignored = new Set(existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8').split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean) : []);
+  const wantClient = oracle(repo, commits, { gate: 'client', config: clientConfig, ignored });
+  if (!wantClient.failOff) withMessages(repo, commits, wantClient);
   const pp = git(repo.dir, ['push', '--force', 'plain', `feature:${target}`]);
   const wc = `${where}; pre-push feature:${target}`;
   if (wantClient.must.size) {
@@ -511,16 +607,17 @@ function checkPush(c: Case, r: Random, where: string): void {
     const ex = pick(r, EXAMPLES);
     repo.write({ [`amend/${ex.path}`]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) });
     repo.git('add', '-A');
-    repo.git('commit', '-q', '--amend', '--no-edit', '--no-verify');
+    repo.git('commit', '-q', '--amend', '--allow-empty', '--no-edit', '--no-verify');
   } else if (rewrite === 1) {
-    repo.git('commit', '-q', '--amend', '-m', 'reworded', '--no-verify');
+    repo.git('commit', '-q', '--amend', '--allow-empty', '-m', 'reworded', '--no-verify');
   } else if (git(repo.dir, ['rebase', '-q', '--no-verify', 'main']).code !== 0) {
     git(repo.dir, ['rebase', '--abort']);
-    repo.git('commit', '-q', '--amend', '-m', 'reworded', '--no-verify');
+    repo.git('commit', '-q', '--amend', '--allow-empty', '-m', 'reworded', '--no-verify');
   }
   const tip = repo.git('rev-parse', 'HEAD').trim();
   const again = pushed(repo, server.dir, tip);
-  const want2 = oracle(repo, again, c.config);
+  const want2 = oracle(repo, again, { gate: 'server', config: c.config });
+  withMessages(repo, again, want2);
   const f = git(repo.dir, ['push', '--no-verify', '--force', server.dir, `feature:${target}`]);
   const w2 = `${where}; force-push of a rewrite (${['amend with a token', 'reword', 'rebase onto main'][rewrite]}) of ${old.slice(0, 8)} over feature:${target}`;
   if (want2.must.size) expect(f.code, `${w2}: must refuse\n${f.out}`).not.toBe(0);
@@ -551,7 +648,15 @@ describe('scan --range and the push gates against per-commit tree scans (seeded)
     for (let i = 0; i < SEEDED_CASES; i++) {
       const c = buildCase(r);
       const where = `SEED=${seed} case ${i}: ${c.did.join('; ')}`;
-      checkRange(c.repo, c.base, c.head, c.config, `${where}; --range ${c.base === c.fork ? 'fork' : 'main'}..feature`);
+      // An annotated tag on a commit of the range, its message with a token or without.
+      const tagTokens = new Set<string>();
+      const inRange = c.repo.git('rev-list', `${c.base}..${c.head}`).split('\n').filter(Boolean);
+      if (inRange.length && r.chance(0.4)) {
+        const t = r.chance(0.5) ? fakeToken() : null;
+        c.repo.git('tag', '-a', 'in-range', '-m', t ? `notes\n\nPOSTMARK_SERVER_TOKEN=${t}\n` : 'notes\n', r.pick(inRange));
+        if (t) tagTokens.add(t);
+      }
+      checkRange(c.repo, c.base, c.head, c.config, `${where}; --range ${c.base === c.fork ? 'fork' : 'main'}..feature${inRange.length ? `; tag in range (token: ${tagTokens.size > 0})` : ''}`, tagTokens);
       checkPush(c, r, where);
     }
   });
