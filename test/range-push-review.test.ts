@@ -769,3 +769,41 @@ describe('an inline allow written on a token the base already had is no new find
     expect(old.some((f) => f.holders.inHead && !f.suppressedBy), h.stdout).toBe(true);
   });
 });
+
+describe('scan --pre-push when the push names a URL, not a remote', () => {
+  /**
+   * `git push ../server.git feature` gives the hook the URL as the remote's name. The remote that
+   * has that URL knows what the server holds; without it, every commit of a new branch was read
+   * and a token the server already had stopped the push as "commits the remote does not have".
+   */
+  function project() {
+    const old = fakeToken();
+    const repo = makeRepo({ files: { 'config/app.txt': `POSTMARK_SERVER_TOKEN=${old}\n` } });
+    const server = makeServer(repo, null, ['refs/heads/main:refs/heads/main'], false);
+    gitIn(repo.dir, ['remote', 'add', 'origin', server.dir]);
+    gitIn(repo.dir, ['fetch', '-q', 'origin']);
+    mkdirSync(join(repo.dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(BIN, join(repo.dir, 'node_modules', '.bin', 'secret-guard'));
+    appendFileSync(join(repo.dir, '.git', 'info', 'exclude'), '/node_modules/\n');
+    expect(cli(['install', '--hook', 'pre-push'], repo.dir, { HOME: repo.dir }).code).toBe(0);
+    repo.git('checkout', '-q', '-b', 'feature');
+    return { repo, server };
+  }
+
+  it('passes a new branch whose only token the server already has', () => {
+    const { repo, server } = project();
+    repo.commit({ 'src/app.js': 'console.log(1)\n' }, 'clean work');
+    const p = git(repo.dir, ['push', server.dir, 'feature']);
+    expect(p.code, p.out).toBe(0);
+  });
+
+  it('still stops one that brings a new token', () => {
+    const { repo, server } = project();
+    const t = fakeToken();
+    repo.commit({ 'src/mail.txt': `POSTMARK_SERVER_TOKEN=${t}\n` }, 'a token');
+    const p = git(repo.dir, ['push', server.dir, 'feature']);
+    expect(p.code, p.out).not.toBe(0);
+    expect(p.out).toContain('src/mail.txt:1');
+    expect(p.out).not.toContain('config/app.txt');
+  });
+});

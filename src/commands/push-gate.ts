@@ -93,7 +93,7 @@ async function prePushInput(text: string, env: CliContext['env'], cwd: string, r
   const from = env.PRE_COMMIT_TO_REF && env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? await sha(env.PRE_COMMIT_FROM_REF, '^{commit}') : zero;
   const lines = [`${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${local} ${env.PRE_COMMIT_REMOTE_BRANCH || 'HEAD'} ${from}`];
   // The superset: refs/heads and refs/tags whose commit the remote's tracking refs do not hold.
-  const held = /^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [];
+  const held = await trackingRefs(remote, env.PRE_COMMIT_REMOTE_URL, cwd);
   const fresh = new Set((await git([NO_REPLACE, 'rev-list', '--branches', '--tags', '--not', ...held], cwd)).toString('utf8').split('\n').filter(Boolean));
   const refs = (await git([NO_REPLACE, 'for-each-ref', '--format=%(objectname) %(*objectname) %(refname)', 'refs/heads', 'refs/tags'], cwd)).toString('utf8');
   for (const line of refs.split('\n')) {
@@ -102,6 +102,30 @@ async function prePushInput(text: string, env: CliContext['env'], cwd: string, r
     if (fresh.has(m[2] || m[1]!)) lines.push(`${m[3]} ${m[1]} ${m[3]} ${zero}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The remote-tracking refs that say what the remote holds: `--remotes=<name>` for the remote git
+ * names in the hook's first argument, or, when that is a URL (`git push ../server.git main`,
+ * `git push git@host:shop.git`), for every configured remote whose url or pushurl is that URL.
+ * None match: nothing is known to be there, and every commit of a new branch is read.
+ */
+async function trackingRefs(remote: string, url: string | undefined, cwd: string): Promise<string[]> {
+  const plain = /^[A-Za-z0-9._-]+$/;
+  const r = await gitRaw(['config', '-z', '--get-regexp', '^remote\\..*\\.(push)?url$'], cwd);
+  const names = new Set<string>();
+  let configured = false;
+  for (const rec of r.code === 0 ? r.stdout.toString('utf8').split('\0') : []) {
+    const nl = rec.indexOf('\n');
+    if (nl < 0) continue;
+    const m = /^remote\.(.+)\.(?:push)?url$/.exec(rec.slice(0, nl));
+    if (!m) continue;
+    if (m[1] === remote) configured = true;
+    const value = rec.slice(nl + 1);
+    if (value === remote || (url !== undefined && value === url)) names.add(m[1]!);
+  }
+  const chosen = configured ? [remote] : [...names];
+  return chosen.filter((n) => plain.test(n)).map((n) => `--remotes=${n}`);
 }
 
 interface Outcome {
@@ -151,7 +175,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
       if (isZero(u.old)) continue;
       if ((await gitRaw([NO_REPLACE, 'cat-file', '-e', `${u.old}^{commit}`], ctx.cwd)).code === 0) known.push(u.old);
     }
-    const held = [...known, ...(/^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [])];
+    const held = [...known, ...(await trackingRefs(remote, url, ctx.cwd))];
     work = scanPush({ ...src, updates, held, describe: `the commits ${url ?? remote} does not have` }).then((scan) => ({ scan, gitDir: repo.gitDir }));
   }
 
