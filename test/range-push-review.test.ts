@@ -321,10 +321,6 @@ interface Case {
   messages: string[];
 }
 
-function pick<T>(r: Random, items: readonly T[]): T {
-  return r.pick(items);
-}
-
 /** A base branch and a feature branch on top, drawn from `r`. */
 function buildCase(r: Random): Case {
   const did: string[] = [];
@@ -332,20 +328,20 @@ function buildCase(r: Random): Case {
   const withToken = new Map<string, string>();
   const n = 1 + r.int(3);
   for (let i = 0; i < n; i++) {
-    const ex = pick(r, EXAMPLES);
+    const ex = r.pick(EXAMPLES);
     const t = fakeToken();
     files[`h${i}/${ex.path}`] = ex.text.split(EXAMPLE_TOKEN).join(t);
     withToken.set(`h${i}/${ex.path}`, t);
   }
   for (const [i, ne] of NEUTRAL.entries()) {
     if (!r.chance(0.6)) continue;
-    const t = r.chance(0.3) && withToken.size ? pick(r, [...withToken.values()]) : fakeToken();
+    const t = r.chance(0.3) && withToken.size ? r.pick([...withToken.values()]) : fakeToken();
     files[`n${i}/${ne.path}`] = ne.text(t);
     withToken.set(`n${i}/${ne.path}`, t);
   }
   let config: string | null = null;
   if (r.chance(0.4)) {
-    files['.secret-guard.json'] = JSON.stringify({ ignorePaths: [pick(r, ['h0/**', 'n0/**', 'n1/**', 'x/**'])] });
+    files['.secret-guard.json'] = JSON.stringify({ ignorePaths: [r.pick(['h0/**', 'n0/**', 'n1/**', 'x/**'])] });
     config = join(tempDir('sg-config-'), 'base.json');
     writeFileSync(config, files['.secret-guard.json']);
   }
@@ -354,7 +350,7 @@ function buildCase(r: Random): Case {
   // A side branch with work of its own, merged later (or not).
   repo.git('checkout', '-q', '-b', 'other');
   const sideToken = fakeToken();
-  const sideEx = pick(r, EXAMPLES);
+  const sideEx = r.pick(EXAMPLES);
   const sidePath = `s/${sideEx.path}`;
   repo.commit({ [sidePath]: r.chance(0.5) ? sideEx.text.split(EXAMPLE_TOKEN).join(sideToken) : 'side work\n' }, 'side');
   repo.git('checkout', '-q', '-b', 'feature', 'main');
@@ -368,12 +364,12 @@ function buildCase(r: Random): Case {
   for (let k = 0; k < ops; k++) {
     const live = paths();
     if (!live.length) break;
-    const from = pick(r, live);
+    const from = r.pick(live);
     const op = r.int(19);
     try {
       switch (op) {
         case 0: {
-          const ex = pick(r, EXAMPLES);
+          const ex = r.pick(EXAMPLES);
           const p = `a${k}/${ex.path}`;
           if (!fresh(p)) break;
           commit({ [p]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) }, `add ${p}`);
@@ -382,7 +378,7 @@ function buildCase(r: Random): Case {
         }
         case 1: {
           const t = withToken.get(from)!;
-          const ex = pick(r, EXAMPLES);
+          const ex = r.pick(EXAMPLES);
           const p = `m${k}/${ex.path}`;
           if (!fresh(p)) break;
           commit({ [from]: text(from).split(t).join('REMOVED'), [p]: ex.text.split(EXAMPLE_TOKEN).join(t) }, 'move');
@@ -431,7 +427,7 @@ function buildCase(r: Random): Case {
         }
         case 7: {
           // A token added, then taken out again in the next commit.
-          const ex = pick(r, EXAMPLES);
+          const ex = r.pick(EXAMPLES);
           const p = `t${k}/${ex.path}`;
           if (!fresh(p)) break;
           commit({ [p]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) }, 'oops');
@@ -457,17 +453,17 @@ function buildCase(r: Random): Case {
           const mainLive = [...withToken.keys()].filter((p) => existsSync(join(repo.dir, p)));
           const what = r.int(3);
           if (what === 0 || !mainLive.length) {
-            const ex = pick(r, EXAMPLES);
+            const ex = r.pick(EXAMPLES);
             commit({ [`main${k}/${ex.path}`]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) }, 'on main');
             did.push(`main adds main${k}/${ex.path}`);
           } else if (what === 1) {
-            const p = pick(r, mainLive);
+            const p = r.pick(mainLive);
             mkdirSync(join(repo.dir, `mv${k}`), { recursive: true });
             repo.git('mv', p, `mv${k}/${p.split('/').pop()}`);
             commit({}, 'rename on main');
             did.push(`main renames ${p}`);
           } else {
-            const p = pick(r, mainLive);
+            const p = r.pick(mainLive);
             commit({ [p]: `# main\n${text(p)}` }, 'edit on main');
             did.push(`main edits ${p}`);
           }
@@ -487,7 +483,7 @@ function buildCase(r: Random): Case {
         }
         case 11: {
           // Config changed inside the range: it must not apply to the range or the server.
-          commit({ '.secret-guard.json': JSON.stringify(pick(r, [{ ignorePaths: ['**'] }, { failOn: 'none' }, { disabledRules: ['postmark-server-token', 'postmark-hardcoded-client'] }])) }, 'config');
+          commit({ '.secret-guard.json': JSON.stringify(r.pick([{ ignorePaths: ['**'] }, { failOn: 'none' }, { disabledRules: ['postmark-server-token', 'postmark-hardcoded-client'] }])) }, 'config');
           did.push(`config changed in range: ${text('.secret-guard.json')}`);
           break;
         }
@@ -513,7 +509,7 @@ function buildCase(r: Random): Case {
         }
         case 15: {
           // A new token with an inline allow on its line (or one added to an old token's line).
-          const ex = pick(r, EXAMPLES);
+          const ex = r.pick(EXAMPLES);
           const p = `al${k}/${ex.path}`;
           if (r.chance(0.5) && fresh(p)) {
             const body = ex.text.split(EXAMPLE_TOKEN).join(fakeToken());
@@ -528,7 +524,7 @@ function buildCase(r: Random): Case {
         }
         case 16: {
           // A new token and its fingerprint in the committed ignore file (read by no gate but pre-push).
-          const ex = pick(r, EXAMPLES);
+          const ex = r.pick(EXAMPLES);
           const p = `ig${k}/${ex.path}`;
           if (!fresh(p)) break;
           repo.write({ [p]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) });
@@ -621,7 +617,7 @@ function checkPush(c: Case, r: Random, where: string): void {
   const old = c.head;
   const rewrite = r.int(3);
   if (rewrite === 0) {
-    const ex = pick(r, EXAMPLES);
+    const ex = r.pick(EXAMPLES);
     repo.write({ [`amend/${ex.path}`]: ex.text.split(EXAMPLE_TOKEN).join(fakeToken()) });
     repo.git('add', '-A');
     repo.git('commit', '-q', '--amend', '--allow-empty', '--no-edit', '--no-verify');
