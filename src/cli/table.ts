@@ -37,7 +37,7 @@ export const COMMANDS: CommandSpec[] = [
       staged: { type: 'boolean', describe: 'Scan what is about to be committed (the pre-commit hook)' },
       history: { type: 'boolean', describe: 'Scan every commit reachable from any ref, the stash included' },
       range: { type: 'string', describe: 'Scan the commits in BASE..HEAD (a pull request)' },
-      'pre-receive': { type: 'boolean', describe: "Server hook: scan the commits of the ref updates on stdin that no ref holds yet (settings: --config or $GIT_DIR/secret-guard.json)" },
+      'pre-receive': { type: 'boolean', describe: "Server hook: scan the commits of the ref updates on stdin that no branch or tag holds yet (settings: --config or $GIT_DIR/secret-guard.json)" },
       'pre-push': { type: 'boolean', describe: 'Client hook: with REMOTE URL as arguments, scan the commits the remote does not have' },
       'commit-msg': { type: 'string', describe: 'commit-msg hook: scan the commit message in this file' },
       timeout: { type: 'string', describe: 'Push gates: time budget, e.g. 4s (what happens then: --on-timeout)' },

@@ -32,6 +32,7 @@ import { chosen, isGate, type Gate } from '../scan/modes.js';
 import { onUnreadOf, unreadCount, unreadLines, type OnUnread } from '../scan/unread.js';
 
 const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
+const SERVER_HELD = ['--branches', '--tags'];
 
 /** `4s`, `500ms`, `1m`, or plain seconds. */
 function parseDuration(text: string): number | null {
@@ -92,7 +93,7 @@ async function prePushInput(text: string, env: CliContext['env'], cwd: string, r
   const from = env.PRE_COMMIT_TO_REF && env.PRE_COMMIT_FROM_REF && !isZero(env.PRE_COMMIT_FROM_REF) ? await sha(env.PRE_COMMIT_FROM_REF, '^{commit}') : zero;
   const lines = [`${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${local} ${env.PRE_COMMIT_REMOTE_BRANCH || 'HEAD'} ${from}`];
   // The superset: refs/heads and refs/tags whose commit the remote's tracking refs do not hold.
-  const held = /^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [];
+  const held = await trackingRefs(remote, env.PRE_COMMIT_REMOTE_URL, cwd);
   const fresh = new Set((await git([NO_REPLACE, 'rev-list', '--branches', '--tags', '--not', ...held], cwd)).toString('utf8').split('\n').filter(Boolean));
   const refs = (await git([NO_REPLACE, 'for-each-ref', '--format=%(objectname) %(*objectname) %(refname)', 'refs/heads', 'refs/tags'], cwd)).toString('utf8');
   for (const line of refs.split('\n')) {
@@ -101,6 +102,30 @@ async function prePushInput(text: string, env: CliContext['env'], cwd: string, r
     if (fresh.has(m[2] || m[1]!)) lines.push(`${m[3]} ${m[1]} ${m[3]} ${zero}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The remote-tracking refs that say what the remote holds: `--remotes=<name>` for the remote git
+ * names in the hook's first argument, or, when that is a URL (`git push ../server.git main`,
+ * `git push git@host:shop.git`), for every configured remote whose url or pushurl is that URL.
+ * None match: nothing is known to be there, and every commit of a new branch is read.
+ */
+async function trackingRefs(remote: string, url: string | undefined, cwd: string): Promise<string[]> {
+  const plain = /^[A-Za-z0-9._-]+$/;
+  const r = await gitRaw(['config', '-z', '--get-regexp', '^remote\\..*\\.(push)?url$'], cwd);
+  const names = new Set<string>();
+  let configured = false;
+  for (const rec of r.code === 0 ? r.stdout.toString('utf8').split('\0') : []) {
+    const nl = rec.indexOf('\n');
+    if (nl < 0) continue;
+    const m = /^remote\.(.+)\.(?:push)?url$/.exec(rec.slice(0, nl));
+    if (!m) continue;
+    if (m[1] === remote) configured = true;
+    const value = rec.slice(nl + 1);
+    if (value === remote || (url !== undefined && value === url)) names.add(m[1]!);
+  }
+  const chosen = configured ? [remote] : [...names];
+  return chosen.filter((n) => plain.test(n)).map((n) => `--remotes=${n}`);
 }
 
 interface Outcome {
@@ -134,7 +159,11 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   let work: Promise<Outcome>;
   if (gate === 'pre-receive') {
     const updates = parseUpdates(input, 'pre-receive');
-    work = scanPush({ ...src, updates, held: ['--all'], describe: 'the pushed commits' }).then((scan) => ({ scan, gitDir: repo.gitDir }));
+    // Held: what a branch or tag of the server holds, every one of which came through this hook.
+    // Not --all: hosts keep commits under refs no push made, with hooks skipped (GitLab fetches a
+    // fork's merge request into refs/merge-requests/N/head, GitHub keeps refs/pull/N/head, GitLab
+    // refs/keep-around/*), and a push that merges or fast-forwards onto them must read them.
+    work = scanPush({ ...src, updates, held: SERVER_HELD, describe: 'the pushed commits' }).then((scan) => ({ scan, gitDir: repo.gitDir }));
   } else {
     const given = ((args.paths as string[] | undefined) ?? []).concat(args._.slice(1).map(String));
     // The pre-commit framework passes no arguments to a pre-push hook; it names the remote in its environment.
@@ -148,7 +177,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
       if (isZero(u.old)) continue;
       if ((await gitRaw([NO_REPLACE, 'cat-file', '-e', `${u.old}^{commit}`], ctx.cwd)).code === 0) known.push(u.old);
     }
-    const held = [...known, ...(/^[A-Za-z0-9._-]+$/.test(remote) ? [`--remotes=${remote}`] : [])];
+    const held = [...known, ...(await trackingRefs(remote, url, ctx.cwd))];
     work = scanPush({ ...src, updates, held, describe: `the commits ${url ?? remote} does not have` }).then((scan) => ({ scan, gitDir: repo.gitDir }));
   }
 

@@ -45,6 +45,8 @@ export const isFile = (mode: string) => mode === '100644' || mode === '100755' |
 const isZero = (sha: string) => /^0+$/.test(sha);
 /** Secret plus whether an inline allow covers it: removing the allow makes a new finding. */
 export const idOf = (f: Finding) => `${f.suppressedBy ? 1 : 0}${f.secret}`;
+/** In a merge's `merged` ids: some other parent has a file at the path (so its path findings too). */
+export const PATH_HELD = '\0file';
 const NO_IDS: ReadonlySet<string> = new Set();
 
 interface Leak {
@@ -105,7 +107,8 @@ export class Provenance {
 
   /**
    * Applies one commit, in topological order. `children`: how many commits of the walk have it as
-   * a parent. `merged` (ranges): per path, the ids some other parent of a merge held there.
+   * a parent. `merged` (ranges): per path, the ids some other parent of a merge held there, and
+   * PATH_HELD when one has a file there.
    */
   commit(c: LogCommit, children: number, merged?: ReadonlyMap<string, ReadonlySet<string>>): void {
     const index = this.firstParent.length;
@@ -201,7 +204,8 @@ export class Provenance {
     const leaks: Leak[] = [];
     const previous = base.get(ch.oldPath);
     if (ch.status === 'A' || ch.status === 'R' || ch.status === 'C') {
-      for (const f of this.contents.pathFindings(ch.path)) leaks.push(this.leakFor(f, `p${f.ruleId}\0${ch.path}`, c));
+      // A path another parent of a merge already has (a .env merged in from the base) is not the merge's doing.
+      if (!inOtherParent.has(PATH_HELD)) for (const f of this.contents.pathFindings(ch.path)) leaks.push(this.leakFor(f, `p${f.ruleId}\0${ch.path}`, c));
     } else {
       for (const l of base.get(ch.path)?.leaks ?? []) if (l.kind === 'path') leaks.push(l);
     }
@@ -213,10 +217,15 @@ export class Provenance {
         const id = idOf(f);
         if (seen.has(id)) continue;
         seen.add(id);
-        const carried = previous?.leaks.find((l) => l.kind === 'content' && l.id === id);
-        if (carried) leaks.push(carried);
+        // An allow written on a secret the old side had without one adds no secret: the leak goes on
+        // (removing an allow, though, is a new finding).
+        const plain = f.suppressedBy ? `0${f.secret}` : id;
+        const carried = previous?.leaks.find((l) => l.kind === 'content' && (l.id === id || l.id === plain));
+        if (carried) {
+          if (!leaks.includes(carried)) leaks.push(carried);
+        }
         // In the old side (or another parent) but not a leak of this scan: it came with the range's base.
-        else if (!before.has(id) && !inOtherParent.has(id)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
+        else if (!before.has(id) && !before.has(plain) && !inOtherParent.has(id) && !inOtherParent.has(plain)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
       }
     }
     return leaks.length ? { blob: ch.newBlob, leaks } : null;

@@ -22,7 +22,7 @@ import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/resul
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
-import { idOf, isFile, Provenance, type Contents, type HeldFinding } from './history-provenance.js';
+import { idOf, isFile, PATH_HELD, Provenance, type Contents, type HeldFinding } from './history-provenance.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
@@ -406,17 +406,23 @@ class HistoryScan {
 
   /**
    * In a range, a merge of the base branch brings the base's secrets in through its first-parent
-   * diff. A secret that some other parent already had at the same path is not the merge's doing.
+   * diff. A secret that some other parent already had at the same path is not the merge's doing,
+   * nor is a path (a committed .env) that some other parent already had.
    * (In a full history that parent came first and the leak is already known.)
    */
   private async inOtherParents(c: LogCommit): Promise<Map<string, ReadonlySet<string>>> {
     const out = new Map<string, ReadonlySet<string>>();
     for (const ch of c.changes) {
-      if (!isFile(ch.newMode) || !this.findingsAt(ch.newBlob, ch.path).length) continue;
+      if (!isFile(ch.newMode)) continue;
+      const content = this.findingsAt(ch.newBlob, ch.path).length > 0;
+      const added = ch.status === 'A' || ch.status === 'R' || ch.status === 'C';
+      if (!content && !(added && detectPath(ch.path, 'committed', this.opts.rules).length)) continue;
       const ids = new Set<string>();
       for (const p of c.parents.slice(1)) {
         const blob = await objectAt(this.opts.cwd, p, ch.path);
         if (!blob) continue;
+        ids.add(PATH_HELD);
+        if (!content) continue;
         const waits: Promise<void>[] = [];
         this.want(blob, ch.path, waits);
         await Promise.all(waits);

@@ -6,8 +6,11 @@
  * a commit the receiving side already has), plus annotated tag messages and tagged blobs, which
  * no commit walk reaches.
  *
- * The server side: `git rev-list NEW... --not --all` while the hook runs is exactly "commits no
- * existing ref holds", because refs are updated only after the hook accepts the push. The pushed
+ * The server side: `git rev-list NEW... --not --branches --tags` while the hook runs is "commits no
+ * existing branch or tag holds", because refs are updated only after the hook accepts the push.
+ * Not `--all`: a host keeps commits under refs that no push made and no hook read (a fork's merge
+ * request in refs/merge-requests/N/head, fetched by GitLab with hooks skipped; refs/pull/N/head on
+ * GitHub), and a push that merges them into a branch is where they must be read. The pushed
  * objects are in git's quarantine area then: git commands started from the hook read them through
  * the GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES environment git set, which every git
  * process spawned here inherits unchanged.
@@ -72,7 +75,7 @@ export interface PushScanOptions {
   maxFileSize: number;
   isIgnoredPath: (p: string) => boolean;
   updates: RefUpdate[];
-  /** Revisions the receiving side holds: `['--all']` on the server, the remote's tracking refs on a client. */
+  /** Revisions the receiving side holds: its branches and tags on the server, the remote's tracking refs on a client. */
   held: string[];
   /** The commits scanned, for the report's name of the range. */
   describe: string;
