@@ -1,0 +1,34 @@
+/**
+ * Review of `scan --history` for completeness: fixed cases of what a seeded differential against
+ * scans of every commit's tree found.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
+import type { HistoryFinding, JsonReport } from './helpers/report.js';
+
+afterAll(cleanupAll);
+
+describe('scan --history: fixed cases the differential found', () => {
+  it('reports no new leak at a merge that brings in a file its other parent renamed: the leak it carries', () => {
+    // b renames config/mail.yml (its token came in on b) to config/mailer.yml; main merges b.
+    // main's first-parent diff adds config/mailer.yml, whose token the first parent never held:
+    // it was taken for a leak the merge introduced, reported a second time at the merge, and the
+    // holders split: b under the first finding, main under the merge's.
+    const t = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'one\n' } });
+    repo.git('checkout', '-q', '-b', 'b');
+    const added = repo.commit({ 'config/mail.yml': `postmark:\n  server_token: ${t}\n` }, 'mail settings');
+    repo.git('mv', 'config/mail.yml', 'config/mailer.yml');
+    repo.git('commit', '-q', '-m', 'rename');
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ 'b.txt': 'two\n' }, 'elsewhere');
+    repo.git('merge', '-q', '--no-ff', '-m', 'merge b', 'b');
+    const r = cli(['scan', '--history', '--format', 'json', '--show-secrets'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    const findings = (JSON.parse(r.stdout) as JsonReport<HistoryFinding>).findings;
+    expect(findings.map((f) => [f.file, f.match, f.commit, f.holders.refs, f.holders.commits, f.holders.inHead])).toEqual([
+      ['config/mail.yml', t, added, ['refs/heads/b', 'refs/heads/main'], 3, true],
+    ]);
+  });
+});
