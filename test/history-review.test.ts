@@ -31,4 +31,20 @@ describe('scan --history: fixed cases the differential found', () => {
       ['config/mail.yml', t, added, ['refs/heads/b', 'refs/heads/main'], 3, true],
     ]);
   });
+
+  it('names an older stash entry among the holders of a token in its message, as it does for one in its files', () => {
+    // A stash entry's message is its commit's: `git stash push -m` with a token in it. Once
+    // another entry is pushed it is stash@{1}, reached only through the stash's reflog, so no
+    // ref contains it; the content leaks it holds list stash@{1}, and so must its message.
+    const t = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'one\n' } });
+    repo.write({ 'a.txt': 'two\n' });
+    repo.git('stash', 'push', '-q', '-m', `debug POSTMARK_SERVER_TOKEN=${t}`);
+    repo.write({ 'a.txt': 'three\n' });
+    repo.git('stash', 'push', '-q', '-m', 'later');
+    const r = cli(['scan', '--history', '--format', 'json', '--show-secrets'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    const findings = (JSON.parse(r.stdout) as JsonReport<HistoryFinding>).findings;
+    expect(findings.map((f) => [f.kind, f.match, f.holders.refs])).toEqual([['message', t, ['stash@{1}']]]);
+  });
 });
