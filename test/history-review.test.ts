@@ -291,6 +291,9 @@ function build(seed: number, clean: boolean): Case {
       const untracked = !tracked(repo).includes(p) && r.chance(0.6);
       repo.write({ [p]: body });
       if (!untracked) repo.git('add', '-A');
+      // Sometimes only the index keeps the token (the stash's second parent): the file is then
+      // changed again in the work tree, which the stash's own tree holds.
+      if (!untracked && r.chance(0.3)) repo.write({ [p]: 'nothing here\n' });
       const named = r.chance(0.3) ? ['-m', message(r, c, clean)] : [];
       if (tryGit(repo, 'stash', 'push', '-q', ...(untracked ? ['-u'] : []), ...named)) c.log.push(`stash ${untracked ? '-u ' : ''}${named.length ? '-m ' : ''}${p}`);
       repo.git('reset', '-q', '--hard');
