@@ -113,7 +113,8 @@ function trees(commits: LogCommit[]): Map<string, Map<string, string>> {
 /**
  * The plain reading of what each commit holds, on whole trees: per path, the leaks there. A leak
  * is named by how it came in (secret and path it was introduced at, or the .env path); a change
- * carries the leaks its old side (the rename or copy source) held in the first parent's tree.
+ * carries the leaks its old side (the rename or copy source) held in the first parent's tree, or
+ * else, in a merge, that another parent held at the same path.
  * Returns, per leak, how many commits hold it.
  */
 function plainCounts(commits: LogCommit[]): Map<string, number> {
@@ -131,7 +132,9 @@ function plainCounts(commits: LogCommit[]): Map<string, number> {
         if (ch.path.endsWith('.env')) here.add(`p\0${ch.path}`);
       } else for (const l of base.get(ch.path) ?? []) if (l.startsWith('p')) here.add(l);
       for (const secret of new Set(BLOBS[ch.newBlob] ?? [])) {
-        const carried = [...previous].find((l) => l.startsWith(`c${secret}\0`));
+        // From the old side in the first parent, else (a merge) from another parent at the same path.
+        const others = c.parents.slice(1).flatMap((p) => [...(held.get(p)?.get(ch.path) ?? [])]);
+        const carried = [...previous, ...others].find((l) => l.startsWith(`c${secret}\0`));
         if (carried) here.add(carried);
         else if (!(BLOBS[ch.oldBlob] ?? []).includes(secret)) here.add(`c${secret}\0${ch.path}`);
       }

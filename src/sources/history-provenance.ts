@@ -4,7 +4,7 @@
  * first; what a blob holds comes from the caller's `Contents`, so no git and no I/O here.
  *
  * A secret is introduced at P when the new blob at P holds it and the old side of the diff (the
- * rename source, for a rename) does not. A commit's state is its first parent's state plus its
+ * rename source, for a rename) does not, nor, for a merge, another parent at P. A commit's state is its first parent's state plus its
  * diff, restricted to the paths that hold a leak: a persistent map, so a child shares all but
  * what its diff changed. That is exact because a parent always comes before its children. A
  * state is dropped once all of the commit's children have been seen, except at ref tips and the
@@ -115,8 +115,13 @@ export class Provenance {
     const parent = c.parents.length ? this.states.get(c.parents[0]!) : undefined;
     this.firstParent.push(parent ? parent.index : -1);
     const base = parent?.state ?? EMPTY;
+    const others: State[] = [];
+    for (const p of c.parents.slice(1)) {
+      const s = this.states.get(p)?.state;
+      if (s) others.push(s);
+    }
     const touched = new Set<Leak>();
-    const state = this.applyDiff(c, base, merged, touched);
+    const state = this.applyDiff(c, base, merged, touched, others);
     for (const l of touched) {
       const now = holds(state, l);
       if (now !== holds(base, l)) l.switches.push(now ? index : ~index);
@@ -171,7 +176,7 @@ export class Provenance {
     return out;
   }
 
-  private applyDiff(c: LogCommit, base: State, merged: ReadonlyMap<string, ReadonlySet<string>> | undefined, touched: Set<Leak>): State {
+  private applyDiff(c: LogCommit, base: State, merged: ReadonlyMap<string, ReadonlySet<string>> | undefined, touched: Set<Leak>, others: readonly State[]): State {
     let paths = base;
     const drop = (path: string) => {
       const old = paths.get(path);
@@ -182,7 +187,7 @@ export class Provenance {
     for (const ch of c.changes) {
       if (ch.status === 'D' || ch.status === 'R') drop(ch.oldPath);
       if (ch.status === 'D') continue;
-      const held = this.heldAt(ch, c, base, merged?.get(ch.path) ?? NO_IDS);
+      const held = this.heldAt(ch, c, base, merged?.get(ch.path) ?? NO_IDS, others);
       if (!held) {
         drop(ch.path);
         continue;
@@ -198,8 +203,13 @@ export class Provenance {
     return paths;
   }
 
-  /** What the new side of one change holds: carried leaks, introduced ones, path findings. */
-  private heldAt(ch: RawChange, c: LogCommit, base: State, inOtherParent: ReadonlySet<string>): Held | null {
+  /**
+   * What the new side of one change holds: carried leaks, introduced ones, path findings. A merge's
+   * change is against its first parent; a secret another parent (`others`: their states) holds at
+   * the same path came with that parent, so it is that parent's leak carried, not a new one (which
+   * it would be when that parent holds it only by a rename, its leak keyed at the older path).
+   */
+  private heldAt(ch: RawChange, c: LogCommit, base: State, inOtherParent: ReadonlySet<string>, others: readonly State[]): Held | null {
     if (this.contents.excluded(ch.path, ch.newMode)) return null;
     const leaks: Leak[] = [];
     const previous = base.get(ch.oldPath);
@@ -218,9 +228,12 @@ export class Provenance {
         if (seen.has(id)) continue;
         seen.add(id);
         // An allow written on a secret the old side had without one adds no secret: the leak goes on
-        // (removing an allow, though, is a new finding).
+        // (removing an allow, though, is a new finding). A merge's other parent holding the same
+        // secret at this path (there by a rename, its leak keyed at the older path) carries its leak.
         const plain = f.suppressedBy ? `0${f.secret}` : id;
-        const carried = previous?.leaks.find((l) => l.kind === 'content' && (l.id === id || l.id === plain));
+        const same = (l: Leak) => l.kind === 'content' && (l.id === id || l.id === plain);
+        let carried = previous?.leaks.find(same);
+        for (const o of others) carried ??= o.get(ch.path)?.leaks.find(same);
         if (carried) {
           if (!leaks.includes(carried)) leaks.push(carried);
         }

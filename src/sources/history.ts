@@ -477,6 +477,13 @@ class HistoryScan {
     const { findings, messages } = this.provenance.settle(this.tips.byCommit, head);
     for (const m of messages) {
       m.finding.holders.refs = await refsContaining(this.opts.cwd, m.commits);
+      // Older stash entries are no refs (only the stash's reflog holds them), yet they hold what
+      // they reach, as content leaks name them (stash@{n}): the message of one is no less held.
+      if (this.walk.rangeText === undefined) {
+        for (const [i, sha] of this.tips.olderStash.entries()) {
+          if (await reaches(this.opts.cwd, sha, m.commits)) m.finding.holders.refs.push(`stash@{${i + 1}}`);
+        }
+      }
       m.finding.holders.inHead = head ? await reaches(this.opts.cwd, head, m.commits) : false;
     }
     for (const f of findings) f.holders.refs.sort();
