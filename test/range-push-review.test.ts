@@ -43,28 +43,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from './helpers/cli.js';
 import { seeded, runSeed, type Random } from './helpers/random.js';
-import { cleanupAll, fakeToken, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, gitIn, GIT_IDENTITY, makeRepo, renameSources, tempDir, type Repo } from './helpers/repo.js';
 import type { JsonReport } from './helpers/report.js';
-import { ruleSpecs } from './helpers/rules.mjs';
+import { EXAMPLE_TOKEN, EXAMPLES, NEUTRAL } from './helpers/leak-examples.js';
 
 afterAll(cleanupAll);
 
-const EXAMPLE_TOKEN = '6f1c2a7e-93b4-4d1e-b0a2-5c8e1f3d9a47';
-interface Example {
-  path: string;
-  text: string;
-}
-/** Every rule's positive examples that fail (no lowered severity) and hold the example token. */
-const EXAMPLES: Example[] = (ruleSpecs() as Array<{ examples?: Array<{ path: string; text: string; severity?: string }> }>).flatMap((s) =>
-  (s.examples ?? []).filter((e) => !e.severity && e.text.includes(EXAMPLE_TOKEN) && !e.path.includes('..')).map((e) => ({ path: e.path, text: e.text })),
-);
-
-/** Texts that hold a token outside any Postmark context, and their Postmark-context edits. */
-const NEUTRAL = [
-  { path: 'config/mail.yml', text: (t: string) => `api_token: ${t}\nfrom: ops@example.com\n`, postmarkPath: 'config/postmark.yml' },
-  { path: 'settings.ini', text: (t: string) => `[other]\nserver_token = ${t}\ntimeout = 30\n`, context: (s: string) => s.replace('[other]', '[postmark]') },
-  { path: 'config/app.yml', text: (t: string) => `mailer:\n  other:\n    api_key: ${t}\n    region: eu\n`, context: (s: string) => s.replace('other:', 'postmark:') },
-];
 
 const IDENTITY = { ...GIT_IDENTITY, NO_COLOR: '1' };
 
@@ -144,19 +128,7 @@ function treeFindings(repo: Repo, tree: string, config: string | null): TreeFind
 }
 
 /** new path → its source, for the renames `git diff -M from to` sees. */
-function renames(repo: Repo, from: string, to: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const parts = gitIn(repo.dir, ['diff', '-M', '--name-status', '-z', from, to]).split('\0');
-  for (let i = 0; i < parts.length - 1; i++) {
-    const status = parts[i]!;
-    if (status[0] === 'R' || status[0] === 'C') {
-      const src = parts[++i]!;
-      const dst = parts[++i]!;
-      if (status[0] === 'R') out.set(dst, src);
-    } else i++;
-  }
-  return out;
-}
+const renames = (repo: Repo, from: string, to: string): Map<string, string> => renameSources(repo.dir, [from, to]);
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 

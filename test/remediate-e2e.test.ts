@@ -11,9 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, cli } from './helpers/cli.js';
+import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
 import { needTool } from './helpers/tools.js';
+import { runPrinted, stepCommands } from './helpers/printed-steps.js';
 
 const FILTER_REPO = needTool('git-filter-repo', 'remediate end to end (the printed commands run git filter-repo)');
 
@@ -58,25 +59,14 @@ function gitState(dir: string): string {
   ].join('\n--\n');
 }
 
-/** The commands printed under the step whose title starts with `title`. */
+/** The commands printed under the step whose title starts with `title` (the step must be there). */
 function commandsOf(stdout: string, title: string): string[] {
-  const lines = stdout.split('\n');
-  const start = lines.findIndex((l) => /^\d+\. /.test(l) && l.replace(/^\d+\. /, '').startsWith(title));
-  expect(start, `step "${title}" in:\n${stdout}`).toBeGreaterThan(-1);
-  const out: string[] = [];
-  for (const l of lines.slice(start + 1)) {
-    if (l === '' || /^\d+\. /.test(l)) break;
-    if (l.startsWith('     ')) out.push(l.slice(5));
-  }
-  return out;
+  const found = stepCommands(stdout, title);
+  expect(found, `step "${title}" in:\n${stdout}`).not.toBeNull();
+  return found!;
 }
 
-/** Runs printed commands in bash, as a user pasting them would, with secret-guard being this build. */
-function bash(cwd: string, commands: string[]): { code: number; out: string } {
-  const script = [`secret-guard() { ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"; }`, ...commands].join('\n');
-  const r = spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' }, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
+const bash = runPrinted;
 
 describe.skipIf(!FILTER_REPO)('remediate, applied with the real git filter-repo', () => {
   it('leaves no secret in the rewritten history or on origin, and the original repository untouched', () => {

@@ -24,11 +24,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, cli } from './helpers/cli.js';
+import { cli } from './helpers/cli.js';
 import { runSeed, seeded, type Random } from './helpers/random.js';
 import { cleanupAll, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 import type { HistoryFinding, JsonReport } from './helpers/report.js';
 import { needTool } from './helpers/tools.js';
+import { runPrinted, stepCommands } from './helpers/printed-steps.js';
 import { pathFromBytes } from '../src/sources/git.js';
 
 const FILTER_REPO = needTool('git-filter-repo', 'the remediate review (the printed commands run git filter-repo)');
@@ -235,25 +236,8 @@ function scanJson(cwd: string, flags: string[] = []): JsonReport<HistoryFinding>
   return JSON.parse(r.stdout) as JsonReport<HistoryFinding>;
 }
 
-/** The commands printed under the step whose title starts with `title` (none when there is no such step). */
-function commandsOf(stdout: string, title: string): string[] {
-  const lines = stdout.split('\n');
-  const start = lines.findIndex((l) => /^\d+\. /.test(l) && l.replace(/^\d+\. /, '').startsWith(title));
-  if (start < 0) return [];
-  const out: string[] = [];
-  for (const l of lines.slice(start + 1)) {
-    if (l === '' || /^\d+\. /.test(l)) break;
-    if (l.startsWith('     ')) out.push(l.slice(5));
-  }
-  return out;
-}
-
-/** Runs printed commands in bash, as a user pasting them would. */
-function bash(cwd: string, commands: string[]): { code: number; out: string } {
-  const script = [`secret-guard() { ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"; }`, ...commands].join('\n');
-  const r = spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1' }, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
+const commandsOf = (stdout: string, title: string): string[] => stepCommands(stdout, title) ?? [];
+const bash = runPrinted;
 
 /** The left sides of an expression file (filter-repo's syntax: split at the last `==>`, `literal:` read). */
 function expressions(file: string): string[] {

@@ -14,28 +14,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { seeded, runSeed, type Random } from './helpers/random.js';
-import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import { cleanupAll, fakeToken, gitIn, makeRepo, renameSources, tempDir, type Repo } from './helpers/repo.js';
 import type { JsonReport } from './helpers/report.js';
-import { ruleSpecs } from './helpers/rules.mjs';
+import { EXAMPLE_TOKEN, EXAMPLES, NEUTRAL } from './helpers/leak-examples.js';
 
 afterAll(cleanupAll);
 
-const EXAMPLE_TOKEN = '6f1c2a7e-93b4-4d1e-b0a2-5c8e1f3d9a47';
-interface Example {
-  path: string;
-  text: string;
-}
-/** Every rule's positive examples that fail (no lowered severity) and hold the example token. */
-const EXAMPLES: Example[] = (ruleSpecs() as Array<{ examples?: Array<{ path: string; text: string; severity?: string }> }>).flatMap((s) =>
-  (s.examples ?? []).filter((e) => !e.severity && e.text.includes(EXAMPLE_TOKEN) && !e.path.includes('..')).map((e) => ({ path: e.path, text: e.text })),
-);
-
-/** Texts that hold a token outside any Postmark context, and their Postmark-context edits. */
-const NEUTRAL = [
-  { path: 'config/mail.yml', text: (t: string) => `api_token: ${t}\nfrom: ops@example.com\n`, postmarkPath: 'config/postmark.yml' },
-  { path: 'settings.ini', text: (t: string) => `[other]\nserver_token = ${t}\ntimeout = 30\n`, context: (s: string) => s.replace('[other]', '[postmark]') },
-  { path: 'config/app.yml', text: (t: string) => `mailer:\n  other:\n    api_key: ${t}\n    region: eu\n`, context: (s: string) => s.replace('other:', 'postmark:') },
-];
 
 type Pair = string; // `${path}\0${ruleId}\0${secret}`
 /** The JSON report's `match` is the secret (with --show-secrets). */
@@ -80,16 +64,7 @@ function oracle(repo: Repo): Set<Pair> {
   const hasHead = gitIn(repo.dir, ['rev-parse', '--verify', '-q', 'HEAD^{tree}']).trim();
   const before = pairsOf(hasHead ? scanJson(['scan', '.', ...configArgs], materialize(repo, 'HEAD')) : ({ findings: [] } as unknown as JsonReport));
   const after = pairsOf(scanJson(['scan', '.', ...configArgs], materialize(repo, undefined)));
-  const source = new Map<string, string>();
-  const parts = gitIn(repo.dir, ['diff', '--cached', '-M', '--name-status', '-z']).split('\0');
-  for (let i = 0; i < parts.length - 1; i++) {
-    const status = parts[i]!;
-    if (status[0] === 'R' || status[0] === 'C') {
-      const from = parts[++i]!;
-      const to = parts[++i]!;
-      if (status[0] === 'R') source.set(to, from);
-    } else i++;
-  }
+  const source = renameSources(repo.dir, ['--cached']);
   const out = new Set<Pair>();
   for (const [path, pairs] of after) {
     const old = before.get(source.get(path) ?? path) ?? new Set();

@@ -89,6 +89,21 @@ export function gitIn(dir: string, args: string[], env: Record<string, string> =
   return execFileSync('git', args, { cwd: dir, env: { ...process.env, ...ENV, HOME: dir, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 }
 
+/** new path → its source, for the renames `git diff -M` sees with `diffArgs` (`--cached`, or two commits). */
+export function renameSources(dir: string, diffArgs: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const parts = gitIn(dir, ['diff', '-M', '--name-status', '-z', ...diffArgs]).split('\0');
+  for (let i = 0; i < parts.length - 1; i++) {
+    const status = parts[i]!;
+    if (status[0] === 'R' || status[0] === 'C') {
+      const from = parts[++i]!;
+      const to = parts[++i]!;
+      if (status[0] === 'R') out.set(to, from);
+    } else i++;
+  }
+  return out;
+}
+
 /**
  * What `git init -q -b main` (or `--bare`) writes, made once per test file in a temp folder of
  * its own (cleanupAll removes it with the rest) and copied into each new repository: the same
