@@ -13,7 +13,7 @@
 import { detect, type CompiledRule } from '../core/engine.js';
 import { firstAtOrAfter } from '../core/sorted.js';
 import type { Finding, Fragment } from '../core/types.js';
-import { keywordGate, type KeywordGate } from './gate.js';
+import { gateOf, type KeywordGate } from './gate.js';
 
 /** The shortest run kept (as `strings` does): shorter ones are mostly noise in compiled data. */
 const MIN_RUN = 4;
@@ -74,19 +74,13 @@ function wideRuns(buf: Buffer): { text: string; runs: number[][] } {
   return { text: out.toString('latin1'), runs };
 }
 
-/** Built once per rule list, for the sources that do not build a gate of their own. */
-const gates = new WeakMap<CompiledRule[], KeywordGate | null>();
-
 /**
  * The findings in a binary file's printable runs, or null when no rule's keyword is in its
  * bytes or its path (skip it as binary, as before). Lines and columns are the file's: the line
  * is 1 + the newline bytes before the finding, the column its byte offset in that line.
  */
 export function binaryFindings(buf: Buffer, path: string, rules: CompiledRule[], gate?: KeywordGate | null, gitState?: Fragment['gitState']): Finding[] | null {
-  if (gate === undefined) {
-    if (!gates.has(rules)) gates.set(rules, keywordGate(rules));
-    gate = gates.get(rules)!;
-  }
+  if (gate === undefined) gate = gateOf(rules);
   const named = !gate || gate.path.test(path);
   const ascii = named || gate!.bytes(buf);
   const wide = named || gate!.wideBytes(buf);

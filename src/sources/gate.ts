@@ -96,7 +96,7 @@ export function keywordGate(rules: CompiledRule[]): KeywordGate | null {
 
 const built = new WeakMap<CompiledRule[], KeywordGate | null>();
 
-/** keywordGate(rules), built once per rules array: for sources that need it only now and then. */
+/** keywordGate(rules), built once per rules array: for the sources that do not build a gate of their own. */
 export function gateOf(rules: CompiledRule[]): KeywordGate | null {
   let g = built.get(rules);
   if (g === undefined) built.set(rules, (g = keywordGate(rules)));
