@@ -11,6 +11,7 @@ import { EXIT, IncompleteScanError, redactSecrets, SecretGuardError, UsageError 
 import { toolVersion } from './cli/version.js';
 import { jsonReport } from './report/json.js';
 import { scanRepository } from './scan/repository.js';
+import { unreadPaths } from './scan/unread.js';
 
 export { ConfigError, EXIT, GitError, IncompleteScanError, SecretGuardError, UsageError } from './errors.js';
 
@@ -121,7 +122,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanReport> {
     const cwd = options.cwd ?? process.cwd();
     const { result, exitCode, unread } = await scanRepository(argsOf(options), { cwd });
     if (exitCode === EXIT.error) {
-      const paths = result.stats.skippedPaths.filter((s) => s.kind === 'tooLarge').map((s) => s.path);
+      const paths = unreadPaths(result);
       throw new IncompleteScanError(
         `${unread.count} file(s) over maxFileSize not read: ${paths.slice(0, 10).join(', ')}${paths.length > 10 ? ', …' : ''}`,
         "Raise maxFileSize, add such paths to the config's ignorePaths, or pass onUnread: 'accept' to accept them unread.",

@@ -29,7 +29,7 @@ import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../so
 import { configChoice, resolveScanOptions, threadsOf } from '../scan/options.js';
 import { FILE_FORMATS, outputFlag, render, type Format } from '../scan/reporters.js';
 import { chosen, isGate, type Gate } from '../scan/modes.js';
-import { onUnreadOf, unreadCount, unreadLines, type OnUnread } from '../scan/unread.js';
+import { isUnread, onUnreadOf, unreadCount, unreadLines, type OnUnread } from '../scan/unread.js';
 
 const SERVER_CONFIG_NAMES = ['secret-guard.json', 'secret-guard.yml', 'secret-guard.yaml'];
 const SERVER_HELD = ['--branches', '--tags'];
@@ -264,7 +264,7 @@ function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: 
           : 'Raise maxFileSize or add such paths to ignorePaths in .secret-guard.json, or run the pre-push hook with --on-unread accept.');
       }
     }
-    if (verbose) for (const s of r.stats.skippedPaths) if (s.kind !== 'tooLarge') lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
+    if (verbose) for (const s of r.stats.skippedPaths) if (!isUnread(s.kind)) lines.push(`  skipped ${shownPath(s.path)}: ${s.reason}`);
   };
   if (!failed.length) {
     tail();

@@ -14,7 +14,7 @@ import type { ScanResult } from '../scan/result.js';
 import { FILE_FORMATS, outputFlag, render, type Format } from '../scan/reporters.js';
 import type { ReportOptions } from '../report/types.js';
 import { ruleSpecs } from '../scan/ruleset.js';
-import { shownText } from '../report/shown.js';
+import { shownPath, shownText } from '../report/shown.js';
 
 async function headSha(cwd: string): Promise<string | undefined> {
   const { gitRaw } = await import('../sources/git.js');
@@ -56,7 +56,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   // The hook names each staged file whose content it could not read, however quiet it is
   // otherwise: a commit must not pass over a file in silence (--verbose lists every skip already).
   const hookLines = mode === 'staged' && format === 'text' && !output && !args.verbose;
-  const stderr = await unreadNotice(result, mode, unread, hookLines, exitCode);
+  const stderr = unreadNotice(result, mode, unread, hookLines, exitCode);
   if (output) {
     writeReport(ctx.cwd, output, report);
     const { summary } = await import('../report/text.js');
@@ -73,19 +73,19 @@ function writeReport(cwd: string, file: string, report: string): void {
   }
 }
 
+const RAISE = 'Raise --max-file-size (or maxFileSize in .secret-guard.json), add such paths to ignorePaths, or pass --on-unread accept to accept them unread.';
 const ADVICE: Record<ScanModeName, string> = {
   staged: 'Raise maxFileSize or add such paths to ignorePaths in .secret-guard.json.',
   range: "Raise maxFileSize or add such paths to ignorePaths in the base commit's .secret-guard.json (a change never loosens its own check), or run the scan with --on-unread accept.",
-  worktree: 'Raise --max-file-size (or maxFileSize in .secret-guard.json), add such paths to ignorePaths, or pass --on-unread accept to accept them unread.',
-  history: 'Raise --max-file-size (or maxFileSize in .secret-guard.json), add such paths to ignorePaths, or pass --on-unread accept to accept them unread.',
+  worktree: RAISE,
+  history: RAISE,
 };
 
 /**
  * stderr: the files not read (over --max-file-size), and why the scan then exits 2 and what to
  * do; the hook also names binaries it passed over. Nothing when every file was read.
  */
-async function unreadNotice(result: ScanResult, mode: ScanModeName, unread: RepositoryScan['unread'], hookLines: boolean, exitCode: number): Promise<string> {
-  const { shownPath } = await import('../report/shown.js');
+function unreadNotice(result: ScanResult, mode: ScanModeName, unread: RepositoryScan['unread'], hookLines: boolean, exitCode: number): string {
   const lines = hookLines ? result.stats.skippedPaths.filter((s) => s.kind === 'binary').map((s) => `secret-guard: not scanned: ${shownPath(s.path)}: ${s.reason}`) : [];
   if (unread.count) {
     const what = mode === 'history' || mode === 'range' ? 'file version' : 'file';

@@ -1,7 +1,8 @@
 /**
  * Blob contents through one long-lived `git cat-file --batch`: requests are written ahead and
  * answered in order, so git keeps inflating while we scan. A blob over the size limit is read
- * past without being kept, searched for keywords on the way (scan/content.ts says why). A missing object or a dead process fails every pending read.
+ * past without being kept, searched for keywords on the way (scan/content.ts says why). A missing
+ * object or a dead process fails every pending read.
  */
 import { GitError, IncompleteScanError } from '../errors.js';
 import { KeywordScan, type KeywordGate } from './gate.js';

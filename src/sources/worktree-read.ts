@@ -66,7 +66,8 @@ function overLimit(fd: number, e: Entry, size: number, ctx: ReadContext): Outcom
   let keywords: boolean | undefined;
   if (ctx.gate && !ctx.gate.path.test(e.path)) {
     const scan = new KeywordScan(ctx.gate);
-    const piece = scratch.length >= 1 << 20 ? scratch.subarray(0, 1 << 20) : (scratch = Buffer.allocUnsafe(1 << 20));
+    // The read buffer starts at 1 MiB and only grows.
+    const piece = scratch.subarray(0, 1 << 20);
     for (let n = 1; !scan.found && n > 0; ) {
       n = readSync(fd, piece, 0, piece.length, null);
       scan.push(piece.subarray(0, n));
