@@ -211,7 +211,7 @@ class HistoryScan {
       findingsAt: (blob, path) => this.findingsAt(blob, path),
       // An old side under ignorePaths was not read for this path: it tells nothing.
       idsAt: (blob, path) => (this.opts.isIgnoredPath(path) ? NO_IDS : this.idsAt(blob, path)),
-      pathFindings: (path) => detectPath(path, 'committed', this.opts.rules),
+      pathFindings: (path) => this.pathFindings(path),
     };
   }
 
@@ -416,7 +416,7 @@ class HistoryScan {
       if (!isFile(ch.newMode)) continue;
       const content = this.findingsAt(ch.newBlob, ch.path).length > 0;
       const added = ch.status === 'A' || ch.status === 'R' || ch.status === 'C';
-      if (!content && !(added && detectPath(ch.path, 'committed', this.opts.rules).length)) continue;
+      if (!content && !(added && this.pathFindings(ch.path).length)) continue;
       const ids = new Set<string>();
       for (const p of c.parents.slice(1)) {
         const blob = await objectAt(this.opts.cwd, p, ch.path);
@@ -431,6 +431,11 @@ class HistoryScan {
       out.set(ch.path, ids);
     }
     return out;
+  }
+
+  /** What a committed file at `path` is, whatever it holds (a committed .env): the path rules' findings. */
+  private pathFindings(path: string): Finding[] {
+    return detectPath(path, 'committed', this.opts.rules);
   }
 
   private findingsAt(blob: string, path: string): Finding[] {
