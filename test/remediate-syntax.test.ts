@@ -13,7 +13,7 @@ import { secretId } from '../src/core/fingerprint.js';
 import type { CredentialKind } from '../src/core/types.js';
 import type { Credential } from '../src/remediate/leaks.js';
 import { messagesFile } from '../src/remediate/messages.js';
-import { pathLine, pathsFile } from '../src/remediate/paths.js';
+import { pathLine, pathsFileBytes } from '../src/remediate/paths.js';
 import { bfgLine, escapeRegex, expressionFiles, filterRepoLine, replacementFor } from '../src/remediate/replacements.js';
 import { cleanupAll, gitIn, makeRepo, tempDir } from './helpers/repo.js';
 import { needTool } from './helpers/tools.js';
@@ -77,7 +77,7 @@ describe.skipIf(!FILTER_REPO)('paths.txt through the real git filter-repo', () =
     const files = Object.fromEntries([...gone, ...kept].map((p) => [p, `${p}\n`]));
     const repo = makeRepo({ files });
     const file = join(tempDir(), 'paths.txt');
-    writeFileSync(file, pathsFile(gone));
+    writeFileSync(file, pathsFileBytes(gone));
     const mirror = rewritten(repo.dir, ['--invert-paths', '--paths-from-file', file]);
     const tree = gitIn(mirror, ['ls-tree', '-r', '-z', '--name-only', 'HEAD']).split('\0').filter(Boolean).sort();
     expect(tree).toEqual([...kept].sort());
@@ -89,8 +89,8 @@ describe.skipIf(!FILTER_REPO)('paths.txt through the real git filter-repo', () =
     expect(pathLine('#x')).toBe('literal:#x');
     expect(pathLine('glob:x')).toBe('literal:glob:x');
     expect(pathLine('a==>b')).toBe('regex:^a\\=\\=\\>b$');
-    expect(pathsFile(['b', 'a', 'b'])).toBe('a\nb\n');
-    expect(pathsFile([])).toBe('');
+    expect(pathsFileBytes(['b', 'a', 'b']).toString('utf8')).toBe('a\nb\n');
+    expect(pathsFileBytes([]).toString('utf8')).toBe('');
   });
 });
 

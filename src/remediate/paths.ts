@@ -22,11 +22,6 @@ export function pathLine(path: string): string {
   return path;
 }
 
-export function pathsFile(paths: string[]): string {
-  const unique = [...new Set(paths)].sort();
-  return unique.length ? `${unique.map(pathLine).join('\n')}\n` : '';
-}
-
 /** The paths file as filter-repo reads it: each path's own bytes (a name that is not UTF-8 included). */
 export function pathsFileBytes(paths: string[]): Buffer {
   const unique = [...new Set(paths)].sort();
