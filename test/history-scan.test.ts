@@ -401,6 +401,31 @@ describe('scan --history', () => {
     expect(r.findings).toMatchObject([{ file: 'wip.txt', commit: leak, holders: { commits: 1, refs: [], inHead: true } }]);
   });
 
+
+  it("names another worktree's detached HEAD as the holder of what only it reaches, from either side", () => {
+    const inLinked = fakeToken();
+    const inMain = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const linked = join(tempDir(), 'linked wt');
+    repo.git('worktree', 'add', '-q', '--detach', linked);
+    writeFileSync(join(linked, 'wip.txt'), env(inLinked));
+    gitIn(linked, ['add', 'wip.txt']);
+    gitIn(linked, ['commit', '-q', '-m', 'work in the linked worktree']);
+    // A worktree on a branch is named by its branch, not again by its HEAD.
+    gitIn(linked, ['worktree', 'add', '-q', '-b', 'topic', join(tempDir(), 'on-a-branch')]);
+    gitIn(linked, ['commit', '-q', '--allow-empty', '-m', 'the linked HEAD moves on; topic stays']);
+    const id = readdirSync(join(repo.dir, '.git', 'worktrees')).find((d) => d.startsWith('linked'))!;
+    const fromMain = history(repo.dir, [inLinked]);
+    expect(fromMain.findings).toMatchObject([{ file: 'wip.txt', holders: { commits: 2, refs: ['refs/heads/topic', `worktrees/${id}/HEAD`], inHead: false } }]);
+    // git resolves the name as reported.
+    expect(repo.git('rev-parse', `worktrees/${id}/HEAD~1`).trim()).toBe(fromMain.findings[0]!.commit);
+    repo.git('checkout', '-q', '--detach');
+    repo.commit({ 'main-wip.txt': env(inMain) }, 'detached work in the main worktree');
+    const fromLinked = history(linked, [inLinked, inMain]);
+    const byFile = new Map(fromLinked.findings.map((f) => [f.file, f.holders]));
+    expect(byFile.get('main-wip.txt')).toEqual({ commits: 1, refs: ['main-worktree/HEAD'], inHead: false });
+    expect(byFile.get('wip.txt')).toEqual({ commits: 2, refs: ['refs/heads/topic'], inHead: true });
+  });
   it('honours ignorePaths from the config', () => {
     const token = fakeToken();
     const repo = makeRepo({ files: { '.secret-guard.json': '{"ignorePaths": ["fixtures/**"]}\n', 'fixtures/sample.txt': env(token) } });

@@ -2,8 +2,8 @@
  * What a history scan walks and reports holders against: every ref's commit, HEAD, the stash
  * entries, a range's two ends, and the shallow boundary.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { IncompleteScanError, UsageError } from '../errors.js';
 import { git, gitRaw, pathToBytes, requireRepo } from './git.js';
 
@@ -13,7 +13,11 @@ export async function historyRoot(cwd: string, mode: string): Promise<string> {
 }
 
 export interface Tips {
-  /** Commit → the names that point at it (refs, `HEAD` excluded, older stash entries as `stash@{n}`). */
+  /**
+   * Commit → the names that point at it: refs, older stash entries as `stash@{n}`, another
+   * worktree's detached HEAD as `worktrees/<id>/HEAD` (`main-worktree/HEAD`); this worktree's
+   * `HEAD` is `head`.
+   */
   byCommit: Map<string, string[]>;
   head: string | null;
   /** Stash entries other than the newest: `--all` sees only the ref's own commit. */
@@ -31,8 +35,9 @@ export interface Tips {
   annotated?: Array<{ ref: string; tag: string; commit: string | null }>;
 }
 
-export async function readTips(cwd: string): Promise<Tips> {
-  const [listed, h] = await Promise.all([refTargets(cwd), gitRaw(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], cwd)]);
+/** `top`: the scan's root (history.ts's); when given, other worktrees' detached HEADs are named too. */
+export async function readTips(cwd: string, top?: string): Promise<Tips> {
+  const [listed, h, heads] = await Promise.all([refTargets(cwd), gitRaw(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], cwd), top === undefined ? [] : otherWorktreeHeads(cwd, top)]);
   const byCommit = new Map<string, string[]>();
   const add = (sha: string, name: string) => {
     const list = byCommit.get(sha);
@@ -46,6 +51,7 @@ export async function readTips(cwd: string): Promise<Tips> {
     else loose.push({ ref: name, sha, type });
     if (tag) annotated?.push({ ref: name, tag, commit: type === 'commit' ? sha : null });
   }
+  for (const { name, sha } of heads) add(sha, name);
   const olderStash: string[] = [];
   if (listed.some((r) => r.name === 'refs/stash')) {
     const entries = (await git(['log', '-g', '--format=%H', 'refs/stash', '--'], cwd)).toString('utf8').split('\n').filter(Boolean);
@@ -56,6 +62,50 @@ export async function readTips(cwd: string): Promise<Tips> {
     });
   }
   return { byCommit, head: h.code === 0 ? h.stdout.toString('utf8').trim() : null, olderStash, loose, annotated };
+}
+
+/**
+ * The detached HEADs of the repository's other worktrees. `--all` walks them (git counts every
+ * worktree's HEAD), but no ref names them, so a leak committed on one was reported as held at no
+ * ref's tip, "removed since", while a checkout still had it. A worktree on a branch is named by
+ * the branch. Named as git resolves them (`git log worktrees/<id>/HEAD`), the id being the
+ * worktree's folder under the common git directory, which its `.git` file names.
+ */
+async function otherWorktreeHeads(cwd: string, top: string): Promise<Array<{ name: string; sha: string }>> {
+  const list = await gitRaw(['worktree', 'list', '--porcelain', '-z'], cwd);
+  // A git before 2.36 has no -z: the worktrees go unnamed, as before; their commits are still read.
+  if (list.code !== 0) return [];
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  const here = real(top);
+  const heads: Array<{ name: string; sha: string }> = [];
+  let first = true;
+  for (const entry of list.stdout.toString('utf8').split('\0\0')) {
+    const fields = entry.split('\0');
+    const path = fields.find((f) => f.startsWith('worktree '))?.slice(9);
+    const sha = fields.find((f) => f.startsWith('HEAD '))?.slice(5);
+    const main = first;
+    first = false;
+    if (!path || !sha || !OID.test(sha) || !fields.includes('detached') || real(path) === here) continue;
+    if (main) {
+      heads.push({ name: 'main-worktree/HEAD', sha });
+      continue;
+    }
+    let id: string | null = null;
+    try {
+      const link = /^gitdir: (.*)$/m.exec(readFileSync(join(path, '.git'), 'utf8'));
+      if (link) id = basename(link[1]!.trim());
+    } catch {
+      // Its folder was deleted (`git worktree prune` would drop it): git still walks its HEAD.
+    }
+    heads.push({ name: id ? `worktrees/${id}/HEAD` : `HEAD of the worktree at ${path}`, sha });
+  }
+  return heads;
 }
 
 /** `tag`: the ref's own object when it is an annotated tag, '' when it is not, undefined when not known. */

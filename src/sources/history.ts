@@ -82,7 +82,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const mode = opts.range !== undefined || opts.revs !== undefined ? 'range' : 'history';
   const root = opts.root ?? (await historyRoot(opts.cwd, `--${mode}`));
   // Whether the clone is shallow matters to every walk but a push gate's (explicit revs).
-  const [tips, shallow] = await Promise.all([readTips(opts.cwd), opts.revs === undefined ? isShallow(opts.cwd) : false]);
+  const [tips, shallow] = await Promise.all([readTips(opts.cwd, root), opts.revs === undefined ? isShallow(opts.cwd) : false]);
   const notes: string[] = [];
   let walk: WalkSpec;
   let tagRange: TagRange | undefined;
