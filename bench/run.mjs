@@ -7,16 +7,20 @@
  * are ratios, because absolute times depend on the machine.
  *
  *   npm run bench [-- --repo PATH ...] [--tree PATH ...] [--runs N] [--only worktree,history,staged,push]
- *                 [--git-secrets-uuid] [--no-build] [--quick]
+ *                 [--git-secrets-uuid] [--gitleaks PATH] [--no-build] [--quick]
  *
  * --tree PATH adds a working-tree input only: a folder of a checkout, scanned as `scan` run in it
  * scans it (postmark.js's docs/ at its newest version is the keyword-dense case the throughput
  * issue names: `git clone postmark.js.git pm && npm run bench -- --only worktree --tree pm/docs`).
+ * --gitleaks PATH names a gitleaks binary (built from its source: `go build` in a clone of
+ * gitleaks/gitleaks); $GITLEAKS does too, else one on PATH is used. When there is one, each
+ * working-tree and history input is also scanned by it, a peer's figure beside ours; without one
+ * that line says it was not measured. Nothing here needs it.
  * --quick shrinks every input (for trying the runner; its figures do not meet the sizes asked for).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, availableParallelism, totalmem } from 'node:os';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { denseHistoryData, historyData, repoFacts, stagedClone, stagedData, worktreeData, gitSecretsMirror, WORK } from './lib/data.mjs';
@@ -32,7 +36,7 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 const GIT_SECRETS_POSTMARK = `(postmark|Postmark|POSTMARK).{0,80}${UUID}`;
 
 function parseArgs(argv) {
-  const o = { repos: [], trees: [], runs: undefined, only: ['worktree', 'history', 'staged', 'push'], build: true, quick: false, gitSecretsUuid: false };
+  const o = { repos: [], trees: [], runs: undefined, only: ['worktree', 'history', 'staged', 'push'], build: true, quick: false, gitSecretsUuid: false, gitleaks: process.env.GITLEAKS || 'gitleaks' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repo') o.repos.push(resolve(argv[++i]));
@@ -42,6 +46,7 @@ function parseArgs(argv) {
     else if (a === '--no-build') o.build = false;
     else if (a === '--quick') o.quick = true;
     else if (a === '--git-secrets-uuid') o.gitSecretsUuid = true;
+    else if (a === '--gitleaks') o.gitleaks = resolve(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -73,6 +78,8 @@ function tool(cmd, args) {
   return r.status === 0 ? r.stdout.trim().split('\n')[0] : null;
 }
 
+/** The machine and the tools found on it, read once. */
+let MACHINE = {};
 function machine() {
   const cpu = cpus()[0]?.model ?? 'unknown';
   return {
@@ -83,6 +90,7 @@ function machine() {
     git: tool('git', ['--version']),
     rg: tool('rg', ['--version']),
     gitSecrets: existsSync('/usr/bin/git-secrets') || tool('git', ['secrets', '--list']) !== null ? 'installed' : null,
+    gitleaks: tool(opts.gitleaks, ['version']),
   };
 }
 
@@ -164,6 +172,7 @@ async function worktreeSection(name, dir, data, runs) {
   }
   say(`- ${nodeBaseline(r)}; scan minus node start: ${s(r.scan.wall - r.node.wall)}`);
   floorLines(name, 'tree', r, out, haveRg ? { name: 'rg', wall: r.rg.wall } : null);
+  out.gitleaks = gitleaksLines(name, 'worktree scan', dir, ['dir', '.'], data?.planted, runs, r.scan.wall);
   say();
   return out;
 }
@@ -206,6 +215,47 @@ function gitSecretsCoverage(planted, output) {
   const found = planted.filter((p) => lines.some((l) => l.includes(`:${p.path}:`)));
   const missed = planted.filter((p) => !found.includes(p)).map((p) => p.kind);
   return { lines: lines.length, planted: `${found.length}/${planted.length}${missed.length ? ` (missed: ${missed.join(', ')})` : ''}` };
+}
+
+/**
+ * gitleaks over the same input, when there is one: its default rules (some 200, none for
+ * Postmark: a token is found only where a generic rule happens to match), `gitleaks git` reading
+ * `git log -p -U0 --full-history --all` as its history mode does, or `gitleaks dir`. Timed after the
+ * alternated rounds, best of up to two runs (a peer's figure, as git-secrets' is), with its peak
+ * memory (/usr/bin/time) and what it reported of the planted tokens.
+ */
+function gitleaksLines(name, label, cwd, target, planted, runs, ours) {
+  if (!MACHINE.gitleaks) {
+    say(`- gitleaks: not measured (none here; \`--gitleaks PATH\` names one built from its source)`);
+    return undefined;
+  }
+  const report = join(WORK, 'gitleaks-report.json');
+  const args = [...target, '--no-banner', '--log-level', 'error', '--report-format', 'json', '--report-path', report, '--exit-code', '0'];
+  const glRuns = [];
+  for (let i = 0; i < Math.max(1, Math.min(runs, 2)); i++) glRuns.push(runOnce(opts.gitleaks, args, { cwd, stdout: 'null' }));
+  const best = glRuns.reduce((a, b) => (b.wall < a.wall ? b : a));
+  let leaks = [];
+  try {
+    leaks = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    // no report: said below through its exit code
+  }
+  rmSync(report, { force: true });
+  const rss = spawnSync('/usr/bin/time', ['-f', '%M', opts.gitleaks, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  rmSync(report, { force: true });
+  const rssMb = Number(rss.stderr?.trim().split('\n').pop()) / 1024;
+  const byRule = new Map();
+  for (const l of leaks) byRule.set(l.RuleID, (byRule.get(l.RuleID) ?? 0) + 1);
+  const rules = [...byRule].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} ${r}`).join(', ');
+  const strip = (f) => String(f ?? '').replace(/^\.\//, '');
+  const found = planted ? planted.filter((p) => leaks.some((l) => strip(l.File) === p.path && (!p.line || !l.StartLine || l.StartLine === p.line))) : null;
+  const out = { version: MACHINE.gitleaks, wall: best.wall, cpu: best.cpu, exit: best.code, maxRssMb: rssMb, findings: leaks.length, planted: found ? `${found.length}/${planted.length}` : undefined, ratio: ours ? ours / best.wall : undefined };
+  say(`- gitleaks ${MACHINE.gitleaks} (\`gitleaks ${target.join(' ')}\`, its default rules), best of ${glRuns.length}: ${s(best.wall)} (CPU ${s(best.cpu)}), peak RSS ${rssMb.toFixed(0)} MB, exit ${best.code}, ${leaks.length} findings${rules ? ` (${rules})` : ''}${found ? `; planted Postmark tokens it reported: ${out.planted}` : ''}`);
+  if (ours) {
+    say(`  ratio ${label} / gitleaks: ${ratio(ours, best.wall)}`);
+    row(name, `${label} / gitleaks`, `${ratio(ours, best.wall)} (gitleaks ${s(best.wall)}, ${leaks.length} findings${found ? `, ${out.planted} planted` : ''})`);
+  }
+  return out;
 }
 
 async function historySection(name, repo, facts, planted, runs) {
@@ -270,6 +320,7 @@ async function historySection(name, repo, facts, planted, runs) {
     say('- git-secrets is not installed: comparison skipped');
     row(name, 'history scan / git-secrets', 'git-secrets not installed', '< 1x', 'not measured');
   }
+  out.gitleaks = gitleaksLines(name, 'history scan', repo, ['git', '--log-opts=--all', '.'], planted, runs, out.scan?.wall);
   say();
   return out;
 }
@@ -367,10 +418,10 @@ async function main() {
     log('npm run build');
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  const m = machine();
+  const m = (MACHINE = machine());
   const started = Date.now();
   say(`# secret-guard benchmark${opts.quick ? ' (--quick: reduced sizes, not the figures asked for)' : ''}`);
-  say(`machine: ${m.nproc} cores (${m.cpu}), ${m.memGb} GB RAM; node ${m.node}; ${m.git}; ${m.rg ?? 'ripgrep not installed'}; git-secrets ${m.gitSecrets ?? 'not installed'}`);
+  say(`machine: ${m.nproc} cores (${m.cpu}), ${m.memGb} GB RAM; node ${m.node}; ${m.git}; ${m.rg ?? 'ripgrep not installed'}; git-secrets ${m.gitSecrets ?? 'not installed'}; gitleaks ${m.gitleaks ?? 'not found'}`);
   say('all times are medians of whole-process wall-clock runs, interleaved, after warm-up (warm page cache for every command)');
   say();
   const results = { machine: m, date: new Date().toISOString(), quick: opts.quick };
