@@ -7,15 +7,16 @@
  * are ratios, because absolute times depend on the machine.
  *
  *   npm run bench [-- --repo PATH ...] [--tree PATH ...] [--runs N] [--only worktree,history,staged,push]
- *                 [--git-secrets-uuid] [--gitleaks PATH] [--no-build] [--quick]
+ *                 [--git-secrets-uuid] [--gitleaks PATH] [--trufflehog PATH] [--no-build] [--quick]
  *
  * --tree PATH adds a working-tree input only: a folder of a checkout, scanned as `scan` run in it
  * scans it (postmark.js's docs/ at its newest version is the keyword-dense case the throughput
  * issue names: `git clone postmark.js.git pm && npm run bench -- --only worktree --tree pm/docs`).
- * --gitleaks PATH names a gitleaks binary (built from its source: `go build` in a clone of
- * gitleaks/gitleaks); $GITLEAKS does too, else one on PATH is used. When there is one, each
- * working-tree and history input is also scanned by it, a peer's figure beside ours; without one
- * that line says it was not measured. Nothing here needs it.
+ * --gitleaks PATH and --trufflehog PATH name peers' binaries (built from their sources: `go build`
+ * in a clone of gitleaks/gitleaks or trufflesecurity/trufflehog); $GITLEAKS and $TRUFFLEHOG do
+ * too, else one on PATH is used. Each working-tree and history input is also scanned by each peer
+ * that is here, its figure beside ours; a peer that is not here is said to be not measured.
+ * Nothing here needs them.
  * --quick shrinks every input (for trying the runner; its figures do not meet the sizes asked for).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -36,7 +37,7 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 const GIT_SECRETS_POSTMARK = `(postmark|Postmark|POSTMARK).{0,80}${UUID}`;
 
 function parseArgs(argv) {
-  const o = { repos: [], trees: [], runs: undefined, only: ['worktree', 'history', 'staged', 'push'], build: true, quick: false, gitSecretsUuid: false, gitleaks: process.env.GITLEAKS || 'gitleaks' };
+  const o = { repos: [], trees: [], runs: undefined, only: ['worktree', 'history', 'staged', 'push'], build: true, quick: false, gitSecretsUuid: false, gitleaks: process.env.GITLEAKS || 'gitleaks', trufflehog: process.env.TRUFFLEHOG || 'trufflehog' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repo') o.repos.push(resolve(argv[++i]));
@@ -47,6 +48,7 @@ function parseArgs(argv) {
     else if (a === '--quick') o.quick = true;
     else if (a === '--git-secrets-uuid') o.gitSecretsUuid = true;
     else if (a === '--gitleaks') o.gitleaks = resolve(argv[++i]);
+    else if (a === '--trufflehog') o.trufflehog = resolve(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -91,6 +93,7 @@ function machine() {
     rg: tool('rg', ['--version']),
     gitSecrets: existsSync('/usr/bin/git-secrets') || tool('git', ['secrets', '--list']) !== null ? 'installed' : null,
     gitleaks: tool(opts.gitleaks, ['version']),
+    trufflehog: tool(opts.trufflehog, ['--version'])?.replace(/^trufflehog /, '') ?? null,
   };
 }
 
@@ -172,7 +175,7 @@ async function worktreeSection(name, dir, data, runs) {
   }
   say(`- ${nodeBaseline(r)}; scan minus node start: ${s(r.scan.wall - r.node.wall)}`);
   floorLines(name, 'tree', r, out, haveRg ? { name: 'rg', wall: r.rg.wall } : null);
-  out.gitleaks = gitleaksLines(name, 'worktree scan', dir, ['dir', '.'], data?.planted, runs, r.scan.wall);
+  out.peers = peerLines(name, 'worktree scan', 'tree', dir, data?.planted, runs, r.scan.wall);
   say();
   return out;
 }
@@ -218,42 +221,76 @@ function gitSecretsCoverage(planted, output) {
 }
 
 /**
- * gitleaks over the same input, when there is one: its default rules (some 200, none for
- * Postmark: a token is found only where a generic rule happens to match), `gitleaks git` reading
- * `git log -p -U0 --full-history --all` as its history mode does, or `gitleaks dir`. Timed after the
- * alternated rounds, best of up to two runs (a peer's figure, as git-secrets' is), with its peak
- * memory (/usr/bin/time) and what it reported of the planted tokens.
+ * The peers, each run over the same input when it is here:
+ * - gitleaks with its default rules (some 200, none for Postmark: a token is found only where a
+ *   generic rule happens to match); `gitleaks git` reads `git log -p -U0 --full-history --all`.
+ * - TruffleHog with only its Postmark detector (`postmark` near a UUID), unverified: the closest to
+ *   a like-for-like rule set. `trufflehog git file://…` clones the repository first and reads the
+ *   clone's log, as it does for any repository it is given.
+ * `target`: 'tree' (cwd is the folder) or 'history' (cwd is the repository, bare or not).
  */
-function gitleaksLines(name, label, cwd, target, planted, runs, ours) {
-  if (!MACHINE.gitleaks) {
-    say(`- gitleaks: not measured (none here; \`--gitleaks PATH\` names one built from its source)`);
-    return undefined;
-  }
-  const report = join(WORK, 'gitleaks-report.json');
-  const args = [...target, '--no-banner', '--log-level', 'error', '--report-format', 'json', '--report-path', report, '--exit-code', '0'];
-  const glRuns = [];
-  for (let i = 0; i < Math.max(1, Math.min(runs, 2)); i++) glRuns.push(runOnce(opts.gitleaks, args, { cwd, stdout: 'null' }));
-  const best = glRuns.reduce((a, b) => (b.wall < a.wall ? b : a));
-  let leaks = [];
-  try {
-    leaks = JSON.parse(readFileSync(report, 'utf8'));
-  } catch {
-    // no report: said below through its exit code
-  }
-  rmSync(report, { force: true });
-  const rss = spawnSync('/usr/bin/time', ['-f', '%M', opts.gitleaks, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  rmSync(report, { force: true });
-  const rssMb = Number(rss.stderr?.trim().split('\n').pop()) / 1024;
-  const byRule = new Map();
-  for (const l of leaks) byRule.set(l.RuleID, (byRule.get(l.RuleID) ?? 0) + 1);
-  const rules = [...byRule].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} ${r}`).join(', ');
-  const strip = (f) => String(f ?? '').replace(/^\.\//, '');
-  const found = planted ? planted.filter((p) => leaks.some((l) => strip(l.File) === p.path && (!p.line || !l.StartLine || l.StartLine === p.line))) : null;
-  const out = { version: MACHINE.gitleaks, wall: best.wall, cpu: best.cpu, exit: best.code, maxRssMb: rssMb, findings: leaks.length, planted: found ? `${found.length}/${planted.length}` : undefined, ratio: ours ? ours / best.wall : undefined };
-  say(`- gitleaks ${MACHINE.gitleaks} (\`gitleaks ${target.join(' ')}\`, its default rules), best of ${glRuns.length}: ${s(best.wall)} (CPU ${s(best.cpu)}), peak RSS ${rssMb.toFixed(0)} MB, exit ${best.code}, ${leaks.length} findings${rules ? ` (${rules})` : ''}${found ? `; planted Postmark tokens it reported: ${out.planted}` : ''}`);
-  if (ours) {
-    say(`  ratio ${label} / gitleaks: ${ratio(ours, best.wall)}`);
-    row(name, `${label} / gitleaks`, `${ratio(ours, best.wall)} (gitleaks ${s(best.wall)}, ${leaks.length} findings${found ? `, ${out.planted} planted` : ''})`);
+const PEERS = [
+  {
+    id: 'gitleaks',
+    args: (target, cwd, report) => [...(target === 'tree' ? ['dir', '.'] : ['git', '--log-opts=--all', '.']), '--no-banner', '--log-level', 'error', '--report-format', 'json', '--report-path', report, '--exit-code', '0'],
+    shown: (target) => (target === 'tree' ? 'gitleaks dir .' : 'gitleaks git --log-opts=--all .'),
+    about: 'its default rules, none for Postmark',
+    leaks: (run, report) => JSON.parse(readFileSync(report, 'utf8')).map((l) => ({ rule: l.RuleID, file: l.File, line: l.StartLine })),
+  },
+  {
+    id: 'trufflehog',
+    args: (target, cwd) => [...(target === 'tree' ? ['filesystem', '.'] : ['git', `file://${cwd}`, ...(isBare(cwd) ? ['--bare'] : [])]), '--no-verification', '--no-update', '--include-detectors=postmark', '--results=verified,unknown,unverified', '--json', '--log-level=-1'],
+    shown: (target) => (target === 'tree' ? 'trufflehog filesystem .' : 'trufflehog git file://…') + ' --include-detectors=postmark --no-verification',
+    about: 'its Postmark detector only',
+    leaks: (run) =>
+      run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => {
+        const j = JSON.parse(l);
+        const m = j.SourceMetadata?.Data?.Git ?? j.SourceMetadata?.Data?.Filesystem ?? {};
+        return { rule: j.DetectorName, file: m.file, line: m.line };
+      }),
+  },
+];
+
+const isBare = (dir) => execFileSync('git', ['rev-parse', '--is-bare-repository'], { cwd: dir }).toString().trim() === 'true';
+
+/** Each peer that is here over one input: best of up to two runs, after the alternated rounds (a peer's figure, as git-secrets' is), with its peak memory and what it reported of the planted tokens. */
+function peerLines(name, label, target, cwd, planted, runs, ours) {
+  const out = {};
+  for (const peer of PEERS) {
+    const version = MACHINE[peer.id];
+    if (!version) {
+      say(`- ${peer.id}: not measured (none here; \`--${peer.id} PATH\` names one built from its source)`);
+      continue;
+    }
+    const report = join(WORK, `${peer.id}-report.json`);
+    const args = peer.args(target, cwd, report);
+    const peerRuns = [];
+    for (let i = 0; i < Math.max(1, Math.min(runs, 2)); i++) peerRuns.push(runOnce(opts[peer.id], args, { cwd }));
+    const best = peerRuns.reduce((a, b) => (b.wall < a.wall ? b : a));
+    let leaks = null;
+    try {
+      leaks = peer.leaks(best, report);
+    } catch {
+      // no report: its exit code and stderr say why
+    }
+    const rss = spawnSync('/usr/bin/time', ['-f', '%M', opts[peer.id], ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    rmSync(report, { force: true });
+    const rssMb = Number(rss.stderr?.trim().split('\n').pop()) / 1024;
+    if (!leaks) {
+      say(`- ${peer.id} ${version} (\`${peer.shown(target)}\`): exit ${best.code}, no report (${best.stderr.trim().split('\n').pop()?.slice(0, 200)})`);
+      continue;
+    }
+    const byRule = new Map();
+    for (const l of leaks) byRule.set(l.rule, (byRule.get(l.rule) ?? 0) + 1);
+    const rules = [...byRule].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${n} ${r}`).join(', ');
+    const strip = (f) => String(f ?? '').replace(/^\.\//, '');
+    const found = planted ? planted.filter((p) => leaks.some((l) => strip(l.file) === p.path && (!p.line || !l.line || l.line === p.line))) : null;
+    out[peer.id] = { version, wall: best.wall, cpu: best.cpu, exit: best.code, maxRssMb: rssMb, findings: leaks.length, planted: found ? `${found.length}/${planted.length}` : undefined, ratio: ours ? ours / best.wall : undefined };
+    say(`- ${peer.id} ${version} (\`${peer.shown(target)}\`, ${peer.about}), best of ${peerRuns.length}: ${s(best.wall)} (CPU ${s(best.cpu)}), peak RSS ${rssMb.toFixed(0)} MB, exit ${best.code}, ${leaks.length} findings${rules ? ` (${rules})` : ''}${found ? `; planted tokens it reported: ${out[peer.id].planted}` : ''}`);
+    if (ours) {
+      say(`  ratio ${label} / ${peer.id}: ${ratio(ours, best.wall)}`);
+      row(name, `${label} / ${peer.id}`, `${ratio(ours, best.wall)} (${peer.id} ${s(best.wall)}, ${leaks.length} findings${found ? `, ${out[peer.id].planted} planted` : ''})`);
+    }
   }
   return out;
 }
@@ -320,7 +357,7 @@ async function historySection(name, repo, facts, planted, runs) {
     say('- git-secrets is not installed: comparison skipped');
     row(name, 'history scan / git-secrets', 'git-secrets not installed', '< 1x', 'not measured');
   }
-  out.gitleaks = gitleaksLines(name, 'history scan', repo, ['git', '--log-opts=--all', '.'], planted, runs, out.scan?.wall);
+  out.peers = peerLines(name, 'history scan', 'history', repo, planted, runs, out.scan?.wall);
   say();
   return out;
 }
@@ -421,7 +458,7 @@ async function main() {
   const m = (MACHINE = machine());
   const started = Date.now();
   say(`# secret-guard benchmark${opts.quick ? ' (--quick: reduced sizes, not the figures asked for)' : ''}`);
-  say(`machine: ${m.nproc} cores (${m.cpu}), ${m.memGb} GB RAM; node ${m.node}; ${m.git}; ${m.rg ?? 'ripgrep not installed'}; git-secrets ${m.gitSecrets ?? 'not installed'}; gitleaks ${m.gitleaks ?? 'not found'}`);
+  say(`machine: ${m.nproc} cores (${m.cpu}), ${m.memGb} GB RAM; node ${m.node}; ${m.git}; ${m.rg ?? 'ripgrep not installed'}; git-secrets ${m.gitSecrets ?? 'not installed'}; gitleaks ${m.gitleaks ?? 'not found'}; trufflehog ${m.trufflehog ?? 'not found'}`);
   say('all times are medians of whole-process wall-clock runs, interleaved, after warm-up (warm page cache for every command)');
   say();
   const results = { machine: m, date: new Date().toISOString(), quick: opts.quick };
