@@ -293,7 +293,7 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
   const { atCommit, readEntry, trackedInRange, treeEntries } = await import('./from-commit.js');
   let paths = CONFIG_NAMES;
   if (opts.file) {
-    const rel = await trackedInRange({ root: o.root, base: o.commit, head: o.head }, opts.cwd, opts.file);
+    const rel = await trackedInRange({ root: o.root, base: o.commit, head: o.head }, opts.cwd, opts.file, 'config file');
     if (rel === undefined) {
       // The CI job's own file, outside what the change can touch: trusted as given.
       const abs = resolve(opts.cwd, opts.file);

@@ -1,0 +1,80 @@
+/**
+ * Regressions found by the review of suppressions and settings (test/suppress-review.test.ts is
+ * its seeded differential): a change under scan must not pick the file that configures its check,
+ * and a suppression hides only what it names.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cleanupAll, fakeToken, makeRepo, tempDir, type Repo } from './helpers/repo.js';
+import type { JsonReport } from './helpers/report.js';
+
+afterAll(cleanupAll);
+
+const RULE = 'postmark-server-token';
+const fingerprintOf = (token: string, path: string) => createHash('sha256').update(`${RULE}\0${token}\0${path}`).digest('hex').slice(0, 32);
+const baselineOf = (entries: Array<[string, string]>) =>
+  JSON.stringify({ version: 1, findings: entries.map(([t, p]) => ({ fingerprint: fingerprintOf(t, p), ruleId: RULE, file: p, line: 1 })) });
+const leak = (t: string) => `POSTMARK_SERVER_TOKEN=${t}\n`;
+
+describe('--range: a --baseline or --config path is placed in the repository without following the change\'s links', () => {
+  /**
+   * The CI job names `--baseline ci/baseline.json`, which the base tracks. The pull request turns
+   * `ci` into a link to a folder outside the repository; the path's real location was outside, so
+   * the file there was "the CI job's own, trusted as given": a baseline (or a config with
+   * failOn none) the change chose, exit 0 on its new token.
+   */
+  function withCiFolder(): { repo: Repo; token: string; outside: string } {
+    const repo = makeRepo({ files: { 'README.md': '# app\n', 'ci/baseline.json': baselineOf([]), 'ci/sg.json': '{"failOn": "error"}\n' } });
+    repo.git('checkout', '-q', '-b', 'pr');
+    const token = fakeToken();
+    const outside = tempDir('sg-elsewhere-');
+    writeFileSync(join(outside, 'baseline.json'), baselineOf([[token, 'mail.txt']]));
+    writeFileSync(join(outside, 'sg.json'), '{"failOn": "none"}\n');
+    return { repo, token, outside };
+  }
+
+  it('a tracked folder the change turns into a link: the base\'s file is read (exit 1)', () => {
+    const { repo, token, outside } = withCiFolder();
+    repo.git('rm', '-q', '-r', 'ci');
+    symlinkSync(outside, join(repo.dir, 'ci'));
+    repo.commit({ 'mail.txt': leak(token) }, 'ci is elsewhere now');
+    for (const flag of ['--baseline', '--config']) {
+      const r = cli(['scan', '--range', 'main..pr', flag, flag === '--baseline' ? 'ci/baseline.json' : 'ci/sg.json', '--format', 'json'], repo.dir);
+      expect(r.code, `${flag}: ${r.stderr}`).toBe(1);
+      expect((JSON.parse(r.stdout) as JsonReport).findings.map((f) => f.file)).toEqual(['mail.txt']);
+    }
+  });
+
+  it('a tracked folder the change deletes: the base\'s file is still read (exit 1, not 2)', () => {
+    const { repo, token } = withCiFolder();
+    repo.git('rm', '-q', '-r', 'ci');
+    repo.commit({ 'mail.txt': leak(token) }, 'no more ci folder');
+    for (const args of [['--baseline', 'ci/baseline.json'], ['--config', 'ci/sg.json']]) {
+      const r = cli(['scan', '--range', 'main..pr', ...args], repo.dir);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+    }
+  });
+
+  it('a path no side tracks, reached through a link in the checkout: exit 2, not read', () => {
+    const { repo, token, outside } = withCiFolder();
+    symlinkSync(outside, join(repo.dir, 'job'));
+    repo.commit({ 'mail.txt': leak(token) }, 'a link to elsewhere');
+    for (const args of [['--baseline', 'job/baseline.json'], ['--config', 'job/sg.json']]) {
+      const r = cli(['scan', '--range', 'main..pr', ...args], repo.dir);
+      expect(r.code, `${args.join(' ')}: ${r.stdout}`).toBe(2);
+      expect(r.stderr).toMatch(/is reached through job, a symbolic link in the checkout/);
+    }
+  });
+
+  it('a file the job wrote in the work tree (no side tracks it, no link) and one outside are still trusted as given', () => {
+    const { repo, token, outside } = withCiFolder();
+    repo.commit({ 'mail.txt': leak(token) }, 'a token');
+    mkdirSync(join(repo.dir, 'build'));
+    writeFileSync(join(repo.dir, 'build', 'baseline.json'), baselineOf([[token, 'mail.txt']]));
+    expect(cli(['scan', '--range', 'main..pr', '--baseline', 'build/baseline.json'], repo.dir).code).toBe(0);
+    expect(cli(['scan', '--range', 'main..pr', '--baseline', join(outside, 'baseline.json')], repo.dir).code).toBe(0);
+  });
+});
