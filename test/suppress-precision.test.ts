@@ -78,3 +78,57 @@ describe('--range: a --baseline or --config path is placed in the repository wit
     expect(cli(['scan', '--range', 'main..pr', '--baseline', join(outside, 'baseline.json')], repo.dir).code).toBe(0);
   });
 });
+
+describe('ignorePaths: a `!` glob takes back, as in .gitignore, and never ignores the rest of the repository', () => {
+  /**
+   * picomatch reads `!fixtures/real/**` as "every path but fixtures/real": in a list it ignored
+   * the whole repository except that folder, so a token in src/ passed with exit 0.
+   */
+  const config = JSON.stringify({ ignorePaths: ['fixtures/**', '!fixtures/real/**'] });
+  function files(): { files: Record<string, string>; kept: string; ignored: string; real: string } {
+    const [kept, ignored, real] = [fakeToken(), fakeToken(), fakeToken()];
+    return { kept, ignored, real, files: { 'src/mail.txt': leak(kept), 'fixtures/mail.txt': leak(ignored), 'fixtures/real/mail.txt': leak(real) } };
+  }
+  const files_ = (r: { stdout: string }) => (JSON.parse(r.stdout) as JsonReport).findings.map((f) => f.file).sort();
+
+  it('in the working tree, the index and history', () => {
+    const { files: f } = files();
+    const repo = makeRepo({ files: { '.secret-guard.json': config } });
+    repo.write(f);
+    repo.git('add', '-A');
+    const want = ['fixtures/real/mail.txt', 'src/mail.txt'];
+    for (const mode of [[], ['--staged']]) {
+      const r = cli(['scan', ...mode, '--format', 'json'], repo.dir);
+      expect(r.code, `${mode.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(files_(r)).toEqual(want);
+    }
+    repo.commit({}, 'tokens');
+    expect(files_(cli(['scan', '--history', '--format', 'json'], repo.dir))).toEqual(want);
+  });
+
+  it('in --range, from the base\'s config', () => {
+    const { files: f } = files();
+    const repo = makeRepo({ files: { '.secret-guard.json': config } });
+    repo.git('checkout', '-q', '-b', 'pr');
+    repo.commit(f, 'tokens');
+    const r = cli(['scan', '--range', 'main..pr', '--format', 'json'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(files_(r)).toEqual(['fixtures/real/mail.txt', 'src/mail.txt']);
+  });
+
+  it('a lone `!` glob ignores nothing; `!(…)` stays picomatch\'s negated group', () => {
+    const { files: f } = files();
+    const repo = makeRepo({ files: { ...f, '.secret-guard.json': JSON.stringify({ ignorePaths: ['!fixtures/**'] }) } });
+    expect(files_(cli(['scan', '--format', 'json'], repo.dir))).toEqual(['fixtures/mail.txt', 'fixtures/real/mail.txt', 'src/mail.txt']);
+    repo.write({ '.secret-guard.json': JSON.stringify({ ignorePaths: ['!(src)/**'] }) });
+    expect(files_(cli(['scan', '--format', 'json'], repo.dir))).toEqual(['src/mail.txt']);
+  });
+
+  it('an empty glob is a config error naming it (it was an internal error)', () => {
+    const repo = makeRepo({ files: { 'README.md': 'x\n', '.secret-guard.json': JSON.stringify({ ignorePaths: ['fixtures/**', ''] }) } });
+    const r = cli(['scan'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\.secret-guard\.json:1: `ignorePaths\[1\]` is empty/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+});

@@ -166,6 +166,11 @@ export async function validateConfig(raw: unknown, file: string, lineOf?: (path:
   const problem = schemaProblem(raw);
   if (problem) fail(problem.path, problem.what);
   const o = raw as ConfigFile;
+  // picomatch throws on an empty glob (the scan died as an internal error) and a lone `!`
+  // would take back nothing: neither names a path.
+  (o.ignorePaths ?? []).forEach((g, i) => {
+    if (g.trim() === '' || g.trim() === '!') fail(['ignorePaths', i], 'is empty: each entry is a glob naming the paths not to scan');
+  });
   let maxFileSize: number | undefined;
   if (o.maxFileSize !== undefined) {
     const n = parseSize(o.maxFileSize);
