@@ -132,3 +132,27 @@ describe('ignorePaths: a `!` glob takes back, as in .gitignore, and never ignore
     expect(r.stderr).not.toMatch(/internal error/);
   });
 });
+
+describe('scan --commit-msg reads the checkout\'s ignore file, as every other mode does', () => {
+  /**
+   * A token in a commit message has a fingerprint (rule, secret, `<commit message>`); with it in
+   * .secret-guard-ignore (landed on the base first), --history, --range and the server pass the
+   * commit, while the commit-msg hook, which never read the ignore file, refused to write it.
+   */
+  it('an ignored message token passes the hook, --range and --history; another token is still stopped', () => {
+    const t = fakeToken();
+    const message = `deploy notes\n\nPOSTMARK_SERVER_TOKEN=${t}\n`;
+    const repo = makeRepo({ files: { 'README.md': 'x\n', '.secret-guard-ignore': `${fingerprintOf(t, '<commit message>')}  # revoked\n` } });
+    const file = join(repo.dir, '.git', 'COMMIT_EDITMSG');
+    writeFileSync(file, message);
+    const hook = cli(['scan', '--commit-msg', file], repo.dir);
+    expect(hook.code, hook.stdout).toBe(0);
+    repo.commit({ 'app.txt': 'y\n' }, message);
+    expect(cli(['scan', '--range', 'HEAD~1..HEAD'], repo.dir).code).toBe(0);
+    expect(cli(['scan', '--history'], repo.dir).code).toBe(0);
+    writeFileSync(file, message.replace(t, fakeToken()));
+    const other = cli(['scan', '--commit-msg', file], repo.dir);
+    expect(other.code, other.stdout).toBe(1);
+    expect(other.stdout).toContain('commit blocked');
+  });
+});
