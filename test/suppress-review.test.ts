@@ -116,6 +116,8 @@ interface Event {
   inline: boolean;
   /** The pull request added its fingerprint to its own ignore file or baseline. */
   addedBy?: 'ignore-file' | 'baseline';
+  /** For a token in a commit message: the message. */
+  message?: string;
 }
 
 /** The rule the base's rules report `t` under, or undefined when none does. */
@@ -224,6 +226,14 @@ function buildCase(r: Random): Case {
     const rule = ruleOf(trusted, t);
     if (rule) (r.chance(0.5) ? trusted.ignore : trusted.baseline).add(fingerprint(rule, secret, path));
     approved.push({ path, secret, template: t });
+  }
+  // Tokens in commit messages approved the same way (the fingerprint's path is `<commit message>`).
+  const approvedMessages: string[] = [];
+  for (let i = 0; i < r.int(2); i++) {
+    const secret = fresh(TEMPLATES[0]!);
+    const rule = ruleOf(trusted, TEMPLATES[0]!);
+    if (rule) (r.chance(0.5) ? trusted.ignore : trusted.baseline).add(fingerprint(rule, secret, MESSAGE));
+    approvedMessages.push(secret);
   }
   if (config) files[trusted.configName] = JSON.stringify(config, null, 2);
   if (trusted.ignore.size || r.chance(0.3)) {
@@ -387,10 +397,11 @@ function buildCase(r: Random): Case {
       }
       case 12: {
         // A token in a commit message, allowed on its line or not, with CI-skipping words.
-        const secret = fresh(TEMPLATES[0]!);
-        const allowed = r.chance(0.5);
-        repo.git('commit', '-q', '--allow-empty', '-m', `deploy [skip ci] [ci skip] ***NO_CI***\n\nPOSTMARK_SERVER_TOKEN=${secret}${allowed ? ` # ${ALLOW}` : ''}\n`);
-        events.push({ path: MESSAGE, secret, template: TEMPLATES[0]!, inline: allowed });
+        const secret = approvedMessages.shift() ?? fresh(TEMPLATES[0]!);
+        const allowed = r.chance(0.3);
+        const message = `deploy [skip ci] [ci skip] ***NO_CI***\n\nPOSTMARK_SERVER_TOKEN=${secret}${allowed ? ` # ${ALLOW}` : ''}\n`;
+        repo.git('commit', '-q', '--allow-empty', '-m', message);
+        events.push({ path: MESSAGE, secret, template: TEMPLATES[0]!, inline: allowed, message });
         did.push(`token in a message${allowed ? ', allowed' : ''}`);
         break;
       }
@@ -540,6 +551,14 @@ function checkPrePush(c: Case, where: string): void {
   rmSync(join(repo.dir, 'sub'), { recursive: true, force: true });
   const p = git(repo.dir, ['push', 'plain', 'pr:refs/heads/pr']);
   checkPushOutcome(c, p, `${where}; pre-push from a checkout of the base`);
+  // The commit-msg hook on each message, with the same checkout's settings.
+  for (const e of c.events.filter((x) => x.message)) {
+    const file = join(repo.dir, '.git', 'COMMIT_EDITMSG');
+    writeFileSync(file, e.message!);
+    const m = cli(['scan', '--commit-msg', file, ...(c.files.baseline ? ['--baseline', c.files.baseline] : [])], repo.dir);
+    expect(m.code, `${where}; commit-msg of the message with ${e.secret}\n${m.stdout}${m.stderr}`).toBe(failsPush(c.trusted, e) ? 1 : 0);
+    noSecret(c, m.stdout + m.stderr, `${where}; commit-msg`);
+  }
 }
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
