@@ -156,3 +156,29 @@ describe('scan --commit-msg reads the checkout\'s ignore file, as every other mo
     expect(other.stdout).toContain('commit blocked');
   });
 });
+
+describe('a settings file that starts with a byte-order mark reads as without one, in every mode', () => {
+  /**
+   * The ignore file read past a BOM (Windows editors write one), while a config or a baseline
+   * with one was "not valid JSON: Unexpected token '\uFEFF'", exit 2, naming an invisible
+   * character: the same file meant different things by its kind.
+   */
+  it('a BOM config and baseline apply to the working tree and to --range alike', () => {
+    const [ignored, baselined] = [fakeToken(), fakeToken()];
+    const bom = '\uFEFF';
+    const repo = makeRepo({
+      files: {
+        'README.md': 'x\n',
+        '.secret-guard.json': `${bom}{"ignorePaths": ["fixtures/**"]}\n`,
+        'baseline.json': `${bom}${baselineOf([[baselined, 'app/mail.txt']])}`,
+      },
+    });
+    repo.git('checkout', '-q', '-b', 'pr');
+    repo.commit({ 'fixtures/mail.txt': leak(ignored), 'app/mail.txt': leak(baselined) }, 'tokens');
+    for (const args of [['scan'], ['scan', '--range', 'main..pr']]) {
+      const r = cli([...args, '--baseline', 'baseline.json'], repo.dir);
+      expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/1 suppressed \(1 baseline\)/);
+    }
+  });
+});

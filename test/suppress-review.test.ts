@@ -235,13 +235,15 @@ function buildCase(r: Random): Case {
     if (rule) (r.chance(0.5) ? trusted.ignore : trusted.baseline).add(fingerprint(rule, secret, MESSAGE));
     approvedMessages.push(secret);
   }
-  if (config) files[trusted.configName] = JSON.stringify(config, null, 2);
+  // A byte-order mark now and then, as Windows editors write one.
+  const bom = () => (r.chance(0.2) ? '\uFEFF' : '');
+  if (config) files[trusted.configName] = `${bom()}${JSON.stringify(config, null, 2)}`;
   if (trusted.ignore.size || r.chance(0.3)) {
     const lines = ['# approved exceptions', ...[...trusted.ignore].map((fp, i) => (i % 2 ? `${fp}  # revoked` : fp)), ''];
     const eol = r.chance(0.3) ? '\r\n' : '\n';
     files['.secret-guard-ignore'] = `${r.chance(0.3) ? '\uFEFF' : ''}${lines.join(eol)}`;
   }
-  if (trusted.useBaseline || trusted.baseline.size || r.chance(0.5)) files[BASELINE] = baselineText(trusted.baseline);
+  if (trusted.useBaseline || trusted.baseline.size || r.chance(0.5)) files[BASELINE] = `${bom()}${baselineText(trusted.baseline)}`;
   did.push(`base: ${JSON.stringify(config)} as ${trusted.configName}; ${trusted.ignore.size} ignored, ${trusted.baseline.size} baselined${trusted.useBaseline ? ' (--baseline)' : ''}; base tokens ${baseTokens.map((b) => `${b.path}:${b.status}`).join(' ')}`);
   const repo = makeRepo({ files, message: 'base' });
   const copies = tempDir('sg-trusted-');
@@ -279,7 +281,7 @@ function buildCase(r: Random): Case {
       change['.secret-guard-ignore'] = `${old}${fingerprint(rule, secret, path)}  # test fixture\n`;
       e.addedBy = 'ignore-file';
     } else if (how === 'baseline') {
-      const old = existsSync(join(repo.dir, BASELINE)) ? (JSON.parse(text(BASELINE)) as { findings: Array<{ fingerprint: string }> }).findings.map((f) => f.fingerprint) : [];
+      const old = existsSync(join(repo.dir, BASELINE)) ? (JSON.parse(text(BASELINE).replace(/^\uFEFF/, '')) as { findings: Array<{ fingerprint: string }> }).findings.map((f) => f.fingerprint) : [];
       change[BASELINE] = baselineText([...old, fingerprint(rule, secret, path)]);
       e.addedBy = 'baseline';
     }
@@ -472,7 +474,7 @@ function checkRange(c: Case, where: string): void {
     return g.code === 0 ? g.out : '';
   };
   const headIgnore = new Set(atHead('.secret-guard-ignore').split(/\r?\n/).map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean));
-  const headBaseline = new Set(atHead(BASELINE) ? (JSON.parse(atHead(BASELINE)) as { findings: Array<{ fingerprint: string }> }).findings.map((x) => x.fingerprint) : []);
+  const headBaseline = new Set(atHead(BASELINE) ? (JSON.parse(atHead(BASELINE).replace(/^\uFEFF/, '')) as { findings: Array<{ fingerprint: string }> }).findings.map((x) => x.fingerprint) : []);
   expect(r.code, `${where}: --range exit\n${r.stderr}`).toBe(want);
   const json = JSON.parse(r.stdout) as JsonReport<Reported>;
   const key = (file: string, secret: string) => `${file}\0${secret}`;
