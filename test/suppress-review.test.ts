@@ -539,6 +539,16 @@ function checkOwnCheckout(c: Case, where: string): void {
   for (const e of c.events.filter((x) => failsPush(s, x))) {
     expect(history.findings.some((f) => f.file === e.path && f.match === e.secret && !f.suppressedBy), `${where}; scan --history misses ${e.path} ${e.secret}`).toBe(true);
   }
+  // remediate reads the same ignore file and no baseline (README): what it would rewrite is
+  // exactly the secrets the history scan without --baseline leaves active.
+  const plain = cli(['scan', '--history', '--format', 'json', '--show-secrets'], repo.dir);
+  const active = new Set((JSON.parse(plain.stdout) as JsonReport<Reported>).findings.filter((f) => !f.suppressedBy && f.kind !== 'path').map((f) => f.match!));
+  const out = join(tempDir('sg-remediate-'), 'out');
+  const rem = cli(['remediate', '--out', out, ...(c.unread ? ['--on-unread', 'accept'] : [])], repo.dir);
+  expect(rem.code, `${where}; remediate\n${rem.stderr}`).toBe(active.size ? 1 : 0);
+  const replaced = existsSync(join(out, 'replacements.txt')) ? readFileSync(join(out, 'replacements.txt'), 'utf8').split('\n').filter(Boolean).map((l) => l.slice(0, l.lastIndexOf('==>'))) : [];
+  expect(replaced.sort(), `${where}; remediate's replacements against the active history findings`).toEqual([...active].sort());
+  noSecret(c, rem.stdout + rem.stderr, `${where}; remediate`);
   repo.git('reset', '-q', '--soft', 'main');
   try {
     scan(['--staged'], 'scan --staged (the change staged over the base)');
