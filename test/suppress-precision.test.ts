@@ -4,7 +4,7 @@
  * and a suppression hides only what it names.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -180,5 +180,28 @@ describe('a settings file that starts with a byte-order mark reads as without on
       expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/1 suppressed \(1 baseline\)/);
     }
+  });
+});
+
+describe('--write-baseline never writes through a link', () => {
+  /**
+   * A baseline is never read through a link, but --write-baseline wrote through one: a cloned
+   * repository whose .secret-guard-baseline.json is committed as a link to a file of the user's
+   * (`~/.ssh/authorized_keys`) had that file overwritten by the README's own command.
+   */
+  it('a committed link at the baseline path: exit 2, its target untouched', () => {
+    const target = join(tempDir('sg-home-'), 'authorized_keys');
+    writeFileSync(target, 'ssh-ed25519 AAAA precious\n');
+    const repo = makeRepo({ files: { 'README.md': 'x\n' } });
+    symlinkSync(target, join(repo.dir, '.secret-guard-baseline.json'));
+    repo.commit({}, 'a link');
+    const r = cli(['scan', '--write-baseline', '.secret-guard-baseline.json'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is a symbolic link, so it was not written/);
+    expect(readFileSync(target, 'utf8')).toBe('ssh-ed25519 AAAA precious\n');
+    // A regular file (or none) is written as before.
+    rmSync(join(repo.dir, '.secret-guard-baseline.json'));
+    expect(cli(['scan', '--write-baseline', '.secret-guard-baseline.json'], repo.dir).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(repo.dir, '.secret-guard-baseline.json'), 'utf8'))).toEqual({ version: 1, findings: [] });
   });
 });
