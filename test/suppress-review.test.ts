@@ -636,5 +636,6 @@ describe('suppressions and settings come from the trusted side (seeded different
       checkPreReceive(c, where);
       checkPrePush(c, where);
     }
-  });
+    // Each case runs some twenty scans and two real pushes: a longer run gets the time it needs.
+  }, Math.max(60_000, ROUNDS * 30_000));
 });
