@@ -153,7 +153,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   const rules = compileRules(specs);
   const src = { cwd: ctx.cwd, rules, maxFileSize, isIgnoredPath, repo, threads: threadsOf(args) };
 
-  if (gate === 'commit-msg') return commitMsg(args, ctx, config, rules, failOn);
+  if (gate === 'commit-msg') return commitMsg(args, ctx, config, rules, failOn, repo.root);
 
   const input = await stdinText(ctx, gate);
   let work: Promise<Outcome>;
@@ -310,7 +310,7 @@ function messageText(raw: string, commentChar = '#'): string {
   return raw;
 }
 
-async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: ReturnType<typeof ruleset>, failOn: FailOn): Promise<CommandResult> {
+async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: ReturnType<typeof ruleset>, failOn: FailOn, root: string): Promise<CommandResult> {
   const file = resolve(ctx.cwd, String(args['commit-msg']));
   let raw: string;
   try {
@@ -321,8 +321,13 @@ async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: Ret
   const cc = await gitRaw(['config', '--get', 'core.commentChar'], ctx.cwd);
   const char = cc.code === 0 ? cc.stdout.toString('utf8').trim() : '#';
   const findings = detect({ text: messageText(raw, char.length === 1 ? char : '#'), path: MESSAGE_PATH }, rules, 'message');
+  const result: ScanResult = { mode: 'staged', root, findings, stats: { ...emptyStats(), filesScanned: 1, bytesScanned: Buffer.byteLength(raw) }, notes: [] };
+  // The checkout's ignore file (and a --baseline) mean here what they mean to --history and the
+  // gates, which read the same message once committed: a fingerprint of `<commit message>` in it
+  // must not block the commit that --range, the server and the history pass.
+  const { applySuppressions } = await import('../suppress/apply.js');
+  await applySuppressions(result, { from: 'checkout', ignoreFileDir: root, baseline: args.baseline === undefined ? undefined : { file: String(args.baseline), cwd: ctx.cwd } });
   const failed = failing(findings, failOn);
-  const result: ScanResult = { mode: 'staged', root: ctx.cwd, findings, stats: { ...emptyStats(), filesScanned: 1, bytesScanned: Buffer.byteLength(raw) }, notes: [] };
   const format = (args.format as Format | undefined) ?? 'text';
   const exitCode = failed.length ? EXIT.findings : EXIT.clean;
   if (format !== 'text') return { exitCode, stdout: await render(result, format, reportOptions(args, config)), stderr: '' };

@@ -3,10 +3,12 @@
  * range scan the working tree is the change being checked, and the base commit is what it is
  * checked against.
  */
+import { lstatSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { ConfigError } from '../errors.js';
 import { git } from '../sources/git.js';
-import { resolve } from 'node:path';
-import { relativeTo } from './load.js';
-import { checkTreeEntry, type TreeEntry } from './settings-file.js';
+import { shownPath } from '../report/shown.js';
+import { checkTreeEntry, withoutBom, type TreeEntry } from './settings-file.js';
 
 // Replace refs could put other content under a commit's object ids; pathspec magic in a
 // user-given baseline path could match another file.
@@ -32,7 +34,7 @@ export const atCommit = (commit: string, path: string) => `${commit.slice(0, 12)
 /** The entry's text, after the same refusals a file on disk gets (link, not a file, over 1 MiB). */
 export async function readEntry(root: string, commit: string, entry: TreeEntry, what: string): Promise<string> {
   checkTreeEntry(entry, what, atCommit(commit, entry.path));
-  return (await git([...GIT, 'cat-file', 'blob', entry.sha], root)).toString('utf8');
+  return withoutBom((await git([...GIT, 'cat-file', 'blob', entry.sha], root)).toString('utf8'));
 }
 
 /** The file at `path` in `commit`, or null when the commit has none there. */
@@ -41,15 +43,67 @@ export async function readAtCommit(root: string, commit: string, path: string, w
   return entry ? readEntry(root, commit, entry, what) : null;
 }
 
+const isUnder = (path: string, root: string) => {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/**
+ * Where a file named on the command line lies in the repository at `root`, decided without
+ * following a link inside the work tree. In a range scan the work tree is the change's checkout:
+ * a link it commits (`ci` turned into a link to a folder elsewhere) must not carry a tracked path
+ * out of the repository, where a file is trusted as given, and a folder it deletes must not make
+ * the base's file unreadable. Links on the way to the work tree (a /tmp link, a symlinked home)
+ * are the job's own and are followed. `rel` is the path below the root (undefined: outside it);
+ * `linkAt`, the first folder on it inside the work tree that is a link on disk.
+ */
+export function placeInRepository(root: string, cwd: string, file: string): { rel?: string; linkAt?: string } {
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return {};
+  }
+  const parts = resolve(cwd, file).split(sep).filter(Boolean);
+  let dir: string = sep;
+  for (let i = 0; i < parts.length; i++) {
+    if (isUnder(dir, realRoot)) {
+      const inside = [...relative(realRoot, dir).split(sep).filter(Boolean), ...parts.slice(i)];
+      for (let j = 1; j < inside.length; j++) {
+        if (lstatSync(join(realRoot, ...inside.slice(0, j)), { throwIfNoEntry: false })?.isSymbolicLink()) return { rel: inside.join('/'), linkAt: inside.slice(0, j).join('/') };
+      }
+      return { rel: inside.join('/') };
+    }
+    // The file's own name is never followed: the reader refuses a link there.
+    if (i === parts.length - 1) break;
+    const next = join(dir, parts[i]!);
+    try {
+      dir = realpathSync(next);
+    } catch {
+      dir = next;
+    }
+  }
+  return {};
+}
+
 /**
  * A settings file named on the command line (--config, --baseline) in a range scan: its path in
  * the repository when the base or the head commit tracks it, so it is read from the commits (the
- * change may edit it); undefined for a file outside what the change can touch (the CI job's own),
- * which is trusted as given.
+ * change may edit it); undefined for a file outside what the change can touch (the CI job's own,
+ * outside the repository or made by the job in the work tree), which is trusted as given. A path
+ * that neither commit tracks and that reaches its file through a link in the work tree is refused:
+ * the change may have committed that link.
  */
-export async function trackedInRange(sides: { root: string; base: string; head: string }, cwd: string, file: string): Promise<string | undefined> {
-  const rel = relativeTo(sides.root, resolve(cwd, file));
+export async function trackedInRange(sides: { root: string; base: string; head: string }, cwd: string, file: string, what = 'settings file'): Promise<string | undefined> {
+  const { rel, linkAt } = placeInRepository(sides.root, cwd, file);
   if (rel === undefined) return undefined;
   const [atBase, atHead] = await Promise.all([treeEntries(sides.root, sides.base, [rel]), treeEntries(sides.root, sides.head, [rel])]);
-  return atBase.has(rel) || atHead.has(rel) ? rel : undefined;
+  if (atBase.has(rel) || atHead.has(rel)) return rel;
+  if (linkAt !== undefined) {
+    throw new ConfigError(
+      `${what} ${shownPath(file)} is reached through ${shownPath(linkAt)}, a symbolic link in the checkout, and neither side of the range tracks it, so it was not read`,
+      'Name the file itself: one tracked at the base, or one outside the repository (the CI job\'s own).',
+    );
+  }
+  return undefined;
 }

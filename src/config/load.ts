@@ -166,6 +166,11 @@ export async function validateConfig(raw: unknown, file: string, lineOf?: (path:
   const problem = schemaProblem(raw);
   if (problem) fail(problem.path, problem.what);
   const o = raw as ConfigFile;
+  // picomatch throws on an empty glob (the scan died as an internal error) and a lone `!`
+  // would take back nothing: neither names a path.
+  (o.ignorePaths ?? []).forEach((g, i) => {
+    if (g.trim() === '' || g.trim() === '!') fail(['ignorePaths', i], 'is empty: each entry is a glob naming the paths not to scan');
+  });
   let maxFileSize: number | undefined;
   if (o.maxFileSize !== undefined) {
     const n = parseSize(o.maxFileSize);
@@ -293,7 +298,7 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
   const { atCommit, readEntry, trackedInRange, treeEntries } = await import('./from-commit.js');
   let paths = CONFIG_NAMES;
   if (opts.file) {
-    const rel = await trackedInRange({ root: o.root, base: o.commit, head: o.head }, opts.cwd, opts.file);
+    const rel = await trackedInRange({ root: o.root, base: o.commit, head: o.head }, opts.cwd, opts.file, 'config file');
     if (rel === undefined) {
       // The CI job's own file, outside what the change can touch: trusted as given.
       const abs = resolve(opts.cwd, opts.file);

@@ -72,7 +72,7 @@ export function readSettingsFile(file: string, what: string): string | null {
       n += r;
     }
     if (n > MAX_SETTINGS_FILE) tooLarge(what, shown, n);
-    return buf.subarray(0, n).toString('utf8');
+    return withoutBom(buf.subarray(0, n).toString('utf8'));
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`cannot read ${what} ${shown}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
@@ -80,6 +80,13 @@ export function readSettingsFile(file: string, what: string): string | null {
     closeSync(fd);
   }
 }
+
+/**
+ * A UTF-8 byte-order mark (Windows editors write one) is not part of the text: the ignore file
+ * read past it, while JSON.parse refused a config or baseline that starts with one, quoting the
+ * invisible character. Every settings file, from disk or from a commit, now reads alike.
+ */
+export const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /** One entry of a commit's tree, as `git ls-tree -l` gives it. */
 export interface TreeEntry {

@@ -59,7 +59,23 @@ export function threadsOf(args: Args): number | undefined {
   return Number(text);
 }
 
-/** The config's ignorePaths. */
+/**
+ * The config's ignorePaths, in order, as a .gitignore reads them: a glob that starts with `!`
+ * takes back what the globs before it ignored, and the last glob that matches a path decides.
+ * picomatch alone reads `!x` as "every path but x", so `["fixtures/**", "!fixtures/real/**"]`
+ * left every path of the repository but fixtures/real unscanned. (`!(…)` is picomatch's negated
+ * group, a glob like any other.)
+ */
 export function ignoredPaths(config: Config): (path: string) => boolean {
-  return config.ignorePaths.length ? picomatch(config.ignorePaths, { dot: true }) : () => false;
+  if (!config.ignorePaths.length) return () => false;
+  const globs = config.ignorePaths.map((g) => {
+    const back = g.startsWith('!') && !g.startsWith('!(');
+    return { back, test: picomatch(back ? g.slice(1) : g, { dot: true }) };
+  });
+  if (!globs.some((g) => g.back)) return picomatch(config.ignorePaths, { dot: true });
+  return (path) => {
+    let ignored = false;
+    for (const g of globs) if (g.back === ignored && g.test(path)) ignored = !g.back;
+    return ignored;
+  };
 }

@@ -3,7 +3,7 @@
  * fingerprint, no timestamps and no secrets: the file only changes when findings do, and two
  * branches that add different findings merge line by line.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { jsonProblem } from '../config/load.js';
 import { readSettingsFile } from '../config/settings-file.js';
@@ -30,9 +30,27 @@ function baselineOf(findings: Finding[]): string {
   return `{\n  "version": 1,\n  "findings": [\n${body}${entries.length ? '\n' : ''}  ]\n}\n`;
 }
 
+/**
+ * Writes the baseline. Never through a link: the file is read that way nowhere (a link is
+ * refused), and a cloned repository's `.secret-guard-baseline.json` committed as a link to
+ * `~/.ssh/authorized_keys` would otherwise have `--write-baseline` overwrite that file.
+ */
 export function writeBaseline(file: string, findings: Finding[]): number {
   const text = baselineOf(findings);
-  writeFileSync(file, text);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ELOOP' ? 'is a symbolic link' : code === 'ENXIO' ? 'is a FIFO or a socket' : `cannot be written (${code ?? 'error'})`;
+    throw new ConfigError(`baseline ${shownPath(file)} ${why}, so it was not written`, 'Remove it, or name another file with --write-baseline.');
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new ConfigError(`baseline ${shownPath(file)} is not a regular file, so it was not written`, 'Remove it, or name another file with --write-baseline.');
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
   return (text.match(/"fingerprint"/g) ?? []).length;
 }
 

@@ -45,7 +45,7 @@ export async function readRangeSuppressions(s: RangeSides, baseline: { file: str
   const [ignoreBase, ignoreHead] = await bothSides(s, IGNORE_FILE, parseIgnoreFile, 'ignore file');
   take('ignore-file', ignoreBase, ignoreHead);
   if (baseline) {
-    const rel = await trackedInRange(s, baseline.cwd, baseline.file);
+    const rel = await trackedInRange(s, baseline.cwd, baseline.file, 'baseline');
     if (rel !== undefined) {
       const [atBase, atHead] = await bothSides(s, rel, parseBaseline, 'baseline');
       take('baseline', atBase, atHead);
