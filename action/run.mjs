@@ -85,7 +85,9 @@ function main() {
   const eventPath = process.env.GITHUB_EVENT_PATH;
   const payload = eventPath ? JSON.parse(readFileSync(eventPath, 'utf8')) : {};
   const format = input('format', 'github');
-  const failOn = input('fail-on', 'error');
+  // Unset, the config's failOn decides (the base's, in a pull request), else the CLI's default:
+  // passing `error` always overrode a base that asked for `warning`.
+  const failOn = input('fail-on') ? ['--fail-on', input('fail-on')] : [];
   const sarif = input('sarif') ? resolve(cwd, input('sarif')) : '';
   const report = resolve(cwd, input('report', join(process.env.RUNNER_TEMP || tmpdir(), 'secret-guard-report.json')));
   const onUnread = ['--on-unread', input('on-unread', 'refuse')];
@@ -101,7 +103,7 @@ function main() {
   // A report left by an earlier run must not stand in for this one's.
   rmSync(report, { force: true });
   const reports = ['--json-output', report, ...(sarif ? ['--sarif-output', sarif] : [])];
-  const code = scan(cwd, [...target.args, ...onUnread, '--format', format, '--fail-on', failOn, ...reports]);
+  const code = scan(cwd, [...target.args, ...onUnread, '--format', format, ...failOn, ...reports]);
   let findings = '';
   try {
     findings = String(JSON.parse(readFileSync(report, 'utf8')).findings.length);

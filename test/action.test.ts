@@ -127,6 +127,19 @@ describe('the action, run against event payloads', () => {
     expect(tolerated.outputs).toMatchObject({ findings: '1', 'exit-code': '0' });
   });
 
+  it("pull_request: with fail-on unset, the base's failOn decides; the input, when set, overrides it", () => {
+    const repo = makeRepo({ files: { '.secret-guard.json': '{ "failOn": "warning" }\n', 'README.md': '# app\n' } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    // A placeholder in a hardcoded client call: a warning, never an error.
+    const head = repo.commit({ 'config/services.php': "<?php\nreturn ['postmark' => ['token' => env('POSTMARK_TOKEN', 'your-postmark-token')]];\n" }, 'services');
+    const pr = { pull_request: { base: { sha: base }, head: { sha: head } }, repository };
+    const byBase = runAction(repo.dir, 'pull_request', pr, { format: 'text' });
+    expect(byBase.code, byBase.out).toBe(1);
+    expect(byBase.outputs).toMatchObject({ findings: '1', 'exit-code': '1' });
+    const byInput = runAction(repo.dir, 'pull_request', pr, { format: 'text', 'fail-on': 'error' });
+    expect(byInput.code, byInput.out).toBe(0);
+  });
+
   it('a new branch (all-zero before): scans the commits not on the default branch, not main\'s old token', () => {
     const r = runAction(clone, 'push', { ref: 'refs/heads/feature', before: ZEROS, after: c4, created: true, repository });
     expect(r.code, r.out).toBe(1);
