@@ -49,15 +49,20 @@ describe('examples/', () => {
     expect(rangeOf(script)).toBe('$CI_MERGE_REQUEST_DIFF_BASE_SHA..${CI_MERGE_REQUEST_SOURCE_BRANCH_SHA:-$CI_COMMIT_SHA}');
   });
 
-  it.each(['github-actions.yml', 'gitlab-ci.yml'])('%s installs the pinned devDependencies, then runs only the installed copy (npx --no)', (file) => {
+  it.each(['github-actions.yml', 'gitlab-ci.yml'])("%s installs secret-guard as the base pins it, in a worktree of the base outside the checkout, and runs only that copy", (file) => {
     const text = read(`examples/${file}`);
     const doc = parse(text);
     const lines: string[] = file === 'gitlab-ci.yml' ? doc['secret-guard'].script : doc.jobs.secrets.steps.map((s: { run?: string }) => s.run ?? '');
-    const install = lines.findIndex((l) => /^npm ci\b/.test(l));
+    const base = file === 'gitlab-ci.yml' ? '"$CI_MERGE_REQUEST_DIFF_BASE_SHA"' : '"$BASE_SHA"';
+    const worktree = lines.findIndex((l) => l.includes('git worktree add --detach') && l.includes(base));
+    const install = lines.findIndex((l) => /\bcd "?[^ ]+"? && npm ci\b/.test(l));
     const firstScan = lines.findIndex((l) => l.includes('secret-guard scan'));
-    expect(install, 'an npm ci step').toBeGreaterThan(-1);
+    expect(worktree, 'a worktree of the base').toBeGreaterThan(-1);
+    expect(install, 'npm ci in that worktree').toBeGreaterThanOrEqual(worktree);
     expect(firstScan).toBeGreaterThan(install);
-    for (const l of lines.filter((x) => x.includes('secret-guard'))) expect(l).toMatch(/^npx --no secret-guard scan /);
+    // Never an install in the checkout (the change's own lockfile), never npx.
+    for (const l of lines) expect(l).not.toMatch(/^npm (ci|install)\b|\bnpx\b/m);
+    for (const l of lines.filter((x) => x.includes('secret-guard scan'))) expect(l).toMatch(/^"?(\$RUNNER_TEMP"?\/base|\/tmp\/secret-guard-base)\/node_modules\/\.bin\/secret-guard scan /);
   });
 
   it('github-actions-uses.yml uses the action pinned to a commit, with inputs the action has, and uploads its SARIF output', () => {
@@ -84,7 +89,7 @@ describe('examples/', () => {
     expect(text).toContain('secret-guard');
     expect(text).not.toMatch(/npx (--yes|-y)\b/);
     const runs = [...text.matchAll(/\bnpx((?: +--?[a-z-]+)*) +secret-guard\b/g)];
-    if (!file.endsWith('-uses.yml')) expect(runs.length).toBeGreaterThan(0);
+    if (file === 'README.md') expect(runs.length).toBeGreaterThan(0);
     for (const [cmd, flags] of runs) expect(flags!.trim().split(/ +/), cmd).toContain('--no');
   });
 

@@ -13,6 +13,7 @@ import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFil
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyModules } from './helpers/modules.js';
 import { checkoutTempDir, cleanupAll, fakeToken, GIT_IDENTITY, tempDir } from './helpers/repo.js';
@@ -156,7 +157,61 @@ describe('a packed tarball', () => {
     expect(clean.code, clean.out).toBe(0);
     expect(clean.out).toBe('');
   }, 180_000);
+
+  it("the CI examples' jobs, run as they would be, use secret-guard as the base commit pins it: a pull request that points the devDependency at a package of its own is still checked by the base's", () => {
+    const dir = tempDir('sg-pkg-ci-');
+    ok('git', ['init', '-q', '-b', 'main'], dir);
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'user-app', version: '1.0.0', private: true }, null, 2)}\n`);
+    writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
+    mkdirSync(join(dir, 'vendor'));
+    copyFileSync(tarball, join(dir, 'vendor', 'secret-guard.tgz'));
+    ok('npm', ['install', '--save-dev', '--prefer-offline', './vendor/secret-guard.tgz'], dir);
+    ok('git', ['add', '-A'], dir);
+    ok('git', ['commit', '-q', '-m', 'secret-guard, pinned'], dir);
+    const base = ok('git', ['rev-parse', 'HEAD'], dir).trim();
+    // The pull request: its own "secret-guard", which passes everything, and a token.
+    mkdirSync(join(dir, 'tools', 'sg'), { recursive: true });
+    writeFileSync(join(dir, 'tools', 'sg', 'package.json'), JSON.stringify({ name: 'secret-guard', version: '9.9.9', bin: { 'secret-guard': 'bin.js' } }));
+    writeFileSync(join(dir, 'tools', 'sg', 'bin.js'), '#!/usr/bin/env node\nprocess.exit(0);\n', { mode: 0o755 });
+    ok('npm', ['install', '--save-dev', '--prefer-offline', './tools/sg'], dir);
+    const token = fakeToken();
+    writeFileSync(join(dir, 'mail.js'), `const postmark = require('postmark');\nconst client = new postmark.ServerClient('${token}');\n`);
+    ok('git', ['add', '-A'], dir);
+    ok('git', ['commit', '-q', '-m', 'send mail'], dir);
+    const head = ok('git', ['rev-parse', 'HEAD'], dir).trim();
+    // What the examples did before: install in the checkout, run what it installed. The pull request's own tool passes it.
+    const checkout = tempDir('sg-pkg-ci-pr-');
+    ok('git', ['clone', '-q', dir, checkout], dir);
+    ok('npm', ['ci', '--prefer-offline'], checkout);
+    expect(run('npx', ['--no', 'secret-guard', 'scan', '--range', `${base}..${head}`], checkout).code).toBe(0);
+    for (const file of ['github-actions.yml', 'gitlab-ci.yml']) {
+      const job = tempDir('sg-pkg-ci-job-');
+      const ws = join(job, 'ws');
+      ok('git', ['clone', '-q', dir, ws], job);
+      ok('git', ['checkout', '-q', '--detach', head], ws);
+      const lines = ciLines(file, { 'github.event.pull_request.base.sha': base, 'github.event.pull_request.head.sha': head }).map((l) => l.replaceAll('/tmp/secret-guard-base', join(job, 'secret-guard-base')));
+      const env = { ...ENV, HOME: job, RUNNER_TEMP: job, CI_MERGE_REQUEST_DIFF_BASE_SHA: base, CI_MERGE_REQUEST_SOURCE_BRANCH_SHA: head, CI_COMMIT_SHA: head, NO_COLOR: '1' };
+      // A GitHub step is a shell of its own, started in the workspace; GitLab's script is one shell.
+      let r = spawnSync('true');
+      for (const script of file.startsWith('gitlab') ? [lines.join('\n')] : lines) {
+        r = spawnSync('bash', ['-e', '-c', script], { cwd: ws, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        if (r.status !== 0) break;
+      }
+      expect(r.status, `${file}:\n${r.stdout}${r.stderr}`).toBe(1);
+      expect(`${r.stdout}${r.stderr}`).not.toContain(token);
+      const report = file.startsWith('gitlab') ? readFileSync(join(ws, 'gl-secret-detection-report.json'), 'utf8') : readFileSync(join(ws, 'secret-guard.sarif'), 'utf8');
+      expect(report).toContain('mail.js');
+      expect(report).toContain('postmark-hardcoded-client');
+    }
+  }, 300_000);
 });
+
+/** A CI example's shell lines: GitHub's `run` steps (with `${{ … }}` given) or GitLab's `script`. */
+function ciLines(file: string, vars: Record<string, string>): string[] {
+  const doc = parseYaml(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+  const raw: string[] = file.startsWith('gitlab') ? doc['secret-guard'].script : doc.jobs.secrets.steps.filter((st: { run?: string }) => st.run).map((st: { run: string; env?: Record<string, string> }) => [...Object.entries(st.env ?? {}).map(([k, v]) => `export ${k}="${v}"`), st.run].join('\n'));
+  return raw.map((l) => l.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, name: string) => vars[name] ?? `\${{ ${name} }}`));
+}
 
 describe('a git URL pinned to a commit', () => {
   it('installs with npm install git+file://…#<sha>: npm runs the prepare build in its clone; npx --no secret-guard scan finds the token', () => {
