@@ -31,6 +31,21 @@ describe('remediate through bin/', () => {
     expect(existsSync(join(repo.dir, '.git', 'secret-guard'))).toBe(false);
   });
 
+  it('with nothing to rotate in what it read, says how many file versions ignorePaths kept unread, and --no-config reads them', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { '.secret-guard.json': '{ "ignorePaths": ["fixtures/**"] }\n', 'fixtures/mail.yml': `postmark:\n  server_token: ${token}\n` } });
+    const r = cli(['remediate'], repo.dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Nothing to rotate');
+    expect(r.stdout).toContain('1 file version under ignorePaths not read');
+    expect(r.stdout).not.toContain(token);
+    const all = cli(['remediate', '--no-config'], repo.dir);
+    // A leak found: remediate exits 1, as a scan with findings does.
+    expect(all.code, all.stderr).toBe(1);
+    expect(all.stdout).not.toContain('Nothing to rotate');
+    expect(all.stdout).not.toContain(token);
+  });
+
   it('leaves placeholders alone and says so', () => {
     const repo = makeRepo({ files: { 'mail.js': "const postmark = require('postmark');\nconst c = new postmark.ServerClient('your-api-token-here');\n" } });
     const r = cli(['remediate'], repo.dir);
