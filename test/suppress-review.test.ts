@@ -378,8 +378,10 @@ function buildCase(r: Random): Case {
         const lines = old.replace(/\n$/, '').split('\n');
         const line = b.template.lines(secret)[1];
         commit({ [b.path]: `${old}${line}\n` }, 'another one');
-        // README: an allow on the line above covers it, whatever that line holds.
-        events.push({ path: b.path, secret, template: b.template, inline: lines[lines.length - 1]!.includes(ALLOW) });
+        // README: an allow on the line above covers it when that line is the comment alone; a
+        // trailing allow names its own line only.
+        const above = lines[lines.length - 1]!;
+        events.push({ path: b.path, secret, template: b.template, inline: above.includes(ALLOW) && !/[\p{L}\p{N}]/u.test(above.slice(0, above.indexOf(ALLOW))) });
         did.push(`append a new secret to ${b.path} (${b.status})`);
         break;
       }

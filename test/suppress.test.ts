@@ -24,6 +24,17 @@ describe('inline secret-guard:allow', () => {
     expect(r.stdout).toMatch(/1 suppressed \(1 inline\)/);
   });
 
+  it('on a line of its own covers the next line; after code it covers only its own line', () => {
+    const [own, next, alone, below] = [fakeToken(), fakeToken(), fakeToken(), fakeToken()];
+    const repo = makeRepo({ files: { 'mail.env.txt': `POSTMARK_SERVER_TOKEN=${own} # secret-guard:allow\nPOSTMARK_API_TOKEN=${next}\n  # secret-guard:allow fixture\nPOSTMARK_SERVER_TOKEN=${alone}\nPOSTMARK_API_TOKEN=${below}\n` } });
+    const r = cli(['scan', '--format', 'json'], repo.dir);
+    expect(r.code).toBe(1);
+    const f = JSON.parse(r.stdout).findings as Array<{ line: number }>;
+    // Line 2 (below a trailing allow) and line 5 (two lines below an allow) are reported.
+    expect(f.map((x) => x.line)).toEqual([2, 5]);
+    expect(r.stdout).not.toContain(next);
+  });
+
   it('works on the same line', () => {
     const repo = makeRepo({ files: { '.env.test': `POSTMARK_SERVER_TOKEN=${fakeToken()} # secret-guard:allow\n` } });
     expect(cli(['scan', '--no-config'], repo.dir).stdout).toMatch(/1 suppressed/);

@@ -635,9 +635,18 @@ function liveText(byShape: Map<string, Live[]>): string {
   return parts.join('\n');
 }
 
+/**
+ * An allow on the finding's own line, or on the line above when that line is the comment alone
+ * (`# secret-guard:allow fixture`, `<!-- secret-guard:allow -->`): nothing but comment marks
+ * before it. A trailing allow (`A=tok1 # secret-guard:allow`) names its own line only, so it
+ * cannot also hide a token written on the next one.
+ */
 function allowedInline(doc: Document, line: number): boolean {
   if (doc.line(line - 1).includes(INLINE_ALLOW)) return true;
-  return line >= 2 && doc.line(line - 2).includes(INLINE_ALLOW);
+  if (line < 2) return false;
+  const above = doc.line(line - 2);
+  const at = above.indexOf(INLINE_ALLOW);
+  return at >= 0 && !/[\p{L}\p{N}]/u.test(above.slice(0, at));
 }
 
 /** Path rules (`.env` files in git): the file's presence is the finding, whatever it holds. */
