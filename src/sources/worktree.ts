@@ -22,8 +22,9 @@ import { record } from '../scan/content.js';
 import { shownPath } from '../report/shown.js';
 import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult, type Repo } from './git.js';
 import { keywordGate } from './gate.js';
+import { BlobReader } from './history-blobs.js';
 import { defaultThreads } from './threads.js';
-import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
+import { contentOutcome, readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
 import type { BatchMessage, BatchResult, WorkerInit } from './worktree-worker.js';
 
 export interface WorktreeOptions {
@@ -48,7 +49,9 @@ function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
   const add = (tag: string | undefined, path: string, abs: string | Buffer) => {
     if (seen.has(path)) return; // an unmerged path is listed once per stage
     seen.add(path);
-    entries.push({ path, abs, gitState: tag === '?' ? 'untracked' : 'tracked' });
+    // `ls-files -v`: S is skip-worktree, a lower-case tag assume-unchanged.
+    const fromIndex = tag === 'S' || (tag !== undefined && tag !== '?' && tag !== tag.toUpperCase());
+    entries.push(fromIndex ? { path, abs, gitState: 'tracked', fromIndex } : { path, abs, gitState: tag === '?' ? 'untracked' : 'tracked' });
   };
   // The common case: every name is UTF-8 and none needs pathFromBytes' escaping.
   if (isUtf8(out) && !out.includes(0x5c)) {
@@ -302,6 +305,47 @@ class Readers {
     return { outcomes: outcomes as Array<Outcome | 'ignored'>, pathFindings };
   }
 
+  /** Entries read from the index's blobs instead of the disk (Entry.fromIndex), on this thread. */
+  async readBlobs(cwd: string, paths: string[], entries: Entry[]): Promise<Read> {
+    const listed = await git(['ls-files', '-z', '-s', '--full-name', '--', ...paths], cwd);
+    const blobs = new Map<string, { mode: string; oid: string }>();
+    for (const rec of splitNulBytes(listed)) {
+      const tab = rec.indexOf(0x09);
+      const [mode, oid] = rec.subarray(0, tab).toString('latin1').split(' ');
+      const path = pathFromBytes(rec.subarray(tab + 1));
+      if (!blobs.has(path)) blobs.set(path, { mode: mode!, oid: oid! });
+    }
+    const outcomes = new Array<Outcome | 'ignored'>(entries.length);
+    const pathFindings = new Array<Finding[] | undefined>(entries.length);
+    const wanted: number[] = [];
+    entries.forEach((e, k) => {
+      const blob = blobs.get(e.path);
+      if (this.isIgnoredPath(e.path)) outcomes[k] = 'ignored';
+      else if (!blob) outcomes[k] = { failed: new GitError(`${shownPath(e.path)} is listed in the index but \`git ls-files -s\` does not name its blob`) };
+      else if (blob.mode === '160000') outcomes[k] = { skip: 'submodule', reason: 'submodule (scan it on its own)' };
+      else wanted.push(k);
+    });
+    if (!wanted.length) return { outcomes, pathFindings };
+    // One cat-file for them all; a blob over the limit is searched for keywords as it goes past.
+    const reader = new BlobReader(cwd, this.ctx.maxFileSize, () => this.ctx.gate);
+    try {
+      await Promise.all(
+        wanted.map((k) =>
+          reader.read(blobs.get(entries[k]!.path)!.oid).then((content) => {
+            const e = entries[k]!;
+            const pf = detectPath(e.path, e.gitState, this.ctx.rules);
+            if (pf.length) pathFindings[k] = pf;
+            outcomes[k] = contentOutcome(e, content, this.ctx);
+          }),
+        ),
+      );
+      await reader.close();
+    } finally {
+      reader.kill();
+    }
+    return { outcomes, pathFindings };
+  }
+
   close(): void {
     void this.worker?.then((x) => x?.w.terminate());
   }
@@ -318,7 +362,8 @@ interface Listing {
  * many on the way to the first file. Outside a repository their failure is never looked at.
  */
 function startListing(cwd: string, paths: string[]): Listing {
-  const args = (which: string[]) => ['ls-files', '-z', '-t', ...which, '--full-name', '--', ...paths];
+  // -v: -t's tags, and a lower-case one for an assume-unchanged file (read from the index, as S).
+  const args = (which: string[]) => ['ls-files', '-z', '-v', ...which, '--full-name', '--', ...paths];
   // The untracked listing walks the folders, so its warnings (a folder it could not open) are kept.
   const l = { cached: git(args(['--cached']), cwd), others: gitRaw(args(['--others', '--exclude-standard']), cwd) };
   // Awaited later, if at all; a failure must not be an unhandled rejection meanwhile.
@@ -372,7 +417,7 @@ async function readRepo(cwd: string, root: string, paths: string[], listing: Lis
   const ignoredListing = namedIgnored(cwd, paths);
   ignoredListing.catch(() => {});
   const cached = toEntries(root, await listing.cached, seen);
-  const cachedRead = await readers.read(cached);
+  const cachedRead = cached.some((e) => e.fromIndex) ? await readWithIndex(cwd, paths, cached, readers, notes) : await readers.read(cached);
   const othersRun = await listing.others;
   if (othersRun.code !== 0) throw new GitError(`\`git ls-files --others\` failed: ${othersRun.stderr.trim().split('\n')[0] ?? `exit ${othersRun.code}`}`);
   listingWarnings(othersRun.stderr, unlisted, notes);
@@ -385,6 +430,53 @@ async function readRepo(cwd: string, root: string, paths: string[], listing: Lis
     read: { outcomes: [...othersRead.outcomes, ...cachedRead.outcomes], pathFindings: [...othersRead.pathFindings, ...cachedRead.pathFindings] },
     unlisted,
   };
+}
+
+/**
+ * The tracked files, those git takes from the index (skip-worktree, assume-unchanged) read from
+ * their blobs: a sparse checkout leaves them off the disk, and an edit on disk is not what
+ * `git add -A` commits. The rest are read from disk as usual.
+ */
+async function readWithIndex(cwd: string, paths: string[], cached: Entry[], readers: Readers, notes: string[]): Promise<Read> {
+  const disk = cached.filter((e) => !e.fromIndex);
+  const index = cached.filter((e) => e.fromIndex);
+  const [diskRead, indexRead] = await Promise.all([readers.read(disk), readers.readBlobs(cwd, paths, index)]);
+  notes.push(`${index.length} file(s) marked skip-worktree or assume-unchanged were read from the index (what git commits), not from disk`);
+  const outcomes: Read['outcomes'] = [];
+  const pathFindings: Read['pathFindings'] = [];
+  let d = 0;
+  let i = 0;
+  for (const e of cached) {
+    const [from, k] = e.fromIndex ? [indexRead, i++] : [diskRead, d++];
+    outcomes.push(from.outcomes[k]!);
+    pathFindings.push(from.pathFindings[k]);
+  }
+  return { outcomes, pathFindings };
+}
+
+const DELETED: Outcome = { skip: 'missing', reason: 'deleted from the working tree' };
+
+/**
+ * Whether a folder on the way from `root` to the file at `abs` is not a folder (a symbolic link,
+ * a file, nothing), each folder lstat'ed once per scan.
+ */
+function behindNonFolder(abs: string | Buffer, root: string, folders: Map<string, boolean>): boolean {
+  const bytes = typeof abs === 'string' ? Buffer.from(abs) : abs;
+  for (let slash = bytes.indexOf(0x2f, Buffer.byteLength(root) + 1); slash !== -1; slash = bytes.indexOf(0x2f, slash + 1)) {
+    const folder = bytes.subarray(0, slash);
+    const key = folder.toString('latin1');
+    let ok = folders.get(key);
+    if (ok === undefined) {
+      try {
+        ok = lstatSync(folder).isDirectory();
+      } catch {
+        ok = false;
+      }
+      folders.set(key, ok);
+    }
+    if (!ok) return true;
+  }
+  return false;
 }
 
 const isPattern = (p: string) => /[*?[]/.test(p);
@@ -485,13 +577,26 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const stats = emptyStats();
   const findings: Finding[] = [];
   const unreadable: string[] = [];
+  const folders = new Map<string, boolean>();
   entries.forEach((e, i) => {
-    const o = read.outcomes[i]!;
+    let o = read.outcomes[i]!;
     if (o === 'ignored') {
       skip(stats, 'ignoredByConfig', e.path, 'ignorePaths in config');
       return;
     }
-    const pf = read.pathFindings[i];
+    let pf = read.pathFindings[i];
+    // A tracked file below a folder that is now a link or a file: git sees it deleted (it never
+    // follows a link), and opening it would read through the link, or fail on ENOTDIR. Asked only
+    // of a file whose outcome would matter, so a clean tree costs no extra lstat.
+    const clean = 'scanned' in o && o.findings.length === 0 && !pf;
+    if (e.gitState === 'tracked' && !e.fromIndex && !clean && !('skip' in o && o.skip === 'missing') && behindNonFolder(e.abs, root, folders)) o = DELETED;
+    if ('skip' in o && o.skip === 'missing') {
+      // Tracked: `git add -A` removes it, so no path rule applies. Listed by a walk of the disk
+      // (untracked, or outside a repository) and gone when read: it vanished while the scan ran,
+      // and what it held was not read.
+      if (e.gitState === 'tracked') pf = undefined;
+      else o = { unreadable: 'removed while the scan ran' };
+    }
     if (pf) findings.push(...pf);
     if ('failed' in o) throw o.failed;
     if ('unreadable' in o) return void unreadable.push(`${shownPath(e.path)} (${o.unreadable})`);

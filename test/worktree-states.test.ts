@@ -1,0 +1,134 @@
+/**
+ * The working-tree scan reads what git would commit, whatever state a file is in: found by the
+ * differential in worktree-review.test.ts, one test per state here.
+ * - skip-worktree (a sparse checkout leaves the file off the disk) and assume-unchanged: `git add
+ *   -A` passes over the disk, so the index's blob is what git commits, and what is read;
+ * - a tracked folder replaced by a link to a folder elsewhere, or by a file: git sees its files
+ *   deleted (it never follows a link), so nothing is read through the link and no ENOTDIR fails
+ *   the scan;
+ * - a tracked `.env` deleted from the disk: the next commit removes it, no path finding;
+ * - a file changed between git's listing and its read (a preload acts just before the open):
+ *   an untracked file removed, or any file replaced by a FIFO, is exit 2, never a pass.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+const client = (t: string) => `import postmark from 'postmark';\nconst c = new postmark.ServerClient('${t}');\n`;
+const json = (args: string[], cwd: string, env: Record<string, string> = {}) => {
+  const r = cli(['scan', '--no-config', '--format', 'json', '--show-secrets', ...args], cwd, env);
+  const report = r.stdout.startsWith('{') ? JSON.parse(r.stdout) : null;
+  return { ...r, findings: (report?.findings ?? []) as Array<{ file: string; ruleId: string; match: string }>, report };
+};
+
+describe('working tree: files git takes from the index', () => {
+  it('skip-worktree, absent (sparse checkout) or edited on disk: the index blob is read', () => {
+    const [a, b] = [fakeToken(), fakeToken()];
+    const repo = makeRepo({ files: { 'svc/a/mail.js': client(a), 'svc/b/mail.js': client(b), 'README.md': 'hi\n' } });
+    repo.git('update-index', '--skip-worktree', '--', 'svc/a/mail.js', 'svc/b/mail.js');
+    rmSync(join(repo.dir, 'svc/a'), { recursive: true });
+    writeFileSync(join(repo.dir, 'svc/b/mail.js'), 'local edit\n');
+    for (const threads of ['1', '2']) {
+      const r = json(['--threads', threads], repo.dir);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.findings.map((f) => `${f.file} ${f.match}`).sort()).toEqual([`svc/a/mail.js ${a}`, `svc/b/mail.js ${b}`]);
+      expect(r.report.stats.skipped.missing).toBe(0);
+      expect(r.report.notes.join('\n')).toMatch(/2 file\(s\) marked skip-worktree or assume-unchanged were read from the index/);
+    }
+    // Named, too.
+    expect(json(['svc/a'], repo.dir).findings.map((f) => f.match)).toEqual([a]);
+  });
+
+  it('assume-unchanged, edited on disk: the index blob is read, the edit (not committed) is not', () => {
+    const [a, local] = [fakeToken(), fakeToken()];
+    const repo = makeRepo({ files: { 'config/mail.js': client(a) } });
+    repo.git('update-index', '--assume-unchanged', '--', 'config/mail.js');
+    writeFileSync(join(repo.dir, 'config/mail.js'), client(local));
+    const r = json([], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.findings.map((f) => f.match)).toEqual([a]);
+  });
+});
+
+describe('working tree: tracked files git sees deleted', () => {
+  it('a tracked folder replaced by a link to a folder outside: nothing is read through the link', () => {
+    const outside = tempDir('sg-outside-');
+    mkdirSync(join(outside, 'lib'));
+    writeFileSync(join(outside, 'lib/mail.js'), client(fakeToken()));
+    const repo = makeRepo({ files: { 'lib/mail.js': 'nothing\n', 'README.md': 'hi\n' } });
+    rmSync(join(repo.dir, 'lib'), { recursive: true });
+    symlinkSync(join(outside, 'lib'), join(repo.dir, 'lib'));
+    const r = json(['--verbose'], repo.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.findings).toEqual([]);
+    expect(r.report.stats.skipped.missing).toBe(1);
+  });
+
+  it('a tracked folder replaced by a file: its files are deleted, not unreadable (exit 0, not 2)', () => {
+    const repo = makeRepo({ files: { 'gone/mail.js': 'nothing\n', 'README.md': 'hi\n' } });
+    rmSync(join(repo.dir, 'gone'), { recursive: true });
+    writeFileSync(join(repo.dir, 'gone'), 'a file now\n');
+    const r = json([], repo.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report.stats.skipped.missing).toBe(1);
+  });
+
+  it('a tracked .env deleted from the disk is no finding: the next commit removes it', () => {
+    const repo = makeRepo({ files: { '.env': 'DEBUG=1\n', 'README.md': 'hi\n' } });
+    rmSync(join(repo.dir, '.env'));
+    const r = json([], repo.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.findings).toEqual([]);
+  });
+});
+
+describe('working tree: a file that changes between the listing and the read', () => {
+  // Acts on the file named SG_CHANGE just before the scan opens it: what a concurrent process
+  // (an editor, a build) does in the moment between git's listing and the read.
+  const preload = join(tempDir('sg-preload-'), 'change-before-open.cjs');
+  writeFileSync(
+    preload,
+    `const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const open = fs.openSync;
+let done = false;
+fs.openSync = function (p, ...rest) {
+  if (!done && typeof p === 'string' && p.endsWith('/' + process.env.SG_CHANGE)) {
+    done = true;
+    fs.unlinkSync(p);
+    if (process.env.SG_HOW === 'fifo') execFileSync('mkfifo', [p]);
+  }
+  return open.call(this, p, ...rest);
+};
+require('node:module').syncBuiltinESMExports();
+`,
+  );
+  const run = (dir: string, file: string, how: string) =>
+    json(['--threads', '1'], dir, { NODE_OPTIONS: `--require ${preload}`, SG_CHANGE: file, SG_HOW: how });
+
+  it('an untracked file removed after git listed it: exit 2, naming it', () => {
+    const repo = makeRepo({ files: { 'README.md': 'hi\n' } });
+    writeFileSync(join(repo.dir, 'new-mail.js'), client(fakeToken()));
+    const r = run(repo.dir, 'new-mail.js', 'remove');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/new-mail\.js \(removed while the scan ran\)/);
+  });
+
+  it('a tracked or untracked file replaced by a FIFO after the listing: exit 2, no hang', () => {
+    const repo = makeRepo({ files: { 'mail.js': client(fakeToken()) } });
+    writeFileSync(join(repo.dir, 'new.js'), 'x\n');
+    for (const file of ['mail.js', 'new.js']) {
+      const r = run(repo.dir, file, 'fifo');
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/not a regular file/);
+      rmSync(join(repo.dir, file));
+      execFileSync('git', ['checkout', '--', '.'], { cwd: repo.dir });
+      writeFileSync(join(repo.dir, 'new.js'), 'x\n');
+    }
+  });
+});
