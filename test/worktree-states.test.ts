@@ -132,3 +132,54 @@ require('node:module').syncBuiltinESMExports();
     }
   });
 });
+
+describe('working tree: paths git does not look at are not passed as read', () => {
+  it('a named file or folder inside a repository nested in this one (not a submodule): exit 2, not "nothing to scan"', () => {
+    const repo = makeRepo({ files: { 'README.md': 'hi\n' } });
+    mkdirSync(join(repo.dir, 'vendor/lib/src'), { recursive: true });
+    execFileSync('git', ['init', '-q'], { cwd: join(repo.dir, 'vendor/lib') });
+    writeFileSync(join(repo.dir, 'vendor/lib/src/mail.js'), client(fakeToken()));
+    for (const named of [['vendor/lib/src/mail.js'], ['vendor/lib/src'], ['README.md', 'vendor/lib/src']]) {
+      const r = cli(['scan', '--no-config', ...named], repo.dir);
+      expect(r.code, `${named.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/vendor\/lib\/src(\/mail\.js)?: on disk, but git lists no file there/);
+    }
+    // The nested repository itself is listed (as a folder git would add as a gitlink), and counted.
+    expect(cli(['scan', '--no-config', 'vendor/lib'], repo.dir).code).toBe(0);
+    // A named folder that holds only ignored files, or nothing, still reads nothing and says so.
+    writeFileSync(join(repo.dir, '.gitignore'), '*.log\n');
+    mkdirSync(join(repo.dir, 'logs/old'), { recursive: true });
+    mkdirSync(join(repo.dir, 'empty/inner'), { recursive: true });
+    writeFileSync(join(repo.dir, 'logs/old/a.log'), 'x\n');
+    for (const named of ['logs', 'empty']) {
+      const r = cli(['scan', '--no-config', named], repo.dir);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/nothing to scan/);
+    }
+  });
+
+  it('GIT_DIR and GIT_WORK_TREE set, the working tree named from outside it: exit 2, not "nothing to scan"', () => {
+    const repo = makeRepo({ files: { 'mail.js': client(fakeToken()) } });
+    const gitDir = join(tempDir('sg-gitdir-'), 'repo.git');
+    execFileSync('mv', [join(repo.dir, '.git'), gitDir]);
+    const env = { GIT_DIR: gitDir, GIT_WORK_TREE: repo.dir };
+    expect(cli(['scan', '--no-config'], repo.dir, env).code).toBe(1);
+    // From the folder above it: git takes the path from the top of the working tree, where it names nothing.
+    const r = cli(['scan', '--no-config', repo.dir], join(repo.dir, '..'), env);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/on disk, but git lists no file there/);
+  });
+
+  it('a bare repository, or a .git folder, scanned as files: exit 2 saying to use --history (its objects are compressed)', () => {
+    const repo = makeRepo({ files: { 'mail.js': client(fakeToken()) } });
+    const bare = join(tempDir('sg-bare-'), 'server.git');
+    execFileSync('git', ['clone', '-q', '--bare', repo.dir, bare]);
+    const outside = tempDir('sg-cwd-');
+    for (const [args, cwd] of [[[], bare], [[], join(repo.dir, '.git')], [[bare], outside], [['.'], join(bare, '..')]] as Array<[string[], string]>) {
+      const r = cli(['scan', '--no-config', ...args], cwd);
+      expect(r.code, `${cwd} ${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/a git directory \(a bare repository or a \.git folder\).*\n.*scan --history/);
+    }
+    expect(cli(['scan', '--history', '--no-config'], bare).code).toBe(1);
+  });
+});

@@ -72,7 +72,11 @@ function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
  * Every file under `dir`, names read as bytes (a name that is not UTF-8 is still a file to
  * read). A folder that cannot be listed is recorded, never passed over: what it holds is unread.
  */
-function walk(dir: Buffer, rel: string, entries: Entry[], unlisted: string[]): void {
+function walk(dir: Buffer, rel: string, entries: Entry[], unlisted: string[], gitDirs: string[]): void {
+  if (isGitDir(dir)) {
+    gitDirs.push(`${shownPath(rel || '.')}/`);
+    return;
+  }
   let names: Dirent<Buffer>[];
   try {
     names = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
@@ -85,10 +89,27 @@ function walk(dir: Buffer, rel: string, entries: Entry[], unlisted: string[]): v
     const abs = Buffer.concat([dir, SLASH, d.name]);
     const path = rel ? `${rel}/${pathFromBytes(d.name)}` : pathFromBytes(d.name);
     if (d.isDirectory()) {
-      if (!d.name.equals(DOT_GIT)) walk(abs, path, entries, unlisted);
+      if (!d.name.equals(DOT_GIT)) walk(abs, path, entries, unlisted, gitDirs);
     } else {
       entries.push({ path, abs: isUtf8(abs) ? abs.toString('utf8') : abs });
     }
+  }
+}
+
+/**
+ * A git directory (a bare repository, or a .git folder named or entered): its files are git's
+ * compressed objects and packs, which no rule can read, so reading them as files would pass
+ * every token in them. What git looks for: HEAD, objects/ and refs/.
+ */
+function isGitDir(dir: Buffer): boolean {
+  try {
+    return (
+      lstatSync(Buffer.concat([dir, Buffer.from('/HEAD')])).isFile() &&
+      lstatSync(Buffer.concat([dir, Buffer.from('/objects')])).isDirectory() &&
+      lstatSync(Buffer.concat([dir, Buffer.from('/refs')])).isDirectory()
+    );
+  } catch {
+    return false;
   }
 }
 
@@ -101,10 +122,11 @@ const listError = (err: unknown) => {
 };
 
 /** Outside a repository: the given files, and every file under the given folders. */
-function globEntries(cwd: string, paths: string[]): { root: string; entries: Entry[]; unlisted: string[] } {
+function globEntries(cwd: string, paths: string[]): { root: string; entries: Entry[]; unlisted: string[]; gitDirs: string[] } {
   const targets = paths.length ? paths : ['.'];
   const entries: Entry[] = [];
   const unlisted: string[] = [];
+  const gitDirs: string[] = [];
   for (const t of targets) {
     const abs = resolve(cwd, t);
     let st;
@@ -119,9 +141,9 @@ function globEntries(cwd: string, paths: string[]): { root: string; entries: Ent
     const rel = relative(cwd, abs).split(sep).join('/');
     // Anything but a folder is one entry: a FIFO or socket named here is reported as unreadable.
     if (!st.isDirectory()) entries.push({ path: rel, abs });
-    else walk(Buffer.from(abs), rel, entries, unlisted);
+    else walk(Buffer.from(abs), rel, entries, unlisted, gitDirs);
   }
-  return { root: cwd, entries, unlisted };
+  return { root: cwd, entries, unlisted, gitDirs };
 }
 
 /**
@@ -454,6 +476,47 @@ async function readWithIndex(cwd: string, paths: string[], cached: Entry[], read
   return { outcomes, pathFindings };
 }
 
+/**
+ * Named paths that are on disk and hold files, yet git listed nothing at or below them and none
+ * of their files is ignored: git does not look there (a repository nested inside this one, which
+ * git lists as a folder when it lists it at all, or a path outside the working tree when
+ * GIT_WORK_TREE points elsewhere). Reading nothing there must not pass. Asked only of a named path
+ * with no entry, so a usual scan costs nothing here.
+ */
+async function unlistedNamed(cwd: string, root: string, paths: string[], entries: Entry[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (isPattern(p) || p.startsWith(':')) continue;
+    const abs = resolve(cwd, p);
+    let st: Stats;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      continue; // absent: absentPaths says so
+    }
+    const rel = relative(root, abs).split(sep).join('/');
+    if (entries.some((e) => rel === '' || e.path === rel || e.path.startsWith(`${rel}/`))) continue;
+    if (st.isDirectory()) {
+      if (!holdsFile(abs)) continue; // git tracks no folder: an empty one holds nothing to commit
+      const ignored = await gitRaw(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', p], cwd);
+      if (ignored.code === 0 && ignored.stdout.length) continue; // only ignored files: nothing to scan
+    }
+    out.push(shownPath(p));
+  }
+  return out;
+}
+
+/** Whether a folder holds anything but folders, at any depth. */
+function holdsFile(dir: string): boolean {
+  let names: Dirent[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return true; // cannot look: it may
+  }
+  return names.some((d) => !d.isDirectory() || holdsFile(join(dir, d.name)));
+}
+
 const DELETED: Outcome = { skip: 'missing', reason: 'deleted from the working tree' };
 
 /**
@@ -562,13 +625,14 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   let entries: Entry[];
   let read: Read;
   let unlisted: Unlisted;
+  let gitDirs: string[] = [];
   try {
     if (repo && !repo.bare) {
       root = repo.root;
       if (!opts.paths.length && looksLarge(repo.gitDir)) void readers.startWorker();
       ({ entries, read, unlisted } = await readRepo(opts.cwd, root, paths, listing, readers, notes));
     } else {
-      ({ root, entries, unlisted } = globEntries(opts.cwd, opts.paths));
+      ({ root, entries, unlisted, gitDirs } = globEntries(opts.cwd, opts.paths));
       read = await readers.read(entries);
     }
   } finally {
@@ -603,6 +667,12 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     if ('scanned' in o) opts.onFile?.(e.path);
     findings.push(...record(stats, e.path, o));
   });
+  if (gitDirs.length) {
+    throw new IncompleteScanError(
+      `${gitDirs.slice(0, 5).join(', ')}${gitDirs.length > 5 ? ', …' : ''}: a git directory (a bare repository or a .git folder), whose files are git's compressed objects, so the files in it were not scanned`,
+      'Scan what it holds with `secret-guard scan --history` run inside it, or scan a working tree (a clone) of it.',
+    );
+  }
   if (unlisted.length) {
     throw new IncompleteScanError(
       `could not read ${unlisted.length} folder(s), so the files in them were not scanned: ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}`,
@@ -613,6 +683,13 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     throw new IncompleteScanError(
       `could not read ${unreadable.length} file(s): ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''}`,
       'Make them readable regular files (or exclude them with ignorePaths in .secret-guard.json) and run the scan again.',
+    );
+  }
+  const hidden = repo && !repo.bare ? await unlistedNamed(opts.cwd, root, opts.paths, entries) : [];
+  if (hidden.length) {
+    throw new IncompleteScanError(
+      `${hidden.join(', ')}: on disk, but git lists no file there, so nothing there was scanned (it is inside another repository, a nested one or a submodule, or outside this one's working tree)`,
+      'Run the scan from inside the repository that holds it (`cd` there, then `secret-guard scan`).',
     );
   }
   const absent = absentPaths(opts.cwd, root, opts.paths, entries);
