@@ -183,3 +183,21 @@ describe('working tree: paths git does not look at are not passed as read', () =
     expect(cli(['scan', '--history', '--no-config'], bare).code).toBe(1);
   });
 });
+
+describe('working tree: names that look like patterns or magic', () => {
+  it('a named ignored file whose name holds `[`: that file is read (git matched it as a glob and missed it)', () => {
+    const repo = makeRepo({ files: { '.gitignore': 'secret*\n', 'README.md': 'hi\n' } });
+    writeFileSync(join(repo.dir, 'secret[1].env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    const r = json(['secret[1].env'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.findings.map((f) => `${f.file} ${f.ruleId}`)).toContain('secret[1].env postmark-server-token');
+  });
+
+  it('pathspec magic that matches a file is read, not "no such file" (exit 0 on a clean file, not 2)', () => {
+    const repo = makeRepo({ files: { 'docs/a.txt': 'hi\n', 'src/b.txt': 'x\n' } });
+    const r = cli(['scan', '--no-config', ':/docs/a.txt'], join(repo.dir, 'src'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 file scanned/);
+    expect(cli(['scan', '--no-config', ':/docs/none.txt'], repo.dir).code).toBe(2);
+  });
+});

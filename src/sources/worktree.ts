@@ -417,13 +417,14 @@ function listingWarnings(stderr: string, unlisted: Unlisted, notes: string[]): v
  */
 async function namedIgnored(cwd: string, paths: string[]): Promise<GitResult | null> {
   // Patterns and pathspec magic (`:/x`) are git's to expand: what they match is not named here.
-  const named = paths.filter((p) => !isPattern(p) && !p.startsWith(':'));
+  const named = paths.filter((p) => isNamed(cwd, p));
   if (!named.length) return null;
   const check = await gitRaw(['check-ignore', '-z', '--stdin'], cwd, `${named.join('\0')}\0`);
   if (check.code === 1) return null; // none of them is ignored
   if (check.code !== 0) throw new GitError(`\`git check-ignore\` failed: ${check.stderr.trim().split('\n')[0] ?? `exit ${check.code}`}`);
   const ignored = splitNul(check.stdout);
-  const r = await gitRaw(['ls-files', '-z', '-t', '--others', '--ignored', '--exclude-standard', '--full-name', '--', ...ignored], cwd);
+  // Literal: a file named `secret[1].env` is that file, not a pattern that may miss it.
+  const r = await gitRaw(['ls-files', '-z', '-t', '--others', '--ignored', '--exclude-standard', '--full-name', '--', ...ignored.map((p) => `:(literal)${p}`)], cwd);
   if (r.code !== 0) throw new GitError(`\`git ls-files --ignored\` failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
   return r;
 }
@@ -486,7 +487,7 @@ async function readWithIndex(cwd: string, paths: string[], cached: Entry[], read
 async function unlistedNamed(cwd: string, root: string, paths: string[], entries: Entry[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
-    if (isPattern(p) || p.startsWith(':')) continue;
+    if (!isNamed(cwd, p)) continue;
     const abs = resolve(cwd, p);
     let st: Stats;
     try {
@@ -543,6 +544,22 @@ function behindNonFolder(abs: string | Buffer, root: string, folders: Map<string
 }
 
 const isPattern = (p: string) => /[*?[]/.test(p);
+const isMagic = (p: string) => p.startsWith(':');
+
+/**
+ * A path that names a file or folder, rather than a pattern or pathspec magic for git to expand:
+ * also a name with `*?[` in it that is on disk as it is written (git matches it literally too).
+ */
+function isNamed(cwd: string, p: string): boolean {
+  if (isMagic(p)) return false;
+  if (!isPattern(p)) return true;
+  try {
+    lstatSync(resolve(cwd, p));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const special = (st: Stats) =>
   st.isFIFO() ? 'a FIFO (named pipe)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : null;
@@ -595,7 +612,7 @@ function namedPaths(cwd: string, paths: string[], notes: string[]): void {
  */
 function absentPaths(cwd: string, root: string, paths: string[], entries: Entry[]): string[] {
   return paths.filter((p) => {
-    if (isPattern(p)) return false;
+    if (isPattern(p) || isMagic(p)) return false;
     const abs = resolve(cwd, p);
     try {
       lstatSync(abs);
@@ -693,7 +710,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     );
   }
   const absent = absentPaths(opts.cwd, root, opts.paths, entries);
-  if (absent.length || (entries.length === 0 && opts.paths.some(isPattern))) {
+  if (absent.length || (entries.length === 0 && opts.paths.some((p) => isPattern(p) || isMagic(p)))) {
     const what = absent.length ? `${absent.join(', ')}: no such file or folder, so nothing was scanned there` : `no file matches ${opts.paths.join(' ')}: nothing was scanned`;
     throw new IncompleteScanError(what, 'Check the paths, or run `secret-guard scan` with none to scan everything (the whole repository, or every file here outside one).');
   }
