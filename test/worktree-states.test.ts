@@ -201,3 +201,12 @@ describe('working tree: names that look like patterns or magic', () => {
     expect(cli(['scan', '--no-config', ':/docs/none.txt'], repo.dir).code).toBe(2);
   });
 });
+
+describe('working tree: an empty repository', () => {
+  it('`scan .` in a repository with no files is exit 0, "nothing to scan" (its .git is no file git would commit)', () => {
+    const repo = makeRepo();
+    const r = cli(['scan', '--no-config', '.'], repo.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/nothing to scan/);
+  });
+});

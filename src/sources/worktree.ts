@@ -507,7 +507,7 @@ async function unlistedNamed(cwd: string, root: string, paths: string[], entries
   return out;
 }
 
-/** Whether a folder holds anything but folders, at any depth. */
+/** Whether a folder holds anything but folders, at any depth (.git is git's, not a file to commit). */
 function holdsFile(dir: string): boolean {
   let names: Dirent[];
   try {
@@ -515,7 +515,7 @@ function holdsFile(dir: string): boolean {
   } catch {
     return true; // cannot look: it may
   }
-  return names.some((d) => !d.isDirectory() || holdsFile(join(dir, d.name)));
+  return names.some((d) => d.name !== '.git' && (!d.isDirectory() || holdsFile(join(dir, d.name))));
 }
 
 const DELETED: Outcome = { skip: 'missing', reason: 'deleted from the working tree' };
