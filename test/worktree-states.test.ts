@@ -210,3 +210,16 @@ describe('working tree: an empty repository', () => {
     expect(r.stdout).toMatch(/nothing to scan/);
   });
 });
+
+describe('working tree: an absolute path through a link to the repository', () => {
+  it('is read (git resolves the link; the relative form `../link/x` was "outside repository", exit 2)', () => {
+    const repo = makeRepo({ files: { 'src/mail.js': client(fakeToken()), 'README.md': 'hi\n' } });
+    const link = join(tempDir('sg-link-'), 'checkout');
+    symlinkSync(repo.dir, link);
+    for (const named of [`${link}/src/mail.js`, `${link}/src`]) {
+      const r = cli(['scan', '--no-config', named], join(repo.dir, 'src'));
+      expect(r.code, `${named}: ${r.stderr}`).toBe(1);
+    }
+    expect(cli(['scan', '--no-config', `${link}/src/none.js`], repo.dir).code).toBe(2);
+  });
+});

@@ -10,8 +10,8 @@
  * error surfaces first, is what a file-by-file scan would give.
  */
 import { isUtf8 } from 'node:buffer';
-import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { detectPath, type CompiledRule } from '../core/engine.js';
 import type { Finding } from '../core/types.js';
@@ -518,6 +518,15 @@ function holdsFile(dir: string): boolean {
   return names.some((d) => d.name !== '.git' && (!d.isDirectory() || holdsFile(join(dir, d.name))));
 }
 
+/** An absolute path with its folder's links resolved (the file itself, a link perhaps, kept). */
+function physical(p: string): string {
+  try {
+    return join(realpathSync(dirname(p)), basename(p));
+  } catch {
+    return p; // no such folder: absentPaths reports it as named
+  }
+}
+
 const DELETED: Outcome = { skip: 'missing', reason: 'deleted from the working tree' };
 
 /**
@@ -632,9 +641,13 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     return (await import('./stdin.js')).scanStdin(opts);
   }
   const started = Date.now();
-  const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
+  // An absolute path is made relative for git through its folder's real path: git resolves links
+  // in an absolute path, but `..` in a relative one is taken as written, so /tmp/link/repo/x
+  // became ../link/repo/x, "outside repository" (exit 2), and checks below compared it to no entry.
+  const named = opts.paths.map((p) => (isAbsolute(p) ? physical(p) : p));
+  const paths = named.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
   const notes: string[] = [];
-  namedPaths(opts.cwd, opts.paths, notes);
+  namedPaths(opts.cwd, named, notes);
   const listing = startListing(opts.cwd, paths);
   const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
   const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath, opts.threads);
@@ -649,7 +662,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
       if (!opts.paths.length && looksLarge(repo.gitDir)) void readers.startWorker();
       ({ entries, read, unlisted } = await readRepo(opts.cwd, root, paths, listing, readers, notes));
     } else {
-      ({ root, entries, unlisted, gitDirs } = globEntries(opts.cwd, opts.paths));
+      ({ root, entries, unlisted, gitDirs } = globEntries(opts.cwd, named));
       read = await readers.read(entries);
     }
   } finally {
@@ -702,14 +715,14 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
       'Make them readable regular files (or exclude them with ignorePaths in .secret-guard.json) and run the scan again.',
     );
   }
-  const hidden = repo && !repo.bare ? await unlistedNamed(opts.cwd, root, opts.paths, entries) : [];
+  const hidden = repo && !repo.bare ? await unlistedNamed(opts.cwd, root, named, entries) : [];
   if (hidden.length) {
     throw new IncompleteScanError(
       `${hidden.join(', ')}: on disk, but git lists no file there, so nothing there was scanned (it is inside another repository, a nested one or a submodule, or outside this one's working tree)`,
       'Run the scan from inside the repository that holds it (`cd` there, then `secret-guard scan`).',
     );
   }
-  const absent = absentPaths(opts.cwd, root, opts.paths, entries);
+  const absent = absentPaths(opts.cwd, root, named, entries);
   if (absent.length || (entries.length === 0 && opts.paths.some((p) => isPattern(p) || isMagic(p)))) {
     const what = absent.length ? `${absent.join(', ')}: no such file or folder, so nothing was scanned there` : `no file matches ${opts.paths.join(' ')}: nothing was scanned`;
     throw new IncompleteScanError(what, 'Check the paths, or run `secret-guard scan` with none to scan everything (the whole repository, or every file here outside one).');
