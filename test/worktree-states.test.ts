@@ -119,6 +119,17 @@ require('node:module').syncBuiltinESMExports();
     expect(r.stderr).toMatch(/new-mail\.js \(removed while the scan ran\)/);
   });
 
+  it('a tracked file removed after git listed it: exit 2; one deleted before the scan is read as deleted (exit 0)', () => {
+    const repo = makeRepo({ files: { 'src/mail.js': client(fakeToken()), 'src/other.js': 'x\n', 'README.md': 'hi\n' } });
+    const r = run(repo.dir, 'src/mail.js', 'remove');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/src\/mail\.js \(removed while the scan ran\)/);
+    // Gone before the scan began (its folder untouched since): deleted, as git add -A sees it.
+    const before = cli(['scan', '--no-config', '--verbose'], repo.dir);
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toMatch(/skipped src\/mail\.js: deleted from the working tree/);
+  });
+
   it('a tracked or untracked file replaced by a FIFO after the listing: exit 2, no hang', () => {
     const repo = makeRepo({ files: { 'mail.js': client(fakeToken()) } });
     writeFileSync(join(repo.dir, 'new.js'), 'x\n');

@@ -527,6 +527,27 @@ function physical(p: string): string {
   }
 }
 
+/**
+ * Whether the nearest folder still there above the file at `abs` was modified at or after `since`
+ * (ms): removing a file updates its folder's mtime, so a tracked file gone from a folder nobody
+ * touched since the scan began was deleted before it, and one gone from a folder changed since
+ * may have been removed while the scan ran. The file system's clock ticks coarsely behind the
+ * real one (Date.now(), the same clock), so a deletion before the scan does not read as during it.
+ */
+function changedSince(abs: string | Buffer, root: string, since: number): boolean {
+  let bytes = typeof abs === 'string' ? Buffer.from(abs) : abs;
+  const top = Buffer.byteLength(root);
+  for (let slash = bytes.lastIndexOf(0x2f); slash >= top; slash = bytes.lastIndexOf(0x2f, slash - 1)) {
+    bytes = bytes.subarray(0, slash);
+    try {
+      return lstatSync(bytes).mtimeMs >= since;
+    } catch {
+      continue; // gone too: ask the folder above
+    }
+  }
+  return false;
+}
+
 const DELETED: Outcome = { skip: 'missing', reason: 'deleted from the working tree' };
 
 /**
@@ -685,11 +706,12 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     const clean = 'scanned' in o && o.findings.length === 0 && !pf;
     if (e.gitState === 'tracked' && !e.fromIndex && !clean && !('skip' in o && o.skip === 'missing') && behindNonFolder(e.abs, root, folders)) o = DELETED;
     if ('skip' in o && o.skip === 'missing') {
-      // Tracked: `git add -A` removes it, so no path rule applies. Listed by a walk of the disk
-      // (untracked, or outside a repository) and gone when read: it vanished while the scan ran,
-      // and what it held was not read.
-      if (e.gitState === 'tracked') pf = undefined;
-      else o = { unreadable: 'removed while the scan ran' };
+      // Listed by a walk of the disk (untracked, or outside a repository) and gone when read, or
+      // tracked and gone from a folder changed since the scan began: it was removed while the
+      // scan ran, and what it held was not read. Tracked and gone before: `git add -A` removes
+      // it, so no path rule applies either.
+      if (e.gitState !== 'tracked' || (o !== DELETED && changedSince(e.abs, root, started))) o = { unreadable: 'removed while the scan ran' };
+      else pf = undefined;
     }
     if (pf) findings.push(...pf);
     if ('failed' in o) throw o.failed;
