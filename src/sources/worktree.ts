@@ -486,6 +486,18 @@ async function readWithIndex(cwd: string, paths: string[], cached: Entry[], read
  */
 async function unlistedNamed(cwd: string, root: string, paths: string[], entries: Entry[]): Promise<string[]> {
   const out: string[] = [];
+  // Every entry and every folder above one, once: a hook handed thousands of paths asks each.
+  let covered: Set<string> | undefined;
+  const listed = (rel: string) => {
+    if (!covered) {
+      covered = new Set();
+      for (const e of entries) {
+        const path = e.path.endsWith('/') ? e.path.slice(0, -1) : e.path; // a nested repository: `nested/`
+        for (let at = path.length; at > 0 && !covered.has(path.slice(0, at)); at = path.lastIndexOf('/', at - 1)) covered.add(path.slice(0, at));
+      }
+    }
+    return covered.has(rel);
+  };
   for (const p of paths) {
     if (!isNamed(cwd, p)) continue;
     const abs = resolve(cwd, p);
@@ -496,7 +508,7 @@ async function unlistedNamed(cwd: string, root: string, paths: string[], entries
       continue; // absent: absentPaths says so
     }
     const rel = relative(root, abs).split(sep).join('/');
-    if (entries.some((e) => rel === '' || e.path === rel || e.path.startsWith(`${rel}/`))) continue;
+    if ((rel === '' && entries.length) || listed(rel)) continue;
     if (st.isDirectory()) {
       if (!holdsFile(abs)) continue; // git tracks no folder: an empty one holds nothing to commit
       const ignored = await gitRaw(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', p], cwd);
