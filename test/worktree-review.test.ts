@@ -356,12 +356,13 @@ function scan(args: string[], cwd: string, c: Case): Scan {
  * `force`, a path git ignores, added as `scan PATH` reads it), as a folder of plain files every
  * one of which is tracked there.
  */
-function committed(dir: string, under = '', force?: string, forceFrom?: string): string {
+function committed(dir: string, under: string | string[] = '', force: string[] = []): string {
+  const unders = (typeof under === 'string' ? [under] : under).filter((u) => u !== '');
   const copy = tempDir('sg-copy-');
   execFileSync('cp', ['-a', `${dir}/.`, copy]);
   const env = { GIT_LITERAL_PATHSPECS: '1' };
   gitIn(copy, ['-c', 'advice.addEmbeddedRepo=false', 'add', '-A'], env);
-  if (force) gitIn(forceFrom ? join(copy, forceFrom) : copy, ['add', '-f', '--', force], env);
+  if (force.length) gitIn(copy, ['add', '-f', '--', ...force], env);
   const listing = execFileSync('git', ['ls-files', '-s', '-z'], { cwd: copy, maxBuffer: 1 << 28 });
   const out = tempDir('sg-oracle-');
   const blobs: Array<{ oid: string; path: Buffer }> = [];
@@ -373,7 +374,8 @@ function committed(dir: string, under = '', force?: string, forceFrom?: string):
     const [mode, oid] = rec.subarray(0, tab).toString().split(' ');
     const path = rec.subarray(tab + 1);
     if (mode === '160000') continue; // a gitlink: a commit of another repository, nothing to read
-    if (under && !(path.toString('latin1') === under || path.toString('latin1').startsWith(`${under}/`))) continue;
+    const name = path.toString('latin1');
+    if (unders.length && !unders.some((u) => name === u || name.startsWith(`${u}/`))) continue;
     blobs.push({ oid: oid!, path });
   }
   if (blobs.length) {
@@ -422,28 +424,30 @@ function runCase(seed: number): number {
   let checks = 2;
   // Named paths, from the root or from a subfolder.
   for (let k = 0; k < 3; k++) {
-    const p = r.pick(c.named);
-    if (!existsLine(dir, p)) continue;
+    // One path, sometimes two or three at once (a folder and a file in it, ignored or not).
+    const ps = [...new Set(Array.from({ length: r.chance(0.7) ? 1 : 2 + r.int(2) }, () => r.pick(c.named)))].filter((p) => existsLine(dir, p));
+    if (!ps.length) continue;
     const from = r.chance(0.3) && c.subdirs.length ? r.pick(c.subdirs) : '';
-    const arg = from ? `${'../'.repeat(from.split('/').length)}${p}` : r.chance(0.5) || p.startsWith('-') ? `./${p}` : p;
-    if (/^(nested|inner-wt|sub)\/./.test(p)) {
+    const args = ps.map((p) => (from ? `${'../'.repeat(from.split('/').length)}${p}` : r.chance(0.5) || p.startsWith('-') ? `./${p}` : p));
+    const what = `scan ${args.join(' ')} from ${from || 'the root'}`;
+    if (ps.some((p) => /^(nested|inner-wt|sub)\/./.test(p))) {
       // Inside a repository within this one: git lists nothing there, and that is never a pass.
-      const g = scan([arg], join(dir, from), c);
-      expect(g.code, `seed ${seed}: scan ${arg}: ${g.stderr}`).toBe(2);
+      const g = scan(args, join(dir, from), c);
+      expect(g.code, `seed ${seed}: ${what}: ${g.stderr}`).toBe(2);
       continue;
     }
-    const ignored = (() => {
+    const ignored = ps.filter((p) => {
       try {
         gitIn(dir, ['check-ignore', '-q', '--', p]);
         return true;
       } catch {
         return false;
       }
-    })();
-    const o = committed(dir, p, ignored ? p : undefined);
+    });
+    const o = committed(dir, ps, ignored);
     const w = scan(['.'], o, c);
-    const g = scan(['--threads', r.pick(['1', '2']), arg], join(dir, from), c);
-    expectSame(`scan ${arg} from ${from || 'the root'}${ignored ? ', ignored' : ''}`, g, w, c, seed);
+    const g = scan(['--threads', r.pick(['1', '2']), ...args], join(dir, from), c);
+    expectSame(`${what}${ignored.length ? `, ignored: ${ignored.join(' ')}` : ''}`, g, w, c, seed);
     checks++;
   }
   // `scan` from a subfolder reads the files under it.
