@@ -234,3 +234,37 @@ describe('working tree: an absolute path through a link to the repository', () =
     expect(cli(['scan', '--no-config', `${link}/src/none.js`], repo.dir).code).toBe(2);
   });
 });
+
+describe('working tree: a repository git will not open', () => {
+  // Was scanned as a folder outside any repository: every file on disk, ignored ones too (a
+  // local .env, node_modules: false alarms), and the index never read (a sparse checkout's files).
+  const ignoredLeak = () => {
+    const repo = makeRepo({ files: { '.gitignore': '*.env\n', 'README.md': 'hi\n' } });
+    writeFileSync(join(repo.dir, 'local.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    expect(cli(['scan', '--no-config'], repo.dir).code).toBe(0);
+    return repo;
+  };
+
+  it('a broken .git/config or a newer repository format: exit 2 with git\'s reason', () => {
+    const broken = ignoredLeak();
+    writeFileSync(join(broken.dir, '.git/config'), '[core]\n\trepositoryformatversion = 0\n[[[broken\n');
+    const r = cli(['scan', '--no-config'], broken.dir);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/git will not read the repository here.*bad config line/);
+    const newer = ignoredLeak();
+    newer.git('config', 'core.repositoryformatversion', '99');
+    expect(cli(['scan', '--no-config'], newer.dir).code).toBe(2);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('owned by another user (dubious ownership): exit 2 saying how to mark it safe', () => {
+    const repo = ignoredLeak();
+    execFileSync('chown', ['-R', 'nobody', repo.dir]);
+    try {
+      const r = cli(['scan', '--no-config'], repo.dir, { GIT_CONFIG_GLOBAL: '/dev/null' });
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/dubious ownership[^]*safe\.directory/);
+    } finally {
+      execFileSync('chown', ['-R', `${process.getuid?.()}`, repo.dir]);
+    }
+  });
+});

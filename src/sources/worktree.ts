@@ -560,6 +560,22 @@ function changedSince(abs: string | Buffer, root: string, since: number): boolea
   return false;
 }
 
+/**
+ * No repository was found: the listing says why. "Not a git repository" is the plain outside (every
+ * file is read); any other refusal (a repository git will not open: dubious ownership, a broken
+ * config, a newer format) must not turn into a scan of every file on disk, ignored ones included,
+ * with the index (a sparse checkout's files) unread, so it is exit 2 with git's reason.
+ */
+async function refusedRepository(listing: Listing): Promise<void> {
+  const r = await listing.others;
+  if (r.code === 0 || /not a git repository|must be run in a work tree/.test(r.stderr)) return;
+  const why = r.stderr.split('\n').find((l) => l.startsWith('fatal:')) ?? r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`;
+  throw new GitError(
+    `git will not read the repository here, so the files git would commit are unknown: ${why}`,
+    /dubious ownership/.test(why) ? 'Run as the user that owns it, or mark it safe: `git config --global --add safe.directory PATH`, then scan again.' : 'Fix what git reports (`git status` shows it), then scan again.',
+  );
+}
+
 const DELETED: Outcome = { skip: 'missing', reason: 'deleted from the working tree' };
 
 /**
@@ -695,6 +711,7 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
       if (!opts.paths.length && looksLarge(repo.gitDir)) void readers.startWorker();
       ({ entries, read, unlisted } = await readRepo(opts.cwd, root, paths, listing, readers, notes));
     } else {
+      if (!repo) await refusedRepository(listing);
       ({ root, entries, unlisted, gitDirs } = globEntries(opts.cwd, named));
       read = await readers.read(entries);
     }
