@@ -306,7 +306,7 @@ function buildCase(r: Random): Case {
     const slash = p.lastIndexOf('/');
     if (slash > 0) named.add(p.slice(0, slash));
   }
-  const subdirs = ['src', 'config', 'deep/a/b', 'keep', 'vendor', 'sp ace'].filter((d) => existsLine(dir, d));
+  const subdirs = ['src', 'config', 'deep/a/b', 'keep', 'vendor', 'sp ace', 'build', 'excluded-by-info', 'vendor/lib'].filter((d) => existsLine(dir, d));
   return { repo, did, flags, config, named: [...named], subdirs };
 }
 
@@ -395,6 +395,15 @@ function committed(dir: string, under: string | string[] = '', force: string[] =
   return out;
 }
 
+function isIgnored(dir: string, p: string): boolean {
+  try {
+    gitIn(dir, ['check-ignore', '-q', '--', p]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const show = (s: Set<string>) => [...s].map((k) => k.split('\0').slice(0, 3).join(' | ')).sort();
 
 function expectSame(what: string, got: Scan, want: Scan, c: Case, seed: number) {
@@ -436,14 +445,7 @@ function runCase(seed: number): number {
       expect(g.code, `seed ${seed}: ${what}: ${g.stderr}`).toBe(2);
       continue;
     }
-    const ignored = ps.filter((p) => {
-      try {
-        gitIn(dir, ['check-ignore', '-q', '--', p]);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const ignored = ps.filter((p) => isIgnored(dir, p));
     const o = committed(dir, ps, ignored);
     const w = scan(['.'], o, c);
     const g = scan(['--threads', r.pick(['1', '2']), ...args], join(dir, from), c);
@@ -452,8 +454,9 @@ function runCase(seed: number): number {
   }
   // `scan` from a subfolder reads the files under it.
   if (c.subdirs.length) {
+    // `scan` from a folder git ignores reads it, as `scan FOLDER` does.
     const d = r.pick(c.subdirs);
-    const o = committed(dir, d);
+    const o = committed(dir, d, isIgnored(dir, d) ? [d] : []);
     expectSame(`scan from ${d}`, scan([], join(dir, d), c), scan(['.'], o, c), c, seed);
     checks++;
   }

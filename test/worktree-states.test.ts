@@ -268,3 +268,16 @@ describe('working tree: a repository git will not open', () => {
     }
   });
 });
+
+describe('working tree: no path, from a folder git ignores', () => {
+  it('`cd dist && secret-guard scan` reads dist as `scan dist` does (it read nothing and passed)', () => {
+    const repo = makeRepo({ files: { '.gitignore': 'dist/\n', 'README.md': 'hi\n' } });
+    mkdirSync(join(repo.dir, 'dist'));
+    writeFileSync(join(repo.dir, 'dist/bundle.js'), client(fakeToken()));
+    expect(cli(['scan', '--no-config', 'dist'], repo.dir).code).toBe(1);
+    const r = cli(['scan', '--no-config'], join(repo.dir, 'dist'));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    // From the root, and from a folder git does not ignore, ignored files stay unread.
+    expect(cli(['scan', '--no-config'], repo.dir).code).toBe(0);
+  });
+});

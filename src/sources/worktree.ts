@@ -437,7 +437,9 @@ async function namedIgnored(cwd: string, paths: string[]): Promise<GitResult | n
 async function readRepo(cwd: string, root: string, paths: string[], listing: Listing, readers: Readers, notes: string[]) {
   const seen = new Set<string>();
   const unlisted: Unlisted = [];
-  const ignoredListing = namedIgnored(cwd, paths);
+  // No path, from a folder below the root, is that folder: `cd dist && secret-guard scan` reads
+  // it as `scan dist` does, also when git ignores it (it read nothing and passed).
+  const ignoredListing = namedIgnored(cwd, paths.length || resolve(cwd) === resolve(root) ? paths : ['.']);
   ignoredListing.catch(() => {});
   const cached = toEntries(root, await listing.cached, seen);
   const cachedRead = cached.some((e) => e.fromIndex) ? await readWithIndex(cwd, paths, cached, readers, notes) : await readers.read(cached);
