@@ -281,3 +281,32 @@ describe('working tree: no path, from a folder git ignores', () => {
     expect(cli(['scan', '--no-config'], repo.dir).code).toBe(0);
   });
 });
+
+describe('working tree: a tracked file below a folder that cannot be searched', () => {
+  const setpriv = (() => {
+    try {
+      return execFileSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).trim();
+    } catch {
+      return '';
+    }
+  })();
+  const root = process.getuid?.() === 0;
+  it.skipIf(root && !setpriv)('is unreadable (exit 2), not deleted: also where git does not walk the folder (it is ignored)', async () => {
+    const { cliAsync } = await import('./helpers/cli-async.js');
+    const repo = makeRepo({ files: { '.gitignore': 'vendor/\n', 'README.md': 'hi\n' } });
+    mkdirSync(join(repo.dir, 'vendor/lib'), { recursive: true });
+    writeFileSync(join(repo.dir, 'vendor/lib/mail.js'), client(fakeToken()));
+    repo.git('add', '-f', 'vendor/lib/mail.js');
+    repo.git('commit', '-qm', 'vendored');
+    const { chmodSync } = await import('node:fs');
+    chmodSync(join(repo.dir, 'vendor'), 0o000);
+    try {
+      const wrap = root ? [setpriv, '--bounding-set=-dac_override,-dac_read_search', '--inh-caps=-dac_override,-dac_read_search'] : [];
+      const r = await cliAsync(['scan', '--no-config'], repo.dir, { wrap });
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/vendor\/lib\/mail\.js \(permission denied\)/);
+    } finally {
+      chmodSync(join(repo.dir, 'vendor'), 0o755);
+    }
+  });
+});

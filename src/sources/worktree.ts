@@ -555,7 +555,8 @@ function changedSince(abs: string | Buffer, root: string, since: number): boolea
     bytes = bytes.subarray(0, slash);
     try {
       return lstatSync(bytes).mtimeMs >= since;
-    } catch {
+    } catch (err) {
+      if (!isAbsent(err)) return true; // cannot tell: not read, so not passed
       continue; // gone too: ask the folder above
     }
   }
@@ -593,8 +594,8 @@ function behindNonFolder(abs: string | Buffer, root: string, folders: Map<string
     if (ok === undefined) {
       try {
         ok = lstatSync(folder).isDirectory();
-      } catch {
-        ok = false;
+      } catch (err) {
+        ok = !isAbsent(err); // there but not to be looked at (EACCES): the read's own outcome stands
       }
       folders.set(key, ok);
     }
