@@ -18,7 +18,7 @@
  * random files and folders (ignored or not, named as `./x`, from a subfolder as `../x`) against
  * the same oracle restricted to PATH; `scan` from a subfolder against the oracle under it.
  *
- * SEED=n replays one case; ROUNDS=n runs n cases from it (default 8); KEEP=1 keeps the folders.
+ * SEED=n replays one case; ROUNDS=n runs n cases from it (default 6); KEEP=1 keeps the folders.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -464,7 +464,7 @@ function runCase(seed: number): number {
 }
 
 describe('working-tree scan: seeded differential against what git would commit', () => {
-  const rounds = Number(process.env.ROUNDS ?? 8);
+  const rounds = Number(process.env.ROUNDS ?? 6);
   const first = runSeed();
   it(`${rounds} cases from seed ${first}`, () => {
     let checks = 0;
