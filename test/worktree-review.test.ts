@@ -4,8 +4,10 @@
  * state a working tree has: committed, modified on disk, staged only, staged then deleted,
  * deleted, untracked, ignored (.gitignore at the root and in a folder, .git/info/exclude,
  * core.excludesFile, a negated `!keep.env`), tracked but matching .gitignore, skip-worktree
- * (a sparse checkout: absent or changed on disk) and assume-unchanged; symbolic links (to a file
- * inside, outside, dangling, to a folder); a nested repository and a gitlink; UTF-16/UTF-32
+ * (a sparse checkout: absent or changed on disk) and assume-unchanged, intent-to-add, a merge
+ * conflict, a tracked folder replaced by a link to a folder outside or by a file; symbolic links
+ * (to a file inside, outside, dangling, to a folder); a nested repository, a linked worktree
+ * inside the tree and a gitlink; UTF-16/UTF-32
  * text, binaries that hold a keyword; names with spaces, a newline, a leading dash, `*?[`, Latin-1
  * bytes; deep paths; a folder named `.env/`; sometimes 2,000 files (the second reader thread), a
  * config whose ignorePaths covers some, a small --max-file-size.
@@ -15,8 +17,10 @@
  * files at their paths into a new folder, every one of them tracked there, and scanned whole.
  * The (path, rule, secret, severity) sets, the exit codes and the files over --max-file-size must
  * agree; `--threads 1` and the default must give the same report. `scan PATH` is checked for
- * random files and folders (ignored or not, named as `./x`, from a subfolder as `../x`) against
- * the same oracle restricted to PATH; `scan` from a subfolder against the oracle under it.
+ * random files and folders, one to three at once (ignored or not, named as `./x`, from a
+ * subfolder as `../x`) against the same oracle restricted to them, and a path inside a repository
+ * within this one must be exit 2; `scan` from a subfolder (an ignored one too: read as `scan .`)
+ * against the oracle under it.
  *
  * SEED=n replays one case; ROUNDS=n runs n cases from it (default 6); KEEP=1 keeps the folders.
  */
