@@ -108,7 +108,7 @@ function buildCase(r: Random): Case {
       case 2:
         return `${d}-lead${k}-${base}`;
       case 3:
-        return `${d}${r.pick(['star*', 'q?', 'br[1]'])}${k}-${base}`;
+        return `${d}${r.pick(['star*', 'q?', 'br[1]', 'back\\101', 'two\\\\'])}${k}-${base}`;
       case 4:
         return Buffer.concat([Buffer.from(`${d}caf`), Buffer.from([0xe9]), Buffer.from(`${k}-${base}`)]);
       case 5:

@@ -310,3 +310,15 @@ describe('working tree: a tracked file below a folder that cannot be searched', 
     }
   });
 });
+
+describe('working tree: a name that reads as an escape (a backslash and three octal digits)', () => {
+  it('named, is read; named and deleted, is deleted, not "no such file"', () => {
+    const repo = makeRepo({ files: { 'gone\\101.txt': 'x\n', 'README.md': 'hi\n' } });
+    writeFileSync(join(repo.dir, 'a\\101.env.txt'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    const r = cli(['scan', '--no-config', 'a\\101.env.txt'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    rmSync(join(repo.dir, 'gone\\101.txt'));
+    const gone = cli(['scan', '--no-config', 'gone\\101.txt'], repo.dir);
+    expect(gone.code, gone.stderr).toBe(0);
+  });
+});

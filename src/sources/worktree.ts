@@ -510,7 +510,9 @@ async function unlistedNamed(cwd: string, root: string, paths: string[], entries
     } catch {
       continue; // absent: absentPaths says so
     }
-    const rel = relative(root, abs).split(sep).join('/');
+    // In the entries' form: a name holding what reads as an escape (a backslash and three octal
+    // digits, or two backslashes) is escaped there (pathFromBytes).
+    const rel = pathFromBytes(Buffer.from(relative(root, abs).split(sep).join('/')));
     if ((rel === '' && entries.length) || listed(rel)) continue;
     if (st.isDirectory()) {
       if (!holdsFile(abs)) continue; // git tracks no folder: an empty one holds nothing to commit
@@ -681,7 +683,7 @@ function absentPaths(cwd: string, root: string, paths: string[], entries: Entry[
       return false;
     } catch (err) {
       if (!isAbsent(err)) return false; // there, but not to be looked at: reported as unreadable
-      const rel = relative(root, abs).split(sep).join('/');
+      const rel = pathFromBytes(Buffer.from(relative(root, abs).split(sep).join('/')));
       return !entries.some((e) => rel === '' || e.path === rel || e.path.startsWith(`${rel}/`));
     }
   });
