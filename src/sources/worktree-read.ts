@@ -20,6 +20,11 @@ export interface Entry {
   /** What the file system is asked for: bytes when the name is not UTF-8 (fs takes either). */
   abs: string | Buffer;
   gitState?: Fragment['gitState'];
+  /**
+   * Marked skip-worktree (a sparse checkout) or assume-unchanged: git commits the index's blob,
+   * never what is on disk (`git add -A` passes over the file), so the blob is what is read.
+   */
+  fromIndex?: boolean;
 }
 
 /** What reading one entry came to. Plain data: it crosses from the worker by structured clone. */

@@ -1,6 +1,7 @@
 /**
- * The files git would commit: tracked plus untracked-and-not-ignored, as they are on disk.
- * Outside a repository, every file under the given paths. Links are never followed (git stores
+ * The files git would commit: tracked plus untracked-and-not-ignored, as they are on disk, and
+ * as the index holds them where git does not look at the disk (skip-worktree: a sparse checkout;
+ * assume-unchanged). Outside a repository, every file under the given paths. Links are never followed (git stores
  * a link's target as text; the target, if it is in the repository, is scanned on its own).
  *
  * Speed (measured by `npm run bench`): the two git listings run at once and the tracked files
@@ -10,8 +11,8 @@
  * error surfaces first, is what a file-by-file scan would give.
  */
 import { isUtf8 } from 'node:buffer';
-import { lstatSync, readdirSync, readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { detectPath, type CompiledRule } from '../core/engine.js';
 import type { Finding } from '../core/types.js';
@@ -22,8 +23,9 @@ import { record } from '../scan/content.js';
 import { shownPath } from '../report/shown.js';
 import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult, type Repo } from './git.js';
 import { keywordGate } from './gate.js';
+import { BlobReader } from './history-blobs.js';
 import { defaultThreads } from './threads.js';
-import { readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
+import { contentOutcome, readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
 import type { BatchMessage, BatchResult, WorkerInit } from './worktree-worker.js';
 
 export interface WorktreeOptions {
@@ -48,7 +50,9 @@ function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
   const add = (tag: string | undefined, path: string, abs: string | Buffer) => {
     if (seen.has(path)) return; // an unmerged path is listed once per stage
     seen.add(path);
-    entries.push({ path, abs, gitState: tag === '?' ? 'untracked' : 'tracked' });
+    // `ls-files -v`: S is skip-worktree, a lower-case tag assume-unchanged.
+    const fromIndex = tag === 'S' || (tag !== undefined && tag !== '?' && tag !== tag.toUpperCase());
+    entries.push(fromIndex ? { path, abs, gitState: 'tracked', fromIndex } : { path, abs, gitState: tag === '?' ? 'untracked' : 'tracked' });
   };
   // The common case: every name is UTF-8 and none needs pathFromBytes' escaping.
   if (isUtf8(out) && !out.includes(0x5c)) {
@@ -69,7 +73,11 @@ function toEntries(root: string, out: Buffer, seen: Set<string>): Entry[] {
  * Every file under `dir`, names read as bytes (a name that is not UTF-8 is still a file to
  * read). A folder that cannot be listed is recorded, never passed over: what it holds is unread.
  */
-function walk(dir: Buffer, rel: string, entries: Entry[], unlisted: string[]): void {
+function walk(dir: Buffer, rel: string, entries: Entry[], unlisted: string[], gitDirs: string[]): void {
+  if (isGitDir(dir)) {
+    gitDirs.push(`${shownPath(rel || '.')}/`);
+    return;
+  }
   let names: Dirent<Buffer>[];
   try {
     names = readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
@@ -82,10 +90,27 @@ function walk(dir: Buffer, rel: string, entries: Entry[], unlisted: string[]): v
     const abs = Buffer.concat([dir, SLASH, d.name]);
     const path = rel ? `${rel}/${pathFromBytes(d.name)}` : pathFromBytes(d.name);
     if (d.isDirectory()) {
-      if (!d.name.equals(DOT_GIT)) walk(abs, path, entries, unlisted);
+      if (!d.name.equals(DOT_GIT)) walk(abs, path, entries, unlisted, gitDirs);
     } else {
       entries.push({ path, abs: isUtf8(abs) ? abs.toString('utf8') : abs });
     }
+  }
+}
+
+/**
+ * A git directory (a bare repository, or a .git folder named or entered): its files are git's
+ * compressed objects and packs, which no rule can read, so reading them as files would pass
+ * every token in them. What git looks for: HEAD, objects/ and refs/.
+ */
+function isGitDir(dir: Buffer): boolean {
+  try {
+    return (
+      lstatSync(Buffer.concat([dir, Buffer.from('/HEAD')])).isFile() &&
+      lstatSync(Buffer.concat([dir, Buffer.from('/objects')])).isDirectory() &&
+      lstatSync(Buffer.concat([dir, Buffer.from('/refs')])).isDirectory()
+    );
+  } catch {
+    return false;
   }
 }
 
@@ -98,10 +123,11 @@ const listError = (err: unknown) => {
 };
 
 /** Outside a repository: the given files, and every file under the given folders. */
-function globEntries(cwd: string, paths: string[]): { root: string; entries: Entry[]; unlisted: string[] } {
+function globEntries(cwd: string, paths: string[]): { root: string; entries: Entry[]; unlisted: string[]; gitDirs: string[] } {
   const targets = paths.length ? paths : ['.'];
   const entries: Entry[] = [];
   const unlisted: string[] = [];
+  const gitDirs: string[] = [];
   for (const t of targets) {
     const abs = resolve(cwd, t);
     let st;
@@ -116,9 +142,9 @@ function globEntries(cwd: string, paths: string[]): { root: string; entries: Ent
     const rel = relative(cwd, abs).split(sep).join('/');
     // Anything but a folder is one entry: a FIFO or socket named here is reported as unreadable.
     if (!st.isDirectory()) entries.push({ path: rel, abs });
-    else walk(Buffer.from(abs), rel, entries, unlisted);
+    else walk(Buffer.from(abs), rel, entries, unlisted, gitDirs);
   }
-  return { root: cwd, entries, unlisted };
+  return { root: cwd, entries, unlisted, gitDirs };
 }
 
 /**
@@ -302,6 +328,47 @@ class Readers {
     return { outcomes: outcomes as Array<Outcome | 'ignored'>, pathFindings };
   }
 
+  /** Entries read from the index's blobs instead of the disk (Entry.fromIndex), on this thread. */
+  async readBlobs(cwd: string, paths: string[], entries: Entry[]): Promise<Read> {
+    const listed = await git(['ls-files', '-z', '-s', '--full-name', '--', ...paths], cwd);
+    const blobs = new Map<string, { mode: string; oid: string }>();
+    for (const rec of splitNulBytes(listed)) {
+      const tab = rec.indexOf(0x09);
+      const [mode, oid] = rec.subarray(0, tab).toString('latin1').split(' ');
+      const path = pathFromBytes(rec.subarray(tab + 1));
+      if (!blobs.has(path)) blobs.set(path, { mode: mode!, oid: oid! });
+    }
+    const outcomes = new Array<Outcome | 'ignored'>(entries.length);
+    const pathFindings = new Array<Finding[] | undefined>(entries.length);
+    const wanted: number[] = [];
+    entries.forEach((e, k) => {
+      const blob = blobs.get(e.path);
+      if (this.isIgnoredPath(e.path)) outcomes[k] = 'ignored';
+      else if (!blob) outcomes[k] = { failed: new GitError(`${shownPath(e.path)} is listed in the index but \`git ls-files -s\` does not name its blob`) };
+      else if (blob.mode === '160000') outcomes[k] = { skip: 'submodule', reason: 'submodule (scan it on its own)' };
+      else wanted.push(k);
+    });
+    if (!wanted.length) return { outcomes, pathFindings };
+    // One cat-file for them all; a blob over the limit is searched for keywords as it goes past.
+    const reader = new BlobReader(cwd, this.ctx.maxFileSize, () => this.ctx.gate);
+    try {
+      await Promise.all(
+        wanted.map((k) =>
+          reader.read(blobs.get(entries[k]!.path)!.oid).then((content) => {
+            const e = entries[k]!;
+            const pf = detectPath(e.path, e.gitState, this.ctx.rules);
+            if (pf.length) pathFindings[k] = pf;
+            outcomes[k] = contentOutcome(e, content, this.ctx);
+          }),
+        ),
+      );
+      await reader.close();
+    } finally {
+      reader.kill();
+    }
+    return { outcomes, pathFindings };
+  }
+
   close(): void {
     void this.worker?.then((x) => x?.w.terminate());
   }
@@ -318,7 +385,8 @@ interface Listing {
  * many on the way to the first file. Outside a repository their failure is never looked at.
  */
 function startListing(cwd: string, paths: string[]): Listing {
-  const args = (which: string[]) => ['ls-files', '-z', '-t', ...which, '--full-name', '--', ...paths];
+  // -v: -t's tags, and a lower-case one for an assume-unchanged file (read from the index, as S).
+  const args = (which: string[]) => ['ls-files', '-z', '-v', ...which, '--full-name', '--', ...paths];
   // The untracked listing walks the folders, so its warnings (a folder it could not open) are kept.
   const l = { cached: git(args(['--cached']), cwd), others: gitRaw(args(['--others', '--exclude-standard']), cwd) };
   // Awaited later, if at all; a failure must not be an unhandled rejection meanwhile.
@@ -350,13 +418,14 @@ function listingWarnings(stderr: string, unlisted: Unlisted, notes: string[]): v
  */
 async function namedIgnored(cwd: string, paths: string[]): Promise<GitResult | null> {
   // Patterns and pathspec magic (`:/x`) are git's to expand: what they match is not named here.
-  const named = paths.filter((p) => !isPattern(p) && !p.startsWith(':'));
+  const named = paths.filter((p) => isNamed(cwd, p));
   if (!named.length) return null;
   const check = await gitRaw(['check-ignore', '-z', '--stdin'], cwd, `${named.join('\0')}\0`);
   if (check.code === 1) return null; // none of them is ignored
   if (check.code !== 0) throw new GitError(`\`git check-ignore\` failed: ${check.stderr.trim().split('\n')[0] ?? `exit ${check.code}`}`);
   const ignored = splitNul(check.stdout);
-  const r = await gitRaw(['ls-files', '-z', '-t', '--others', '--ignored', '--exclude-standard', '--full-name', '--', ...ignored], cwd);
+  // Literal: a file named `secret[1].env` is that file, not a pattern that may miss it.
+  const r = await gitRaw(['ls-files', '-z', '-t', '--others', '--ignored', '--exclude-standard', '--full-name', '--', ...ignored.map((p) => `:(literal)${p}`)], cwd);
   if (r.code !== 0) throw new GitError(`\`git ls-files --ignored\` failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
   return r;
 }
@@ -369,10 +438,12 @@ async function namedIgnored(cwd: string, paths: string[]): Promise<GitResult | n
 async function readRepo(cwd: string, root: string, paths: string[], listing: Listing, readers: Readers, notes: string[]) {
   const seen = new Set<string>();
   const unlisted: Unlisted = [];
-  const ignoredListing = namedIgnored(cwd, paths);
+  // No path, from a folder below the root, is that folder: `cd dist && secret-guard scan` reads
+  // it as `scan dist` does, also when git ignores it (it read nothing and passed).
+  const ignoredListing = namedIgnored(cwd, paths.length || resolve(cwd) === resolve(root) ? paths : ['.']);
   ignoredListing.catch(() => {});
   const cached = toEntries(root, await listing.cached, seen);
-  const cachedRead = await readers.read(cached);
+  const cachedRead = cached.some((e) => e.fromIndex) ? await readWithIndex(cwd, paths, cached, readers, notes) : await readers.read(cached);
   const othersRun = await listing.others;
   if (othersRun.code !== 0) throw new GitError(`\`git ls-files --others\` failed: ${othersRun.stderr.trim().split('\n')[0] ?? `exit ${othersRun.code}`}`);
   listingWarnings(othersRun.stderr, unlisted, notes);
@@ -387,7 +458,172 @@ async function readRepo(cwd: string, root: string, paths: string[], listing: Lis
   };
 }
 
+/**
+ * The tracked files, those git takes from the index (skip-worktree, assume-unchanged) read from
+ * their blobs: a sparse checkout leaves them off the disk, and an edit on disk is not what
+ * `git add -A` commits. The rest are read from disk as usual.
+ */
+async function readWithIndex(cwd: string, paths: string[], cached: Entry[], readers: Readers, notes: string[]): Promise<Read> {
+  const disk = cached.filter((e) => !e.fromIndex);
+  const index = cached.filter((e) => e.fromIndex);
+  const [diskRead, indexRead] = await Promise.all([readers.read(disk), readers.readBlobs(cwd, paths, index)]);
+  notes.push(`${index.length} file(s) marked skip-worktree or assume-unchanged were read from the index (what git commits), not from disk`);
+  const outcomes: Read['outcomes'] = [];
+  const pathFindings: Read['pathFindings'] = [];
+  let d = 0;
+  let i = 0;
+  for (const e of cached) {
+    const [from, k] = e.fromIndex ? [indexRead, i++] : [diskRead, d++];
+    outcomes.push(from.outcomes[k]!);
+    pathFindings.push(from.pathFindings[k]);
+  }
+  return { outcomes, pathFindings };
+}
+
+/**
+ * Named paths that are on disk and hold files, yet git listed nothing at or below them and none
+ * of their files is ignored: git does not look there (a repository nested inside this one, which
+ * git lists as a folder when it lists it at all, or a path outside the working tree when
+ * GIT_WORK_TREE points elsewhere). Reading nothing there must not pass. Asked only of a named path
+ * with no entry, so a usual scan costs nothing here.
+ */
+async function unlistedNamed(cwd: string, root: string, paths: string[], entries: Entry[]): Promise<string[]> {
+  const out: string[] = [];
+  // Every entry and every folder above one, once: a hook handed thousands of paths asks each.
+  let covered: Set<string> | undefined;
+  const listed = (rel: string) => {
+    if (!covered) {
+      covered = new Set();
+      for (const e of entries) {
+        const path = e.path.endsWith('/') ? e.path.slice(0, -1) : e.path; // a nested repository: `nested/`
+        for (let at = path.length; at > 0 && !covered.has(path.slice(0, at)); at = path.lastIndexOf('/', at - 1)) covered.add(path.slice(0, at));
+      }
+    }
+    return covered.has(rel);
+  };
+  for (const p of paths) {
+    if (!isNamed(cwd, p)) continue;
+    const abs = resolve(cwd, p);
+    let st: Stats;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      continue; // absent: absentPaths says so
+    }
+    // In the entries' form: a name holding what reads as an escape (a backslash and three octal
+    // digits, or two backslashes) is escaped there (pathFromBytes).
+    const rel = pathFromBytes(Buffer.from(relative(root, abs).split(sep).join('/')));
+    if ((rel === '' && entries.length) || listed(rel)) continue;
+    if (st.isDirectory()) {
+      if (!holdsFile(abs)) continue; // git tracks no folder: an empty one holds nothing to commit
+      const ignored = await gitRaw(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', p], cwd);
+      if (ignored.code === 0 && ignored.stdout.length) continue; // only ignored files: nothing to scan
+    }
+    out.push(shownPath(p));
+  }
+  return out;
+}
+
+/** Whether a folder holds anything but folders, at any depth (.git is git's, not a file to commit). */
+function holdsFile(dir: string): boolean {
+  let names: Dirent[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return true; // cannot look: it may
+  }
+  return names.some((d) => d.name !== '.git' && (!d.isDirectory() || holdsFile(join(dir, d.name))));
+}
+
+/** An absolute path with its folder's links resolved (the file itself, a link perhaps, kept). */
+function physical(p: string): string {
+  try {
+    return join(realpathSync(dirname(p)), basename(p));
+  } catch {
+    return p; // no such folder: absentPaths reports it as named
+  }
+}
+
+/**
+ * Whether the nearest folder still there above the file at `abs` was modified at or after `since`
+ * (ms): removing a file updates its folder's mtime, so a tracked file gone from a folder nobody
+ * touched since the scan began was deleted before it, and one gone from a folder changed since
+ * may have been removed while the scan ran. The file system's clock ticks coarsely behind the
+ * real one (Date.now(), the same clock), so a deletion before the scan does not read as during it.
+ */
+function changedSince(abs: string | Buffer, root: string, since: number): boolean {
+  let bytes = typeof abs === 'string' ? Buffer.from(abs) : abs;
+  const top = Buffer.byteLength(root);
+  for (let slash = bytes.lastIndexOf(0x2f); slash >= top; slash = bytes.lastIndexOf(0x2f, slash - 1)) {
+    bytes = bytes.subarray(0, slash);
+    try {
+      return lstatSync(bytes).mtimeMs >= since;
+    } catch (err) {
+      if (!isAbsent(err)) return true; // cannot tell: not read, so not passed
+      continue; // gone too: ask the folder above
+    }
+  }
+  return false;
+}
+
+/**
+ * No repository was found: the listing says why. "Not a git repository" is the plain outside (every
+ * file is read); any other refusal (a repository git will not open: dubious ownership, a broken
+ * config, a newer format) must not turn into a scan of every file on disk, ignored ones included,
+ * with the index (a sparse checkout's files) unread, so it is exit 2 with git's reason.
+ */
+async function refusedRepository(listing: Listing): Promise<void> {
+  const r = await listing.others;
+  if (r.code === 0 || /not a git repository|must be run in a work tree/.test(r.stderr)) return;
+  const why = r.stderr.split('\n').find((l) => l.startsWith('fatal:')) ?? r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`;
+  throw new GitError(
+    `git will not read the repository here, so the files git would commit are unknown: ${why}`,
+    /dubious ownership/.test(why) ? 'Run as the user that owns it, or mark it safe: `git config --global --add safe.directory PATH`, then scan again.' : 'Fix what git reports (`git status` shows it), then scan again.',
+  );
+}
+
+const DELETED: Outcome = { skip: 'missing', reason: 'deleted from the working tree' };
+
+/**
+ * Whether a folder on the way from `root` to the file at `abs` is not a folder (a symbolic link,
+ * a file, nothing), each folder lstat'ed once per scan.
+ */
+function behindNonFolder(abs: string | Buffer, root: string, folders: Map<string, boolean>): boolean {
+  const bytes = typeof abs === 'string' ? Buffer.from(abs) : abs;
+  for (let slash = bytes.indexOf(0x2f, Buffer.byteLength(root) + 1); slash !== -1; slash = bytes.indexOf(0x2f, slash + 1)) {
+    const folder = bytes.subarray(0, slash);
+    const key = folder.toString('latin1');
+    let ok = folders.get(key);
+    if (ok === undefined) {
+      try {
+        ok = lstatSync(folder).isDirectory();
+      } catch (err) {
+        ok = !isAbsent(err); // there but not to be looked at (EACCES): the read's own outcome stands
+      }
+      folders.set(key, ok);
+    }
+    if (!ok) return true;
+  }
+  return false;
+}
+
 const isPattern = (p: string) => /[*?[]/.test(p);
+const isMagic = (p: string) => p.startsWith(':');
+
+/**
+ * A path that names a file or folder, rather than a pattern or pathspec magic for git to expand:
+ * also a name with `*?[` in it that is on disk as it is written (git matches it literally too).
+ */
+function isNamed(cwd: string, p: string): boolean {
+  if (isMagic(p)) return false;
+  if (!isPattern(p)) return true;
+  try {
+    lstatSync(resolve(cwd, p));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const special = (st: Stats) =>
   st.isFIFO() ? 'a FIFO (named pipe)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : null;
@@ -440,14 +676,14 @@ function namedPaths(cwd: string, paths: string[], notes: string[]): void {
  */
 function absentPaths(cwd: string, root: string, paths: string[], entries: Entry[]): string[] {
   return paths.filter((p) => {
-    if (isPattern(p)) return false;
+    if (isPattern(p) || isMagic(p)) return false;
     const abs = resolve(cwd, p);
     try {
       lstatSync(abs);
       return false;
     } catch (err) {
       if (!isAbsent(err)) return false; // there, but not to be looked at: reported as unreadable
-      const rel = relative(root, abs).split(sep).join('/');
+      const rel = pathFromBytes(Buffer.from(relative(root, abs).split(sep).join('/')));
       return !entries.some((e) => rel === '' || e.path === rel || e.path.startsWith(`${rel}/`));
     }
   });
@@ -460,9 +696,13 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
     return (await import('./stdin.js')).scanStdin(opts);
   }
   const started = Date.now();
-  const paths = opts.paths.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
+  // An absolute path is made relative for git through its folder's real path: git resolves links
+  // in an absolute path, but `..` in a relative one is taken as written, so /tmp/link/repo/x
+  // became ../link/repo/x, "outside repository" (exit 2), and checks below compared it to no entry.
+  const named = opts.paths.map((p) => (isAbsolute(p) ? physical(p) : p));
+  const paths = named.map((p) => (isAbsolute(p) ? relative(opts.cwd, p) || '.' : p));
   const notes: string[] = [];
-  namedPaths(opts.cwd, opts.paths, notes);
+  namedPaths(opts.cwd, named, notes);
   const listing = startListing(opts.cwd, paths);
   const repo = opts.repo !== undefined ? opts.repo : await findRepo(opts.cwd);
   const readers = new Readers({ rules: opts.rules, maxFileSize: opts.maxFileSize, gate: keywordGate(opts.rules) }, opts.isIgnoredPath, opts.threads);
@@ -470,13 +710,15 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   let entries: Entry[];
   let read: Read;
   let unlisted: Unlisted;
+  let gitDirs: string[] = [];
   try {
     if (repo && !repo.bare) {
       root = repo.root;
       if (!opts.paths.length && looksLarge(repo.gitDir)) void readers.startWorker();
       ({ entries, read, unlisted } = await readRepo(opts.cwd, root, paths, listing, readers, notes));
     } else {
-      ({ root, entries, unlisted } = globEntries(opts.cwd, opts.paths));
+      if (!repo) await refusedRepository(listing);
+      ({ root, entries, unlisted, gitDirs } = globEntries(opts.cwd, named));
       read = await readers.read(entries);
     }
   } finally {
@@ -485,19 +727,39 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
   const stats = emptyStats();
   const findings: Finding[] = [];
   const unreadable: string[] = [];
+  const folders = new Map<string, boolean>();
   entries.forEach((e, i) => {
-    const o = read.outcomes[i]!;
+    let o = read.outcomes[i]!;
     if (o === 'ignored') {
       skip(stats, 'ignoredByConfig', e.path, 'ignorePaths in config');
       return;
     }
-    const pf = read.pathFindings[i];
+    let pf = read.pathFindings[i];
+    // A tracked file below a folder that is now a link or a file: git sees it deleted (it never
+    // follows a link), and opening it would read through the link, or fail on ENOTDIR. Asked only
+    // of a file whose outcome would matter, so a clean tree costs no extra lstat.
+    const clean = 'scanned' in o && o.findings.length === 0 && !pf;
+    if (e.gitState === 'tracked' && !e.fromIndex && !clean && !('skip' in o && o.skip === 'missing') && behindNonFolder(e.abs, root, folders)) o = DELETED;
+    if ('skip' in o && o.skip === 'missing') {
+      // Listed by a walk of the disk (untracked, or outside a repository) and gone when read, or
+      // tracked and gone from a folder changed since the scan began: it was removed while the
+      // scan ran, and what it held was not read. Tracked and gone before: `git add -A` removes
+      // it, so no path rule applies either.
+      if (e.gitState !== 'tracked' || (o !== DELETED && changedSince(e.abs, root, started))) o = { unreadable: 'removed while the scan ran' };
+      else pf = undefined;
+    }
     if (pf) findings.push(...pf);
     if ('failed' in o) throw o.failed;
     if ('unreadable' in o) return void unreadable.push(`${shownPath(e.path)} (${o.unreadable})`);
     if ('scanned' in o) opts.onFile?.(e.path);
     findings.push(...record(stats, e.path, o));
   });
+  if (gitDirs.length) {
+    throw new IncompleteScanError(
+      `${gitDirs.slice(0, 5).join(', ')}${gitDirs.length > 5 ? ', …' : ''}: a git directory (a bare repository or a .git folder), whose files are git's compressed objects, so the files in it were not scanned`,
+      'Scan what it holds with `secret-guard scan --history` run inside it, or scan a working tree (a clone) of it.',
+    );
+  }
   if (unlisted.length) {
     throw new IncompleteScanError(
       `could not read ${unlisted.length} folder(s), so the files in them were not scanned: ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}`,
@@ -510,8 +772,15 @@ export async function scanWorktree(opts: WorktreeOptions): Promise<ScanResult> {
       'Make them readable regular files (or exclude them with ignorePaths in .secret-guard.json) and run the scan again.',
     );
   }
-  const absent = absentPaths(opts.cwd, root, opts.paths, entries);
-  if (absent.length || (entries.length === 0 && opts.paths.some(isPattern))) {
+  const hidden = repo && !repo.bare ? await unlistedNamed(opts.cwd, root, named, entries) : [];
+  if (hidden.length) {
+    throw new IncompleteScanError(
+      `${hidden.join(', ')}: on disk, but git lists no file there, so nothing there was scanned (it is inside another repository, a nested one or a submodule, or outside this one's working tree)`,
+      'Run the scan from inside the repository that holds it (`cd` there, then `secret-guard scan`).',
+    );
+  }
+  const absent = absentPaths(opts.cwd, root, named, entries);
+  if (absent.length || (entries.length === 0 && opts.paths.some((p) => isPattern(p) || isMagic(p)))) {
     const what = absent.length ? `${absent.join(', ')}: no such file or folder, so nothing was scanned there` : `no file matches ${opts.paths.join(' ')}: nothing was scanned`;
     throw new IncompleteScanError(what, 'Check the paths, or run `secret-guard scan` with none to scan everything (the whole repository, or every file here outside one).');
   }
