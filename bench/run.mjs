@@ -253,7 +253,7 @@ const PEERS = [
 
 const isBare = (dir) => execFileSync('git', ['rev-parse', '--is-bare-repository'], { cwd: dir }).toString().trim() === 'true';
 
-/** Each peer that is here over one input: best of up to two runs, after the alternated rounds (a peer's figure, as git-secrets' is), with its peak memory and what it reported of the planted tokens. */
+/** Each peer that is here over one input: best of up to two runs, after the alternated rounds (a peer's figure, as git-secrets' is), with its peak memory (the largest of those runs) and what it reported of the planted tokens. */
 function peerLines(name, label, target, cwd, planted, runs, ours) {
   const out = {};
   for (const peer of PEERS) {
@@ -264,18 +264,25 @@ function peerLines(name, label, target, cwd, planted, runs, ours) {
     }
     const report = join(WORK, `${peer.id}-report.json`);
     const args = peer.args(target, cwd, report);
+    // Each run under /usr/bin/time, which writes its peak memory apart from the tool's output.
+    const rssFile = join(WORK, `${peer.id}-rss.txt`);
+    const timed = spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0;
     const peerRuns = [];
-    for (let i = 0; i < Math.max(1, Math.min(runs, 2)); i++) peerRuns.push(runOnce(opts[peer.id], args, { cwd }));
+    for (let i = 0; i < Math.max(1, Math.min(runs, 2)); i++) {
+      const r = timed ? runOnce('/usr/bin/time', ['-f', '%M', '-o', rssFile, opts[peer.id], ...args], { cwd }) : runOnce(opts[peer.id], args, { cwd });
+      r.rssMb = timed ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024 : NaN;
+      peerRuns.push(r);
+    }
+    rmSync(rssFile, { force: true });
     const best = peerRuns.reduce((a, b) => (b.wall < a.wall ? b : a));
+    const rssMb = Math.max(...peerRuns.map((r) => r.rssMb));
     let leaks = null;
     try {
       leaks = peer.leaks(best, report);
     } catch {
       // no report: its exit code and stderr say why
     }
-    const rss = spawnSync('/usr/bin/time', ['-f', '%M', opts[peer.id], ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     rmSync(report, { force: true });
-    const rssMb = Number(rss.stderr?.trim().split('\n').pop()) / 1024;
     if (!leaks) {
       say(`- ${peer.id} ${version} (\`${peer.shown(target)}\`): exit ${best.code}, no report (${best.stderr.trim().split('\n').pop()?.slice(0, 200)})`);
       continue;
