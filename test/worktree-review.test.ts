@@ -61,6 +61,16 @@ const binary = (s: string) => Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46
 type Name = string | Buffer;
 const bytes = (p: Name) => (typeof p === 'string' ? Buffer.from(p) : p);
 const absOf = (dir: string, p: Name) => Buffer.concat([Buffer.from(`${dir}/`), bytes(p)]);
+/** A repository at `dir/name` holding `file` with a token; its one commit holds the file when `committed`. */
+function repoInside(dir: string, name: string, file: string, secret: string, committed: boolean): void {
+  const inner = join(dir, name);
+  mkdirSync(inner);
+  gitIn(inner, ['init', '-q', '-b', 'main']);
+  writeFileSync(join(inner, file), `POSTMARK_SERVER_TOKEN=${secret}\n`);
+  if (committed) gitIn(inner, ['add', '-A']);
+  gitIn(inner, ['commit', '-q', '--allow-empty', '-m', name]);
+}
+
 function put(dir: string, p: Name, content: string | Buffer) {
   const abs = absOf(dir, p);
   const slash = abs.lastIndexOf(0x2f);
@@ -159,12 +169,7 @@ function buildCase(r: Random): Case {
   }
   if (r.chance(0.3)) {
     // A gitlink: a repository inside, added as a commit, its files never read.
-    const sub = join(dir, 'sub');
-    mkdirSync(sub);
-    gitIn(sub, ['init', '-q', '-b', 'main']);
-    writeFileSync(join(sub, 'mail.env'), `POSTMARK_SERVER_TOKEN=${token(r)}\n`);
-    gitIn(sub, ['add', '-A']);
-    gitIn(sub, ['commit', '-q', '-m', 'sub']);
+    repoInside(dir, 'sub', 'mail.env', token(r), true);
     did.push('gitlink sub/');
   }
   // Some extra untracked files carry the link targets and the nested repository below; the
@@ -288,11 +293,7 @@ function buildCase(r: Random): Case {
   }
   if (r.chance(0.4)) {
     // A repository inside that is no submodule: `git add -A` adds it as a gitlink.
-    const nested = join(dir, 'nested');
-    mkdirSync(nested);
-    gitIn(nested, ['init', '-q', '-b', 'main']);
-    writeFileSync(join(nested, '.env'), `POSTMARK_SERVER_TOKEN=${token(r)}\n`);
-    gitIn(nested, ['commit', '-q', '--allow-empty', '-m', 'nested']);
+    repoInside(dir, 'nested', '.env', token(r), false);
     did.push('nested repository nested/');
   }
   let config: string | null = null;
