@@ -35,7 +35,7 @@ export interface Tips {
   annotated?: Array<{ ref: string; tag: string; commit: string | null }>;
 }
 
-/** `top`: the scan's root (history.ts's); when given, other worktrees' detached HEADs are named too. */
+/** `top`: a whole-history scan's root; when given, other worktrees' detached HEADs are named too (`--all` walks them). */
 export async function readTips(cwd: string, top?: string): Promise<Tips> {
   const [listed, h, heads] = await Promise.all([refTargets(cwd), gitRaw(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], cwd), top === undefined ? [] : otherWorktreeHeads(cwd, top)]);
   const byCommit = new Map<string, string[]>();

@@ -81,8 +81,10 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
   const mode = opts.range !== undefined || opts.revs !== undefined ? 'range' : 'history';
   const root = opts.root ?? (await historyRoot(opts.cwd, `--${mode}`));
-  // Whether the clone is shallow matters to every walk but a push gate's (explicit revs).
-  const [tips, shallow] = await Promise.all([readTips(opts.cwd, root), opts.revs === undefined ? isShallow(opts.cwd) : false]);
+  // Whether the clone is shallow matters to every walk but a push gate's (explicit revs). Other
+  // worktrees' HEADs are walked, so named as holders, only by a whole history (`--all`).
+  const whole = opts.revs === undefined && opts.range === undefined;
+  const [tips, shallow] = await Promise.all([readTips(opts.cwd, whole ? root : undefined), opts.revs === undefined ? isShallow(opts.cwd) : false]);
   const notes: string[] = [];
   let walk: WalkSpec;
   let tagRange: TagRange | undefined;
