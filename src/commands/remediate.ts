@@ -224,7 +224,7 @@ function leftAlone(leaks: Leaks, result: ScanResult): string[] {
   if (leaks.suppressed) notes.push(`${count(leaks.suppressed, 'suppressed finding')} (secret-guard:allow, .secret-guard-ignore) left out, and left in history; unsuppress any that is a live credential.`);
   if (leaks.reviewFiles.length) notes.push(`Committed files that often hold secrets, left in history (review them; see ROTATION.md): ${leaks.reviewFiles.map((f) => shownPath(f.path)).join(', ')}.`);
   const s = result.stats.skipped;
-  if (s.tooLarge) notes.push(`warning: ${count(s.tooLarge, 'file version')} over --max-file-size not read: a secret in them is not in these files. Rerun with a larger --max-file-size.`);
+  // Files over --max-file-size are named on stderr with what to do (run, above), not again here.
   // ignorePaths is the user's own choice, but a file it skips may hold a live token that no file
   // here names: say so rather than let "nothing to rotate" stand alone.
   if (s.ignoredByConfig) notes.push(`${count(s.ignoredByConfig, 'file version')} under ignorePaths not read: a secret in them is not in these files. Run remediate with --no-config to read them too.`);
