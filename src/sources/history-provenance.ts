@@ -4,11 +4,11 @@
  * first; what a blob holds comes from the caller's `Contents`, so no git and no I/O here.
  *
  * A secret is introduced at P when the new blob at P holds it and the old side of the diff (the
- * rename source, for a rename) does not, nor, for a merge, another parent at P. A commit's state is its first parent's state plus its
- * diff, restricted to the paths that hold a leak: a persistent map, so a child shares all but
- * what its diff changed. That is exact because a parent always comes before its children. A
- * state is dropped once all of the commit's children have been seen, except at ref tips and the
- * head, which are matched to leaks at the end.
+ * rename source, for a rename) does not, nor, for a merge, another parent at P. A commit's state
+ * is its first parent's state plus its diff, restricted to the paths that hold a leak: a
+ * persistent map, so a child shares all but what its diff changed. That is exact because a
+ * parent always comes before its children. A state is dropped once all of the commit's children
+ * have been seen, except at ref tips and the head, which are matched to leaks at the end.
  *
  * Holder counts cost what changes, not commits x leaks: each commit records the leaks whose
  * presence its diff switched on or off, against its first parent's state. The commits holding a

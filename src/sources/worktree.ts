@@ -1,8 +1,9 @@
 /**
  * The files git would commit: tracked plus untracked-and-not-ignored, as they are on disk, and
  * as the index holds them where git does not look at the disk (skip-worktree: a sparse checkout;
- * assume-unchanged). Outside a repository, every file under the given paths. Links are never followed (git stores
- * a link's target as text; the target, if it is in the repository, is scanned on its own).
+ * assume-unchanged). Outside a repository, every file under the given paths. Links are never
+ * followed (git stores a link's target as text; the target, if it is in the repository, is
+ * scanned on its own).
  *
  * Speed (measured by `npm run bench`): the two git listings run at once and the tracked files
  * are read while git still walks the tree for untracked ones; a large tree is read by the main
