@@ -30,7 +30,7 @@ import type { Finding } from '../src/core/types.js';
 import { scanContent } from '../src/scan/content.js';
 import { keywordGate } from '../src/sources/gate.js';
 import { cliAsync } from './helpers/cli-async.js';
-import { seeded, type Random } from './helpers/random.js';
+import { seeded, seededToken, type Random } from './helpers/random.js';
 import { cleanupAll, makeRepo, tempDir, type Files } from './helpers/repo.js';
 import { ruleSpecs } from './helpers/rules.mjs';
 
@@ -40,7 +40,7 @@ const BUILTIN = compileRules(ruleSpecs());
 /** The gate's window (FOLD_WINDOW in gate.ts). */
 const W = 64 * 1024;
 
-const uuid = (r: Random) => `${r.hex(8)}-${r.hex(4)}-4${r.hex(3)}-a${r.hex(3)}-${r.hex(12)}`;
+const uuid = seededToken;
 const word = (r: Random) => r.pick(['postmark', 'POSTMARK', 'Postmark', 'PostMark', 'pOSTMARk']);
 
 /** Postmark contexts a rule reports, each with a fresh token. */

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
-import { seeded, type Random } from './helpers/random.js';
+import { seeded, seededToken, type Random } from './helpers/random.js';
 import type { HistoryFinding, JsonReport } from './helpers/report.js';
 
 afterAll(cleanupAll);
@@ -70,7 +70,7 @@ interface Kind {
   flip: [RegExp, string];
 }
 
-const uuid = (r: Random) => `${r.hex(8)}-${r.hex(4)}-4${r.hex(3)}-a${r.hex(3)}-${r.hex(12)}`;
+const uuid = seededToken;
 
 const KINDS: Kind[] = [
   {

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
-import { runSeed, seeded, type Random } from './helpers/random.js';
+import { runSeed, seeded, seededToken, type Random } from './helpers/random.js';
 import type { HistoryFinding, JsonReport } from './helpers/report.js';
 
 // KEEP=1 keeps the repositories, to look at a failing case (its folder is in the message).
@@ -33,7 +33,7 @@ afterAll(() => {
 });
 
 /** A synthetic token of fakeToken()'s shape, drawn from the case's generator so a seed replays. */
-const token = (r: Random) => `${r.hex(8)}-${r.hex(4)}-4${r.hex(3)}-a${r.hex(3)}-${r.hex(12)}`;
+const token = seededToken;
 
 const utf16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
 

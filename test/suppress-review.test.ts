@@ -31,7 +31,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSy
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from './helpers/cli.js';
-import { runSeed, seeded, type Random } from './helpers/random.js';
+import { runSeed, seeded, seededToken, type Random } from './helpers/random.js';
 import { cleanupAll, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 import type { JsonReport } from './helpers/report.js';
 
@@ -64,7 +64,7 @@ interface Template {
   secret: (r: Random) => string;
 }
 
-const token = (r: Random) => `${r.hex(8)}-${r.hex(4)}-4${r.hex(3)}-a${r.hex(3)}-${r.hex(12)}`;
+const token = seededToken;
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 const TEMPLATES: Template[] = [

@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { EXAMPLE_TOKEN, EXAMPLES } from './helpers/leak-examples.js';
-import { runSeed, seeded, type Random } from './helpers/random.js';
+import { runSeed, seeded, seededToken, type Random } from './helpers/random.js';
 import { cleanupAll, gitIn, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 import type { JsonReport } from './helpers/report.js';
 
@@ -38,7 +38,7 @@ afterAll(() => {
   if (!process.env.KEEP) cleanupAll();
 });
 
-const token = (r: Random) => `${r.hex(8)}-${r.hex(4)}-4${r.hex(3)}-a${r.hex(3)}-${r.hex(12)}`;
+const token = seededToken;
 const LEAKS = EXAMPLES.filter((e) => !e.path.startsWith('<'));
 const leak = (r: Random, t: string) => {
   const ex = r.pick(LEAKS);

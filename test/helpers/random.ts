@@ -36,6 +36,9 @@ export function seeded(seed: number): Random {
   };
 }
 
+/** A synthetic token drawn from `r`: UUID-shaped (version 4), never real. */
+export const seededToken = (r: Random): string => `${r.hex(8)}-${r.hex(4)}-4${r.hex(3)}-a${r.hex(3)}-${r.hex(12)}`;
+
 /** `n` pieces drawn from `alphabet` (its characters, or the strings given), joined: noise for property tests. */
 export function noise(alphabet: string | readonly string[], n: number, seed: number): string {
   const r = seeded(seed);
