@@ -339,6 +339,8 @@ const isDotenv = (p: string) => {
 class Oracle {
   private readonly trees = new Map<string, Found>();
   private readonly paths = new Map<string, string[]>();
+  /** Tree-ish → tree id: a commit's tree never changes, and no ref moves while a case is checked. */
+  private readonly ids = new Map<string, string>();
   constructor(
     private readonly dir: string,
     private readonly seed: number,
@@ -346,7 +348,8 @@ class Oracle {
 
   /** What the tree (of a commit, or a tree id) holds. */
   tree(treeish: string): Found {
-    const tree = gitIn(this.dir, ['rev-parse', `${treeish}^{tree}`]).trim();
+    let tree = this.ids.get(treeish);
+    if (tree === undefined) this.ids.set(treeish, (tree = gitIn(this.dir, ['rev-parse', `${treeish}^{tree}`]).trim()));
     let found = this.trees.get(tree);
     if (found) return found;
     const out = tempDir('sg-tree-');
