@@ -25,9 +25,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const home = tempDir('sg-pc-home-');
 const ENV: NodeJS.ProcessEnv = {
   // npm's own variables from an enclosing `npm test` (prefixes, user config) must not reach the
-  // npm that pre-commit runs; only the download cache is shared, to save the network.
+  // npm that pre-commit runs; only the download cache is shared, to save the network, and taken
+  // as it is when it holds a package (as package-install.test.ts's --prefer-offline does).
   ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
   npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
+  npm_config_prefer_offline: 'true',
   HOME: home,
   PRE_COMMIT_HOME: tempDir('sg-pc-cache-'),
   PRE_COMMIT_COLOR: 'never',
