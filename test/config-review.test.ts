@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.js';
+import { cli, cliBin } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -51,13 +51,17 @@ const CASES: Array<[string, string, string | Buffer, 0 | 1 | 2, RegExp?]> = [
   ['JSON with a comment', '.secret-guard.json', '{"disabledRules": ["dotenv-not-ignored"]} // off\n', 2, /not valid JSON: Unexpected non-whitespace character after JSON \(line 1, column 43\)/],
   ['CRLF', '.secret-guard.yml', 'disabledRules:\r\n  - dotenv-not-ignored\r\n', 0],
   ['a byte-order mark', '.secret-guard.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"disabledRules": ["dotenv-not-ignored"]}')]), 0],
+  ['JSON nested 100,000 deep (the repeated-key check walks it without recursion)', '.secret-guard.json', `{"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 2, /`x` is not a known key/],
+  ['YAML nested 100,000 deep', '.secret-guard.yml', `x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 2, /not valid YAML/],
   ['over 1 MiB', '.secret-guard.json', `{"disabledRules": ["dotenv-not-ignored"]}${' '.repeat(1024 * 1024)}`, 2, /over the 1 MiB limit for settings files/],
 ];
 
 describe('a config reads as its reader reads it, or is exit 2 naming the problem', () => {
   it.each(CASES)('%s', (_name, file, text, code, message) => {
     const repo = makeRepo({ files: { '.env': 'A=1\n', [file]: text } });
-    const r = cli(['scan'], repo.dir);
+    // The deep ones through bin/, as a user runs them: the test suite's in-process host has a
+    // stack of its own.
+    const r = (/nested/.test(_name) ? cliBin : cli)(['scan'], repo.dir);
     expect(r.stderr).not.toMatch(/internal error|Warning:/);
     expect(r.code).toBe(code);
     if (message) expect(r.stderr).toMatch(message);

@@ -3,7 +3,8 @@
  * long-lived tool calls it: a seeded differential. Each run builds a few real repositories with
  * random contents (tokens in the shapes the rules find, clean look-alikes, a file over a size
  * limit with a keyword in it, a config of a random kind, a broken one included, a branch for a
- * range, staged and untracked files) and draws scans of them with random options in every mode.
+ * range, staged and untracked files; one of them with 2,100 files, which the working-tree scan
+ * shares with a worker thread) and draws scans of them with random options in every mode.
  *
  * One node process (a scratch script importing the package by its path) runs each scan alone, one
  * after another (a failed scan followed by the next), then all of them at once in one
@@ -74,9 +75,11 @@ interface Built {
   tokens: string[];
 }
 
-function buildRepo(r: Random): Built {
+function buildRepo(r: Random, large: boolean): Built {
   const tokens: string[] = [];
   const files: Record<string, string> = { 'README.md': '# app\n' };
+  // Over 2,000 files: the working-tree scan reads them on a worker thread as well as the main one.
+  if (large) for (let i = 0; i < 2100; i++) files[`vendor/m${Math.floor(i / 100)}/f${i}.txt`] = i % 300 === 7 ? `POSTMARK_SERVER_TOKEN=${(tokens[tokens.length] = seededToken(r))}\n` : `line ${r.hex(8)}\n`;
   const add = (into: Record<string, string>) => {
     const t = seededToken(r);
     tokens.push(t);
@@ -210,7 +213,7 @@ describe('the library, alone, concurrently and against the CLI (seeded)', () => 
   it('gives each scan what the CLI gives, whatever runs beside it', async () => {
     const seed = runSeed();
     const r = seeded(seed);
-    const repos = Array.from({ length: 4 }, () => buildRepo(r));
+    const repos = Array.from({ length: 4 }, (_, i) => buildRepo(r, i === 0));
     const drawn = Array.from({ length: 10 }, () => {
       const built = r.pick(repos);
       return { built, ...drawOptions(r, built.repo) };

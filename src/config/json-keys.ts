@@ -13,51 +13,48 @@ export interface RepeatedKey {
   line: number;
 }
 
+/** One pass with a stack of its own: a config of 100,000 nested lists must not overflow the call stack. */
 export function repeatedJsonKey(text: string): RepeatedKey | undefined {
-  let i = 0;
+  const frames: Array<{ keys: Set<string> | null; named: boolean }> = [];
   const path: KeyPath = [];
-  const ws = () => {
-    while (i < text.length && ' \t\n\r\uFEFF'.includes(text[i]!)) i++;
-  };
-  const str = (): string => {
-    const start = i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    i++;
-    // Escapes decoded: "a" and "\u0061" are the same key to JSON.parse.
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  const value = (): RepeatedKey | undefined => {
-    ws();
-    const open = text[i];
-    if (open === '"') {
-      str();
-      return undefined;
-    }
-    if (open !== '{' && open !== '[') {
-      while (i < text.length && !',]} \t\n\r'.includes(text[i]!)) i++;
-      return undefined;
-    }
-    const close = open === '{' ? '}' : ']';
-    const keys = new Set<string>();
-    i++;
-    for (let n = 0; (ws(), i < text.length && text[i] !== close); n++) {
-      if (open === '{') {
-        const at = i;
-        const key = str();
-        if (keys.has(key)) return { path: [...path, key], line: text.slice(0, at).split('\n').length };
-        keys.add(key);
-        ws();
-        i++; // the colon
-        path.push(key);
-      } else path.push(n);
-      const inner = value();
-      if (inner) return inner;
-      path.pop();
-      ws();
-      if (text[i] === ',') i++;
+  let keyNext = false;
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    if (c === '"') {
+      const start = i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      if (!keyNext) continue;
+      // Escapes decoded: "a" and "\u0061" are the same key to JSON.parse.
+      const key = JSON.parse(text.slice(start, i)) as string;
+      const frame = frames[frames.length - 1]!;
+      if (frame.keys!.has(key)) return { path: [...path, key], line: text.slice(0, start).split('\n').length };
+      frame.keys!.add(key);
+      frame.named = true;
+      path.push(key);
+      keyNext = false;
+      continue;
     }
     i++;
-    return undefined;
-  };
-  return value();
+    if (c === '{') {
+      frames.push({ keys: new Set(), named: false });
+      keyNext = true;
+    } else if (c === '[') {
+      frames.push({ keys: null, named: false });
+      path.push(0);
+    } else if (c === '}' || c === ']') {
+      const frame = frames.pop()!;
+      if (frame.keys === null || frame.named) path.pop();
+      keyNext = false;
+    } else if (c === ',') {
+      const frame = frames[frames.length - 1]!;
+      if (frame.keys === null) path.push((path.pop() as number) + 1);
+      else {
+        path.pop();
+        frame.named = false;
+        keyNext = true;
+      }
+    }
+  }
+  return undefined;
 }
