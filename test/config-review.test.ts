@@ -31,6 +31,7 @@ const CASES: Array<[string, string, string | Buffer, 0 | 1 | 2, RegExp?]> = [
   ['YAML: !!binary (refused before too, as "not a list of rule ids")', '.secret-guard.yml', 'disabledRules: [!!binary ZG90ZW52LW5vdC1pZ25vcmVk]\n', 2, /`disabledRules\[0\]` is a YAML binary value/],
   ['YAML: .nan for maxFileSize', '.secret-guard.yml', 'maxFileSize: .nan\n', 2, /`maxFileSize` is a YAML NaN/],
   ['a fraction of a byte (0.5 read as 0, while "0.5" was refused)', '.secret-guard.json', '{"maxFileSize": 0.5}', 2, /`maxFileSize` must be a size/],
+  ['UTF-16 (Windows PowerShell\'s >): "not an object"', '.secret-guard.yml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('disabledRules: [dotenv-not-ignored]\n', 'utf16le')]), 2, /\.secret-guard\.yml is UTF-16 text, so it was not read\nSave it as UTF-8/],
   // Already decided well: kept as they are.
   ['YAML: a key given twice', '.secret-guard.yml', 'disabledRules: [dotenv-not-ignored]\ndisabledRules: []\n', 2, /not valid YAML: Map keys must be unique/],
   ['YAML: two documents', '.secret-guard.yml', 'disabledRules: [dotenv-not-ignored]\n---\ndisabledRules: []\n', 2, /not valid YAML: Source contains multiple documents/],
@@ -73,6 +74,28 @@ describe('a config reads as its reader reads it, or is exit 2 naming the problem
     repo.commit({ 'deploy/prod.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
     const r = cli(['scan', '--range', 'main..feature'], repo.dir);
     expect(r.stderr).toMatch(/[0-9a-f]{12}:\.secret-guard\.json:1: `failOn` is given twice/);
+    expect(r.code).toBe(2);
+  });
+
+  it('a settings file that is not UTF-8 is refused: a Latin-1 glob that takes back a folder took back nothing', () => {
+    const t = fakeToken();
+    const repo = makeRepo({ files: { 'docs/café/prod.env': `POSTMARK_SERVER_TOKEN=${t}\n`, '.secret-guard.json': Buffer.from('{"ignorePaths": ["docs/**", "!docs/café/**"]}', 'latin1') } });
+    const r = cli(['scan'], repo.dir);
+    expect(r.stderr).toMatch(/\.secret-guard\.json is not UTF-8 text, so it was not read/);
+    expect(r.code).toBe(2);
+    // The same in UTF-8 reads the folder.
+    repo.write({ '.secret-guard.json': '{"ignorePaths": ["docs/**", "!docs/café/**"]}' });
+    expect(cli(['scan', '--format', 'json'], repo.dir).stdout).toContain('docs/café/prod.env');
+  });
+
+  it('an ignore file saved as UTF-16, in the checkout and at a range\'s base', () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('# reviewed\n', 'utf16le')]);
+    const repo = makeRepo({ files: { '.secret-guard-ignore': utf16, 'README.md': 'x\n' } });
+    expect(cli(['scan'], repo.dir).stderr).toMatch(/ignore file .*\.secret-guard-ignore is UTF-16 text/);
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit({ 'deploy/prod.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+    const r = cli(['scan', '--range', 'main..feature'], repo.dir);
+    expect(r.stderr).toMatch(/[0-9a-f]{12}:\.secret-guard-ignore is UTF-16 text/);
     expect(r.code).toBe(2);
   });
 
