@@ -77,6 +77,22 @@ describe('a config reads as its reader reads it, or is exit 2 naming the problem
     expect(r.code).toBe(2);
   });
 
+  it('two configs side by side are refused: one was read, the other ignored in silence', () => {
+    const repo = makeRepo({ files: { '.secret-guard.json': '{"failOn": "none"}', '.secret-guard.yml': 'failOn: error\n', 'deploy/prod.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const r = cli(['scan'], join(repo.dir, 'deploy'));
+    expect(r.stderr).toMatch(/\.secret-guard\.json and \.secret-guard\.yml are both in .*, and only one config is read\nMerge them/);
+    expect(r.code).toBe(2);
+    // At a range's base too (the base's settings are the range's).
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit({ 'more.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+    const range = cli(['scan', '--range', 'main..feature'], repo.dir);
+    expect(range.stderr).toMatch(/are both in the base commit [0-9a-f]{12}/);
+    expect(range.code).toBe(2);
+    // One of them: read.
+    repo.write({ '.secret-guard.json': null });
+    expect(cli(['scan'], repo.dir).code).toBe(1);
+  });
+
   it('a settings file that is not UTF-8 is refused: a Latin-1 glob that takes back a folder took back nothing', () => {
     const t = fakeToken();
     const repo = makeRepo({ files: { 'docs/café/prod.env': `POSTMARK_SERVER_TOKEN=${t}\n`, '.secret-guard.json': Buffer.from('{"ignorePaths": ["docs/**", "!docs/café/**"]}', 'latin1') } });

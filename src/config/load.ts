@@ -66,12 +66,19 @@ export const EMPTY_CONFIG: Config = { ignorePaths: [], disabledRules: [], severi
 function findConfig(cwd: string, stopAt: string | null): string | undefined {
   const top = stopAt === null ? resolve(cwd) : resolve(stopAt);
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    for (const name of CONFIG_NAMES) {
-      const p = join(dir, name);
-      if (present(p)) return p;
-    }
+    const found = CONFIG_NAMES.map((name) => join(dir, name)).filter(present);
+    if (found.length > 1) twoConfigs(found.map((p) => basename(p)), dir);
+    if (found.length) return found[0];
     if (dir === top || dirname(dir) === dir || !isUnder(dir, top)) return undefined;
   }
+}
+
+/**
+ * Two configs side by side (`.secret-guard.json` and `.secret-guard.yml`): one was read and the
+ * other ignored in silence, so whoever edits the other one sees settings that do nothing.
+ */
+function twoConfigs(names: string[], where: string): never {
+  throw new ConfigError(`${names.join(' and ')} are both in ${where}, and only one config is read`, 'Merge them into one file and delete the other.');
 }
 
 /** Anything at all under that name, a link or a FIFO included: the reader refuses those, loudly. */
@@ -376,7 +383,9 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
     paths = [rel];
   }
   const [atBase, atHead] = await Promise.all([treeEntries(o.root, o.commit, paths), treeEntries(o.root, o.head, paths)]);
-  const name = paths.find((p) => atBase.has(p));
+  const atBaseNames = paths.filter((p) => atBase.has(p));
+  if (atBaseNames.length > 1) twoConfigs(atBaseNames, `the base commit ${o.commit.slice(0, 12)}`);
+  const name = atBaseNames[0];
   const headName = paths.find((p) => atHead.has(p));
   const notes: string[] = [];
   if (name !== headName || (name && atBase.get(name)!.sha !== atHead.get(name)!.sha)) {
