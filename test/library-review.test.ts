@@ -144,12 +144,18 @@ function drawOptions(r: Random, repo: Repo): { options: Options; flags: string[]
   if (r.chance(0.25)) {
     options.config = false;
     flags.push('--no-config');
+  } else if (r.chance(0.2)) {
+    // A config of the caller's own, outside the repository.
+    const file = join(tempDir('sg-libcfg-'), r.pick(['ci.json', 'ci.yml']));
+    writeFileSync(file, file.endsWith('.json') ? JSON.stringify({ failOn: 'warning', ignorePaths: ['src/**'] }) : 'disabledRules: [postmark-server-token]\n');
+    options.config = file;
+    flags.push('--config', file);
   }
   if (r.chance(0.3)) {
     options.showSecrets = true;
     flags.push('--show-secrets');
   }
-  if (mode !== 'worktree' && mode !== 'staged' && r.chance(0.4)) {
+  if (mode !== 'staged' && r.chance(0.4)) {
     options.threads = r.pick([1, 2]);
     flags.push('--threads', String(options.threads));
   }
