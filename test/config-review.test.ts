@@ -5,11 +5,12 @@
  * a TOML or YAML config). Every case runs a real scan of a repository holding a tracked `.env`
  * (dotenv-not-ignored, severity error): the verdict shows which settings were applied.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, cliBin } from './helpers/cli.js';
-import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
+import { cleanupAll, fakeToken, GIT_IDENTITY, makeRepo, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -92,6 +93,18 @@ describe('a config reads as its reader reads it, or is exit 2 naming the problem
     // One of them: read.
     repo.write({ '.secret-guard.json': null });
     expect(cli(['scan'], repo.dir).code).toBe(1);
+  });
+
+  it("two server configs in a bare repository's git directory refuse the push (pre-receive)", () => {
+    const server = makeRepo({ bare: true }).dir;
+    expect(cli(['install', '--hook', 'pre-receive'], server, { HOME: server }).code).toBe(0);
+    writeFileSync(join(server, 'secret-guard.json'), '{"failOn": "none"}');
+    writeFileSync(join(server, 'secret-guard.yml'), 'failOn: error\n');
+    const client = makeRepo({ files: { 'deploy/prod.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    client.git('remote', 'add', 'origin', server);
+    const push = spawnSync('git', ['push', 'origin', 'main'], { cwd: client.dir, env: { ...process.env, ...GIT_IDENTITY, HOME: client.dir }, encoding: 'utf8' });
+    expect(push.stderr).toMatch(/secret-guard\.json and secret-guard\.yml are both in .*, and only one config is read/);
+    expect(push.status).not.toBe(0);
   });
 
   it('a settings file that is not UTF-8 is refused: a Latin-1 glob that takes back a folder took back nothing', () => {

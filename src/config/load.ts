@@ -77,7 +77,7 @@ function findConfig(cwd: string, stopAt: string | null): string | undefined {
  * Two configs side by side (`.secret-guard.json` and `.secret-guard.yml`): one was read and the
  * other ignored in silence, so whoever edits the other one sees settings that do nothing.
  */
-function twoConfigs(names: string[], where: string): never {
+export function twoConfigs(names: string[], where: string): never {
   throw new ConfigError(`${names.join(' and ')} are both in ${where}, and only one config is read`, 'Merge them into one file and delete the other.');
 }
 
