@@ -5,6 +5,9 @@
  * never exits; a scan that could not read everything rejects with one of the typed errors below
  * (each `exitCode` 2, as the CLI would exit).
  */
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Args } from './cli/context.js';
 import { FAIL_ON, type FailOn, type Severity } from './core/types.js';
 import { EXIT, IncompleteScanError, redactSecrets, SecretGuardError, UsageError } from './errors.js';
@@ -83,12 +86,53 @@ export interface ScanStats {
 export interface ScanReport {
   /** 0: everything read, nothing at or above failOn; 1: findings. (2 is a rejection instead.) */
   exitCode: 0 | 1;
+  /**
+   * Files the scan did not read (over maxFileSize with a rule keyword in them). Non-zero only
+   * beside findings (exitCode 1: the CLI says "not read either" on stderr), or with
+   * onUnread 'accept'; otherwise the scan rejects with IncompleteScanError.
+   */
+  unread: { count: number; accepted: boolean; paths: string[] };
   mode: 'worktree' | 'files' | 'staged' | 'history' | 'range';
   findings: Finding[];
   /** Counts of suppressed findings by layer (`inline`, `ignore-file`, `baseline`). */
   suppressed: Record<string, number>;
   stats: ScanStats;
   notes: string[];
+}
+
+const OPTION_TYPES: Record<keyof ScanOptions, string> = {
+  cwd: 'string',
+  mode: 'string',
+  range: 'string',
+  paths: 'array',
+  config: 'string or false',
+  maxFileSize: 'number or string',
+  onUnread: 'string',
+  failOn: 'string',
+  baseline: 'string',
+  approveSuppressions: 'boolean',
+  threads: 'number',
+  allowShallow: 'boolean',
+  showSecrets: 'boolean',
+};
+
+/**
+ * Options a JavaScript caller misspelt or mistyped, refused: `{ dir: repo }` scanned the process's
+ * working directory instead of `repo`, and `approveSuppressions: 'false'` (a string) approved.
+ */
+function checkOptions(o: ScanOptions): void {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new UsageError('scan() takes an options object');
+  for (const [key, value] of Object.entries(o)) {
+    const want = OPTION_TYPES[key as keyof ScanOptions];
+    if (want === undefined) throw new UsageError(`unknown option ${JSON.stringify(key)} (known: ${Object.keys(OPTION_TYPES).join(', ')})`);
+    if (value === undefined) continue;
+    const ok =
+      want === 'array' ? Array.isArray(value) && value.every((p) => typeof p === 'string')
+      : want === 'string or false' ? typeof value === 'string' || value === false
+      : want === 'number or string' ? typeof value === 'number' || typeof value === 'string'
+      : typeof value === want;
+    if (!ok) throw new UsageError(`option ${key} must be ${want === 'array' ? 'an array of strings' : `a ${want}`}, not ${JSON.stringify(value) ?? typeof value}`);
+  }
 }
 
 /** The scan command's flags, from the options: the CLI and the library then run the same code. */
@@ -117,10 +161,64 @@ function argsOf(o: ScanOptions): Args {
   return args;
 }
 
+/** Variables with which git reads another repository, or another index, than the one at `cwd`. */
+const LOCATING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE'] as const;
+
+function gitAnswer(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((done) => execFile('git', args, { cwd, env, encoding: 'utf8' }, (err, stdout, stderr) => done(err ? `failed: ${stderr.trim()}` : stdout)));
+}
+
+/**
+ * The scan's git processes inherit this process's environment, and a long-lived process that runs
+ * in a git hook, alias or `rebase --exec` has GIT_DIR or GIT_INDEX_FILE set by git for the
+ * repository it started in: `scan({ cwd: other })` then read that repository's history or index
+ * and reported it as `other`'s (its own tokens, or none). Refused unless they name `cwd`'s own
+ * repository (a hook scanning its repository keeps them: `git commit -a` stages into another index).
+ */
+async function checkGitEnvironment(cwd: string): Promise<void> {
+  const set = LOCATING.filter((k) => process.env[k] !== undefined);
+  if (!set.length) return;
+  const clean = { ...process.env };
+  for (const k of LOCATING) delete clean[k];
+  const where = ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'];
+  const top = ['rev-parse', '--show-toplevel'];
+  const [dirs, cleanDirs, tree, cleanTree] = await Promise.all([gitAnswer(where, cwd, process.env), gitAnswer(where, cwd, clean), gitAnswer(top, cwd, process.env), gitAnswer(top, cwd, clean)]);
+  const refuse = (what: string) =>
+    new UsageError(
+      `this process's environment sets ${set.join(', ')} (${what}), so the scan would not read the repository at ${cwd}`,
+      `git sets these for hooks and aliases. Delete them from process.env before calling scan(), or scan the repository they name.`,
+    );
+  if (dirs !== cleanDirs || tree !== cleanTree) throw refuse('git would read another repository');
+  const index = process.env.GIT_INDEX_FILE;
+  if (index !== undefined && !dirs.startsWith('failed:')) {
+    const abs = resolve(cwd, index);
+    const inside = (dir: string) => {
+      const rel = relative(dir, abs);
+      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    };
+    if (!dirs.split('\n').filter(Boolean).some(inside)) throw refuse(`the index ${index} is not this repository's`);
+  }
+}
+
+/** A cwd that is not a folder: git could not start in it, and said git was not installed. */
+function checkCwd(cwd: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch (err) {
+    throw new UsageError(`cwd ${cwd} cannot be used: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'Pass the repository, or a folder in it, as cwd.');
+  }
+  if (!isDir) throw new UsageError(`cwd ${cwd} is not a folder`, 'Pass the repository, or a folder in it, as cwd.');
+}
+
 export async function scan(options: ScanOptions = {}): Promise<ScanReport> {
   try {
-    const cwd = options.cwd ?? process.cwd();
-    const { result, exitCode, unread } = await scanRepository(argsOf(options), { cwd });
+    checkOptions(options);
+    const args = argsOf(options);
+    const cwd = resolve(options.cwd ?? process.cwd());
+    checkCwd(cwd);
+    await checkGitEnvironment(cwd);
+    const { result, exitCode, unread } = await scanRepository(args, { cwd });
     if (exitCode === EXIT.error) {
       const paths = unreadPaths(result);
       throw new IncompleteScanError(
@@ -130,7 +228,15 @@ export async function scan(options: ScanOptions = {}): Promise<ScanReport> {
     }
     // The JSON reporter itself, so the findings are what `--format json` prints, field for field.
     const doc = JSON.parse(await jsonReport(result, { showSecrets: Boolean(options.showSecrets), color: false, verbose: true, quiet: false, toolVersion: toolVersion() })) as Omit<ScanReport, 'exitCode'>;
-    return { exitCode: exitCode as 0 | 1, mode: doc.mode, findings: doc.findings, suppressed: doc.suppressed, stats: doc.stats, notes: doc.notes };
+    return {
+      exitCode: exitCode as 0 | 1,
+      unread: { count: unread.count, accepted: unread.accepted, paths: unreadPaths(result) },
+      mode: doc.mode,
+      findings: doc.findings,
+      suppressed: doc.suppressed,
+      stats: doc.stats,
+      notes: doc.notes,
+    };
   } catch (err) {
     // As on the CLI's stderr: a message may echo what it was given (a range, a config key), and
     // that may be a secret.

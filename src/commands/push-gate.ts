@@ -11,10 +11,10 @@
  * on purpose (it is how a false positive is marked, visibly, in the code); the report counts it.
  */
 import { lstatSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError, UsageError } from '../errors.js';
-import { EMPTY_CONFIG, loadConfig, type Config } from '../config/load.js';
+import { EMPTY_CONFIG, loadConfig, twoConfigs, type Config } from '../config/load.js';
 import { compileRules, detect } from '../core/engine.js';
 import { TAG_MESSAGE_PATH, type FailOn, type Finding } from '../core/types.js';
 import { failing, sortFindings, withoutConfigExamples } from '../scan/passes.js';
@@ -57,8 +57,9 @@ async function serverConfig(choice: ReturnType<typeof configChoice>, repo: Repo,
   if (choice.noConfig) return EMPTY_CONFIG;
   if (choice.file) return loadConfig({ cwd, file: choice.file, repo });
   // Anything under the name counts, a dangling link included: the reader refuses it, loudly.
-  const file = SERVER_CONFIG_NAMES.map((n) => join(repo.gitDir, n)).find((f) => lstatSync(f, { throwIfNoEntry: false }));
-  return file ? loadConfig({ cwd, file, repo }) : EMPTY_CONFIG;
+  const found = SERVER_CONFIG_NAMES.map((n) => join(repo.gitDir, n)).filter((f) => lstatSync(f, { throwIfNoEntry: false }));
+  if (found.length > 1) twoConfigs(found.map((f) => basename(f)), repo.gitDir);
+  return found.length ? loadConfig({ cwd, file: found[0], repo }) : EMPTY_CONFIG;
 }
 
 async function stdinText(ctx: CliContext, gate: Gate): Promise<string> {

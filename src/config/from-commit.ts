@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { git } from '../sources/git.js';
 import { shownPath } from '../report/shown.js';
-import { checkTreeEntry, withoutBom, type TreeEntry } from './settings-file.js';
+import { checkTreeEntry, settingsText, type TreeEntry } from './settings-file.js';
 
 // Replace refs could put other content under a commit's object ids; pathspec magic in a
 // user-given baseline path could match another file.
@@ -33,8 +33,9 @@ export const atCommit = (commit: string, path: string) => `${commit.slice(0, 12)
 
 /** The entry's text, after the same refusals a file on disk gets (link, not a file, over 1 MiB). */
 export async function readEntry(root: string, commit: string, entry: TreeEntry, what: string): Promise<string> {
-  checkTreeEntry(entry, what, atCommit(commit, entry.path));
-  return withoutBom((await git([...GIT, 'cat-file', 'blob', entry.sha], root)).toString('utf8'));
+  const shown = atCommit(commit, entry.path);
+  checkTreeEntry(entry, what, shown);
+  return settingsText(await git([...GIT, 'cat-file', 'blob', entry.sha], root), what, shown);
 }
 
 /** The file at `path` in `commit`, or null when the commit has none there. */

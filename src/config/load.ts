@@ -66,12 +66,19 @@ export const EMPTY_CONFIG: Config = { ignorePaths: [], disabledRules: [], severi
 function findConfig(cwd: string, stopAt: string | null): string | undefined {
   const top = stopAt === null ? resolve(cwd) : resolve(stopAt);
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    for (const name of CONFIG_NAMES) {
-      const p = join(dir, name);
-      if (present(p)) return p;
-    }
+    const found = CONFIG_NAMES.map((name) => join(dir, name)).filter(present);
+    if (found.length > 1) twoConfigs(found.map((p) => basename(p)), dir);
+    if (found.length) return found[0];
     if (dir === top || dirname(dir) === dir || !isUnder(dir, top)) return undefined;
   }
+}
+
+/**
+ * Two configs side by side (`.secret-guard.json` and `.secret-guard.yml`): one was read and the
+ * other ignored in silence, so whoever edits the other one sees settings that do nothing.
+ */
+export function twoConfigs(names: string[], where: string): never {
+  throw new ConfigError(`${names.join(' and ')} are both in ${where}, and only one config is read`, 'Merge them into one file and delete the other.');
 }
 
 /** Anything at all under that name, a link or a FIFO included: the reader refuses those, loudly. */
@@ -108,19 +115,86 @@ interface Parsed {
 }
 
 async function parseText(text: string, file: string): Promise<Parsed> {
-  const { jsonLine, yamlLine } = await import('./locate.js');
-  if (/\.ya?ml$/i.test(file)) {
-    const { LineCounter, parseDocument } = await import('yaml');
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines });
-    if (doc.errors.length) throw new ConfigError(`${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-    return { raw: doc.toJS() ?? {}, lineOf: (path) => yamlLine(doc, lines, path) };
-  }
+  const { jsonLine } = await import('./locate.js');
+  if (/\.ya?ml$/i.test(file)) return parseYaml(text, file);
+  let raw: unknown;
   try {
-    return { raw: JSON.parse(text), lineOf: (path) => jsonLine(text, path) };
+    raw = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`${file} is not valid JSON: ${jsonProblem(text, (err as Error).message)}`);
   }
+  const { repeatedJsonKey } = await import('./json-keys.js');
+  const twice = repeatedJsonKey(text);
+  if (twice) throw new ConfigError(`${file}:${twice.line}: \`${await keyNameOf(twice.path)}\` is given twice; JSON would keep the last one silently, so say it once`);
+  return { raw, lineOf: (path) => jsonLine(text, path) };
+}
+
+const keyNameOf = async (path: KeyPath) => (await import('./validate.js')).keyName(path);
+
+/**
+ * YAML read as its reader reads it, or refused. The parser's errors (a key given twice, more than
+ * one document) were always refused; so now is what it only warned about and loaded anyway as
+ * something else: a tag it does not know (`!!js/function x`, `!custom x` load as the string `x`),
+ * an unknown directive. Typed values that are not JSON (`!!binary`, `!!set`, `!!omap`,
+ * `!!timestamp`: a Buffer, a Set, a Map, a Date) are refused where they stand, since the schema
+ * would read a Map as an empty object; a list or map used as a key (stringified, with a warning on
+ * the process's stderr) too; an alias that is missing, or that expands past the parser's limit
+ * (an alias bomb), is a config error rather than an internal one.
+ */
+async function parseYaml(text: string, file: string): Promise<Parsed> {
+  const { yamlLine } = await import('./locate.js');
+  const { LineCounter, parseDocument, visit, isScalar } = await import('yaml');
+  const lines = new LineCounter();
+  // logLevel error: the parser's warnings are turned into errors here, never printed by it.
+  const doc = parseDocument(text, { lineCounter: lines, logLevel: 'error' });
+  const where = (offset: number | undefined) => (offset === undefined ? '' : ` (line ${lines.linePos(offset).line})`);
+  if (doc.errors.length) throw new ConfigError(`${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.warnings.length) {
+    const w = doc.warnings[0]!;
+    throw new ConfigError(`${file} is not plain YAML: ${w.message.split(' at line ')[0]}${where(w.pos[0])}; settings take plain values (strings, numbers, lists, maps), so it was not read`);
+  }
+  let badKey: number | undefined | null = null;
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        badKey = (pair.key as { range?: [number] }).range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (badKey !== null) throw new ConfigError(`${file}${where(badKey)}: a key is a list, a map or an alias; settings keys are plain names, so it was not read`);
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // An alias to no anchor, or one that expands past the parser's alias limit.
+    throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const odd = notJson(raw ?? {}, []);
+  if (odd) throw new ConfigError(`${file}: \`${await keyNameOf(odd.path)}\` is a YAML ${odd.what}, not a plain value (a string, number, list or map), so it was not read`);
+  return { raw: raw ?? {}, lineOf: (path) => yamlLine(doc, lines, path) };
+}
+
+/** The first value that JSON has no form for, and what it is. */
+function notJson(v: unknown, path: KeyPath): { path: KeyPath; what: string } | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && !Number.isNaN(v))) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = notJson(v[i], [...path, i]);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const bad = notJson(x, [...path, k]);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  const what = typeof v === 'number' ? 'NaN' : v instanceof Uint8Array ? 'binary value (!!binary)' : v instanceof Set ? 'set (!!set)' : v instanceof Map ? 'ordered map or pairs (!!omap, !!pairs)' : v instanceof Date ? 'timestamp (!!timestamp)' : `value of type ${typeof v}`;
+  return { path, what };
 }
 
 /**
@@ -309,7 +383,9 @@ async function fromCommit(opts: LoadOptions, o: Extract<ConfigOrigin, { from: 'c
     paths = [rel];
   }
   const [atBase, atHead] = await Promise.all([treeEntries(o.root, o.commit, paths), treeEntries(o.root, o.head, paths)]);
-  const name = paths.find((p) => atBase.has(p));
+  const atBaseNames = paths.filter((p) => atBase.has(p));
+  if (atBaseNames.length > 1) twoConfigs(atBaseNames, `the base commit ${o.commit.slice(0, 12)}`);
+  const name = atBaseNames[0];
   const headName = paths.find((p) => atHead.has(p));
   const notes: string[] = [];
   if (name !== headName || (name && atBase.get(name)!.sha !== atHead.get(name)!.sha)) {

@@ -4,6 +4,7 @@
  * link (its target may be anywhere), a FIFO or a device (a read that never ends), or a file over
  * 1 MiB is refused before a byte of it is read, and no message ever quotes what it holds.
  */
+import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { shownPath } from '../report/shown.js';
@@ -72,7 +73,7 @@ export function readSettingsFile(file: string, what: string): string | null {
       n += r;
     }
     if (n > MAX_SETTINGS_FILE) tooLarge(what, shown, n);
-    return withoutBom(buf.subarray(0, n).toString('utf8'));
+    return settingsText(buf.subarray(0, n), what, shown);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`cannot read ${what} ${shown}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
@@ -87,6 +88,20 @@ export function readSettingsFile(file: string, what: string): string | null {
  * invisible character. Every settings file, from disk or from a commit, now reads alike.
  */
 export const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/**
+ * A settings file's bytes as text, or exit 2 when they are not UTF-8. Decoding anyway replaced
+ * what it could not read with U+FFFD: a file saved as UTF-16 (Windows PowerShell's `>`) was
+ * "not an object" or "not a fingerprint", and a Latin-1 glob such as `!docs/café/**` took back
+ * nothing, leaving the folder ignored.
+ */
+export function settingsText(buf: Buffer, what: string, shown: string): string {
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    throw new ConfigError(`${what} ${shown} is UTF-16 text, so it was not read`, 'Save it as UTF-8 (in PowerShell: Out-File -Encoding utf8, or Set-Content).');
+  }
+  if (!isUtf8(buf)) throw new ConfigError(`${what} ${shown} is not UTF-8 text, so it was not read`, 'Save it as UTF-8.');
+  return withoutBom(buf.toString('utf8'));
+}
 
 /** One entry of a commit's tree, as `git ls-tree -l` gives it. */
 export interface TreeEntry {

@@ -2,7 +2,8 @@ const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, 
 
 /** `5MB`, `512KiB`, `2000000` → bytes; null when it does not parse. */
 export function parseSize(value: string | number): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.floor(value) : null;
+  // Under one byte is no size: 0.5 was read as 0, while the string "0.5" was refused.
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 1 ? Math.floor(value) : null;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
   if (!m) return null;
   const unit = UNITS[m[2]!.toLowerCase()];

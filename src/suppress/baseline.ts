@@ -6,6 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { jsonProblem } from '../config/load.js';
+import { repeatedJsonKey } from '../config/json-keys.js';
 import { readSettingsFile } from '../config/settings-file.js';
 import type { Finding } from '../core/types.js';
 import { shownPath } from '../report/shown.js';
@@ -62,6 +63,10 @@ export function parseBaseline(text: string, shown: string): Set<string> {
   } catch (err) {
     throw new ConfigError(`baseline ${shown} is not valid JSON: ${jsonProblem(text, (err as Error).message)}`);
   }
+  // JSON.parse keeps the last of a key written twice: `"findings": [...]` then `"findings": []`
+  // would read as an empty baseline, and a reader sees the first.
+  const twice = repeatedJsonKey(text);
+  if (twice) throw new ConfigError(`baseline ${shown}:${twice.line}: \`${twice.path.join('.')}\` is given twice; JSON would keep the last one silently`);
   const list = (doc as { findings?: unknown } | null)?.findings;
   if ((doc as { version?: unknown } | null)?.version !== 1 || !Array.isArray(list)) throw new ConfigError(`baseline ${shown}: expected { "version": 1, "findings": [...] }`);
   return new Set(
