@@ -5,7 +5,6 @@
  * never exits; a scan that could not read everything rejects with one of the typed errors below
  * (each `exitCode` 2, as the CLI would exit).
  */
-import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Args } from './cli/context.js';
@@ -14,6 +13,7 @@ import { EXIT, IncompleteScanError, redactSecrets, SecretGuardError, UsageError 
 import { toolVersion } from './cli/version.js';
 import { jsonReport } from './report/json.js';
 import { scanRepository } from './scan/repository.js';
+import { gitRaw } from './sources/git.js';
 import { unreadPaths } from './scan/unread.js';
 
 export { ConfigError, EXIT, GitError, IncompleteScanError, SecretGuardError, UsageError } from './errors.js';
@@ -164,8 +164,10 @@ function argsOf(o: ScanOptions): Args {
 /** Variables with which git reads another repository, or another index, than the one at `cwd`. */
 const LOCATING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE'] as const;
 
-function gitAnswer(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((done) => execFile('git', args, { cwd, env, encoding: 'utf8' }, (err, stdout, stderr) => done(err ? `failed: ${stderr.trim()}` : stdout)));
+/** What git answers with `env`, or `failed: <its message>`: two answers are compared, never trusted alone. */
+async function gitAnswer(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const r = await gitRaw(args, cwd, undefined, env);
+  return r.code === 0 ? r.stdout.toString('utf8') : `failed: ${r.stderr.trim()}`;
 }
 
 /**

@@ -12,9 +12,10 @@ export interface GitResult {
   code: number;
 }
 
-export function gitRaw(args: string[], cwd: string, input?: string | Buffer): Promise<GitResult> {
+/** `env`: the whole environment git runs with (default: this process's). */
+export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env?: NodeJS.ProcessEnv): Promise<GitResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
