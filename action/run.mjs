@@ -6,11 +6,16 @@
  *
  * What is scanned, by event:
  * - pull_request / pull_request_target: base.sha..head.sha (the pull request's own commits);
- * - push: before..after; a new branch (before all zeros) or a force push whose old tip is not in
- *   the clone: the pushed commits not on the default branch (origin/<default>..after), or the
- *   whole history when the pushed branch is the default branch or origin/<default> is absent;
- *   a deleted branch (after all zeros): nothing;
- * - anything else (workflow_dispatch, schedule, ...): the whole history.
+ * - push: before..after, judged by before's settings. A previous tip the clone lacks (a force
+ *   push) is fetched from origin first (GitHub serves a force-pushed-over commit by its id). A new
+ *   branch (before all zeros), or a force push whose old tip stays out of reach: the pushed commits
+ *   not on the default branch (origin/<default>..after, by the default branch's settings). The
+ *   first push of the default branch (or any new branch with no origin/<default>): every commit it
+ *   holds, against an empty commit, so no settings of its own; a force push to the default branch
+ *   whose old tip cannot be had: exit 2 with what to do. Never the whole history with the pushed
+ *   commit's own .secret-guard.json and .secret-guard-ignore: the push would configure its check.
+ *   A deleted branch (after all zeros): nothing;
+ * - anything else (workflow_dispatch, schedule, ...): the whole history, by the checkout's settings.
  *
  * One scan writes every report: `format` to the log (annotations), the JSON report (the finding
  * count is read from it) and SARIF when `sarif` names a file (--json-output, --sarif-output); its
@@ -27,22 +32,65 @@ const ZERO = /^0+$/;
 
 const input = (name, fallback = '') => (process.env[`INPUT_${name.toUpperCase().replace(/-/g, '_')}`] ?? '').trim() || fallback;
 
-function git(cwd, args) {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+function git(cwd, args, env = {}) {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env } });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
 const hasCommit = (cwd, rev) => git(cwd, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]) !== null;
+const isShallow = (cwd) => git(cwd, ['rev-parse', '--is-shallow-repository']) === 'true';
 
-/** The commits a new (or force-pushed) branch brings: those not on the default branch. */
-function newBranch(cwd, payload, after, why) {
+/** A step the action cannot take: exit 2, with what to do. */
+export class Unreachable extends Error {
+  constructor(message, fix) {
+    super(`${message}\n${fix}`);
+  }
+}
+
+/**
+ * The previous tip of a force push, fetched from origin by its id when the clone lacks it. Not in
+ * a shallow clone: its history would come too, and the range would still cross the boundary.
+ */
+function fetchCommit(cwd, sha) {
+  if (isShallow(cwd) || git(cwd, ['remote', 'get-url', 'origin']) === null) return false;
+  git(cwd, ['fetch', '--no-tags', '--quiet', 'origin', sha]);
+  return hasCommit(cwd, sha);
+}
+
+/**
+ * A commit of the empty tree: the base of a branch that has nothing before it. Its settings are
+ * none (the defaults), as an empty repository's are; fixed identity and dates give the same id
+ * in every clone.
+ */
+function emptyCommit(cwd) {
+  const tree = spawnSync('git', ['hash-object', '-t', 'tree', '-w', '--stdin'], { cwd, input: '', encoding: 'utf8' });
+  const stamp = { GIT_AUTHOR_NAME: 'secret-guard', GIT_AUTHOR_EMAIL: 'secret-guard@localhost', GIT_AUTHOR_DATE: '1970-01-01T00:00:00Z' };
+  const commit = tree.status === 0 ? git(cwd, ['commit-tree', tree.stdout.trim(), '-m', 'secret-guard: an empty base'], { ...stamp, GIT_COMMITTER_NAME: stamp.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: stamp.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: stamp.GIT_AUTHOR_DATE }) : null;
+  if (!commit) throw new Unreachable('could not write the empty base commit into the clone', 'Check that the checkout is a writable git repository.');
+  return commit;
+}
+
+const FETCH_FIX = 'Check out with `fetch-depth: 0` (actions/checkout) and let the job reach origin, or fetch the previous tip before this step (`git fetch origin <sha>`); or set the `range` input.';
+
+/** A push with no previous tip in the clone: the commits not on the default branch, by its settings. */
+function newBranch(cwd, payload, after, why, before) {
   const main = payload.repository?.default_branch;
   const ref = payload.ref ?? '';
-  if (main && ref !== `refs/heads/${main}` && hasCommit(cwd, `refs/remotes/origin/${main}`)) {
+  const isMain = Boolean(main) && ref === `refs/heads/${main}`;
+  if (main && !isMain && hasCommit(cwd, `refs/remotes/origin/${main}`)) {
     return { args: ['--range', `origin/${main}..${after}`], range: `origin/${main}..${after}`, why: `${why}: the commits not on ${main}` };
   }
-  const reason = main && ref === `refs/heads/${main}` ? `it is the default branch` : `origin/${main ?? '<default branch>'} is not in the clone`;
-  return { args: ['--history'], range: 'history', why: `${why} and ${reason}: the whole history` };
+  const reason = isMain ? 'it is the default branch' : `origin/${main ?? '<default branch>'} is not in the clone`;
+  if (before) {
+    // The commits the push brings cannot be told from those the branch had, nor judged by its
+    // settings: the whole history by the pushed commit's own would let the push configure its check.
+    throw new Unreachable(
+      `cannot tell what the push to ${ref || 'the branch'} brings: its previous tip ${before.slice(0, 12)} is not in the clone and could not be fetched from origin, and ${reason}`,
+      FETCH_FIX,
+    );
+  }
+  const empty = emptyCommit(cwd);
+  return { args: ['--range', `${empty}..${after}`], range: `${empty}..${after}`, why: `${why} and ${reason}: every commit it holds, against an empty base (no settings of its own count)` };
 }
 
 /** What to scan: { args, range, why }, or null when there is nothing (a deleted branch). */
@@ -60,9 +108,10 @@ export function pickTarget(cwd, eventName, payload, explicit) {
     if (!after) throw new Error('the push payload has no "after" commit');
     if (ZERO.test(after)) return null;
     if (!before || ZERO.test(before)) return newBranch(cwd, payload, after, 'a new branch');
-    if (!hasCommit(cwd, before)) return newBranch(cwd, payload, after, `the previous tip ${before.slice(0, 12)} is not in the clone (a force push)`);
+    const fetched = !hasCommit(cwd, before) && fetchCommit(cwd, before);
+    if (!hasCommit(cwd, before)) return newBranch(cwd, payload, after, `the previous tip ${before.slice(0, 12)} is not in the clone (a force push)`, before);
     const range = `${before}..${after}`;
-    return { args: ['--range', range], range, why: 'the push' };
+    return { args: ['--range', range], range, why: fetched ? 'the push; its previous tip fetched from origin' : 'the push' };
   }
   return { args: ['--history'], range: 'history', why: `a ${eventName || 'manual'} run` };
 }
@@ -119,6 +168,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exitCode = main();
   } catch (e) {
     console.error(`secret-guard action: ${e instanceof Error ? e.message : String(e)}`);
+    output({ findings: '', report: '', sarif: '', range: '', 'exit-code': 2 });
     process.exitCode = 2;
   }
 }
