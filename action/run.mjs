@@ -6,6 +6,7 @@
  *
  * What is scanned, by event:
  * - pull_request / pull_request_target: base.sha..head.sha (the pull request's own commits);
+ * - merge_group (a merge queue): merge_group.base_sha..merge_group.head_sha;
  * - push: before..after, judged by before's settings. A previous tip the clone lacks (a force
  *   push) is fetched from origin first (GitHub serves a force-pushed-over commit by its id). A new
  *   branch (before all zeros), or a force push whose old tip stays out of reach: the pushed commits
@@ -52,7 +53,7 @@ export class Unreachable extends Error {
  * a shallow clone: its history would come too, and the range would still cross the boundary.
  */
 function fetchCommit(cwd, sha) {
-  if (isShallow(cwd) || git(cwd, ['remote', 'get-url', 'origin']) === null) return false;
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || isShallow(cwd) || git(cwd, ['remote', 'get-url', 'origin']) === null) return false;
   git(cwd, ['fetch', '--no-tags', '--quiet', 'origin', sha]);
   return hasCommit(cwd, sha);
 }
@@ -102,6 +103,14 @@ export function pickTarget(cwd, eventName, payload, explicit) {
     if (!pr?.base?.sha || !pr?.head?.sha) throw new Error(`the ${eventName} payload has no pull_request.base.sha/head.sha`);
     const range = `${pr.base.sha}..${pr.head.sha}`;
     return { args: ['--range', range], range, why: 'the pull request' };
+  }
+  if (eventName === 'merge_group') {
+    // A merge queue's commit, checked against the branch it merges into: as a whole history it
+    // was judged by its own settings, the pull request's changes to them included.
+    const group = payload.merge_group;
+    if (!group?.base_sha || !group?.head_sha) throw new Error('the merge_group payload has no merge_group.base_sha/head_sha');
+    const range = `${group.base_sha}..${group.head_sha}`;
+    return { args: ['--range', range], range, why: 'the merge queue' };
   }
   if (eventName === 'push') {
     const { before, after } = payload;

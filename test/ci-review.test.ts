@@ -8,7 +8,7 @@
  *
  * Each case builds a real bare "origin" and a developer's repository that pushes into it: a random
  * base history on main, then one event:
- * - pull request: a head branch of 1–4 commits (tokens added, removed, renamed, written with an
+ * - pull request (and its merge queue run, merge_group): a head branch of 1–4 commits (tokens added, removed, renamed, written with an
  *   inline allow, settings loosened by the branch itself; merges of main into it, a rebase onto
  *   main, a force push that rewrites earlier commits), main moved on meanwhile; origin gets
  *   refs/pull/1/head and refs/pull/1/merge as GitHub makes them;
@@ -363,6 +363,9 @@ function pullRequest(w: World, where: () => string): void {
   const label = `${where()}; pull request ${base.slice(0, 8)}..${head.slice(0, 8)}, checkout depth ${depth}`;
   const payload = { action: 'synchronize', number: 1, pull_request: { number: 1, base: { ref: 'main', sha: base }, head: { ref: 'feature', sha: head } }, repository: { default_branch: 'main' } };
   judge(w, runAction(ws, 'pull_request', payload, { GITHUB_SHA: merge, GITHUB_REF: 'refs/pull/1/merge', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'feature' }), want, label);
+  // A merge queue runs the check again on its merge of the pull request (merge_group).
+  const queue = { action: 'checks_requested', merge_group: { base_sha: base, base_ref: 'refs/heads/main', head_sha: merge, head_ref: 'refs/heads/gh-readonly-queue/main/pr-1-x' }, repository: { default_branch: 'main' } };
+  judge(w, { ...runAction(ws, 'merge_group', queue, { GITHUB_SHA: merge, GITHUB_REF: queue.merge_group.head_ref }), who: 'action (merge_group)' }, expectFor(w, revList(w, merge, `^${base}`), [], base, want.unreachable), label);
   judge(w, runExample('examples/github-actions.yml', fill(GITHUB_SCAN, { 'github.event.pull_request.base.sha': base, 'github.event.pull_request.head.sha': head }), ws, {}), want, label);
   // GitLab: the diff base is the merge base; a merged results pipeline's CI_COMMIT_SHA is the merge.
   const diffBase = git(w.dev, 'merge-base', base, head).trim();

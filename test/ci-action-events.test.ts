@@ -1,10 +1,13 @@
 /**
- * The action on pushes that leave it no previous tip in the clone (found by test/ci-review.test.ts).
+ * The action on events whose commits it used to judge by their own settings (found by
+ * test/ci-review.test.ts). Pushes that leave it no previous tip in the clone:
  * It scanned the whole history with the checkout's own .secret-guard.json and .secret-guard-ignore
  * there, the pushed commit's: a force push to the default branch, or its first push, that loosened
  * its own settings passed with a token in it. Now the previous tip is fetched from origin (GitHub
  * serves a force-pushed-over commit by its id) and the push judged by its settings; out of reach,
  * the step is exit 2 with what to do; a first push is scanned against an empty base, no settings.
+ * A merge queue's run (merge_group) was the whole history by the queued merge's settings, the pull
+ * request's own: now merge_group.base_sha..head_sha, by the base's.
  * Real bare origins, clones made as actions/checkout makes them (every branch and tag).
  */
 import { spawnSync } from 'node:child_process';
@@ -20,11 +23,11 @@ const RUN = fileURLToPath(new URL('../action/run.mjs', import.meta.url));
 const ZEROS = '0'.repeat(40);
 const LOOSE = { '.secret-guard.json': JSON.stringify({ ignorePaths: ['**'] }) };
 
-function runAction(ws: string, payload: object): { code: number; out: string; outputs: Record<string, string> } {
+function runAction(ws: string, payload: object, event = 'push'): { code: number; out: string; outputs: Record<string, string> } {
   const tmp = tempDir('sg-ci-push-');
   writeFileSync(join(tmp, 'event.json'), JSON.stringify(payload));
   writeFileSync(join(tmp, 'output'), '');
-  const env = { ...process.env, ...GIT_IDENTITY, NO_COLOR: '1', GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ws, GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: join(tmp, 'event.json'), GITHUB_OUTPUT: join(tmp, 'output'), RUNNER_TEMP: tmp, INPUT_FORMAT: 'text' };
+  const env = { ...process.env, ...GIT_IDENTITY, NO_COLOR: '1', GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ws, GITHUB_EVENT_NAME: event, GITHUB_EVENT_PATH: join(tmp, 'event.json'), GITHUB_OUTPUT: join(tmp, 'output'), RUNNER_TEMP: tmp, INPUT_FORMAT: 'text' };
   const r = spawnSync(process.execPath, [RUN], { cwd: ws, env, encoding: 'utf8' });
   const outputs = Object.fromEntries(readFileSync(join(tmp, 'output'), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, outputs };
@@ -98,6 +101,26 @@ describe('the action on a push with no previous tip in the clone', () => {
     expect(r.code, r.out).toBe(1);
     expect(r.outputs).toMatchObject({ findings: '1', 'exit-code': '1' });
     expect(r.out).toContain('a new branch and it is the default branch: every commit it holds, against an empty base');
+    expect(r.out).not.toContain(token);
+  });
+});
+
+describe('the action in a merge queue (merge_group)', () => {
+  it("scans merge_group.base_sha..head_sha by the base's settings: the pull request's own hide nothing", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    const base = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('checkout', '-q', '-b', 'feature');
+    const token = fakeToken();
+    dev.commit({ ...LOOSE, 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    dev.git('checkout', '-q', 'main');
+    dev.git('merge', '-q', '--no-ff', '--no-edit', 'feature');
+    const head = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('push', '-q', 'origin', 'HEAD:refs/heads/gh-readonly-queue/main/pr-1');
+    const r = runAction(checkout(server.dir, head), { action: 'checks_requested', merge_group: { base_sha: base, base_ref: 'refs/heads/main', head_sha: head, head_ref: 'refs/heads/gh-readonly-queue/main/pr-1' }, repository: { default_branch: 'main' } }, 'merge_group');
+    expect(r.code, r.out).toBe(1);
+    expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
+    expect(r.out).toContain('(the merge queue)');
     expect(r.out).not.toContain(token);
   });
 });
