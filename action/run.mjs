@@ -85,8 +85,9 @@ function newBranch(cwd, payload, after, why, before) {
   if (before) {
     // The commits the push brings cannot be told from those the branch had, nor judged by its
     // settings: the whole history by the pushed commit's own would let the push configure its check.
+    const why = isShallow(cwd) ? 'this is a shallow clone' : 'it could not be fetched from origin';
     throw new Unreachable(
-      `cannot tell what the push to ${ref || 'the branch'} brings: its previous tip ${before.slice(0, 12)} is not in the clone and could not be fetched from origin, and ${reason}`,
+      `cannot tell what the push to ${ref || 'the branch'} brings: its previous tip ${before.slice(0, 12)} is not in the clone (${why}), and ${reason}`,
       FETCH_FIX,
     );
   }

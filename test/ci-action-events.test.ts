@@ -83,7 +83,7 @@ describe('the action on a push with no previous tip in the clone', () => {
     const { ws, before, payload } = forcePushOwnHistory(true);
     const r = runAction(ws, payload);
     expect(r.code, r.out).toBe(2);
-    expect(r.out).toContain(`its previous tip ${before.slice(0, 12)} is not in the clone and could not be fetched from origin, and it is the default branch`);
+    expect(r.out).toContain(`its previous tip ${before.slice(0, 12)} is not in the clone (it could not be fetched from origin), and it is the default branch`);
     expect(r.out).toContain('`fetch-depth: 0`');
     expect(r.outputs).toMatchObject({ findings: '', 'exit-code': '2' });
   });
