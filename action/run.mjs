@@ -66,7 +66,7 @@ function fetchCommit(cwd, sha) {
 function emptyCommit(cwd) {
   const tree = spawnSync('git', ['hash-object', '-t', 'tree', '-w', '--stdin'], { cwd, input: '', encoding: 'utf8' });
   const stamp = { GIT_AUTHOR_NAME: 'secret-guard', GIT_AUTHOR_EMAIL: 'secret-guard@localhost', GIT_AUTHOR_DATE: '1970-01-01T00:00:00Z' };
-  const commit = tree.status === 0 ? git(cwd, ['commit-tree', tree.stdout.trim(), '-m', 'secret-guard: an empty base'], { ...stamp, GIT_COMMITTER_NAME: stamp.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: stamp.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: stamp.GIT_AUTHOR_DATE }) : null;
+  const commit = tree.status === 0 ? git(cwd, ['commit-tree', '--no-gpg-sign', tree.stdout.trim(), '-m', 'secret-guard: an empty base'], { ...stamp, GIT_COMMITTER_NAME: stamp.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: stamp.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: stamp.GIT_AUTHOR_DATE }) : null;
   if (!commit) throw new Unreachable('could not write the empty base commit into the clone', 'Check that the checkout is a writable git repository.');
   return commit;
 }
