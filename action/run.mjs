@@ -5,7 +5,8 @@
  * own checkout, and writes the outputs to GITHUB_OUTPUT.
  *
  * What is scanned, by event:
- * - pull_request / pull_request_target: base.sha..head.sha (the pull request's own commits);
+ * - pull_request, pull_request_target, pull_request_review(_comment): base.sha..head.sha (the
+ *   pull request's own commits);
  * - merge_group (a merge queue): merge_group.base_sha..merge_group.head_sha;
  * - push: before..after, judged by before's settings. A previous tip the clone lacks (a force
  *   push) is fetched from origin first (GitHub serves a force-pushed-over commit by its id). A new
@@ -85,9 +86,9 @@ function newBranch(cwd, payload, after, why, before) {
   if (before) {
     // The commits the push brings cannot be told from those the branch had, nor judged by its
     // settings: the whole history by the pushed commit's own would let the push configure its check.
-    const why = isShallow(cwd) ? 'this is a shallow clone' : 'it could not be fetched from origin';
+    const lack = isShallow(cwd) ? 'this is a shallow clone' : 'it could not be fetched from origin';
     throw new Unreachable(
-      `cannot tell what the push to ${ref || 'the branch'} brings: its previous tip ${before.slice(0, 12)} is not in the clone (${why}), and ${reason}`,
+      `cannot tell what the push to ${ref || 'the branch'} brings: its previous tip ${before.slice(0, 12)} is not in the clone (${lack}), and ${reason}`,
       FETCH_FIX,
     );
   }
@@ -95,11 +96,17 @@ function newBranch(cwd, payload, after, why, before) {
   return { args: ['--range', `${empty}..${after}`], range: `${empty}..${after}`, why: `${why} and ${reason}: every commit it holds, against an empty base (no settings of its own count)` };
 }
 
+/**
+ * The events whose payload is a pull request's. The review events check out its merge too: read
+ * as 'anything else', the whole history was judged by the pull request's own settings.
+ */
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment'];
+
 /** What to scan: { args, range, why }, or null when there is nothing (a deleted branch). */
 export function pickTarget(cwd, eventName, payload, explicit) {
   if (explicit === 'history') return { args: ['--history'], range: 'history', why: 'the range input' };
   if (explicit) return { args: ['--range', explicit], range: explicit, why: 'the range input' };
-  if (eventName === 'pull_request' || eventName === 'pull_request_target') {
+  if (PULL_REQUEST_EVENTS.includes(eventName)) {
     const pr = payload.pull_request;
     if (!pr?.base?.sha || !pr?.head?.sha) throw new Error(`the ${eventName} payload has no pull_request.base.sha/head.sha`);
     const range = `${pr.base.sha}..${pr.head.sha}`;

@@ -6,8 +6,8 @@
  * its own settings passed with a token in it. Now the previous tip is fetched from origin (GitHub
  * serves a force-pushed-over commit by its id) and the push judged by its settings; out of reach,
  * the step is exit 2 with what to do; a first push is scanned against an empty base, no settings.
- * A merge queue's run (merge_group) was the whole history by the queued merge's settings, the pull
- * request's own: now merge_group.base_sha..head_sha, by the base's.
+ * A merge queue's run (merge_group) and a review's (pull_request_review) were the whole history by
+ * the checkout's settings, the pull request's own: now the pull request's range, by the base's.
  * Real bare origins, clones made as actions/checkout makes them (every branch and tag).
  */
 import { spawnSync } from 'node:child_process';
@@ -122,5 +122,31 @@ describe('the action in a merge queue (merge_group)', () => {
     expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
     expect(r.out).toContain('(the merge queue)');
     expect(r.out).not.toContain(token);
+  });
+});
+
+describe('the action on a review of a pull request (pull_request_review)', () => {
+  it("scans base.sha..head.sha by the base's settings, as on pull_request: not the whole history by the merge's", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    const base = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('checkout', '-q', '-b', 'feature');
+    const token = fakeToken();
+    const head = dev.commit({ ...LOOSE, 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    dev.git('push', '-q', 'origin', 'feature');
+    dev.git('checkout', '-q', '--detach', base);
+    dev.git('merge', '-q', '--no-ff', '--no-edit', head);
+    const merge = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('push', '-q', 'origin', `${merge}:refs/pull/1/merge`);
+    const ws = checkout(server.dir, head);
+    gitIn(ws, ['fetch', '-q', 'origin', '+refs/pull/1/merge:refs/remotes/pull/1/merge']);
+    gitIn(ws, ['checkout', '-q', '--detach', merge]);
+    const pr = { number: 1, base: { ref: 'main', sha: base }, head: { ref: 'feature', sha: head } };
+    for (const event of ['pull_request_review', 'pull_request_review_comment']) {
+      const r = runAction(ws, { action: 'submitted', pull_request: pr, repository: { default_branch: 'main' } }, event);
+      expect(r.code, `${event}: ${r.out}`).toBe(1);
+      expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
+      expect(r.out).not.toContain(token);
+    }
   });
 });

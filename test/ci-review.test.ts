@@ -362,7 +362,9 @@ function pullRequest(w: World, where: () => string): void {
   const want = expectFor(w, s, [], base, depth ? `a checkout of depth ${depth}` : null);
   const label = `${where()}; pull request ${base.slice(0, 8)}..${head.slice(0, 8)}, checkout depth ${depth}`;
   const payload = { action: 'synchronize', number: 1, pull_request: { number: 1, base: { ref: 'main', sha: base }, head: { ref: 'feature', sha: head } }, repository: { default_branch: 'main' } };
-  judge(w, runAction(ws, 'pull_request', payload, { GITHUB_SHA: merge, GITHUB_REF: 'refs/pull/1/merge', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'feature' }), want, label);
+  // A review's run (pull_request_review) gets the same payload and checkout.
+  const event = r.pick(['pull_request', 'pull_request', 'pull_request_review']);
+  judge(w, { ...runAction(ws, event, payload, { GITHUB_SHA: merge, GITHUB_REF: 'refs/pull/1/merge', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'feature' }), who: `action (${event})` }, want, label);
   // A merge queue runs the check again on its merge of the pull request (merge_group).
   const queue = { action: 'checks_requested', merge_group: { base_sha: base, base_ref: 'refs/heads/main', head_sha: merge, head_ref: 'refs/heads/gh-readonly-queue/main/pr-1-x' }, repository: { default_branch: 'main' } };
   judge(w, { ...runAction(ws, 'merge_group', queue, { GITHUB_SHA: merge, GITHUB_REF: queue.merge_group.head_ref }), who: 'action (merge_group)' }, expectFor(w, revList(w, merge, `^${base}`), [], base, want.unreachable), label);
