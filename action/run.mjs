@@ -16,7 +16,8 @@
  *   holds, against an empty commit, so no settings of its own; a force push to the default branch
  *   whose old tip cannot be had: exit 2 with what to do. Never the whole history with the pushed
  *   commit's own .secret-guard.json and .secret-guard-ignore: the push would configure its check.
- *   A deleted branch (after all zeros): nothing;
+ *   A deleted branch (after all zeros): nothing. A pushed annotated tag's message is read too
+ *   (by the push gate, with the defaults): the range reads it only on a commit it walked;
  * - anything else (workflow_dispatch, schedule, ...): the whole history, by the checkout's settings.
  *
  * One scan writes every report: `format` to the log (annotations), the JSON report (the finding
@@ -24,7 +25,7 @@
  * exit code, with `fail-on`, is the step's. Inputs come as INPUT_* variables set by action.yml.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,7 +125,7 @@ export function pickTarget(cwd, eventName, payload, explicit) {
     const { before, after } = payload;
     if (!after) throw new Error('the push payload has no "after" commit');
     if (ZERO.test(after)) return null;
-    if (!before || ZERO.test(before)) return newBranch(cwd, payload, after, 'a new branch');
+    if (!before || ZERO.test(before)) return newBranch(cwd, payload, after, (payload.ref ?? '').startsWith('refs/tags/') ? 'a new tag' : 'a new branch');
     const fetched = !hasCommit(cwd, before) && fetchCommit(cwd, before);
     if (!hasCommit(cwd, before)) return newBranch(cwd, payload, after, `the previous tip ${before.slice(0, 12)} is not in the clone (a force push)`, before);
     const range = `${before}..${after}`;
@@ -169,7 +170,9 @@ function main() {
   // A report left by an earlier run must not stand in for this one's.
   rmSync(report, { force: true });
   const reports = ['--json-output', report, ...(sarif ? ['--sarif-output', sarif] : [])];
-  const code = scan(cwd, [...target.args, ...onUnread, '--format', format, ...failOn, ...reports]);
+  let code = scan(cwd, [...target.args, ...onUnread, '--format', format, ...failOn, ...reports]);
+  const tag = eventName === 'push' && !input('range') ? annotatedTag(cwd, payload) : null;
+  if (tag) code = scanTagMessage(cwd, tag, report, format, failOn, code);
   let findings = '';
   try {
     findings = String(JSON.parse(readFileSync(report, 'utf8')).findings.length);
@@ -178,6 +181,55 @@ function main() {
   }
   output({ findings, report, sarif, range: target.range, 'exit-code': code });
   return code;
+}
+
+/** The pushed annotated tag, { ref, object }, when the push is of one (`after`, or the ref in the clone, is a tag object). */
+function annotatedTag(cwd, payload) {
+  const ref = payload.ref ?? '';
+  if (!ref.startsWith('refs/tags/') || !payload.after || ZERO.test(payload.after)) return null;
+  for (const name of [payload.after, ref]) {
+    if (git(cwd, ['cat-file', '-t', name]) === 'tag' && git(cwd, ['rev-parse', `${name}^{commit}`]) === git(cwd, ['rev-parse', `${payload.after}^{commit}`])) {
+      return { ref, object: git(cwd, ['rev-parse', name]) };
+    }
+  }
+  return null;
+}
+
+/**
+ * A tag's message is no commit's: the range reads it only when the tag is on a commit it walked,
+ * and a tag of a commit already on the default branch (a release) was passed over in silence.
+ * The push gate reads a pushed tag's message (its commits are held by the tag itself here, so
+ * nothing else), with the defaults: nothing pushed configures it. Its findings join the report;
+ * the step's exit code is the worse of the two (findings before an incomplete read).
+ */
+function scanTagMessage(cwd, tag, report, format, failOn, code) {
+  const zeros = '0'.repeat(tag.object.length);
+  const r = spawnSync(process.execPath, [BIN, 'scan', '--pre-receive', '--format', 'json', ...failOn], { cwd, input: `${zeros} ${tag.object} ${tag.ref}\n`, encoding: 'utf8' });
+  let found = [];
+  try {
+    found = JSON.parse(r.stdout).findings;
+  } catch {
+    console.error(`secret-guard: the message of ${tag.ref} could not be scanned: ${(r.stderr || '').trim()}`);
+    return code === 1 ? 1 : 2;
+  }
+  let json = null;
+  try {
+    json = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    // the range scan wrote no report (exit 2): the tag's findings are still said below
+  }
+  const known = new Set((json?.findings ?? []).map((f) => f.fingerprint));
+  const fresh = found.filter((f) => !known.has(f.fingerprint));
+  for (const f of fresh) {
+    const text = `${f.message} (${f.match}) In the message of ${tag.ref}.`;
+    console.log(format === 'github' ? `::${f.severity === 'error' ? 'error' : 'warning'} title=${f.ruleId}::${text}` : `secret-guard: ${f.severity} ${f.ruleId}: ${text}`);
+  }
+  if (json && fresh.length) {
+    json.findings.push(...fresh);
+    writeFileSync(report, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  const gate = r.status ?? 2;
+  return code === 1 || gate === 1 ? 1 : code === 2 || gate === 2 ? 2 : 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

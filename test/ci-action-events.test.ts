@@ -8,6 +8,7 @@
  * the step is exit 2 with what to do; a first push is scanned against an empty base, no settings.
  * A merge queue's run (merge_group) and a review's (pull_request_review) were the whole history by
  * the checkout's settings, the pull request's own: now the pull request's range, by the base's.
+ * A pushed annotated tag on a commit already on the default branch: its message was never read.
  * Real bare origins, clones made as actions/checkout makes them (every branch and tag).
  */
 import { spawnSync } from 'node:child_process';
@@ -146,6 +147,26 @@ describe('the action on a review of a pull request (pull_request_review)', () =>
       const r = runAction(ws, { action: 'submitted', pull_request: pr, repository: { default_branch: 'main' } }, event);
       expect(r.code, `${event}: ${r.out}`).toBe(1);
       expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
+      expect(r.out).not.toContain(token);
+    }
+  });
+});
+
+describe('the action on a pushed annotated tag', () => {
+  it("reads the tag's message even when its commit is already on the default branch (a release)", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    const commit = dev.git('rev-parse', 'HEAD').trim();
+    const token = fakeToken();
+    dev.git('tag', '-a', 'v1', '-m', `release\n\nPOSTMARK_SERVER_TOKEN=${token}`);
+    dev.git('push', '-q', 'origin', 'v1');
+    const ws = checkout(server.dir, commit);
+    for (const after of [commit, dev.git('rev-parse', 'v1').trim()]) {
+      const r = runAction(ws, { ref: 'refs/tags/v1', before: ZEROS, after, created: true, repository: { default_branch: 'main' } });
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toContain('In the message of refs/tags/v1.');
+      expect(r.outputs).toMatchObject({ findings: '1', 'exit-code': '1' });
+      expect(JSON.parse(readFileSync(r.outputs.report!, 'utf8')).findings[0].file).toBe('<tag message>');
       expect(r.out).not.toContain(token);
     }
   });

@@ -14,7 +14,8 @@
  *   refs/pull/1/head and refs/pull/1/merge as GitHub makes them;
  * - push: a fast-forward, a force push (main or a branch; `before` no ancestor of `after`, or a
  *   history of its own), a new branch (`before` all zeros), the first push of the default branch,
- *   a tag (lightweight or annotated), a branch deletion (`after` all zeros).
+ *   a tag (lightweight, or annotated with or without a token in its message), a branch deletion
+ *   (`after` all zeros).
  * The job's checkout is made as actions/checkout makes it, from origin: every branch and tag
  * (fetch-depth 0), or the event's ref alone at depth 1 or 2.
  *
@@ -390,11 +391,12 @@ function push(w: World, kind: PushKind, where: () => string): void {
   }
   const hasTopic = tip(w, 'refs/heads/topic') !== null;
   const branch = kind === 'first-push' ? 'main' : kind === 'new-branch' ? 'fresh' : kind === 'delete' ? 'topic' : hasTopic && r.chance(0.5) ? 'topic' : 'main';
-  let ref = `refs/heads/${branch}`;
+  const ref = kind === 'tag' ? 'refs/tags/v1' : `refs/heads/${branch}`;
   const before = tip(w, ref) ?? ZEROS;
   const othersBefore = git(w.origin, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads').split('\n').filter((x) => x && !x.startsWith(`${ref} `)).map((x) => x.split(' ')[1]!);
   let after = ZEROS;
   let pruned = false;
+  let tagToken: string | null = null;
   if (kind === 'delete') {
     git(dev, 'push', '-q', 'origin', '--delete', branch);
     w.did.push(`delete ${branch}`);
@@ -403,10 +405,13 @@ function push(w: World, kind: PushKind, where: () => string): void {
     git(dev, 'checkout', '-q', '--detach', 'main');
     if (!onMain) branchCommit(w);
     const annotated = r.chance(0.5);
-    git(dev, 'tag', ...(annotated ? ['-a', '-m', 'release'] : []), 'v1', 'HEAD');
+    // A release note with a token pasted in: a tag's message is pushed with it.
+    const noted = annotated && r.chance(0.5) ? seededToken(r) : null;
+    if (noted) w.tokens.add(noted);
+    git(dev, 'tag', ...(annotated ? ['-a', '-m', noted ? `release\n\nPOSTMARK_SERVER_TOKEN=${noted}` : 'release'] : []), 'v1', 'HEAD');
+    tagToken = noted;
     git(dev, 'push', '-q', 'origin', 'v1');
     git(dev, 'checkout', '-q', 'main');
-    ref = 'refs/tags/v1';
     // GitHub's `after` for a tag: the commit, or the tag object of an annotated tag; either must do.
     after = annotated && r.chance(0.5) ? git(w.origin, 'rev-parse', ref).trim() : tip(w, ref)!;
     w.did.push(`${annotated ? 'annotated' : 'lightweight'} tag v1 on ${onMain ? 'main' : 'a commit of its own'}`);
@@ -457,6 +462,10 @@ function push(w: World, kind: PushKind, where: () => string): void {
   const forcedMain = pruned && branch === 'main';
   const unreachable = depth ? `a checkout of depth ${depth}` : forcedMain ? 'the previous tip of a force push to the default branch' : null;
   const want = expectFor(w, s, [...notOnMain, ...fromBefore, ...all], base, unreachable);
+  if (tagToken) {
+    want.must.add(tagToken);
+    want.may.add(tagToken);
+  }
   const label = `${where()}; push (${kind}) ${ref} ${before.slice(0, 8)}..${after.slice(0, 8)}, checkout depth ${depth}`;
   const payload = { ref, before, after, created: before === ZEROS, deleted: after === ZEROS, forced: kind === 'force', base_ref: null, repository: { default_branch: 'main' } };
   judge(w, runAction(ws, 'push', payload, { GITHUB_SHA: afterCommit ?? main!, GITHUB_REF: ref }), want, label);
