@@ -6,7 +6,7 @@
  *
  * What is scanned, by event:
  * - pull_request, pull_request_target, pull_request_review(_comment): base.sha..head.sha (the
- *   pull request's own commits);
+ *   pull request's own commits), either end fetched from origin when the clone lacks it;
  * - merge_group (a merge queue): merge_group.base_sha..merge_group.head_sha;
  * - push: before..after, judged by before's settings. A previous tip the clone lacks (a force
  *   push) is fetched from origin first (GitHub serves a force-pushed-over commit by its id). A new
@@ -51,8 +51,9 @@ export class Unreachable extends Error {
 }
 
 /**
- * The previous tip of a force push, fetched from origin by its id when the clone lacks it. Not in
- * a shallow clone: its history would come too, and the range would still cross the boundary.
+ * A commit the event names, fetched from origin by its id when the clone lacks it (a force push's
+ * previous tip, a fork's head). Not in a shallow clone: its history would come too, and the range
+ * would still cross the boundary.
  */
 function fetchCommit(cwd, sha) {
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || isShallow(cwd) || git(cwd, ['remote', 'get-url', 'origin']) === null) return false;
@@ -110,8 +111,11 @@ export function pickTarget(cwd, eventName, payload, explicit) {
   if (PULL_REQUEST_EVENTS.includes(eventName)) {
     const pr = payload.pull_request;
     if (!pr?.base?.sha || !pr?.head?.sha) throw new Error(`the ${eventName} payload has no pull_request.base.sha/head.sha`);
+    // A fork's head is in no branch of the clone (pull_request_target checks out the base): origin
+    // serves it from refs/pull/<n>/head. Still missing, the scan says so (exit 2).
+    const fetched = [pr.base.sha, pr.head.sha].filter((sha) => !hasCommit(cwd, sha) && fetchCommit(cwd, sha));
     const range = `${pr.base.sha}..${pr.head.sha}`;
-    return { args: ['--range', range], range, why: 'the pull request' };
+    return { args: ['--range', range], range, why: fetched.length ? 'the pull request; fetched from origin' : 'the pull request' };
   }
   if (eventName === 'merge_group') {
     // A merge queue's commit, checked against the branch it merges into: as a whole history it
@@ -200,7 +204,8 @@ function annotatedTag(cwd, payload) {
  * and a tag of a commit already on the default branch (a release) was passed over in silence.
  * The push gate reads a pushed tag's message (its commits are held by the tag itself here, so
  * nothing else), with the defaults: nothing pushed configures it. Its findings join the report;
- * the step's exit code is the worse of the two (findings before an incomplete read).
+ * the step's exit code is the worse of the two (findings before a file left unread), and stays 2
+ * when the range could not be scanned at all.
  */
 function scanTagMessage(cwd, tag, report, format, failOn, code) {
   const zeros = '0'.repeat(tag.object.length);
@@ -224,7 +229,9 @@ function scanTagMessage(cwd, tag, report, format, failOn, code) {
     const text = `${f.message} (${f.match}) In the message of ${tag.ref}.`;
     console.log(format === 'github' ? `::${f.severity === 'error' ? 'error' : 'warning'} title=${f.ruleId}::${text}` : `secret-guard: ${f.severity} ${f.ruleId}: ${text}`);
   }
-  if (json && fresh.length) {
+  // The range could not complete (no report): its exit 2 stands, the tag's findings said above.
+  if (!json) return code;
+  if (fresh.length) {
     json.findings.push(...fresh);
     writeFileSync(report, `${JSON.stringify(json, null, 2)}\n`);
   }

@@ -9,6 +9,7 @@
  * A merge queue's run (merge_group) and a review's (pull_request_review) were the whole history by
  * the checkout's settings, the pull request's own: now the pull request's range, by the base's.
  * A pushed annotated tag on a commit already on the default branch: its message was never read.
+ * pull_request_target from a fork: the head, in no branch of the clone, made every run exit 2.
  * Real bare origins, clones made as actions/checkout makes them (every branch and tag).
  */
 import { spawnSync } from 'node:child_process';
@@ -169,5 +170,25 @@ describe('the action on a pushed annotated tag', () => {
       expect(JSON.parse(readFileSync(r.outputs.report!, 'utf8')).findings[0].file).toBe('<tag message>');
       expect(r.out).not.toContain(token);
     }
+  });
+});
+
+describe('the action on pull_request_target from a fork', () => {
+  it("fetches the head, in no branch of the clone (origin has it as refs/pull/1/head), and scans base..head: not exit 2 for want of it", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    const base = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('checkout', '-q', '-b', 'fork-feature');
+    const token = fakeToken();
+    const head = dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    dev.git('push', '-q', 'origin', `${head}:refs/pull/1/head`);
+    // pull_request_target checks out the base branch.
+    const ws = checkout(server.dir, base);
+    expect(spawnSync('git', ['cat-file', '-e', `${head}^{commit}`], { cwd: ws }).status).not.toBe(0);
+    const r = runAction(ws, { action: 'synchronize', pull_request: { number: 1, base: { ref: 'main', sha: base }, head: { ref: 'fork-feature', sha: head } }, repository: { default_branch: 'main' } }, 'pull_request_target');
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('(the pull request; fetched from origin)');
+    expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
+    expect(r.out).not.toContain(token);
   });
 });
