@@ -8,7 +8,8 @@
  *
  * Each case builds a real bare "origin" and a developer's repository that pushes into it: a random
  * base history on main, then one event:
- * - pull request (and its merge queue run, merge_group): a head branch of 1–4 commits (tokens added, removed, renamed, written with an
+ * - pull request (pull_request, pull_request_review; pull_request_target, from a fork whose head is
+ *   in no branch of origin; and its merge queue run, merge_group): a head branch of 1–4 commits (tokens added, removed, renamed, written with an
  *   inline allow, settings loosened by the branch itself; merges of main into it, a rebase onto
  *   main, a force push that rewrites earlier commits), main moved on meanwhile; origin gets
  *   refs/pull/1/head and refs/pull/1/merge as GitHub makes them;
@@ -363,9 +364,12 @@ function pullRequest(w: World, where: () => string): void {
   const want = expectFor(w, s, [], base, depth ? `a checkout of depth ${depth}` : null);
   const label = `${where()}; pull request ${base.slice(0, 8)}..${head.slice(0, 8)}, checkout depth ${depth}`;
   const payload = { action: 'synchronize', number: 1, pull_request: { number: 1, base: { ref: 'main', sha: base }, head: { ref: 'feature', sha: head } }, repository: { default_branch: 'main' } };
-  // A review's run (pull_request_review) gets the same payload and checkout.
-  const event = r.pick(['pull_request', 'pull_request', 'pull_request_review']);
-  judge(w, { ...runAction(ws, event, payload, { GITHUB_SHA: merge, GITHUB_REF: 'refs/pull/1/merge', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'feature' }), who: `action (${event})` }, want, label);
+  // A review's run (pull_request_review) gets the same payload and checkout; pull_request_target
+  // checks out the base, and the head is in no branch there (a fork's).
+  const event = r.pick(['pull_request', 'pull_request', 'pull_request_review', 'pull_request_target']);
+  if (event === 'pull_request_target') git(w.origin, 'update-ref', '-d', 'refs/heads/feature');
+  const at = event === 'pull_request_target' ? checkout(w, depth, 'refs/heads/main', base) : ws;
+  judge(w, { ...runAction(at, event, payload, { GITHUB_SHA: merge, GITHUB_REF: 'refs/pull/1/merge', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'feature' }), who: `action (${event})` }, want, label);
   // A merge queue runs the check again on its merge of the pull request (merge_group).
   const queue = { action: 'checks_requested', merge_group: { base_sha: base, base_ref: 'refs/heads/main', head_sha: merge, head_ref: 'refs/heads/gh-readonly-queue/main/pr-1-x' }, repository: { default_branch: 'main' } };
   judge(w, { ...runAction(ws, 'merge_group', queue, { GITHUB_SHA: merge, GITHUB_REF: queue.merge_group.head_ref }), who: 'action (merge_group)' }, expectFor(w, revList(w, merge, `^${base}`), [], base, want.unreachable), label);
