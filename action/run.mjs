@@ -5,19 +5,27 @@
  * own checkout, and writes the outputs to GITHUB_OUTPUT.
  *
  * What is scanned, by event:
- * - pull_request / pull_request_target: base.sha..head.sha (the pull request's own commits);
- * - push: before..after; a new branch (before all zeros) or a force push whose old tip is not in
- *   the clone: the pushed commits not on the default branch (origin/<default>..after), or the
- *   whole history when the pushed branch is the default branch or origin/<default> is absent;
- *   a deleted branch (after all zeros): nothing;
- * - anything else (workflow_dispatch, schedule, ...): the whole history.
+ * - pull_request, pull_request_target, pull_request_review(_comment): base.sha..head.sha (the
+ *   pull request's own commits), either end fetched from origin when the clone lacks it;
+ * - merge_group (a merge queue): merge_group.base_sha..merge_group.head_sha;
+ * - push: before..after, judged by before's settings. A previous tip the clone lacks (a force
+ *   push) is fetched from origin first (GitHub serves a force-pushed-over commit by its id). A new
+ *   branch (before all zeros), or a force push whose old tip stays out of reach: the pushed commits
+ *   not on the default branch (origin/<default>..after, by the default branch's settings). The
+ *   first push of the default branch (or any new branch with no origin/<default>): every commit it
+ *   holds, against an empty commit, so no settings of its own; a force push to the default branch
+ *   whose old tip cannot be had: exit 2 with what to do. Never the whole history with the pushed
+ *   commit's own .secret-guard.json and .secret-guard-ignore: the push would configure its check.
+ *   A deleted branch (after all zeros): nothing. A pushed annotated tag's message is read too
+ *   (by the push gate, with the defaults): the range reads it only on a commit it walked;
+ * - anything else (workflow_dispatch, schedule, ...): the whole history, by the checkout's settings.
  *
  * One scan writes every report: `format` to the log (annotations), the JSON report (the finding
  * count is read from it) and SARIF when `sarif` names a file (--json-output, --sarif-output); its
  * exit code, with `fail-on`, is the step's. Inputs come as INPUT_* variables set by action.yml.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,42 +35,105 @@ const ZERO = /^0+$/;
 
 const input = (name, fallback = '') => (process.env[`INPUT_${name.toUpperCase().replace(/-/g, '_')}`] ?? '').trim() || fallback;
 
-function git(cwd, args) {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+function git(cwd, args, env = {}) {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...env } });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
 const hasCommit = (cwd, rev) => git(cwd, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]) !== null;
+const isShallow = (cwd) => git(cwd, ['rev-parse', '--is-shallow-repository']) === 'true';
 
-/** The commits a new (or force-pushed) branch brings: those not on the default branch. */
-function newBranch(cwd, payload, after, why) {
+/** A step the action cannot take: exit 2, with what to do. */
+export class Unreachable extends Error {
+  constructor(message, fix) {
+    super(`${message}\n${fix}`);
+  }
+}
+
+/**
+ * A commit the event names, fetched from origin by its id when the clone lacks it (a force push's
+ * previous tip, a fork's head). Not in a shallow clone: its history would come too, and the range
+ * would still cross the boundary.
+ */
+function fetchCommit(cwd, sha) {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) || isShallow(cwd) || git(cwd, ['remote', 'get-url', 'origin']) === null) return false;
+  git(cwd, ['fetch', '--no-tags', '--quiet', 'origin', sha]);
+  return hasCommit(cwd, sha);
+}
+
+/**
+ * A commit of the empty tree: the base of a branch that has nothing before it. Its settings are
+ * none (the defaults), as an empty repository's are; fixed identity and dates give the same id
+ * in every clone.
+ */
+function emptyCommit(cwd) {
+  const tree = spawnSync('git', ['hash-object', '-t', 'tree', '-w', '--stdin'], { cwd, input: '', encoding: 'utf8' });
+  const stamp = { GIT_AUTHOR_NAME: 'secret-guard', GIT_AUTHOR_EMAIL: 'secret-guard@localhost', GIT_AUTHOR_DATE: '1970-01-01T00:00:00Z' };
+  const commit = tree.status === 0 ? git(cwd, ['commit-tree', '--no-gpg-sign', tree.stdout.trim(), '-m', 'secret-guard: an empty base'], { ...stamp, GIT_COMMITTER_NAME: stamp.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: stamp.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: stamp.GIT_AUTHOR_DATE }) : null;
+  if (!commit) throw new Unreachable('could not write the empty base commit into the clone', 'Check that the checkout is a writable git repository.');
+  return commit;
+}
+
+const FETCH_FIX = 'Check out with `fetch-depth: 0` (actions/checkout) and let the job reach origin, or fetch the previous tip before this step (`git fetch origin <sha>`); or set the `range` input.';
+
+/** A push with no previous tip in the clone: the commits not on the default branch, by its settings. */
+function newBranch(cwd, payload, after, why, before) {
   const main = payload.repository?.default_branch;
   const ref = payload.ref ?? '';
-  if (main && ref !== `refs/heads/${main}` && hasCommit(cwd, `refs/remotes/origin/${main}`)) {
+  const isMain = Boolean(main) && ref === `refs/heads/${main}`;
+  if (main && !isMain && hasCommit(cwd, `refs/remotes/origin/${main}`)) {
     return { args: ['--range', `origin/${main}..${after}`], range: `origin/${main}..${after}`, why: `${why}: the commits not on ${main}` };
   }
-  const reason = main && ref === `refs/heads/${main}` ? `it is the default branch` : `origin/${main ?? '<default branch>'} is not in the clone`;
-  return { args: ['--history'], range: 'history', why: `${why} and ${reason}: the whole history` };
+  const reason = isMain ? 'it is the default branch' : `origin/${main ?? '<default branch>'} is not in the clone`;
+  if (before) {
+    // The commits the push brings cannot be told from those the branch had, nor judged by its
+    // settings: the whole history by the pushed commit's own would let the push configure its check.
+    const lack = isShallow(cwd) ? 'this is a shallow clone' : 'it could not be fetched from origin';
+    throw new Unreachable(
+      `cannot tell what the push to ${ref || 'the branch'} brings: its previous tip ${before.slice(0, 12)} is not in the clone (${lack}), and ${reason}`,
+      FETCH_FIX,
+    );
+  }
+  const empty = emptyCommit(cwd);
+  return { args: ['--range', `${empty}..${after}`], range: `${empty}..${after}`, why: `${why} and ${reason}: every commit it holds, against an empty base (no settings of its own count)` };
 }
+
+/**
+ * The events whose payload is a pull request's. The review events check out its merge too: read
+ * as 'anything else', the whole history was judged by the pull request's own settings.
+ */
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment'];
 
 /** What to scan: { args, range, why }, or null when there is nothing (a deleted branch). */
 export function pickTarget(cwd, eventName, payload, explicit) {
   if (explicit === 'history') return { args: ['--history'], range: 'history', why: 'the range input' };
   if (explicit) return { args: ['--range', explicit], range: explicit, why: 'the range input' };
-  if (eventName === 'pull_request' || eventName === 'pull_request_target') {
+  if (PULL_REQUEST_EVENTS.includes(eventName)) {
     const pr = payload.pull_request;
     if (!pr?.base?.sha || !pr?.head?.sha) throw new Error(`the ${eventName} payload has no pull_request.base.sha/head.sha`);
+    // A fork's head is in no branch of the clone (pull_request_target checks out the base): origin
+    // serves it from refs/pull/<n>/head. Still missing, the scan says so (exit 2).
+    const fetched = [pr.base.sha, pr.head.sha].filter((sha) => !hasCommit(cwd, sha) && fetchCommit(cwd, sha));
     const range = `${pr.base.sha}..${pr.head.sha}`;
-    return { args: ['--range', range], range, why: 'the pull request' };
+    return { args: ['--range', range], range, why: fetched.length ? 'the pull request; fetched from origin' : 'the pull request' };
+  }
+  if (eventName === 'merge_group') {
+    // A merge queue's commit, checked against the branch it merges into: as a whole history it
+    // was judged by its own settings, the pull request's changes to them included.
+    const group = payload.merge_group;
+    if (!group?.base_sha || !group?.head_sha) throw new Error('the merge_group payload has no merge_group.base_sha/head_sha');
+    const range = `${group.base_sha}..${group.head_sha}`;
+    return { args: ['--range', range], range, why: 'the merge queue' };
   }
   if (eventName === 'push') {
     const { before, after } = payload;
     if (!after) throw new Error('the push payload has no "after" commit');
     if (ZERO.test(after)) return null;
-    if (!before || ZERO.test(before)) return newBranch(cwd, payload, after, 'a new branch');
-    if (!hasCommit(cwd, before)) return newBranch(cwd, payload, after, `the previous tip ${before.slice(0, 12)} is not in the clone (a force push)`);
+    if (!before || ZERO.test(before)) return newBranch(cwd, payload, after, (payload.ref ?? '').startsWith('refs/tags/') ? 'a new tag' : 'a new branch');
+    const fetched = !hasCommit(cwd, before) && fetchCommit(cwd, before);
+    if (!hasCommit(cwd, before)) return newBranch(cwd, payload, after, `the previous tip ${before.slice(0, 12)} is not in the clone (a force push)`, before);
     const range = `${before}..${after}`;
-    return { args: ['--range', range], range, why: 'the push' };
+    return { args: ['--range', range], range, why: fetched ? 'the push; its previous tip fetched from origin' : 'the push' };
   }
   return { args: ['--history'], range: 'history', why: `a ${eventName || 'manual'} run` };
 }
@@ -103,7 +174,9 @@ function main() {
   // A report left by an earlier run must not stand in for this one's.
   rmSync(report, { force: true });
   const reports = ['--json-output', report, ...(sarif ? ['--sarif-output', sarif] : [])];
-  const code = scan(cwd, [...target.args, ...onUnread, '--format', format, ...failOn, ...reports]);
+  let code = scan(cwd, [...target.args, ...onUnread, '--format', format, ...failOn, ...reports]);
+  const tag = eventName === 'push' && !input('range') ? annotatedTag(cwd, payload) : null;
+  if (tag) code = scanTagMessage(cwd, tag, report, format, failOn, code);
   let findings = '';
   try {
     findings = String(JSON.parse(readFileSync(report, 'utf8')).findings.length);
@@ -114,11 +187,64 @@ function main() {
   return code;
 }
 
+/** The pushed annotated tag, { ref, object }, when the push is of one (`after`, or the ref in the clone, is a tag object). */
+function annotatedTag(cwd, payload) {
+  const ref = payload.ref ?? '';
+  if (!ref.startsWith('refs/tags/') || !payload.after || ZERO.test(payload.after)) return null;
+  for (const name of [payload.after, ref]) {
+    if (git(cwd, ['cat-file', '-t', name]) === 'tag' && git(cwd, ['rev-parse', `${name}^{commit}`]) === git(cwd, ['rev-parse', `${payload.after}^{commit}`])) {
+      return { ref, object: git(cwd, ['rev-parse', name]) };
+    }
+  }
+  return null;
+}
+
+/**
+ * A tag's message is no commit's: the range reads it only when the tag is on a commit it walked,
+ * and a tag of a commit already on the default branch (a release) was passed over in silence.
+ * The push gate reads a pushed tag's message (its commits are held by the tag itself here, so
+ * nothing else), with the defaults: nothing pushed configures it. Its findings join the report;
+ * the step's exit code is the worse of the two (findings before a file left unread), and stays 2
+ * when the range could not be scanned at all.
+ */
+function scanTagMessage(cwd, tag, report, format, failOn, code) {
+  const zeros = '0'.repeat(tag.object.length);
+  const r = spawnSync(process.execPath, [BIN, 'scan', '--pre-receive', '--format', 'json', ...failOn], { cwd, input: `${zeros} ${tag.object} ${tag.ref}\n`, encoding: 'utf8' });
+  let found = [];
+  try {
+    found = JSON.parse(r.stdout).findings;
+  } catch {
+    console.error(`secret-guard: the message of ${tag.ref} could not be scanned: ${(r.stderr || '').trim()}`);
+    return code === 1 ? 1 : 2;
+  }
+  let json = null;
+  try {
+    json = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    // the range scan wrote no report (exit 2): the tag's findings are still said below
+  }
+  const known = new Set((json?.findings ?? []).map((f) => f.fingerprint));
+  const fresh = found.filter((f) => !known.has(f.fingerprint));
+  for (const f of fresh) {
+    const text = `${f.message} (${f.match}) In the message of ${tag.ref}.`;
+    console.log(format === 'github' ? `::${f.severity === 'error' ? 'error' : 'warning'} title=${f.ruleId}::${text}` : `secret-guard: ${f.severity} ${f.ruleId}: ${text}`);
+  }
+  // The range could not complete (no report): its exit 2 stands, the tag's findings said above.
+  if (!json) return code;
+  if (fresh.length) {
+    json.findings.push(...fresh);
+    writeFileSync(report, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  const gate = r.status ?? 2;
+  return code === 1 || gate === 1 ? 1 : code === 2 || gate === 2 ? 2 : 0;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     process.exitCode = main();
   } catch (e) {
     console.error(`secret-guard action: ${e instanceof Error ? e.message : String(e)}`);
+    output({ findings: '', report: '', sarif: '', range: '', 'exit-code': 2 });
     process.exitCode = 2;
   }
 }

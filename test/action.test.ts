@@ -148,10 +148,12 @@ describe('the action, run against event payloads', () => {
     expect(JSON.parse(readFileSync(r.outputs.report!, 'utf8')).findings[0].file).toBe('src/send.js');
   });
 
-  it('the first push of the default branch scans the whole history; so does a run with no range in its event', () => {
+  it('the first push of the default branch scans every commit it holds against an empty base; a run with no range in its event, the whole history', () => {
     const first = runAction(clone, 'push', { ref: 'refs/heads/main', before: ZEROS, after: c2, created: true, repository });
-    expect(first.outputs).toMatchObject({ range: 'history', findings: '2' });
-    expect(first.out).toContain('it is the default branch: the whole history');
+    // c1 and c2, what the push brings; not the feature branch's token.
+    expect(first.outputs).toMatchObject({ findings: '1', 'exit-code': '1' });
+    expect(first.outputs.range).toMatch(new RegExp(`^[0-9a-f]{40}\\.\\.${c2}$`));
+    expect(first.out).toContain('it is the default branch: every commit it holds, against an empty base');
     const manual = runAction(clone, 'workflow_dispatch', { repository });
     expect(manual.outputs).toMatchObject({ range: 'history', findings: '2' });
   });

@@ -1,0 +1,194 @@
+/**
+ * The action on events whose commits it used to judge by their own settings (found by
+ * test/ci-review.test.ts). Pushes that leave it no previous tip in the clone:
+ * It scanned the whole history with the checkout's own .secret-guard.json and .secret-guard-ignore
+ * there, the pushed commit's: a force push to the default branch, or its first push, that loosened
+ * its own settings passed with a token in it. Now the previous tip is fetched from origin (GitHub
+ * serves a force-pushed-over commit by its id) and the push judged by its settings; out of reach,
+ * the step is exit 2 with what to do; a first push is scanned against an empty base, no settings.
+ * A merge queue's run (merge_group) and a review's (pull_request_review) were the whole history by
+ * the checkout's settings, the pull request's own: now the pull request's range, by the base's.
+ * A pushed annotated tag on a commit already on the default branch: its message was never read.
+ * pull_request_target from a fork: the head, in no branch of the clone, made every run exit 2.
+ * Real bare origins, clones made as actions/checkout makes them (every branch and tag).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupAll, fakeToken, gitIn, GIT_IDENTITY, makeRepo, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+const RUN = fileURLToPath(new URL('../action/run.mjs', import.meta.url));
+const ZEROS = '0'.repeat(40);
+const LOOSE = { '.secret-guard.json': JSON.stringify({ ignorePaths: ['**'] }) };
+
+function runAction(ws: string, payload: object, event = 'push'): { code: number; out: string; outputs: Record<string, string> } {
+  const tmp = tempDir('sg-ci-push-');
+  writeFileSync(join(tmp, 'event.json'), JSON.stringify(payload));
+  writeFileSync(join(tmp, 'output'), '');
+  const env = { ...process.env, ...GIT_IDENTITY, NO_COLOR: '1', GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ws, GITHUB_EVENT_NAME: event, GITHUB_EVENT_PATH: join(tmp, 'event.json'), GITHUB_OUTPUT: join(tmp, 'output'), RUNNER_TEMP: tmp, INPUT_FORMAT: 'text' };
+  const r = spawnSync(process.execPath, [RUN], { cwd: ws, env, encoding: 'utf8' });
+  const outputs = Object.fromEntries(readFileSync(join(tmp, 'output'), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, outputs };
+}
+
+/** origin with main = one clean commit. */
+function origin() {
+  const server = makeRepo({ bare: true });
+  const dev = makeRepo({ files: { 'README.md': '# app\n' } });
+  dev.git('remote', 'add', 'origin', `file://${server.dir}`);
+  return { server, dev };
+}
+
+/** actions/checkout with fetch-depth 0: every branch and tag from origin, `sha` checked out. */
+function checkout(server: string, sha: string): string {
+  const ws = join(tempDir('sg-ci-push-ws-'), 'ws');
+  gitIn(server, ['init', '-q', ws]);
+  gitIn(ws, ['remote', 'add', 'origin', `file://${server}`]);
+  gitIn(ws, ['fetch', '-q', '--no-tags', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*']);
+  gitIn(ws, ['checkout', '-q', '--detach', sha]);
+  return ws;
+}
+
+/**
+ * main force-pushed as a history of its own that loosens its settings and adds a token. `pruned`:
+ * origin has dropped the commit it held before (gc), so no fetch can bring it.
+ */
+function forcePushOwnHistory(pruned: boolean) {
+  const { server, dev } = origin();
+  dev.git('push', '-q', 'origin', 'main');
+  const before = dev.git('rev-parse', 'HEAD').trim();
+  dev.git('checkout', '-q', '--orphan', 'rewritten');
+  const token = fakeToken();
+  const after = dev.commit({ ...LOOSE, 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'rewritten');
+  dev.git('push', '-q', '-f', 'origin', 'rewritten:main');
+  if (pruned) gitIn(server.dir, ['gc', '-q', '--prune=now']);
+  const ws = checkout(server.dir, after);
+  return { ws, before, after, token, payload: { ref: 'refs/heads/main', before, after, forced: true, repository: { default_branch: 'main' } } };
+}
+
+describe('the action on a push with no previous tip in the clone', () => {
+  it('a force push to the default branch: its previous tip is fetched from origin and the push judged by its settings, not the pushed ones', () => {
+    const { ws, before, after, token, payload } = forcePushOwnHistory(false);
+    expect(spawnSync('git', ['cat-file', '-e', `${before}^{commit}`], { cwd: ws }).status).not.toBe(0);
+    const r = runAction(ws, payload);
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('(the push; its previous tip fetched from origin)');
+    expect(r.outputs).toMatchObject({ range: `${before}..${after}`, findings: '1', 'exit-code': '1' });
+    expect(r.out).not.toContain(token);
+  });
+
+  it('a force push to the default branch whose previous tip origin no longer has is exit 2 with what to do, not the whole history by the pushed settings', () => {
+    const { ws, before, payload } = forcePushOwnHistory(true);
+    const r = runAction(ws, payload);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain(`its previous tip ${before.slice(0, 12)} is not in the clone (it could not be fetched from origin), and it is the default branch`);
+    expect(r.out).toContain('`fetch-depth: 0`');
+    expect(r.outputs).toMatchObject({ findings: '', 'exit-code': '2' });
+  });
+
+  it("the first push of the default branch is scanned against an empty base: its own settings and ignore file hide nothing", () => {
+    const { server, dev } = origin();
+    const token = fakeToken();
+    dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    const ignore = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/secret-guard.js', import.meta.url)), 'scan', '--format', 'json'], { cwd: dev.dir, encoding: 'utf8' });
+    const fingerprints = (JSON.parse(ignore.stdout) as { findings: Array<{ fingerprint: string }> }).findings.map((f) => f.fingerprint);
+    expect(fingerprints).toHaveLength(1);
+    const after = dev.commit({ ...LOOSE, '.secret-guard-ignore': `${fingerprints[0]}\n` }, 'settings');
+    dev.git('push', '-q', 'origin', 'main');
+    const r = runAction(checkout(server.dir, after), { ref: 'refs/heads/main', before: ZEROS, after, created: true, repository: { default_branch: 'main' } });
+    expect(r.code, r.out).toBe(1);
+    expect(r.outputs).toMatchObject({ findings: '1', 'exit-code': '1' });
+    expect(r.out).toContain('a new branch and it is the default branch: every commit it holds, against an empty base');
+    expect(r.out).not.toContain(token);
+  });
+});
+
+describe('the action in a merge queue (merge_group)', () => {
+  it("scans merge_group.base_sha..head_sha by the base's settings: the pull request's own hide nothing", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    const base = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('checkout', '-q', '-b', 'feature');
+    const token = fakeToken();
+    dev.commit({ ...LOOSE, 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    dev.git('checkout', '-q', 'main');
+    dev.git('merge', '-q', '--no-ff', '--no-edit', 'feature');
+    const head = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('push', '-q', 'origin', 'HEAD:refs/heads/gh-readonly-queue/main/pr-1');
+    const r = runAction(checkout(server.dir, head), { action: 'checks_requested', merge_group: { base_sha: base, base_ref: 'refs/heads/main', head_sha: head, head_ref: 'refs/heads/gh-readonly-queue/main/pr-1' }, repository: { default_branch: 'main' } }, 'merge_group');
+    expect(r.code, r.out).toBe(1);
+    expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
+    expect(r.out).toContain('(the merge queue)');
+    expect(r.out).not.toContain(token);
+  });
+});
+
+describe('the action on a review of a pull request (pull_request_review)', () => {
+  it("scans base.sha..head.sha by the base's settings, as on pull_request: not the whole history by the merge's", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    const base = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('checkout', '-q', '-b', 'feature');
+    const token = fakeToken();
+    const head = dev.commit({ ...LOOSE, 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    dev.git('push', '-q', 'origin', 'feature');
+    dev.git('checkout', '-q', '--detach', base);
+    dev.git('merge', '-q', '--no-ff', '--no-edit', head);
+    const merge = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('push', '-q', 'origin', `${merge}:refs/pull/1/merge`);
+    const ws = checkout(server.dir, head);
+    gitIn(ws, ['fetch', '-q', 'origin', '+refs/pull/1/merge:refs/remotes/pull/1/merge']);
+    gitIn(ws, ['checkout', '-q', '--detach', merge]);
+    const pr = { number: 1, base: { ref: 'main', sha: base }, head: { ref: 'feature', sha: head } };
+    for (const event of ['pull_request_review', 'pull_request_review_comment']) {
+      const r = runAction(ws, { action: 'submitted', pull_request: pr, repository: { default_branch: 'main' } }, event);
+      expect(r.code, `${event}: ${r.out}`).toBe(1);
+      expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
+      expect(r.out).not.toContain(token);
+    }
+  });
+});
+
+describe('the action on a pushed annotated tag', () => {
+  it("reads the tag's message even when its commit is already on the default branch (a release)", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    const commit = dev.git('rev-parse', 'HEAD').trim();
+    const token = fakeToken();
+    dev.git('tag', '-a', 'v1', '-m', `release\n\nPOSTMARK_SERVER_TOKEN=${token}`);
+    dev.git('push', '-q', 'origin', 'v1');
+    const ws = checkout(server.dir, commit);
+    for (const after of [commit, dev.git('rev-parse', 'v1').trim()]) {
+      const r = runAction(ws, { ref: 'refs/tags/v1', before: ZEROS, after, created: true, repository: { default_branch: 'main' } });
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toContain('In the message of refs/tags/v1.');
+      expect(r.outputs).toMatchObject({ findings: '1', 'exit-code': '1' });
+      expect(JSON.parse(readFileSync(r.outputs.report!, 'utf8')).findings[0].file).toBe('<tag message>');
+      expect(r.out).not.toContain(token);
+    }
+  });
+});
+
+describe('the action on pull_request_target from a fork', () => {
+  it("fetches the head, in no branch of the clone (origin has it as refs/pull/1/head), and scans base..head: not exit 2 for want of it", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    const base = dev.git('rev-parse', 'HEAD').trim();
+    dev.git('checkout', '-q', '-b', 'fork-feature');
+    const token = fakeToken();
+    const head = dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    dev.git('push', '-q', 'origin', `${head}:refs/pull/1/head`);
+    // pull_request_target checks out the base branch.
+    const ws = checkout(server.dir, base);
+    expect(spawnSync('git', ['cat-file', '-e', `${head}^{commit}`], { cwd: ws }).status).not.toBe(0);
+    const r = runAction(ws, { action: 'synchronize', pull_request: { number: 1, base: { ref: 'main', sha: base }, head: { ref: 'fork-feature', sha: head } }, repository: { default_branch: 'main' } }, 'pull_request_target');
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('(the pull request; fetched from origin)');
+    expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
+    expect(r.out).not.toContain(token);
+  });
+});
