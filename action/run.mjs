@@ -29,6 +29,8 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The github reporter's own escaping (this action runs from its checkout, built by `npm ci`).
+import { escapeData, escapeProperty } from '../dist/report/github.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'secret-guard.js');
 const ZERO = /^0+$/;
@@ -227,7 +229,7 @@ function scanTagMessage(cwd, tag, report, format, failOn, code) {
   const fresh = found.filter((f) => !known.has(f.fingerprint));
   for (const f of fresh) {
     const text = `${f.message} (${f.match}) In the message of ${tag.ref}.`;
-    console.log(format === 'github' ? `::${f.severity === 'error' ? 'error' : 'warning'} title=${f.ruleId}::${text}` : `secret-guard: ${f.severity} ${f.ruleId}: ${text}`);
+    console.log(format === 'github' ? `::${f.severity === 'error' ? 'error' : 'warning'} title=${escapeProperty(f.ruleId)}::${escapeData(text)}` : `secret-guard: ${f.severity} ${f.ruleId}: ${text}`);
   }
   // The range could not complete (no report): its exit 2 stands, the tag's findings said above.
   if (!json) return code;
