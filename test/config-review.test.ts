@@ -33,6 +33,10 @@ const CASES: Array<[string, string, string | Buffer, 0 | 1 | 2, RegExp?]> = [
   ['YAML: .nan for maxFileSize', '.secret-guard.yml', 'maxFileSize: .nan\n', 2, /`maxFileSize` is a YAML NaN/],
   ['a fraction of a byte (0.5 read as 0, while "0.5" was refused)', '.secret-guard.json', '{"maxFileSize": 0.5}', 2, /`maxFileSize` must be a size/],
   ['UTF-16 (Windows PowerShell\'s >): "not an object"', '.secret-guard.yml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('disabledRules: [dotenv-not-ignored]\n', 'utf16le')]), 2, /\.secret-guard\.yml is UTF-16 text, so it was not read\nSave it as UTF-8/],
+  // A rule id that names no rule did nothing, silently (a misspelt override left its rule as it was).
+  ['severity of a misspelt rule id (the rule stayed a warning)', '.secret-guard.json', '{"severity": {"dotenv-not-ignord": "info"}}', 2, /\.secret-guard\.json:1: `severity\.dotenv-not-ignord` names no rule \(dotenv-not-ignord\)\nThe rules are dotenv-not-ignored, /],
+  ['disabledRules with an id that names no rule', '.secret-guard.yml', 'disabledRules:\n  - dotenv-not-ignored\n  - postmark-token\n', 2, /\.secret-guard\.yml:3: `disabledRules\[1\]` names no rule \(postmark-token\)/],
+  ['severity of a custom rule, by its id', '.secret-guard.yml', `severity: { x-key: warning }\ndisabledRules: [dotenv-not-ignored]\nrules:\n  - id: x-key\n    pattern: XKEY-[0-9]{4}\n    examples: ['XKEY-1234']\n    negativeExamples: ['XKEY-12']\n`, 0],
   // Already decided well: kept as they are.
   ['YAML: a key given twice', '.secret-guard.yml', 'disabledRules: [dotenv-not-ignored]\ndisabledRules: []\n', 2, /not valid YAML: Map keys must be unique/],
   ['YAML: two documents', '.secret-guard.yml', 'disabledRules: [dotenv-not-ignored]\n---\ndisabledRules: []\n', 2, /not valid YAML: Source contains multiple documents/],
