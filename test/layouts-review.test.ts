@@ -153,6 +153,15 @@ const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
     gitIn(dir, ['remote', 'set-url', 'origin', `http://127.0.0.1:${silentPort}/origin.git`]);
     return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bin: true };
   },
+  'partial clone (blob:none) with a sparse checkout: the files outside it were never fetched': (o, x, r) => {
+    const dir = join(tempDir('sg-l-'), 'c');
+    clone(['--filter=blob:none', '--no-checkout'], o.url, dir);
+    gitIn(dir, ['sparse-checkout', 'set', '--cone', o.cone, 'notes']);
+    gitIn(dir, ['checkout', '-q', 'main']);
+    addExtras(dir, x);
+    if (r.chance(0.5)) gitIn(dir, ['remote', 'set-url', 'origin', `http://127.0.0.1:${silentPort}/origin.git`]);
+    return { cwd: dir, env: {}, want: { worktree: '2', staged: 'same', history: '2' }, says: /never fetched|is not in this clone \(a partial clone/, bin: true };
+  },
   'alternates (clone --shared / --reference), alternate there': (o, x, r) => {
     const dir = join(tempDir('sg-l-'), 'c');
     clone(r.chance(0.5) ? ['--shared'] : ['--reference', o.bare], `file://${o.bare}`, dir);
@@ -356,6 +365,22 @@ describe('layouts: each defect on its own', () => {
       expect(got.stderr).toMatch(PARTIAL);
       expect(got.stderr).toContain(missing[0]!.slice(1));
     }
+  });
+
+  it('a partial clone with a sparse checkout: the working-tree scan is exit 2 naming the file it could not read, without fetching or hanging', () => {
+    const o = planted();
+    const dir = join(tempDir('sg-l-'), 'c');
+    clone(['--filter=blob:none', '--no-checkout'], o.url, dir);
+    gitIn(dir, ['sparse-checkout', 'set', '--cone', o.cone]);
+    gitIn(dir, ['checkout', '-q', 'main']);
+    for (const url of [o.url, `http://127.0.0.1:${silentPort}/origin.git`]) {
+      gitIn(dir, ['remote', 'set-url', 'origin', url]);
+      const got = scan('worktree', dir, {}, true);
+      expect(got.code, `${url}: ${got.stderr}`).toBe(2);
+      expect(got.stderr).toMatch(new RegExp(`${o.outside}/mail\\.js: the index's version .* is not in this clone \\(a partial clone.*\\n.*git fetch --refetch --no-filter origin`));
+    }
+    // Nothing was fetched behind the scan's back.
+    expect(gitIn(dir, ['rev-list', '--objects', '--missing=print', '--all'])).toMatch(/^\?/m);
   });
 
   it('a partial clone with origin there: exit 2 saying what to fetch, not one lazy fetch per blob behind the scan', () => {
