@@ -253,7 +253,7 @@ const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
     if (r.chance(0.7)) gitIn(dir, ['pack-refs', '--all']);
     // A replacement that makes the last commit a root: git log shows one commit; the scan reads past it.
     gitIn(dir, ['replace', '--graft', 'HEAD']);
-    return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: 'same', range: 'same-or-2' } };
+    return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: 'same', range: 'same' } };
   },
   grafts: (o, x) => {
     const dir = join(tempDir('sg-l-'), 'c');
@@ -381,6 +381,18 @@ describe('layouts: each defect on its own', () => {
     }
     // Nothing was fetched behind the scan's back.
     expect(gitIn(dir, ['rev-list', '--objects', '--missing=print', '--all'])).toMatch(/^\?/m);
+  });
+
+  it('replace refs: a range end is resolved through the commits as they are, as the walk reads them, not through the replacement', () => {
+    const o = planted();
+    const [dir, full] = [join(tempDir('sg-l-'), 'c'), join(tempDir('sg-l-'), 'full')];
+    clone([], o.bare, dir);
+    clone([], o.bare, full);
+    // git log now shows HEAD as a root, so HEAD~3 named nothing: exit 2 "fetch the base".
+    gitIn(dir, ['replace', '--graft', 'HEAD']);
+    const got = scan('range', dir, {}, false);
+    expect(got.code, got.stderr).toBe(1);
+    expect(got.keys).toEqual(scan('range', full, {}, false).keys);
   });
 
   it('a partial clone with origin there: exit 2 saying what to fetch, not one lazy fetch per blob behind the scan', () => {

@@ -225,7 +225,7 @@ export function truncatedRange(text: string, boundary: string): IncompleteScanEr
 
 async function commitOf(cwd: string, name: string): Promise<string | null> {
   if (name.startsWith('-')) return null;
-  const r = await gitRaw(['rev-parse', '-q', '--verify', '--end-of-options', `${name}^{commit}`], cwd);
+  const r = await gitRaw(['--no-replace-objects', 'rev-parse', '-q', '--verify', '--end-of-options', `${name}^{commit}`], cwd);
   return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
 }
 
