@@ -395,6 +395,24 @@ describe('layouts: each defect on its own', () => {
     expect(got.keys).toEqual(scan('range', full, {}, false).keys);
   });
 
+  it('a partial clone with a sparse checkout, a file moved in from outside it, the remote not answering: --staged reads the commit without rename detection, and says so (it hung)', () => {
+    const o = planted();
+    const dir = join(tempDir('sg-l-'), 'c');
+    clone(['--filter=blob:none', '--no-checkout'], o.url, dir);
+    gitIn(dir, ['sparse-checkout', 'set', '--cone', o.cone]);
+    gitIn(dir, ['checkout', '-q', 'main']);
+    gitIn(dir, ['remote', 'set-url', 'origin', `http://127.0.0.1:${silentPort}/origin.git`]);
+    // Rename detection would compare the new file with HEAD's version of the removed one, never fetched.
+    gitIn(dir, ['rm', '-q', '--sparse', `${o.outside}/mail.js`]);
+    const moved = seededToken(seeded(8));
+    writeFileSync(join(dir, o.cone, 'moved.js'), client(moved));
+    gitIn(dir, ['add', join(o.cone, 'moved.js')]);
+    const got = scan('staged', dir, {}, true);
+    expect(got.code, got.stderr).toBe(1);
+    expect(got.keys).toEqual([`${o.cone}/moved.js\tpostmark-hardcoded-client\t${moved}`]);
+    expect(JSON.parse(got.stdout).notes.join('\n')).toMatch(/renames were not detected: .* partial clone/);
+  });
+
   it('a partial clone with origin there: exit 2 saying what to fetch, not one lazy fetch per blob behind the scan', () => {
     const o = planted();
     const dir = join(tempDir('sg-l-'), 'c');
