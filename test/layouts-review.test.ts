@@ -241,8 +241,8 @@ const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
     gitIn(dir, ['status', '--porcelain']);
     addExtras(dir, x);
     gitIn(dir, ['status', '--porcelain']);
-    // An edit the hook does not report: git status misses it, the disk has it.
-    writeFileSync(join(dir, 'CHANGELOG.md'), `POSTMARK_SERVER_TOKEN=${x.untracked}\n`);
+    // An edit and a new folder the hook does not report: git status misses them, the disk has them.
+    lateFiles(dir, x);
     return { cwd: dir, env: {}, want: ALL };
   },
   'commit-graph, packed refs, replace refs': (o, x, r) => {
@@ -264,12 +264,18 @@ const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
   },
 };
 
+function lateFiles(dir: string, x: Extra): void {
+  writeFileSync(join(dir, 'CHANGELOG.md'), `POSTMARK_SERVER_TOKEN=${x.untracked}\n`);
+  mkdirSync(join(dir, 'notes/late'), { recursive: true });
+  writeFileSync(join(dir, 'notes/late/mail.env'), `POSTMARK_SERVER_TOKEN=${x.staged}\n`);
+}
+
 /** The oracle: a plain full clone of the origin, the same untracked, edited and staged files, scanned the plain way. */
 function oracle(o: Origin, x: Extra, editChangelog: boolean): Record<Mode, string[]> {
   const dir = join(tempDir('sg-o-'), 'c');
   clone([], o.bare, dir);
   addExtras(dir, x);
-  if (editChangelog) writeFileSync(join(dir, 'CHANGELOG.md'), `POSTMARK_SERVER_TOKEN=${x.untracked}\n`);
+  if (editChangelog) lateFiles(dir, x);
   const out = {} as Record<Mode, string[]>;
   for (const mode of Object.keys(MODE_ARGS) as Mode[]) {
     const r = scan(mode, dir, {}, false);
