@@ -26,7 +26,10 @@ export class GitStream {
     private readonly args: string[],
     cwd: string,
   ) {
-    this.proc = spawn('git', [...MEMORY_BOUNDS, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // GIT_NO_LAZY_FETCH: in a partial clone a missing object is answered "missing" (exit 2, naming
+    // it) instead of being fetched one by one behind the scan's back, or hanging on a remote that
+    // does not answer.
+    this.proc = spawn('git', [...MEMORY_BOUNDS, ...args], { cwd, env: { ...process.env, GIT_NO_LAZY_FETCH: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', (b: Buffer) => {
       if (this.stderr.length < STDERR_KEEP) this.stderr += b.toString('utf8');
     });
@@ -48,6 +51,11 @@ export class GitStream {
     const code = await this.exit;
     if (this.spawnError) throw this.spawnError;
     if (code !== 0) throw this.failure(code);
+  }
+
+  /** What git wrote to stderr (its first few kilobytes). */
+  get errors(): string {
+    return this.stderr;
   }
 
   failure(code?: number): GitError {

@@ -25,7 +25,7 @@ import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
 import { idOf, isFile, PATH_HELD, Provenance, type Contents, type HeldFinding } from './history-provenance.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
-import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
+import { historyRoot, isShallow, objectAt, partialCloneGap, promisorRemote, rangeBoundary, reaches, readTips, refsContaining, rejectLayoutGaps, resolveRange, shallowBoundary, truncatedRange, unfetchedObjects, type Range, type Tips } from './history-refs.js';
 import { git } from './git.js';
 import { keywordGate } from './gate.js';
 import { INCREMENTAL_MIN, RECORD_BUDGET, TextDetector } from './history-detect.js';
@@ -84,7 +84,12 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   // Whether the clone is shallow matters to every walk but a push gate's (explicit revs). Other
   // worktrees' HEADs are walked, so named as holders, only by a whole history (`--all`).
   const whole = opts.revs === undefined && opts.range === undefined;
-  const [tips, shallow] = await Promise.all([readTips(opts.cwd, whole ? root : undefined), opts.revs === undefined ? isShallow(opts.cwd) : false]);
+  const [tips, shallow, promisor] = await Promise.all([
+    readTips(opts.cwd, whole ? root : undefined),
+    opts.revs === undefined ? isShallow(opts.cwd) : false,
+    promisorRemote(opts.cwd),
+    rejectLayoutGaps(opts.cwd),
+  ]);
   const notes: string[] = [];
   let walk: WalkSpec;
   let tagRange: TagRange | undefined;
@@ -108,6 +113,13 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
     tagRange = range;
     const boundary = shallow ? await shallowBoundary(opts.cwd) : null;
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
+  }
+  if (promisor !== null) {
+    // A partial clone: what the walk needs must all be here before it starts (history-refs.ts says why).
+    const loose = walk.rangeText === undefined ? tips.loose.map((l) => l.sha) : [];
+    const edge = tagRange ? await rangeBoundary(opts.cwd, tagRange) : [];
+    const missing = await unfetchedObjects(opts.cwd, [...walk.revs, ...loose], walk.stdin, edge);
+    if (missing.count) throw partialCloneGap(promisor, missing);
   }
   // Annotated tag messages are no commit's: read beside the walk (history-tags.ts), or in a range
   // after it, from the tags on commits it reached. A push gate (explicit revs) reads the pushed

@@ -61,8 +61,11 @@ const PLAIN = ['--no-ext-diff', '--no-textconv', '--no-color', '--no-relative'];
  * in config changes it, so the hook starts it before reading config and compiling rules, and git
  * runs meanwhile.
  */
-export function readIndexChanges(cwd: string): Promise<GitResult> {
-  const changes = gitRaw([...READ_ONLY, 'diff', '--cached', '-M', ...PLAIN, '--raw', '-z', '--no-abbrev'], cwd);
+export function readIndexChanges(cwd: string, renames = true): Promise<GitResult> {
+  // GIT_NO_LAZY_FETCH: rename detection reads HEAD's blobs, which a partial clone may not have;
+  // fetching one from a remote that does not answer hung the hook (scanStaged says what instead).
+  const env = { ...process.env, GIT_NO_LAZY_FETCH: '1' };
+  const changes = gitRaw([...READ_ONLY, 'diff', '--cached', renames ? '-M' : '--no-renames', ...PLAIN, '--raw', '-z', '--no-abbrev'], cwd, undefined, env);
   changes.catch(() => {}); // awaited by scanStaged; this only keeps a failure from being "unhandled" until then
   return changes;
 }
@@ -141,7 +144,16 @@ function skipByMode(stats: ScanStats, e: StagedEntry): boolean {
 
 export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const started = Date.now();
-  const [repo, raw] = await Promise.all([workTreeRepo(opts.cwd, opts.repo), opts.indexChanges ?? readIndexChanges(opts.cwd)]);
+  const [repo, first] = await Promise.all([workTreeRepo(opts.cwd, opts.repo), opts.indexChanges ?? readIndexChanges(opts.cwd)]);
+  const notes: string[] = [];
+  let raw = first;
+  if (raw.code !== 0 && /could not fetch [0-9a-f]+ from promisor remote/.test(raw.stderr)) {
+    // A partial clone without HEAD's version of a file the commit removes (outside a sparse
+    // checkout): without rename detection a moved file is judged as added, so every finding in
+    // it counts as new. Stricter, never laxer, and said.
+    raw = await readIndexChanges(opts.cwd, false);
+    notes.push("renames were not detected: HEAD's version of a removed file is not in this partial clone (git clone --filter), so a moved file's findings all count as new");
+  }
   if (raw.code !== 0) throw failed(raw, 'diff --cached --raw');
 
   const entries = parseRaw(raw.stdout);
@@ -220,5 +232,5 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
     }
   }
   stats.durationMs = Date.now() - started;
-  return { mode: 'staged', root: repo.root, findings, stats, notes: entries.length ? [] : ['nothing to scan: nothing is staged'] };
+  return { mode: 'staged', root: repo.root, findings, stats, notes: entries.length ? notes : ['nothing to scan: nothing is staged'] };
 }

@@ -24,7 +24,7 @@ import { record } from '../scan/content.js';
 import { shownPath } from '../report/shown.js';
 import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult, type Repo } from './git.js';
 import { keywordGate } from './gate.js';
-import { BlobReader } from './history-blobs.js';
+import { BlobReader, MissingObjectError } from './history-blobs.js';
 import { defaultThreads } from './threads.js';
 import { absentPaths, isAbsent, isMagic, isNamed, isPattern, namedPaths, physical, unlistedNamed } from './worktree-named.js';
 import { contentOutcome, readEntry, type Entry, type Outcome, type ReadContext } from './worktree-read.js';
@@ -364,6 +364,13 @@ class Readers {
         ),
       );
       await reader.close();
+    } catch (e) {
+      if (!(e instanceof MissingObjectError)) throw e;
+      const k = wanted.find((i) => blobs.get(entries[i]!.path)!.oid === e.sha);
+      throw new IncompleteScanError(
+        `${k === undefined ? `object ${e.sha}` : shownPath(entries[k]!.path)}: the index's version (what git commits; the file is marked skip-worktree or assume-unchanged) is not in this clone (a partial clone, git clone --filter, leaves such files on the server), so it was not read`,
+        'Fetch what the clone left out, then scan again: `git fetch --refetch --no-filter origin` (git 2.36 or later), or check the file out (`git sparse-checkout add FOLDER`).',
+      );
     } finally {
       reader.kill();
     }
