@@ -43,6 +43,20 @@ function origin() {
   return { server, dev };
 }
 
+/**
+ * An origin whose main is pushed, and a branch `name` on the developer's side with one commit that
+ * adds a token (and `files`, e.g. loosened settings): the pull request most cases check.
+ */
+function withFeature(name: string, files: Record<string, string> = {}) {
+  const { server, dev } = origin();
+  dev.git('push', '-q', 'origin', 'main');
+  const base = dev.git('rev-parse', 'HEAD').trim();
+  dev.git('checkout', '-q', '-b', name);
+  const token = fakeToken();
+  const head = dev.commit({ ...files, 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+  return { server, dev, base, head, token };
+}
+
 /** actions/checkout with fetch-depth 0: every branch and tag from origin, `sha` checked out. */
 function checkout(server: string, sha: string): string {
   const ws = join(tempDir('sg-ci-push-ws-'), 'ws');
@@ -109,12 +123,7 @@ describe('the action on a push with no previous tip in the clone', () => {
 
 describe('the action in a merge queue (merge_group)', () => {
   it("scans merge_group.base_sha..head_sha by the base's settings: the pull request's own hide nothing", () => {
-    const { server, dev } = origin();
-    dev.git('push', '-q', 'origin', 'main');
-    const base = dev.git('rev-parse', 'HEAD').trim();
-    dev.git('checkout', '-q', '-b', 'feature');
-    const token = fakeToken();
-    dev.commit({ ...LOOSE, 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    const { server, dev, base, token } = withFeature('feature', LOOSE);
     dev.git('checkout', '-q', 'main');
     dev.git('merge', '-q', '--no-ff', '--no-edit', 'feature');
     const head = dev.git('rev-parse', 'HEAD').trim();
@@ -129,12 +138,7 @@ describe('the action in a merge queue (merge_group)', () => {
 
 describe('the action on a review of a pull request (pull_request_review)', () => {
   it("scans base.sha..head.sha by the base's settings, as on pull_request: not the whole history by the merge's", () => {
-    const { server, dev } = origin();
-    dev.git('push', '-q', 'origin', 'main');
-    const base = dev.git('rev-parse', 'HEAD').trim();
-    dev.git('checkout', '-q', '-b', 'feature');
-    const token = fakeToken();
-    const head = dev.commit({ ...LOOSE, 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    const { server, dev, base, head, token } = withFeature('feature', LOOSE);
     dev.git('push', '-q', 'origin', 'feature');
     dev.git('checkout', '-q', '--detach', base);
     dev.git('merge', '-q', '--no-ff', '--no-edit', head);
@@ -175,12 +179,7 @@ describe('the action on a pushed annotated tag', () => {
 
 describe('the action on pull_request_target from a fork', () => {
   it("fetches the head, in no branch of the clone (origin has it as refs/pull/1/head), and scans base..head: not exit 2 for want of it", () => {
-    const { server, dev } = origin();
-    dev.git('push', '-q', 'origin', 'main');
-    const base = dev.git('rev-parse', 'HEAD').trim();
-    dev.git('checkout', '-q', '-b', 'fork-feature');
-    const token = fakeToken();
-    const head = dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    const { server, dev, base, head, token } = withFeature('fork-feature');
     dev.git('push', '-q', 'origin', `${head}:refs/pull/1/head`);
     // pull_request_target checks out the base branch.
     const ws = checkout(server.dir, base);
