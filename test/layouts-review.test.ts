@@ -121,6 +121,17 @@ afterAll(() => new Promise<void>((r) => silent.close(() => r())));
 
 const PARTIAL = /partial clone .*never fetched.*\n.*git fetch --refetch --no-filter origin/;
 
+/** A partial clone (`filter`) of a copy of the origin that is then moved away: the promisor is gone. */
+function partialOfLostOrigin(o: Origin, x: Extra, filter: string): Layout {
+  const dir = join(tempDir('sg-l-'), 'c');
+  const copy = join(tempDir('sg-l-'), 'origin.git');
+  cpSync(o.bare, copy, { recursive: true });
+  clone([`--filter=${filter}`], `file://${copy}`, dir);
+  addExtras(dir, x);
+  renameSync(copy, `${copy}.gone`);
+  return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bin: true };
+}
+
 const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
   'partial clone (blob:none), origin there': (o, x) => {
     const dir = join(tempDir('sg-l-'), 'c');
@@ -128,24 +139,8 @@ const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
     addExtras(dir, x);
     return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bin: true };
   },
-  'partial clone (blob:none), origin removed': (o, x) => {
-    const dir = join(tempDir('sg-l-'), 'c');
-    const copy = join(tempDir('sg-l-'), 'origin.git');
-    cpSync(o.bare, copy, { recursive: true });
-    clone(['--filter=blob:none'], `file://${copy}`, dir);
-    addExtras(dir, x);
-    renameSync(copy, `${copy}.gone`);
-    return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bin: true };
-  },
-  'partial clone (tree:0), origin removed': (o, x) => {
-    const dir = join(tempDir('sg-l-'), 'c');
-    const copy = join(tempDir('sg-l-'), 'origin.git');
-    cpSync(o.bare, copy, { recursive: true });
-    clone(['--filter=tree:0'], `file://${copy}`, dir);
-    addExtras(dir, x);
-    renameSync(copy, `${copy}.gone`);
-    return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bin: true };
-  },
+  'partial clone (blob:none), origin removed': (o, x) => partialOfLostOrigin(o, x, 'blob:none'),
+  'partial clone (tree:0), origin removed': (o, x) => partialOfLostOrigin(o, x, 'tree:0'),
   'partial clone (blob:none), origin unreachable (answers nothing)': (o, x) => {
     const dir = join(tempDir('sg-l-'), 'c');
     clone(['--filter=blob:none'], o.url, dir);
