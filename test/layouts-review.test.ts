@@ -322,6 +322,15 @@ describe('layouts: each defect on its own', () => {
     const r = seeded(7);
     return makeOrigin(r);
   };
+  /** A blob-less clone of a planted origin with a cone sparse checkout: files outside it were never fetched. */
+  const sparsePartial = () => {
+    const o = planted();
+    const dir = join(tempDir('sg-l-'), 'c');
+    clone(['--filter=blob:none', '--no-checkout'], o.url, dir);
+    gitIn(dir, ['sparse-checkout', 'set', '--cone', o.cone]);
+    gitIn(dir, ['checkout', '-q', 'main']);
+    return { o, dir };
+  };
 
   it('grafts that hide commits: --history is exit 2 naming the graft file, not exit 0 over the hidden commits', () => {
     const o = planted();
@@ -369,11 +378,7 @@ describe('layouts: each defect on its own', () => {
   });
 
   it('a partial clone with a sparse checkout: the working-tree scan is exit 2 naming the file it could not read, without fetching or hanging', () => {
-    const o = planted();
-    const dir = join(tempDir('sg-l-'), 'c');
-    clone(['--filter=blob:none', '--no-checkout'], o.url, dir);
-    gitIn(dir, ['sparse-checkout', 'set', '--cone', o.cone]);
-    gitIn(dir, ['checkout', '-q', 'main']);
+    const { o, dir } = sparsePartial();
     for (const url of [o.url, `http://127.0.0.1:${silentPort}/origin.git`]) {
       gitIn(dir, ['remote', 'set-url', 'origin', url]);
       const got = scan('worktree', dir, {}, true);
@@ -397,11 +402,7 @@ describe('layouts: each defect on its own', () => {
   });
 
   it('a partial clone with a sparse checkout, a file moved in from outside it, the remote not answering: --staged reads the commit without rename detection, and says so (it hung)', () => {
-    const o = planted();
-    const dir = join(tempDir('sg-l-'), 'c');
-    clone(['--filter=blob:none', '--no-checkout'], o.url, dir);
-    gitIn(dir, ['sparse-checkout', 'set', '--cone', o.cone]);
-    gitIn(dir, ['checkout', '-q', 'main']);
+    const { o, dir } = sparsePartial();
     gitIn(dir, ['remote', 'set-url', 'origin', `http://127.0.0.1:${silentPort}/origin.git`]);
     // Rename detection would compare the new file with HEAD's version of the removed one, never fetched.
     gitIn(dir, ['rm', '-q', '--sparse', `${o.outside}/mail.js`]);
