@@ -204,6 +204,23 @@ interface Target {
   show: (p: string) => string;
   /** Where the hook looks for secret-guard before PATH: relative to where git runs it, or absolute. */
   candidates: string[];
+  /** core.hooksPath when it is relative: git resolves it against each worktree's own top. */
+  relativeHooksPath?: string;
+  /** The other checkouts of this repository (`git worktree list`), which run the same hooks. */
+  otherWorktrees: string[];
+}
+
+/** The checkouts of the repository, main one first, without bare entries and ones whose folder is gone. */
+async function worktrees(top: string): Promise<string[]> {
+  const r = await gitRaw(['worktree', 'list', '--porcelain', '-z'], top);
+  if (r.code !== 0) return [top];
+  const out: string[] = [];
+  for (const entry of r.stdout.toString('utf8').split('\0\0')) {
+    const lines = entry.split('\0');
+    const path = lines.find((l) => l.startsWith('worktree '))?.slice('worktree '.length);
+    if (path && !lines.includes('bare') && existsSync(path)) out.push(path);
+  }
+  return out;
 }
 
 /**
@@ -246,13 +263,54 @@ async function target(ctx: CliContext, hook: HookName, force: boolean): Promise<
     return r && !r.startsWith('..') ? r : p;
   };
   let candidates: string[];
+  const all = repo.bare ? [] : await worktrees(top);
   if (hook === 'pre-receive') candidates = [OWN_BIN];
   else {
     // Client hooks run at the top of the work tree.
-    const pkg = relative(top, packageDir(ctx.cwd, top)).split(sep).join('/');
+    const pkgDir = packageDir(ctx.cwd, top);
+    const pkg = relative(top, pkgDir).split(sep).join('/');
     candidates = [...(pkg ? [`./${pkg}/node_modules/.bin/secret-guard`] : []), './node_modules/.bin/secret-guard'];
+    // Then, by absolute path, the secret-guard installed where install looked: the hook also runs
+    // in linked worktrees and submodules, whose tops have no node_modules of their own (npm install
+    // was run in the main checkout or the superproject), and there it would stop every commit.
+    const superTop = (await gitRaw(['rev-parse', '--show-superproject-working-tree'], top)).stdout.toString('utf8').trim();
+    const tops = [top, all[0], superTop].filter((d): d is string => Boolean(d));
+    for (const dir of [pkgDir, ...tops.map((d) => join(d, pkg)), ...tops]) {
+      const bin = join(dir, 'node_modules', '.bin', 'secret-guard');
+      if (!candidates.includes(bin) && isExecutable(bin)) candidates.push(bin);
+    }
   }
-  return { top, gitDir: repo.gitDir, hooksDir, hooksPathAsSet: setTo && !repo.bare ? resolve(top, setTo) : undefined, bare: repo.bare, show, candidates };
+  const relativeHooksPath = setTo && !isAbsolute(setTo) && !repo.bare ? setTo : undefined;
+  return {
+    top,
+    gitDir: repo.gitDir,
+    hooksDir,
+    hooksPathAsSet: setTo && !repo.bare ? resolve(top, setTo) : undefined,
+    bare: repo.bare,
+    show,
+    candidates,
+    relativeHooksPath,
+    otherWorktrees: all.filter((d) => resolve(d) !== resolve(top)),
+  };
+}
+
+/**
+ * With a relative core.hooksPath each worktree runs its own copy of the hook (git resolves the path
+ * against the worktree's top): a checkout whose copy is missing, not executable or not ours commits
+ * without the scan, in silence. Those checkouts, and a note when the hook is not committed (a
+ * worktree added later would not have it either).
+ */
+async function relativeHooksGaps(t: Target, hook: HookName): Promise<{ missing: string[]; untracked: boolean }> {
+  if (!t.relativeHooksPath) return { missing: [], untracked: false };
+  const missing = t.otherWorktrees.filter((wt) => {
+    const file = join(resolve(wt, t.relativeHooksPath!), hook);
+    return !(isExecutable(file) && readFileSync(file, 'utf8').includes(MARKER));
+  });
+  const file = join(t.hooksDir, hook);
+  const rel = relative(t.top, file);
+  const inside = rel && !rel.startsWith('..') && !isAbsolute(rel);
+  const tracked = inside && (await gitRaw(['ls-files', '--error-unmatch', '--', rel], t.top)).code === 0;
+  return { missing, untracked: !tracked };
 }
 
 /** What the hook needs when it runs, checked now where the hook will look, so a missing binary is not a surprise later. */
@@ -363,9 +421,9 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     notes.push(`note: this repository has a .husky folder but core.hooksPath is not set yet; once husky sets it (npm install), git stops running .git/hooks: run \`secret-guard install${flag}\` again then.`);
   }
   if (ours) {
-    if (existing === script) return { exitCode: 0, stdout: `the secret-guard ${hook} hook in ${t.show(file)} is up to date\n`, stderr: warn() };
+    if (existing === script) return everyWorktree(t, hook, flag, { exitCode: 0, stdout: `the secret-guard ${hook} hook in ${t.show(file)} is up to date\n`, stderr: warn() });
     writeFileSafely(file, script, 0o755);
-    return { exitCode: 0, stdout: `updated the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() };
+    return everyWorktree(t, hook, flag, { exitCode: 0, stdout: `updated the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() });
   }
   if (existing !== undefined) {
     if (chain) {
@@ -374,7 +432,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
       }
       renameSync(file, chained);
       writeFileSafely(file, script, 0o755);
-      return { exitCode: 0, stdout: `kept the existing hook as ${t.show(chained)} (it runs first) and installed the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() };
+      return everyWorktree(t, hook, flag, { exitCode: 0, stdout: `kept the existing hook as ${t.show(chained)} (it runs first) and installed the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() });
     }
     if (!force) {
       throw new UsageError(
@@ -385,11 +443,39 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     notes.unshift(`replaced ${t.show(file)}, which was not secret-guard's`);
   }
   writeFileSafely(file, script, 0o755);
-  return {
+  return everyWorktree(t, hook, flag, {
     exitCode: 0,
     stdout: `installed the secret-guard ${hook} hook in ${t.show(file)}\n`,
     stderr: warn(),
-  };
+  });
+}
+
+/**
+ * Exit 0 only when every checkout will run the hook: with a relative core.hooksPath, a worktree
+ * without its own copy commits unscanned, so install says which and exits 2.
+ */
+async function everyWorktree(t: Target, hook: HookName, flag: string, done: CommandResult): Promise<CommandResult> {
+  const { missing, untracked } = await relativeHooksGaps(t, hook);
+  const file = t.show(join(t.hooksDir, hook));
+  const abs = `git config core.hooksPath ${shq(resolve(t.top, t.relativeHooksPath ?? ''))}`;
+  if (missing.length) {
+    return {
+      exitCode: 2,
+      stdout: done.stdout,
+      stderr:
+        done.stderr +
+        `secret-guard: core.hooksPath is relative (${t.relativeHooksPath}), so git runs the hooks of each worktree from that worktree's own ${t.relativeHooksPath}; ` +
+        `these checkouts have no secret-guard ${hook} hook there and their commits are not scanned:\n${missing.map((m) => `  ${m}\n`).join('')}` +
+        `Commit ${file} so every checkout has it, or run \`secret-guard install${flag}\` in each of them, or make the path absolute (${abs}).\n`,
+    };
+  }
+  if (t.relativeHooksPath && untracked) {
+    return {
+      ...done,
+      stderr: `${done.stderr}note: core.hooksPath is relative (${t.relativeHooksPath}) and ${file} is not committed: a worktree added later (git worktree add) runs hooks from its own ${t.relativeHooksPath} and will not have it. Commit ${file}, or make the path absolute (${abs}).\n`,
+    };
+  }
+  return done;
 }
 
 function lstatExists(file: string): boolean {
