@@ -36,7 +36,8 @@ interface World {
 }
 
 function sh(cmd: string, args: string[], cwd: string, env: Record<string, string>) {
-  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  // A hook that hangs is a failure of the case, not of the run.
+  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -47,14 +48,14 @@ function gitOk(cwd: string, env: Record<string, string>, ...args: string[]): str
 }
 
 const LAYOUTS = ['git-hooks', 'separate-git-dir', 'submodule', 'local-relative', 'local-absolute', 'local-missing', 'global', 'global-relative'] as const;
-const EXISTING = ['none', 'script', 'not-executable', 'link', 'crlf', 'no-shebang', 'older-ours', 'pre-commit-framework'] as const;
+const EXISTING = ['none', 'script', 'not-executable', 'link', 'crlf', 'no-shebang', 'named-by-its-file', 'older-ours', 'pre-commit-framework'] as const;
 type Layout = (typeof LAYOUTS)[number];
 type Existing = (typeof EXISTING)[number];
 
 interface Case {
   layout: Layout;
   existing: Existing;
-  hook: 'pre-commit' | 'commit-msg';
+  hook: 'pre-commit' | 'commit-msg' | 'pre-push';
   fromSub: boolean;
   chain: boolean;
   twice: boolean;
@@ -64,11 +65,13 @@ interface Case {
 }
 
 function draw(r: Random): Case {
-  const hook = r.chance(0.25) ? 'commit-msg' : 'pre-commit';
+  const hook = r.pick(['pre-commit', 'pre-commit', 'commit-msg', 'pre-push'] as const);
   const layout = r.pick(LAYOUTS);
   let existing = r.pick(EXISTING);
   // `pre-commit install` refuses to work under core.hooksPath.
   if (existing === 'pre-commit-framework' && (!HAS_PRE_COMMIT || hook !== 'pre-commit' || /local|global/.test(layout))) existing = 'script';
+  // git 2.39's push waits forever when its pre-push hook cannot start (a CRLF shebang), before any install.
+  if (existing === 'crlf' && hook === 'pre-push') existing = 'no-shebang';
   return { layout, existing, hook, fromSub: r.chance(0.4), worktree: r.chance(0.5), chain: r.chance(0.6), twice: r.chance(0.3), installFromWorktree: r.chance(0.5) };
 }
 
@@ -118,6 +121,8 @@ function world(c: Case): World {
   if (c.layout === 'local-missing') gitOk(top, env, 'config', 'core.hooksPath', join(root, 'not', 'yet', 'hooks'));
   if (c.layout === 'global') writeFileSync(globalConfig, `[core]\n\thooksPath = ${join(root, 'global-hooks')}\n`);
   if (c.layout === 'global-relative') writeFileSync(globalConfig, '[core]\n\thooksPath = .hooks\n');
+  gitOk(root, env, 'init', '-q', '--bare', join(root, 'gate.git'));
+  gitOk(top, env, 'remote', 'add', 'gate', join(root, 'gate.git'));
   if (c.worktree) {
     const wt = join(root, 'wt');
     gitOk(top, env, 'worktree', 'add', '-q', '-b', 'side', wt);
@@ -155,6 +160,10 @@ function plant(w: World, c: Case): void {
     case 'crlf':
       writeFileSync(file, `#!/bin/sh\r\n${body.replace(/\n/g, '\r\n')}`, { mode: 0o755 });
       break;
+    case 'named-by-its-file':
+      // husky 4's and overcommit's way: the hook's name is its file's name.
+      writeFileSync(file, `#!/bin/sh\nhookName=$(basename "$0")\n[ "$hookName" = ${c.hook} ] || exit 0\n${body}`, { mode: 0o755 });
+      break;
     case 'no-shebang':
       writeFileSync(file, body, { mode: 0o755 });
       break;
@@ -162,7 +171,7 @@ function plant(w: World, c: Case): void {
       // An older hook of ours ran the scan too, from the top's node_modules.
       writeFileSync(
         file,
-        `#!/bin/sh\n# ${MARKER} (an older secret-guard)\n./node_modules/.bin/secret-guard ${c.hook === 'pre-commit' ? 'scan --staged' : 'scan --commit-msg "$1"'} || exit $?\n`,
+        `#!/bin/sh\n# ${MARKER} (an older secret-guard)\n./node_modules/.bin/secret-guard ${{ 'pre-commit': 'scan --staged', 'commit-msg': 'scan --commit-msg "$1"', 'pre-push': 'scan --pre-push "$@"' }[c.hook]} || exit $?\n`,
         { mode: 0o755 },
       );
       break;
@@ -185,7 +194,7 @@ let counter = 0;
 function commitOnce(w: World, c: Case, dir: string, kind: Kind, token: string | undefined) {
   const n = ++counter;
   const tracked = join(dir, 'src', 'settings.env.txt');
-  const line = c.hook === 'pre-commit' && token ? `POSTMARK_SERVER_TOKEN=${token}\n` : `RUN=${n}\n`;
+  const line = c.hook !== 'commit-msg' && token ? `POSTMARK_SERVER_TOKEN=${token}\n` : `RUN=${n}\n`;
   const message = c.hook === 'commit-msg' && token ? `configure mail\n\nPOSTMARK_SERVER_TOKEN=${token}\n` : `change ${n}`;
   const args = ['commit', '-q', '-m', message];
   let cwd = dir;
@@ -211,8 +220,15 @@ function commitOnce(w: World, c: Case, dir: string, kind: Kind, token: string | 
   }
   const before = headOf(w, dir);
   const marksBefore = marks(w);
-  const r = sh('git', args, cwd, w.env);
-  const committed = headOf(w, dir) !== before;
+  let r = sh('git', args, cwd, w.env);
+  let committed = headOf(w, dir) !== before;
+  if (c.hook === 'pre-push' && committed) {
+    // The commit is made; the push to the team's server is what the hook decides.
+    const ref = `refs/heads/${dir === w.top ? 'work' : 'side-work'}`;
+    r = sh('git', ['push', '-q', 'gate', `HEAD:${ref}`], cwd, w.env);
+    committed = sh('git', ['--git-dir', join(w.root, 'gate.git'), 'rev-parse', '--verify', '-q', ref], w.root, w.env).out.trim() === headOf(w, dir);
+    if (!committed) gitOk(dir, w.env, 'reset', '-q', '--hard', 'HEAD~1');
+  } else if (c.hook === 'pre-push') committed = false;
   // Leave nothing staged for the next commit.
   if (!committed) {
     gitOk(dir, w.env, 'reset', '-q', '--hard', 'HEAD');
@@ -223,11 +239,13 @@ function commitOnce(w: World, c: Case, dir: string, kind: Kind, token: string | 
 
 function runCase(seed: number, c: Case): void {
   const what = `SEED=${seed} ${JSON.stringify(c)}`;
+  if (process.env.SHOW) console.log(what);
   const w = world(c);
   plant(w, c);
   const hookFile = join(hooksDir(w, w.top), c.hook);
   // What the other tool's hook does without secret-guard: the differential's other side.
-  const baseline = commitOnce(w, c, w.top, 'plain', undefined);
+  // Per checkout: with a relative core.hooksPath each one has hooks of its own.
+  const baselines = new Map(w.checkouts.map((d) => [d, commitOnce(w, c, d, 'plain', undefined)]));
 
   const before = existsSync(hookFile) || c.existing === 'link' ? readFileSync(hookFile) : undefined;
   const installFrom = c.installFromWorktree && w.checkouts.length > 1 ? w.checkouts[1]! : w.top;
@@ -242,20 +260,32 @@ function runCase(seed: number, c: Case): void {
     // The shared folder needs --force, which also replaces a hook that is not ours (and says so):
     // --chain cannot go with it, so the other tool's hook stops running there.
     r = go((flags = ['--force']));
-    replaced = /replaced .*which was not secret-guard's/.test(r.stderr);
+    replaced ||= /replaced .*which was not secret-guard's/.test(r.stderr);
+  }
+  const gap = /core\.hooksPath is relative .*these checkouts have no secret-guard/s;
+  if (r.code !== 0 && gap.test(r.stderr)) {
+    // A relative core.hooksPath with a checkout lacking its copy: install in each, as the message says.
+    for (const other of w.checkouts.filter((d) => d !== installFrom)) {
+      expect(r.stderr, what).toContain(other);
+      const there = cli([...args, ...flags], other, w.env);
+      expect(there.code, `${what}\ninstall in ${other}: ${there.stderr}`).toBe(0);
+      replaced ||= /replaced .*which was not secret-guard's/.test(there.stderr);
+    }
+    r = go(flags);
+    expect(r.code, `${what}\ninstall again after installing in every checkout: ${r.stderr}`).toBe(0);
   }
   if (c.twice && r.code === 0) {
     const again = go(flags);
     expect(again.code, `${what}\nsecond install: ${again.stderr}`).toBe(0);
   }
   if (r.code !== 0) {
-    // Install could not make the hook run: it says what to do, and the hook there is as it was.
-    expect(r.stderr, what).toMatch(/\n|Run|run|Replace|Set|Move|commit/);
-    expect(r.stderr.trim().split('\n').length, `${what}\n${r.stderr}`).toBeGreaterThan(0);
-    if (before !== undefined && c.existing === 'link') expect(readFileSync(hookFile), what).toEqual(before);
+    // Install could not make the hook run: it says why and what to do, and the hook there is as it was.
+    expect(r.stderr, what).toMatch(/^secret-guard: .+\n.*(install|Replace|Move|Set|Add)/m);
+    if (before !== undefined) expect(readFileSync(hookFile), `${what}\n${r.stderr}`).toEqual(before);
     return;
   }
   for (const dir of w.checkouts) {
+    const baseline = baselines.get(dir)!;
     for (const kind of KINDS) {
       const leak = commitOnce(w, c, dir, kind, seededToken(seeded(seed + counter)));
       expect(leak.committed, `${what}\n${kind} commit of a token from ${dir} went through:\n${leak.out}\ninstall said: ${r.stdout}${r.stderr}`).toBe(false);
@@ -334,6 +364,21 @@ describe('secret-guard install: hooks that every checkout runs', () => {
     const clean = commitOnce(w, c, wt, 'plain', undefined);
     expect(clean.committed, clean.out).toBe(true);
     expect(commitOnce(w, c, wt, 'plain', token()).committed).toBe(false);
+  });
+
+  it('--chain refuses a hook that takes its name from its file name (husky 4, overcommit): kept as pre-commit.chained it would pass without running', () => {
+    const { w, c } = focused({ existing: 'named-by-its-file', chain: true });
+    plant(w, c);
+    const file = join(hooksDir(w, w.top), 'pre-commit');
+    const before = readFileSync(file);
+    expect(commitOnce(w, c, w.top, 'plain', undefined).ran).toBe(1);
+    const r = cli(['install', '--chain'], w.top, w.env);
+    // Before the fix: exit 0, and the chained hook ran as "pre-commit.chained", doing nothing.
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toMatch(/its own file name \(\$0\)/);
+    expect(r.stderr).toContain('--force');
+    expect(readFileSync(file)).toEqual(before);
+    expect(existsSync(`${file}.chained`)).toBe(false);
   });
 
   it("a submodule uses the superproject's secret-guard: install does not warn, clean commits pass, tokens stop", () => {

@@ -430,6 +430,12 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
       if (existsSync(chained) || lstatExists(chained)) {
         throw new UsageError(`${t.show(chained)} already exists, so the hook at ${t.show(file)} cannot be kept under that name`, `Move one of them away, or run \`secret-guard install${flag} --force\` to replace ${t.show(file)}.`);
       }
+      if (NAMED_BY_ITS_FILE.test(existing)) {
+        throw new UsageError(
+          `${t.show(file)} finds out which hook it is from its own file name ($0), so kept as ${chainedName(hook)} it would run as "${chainedName(hook)}" and most likely do nothing; it was left unchanged`,
+          `Add secret-guard to the tool that wrote it (its config for the ${hook} hook runs \`secret-guard ${SCAN[hook].replace(/ ".*$/, '')}\`), or run \`secret-guard install${flag} --force\` to replace it.`,
+        );
+      }
       renameSync(file, chained);
       writeFileSafely(file, script, 0o755);
       return everyWorktree(t, hook, flag, { exitCode: 0, stdout: `kept the existing hook as ${t.show(chained)} (it runs first) and installed the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() });
@@ -477,6 +483,13 @@ async function everyWorktree(t: Target, hook: HookName, flag: string, done: Comm
   }
   return done;
 }
+
+/**
+ * A hook that takes its hook name from its own file name (husky 4's `basename "$0"`, overcommit's
+ * `File.basename($0)`): renamed to <hook>.chained it would look up a hook of that name, find none
+ * and pass, the tool silently off. The pre-commit framework's `dirname "$0"` is only its folder.
+ */
+const NAMED_BY_ITS_FILE = /basename\s*\(?\s*(--\s+)?"?\$0|\$\{0##\*\/\}/;
 
 function lstatExists(file: string): boolean {
   try {
