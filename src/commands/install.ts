@@ -4,6 +4,9 @@
  *
  * The hook goes where git will run it: `git rev-parse --path-format=absolute --git-path hooks`
  * resolves core.hooksPath (relative to the work tree, `~`) and linked worktrees the way git does.
+ * A relative core.hooksPath is resolved by git against each worktree's own top, so every linked
+ * worktree needs its own copy: install exits 2 naming the checkouts that lack one (their commits
+ * would go through unscanned), and notes when the hook is not committed (a later worktree lacks it).
  * A hook that is not ours is never replaced silently: install refuses (exit 2) and names
  * `--chain` (keep it as <hook>.chained, run it first) and `--force` (replace it). Under husky
  * the hooks folder belongs to husky, so the scan is added to husky's own script for that hook.
@@ -18,8 +21,10 @@
  * and a scan that did not complete (2) both stop the commit or push, and a hook that cannot find
  * secret-guard stops it too, saying how to install it. It prints nothing when the change is clean.
  * It looks for secret-guard where install checked: the node_modules of the package install was
- * run from (a monorepo's `web/`), the repository's top, then PATH; the server hook first at the
- * absolute path of the secret-guard that installed it.
+ * run from (a monorepo's `web/`), the repository's top, then by absolute path the one install found
+ * in this, the main or the superproject's checkout (a linked worktree or a submodule has no
+ * node_modules of its own), then PATH; the server hook first at the absolute path of the
+ * secret-guard that installed it. `--chain` refuses a hook that takes its name from its file name.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
