@@ -341,6 +341,8 @@ describe('secret-guard install: hooks that every checkout runs', () => {
     expect(r.stderr).toMatch(/Commit \.githooks\/pre-commit/);
     expect(r.stderr).toContain('core.hooksPath');
     expect(commitOnce(w, c, main, 'plain', token()).committed).toBe(false);
+    // The hook is one to commit: nothing of this machine in it.
+    expect(readFileSync(join(main, '.githooks', 'pre-commit'), 'utf8')).not.toContain(w.root);
 
     // Following the advice: the hook committed, then present in the worktree's checkout too.
     gitOk(main, w.env, 'add', '.githooks/pre-commit');

@@ -278,9 +278,16 @@ async function target(ctx: CliContext, hook: HookName, force: boolean): Promise<
     // Then, by absolute path, the secret-guard installed where install looked: the hook also runs
     // in linked worktrees and submodules, whose tops have no node_modules of their own (npm install
     // was run in the main checkout or the superproject), and there it would stop every commit.
+    // Not in a hook inside the work tree (a core.hooksPath folder such as .githooks), which is
+    // committed and shared: a path of this machine there would differ for everyone who installs.
+    const inTree = (d: string) => {
+      const r = relative(top, d);
+      return !r.startsWith('..') && !isAbsolute(r);
+    };
+    const committable = inTree(hooksDir) && relative(repo.gitDir, hooksDir).startsWith('..');
     const superTop = (await gitRaw(['rev-parse', '--show-superproject-working-tree'], top)).stdout.toString('utf8').trim();
-    const tops = [top, all[0], superTop].filter((d): d is string => Boolean(d));
-    for (const dir of [pkgDir, ...tops.map((d) => join(d, pkg)), ...tops]) {
+    const tops = committable ? [] : [top, all[0], superTop].filter((d): d is string => Boolean(d));
+    for (const dir of committable ? [] : [pkgDir, ...tops.map((d) => join(d, pkg)), ...tops]) {
       const bin = join(dir, 'node_modules', '.bin', 'secret-guard');
       if (!candidates.includes(bin) && isExecutable(bin)) candidates.push(bin);
     }
