@@ -4,6 +4,9 @@
  *
  * The hook goes where git will run it: `git rev-parse --path-format=absolute --git-path hooks`
  * resolves core.hooksPath (relative to the work tree, `~`) and linked worktrees the way git does.
+ * A relative core.hooksPath is resolved by git against each worktree's own top, so every linked
+ * worktree needs its own copy: install exits 2 naming the checkouts that lack one (their commits
+ * would go through unscanned), and notes when the hook is not committed (a later worktree lacks it).
  * A hook that is not ours is never replaced silently: install refuses (exit 2) and names
  * `--chain` (keep it as <hook>.chained, run it first) and `--force` (replace it). Under husky
  * the hooks folder belongs to husky, so the scan is added to husky's own script for that hook.
@@ -18,8 +21,10 @@
  * and a scan that did not complete (2) both stop the commit or push, and a hook that cannot find
  * secret-guard stops it too, saying how to install it. It prints nothing when the change is clean.
  * It looks for secret-guard where install checked: the node_modules of the package install was
- * run from (a monorepo's `web/`), the repository's top, then PATH; the server hook first at the
- * absolute path of the secret-guard that installed it.
+ * run from (a monorepo's `web/`), the repository's top, then by absolute path the one install found
+ * in this, the main or the superproject's checkout (a linked worktree or a submodule has no
+ * node_modules of its own), then PATH; the server hook first at the absolute path of the
+ * secret-guard that installed it. `--chain` refuses a hook that takes its name from its file name.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -204,6 +209,23 @@ interface Target {
   show: (p: string) => string;
   /** Where the hook looks for secret-guard before PATH: relative to where git runs it, or absolute. */
   candidates: string[];
+  /** core.hooksPath when it is relative: git resolves it against each worktree's own top. */
+  relativeHooksPath?: string;
+  /** The other checkouts of this repository (`git worktree list`), which run the same hooks. */
+  otherWorktrees: string[];
+}
+
+/** The checkouts of the repository, main one first, without bare entries and ones whose folder is gone. */
+async function worktrees(top: string): Promise<string[]> {
+  const r = await gitRaw(['worktree', 'list', '--porcelain', '-z'], top);
+  if (r.code !== 0) return [top];
+  const out: string[] = [];
+  for (const entry of r.stdout.toString('utf8').split('\0\0')) {
+    const lines = entry.split('\0');
+    const path = lines.find((l) => l.startsWith('worktree '))?.slice('worktree '.length);
+    if (path && !lines.includes('bare') && existsSync(path)) out.push(path);
+  }
+  return out;
 }
 
 /**
@@ -246,13 +268,61 @@ async function target(ctx: CliContext, hook: HookName, force: boolean): Promise<
     return r && !r.startsWith('..') ? r : p;
   };
   let candidates: string[];
+  const all = repo.bare ? [] : await worktrees(top);
   if (hook === 'pre-receive') candidates = [OWN_BIN];
   else {
     // Client hooks run at the top of the work tree.
-    const pkg = relative(top, packageDir(ctx.cwd, top)).split(sep).join('/');
+    const pkgDir = packageDir(ctx.cwd, top);
+    const pkg = relative(top, pkgDir).split(sep).join('/');
     candidates = [...(pkg ? [`./${pkg}/node_modules/.bin/secret-guard`] : []), './node_modules/.bin/secret-guard'];
+    // Then, by absolute path, the secret-guard installed where install looked: the hook also runs
+    // in linked worktrees and submodules, whose tops have no node_modules of their own (npm install
+    // was run in the main checkout or the superproject), and there it would stop every commit.
+    // Not in a hook inside the work tree (a core.hooksPath folder such as .githooks), which is
+    // committed and shared: a path of this machine there would differ for everyone who installs.
+    const inTree = (d: string) => {
+      const r = relative(top, d);
+      return !r.startsWith('..') && !isAbsolute(r);
+    };
+    const committable = inTree(hooksDir) && relative(repo.gitDir, hooksDir).startsWith('..');
+    const superTop = (await gitRaw(['rev-parse', '--show-superproject-working-tree'], top)).stdout.toString('utf8').trim();
+    const tops = committable ? [] : [top, all[0], superTop].filter((d): d is string => Boolean(d));
+    for (const dir of committable ? [] : [pkgDir, ...tops.map((d) => join(d, pkg)), ...tops]) {
+      const bin = join(dir, 'node_modules', '.bin', 'secret-guard');
+      if (!candidates.includes(bin) && isExecutable(bin)) candidates.push(bin);
+    }
   }
-  return { top, gitDir: repo.gitDir, hooksDir, hooksPathAsSet: setTo && !repo.bare ? resolve(top, setTo) : undefined, bare: repo.bare, show, candidates };
+  const relativeHooksPath = setTo && !isAbsolute(setTo) && !repo.bare ? setTo : undefined;
+  return {
+    top,
+    gitDir: repo.gitDir,
+    hooksDir,
+    hooksPathAsSet: setTo && !repo.bare ? resolve(top, setTo) : undefined,
+    bare: repo.bare,
+    show,
+    candidates,
+    relativeHooksPath,
+    otherWorktrees: all.filter((d) => resolve(d) !== resolve(top)),
+  };
+}
+
+/**
+ * With a relative core.hooksPath each worktree runs its own copy of the hook (git resolves the path
+ * against the worktree's top): a checkout whose copy is missing, not executable or not ours commits
+ * without the scan, in silence. Those checkouts, and a note when the hook is not committed (a
+ * worktree added later would not have it either).
+ */
+async function relativeHooksGaps(t: Target, hook: HookName): Promise<{ missing: string[]; untracked: boolean }> {
+  if (!t.relativeHooksPath) return { missing: [], untracked: false };
+  const missing = t.otherWorktrees.filter((wt) => {
+    const file = join(resolve(wt, t.relativeHooksPath!), hook);
+    return !(isExecutable(file) && readFileSync(file, 'utf8').includes(MARKER));
+  });
+  const file = join(t.hooksDir, hook);
+  const rel = relative(t.top, file);
+  const inside = rel && !rel.startsWith('..') && !isAbsolute(rel);
+  const tracked = inside && (await gitRaw(['ls-files', '--error-unmatch', '--', rel], t.top)).code === 0;
+  return { missing, untracked: !tracked };
 }
 
 /** What the hook needs when it runs, checked now where the hook will look, so a missing binary is not a surprise later. */
@@ -363,18 +433,24 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     notes.push(`note: this repository has a .husky folder but core.hooksPath is not set yet; once husky sets it (npm install), git stops running .git/hooks: run \`secret-guard install${flag}\` again then.`);
   }
   if (ours) {
-    if (existing === script) return { exitCode: 0, stdout: `the secret-guard ${hook} hook in ${t.show(file)} is up to date\n`, stderr: warn() };
+    if (existing === script) return everyWorktree(t, hook, flag, { exitCode: 0, stdout: `the secret-guard ${hook} hook in ${t.show(file)} is up to date\n`, stderr: warn() });
     writeFileSafely(file, script, 0o755);
-    return { exitCode: 0, stdout: `updated the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() };
+    return everyWorktree(t, hook, flag, { exitCode: 0, stdout: `updated the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() });
   }
   if (existing !== undefined) {
     if (chain) {
       if (existsSync(chained) || lstatExists(chained)) {
         throw new UsageError(`${t.show(chained)} already exists, so the hook at ${t.show(file)} cannot be kept under that name`, `Move one of them away, or run \`secret-guard install${flag} --force\` to replace ${t.show(file)}.`);
       }
+      if (NAMED_BY_ITS_FILE.test(existing)) {
+        throw new UsageError(
+          `${t.show(file)} finds out which hook it is from its own file name ($0), so kept as ${chainedName(hook)} it would run as "${chainedName(hook)}" and most likely do nothing; it was left unchanged`,
+          `Add secret-guard to the tool that wrote it (its config for the ${hook} hook runs \`secret-guard ${SCAN[hook].replace(/ ".*$/, '')}\`), or run \`secret-guard install${flag} --force\` to replace it.`,
+        );
+      }
       renameSync(file, chained);
       writeFileSafely(file, script, 0o755);
-      return { exitCode: 0, stdout: `kept the existing hook as ${t.show(chained)} (it runs first) and installed the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() };
+      return everyWorktree(t, hook, flag, { exitCode: 0, stdout: `kept the existing hook as ${t.show(chained)} (it runs first) and installed the secret-guard ${hook} hook in ${t.show(file)}\n`, stderr: warn() });
     }
     if (!force) {
       throw new UsageError(
@@ -385,12 +461,47 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     notes.unshift(`replaced ${t.show(file)}, which was not secret-guard's`);
   }
   writeFileSafely(file, script, 0o755);
-  return {
+  return everyWorktree(t, hook, flag, {
     exitCode: 0,
     stdout: `installed the secret-guard ${hook} hook in ${t.show(file)}\n`,
     stderr: warn(),
-  };
+  });
 }
+
+/**
+ * Exit 0 only when every checkout will run the hook: with a relative core.hooksPath, a worktree
+ * without its own copy commits unscanned, so install says which and exits 2.
+ */
+async function everyWorktree(t: Target, hook: HookName, flag: string, done: CommandResult): Promise<CommandResult> {
+  const { missing, untracked } = await relativeHooksGaps(t, hook);
+  const file = t.show(join(t.hooksDir, hook));
+  const abs = `git config core.hooksPath ${shq(resolve(t.top, t.relativeHooksPath ?? ''))}`;
+  if (missing.length) {
+    return {
+      exitCode: 2,
+      stdout: done.stdout,
+      stderr:
+        done.stderr +
+        `secret-guard: core.hooksPath is relative (${t.relativeHooksPath}), so git runs the hooks of each worktree from that worktree's own ${t.relativeHooksPath}; ` +
+        `these checkouts have no secret-guard ${hook} hook there and their commits are not scanned:\n${missing.map((m) => `  ${m}\n`).join('')}` +
+        `Commit ${file} so every checkout has it, or run \`secret-guard install${flag}\` in each of them, or make the path absolute (${abs}).\n`,
+    };
+  }
+  if (t.relativeHooksPath && untracked) {
+    return {
+      ...done,
+      stderr: `${done.stderr}note: core.hooksPath is relative (${t.relativeHooksPath}) and ${file} is not committed: a worktree added later (git worktree add) runs hooks from its own ${t.relativeHooksPath} and will not have it. Commit ${file}, or make the path absolute (${abs}).\n`,
+    };
+  }
+  return done;
+}
+
+/**
+ * A hook that takes its hook name from its own file name (husky 4's `basename "$0"`, overcommit's
+ * `File.basename($0)`): renamed to <hook>.chained it would look up a hook of that name, find none
+ * and pass, the tool silently off. The pre-commit framework's `dirname "$0"` is only its folder.
+ */
+const NAMED_BY_ITS_FILE = /basename\s*\(?\s*(--\s+)?"?\$0|\$\{0##\*\/\}/;
 
 function lstatExists(file: string): boolean {
   try {
