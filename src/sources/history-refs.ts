@@ -157,10 +157,6 @@ async function peelEach(cwd: string, names: string[]): Promise<RefTarget[]> {
   });
 }
 
-export async function isShallow(cwd: string): Promise<boolean> {
-  return (await git(['rev-parse', '--is-shallow-repository'], cwd)).toString('utf8').trim() === 'true';
-}
-
 /** The commits whose parents were not fetched. */
 export async function shallowBoundary(cwd: string): Promise<Set<string>> {
   const file = resolve(cwd, (await git(['rev-parse', '--git-path', 'shallow'], cwd)).toString('utf8').trim());

@@ -25,7 +25,7 @@ import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
 import { idOf, isFile, PATH_HELD, Provenance, type Contents, type HeldFinding } from './history-provenance.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
-import { historyRoot, isShallow, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
+import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
 import { partialCloneGap, promisorRemote, rangeBoundary, rejectLayoutGaps, unfetchedObjects } from './object-store.js';
 import { git } from './git.js';
 import { keywordGate } from './gate.js';
@@ -85,12 +85,8 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   // Whether the clone is shallow matters to every walk but a push gate's (explicit revs). Other
   // worktrees' HEADs are walked, so named as holders, only by a whole history (`--all`).
   const whole = opts.revs === undefined && opts.range === undefined;
-  const [tips, shallow, promisor] = await Promise.all([
-    readTips(opts.cwd, whole ? root : undefined),
-    opts.revs === undefined ? isShallow(opts.cwd) : false,
-    promisorRemote(opts.cwd),
-    rejectLayoutGaps(opts.cwd),
-  ]);
+  const [tips, layout, promisor] = await Promise.all([readTips(opts.cwd, whole ? root : undefined), rejectLayoutGaps(opts.cwd), promisorRemote(opts.cwd)]);
+  const shallow = opts.revs === undefined && layout.shallow;
   const notes: string[] = [];
   let walk: WalkSpec;
   let tagRange: TagRange | undefined;

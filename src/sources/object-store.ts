@@ -18,9 +18,11 @@ import { git, gitRaw } from './git.js';
  *   it lent are missing, which git reported as a range end that "does not resolve" (advice to
  *   fetch) or a ref pointing at nothing.
  */
-export async function rejectLayoutGaps(cwd: string): Promise<void> {
+export async function rejectLayoutGaps(cwd: string): Promise<{ shallow: boolean }> {
   // --git-path names GIT_GRAFT_FILE and GIT_OBJECT_DIRECTORY when they are set, as git reads them.
-  const [grafts = '', alternates = ''] = (await git(['rev-parse', '--git-path', 'info/grafts', '--git-path', 'objects/info/alternates'], cwd)).toString('utf8').split('\n').map((p) => resolve(cwd, p));
+  // Whether the clone is shallow comes from the same process: a history scan asks both.
+  const [shallow = '', ...paths] = (await git(['rev-parse', '--is-shallow-repository', '--git-path', 'info/grafts', '--git-path', 'objects/info/alternates'], cwd)).toString('utf8').split('\n');
+  const [grafts = '', alternates = ''] = paths.map((p) => resolve(cwd, p));
   const read = (file: string) => {
     try {
       return readFileSync(file, 'utf8');
@@ -42,6 +44,7 @@ export async function rejectLayoutGaps(cwd: string): Promise<void> {
       'Put the folder back (or correct the path in that file) and scan again. To stop depending on it, run `git repack -a -d` while it is there, then delete the alternates file; or scan a full clone.',
     );
   }
+  return { shallow: shallow.trim() === 'true' };
 }
 
 /**
