@@ -33,7 +33,7 @@ import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep 
 import { fileURLToPath } from 'node:url';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { GitError, UsageError } from '../errors.js';
-import { git, gitRaw, requireRepo } from '../sources/git.js';
+import { git, gitRaw, listWorktrees, requireRepo } from '../sources/git.js';
 import { HOOKS, type HookName } from '../scan/modes.js';
 
 export const CHAINED = 'pre-commit.chained';
@@ -217,15 +217,9 @@ interface Target {
 
 /** The checkouts of the repository, main one first, without bare entries and ones whose folder is gone. */
 async function worktrees(top: string): Promise<string[]> {
-  const r = await gitRaw(['worktree', 'list', '--porcelain', '-z'], top);
-  if (r.code !== 0) return [top];
-  const out: string[] = [];
-  for (const entry of r.stdout.toString('utf8').split('\0\0')) {
-    const lines = entry.split('\0');
-    const path = lines.find((l) => l.startsWith('worktree '))?.slice('worktree '.length);
-    if (path && !lines.includes('bare') && existsSync(path)) out.push(path);
-  }
-  return out;
+  const list = await listWorktrees(top);
+  if (!list) return [top];
+  return list.filter((w) => !w.bare && existsSync(w.path)).map((w) => w.path);
 }
 
 /**

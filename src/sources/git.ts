@@ -39,6 +39,33 @@ export async function git(args: string[], cwd: string, input?: string | Buffer):
   return r.stdout;
 }
 
+/** One checkout of the repository, as `git worktree list --porcelain` describes it. */
+export interface WorktreeEntry {
+  path: string;
+  /** Its HEAD's commit (absent in a repository with no commits yet). */
+  head?: string;
+  detached: boolean;
+  bare: boolean;
+}
+
+/**
+ * The repository's checkouts, the main one first (`git worktree list --porcelain -z`), or null
+ * where git cannot list them so (before 2.36, which has no -z).
+ */
+export async function listWorktrees(cwd: string): Promise<WorktreeEntry[] | null> {
+  const r = await gitRaw(['worktree', 'list', '--porcelain', '-z'], cwd);
+  if (r.code !== 0) return null;
+  const out: WorktreeEntry[] = [];
+  for (const entry of r.stdout.toString('utf8').split('\0\0')) {
+    const fields = entry.split('\0');
+    const path = fields.find((f) => f.startsWith('worktree '))?.slice('worktree '.length);
+    if (!path) continue;
+    const head = fields.find((f) => f.startsWith('HEAD '))?.slice('HEAD '.length);
+    out.push({ path, ...(head ? { head } : {}), detached: fields.includes('detached'), bare: fields.includes('bare') });
+  }
+  return out;
+}
+
 export function splitNul(buf: Buffer): string[] {
   const s = buf.toString('utf8');
   const parts = s.split('\0');

@@ -5,7 +5,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { IncompleteScanError, UsageError } from '../errors.js';
-import { git, gitRaw, pathToBytes, requireRepo } from './git.js';
+import { git, gitRaw, listWorktrees, pathToBytes, requireRepo } from './git.js';
 import { rejectLayoutGaps } from './object-store.js';
 
 /** The folder a history scan reports as its root: the work tree's top, or a bare repository's (a mirror clone's) git directory. */
@@ -73,9 +73,9 @@ export async function readTips(cwd: string, top?: string): Promise<Tips> {
  * worktree's folder under the common git directory, which its `.git` file names.
  */
 async function otherWorktreeHeads(cwd: string, top: string): Promise<Array<{ name: string; sha: string }>> {
-  const list = await gitRaw(['worktree', 'list', '--porcelain', '-z'], cwd);
+  const list = await listWorktrees(cwd);
   // A git before 2.36 has no -z: the worktrees go unnamed, as before; their commits are still read.
-  if (list.code !== 0) return [];
+  if (!list) return [];
   const real = (p: string) => {
     try {
       return realpathSync(p);
@@ -85,15 +85,9 @@ async function otherWorktreeHeads(cwd: string, top: string): Promise<Array<{ nam
   };
   const here = real(top);
   const heads: Array<{ name: string; sha: string }> = [];
-  let first = true;
-  for (const entry of list.stdout.toString('utf8').split('\0\0')) {
-    const fields = entry.split('\0');
-    const path = fields.find((f) => f.startsWith('worktree '))?.slice(9);
-    const sha = fields.find((f) => f.startsWith('HEAD '))?.slice(5);
-    const main = first;
-    first = false;
-    if (!path || !sha || !OID.test(sha) || !fields.includes('detached') || real(path) === here) continue;
-    if (main) {
+  for (const [i, { path, head: sha, detached }] of list.entries()) {
+    if (!sha || !OID.test(sha) || !detached || real(path) === here) continue;
+    if (i === 0) {
       heads.push({ name: 'main-worktree/HEAD', sha });
       continue;
     }
