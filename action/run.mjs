@@ -29,8 +29,8 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// The github reporter's own escaping (this action runs from its checkout, built by `npm ci`).
-import { escapeData, escapeProperty } from '../dist/report/github.js';
+// The github reporter's own annotation (this action runs from its checkout, built by `npm ci`).
+import { annotation } from '../dist/report/github.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'secret-guard.js');
 const ZERO = /^0+$/;
@@ -193,8 +193,9 @@ function main() {
 function annotatedTag(cwd, payload) {
   const ref = payload.ref ?? '';
   if (!ref.startsWith('refs/tags/') || !payload.after || ZERO.test(payload.after)) return null;
+  const commit = git(cwd, ['rev-parse', `${payload.after}^{commit}`]);
   for (const name of [payload.after, ref]) {
-    if (git(cwd, ['cat-file', '-t', name]) === 'tag' && git(cwd, ['rev-parse', `${name}^{commit}`]) === git(cwd, ['rev-parse', `${payload.after}^{commit}`])) {
+    if (git(cwd, ['cat-file', '-t', name]) === 'tag' && git(cwd, ['rev-parse', `${name}^{commit}`]) === commit) {
       return { ref, object: git(cwd, ['rev-parse', name]) };
     }
   }
@@ -229,7 +230,7 @@ function scanTagMessage(cwd, tag, report, format, failOn, code) {
   const fresh = found.filter((f) => !known.has(f.fingerprint));
   for (const f of fresh) {
     const text = `${f.message} (${f.match}) In the message of ${tag.ref}.`;
-    console.log(format === 'github' ? `::${f.severity === 'error' ? 'error' : 'warning'} title=${escapeProperty(f.ruleId)}::${escapeData(text)}` : `secret-guard: ${f.severity} ${f.ruleId}: ${text}`);
+    console.log(format === 'github' ? annotation(f.severity, [['title', f.ruleId]], text) : `secret-guard: ${f.severity} ${f.ruleId}: ${text}`);
   }
   // The range could not complete (no report): its exit 2 stands, the tag's findings said above.
   if (!json) return code;

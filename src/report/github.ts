@@ -19,6 +19,11 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/** One workflow command, `::error file=…,line=…::message`, each part escaped. */
+export function annotation(severity: Severity, props: Array<[string, string | number]>, message: string): string {
+  return `::${COMMAND[severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}::${escapeData(message)}`;
+}
+
 export const githubReport: Reporter = (result, opts) => {
   const lines: string[] = [];
   for (const f of listed(result.findings)) {
@@ -32,7 +37,7 @@ export const githubReport: Reporter = (result, opts) => {
     const where = f.commit ? ` Introduced in ${f.commit.sha.slice(0, 12)}${f.kind === 'message' ? ' (commit message)' : ''}.` : '';
     const mark = changeMarker(f);
     const message = `${mark ? `${mark[0]!.toUpperCase()}${mark.slice(1)}. ` : ''}${f.message}${secret}${where}\nFix: ${f.fix}`;
-    lines.push(`::${COMMAND[f.severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',')}::${escapeData(message)}`);
+    lines.push(annotation(f.severity, props, message));
   }
   lines.push(`secret-guard: ${summary(result)}`);
   return `${lines.join('\n')}\n`;
