@@ -408,7 +408,7 @@ async function checked(parsed: Parsed, file: string): Promise<Config> {
   // rule at its own severity (a warning meant to fail the build passed it).
   const named: Array<{ id: string; path: KeyPath }> = [...cfg.disabledRules.map((id, i) => ({ id, path: ['disabledRules', i] })), ...Object.keys(cfg.severity).map((id) => ({ id, path: ['severity', id] }))];
   if (!cfg.rules.length && !named.length) return cfg;
-  const [{ lintRules }, { builtinRules }, { keyName }] = await Promise.all([import('../rules/lint.js'), import('../rules/builtin.js'), import('./validate.js')]);
+  const [{ lintRules }, { builtinRules }] = await Promise.all([import('../rules/lint.js'), import('../rules/builtin.js')]);
   const builtin = builtinRules();
   const clash = cfg.rules.find((r) => builtin.some((b) => b.id === r.id));
   if (clash) throw new ConfigError(`${file}: rules: id ${clash.id} is a built-in rule; choose another id`);
@@ -416,7 +416,7 @@ async function checked(parsed: Parsed, file: string): Promise<Config> {
   const unknown = named.find((n) => !known.includes(n.id));
   if (unknown) {
     const line = parsed.lineOf?.(unknown.path);
-    throw new ConfigError(`${file}${line ? `:${line}` : ''}: \`${keyName(unknown.path)}\` names no rule (${unknown.id})`, `The rules are ${known.join(', ')} (\`secret-guard rules\` lists them).`);
+    throw new ConfigError(`${file}${line ? `:${line}` : ''}: \`${await keyNameOf(unknown.path)}\` names no rule (${unknown.id})`, `The rules are ${known.join(', ')} (\`secret-guard rules\` lists them).`);
   }
   const problems = lintRules(cfg.rules, (id) => `${file}: rules: ${id}`);
   if (problems.length) throw new ConfigError(problems.join('\n'));

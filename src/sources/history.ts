@@ -112,7 +112,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
   }
   if (promisor !== null) {
-    // A partial clone: what the walk needs must all be here before it starts (history-refs.ts says why).
+    // A partial clone: what the walk needs must all be here before it starts (object-store.ts says why).
     const loose = walk.rangeText === undefined ? tips.loose.map((l) => l.sha) : [];
     const edge = tagRange ? await rangeBoundary(opts.cwd, tagRange) : [];
     const missing = await unfetchedObjects(opts.cwd, [...walk.revs, ...loose], walk.stdin, edge);
