@@ -5,64 +5,18 @@
  * branch, a force push and a deleted branch; GITHUB_OUTPUT is a temporary file whose lines are
  * checked. The setup-node and `npm ci` steps are not run: this checkout is already built.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { action, runActionStep, type ActionRun } from './helpers/action.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ZEROS = '0'.repeat(40);
 
-interface ActionStep { id?: string; uses?: string; run?: string; shell?: string; env?: Record<string, string>; 'working-directory'?: string }
-interface Action {
-  inputs: Record<string, { default: string; required: boolean; description: string }>;
-  outputs: Record<string, { value: string; description: string }>;
-  runs: { using: string; steps: ActionStep[] };
-}
-const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as Action;
-
-/** `${{ inputs.x }}` replaced as the runner would, from `given` or the input's default. */
-function expand(text: string, given: Record<string, string>): string {
-  return text.replace(/\$\{\{\s*inputs\.([a-z-]+)\s*\}\}/g, (_m, name: string) => {
-    expect(action.inputs[name], `input ${name}`).toBeDefined();
-    return given[name] ?? action.inputs[name]!.default;
-  });
-}
-
-interface ActionRun { code: number; out: string; outputs: Record<string, string> }
-
-function runAction(workspace: string, eventName: string, payload: unknown, given: Record<string, string> = {}): ActionRun {
-  const step = action.runs.steps.find((s) => s.id === 'scan')!;
-  const tmp = tempDir('sg-action-');
-  const eventPath = join(tmp, 'event.json');
-  const outputPath = join(tmp, 'output');
-  writeFileSync(eventPath, JSON.stringify(payload));
-  writeFileSync(outputPath, '');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_ACTION_PATH: ROOT,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_OUTPUT: outputPath,
-    RUNNER_TEMP: tmp,
-    NO_COLOR: '1',
-    GIT_CONFIG_NOSYSTEM: '1',
-    ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(v, given)])),
-  };
-  const r = spawnSync(step.shell === 'bash' ? 'bash' : 'sh', ['-e', '-c', expand(step.run!, given)], { cwd: workspace, env, encoding: 'utf8' });
-  const outputs = Object.fromEntries(
-    readFileSync(outputPath, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, outputs };
-}
+/** The scan step as the runner runs it (helpers/action.ts), `given` as the workflow's `with:`. */
+const runAction = (workspace: string, eventName: string, payload: unknown, given: Record<string, string> = {}): ActionRun => runActionStep(workspace, eventName, payload, { inputs: given });
 
 // origin: main = c1 (clean), c2 (a token, already on main); feature = c3 (a new token), c4 (clean).
 const onMain = fakeToken();

@@ -13,27 +13,20 @@
  * Real bare origins, clones made as actions/checkout makes them (every branch and tag).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupAll, fakeToken, gitIn, GIT_IDENTITY, makeRepo, tempDir } from './helpers/repo.js';
+import { runActionStep, type ActionRun } from './helpers/action.js';
+import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
-const RUN = fileURLToPath(new URL('../action/run.mjs', import.meta.url));
 const ZEROS = '0'.repeat(40);
 const LOOSE = { '.secret-guard.json': JSON.stringify({ ignorePaths: ['**'] }) };
 
-function runAction(ws: string, payload: object, event = 'push'): { code: number; out: string; outputs: Record<string, string> } {
-  const tmp = tempDir('sg-ci-push-');
-  writeFileSync(join(tmp, 'event.json'), JSON.stringify(payload));
-  writeFileSync(join(tmp, 'output'), '');
-  const env = { ...process.env, ...GIT_IDENTITY, NO_COLOR: '1', GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ws, GITHUB_EVENT_NAME: event, GITHUB_EVENT_PATH: join(tmp, 'event.json'), GITHUB_OUTPUT: join(tmp, 'output'), RUNNER_TEMP: tmp, INPUT_FORMAT: 'text' };
-  const r = spawnSync(process.execPath, [RUN], { cwd: ws, env, encoding: 'utf8' });
-  const outputs = Object.fromEntries(readFileSync(join(tmp, 'output'), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, outputs };
-}
+/** The action's scan step (helpers/action.ts), its report printed as text. */
+const runAction = (ws: string, payload: object, event = 'push'): ActionRun => runActionStep(ws, event, payload, { inputs: { format: 'text' } });
 
 /** origin with main = one clean commit. */
 function origin() {

@@ -40,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../src/core/fingerprint.js';
+import { runActionStep } from './helpers/action.js';
 import { BIN } from './helpers/cli.js';
 import { runSeed, seeded, seededToken, type Random } from './helpers/random.js';
 import { cleanupAll, gitIn, GIT_IDENTITY, makeRepo, tempDir } from './helpers/repo.js';
@@ -55,9 +56,6 @@ const CASES = Number(process.env.CASES ?? 10);
 // ---------------------------------------------------------------------------------------------
 // The entry points, run as CI runs them.
 
-interface ActionStep { id?: string; run?: string; shell?: string; env?: Record<string, string> }
-const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }>; runs: { steps: ActionStep[] } };
-
 interface Run { who: string; code: number; out: string; report: string | null }
 
 /** `${{ name }}` replaced from `vars` (a name not there is left as it is, and fails the run). */
@@ -68,24 +66,12 @@ function bash(script: string, cwd: string, env: Record<string, string>): { code:
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
-/** action.yml's scan step as the runner runs it: its `run` line, its env from the inputs' defaults, GitHub's variables. */
+/** action.yml's scan step as the runner runs it (helpers/action.ts), inputs at their defaults, GitHub's variables as given. */
 function runAction(ws: string, eventName: string, payload: object, github: Record<string, string>): Run {
-  const step = action.runs.steps.find((s) => s.id === 'scan')!;
-  const tmp = tempDir('sg-ci-gh-');
-  const files = { GITHUB_EVENT_PATH: join(tmp, 'event.json'), GITHUB_OUTPUT: join(tmp, 'output'), GITHUB_STEP_SUMMARY: join(tmp, 'summary') };
-  writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(payload));
-  writeFileSync(files.GITHUB_OUTPUT, '');
-  writeFileSync(files.GITHUB_STEP_SUMMARY, '');
-  const inputs = (text: string) => text.replace(/\$\{\{\s*inputs\.([a-z-]+)\s*\}\}/g, (_m, n: string) => action.inputs[n]!.default);
-  const env = {
-    CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_ACTION_PATH: ROOT, GITHUB_WORKSPACE: ws, GITHUB_EVENT_NAME: eventName, RUNNER_TEMP: tmp, ...files, ...github,
-    ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, inputs(v)])),
-  };
-  const r = bash(inputs(step.run!), ws, env);
-  const outputs = Object.fromEntries(readFileSync(files.GITHUB_OUTPUT, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const r = runActionStep(ws, eventName, payload, { env: github });
   // The step's exit code and its exit-code output say the same.
-  if (outputs['exit-code'] !== undefined) expect(outputs['exit-code'], r.out).toBe(String(r.code));
-  return { who: 'action', code: r.code, out: r.out, report: outputs.report && existsSync(outputs.report) ? outputs.report : null };
+  if (r.outputs['exit-code'] !== undefined) expect(r.outputs['exit-code'], r.out).toBe(String(r.code));
+  return { who: 'action', code: r.code, out: r.out, report: r.outputs.report && existsSync(r.outputs.report) ? r.outputs.report : null };
 }
 
 /** The scan step of examples/github-actions.yml, or the scan line of examples/gitlab-ci.yml: its own text, this checkout's bin/ for the installed one. */
