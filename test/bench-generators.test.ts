@@ -71,7 +71,7 @@ describe('bench generators', () => {
 
   it('writes a keyword-dense history: Postmark in most files, pages edited often, every dense token found at the initial import', async () => {
     const dir = join(tempDir(), 'dense');
-    const m = await generateHistory(dir, { commits: 300, seed: 11, initialFiles: 60, dense: { pages: 4, pageBytes: 40_000, pageEdits: 0.5, tokenFiles: 50 } });
+    const m = await generateHistory(dir, { commits: 150, seed: 11, initialFiles: 60, dense: { pages: 4, pageBytes: 20_000, pageEdits: 0.5, tokenFiles: 50 } });
     const git = (...args: string[]) => gitIn(dir, args).trim();
     const planted = m.planted as Planted[];
     const dense = planted.filter((p) => p.kind === 'dense');
