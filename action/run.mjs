@@ -22,7 +22,8 @@
  *
  * One scan writes every report: `format` to the log (annotations), the JSON report (the finding
  * count is read from it) and SARIF when `sarif` names a file (--json-output, --sarif-output); its
- * exit code, with `fail-on`, is the step's. Inputs come as INPUT_* variables set by action.yml.
+ * exit code, with `fail-on`, is the step's. A pushed tag's message findings are added to both
+ * reports. Inputs come as INPUT_* variables set by action.yml.
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -178,7 +179,7 @@ function main() {
   const reports = ['--json-output', report, ...(sarif ? ['--sarif-output', sarif] : [])];
   let code = scan(cwd, [...target.args, ...onUnread, '--format', format, ...failOn, ...reports]);
   const tag = eventName === 'push' && !input('range') ? annotatedTag(cwd, payload) : null;
-  if (tag) code = scanTagMessage(cwd, tag, report, format, failOn, code);
+  if (tag) code = scanTagMessage(cwd, tag, report, sarif, format, failOn, code);
   let findings = '';
   try {
     findings = String(JSON.parse(readFileSync(report, 'utf8')).findings.length);
@@ -210,9 +211,10 @@ function annotatedTag(cwd, payload) {
  * the step's exit code is the worse of the two (findings before a file left unread), and stays 2
  * when the range could not be scanned at all.
  */
-function scanTagMessage(cwd, tag, report, format, failOn, code) {
+function scanTagMessage(cwd, tag, report, sarif, format, failOn, code) {
   const zeros = '0'.repeat(tag.object.length);
-  const r = spawnSync(process.execPath, [BIN, 'scan', '--pre-receive', '--format', 'json', ...failOn], { cwd, input: `${zeros} ${tag.object} ${tag.ref}\n`, encoding: 'utf8' });
+  const gateRun = (fmt) => spawnSync(process.execPath, [BIN, 'scan', '--pre-receive', '--format', fmt, ...failOn], { cwd, input: `${zeros} ${tag.object} ${tag.ref}\n`, encoding: 'utf8' });
+  const r = gateRun('json');
   let found = [];
   try {
     found = JSON.parse(r.stdout).findings;
@@ -233,13 +235,47 @@ function scanTagMessage(cwd, tag, report, format, failOn, code) {
     console.log(format === 'github' ? annotation(f.severity, [['title', f.ruleId]], text) : `secret-guard: ${f.severity} ${f.ruleId}: ${text}`);
   }
   // The range could not complete (no report): its exit 2 stands, the tag's findings said above.
-  if (!json) return code;
-  if (fresh.length) {
+  if (json && fresh.length) {
     json.findings.push(...fresh);
     writeFileSync(report, `${JSON.stringify(json, null, 2)}\n`);
+    // The push gate writes no SARIF file of its own: the same scan again, as SARIF on stdout.
+    if (sarif && !joinSarif(sarif, gateRun('sarif').stdout, fresh)) {
+      console.error(`secret-guard: the findings in the message of ${tag.ref} could not be added to ${sarif}`);
+      return 2;
+    }
   }
+  if (!json) return code;
   const gate = r.status ?? 2;
   return code === 1 || gate === 1 ? 1 : code === 2 || gate === 2 ? 2 : 0;
+}
+
+/**
+ * The tag message's results (`fresh`, by fingerprint, from `tagText`: the push gate's SARIF) added
+ * to the range's SARIF file, so code scanning shows them at `tag-message/<tag object>` beside the
+ * rest; false when either cannot be read. Each keeps its rule: an index into this file's rules,
+ * the rule's description added when the range's settings had left it out.
+ */
+function joinSarif(sarif, tagText, fresh) {
+  let main;
+  let extra;
+  try {
+    main = JSON.parse(readFileSync(sarif, 'utf8'));
+    extra = JSON.parse(tagText).runs[0];
+  } catch {
+    return false;
+  }
+  const run = main.runs[0];
+  const rules = run.tool.driver.rules;
+  const wanted = new Set(fresh.map((f) => f.fingerprint));
+  for (const { ruleIndex, ...result } of extra.results) {
+    if (!wanted.has(result.partialFingerprints?.['secretGuard/v1'])) continue;
+    let i = rules.findIndex((d) => d.id === result.ruleId);
+    const own = ruleIndex === undefined ? undefined : extra.tool.driver.rules[ruleIndex];
+    if (i < 0 && own) i = rules.push(own) - 1;
+    run.results.push(i < 0 ? result : { ...result, ruleIndex: i });
+  }
+  writeFileSync(sarif, `${JSON.stringify(main, null, 2)}\n`);
+  return true;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -170,6 +170,33 @@ describe('the action on a pushed annotated tag', () => {
   });
 });
 
+describe('the action on a pushed annotated tag, with a SARIF file asked for', () => {
+  it("puts the tag message's finding in the SARIF file at tag-message/<tag object>, with its rule", () => {
+    const { server, dev } = origin();
+    // The base's settings leave the rule out; the tag's message is read by the defaults, so the
+    // SARIF file must gain the rule's description for the result to point at.
+    dev.commit({ '.secret-guard.json': '{"disabledRules": ["postmark-server-token"]}\n' }, 'settings');
+    dev.git('push', '-q', 'origin', 'main');
+    const commit = dev.git('rev-parse', 'HEAD').trim();
+    const token = fakeToken();
+    dev.git('tag', '-a', 'v2', '-m', `release\n\nPOSTMARK_SERVER_TOKEN=${token}`);
+    dev.git('push', '-q', 'origin', 'v2');
+    const tag = dev.git('rev-parse', 'v2').trim();
+    const ws = checkout(server.dir, commit);
+    const r = runActionStep(ws, 'push', { ref: 'refs/tags/v2', before: ZEROS, after: tag, created: true, repository: { default_branch: 'main' } }, { inputs: { format: 'text', sarif: 'results.sarif' } });
+    expect(r.code, r.out).toBe(1);
+    expect(r.outputs.sarif).toBe(join(ws, 'results.sarif'));
+    const text = readFileSync(r.outputs.sarif!, 'utf8');
+    expect(text).not.toContain(token);
+    type Result = { ruleId: string; ruleIndex: number; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> };
+    const run = JSON.parse(text).runs[0] as { results: Result[]; tool: { driver: { rules: Array<{ id: string }> } } };
+    const inTag = run.results.filter((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === `tag-message/${tag}`);
+    expect(inTag).toHaveLength(1);
+    expect(inTag[0]!.ruleId).toBe('postmark-server-token');
+    expect(run.tool.driver.rules[inTag[0]!.ruleIndex]!.id).toBe('postmark-server-token');
+  });
+});
+
 describe('the action on pull_request_target from a fork', () => {
   it("fetches the head, in no branch of the clone (origin has it as refs/pull/1/head), and scans base..head: not exit 2 for want of it", () => {
     const { server, dev, base, head, token } = withFeature('fork-feature');

@@ -65,9 +65,12 @@ describe('--format sarif', () => {
 describe('--format sarif, as GitHub code scanning ingests it', () => {
   const validator = needTool('sarif-multitool', "Microsoft's SARIF validator run on a history report");
 
-  /** A history report holding a content, a path (.env committed) and a commit-message finding. */
+  /** A history report holding a content, a path (.env committed), a commit-message and a tag-message finding. */
   function historyReport() {
     const { repo, secrets } = leakyRepo();
+    const tagged = fakeToken();
+    repo.git('tag', '-a', 'v1', '-m', `release notes\n\nPOSTMARK_SERVER_TOKEN=${tagged}`);
+    secrets.push(tagged);
     const r = cli(['scan', '--history', '--format', 'sarif'], repo.dir);
     expect(r.code, r.stderr).toBe(1);
     const results = JSON.parse(r.stdout).runs[0].results as Array<{ ruleId: string; locations: Array<Record<string, any>> }>;
@@ -89,11 +92,17 @@ describe('--format sarif, as GitHub code scanning ingests it', () => {
     expect(inMessage.length).toBe(1);
     expect(inMessage[0]!.locations[0]!.logicalLocations[0]).toMatchObject({ kind: 'commit message', name: message });
     expect(inMessage[0]!.locations[0]!.physicalLocation.region).toMatchObject({ startLine: 1, endLine: 1 });
+    // A tag's message: the tag object, never a commit-message/ path (no commit holds it).
+    const tag = repo.git('rev-parse', 'v1').trim();
+    const inTag = results.filter((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === `tag-message/${tag}`);
+    expect(inTag.length).toBe(1);
+    expect(inTag[0]!.locations[0]!.logicalLocations[0]).toMatchObject({ kind: 'tag message', name: tag, fullyQualifiedName: `tag:${tag}` });
+    expect(inTag[0]!.locations[0]!.physicalLocation.region).toMatchObject({ startLine: 3, endLine: 3 });
   });
 
   it.skipIf(!validator)('passes Microsoft\'s SARIF validator with GitHub\'s rules: 0 errors, 0 warnings', () => {
     const { text, results, secrets } = historyReport();
-    expect([...new Set(results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri.split('/')[0]))]).toEqual(expect.arrayContaining(['config', 'docs', '.env', 'commit-message']));
+    expect([...new Set(results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri.split('/')[0]))]).toEqual(expect.arrayContaining(['config', 'docs', '.env', 'commit-message', 'tag-message']));
     const dir = tempDir('sg-sarif-');
     writeFileSync(join(dir, 'in.sarif'), text);
     const v = spawnSync(validator!, ['validate', '--rule-kind', 'Gh;Sarif', '--output', join(dir, 'out.sarif'), join(dir, 'in.sarif')], { encoding: 'utf8', timeout: 120_000 });

@@ -8,9 +8,10 @@
  * line 1, column 1 of the file, since the file itself is the finding; a commit-message finding at
  * the pseudo-file `commit-message/<sha>` (no such file exists in the repository: the alert names
  * the commit, and the region is the line and column of the token within its message), with the
- * commit kept as a logical location as well.
+ * commit kept as a logical location as well; an annotated tag's message likewise at
+ * `tag-message/<tag object id>`.
  */
-import type { Finding, RuleSpec, Severity } from '../core/types.js';
+import { TAG_MESSAGE_PATH, type Finding, type RuleSpec, type Severity } from '../core/types.js';
 import type { Reporter } from './types.js';
 import { shownSecret, shownText } from './shown.js';
 import { listed } from '../scan/passes.js';
@@ -37,16 +38,18 @@ function driverRule(r: RuleSpec) {
   };
 }
 
-/** Where GitHub shows a commit-message finding; see the header. */
-const MESSAGE_ARTIFACT = 'commit-message';
+/** Where GitHub shows a commit's or a tag's message finding (see the header): the pseudo-folder, the logical kind, the name's prefix. */
+const MESSAGE_ARTIFACT = { commit: ['commit-message', 'commit message', 'commit'], tag: ['tag-message', 'tag message', 'tag'] } as const;
 
 function location(f: Finding) {
   const region = { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn };
   if (f.kind === 'message') {
+    // A tag message's finding names the tag object as its commit (the JSON report says so too).
     const sha = f.commit?.sha ?? 'unknown';
+    const [folder, kind, prefix] = MESSAGE_ARTIFACT[f.path === TAG_MESSAGE_PATH ? 'tag' : 'commit'];
     return {
-      physicalLocation: { artifactLocation: { uri: `${MESSAGE_ARTIFACT}/${sha}`, uriBaseId: '%SRCROOT%' }, region },
-      logicalLocations: [{ name: sha, kind: 'commit message', fullyQualifiedName: `commit:${sha}` }],
+      physicalLocation: { artifactLocation: { uri: `${folder}/${sha}`, uriBaseId: '%SRCROOT%' }, region },
+      logicalLocations: [{ name: sha, kind, fullyQualifiedName: `${prefix}:${sha}` }],
     };
   }
   // A path finding carries line 1, column 1 to 1 (an empty span at the top of the file).
