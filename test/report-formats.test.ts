@@ -1,6 +1,6 @@
 /** Each format against real scans of real repositories, through bin/. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,52 @@ describe('--format sarif, as GitHub code scanning ingests it', () => {
     expect(found.map((f) => `${f.ruleId} ${f.level ?? 'warning'} ${(f.message.arguments ?? []).join(' | ')}`)).toEqual([]);
     expect(v.stdout).not.toMatch(/\b(error|warning) (SARIF|GH)\d+/);
     for (const s of secrets) expect(text).not.toContain(s);
+  });
+});
+
+describe('report files are never written through a link in the repository', () => {
+  /**
+   * `--output`, `--json-output`, `--sarif-output` wrote through whatever was at the path: a cloned
+   * repository (or a pull request, in CI) with `results.sarif` committed as a link to a file of
+   * the user's (`~/.ssh/authorized_keys`), or a linked folder on the way, chose which file the
+   * scan overwrote.
+   */
+  const precious = 'ssh-ed25519 AAAA precious\n';
+
+  it('a committed link at the report path, or a linked folder on the way: exit 2, the target untouched, in every mode', () => {
+    const away = tempDir('sg-home-');
+    const target = join(away, 'authorized_keys');
+    writeFileSync(target, precious);
+    const repo = makeRepo({ files: { 'README.md': 'x\n' } });
+    symlinkSync(target, join(repo.dir, 'results.sarif'));
+    symlinkSync(away, join(repo.dir, 'reports'));
+    repo.commit({}, 'links');
+    for (const mode of [[], ['--staged'], ['--history'], ['--range', 'HEAD~1..HEAD']]) {
+      for (const flags of [['--output', 'results.sarif'], ['--format', 'sarif', '--output', 'results.sarif'], ['--sarif-output', 'results.sarif'], ['--json-output', 'results.sarif']]) {
+        const r = cli(['scan', ...mode, ...flags], repo.dir);
+        expect(r.code, `${mode} ${flags}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain('results.sarif is a symbolic link in the repository, so the report was not written there');
+      }
+      const r = cli(['scan', ...mode, '--sarif-output', 'reports/authorized_keys'], repo.dir);
+      expect(r.code, `${mode}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('reports/authorized_keys is below reports/, a symbolic link in the repository');
+      expect(readFileSync(target, 'utf8')).toBe(precious);
+    }
+    // From a subfolder, by a path that climbs back into the repository: refused the same way.
+    mkdirSync(join(repo.dir, 'sub'));
+    expect(cli(['scan', '--output', '../results.sarif'], join(repo.dir, 'sub')).code).toBe(2);
+    expect(readFileSync(target, 'utf8')).toBe(precious);
+  });
+
+  it('a link outside the repository is the user\'s own, and is followed; a plain path is written as before', () => {
+    const repo = makeRepo({ files: { 'README.md': 'x\n' } });
+    const away = tempDir('sg-out-');
+    const file = join(away, 'real.json');
+    symlinkSync(file, join(away, 'link.json'));
+    const r = cli(['scan', '--json-output', join(away, 'link.json'), '--output', 'report.txt'], repo.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8')).findings).toEqual([]);
+    expect(readFileSync(join(repo.dir, 'report.txt'), 'utf8')).toMatch(/no findings/);
   });
 });
 

@@ -4,7 +4,7 @@
  * and a suppression hides only what it names.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -197,11 +197,22 @@ describe('--write-baseline never writes through a link', () => {
     repo.commit({}, 'a link');
     const r = cli(['scan', '--write-baseline', '.secret-guard-baseline.json'], repo.dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/is a symbolic link, so it was not written/);
+    expect(r.stderr).toMatch(/is a symbolic link in the repository, so it was not written/);
     expect(readFileSync(target, 'utf8')).toBe('ssh-ed25519 AAAA precious\n');
     // A regular file (or none) is written as before.
     rmSync(join(repo.dir, '.secret-guard-baseline.json'));
     expect(cli(['scan', '--write-baseline', '.secret-guard-baseline.json'], repo.dir).code).toBe(0);
     expect(JSON.parse(readFileSync(join(repo.dir, '.secret-guard-baseline.json'), 'utf8'))).toEqual({ version: 1, findings: [] });
+  });
+
+  it('a committed linked folder on the way to the baseline: exit 2, nothing written where it points', () => {
+    const away = tempDir('sg-home-');
+    const repo = makeRepo({ files: { 'README.md': 'x\n' } });
+    symlinkSync(away, join(repo.dir, 'ci'));
+    repo.commit({}, 'a linked folder');
+    const r = cli(['scan', '--write-baseline', 'ci/authorized_keys'], repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is below ci/, a symbolic link in the repository, so it was not written');
+    expect(existsSync(join(away, 'authorized_keys'))).toBe(false);
   });
 });

@@ -2,8 +2,6 @@
  * `secret-guard scan`: scanRepository (source → detect → suppress, src/scan/repository.ts, which
  * the library's scan() runs too), then the report: the format, the file, what the hook prints.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError, UsageError } from '../errors.js';
 import { toolVersion } from '../cli/version.js';
@@ -15,6 +13,7 @@ import { FILE_FORMATS, outputFlag, render, type Format } from '../scan/reporters
 import type { ReportOptions } from '../report/types.js';
 import { ruleSpecs } from '../scan/ruleset.js';
 import { shownPath, shownText } from '../report/shown.js';
+import { RefusedWrite, writeOutputFile } from '../report/output-file.js';
 
 async function headSha(cwd: string): Promise<string | undefined> {
   const { gitRaw } = await import('../sources/git.js');
@@ -28,8 +27,7 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
   if (args['write-baseline'] !== undefined) {
     if (extra.length) throw new UsageError(`--write-baseline writes a baseline and no report: drop --${outputFlag(extra[0]!)}`);
     const { writeBaseline } = await import('../suppress/baseline.js');
-    const file = resolve(ctx.cwd, String(args['write-baseline']));
-    const n = writeBaseline(file, result.findings);
+    const n = writeBaseline(ctx.cwd, String(args['write-baseline']), result.root, result.findings);
     return { exitCode: EXIT.clean, stdout: `wrote ${n} finding(s) to baseline ${String(args['write-baseline'])}\n`, stderr: '' };
   }
 
@@ -52,24 +50,27 @@ export async function run(args: Args, ctx: CliContext): Promise<CommandResult> {
     headSha: f === 'gitlab' ? await headSha(ctx.cwd) : undefined,
   });
   const report = quietHook ? hookNotes : await render(result, format, await options(format, color));
-  for (const f of extra) writeReport(ctx.cwd, String(args[outputFlag(f)]), await render(result, f, await options(f, false)));
+  for (const f of extra) writeReport(ctx.cwd, String(args[outputFlag(f)]), await render(result, f, await options(f, false)), result.root);
   // The hook names each staged file whose content it could not read, however quiet it is
   // otherwise: a commit must not pass over a file in silence (--verbose lists every skip already).
   const hookLines = mode === 'staged' && format === 'text' && !output && !args.verbose;
   const stderr = unreadNotice(result, mode, unread, hookLines, exitCode);
   if (output) {
-    writeReport(ctx.cwd, output, report);
+    writeReport(ctx.cwd, output, report, result.root);
     const { summary } = await import('../report/text.js');
     return { exitCode, stdout: args.quiet ? '' : `${summary(result)}; report written to ${output}\n`, stderr };
   }
   return { exitCode, stdout: report, stderr };
 }
 
-function writeReport(cwd: string, file: string, report: string): void {
+function writeReport(cwd: string, file: string, report: string, root: string): void {
   try {
-    writeFileSync(resolve(cwd, file), report);
+    writeOutputFile(cwd, file, report, root);
   } catch (err) {
-    throw new IncompleteScanError(`could not write the report to ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check that the folder exists and is writable, and run the scan again.');
+    if (err instanceof RefusedWrite) {
+      throw new IncompleteScanError(`${shownPath(file)} ${err.why}, so the report was not written there`, 'The scanned repository could point such a link at any file of yours: remove the link, or name a path outside the repository (or one with no link on the way).');
+    }
+    throw new IncompleteScanError(`could not write the report to ${shownPath(file)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Check that the folder exists and is writable, and run the scan again.');
   }
 }
 

@@ -3,13 +3,13 @@
  * fingerprint, no timestamps and no secrets: the file only changes when findings do, and two
  * branches that add different findings merge line by line.
  */
-import { closeSync, constants, fstatSync, openSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { jsonProblem } from '../config/load.js';
 import { repeatedJsonKey } from '../config/json-keys.js';
 import { readSettingsFile } from '../config/settings-file.js';
 import type { Finding } from '../core/types.js';
 import { shownPath } from '../report/shown.js';
+import { RefusedWrite, writeOutputFile } from '../report/output-file.js';
 
 interface BaselineEntry {
   fingerprint: string;
@@ -32,25 +32,18 @@ function baselineOf(findings: Finding[]): string {
 }
 
 /**
- * Writes the baseline. Never through a link: the file is read that way nowhere (a link is
- * refused), and a cloned repository's `.secret-guard-baseline.json` committed as a link to
- * `~/.ssh/authorized_keys` would otherwise have `--write-baseline` overwrite that file.
+ * Writes the baseline `name` (relative to `cwd`), to a regular file only, and never through a link
+ * in the repository at `root` (report/output-file.ts): a cloned repository's
+ * `.secret-guard-baseline.json` committed as a link to `~/.ssh/authorized_keys` would otherwise have
+ * `--write-baseline` overwrite that file.
  */
-export function writeBaseline(file: string, findings: Finding[]): number {
+export function writeBaseline(cwd: string, name: string, root: string, findings: Finding[]): number {
   const text = baselineOf(findings);
-  let fd: number;
   try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+    writeOutputFile(cwd, name, text, root, { regularOnly: true });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ELOOP' ? 'is a symbolic link' : code === 'ENXIO' ? 'is a FIFO or a socket' : `cannot be written (${code ?? 'error'})`;
-    throw new ConfigError(`baseline ${shownPath(file)} ${why}, so it was not written`, 'Remove it, or name another file with --write-baseline.');
-  }
-  try {
-    if (!fstatSync(fd).isFile()) throw new ConfigError(`baseline ${shownPath(file)} is not a regular file, so it was not written`, 'Remove it, or name another file with --write-baseline.');
-    writeFileSync(fd, text);
-  } finally {
-    closeSync(fd);
+    const why = err instanceof RefusedWrite ? err.why : `cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    throw new ConfigError(`baseline ${shownPath(name)} ${why}, so it was not written`, 'Remove it, or name another file with --write-baseline.');
   }
   return (text.match(/"fingerprint"/g) ?? []).length;
 }
