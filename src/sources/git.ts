@@ -12,10 +12,19 @@ export interface GitResult {
   code: number;
 }
 
+/**
+ * Given to every git the scan starts, before its command: the scanned repository's config names
+ * no program for it to run. `core.fsmonitor` is a command git runs whenever it reads the index
+ * (ls-files, diff --cached): a repository downloaded to be scanned, its `.git/config` included,
+ * ran it on `secret-guard scan`. Off, git checks the files itself, so a monitor that lies cannot
+ * hide one either.
+ */
+export const NO_REPO_PROGRAMS = ['-c', 'core.fsmonitor=false'];
+
 /** `env`: the whole environment git runs with (default: this process's). */
 export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env?: NodeJS.ProcessEnv): Promise<GitResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...NO_REPO_PROGRAMS, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
