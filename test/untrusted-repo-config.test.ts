@@ -3,12 +3,15 @@
  * run a program of its choosing through the scan. git runs `core.fsmonitor` as a command whenever it
  * reads the index: `secret-guard scan` and `scan --staged` ran it (git ls-files, git diff --cached).
  * Every git the scan starts is told `core.fsmonitor=false` (src/sources/git.ts NO_REPO_PROGRAMS).
+ * Nor does it fetch: in a partial clone, reading the base's settings for `--range` fetched the
+ * left-out blob from the remote the repository's config names, over the transport it names (a
+ * program, with `ext::`), behind the scan's back. Every git runs with GIT_NO_LAZY_FETCH (gitEnv).
  */
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, makeRepo, tempDir } from './helpers/repo.js';
+import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
 
@@ -45,5 +48,30 @@ describe("the scanned repository's config runs no program", () => {
     // The trap is real: git itself, reading the index, runs it.
     repo.git('ls-files');
     expect(existsSync(marker)).toBe(true);
+  });
+});
+
+describe('a partial clone: the scan fetches nothing', () => {
+  it('no mode fetches a left-out object, from the remote or through a transport the config names: exit 2 with the fetch to run', () => {
+    const origin = makeRepo({ files: { '.secret-guard.json': '{"failOn": "error"}\n', 'a.txt': 'a\n' } });
+    origin.commit({ 'b.txt': 'b\n' }, 'two');
+    origin.git('config', 'uploadpack.allowFilter', 'true');
+    const dir = join(tempDir('sg-partial-'), 'clone');
+    gitIn(tempDir('sg-cwd-'), ['clone', '-q', '--filter=blob:none', '--no-checkout', `file://${origin.dir}`, dir]);
+    const missing = () => gitIn(dir, ['rev-list', '--objects', '--missing=print', '--all']).split('\n').filter((l) => l.startsWith('?')).length;
+    const before = missing();
+    expect(before).toBeGreaterThan(0);
+    // A remote whose transport is a program: a fetch would run it.
+    const marker = join(tempDir('sg-marker-'), 'ran');
+    gitIn(dir, ['config', 'protocol.ext.allow', 'always']);
+    gitIn(dir, ['config', 'remote.origin.url', `ext::sh -c touch% ${marker}`]);
+    for (const args of [['scan', '--range', 'HEAD~1..HEAD'], ['scan', '--history']]) {
+      const r = cli(args, dir);
+      expect(existsSync(marker), `${args.join(' ')} ran the remote's transport`).toBe(false);
+      expect(missing(), args.join(' ')).toBe(before);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('partial clone');
+      expect(r.stderr).toContain('git fetch --refetch --no-filter');
+    }
   });
 });

@@ -4,7 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { GitError } from '../errors.js';
+import { GitError, IncompleteScanError } from '../errors.js';
 
 export interface GitResult {
   stdout: Buffer;
@@ -21,10 +21,21 @@ export interface GitResult {
  */
 export const NO_REPO_PROGRAMS = ['-c', 'core.fsmonitor=false'];
 
-/** `env`: the whole environment git runs with (default: this process's). */
+/**
+ * The environment of every git the scan starts: `env` (default: this process's) with
+ * GIT_NO_LAZY_FETCH. In a partial clone (`git clone --filter`) an object left out is then an error
+ * (the scan says which and how to fetch them: object-store.ts) rather than fetched behind the
+ * scan's back, one by one, from a remote that may hang, over a transport the repository's config
+ * chooses (`core.sshCommand` is a program too).
+ */
+export function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, GIT_NO_LAZY_FETCH: '1' };
+}
+
+/** `env`: the whole environment git runs with (default: this process's); see gitEnv. */
 export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env?: NodeJS.ProcessEnv): Promise<GitResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', [...NO_REPO_PROGRAMS, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...NO_REPO_PROGRAMS, ...args], { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -39,10 +50,19 @@ export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env
   });
 }
 
+/** What git says when it needed an object a partial clone left out and did not fetch it (gitEnv). */
+const UNFETCHED = /lazy fetching disabled|could not fetch [0-9a-f]{40,64} from promisor remote/;
+
 /** Runs git and fails closed: a non-zero exit is a GitError naming the command. */
 export async function git(args: string[], cwd: string, input?: string | Buffer): Promise<Buffer> {
   const r = await gitRaw(args, cwd, input);
   if (r.code !== 0) {
+    if (UNFETCHED.test(r.stderr)) {
+      throw new IncompleteScanError(
+        `this is a partial clone (git clone --filter) and \`git ${args.slice(0, 3).join(' ')}\` needed an object it never fetched, so the scan cannot read everything; objects are not fetched behind the scan's back`,
+        'Fetch every object the clone left out, then scan again: `git fetch --refetch --no-filter origin` (git 2.36 or later; the clone\'s remote if not origin), or scan a full clone (`git clone` without --filter).',
+      );
+    }
     throw new GitError(`\`git ${args.slice(0, 3).join(' ')}\` failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
   }
   return r.stdout;

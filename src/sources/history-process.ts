@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { GitError } from '../errors.js';
-import { NO_REPO_PROGRAMS } from './git.js';
+import { gitEnv, NO_REPO_PROGRAMS } from './git.js';
 
 const STDERR_KEEP = 4096;
 
@@ -27,10 +27,8 @@ export class GitStream {
     private readonly args: string[],
     cwd: string,
   ) {
-    // GIT_NO_LAZY_FETCH: in a partial clone a missing object is answered "missing" (exit 2, naming
-    // it) instead of being fetched one by one behind the scan's back, or hanging on a remote that
-    // does not answer.
-    this.proc = spawn('git', [...NO_REPO_PROGRAMS, ...MEMORY_BOUNDS, ...args], { cwd, env: { ...process.env, GIT_NO_LAZY_FETCH: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // gitEnv: in a partial clone a missing object is answered "missing" (exit 2, naming it).
+    this.proc = spawn('git', [...NO_REPO_PROGRAMS, ...MEMORY_BOUNDS, ...args], { cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', (b: Buffer) => {
       if (this.stderr.length < STDERR_KEEP) this.stderr += b.toString('utf8');
     });

@@ -62,10 +62,9 @@ const PLAIN = ['--no-ext-diff', '--no-textconv', '--no-color', '--no-relative'];
  * runs meanwhile.
  */
 export function readIndexChanges(cwd: string, renames = true): Promise<GitResult> {
-  // GIT_NO_LAZY_FETCH: rename detection reads HEAD's blobs, which a partial clone may not have;
-  // fetching one from a remote that does not answer hung the hook (scanStaged says what instead).
-  const env = { ...process.env, GIT_NO_LAZY_FETCH: '1' };
-  const changes = gitRaw([...READ_ONLY, 'diff', '--cached', renames ? '-M' : '--no-renames', ...PLAIN, '--raw', '-z', '--no-abbrev'], cwd, undefined, env);
+  // Rename detection reads HEAD's blobs, which a partial clone may not have; gitRaw never fetches
+  // one (a remote that does not answer hung the hook), and scanStaged says what instead.
+  const changes = gitRaw([...READ_ONLY, 'diff', '--cached', renames ? '-M' : '--no-renames', ...PLAIN, '--raw', '-z', '--no-abbrev'], cwd);
   changes.catch(() => {}); // awaited by scanStaged; this only keeps a failure from being "unhandled" until then
   return changes;
 }
