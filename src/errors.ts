@@ -4,9 +4,12 @@
  */
 export class SecretGuardError extends Error {
   readonly exitCode = 2;
-  constructor(message: string, readonly hint?: string) {
+  /** What to do, printed after the message; redacted as the message is (describeError, and index.ts for the library). */
+  hint?: string;
+  constructor(message: string, hint?: string) {
     super(message);
     this.name = new.target.name;
+    if (hint !== undefined) this.hint = hint;
   }
 }
 

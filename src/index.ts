@@ -240,9 +240,12 @@ export async function scan(options: ScanOptions = {}): Promise<ScanReport> {
       notes: doc.notes,
     };
   } catch (err) {
-    // As on the CLI's stderr: a message may echo what it was given (a range, a config key), and
-    // that may be a secret.
-    if (err instanceof SecretGuardError) err.message = redactSecrets(err.message);
+    // As on the CLI's stderr: a message or its hint may echo what it was given (a range, a config
+    // key, a remote's name), and that may be a secret.
+    if (err instanceof SecretGuardError) {
+      err.message = redactSecrets(err.message);
+      if (err.hint !== undefined) err.hint = redactSecrets(err.hint);
+    }
     throw err;
   }
 }

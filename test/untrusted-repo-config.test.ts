@@ -52,7 +52,7 @@ describe("the scanned repository's config runs no program", () => {
 });
 
 describe('a partial clone: the scan fetches nothing', () => {
-  it('no mode fetches a left-out object, from the remote or through a transport the config names: exit 2 with the fetch to run', () => {
+  it('no mode fetches a left-out object, from the remote or through a transport the config names: exit 2 with the fetch to run', async () => {
     const origin = makeRepo({ files: { '.secret-guard.json': '{"failOn": "error"}\n', 'a.txt': 'a\n' } });
     origin.commit({ 'b.txt': 'b\n' }, 'two');
     origin.git('config', 'uploadpack.allowFilter', 'true');
@@ -61,10 +61,13 @@ describe('a partial clone: the scan fetches nothing', () => {
     const missing = () => gitIn(dir, ['rev-list', '--objects', '--missing=print', '--all']).split('\n').filter((l) => l.startsWith('?')).length;
     const before = missing();
     expect(before).toBeGreaterThan(0);
-    // A remote whose transport is a program: a fetch would run it.
+    // A remote whose transport is a program: a fetch would run it. Its name, a token pasted by
+    // mistake, is in the advice (the fetch to run), which is redacted as messages are.
+    const remote = fakeToken();
+    gitIn(dir, ['remote', 'rename', 'origin', remote]);
     const marker = join(tempDir('sg-marker-'), 'ran');
     gitIn(dir, ['config', 'protocol.ext.allow', 'always']);
-    gitIn(dir, ['config', 'remote.origin.url', `ext::sh -c touch% ${marker}`]);
+    gitIn(dir, ['config', `remote.${remote}.url`, `ext::sh -c touch% ${marker}`]);
     for (const args of [['scan', '--range', 'HEAD~1..HEAD'], ['scan', '--history']]) {
       const r = cli(args, dir);
       expect(existsSync(marker), `${args.join(' ')} ran the remote's transport`).toBe(false);
@@ -72,6 +75,14 @@ describe('a partial clone: the scan fetches nothing', () => {
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toContain('partial clone');
       expect(r.stderr).toContain('git fetch --refetch --no-filter');
+      expect(r.stderr).not.toContain(remote);
     }
+    // The library's rejection: message and hint redacted alike.
+    const { scan } = (await import('../dist/index.js')) as typeof import('../src/index.js');
+    const err = (await scan({ cwd: dir, mode: 'history' }).then(() => null, (e: unknown) => e)) as { message: string; hint?: string } | null;
+    expect(err?.hint).toContain('git fetch --refetch --no-filter');
+    expect(err?.hint).toContain(`${remote.slice(0, 4)}…`);
+    expect(`${err?.message}\n${err?.hint}`).not.toContain(remote);
+    expect(existsSync(marker)).toBe(false);
   });
 });
