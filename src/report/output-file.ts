@@ -25,19 +25,13 @@ const real = (p: string) => {
   }
 };
 
-/**
- * The first symbolic link on the way from `root` to `file` (both absolute, `root` canonical),
- * `file` itself included, as a path relative to `root`; null when there is none or `file` is
- * outside `root`.
- */
-function linkOnTheWay(file: string, root: string): string | null {
-  const rel = relative(root, file);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
-  let at = root;
+/** The first symbolic link on the way from `top` down to `rel` (a path below it), `rel` itself included, relative to `top`. */
+function firstLink(top: string, rel: string): string | null {
+  let at = top;
   for (const part of rel.split(sep)) {
     at = join(at, part);
     try {
-      if (lstatSync(at).isSymbolicLink()) return relative(root, at);
+      if (lstatSync(at).isSymbolicLink()) return relative(top, at);
     } catch {
       return null; // nothing further exists yet
     }
@@ -50,13 +44,14 @@ function linkOnTheWay(file: string, root: string): string | null {
  * below `root`, the scanned repository's top, lies on the way; with `regularOnly`, also when the
  * file is a FIFO, a socket or a device. Other failures are thrown as node's errors.
  */
-export function writeOutputFile(cwd: string, name: string, text: string, root: string, opts: { regularOnly?: boolean; mode?: number } = {}): void {
+export function writeOutputFile(cwd: string, name: string, text: string, root: string, opts: { regularOnly?: boolean } = {}): void {
   // The working directory is the user's choice: its own links are resolved; what the name adds is not.
+  const top = real(root);
   const file = resolve(real(cwd), name);
-  const inside = relative(real(root), file);
-  const link = linkOnTheWay(file, real(root));
-  if (link !== null) throw new RefusedWrite(link === inside ? 'is a symbolic link in the repository' : `is below ${link}/, a symbolic link in the repository`);
-  const within = !(inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside));
+  const rel = relative(top, file);
+  const within = rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  const link = within ? firstLink(top, rel) : null;
+  if (link !== null) throw new RefusedWrite(link === rel ? 'is a symbolic link in the repository' : `is below ${link}/, a symbolic link in the repository`);
   let flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
   // O_NOFOLLOW: a link made since the check above is refused too, not followed.
   if (within) flags |= constants.O_NOFOLLOW;
@@ -64,7 +59,7 @@ export function writeOutputFile(cwd: string, name: string, text: string, root: s
   if (opts.regularOnly) flags |= constants.O_NONBLOCK;
   let fd: number;
   try {
-    fd = openSync(file, flags, opts.mode ?? 0o644);
+    fd = openSync(file, flags, 0o644);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new RefusedWrite('is a symbolic link in the repository');
