@@ -13,6 +13,7 @@ import { failing, sortFindings, withoutConfigExamples } from './passes.js';
 import { CountedProgress } from './progress.js';
 import type { ScanResult } from './result.js';
 import type { GitResult, Repo } from '../sources/git.js';
+import type { Range } from '../sources/history-refs.js';
 import { chosen, isGate, type ScanModeName } from './modes.js';
 import { onUnreadOf, unreadCount } from './unread.js';
 
@@ -92,11 +93,8 @@ async function readSource(mode: ScanModeName, args: Args, src: SourceContext, ra
 }
 
 /** A --range resolved before anything is read: its settings come from `base`. */
-interface TrustedRange {
+interface TrustedRange extends Range {
   root: string;
-  base: string;
-  head: string;
-  text: string;
 }
 
 async function trustedRange(args: Args, cwd: string): Promise<TrustedRange> {

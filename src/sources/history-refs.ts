@@ -165,6 +165,8 @@ export interface Range {
   base: string;
   head: string;
   text: string;
+  /** Whether the clone is shallow (from the layout check made before the ends were resolved). */
+  shallow: boolean;
 }
 
 const FETCH_HINT =
@@ -197,14 +199,14 @@ export async function resolveRange(cwd: string, text: string): Promise<Range> {
   }
   // Grafts would resolve the ends through parents the commits do not have (and may hide the base);
   // a lost alternate reads as an end that is not there.
-  await rejectLayoutGaps(cwd);
+  const { shallow } = await rejectLayoutGaps(cwd);
   const base = await commitOf(cwd, baseName);
   const head = await commitOf(cwd, headName);
   const missing = [base ? null : `base ${baseName}`, head ? null : `head ${headName}`].filter(Boolean);
   if (missing.length) {
     throw new IncompleteScanError(`cannot scan ${text}: the ${missing.join(' and the ')} does not resolve to a commit in this repository, so the range was not read`, FETCH_HINT);
   }
-  return { base: base!, head: head!, text };
+  return { base: base!, head: head!, text, shallow };
 }
 
 export function truncatedRange(text: string, boundary: string): IncompleteScanError {

@@ -85,8 +85,10 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   // Whether the clone is shallow matters to every walk but a push gate's (explicit revs). Other
   // worktrees' HEADs are walked, so named as holders, only by a whole history (`--all`).
   const whole = opts.revs === undefined && opts.range === undefined;
-  const [tips, layout, promisor] = await Promise.all([readTips(opts.cwd, whole ? root : undefined), rejectLayoutGaps(opts.cwd), promisorRemote(opts.cwd)]);
-  const shallow = opts.revs === undefined && layout.shallow;
+  // A range's layout is checked where its ends are resolved (resolveRange), which also says whether
+  // the clone is shallow: one check, not two.
+  const [tips, layout, promisor] = await Promise.all([readTips(opts.cwd, whole ? root : undefined), opts.range === undefined ? rejectLayoutGaps(opts.cwd) : null, promisorRemote(opts.cwd)]);
+  const shallow = opts.revs === undefined && layout?.shallow === true;
   const notes: string[] = [];
   let walk: WalkSpec;
   let tagRange: TagRange | undefined;
@@ -108,7 +110,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   } else {
     const range = opts.resolved ?? (await resolveRange(opts.cwd, opts.range));
     tagRange = range;
-    const boundary = shallow ? await shallowBoundary(opts.cwd) : null;
+    const boundary = range.shallow ? await shallowBoundary(opts.cwd) : null;
     walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
   }
   if (promisor !== null) {
