@@ -1,0 +1,52 @@
+/**
+ * A directory scanned because it is not trusted (a tarball or a colleague's copy, `.git` included)
+ * chooses its own `.git/config`. These are the things it could make the scan do that the lead's
+ * untrusted-repo-config.test.ts does not cover; each case failed before its fix.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+describe("core.worktree in the scanned repository's config", () => {
+  it('moving the work tree to another folder is exit 2, not a scan of that folder that calls the repository clean', () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const elsewhere = tempDir('sg-elsewhere-');
+    mkdirSync(join(elsewhere, 'notes'));
+    writeFileSync(join(elsewhere, 'notes', 'todo.md'), 'nothing here\n');
+    repo.git('config', 'core.worktree', elsewhere);
+    for (const args of [['scan'], ['scan', '--staged'], ['scan', 'config/mail.env']]) {
+      const r = cli(args, repo.dir);
+      expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('core.worktree');
+      expect(r.stderr).toContain('git config --unset core.worktree');
+    }
+  });
+
+  it("a work tree moved up to the repository's parent (relative core.worktree) is refused too: the parent's files are not the repository's", () => {
+    const parent = tempDir('sg-parent-');
+    writeFileSync(join(parent, 'someone-elses.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    const dir = join(parent, 'repo');
+    mkdirSync(dir);
+    gitIn(dir, ['init', '-q']);
+    writeFileSync(join(dir, 'README.md'), '# app\n');
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['commit', '-qm', 'one']);
+    gitIn(dir, ['config', 'core.worktree', '../..']);
+    const r = cli(['scan', '--format', 'json'], dir);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).not.toContain('someone-elses.env');
+  });
+
+  it('a linked worktree, whose .git file points to its git directory, still scans', () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const linked = join(tempDir('sg-linked-'), 'wt');
+    repo.git('worktree', 'add', '-q', linked);
+    expect(cli(['scan'], linked).code).toBe(1);
+    expect(cli(['scan', '--staged'], linked).code).toBe(0);
+    expect(cli(['scan'], repo.dir).code).toBe(1);
+  });
+});
