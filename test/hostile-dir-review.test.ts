@@ -3,10 +3,12 @@
  * chooses its own `.git/config`. These are the things it could make the scan do that the lead's
  * untrusted-repo-config.test.ts does not cover; each case failed before its fix.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
+import { cliAsync } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -49,4 +51,30 @@ describe("core.worktree in the scanned repository's config", () => {
     expect(cli(['scan', '--staged'], linked).code).toBe(0);
     expect(cli(['scan'], repo.dir).code).toBe(1);
   });
+});
+
+describe('a named pipe at .git/info/exclude', () => {
+  it('is exit 2 with a message in every mode, not a scan that waits forever', async () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    rmSync(join(repo.dir, '.git', 'info', 'exclude'), { force: true });
+    mkdirSync(join(repo.dir, '.git', 'info'), { recursive: true });
+    const fifo = join(repo.dir, '.git', 'info', 'exclude');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      for (const args of [['scan'], ['scan', '--staged'], ['scan', 'config/mail.env']]) {
+        const r = await cliAsync(args, repo.dir, { timeoutMs: 20_000 });
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain('info/exclude');
+      }
+    } finally {
+      // A git left waiting on the pipe (the bug) reads end of file and exits.
+      for (let i = 0; i < 8; i++) {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          break; // no reader left
+        }
+      }
+    }
+  }, 90_000);
 });

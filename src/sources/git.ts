@@ -191,6 +191,7 @@ export async function findRepo(cwd: string): Promise<Repo | null> {
         'Scan a fresh clone, or, if the repository is yours, remove the setting (`git config --unset core.worktree`); to scan another work tree on purpose, set GIT_DIR and GIT_WORK_TREE.',
       );
     }
+    refuseBlockingExclude(gitDir!);
     return { root: isBare || !top ? gitDir! : top, gitDir: gitDir!, bare: isBare };
   }
   // git refuses --show-toplevel where there is no work tree, so a bare repository lands here;
@@ -207,6 +208,21 @@ export async function findRepo(cwd: string): Promise<Repo | null> {
  * scanned repository's own config can name any folder (a home, a parent of the repository); git
  * then lists and reads that folder's files and calls the repository's own deleted.
  */
+/**
+ * git opens `.git/info/exclude` with a plain blocking open in every mode (ls-files, and diff
+ * --cached too): a named pipe planted there hung the scan for good. A folder or a device is no
+ * list of patterns either.
+ */
+function refuseBlockingExclude(gitDir: string): void {
+  const st = statSync(join(gitDir, 'info', 'exclude'), { throwIfNoEntry: false });
+  if (st && !st.isFile()) {
+    throw new GitError(
+      `${join(gitDir, 'info', 'exclude')} is not a regular file (a named pipe or a device would make git wait forever), so the scan cannot run`,
+      'Replace it with a regular file (or remove it), or scan a fresh clone.',
+    );
+  }
+}
+
 function ownsGitDir(top: string, gitDir: string): boolean {
   const real = (p: string) => {
     try {
