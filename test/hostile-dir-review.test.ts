@@ -78,3 +78,31 @@ describe('a named pipe at .git/info/exclude', () => {
     }
   }, 90_000);
 });
+
+describe('a named pipe at a file of the git directory that git opens', () => {
+  const release = (fifo: string) => {
+    for (let i = 0; i < 8; i++) {
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        return;
+      }
+    }
+  };
+  it.each(['index', 'packed-refs', 'shallow', 'info/grafts', 'objects/info/alternates', 'objects/info/commit-graph'])('%s: --staged and --history are exit 2 naming it', async (name) => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    repo.git('pack-refs', '--all');
+    const fifo = join(repo.dir, '.git', name);
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    try {
+      for (const args of [['scan', '--staged'], ['scan', '--history']]) {
+        const r = await cliAsync(args, repo.dir, { timeoutMs: 10_000 });
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(name);
+      }
+    } finally {
+      release(fifo);
+    }
+  }, 60_000);
+});

@@ -191,7 +191,7 @@ export async function findRepo(cwd: string): Promise<Repo | null> {
         'Scan a fresh clone, or, if the repository is yours, remove the setting (`git config --unset core.worktree`); to scan another work tree on purpose, set GIT_DIR and GIT_WORK_TREE.',
       );
     }
-    refuseBlockingExclude(gitDir!);
+    refuseBlockingFiles(gitDir!);
     return { root: isBare || !top ? gitDir! : top, gitDir: gitDir!, bare: isBare };
   }
   // git refuses --show-toplevel where there is no work tree, so a bare repository lands here;
@@ -209,17 +209,21 @@ export async function findRepo(cwd: string): Promise<Repo | null> {
  * then lists and reads that folder's files and calls the repository's own deleted.
  */
 /**
- * git opens `.git/info/exclude` with a plain blocking open in every mode (ls-files, and diff
- * --cached too): a named pipe planted there hung the scan for good. A folder or a device is no
- * list of patterns either.
+ * Files of the git directory that git opens with a plain blocking open: a named pipe planted at
+ * one hung the scan for good (info/exclude in every mode, the index for scan and --staged, the
+ * rest for --staged and --history). A folder or a device is not what git expects there either.
  */
-function refuseBlockingExclude(gitDir: string): void {
-  const st = statSync(join(gitDir, 'info', 'exclude'), { throwIfNoEntry: false });
-  if (st && !st.isFile()) {
-    throw new GitError(
-      `${join(gitDir, 'info', 'exclude')} is not a regular file (a named pipe or a device would make git wait forever), so the scan cannot run`,
-      'Replace it with a regular file (or remove it), or scan a fresh clone.',
-    );
+const GIT_DIR_FILES = ['info/exclude', 'index', 'packed-refs', 'shallow', 'info/grafts', 'objects/info/alternates', 'objects/info/commit-graph', 'objects/info/commit-graphs/commit-graph-chain'];
+
+function refuseBlockingFiles(gitDir: string): void {
+  for (const name of GIT_DIR_FILES) {
+    const st = statSync(join(gitDir, name), { throwIfNoEntry: false });
+    if (st && !st.isFile()) {
+      throw new GitError(
+        `${join(gitDir, name)} is not a regular file (a named pipe or a device would make git wait forever), so the scan cannot run`,
+        'Replace it with a regular file (or remove it), or scan a fresh clone.',
+      );
+    }
   }
 }
 
