@@ -28,6 +28,13 @@ describe("core.worktree in the scanned repository's config", () => {
     }
   });
 
+  it('the library scan() rejects it the same way', async () => {
+    const { scan } = await import('../dist/index.js');
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    repo.git('config', 'core.worktree', tempDir('sg-elsewhere-'));
+    await expect(scan({ cwd: repo.dir })).rejects.toThrow(/core\.worktree/);
+  });
+
   it("a work tree moved up to the repository's parent (relative core.worktree) is refused too: the parent's files are not the repository's", () => {
     const parent = tempDir('sg-parent-');
     writeFileSync(join(parent, 'someone-elses.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
