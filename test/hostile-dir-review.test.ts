@@ -113,3 +113,25 @@ describe('a named pipe at a file of the git directory that git opens', () => {
     }
   }, 60_000);
 });
+
+describe('scan --commit-msg FILE', () => {
+  it('a named pipe as the message file is exit 2 naming it, not a hook that waits forever', async () => {
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const fifo = join(repo.dir, '.git', 'COMMIT_EDITMSG');
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const r = await cliAsync(['scan', '--commit-msg', '.git/COMMIT_EDITMSG'], repo.dir, { timeoutMs: 10_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('not a regular file');
+    } finally {
+      for (let i = 0; i < 8; i++) {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          break;
+        }
+      }
+    }
+  }, 30_000);
+});
