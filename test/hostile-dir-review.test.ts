@@ -13,6 +13,21 @@ import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.
 
 afterAll(cleanupAll);
 
+/**
+ * Lets every git left waiting on `fifo` read end of file and exit: scan --staged starts its diff
+ * before it finds the repository, so after the exit 2 that git is still on its way to the pipe.
+ */
+async function release(fifo: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // no reader at this moment
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe("core.worktree in the scanned repository's config", () => {
   it('moving the work tree to another folder is exit 2, not a scan of that folder that calls the repository clean', () => {
     const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
@@ -74,28 +89,12 @@ describe('a named pipe at .git/info/exclude', () => {
         expect(r.stderr).toContain('info/exclude');
       }
     } finally {
-      // A git left waiting on the pipe (the bug) reads end of file and exits.
-      for (let i = 0; i < 8; i++) {
-        try {
-          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-        } catch {
-          break; // no reader left
-        }
-      }
+      await release(fifo);
     }
   }, 90_000);
 });
 
 describe('a named pipe at a file of the git directory that git opens', () => {
-  const release = (fifo: string) => {
-    for (let i = 0; i < 8; i++) {
-      try {
-        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-      } catch {
-        return;
-      }
-    }
-  };
   it.each(['index', 'packed-refs', 'shallow', 'info/grafts', 'objects/info/alternates', 'objects/info/commit-graph'])('%s: --staged and --history are exit 2 naming it', async (name) => {
     const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
     repo.git('pack-refs', '--all');
@@ -109,7 +108,7 @@ describe('a named pipe at a file of the git directory that git opens', () => {
         expect(r.stderr).toContain(name);
       }
     } finally {
-      release(fifo);
+      await release(fifo);
     }
   }, 60_000);
 });
@@ -125,13 +124,7 @@ describe('scan --commit-msg FILE', () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain('not a regular file');
     } finally {
-      for (let i = 0; i < 8; i++) {
-        try {
-          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-        } catch {
-          break;
-        }
-      }
+      await release(fifo);
     }
   }, 30_000);
 });
