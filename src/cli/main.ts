@@ -1,6 +1,7 @@
 import { isatty } from 'node:tty';
 import type { CliContext, StdinReader } from './context.js';
 import { run } from './run.js';
+import { EXIT } from '../errors.js';
 
 /** Read only when a command asks (`scan -`): touching process.stdin earlier would open it for every run. */
 const stdin: StdinReader = {
@@ -26,6 +27,8 @@ export async function main(): Promise<void> {
   if (result.stdout) process.stdout.write(result.stdout);
   if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;
-  // Abandoned git processes would keep Node alive past the budget the caller set.
-  if (result.abandoned) process.exit(result.exitCode);
+  // Abandoned git processes would keep Node alive past the budget the caller set. So would, after
+  // a failure, a git started early (scan --staged starts its diff before finding the repository)
+  // that is still blocked on something the directory planted, such as a named pipe it opened.
+  if (result.abandoned || result.exitCode === EXIT.error) process.exit(result.exitCode);
 }

@@ -10,7 +10,7 @@
  * An inline `secret-guard:allow` in the pushed content is the one suppression a pusher controls,
  * on purpose (it is how a false positive is marked, visibly, in the code); the report counts it.
  */
-import { lstatSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError, UsageError } from '../errors.js';
@@ -315,7 +315,14 @@ async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: Ret
   const file = resolve(ctx.cwd, String(args['commit-msg']));
   let raw: string;
   try {
-    raw = readFileSync(file, 'utf8');
+    // Non-blocking, then fstat: a named pipe there (or a device) would hold the hook forever.
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      if (!fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+      raw = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw new IncompleteScanError(`could not read the commit message file ${shownPath(String(args['commit-msg']))} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'The commit-msg hook passes the file as its first argument: secret-guard scan --commit-msg "$1"');
   }

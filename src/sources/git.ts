@@ -4,6 +4,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { spawn } from 'node:child_process';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { GitError, IncompleteScanError } from '../errors.js';
 
 export interface GitResult {
@@ -183,6 +185,13 @@ export async function findRepo(cwd: string): Promise<Repo | null> {
   if (r.code === 0) {
     const [bare, gitDir, top] = r.stdout.toString('utf8').split('\n');
     const isBare = bare === 'true';
+    if (!isBare && top && !process.env.GIT_DIR && !process.env.GIT_WORK_TREE && !ownsGitDir(top, gitDir!)) {
+      throw new GitError(
+        `this repository's config moves its work tree to ${top} (core.worktree): the scan would read the files there as this repository's and not the ones in this folder`,
+        'Scan a fresh clone, or, if the repository is yours, remove the setting (`git config --unset core.worktree`); to scan another work tree on purpose, set GIT_DIR and GIT_WORK_TREE.',
+      );
+    }
+    refuseBlockingFiles(gitDir!);
     return { root: isBare || !top ? gitDir! : top, gitDir: gitDir!, bare: isBare };
   }
   // git refuses --show-toplevel where there is no work tree, so a bare repository lands here;
@@ -191,6 +200,47 @@ export async function findRepo(cwd: string): Promise<Repo | null> {
   const [bare, gitDir] = again.stdout.toString('utf8').split('\n');
   if (again.code !== 0 || bare !== 'true' || !gitDir) return null;
   return { root: gitDir, gitDir, bare: true };
+}
+
+/**
+ * Whether the work tree git names is the one its git directory belongs to: `top/.git` is that
+ * directory, or a file (linked worktree, submodule) that points to it. A `core.worktree` in the
+ * scanned repository's own config can name any folder (a home, a parent of the repository); git
+ * then lists and reads that folder's files and calls the repository's own deleted.
+ */
+/**
+ * Files of the git directory that git opens with a plain blocking open: a named pipe planted at
+ * one hung the scan for good (info/exclude in every mode, the index for scan and --staged, the
+ * rest for --staged and --history). A folder or a device is not what git expects there either.
+ */
+const GIT_DIR_FILES = ['info/exclude', 'index', 'packed-refs', 'shallow', 'info/grafts', 'objects/info/alternates', 'objects/info/commit-graph', 'objects/info/commit-graphs/commit-graph-chain'];
+
+function refuseBlockingFiles(gitDir: string): void {
+  for (const name of GIT_DIR_FILES) {
+    const st = statSync(join(gitDir, name), { throwIfNoEntry: false });
+    if (st && !st.isFile()) {
+      throw new GitError(
+        `${join(gitDir, name)} is not a regular file (a named pipe or a device would make git wait forever), so the scan cannot run`,
+        'Replace it with a regular file (or remove it), or scan a fresh clone.',
+      );
+    }
+  }
+}
+
+function ownsGitDir(top: string, gitDir: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return null;
+    }
+  };
+  const dotGit = join(top, '.git');
+  const st = statSync(dotGit, { throwIfNoEntry: false });
+  if (st?.isDirectory()) return real(dotGit) === real(gitDir);
+  if (!st?.isFile() || st.size > 4096) return false;
+  const to = /^gitdir: (.+?)\r?$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
+  return to !== undefined && real(resolve(top, to)) === real(gitDir);
 }
 
 export async function requireRepo(cwd: string, mode: string): Promise<Repo> {

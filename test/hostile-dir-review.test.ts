@@ -1,0 +1,130 @@
+/**
+ * A directory scanned because it is not trusted (a tarball or a colleague's copy, `.git` included)
+ * chooses its own `.git/config`. These are the things it could make the scan do that the lead's
+ * untrusted-repo-config.test.ts does not cover; each case failed before its fix.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
+import { cliAsync } from './helpers/cli-async.js';
+import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
+
+afterAll(cleanupAll);
+
+/**
+ * Lets every git left waiting on `fifo` read end of file and exit: scan --staged starts its diff
+ * before it finds the repository, so after the exit 2 that git is still on its way to the pipe.
+ */
+async function release(fifo: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // no reader at this moment
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("core.worktree in the scanned repository's config", () => {
+  it('moving the work tree to another folder is exit 2, not a scan of that folder that calls the repository clean', () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const elsewhere = tempDir('sg-elsewhere-');
+    mkdirSync(join(elsewhere, 'notes'));
+    writeFileSync(join(elsewhere, 'notes', 'todo.md'), 'nothing here\n');
+    repo.git('config', 'core.worktree', elsewhere);
+    for (const args of [['scan'], ['scan', '--staged'], ['scan', 'config/mail.env']]) {
+      const r = cli(args, repo.dir);
+      expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('core.worktree');
+      expect(r.stderr).toContain('git config --unset core.worktree');
+    }
+  });
+
+  it('the library scan() rejects it the same way', async () => {
+    const { scan } = await import('../dist/index.js');
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    repo.git('config', 'core.worktree', tempDir('sg-elsewhere-'));
+    await expect(scan({ cwd: repo.dir })).rejects.toThrow(/core\.worktree/);
+  });
+
+  it("a work tree moved up to the repository's parent (relative core.worktree) is refused too: the parent's files are not the repository's", () => {
+    const parent = tempDir('sg-parent-');
+    writeFileSync(join(parent, 'someone-elses.env'), `POSTMARK_SERVER_TOKEN=${fakeToken()}\n`);
+    const dir = join(parent, 'repo');
+    mkdirSync(dir);
+    gitIn(dir, ['init', '-q']);
+    writeFileSync(join(dir, 'README.md'), '# app\n');
+    gitIn(dir, ['add', '-A']);
+    gitIn(dir, ['commit', '-qm', 'one']);
+    gitIn(dir, ['config', 'core.worktree', '../..']);
+    const r = cli(['scan', '--format', 'json'], dir);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).not.toContain('someone-elses.env');
+  });
+
+  it('a linked worktree, whose .git file points to its git directory, still scans', () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const linked = join(tempDir('sg-linked-'), 'wt');
+    repo.git('worktree', 'add', '-q', linked);
+    expect(cli(['scan'], linked).code).toBe(1);
+    expect(cli(['scan', '--staged'], linked).code).toBe(0);
+    expect(cli(['scan'], repo.dir).code).toBe(1);
+  });
+});
+
+describe('a named pipe at .git/info/exclude', () => {
+  it('is exit 2 with a message in every mode, not a scan that waits forever', async () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    rmSync(join(repo.dir, '.git', 'info', 'exclude'), { force: true });
+    mkdirSync(join(repo.dir, '.git', 'info'), { recursive: true });
+    const fifo = join(repo.dir, '.git', 'info', 'exclude');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      for (const args of [['scan'], ['scan', '--staged'], ['scan', 'config/mail.env']]) {
+        const r = await cliAsync(args, repo.dir, { timeoutMs: 20_000 });
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain('info/exclude');
+      }
+    } finally {
+      await release(fifo);
+    }
+  }, 90_000);
+});
+
+describe('a named pipe at a file of the git directory that git opens', () => {
+  it.each(['index', 'packed-refs', 'shallow', 'info/grafts', 'objects/info/alternates', 'objects/info/commit-graph'])('%s: --staged and --history are exit 2 naming it', async (name) => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    repo.git('pack-refs', '--all');
+    const fifo = join(repo.dir, '.git', name);
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    try {
+      for (const args of [['scan', '--staged'], ['scan', '--history']]) {
+        const r = await cliAsync(args, repo.dir, { timeoutMs: 10_000 });
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(name);
+      }
+    } finally {
+      await release(fifo);
+    }
+  }, 60_000);
+});
+
+describe('scan --commit-msg FILE', () => {
+  it('a named pipe as the message file is exit 2 naming it, not a hook that waits forever', async () => {
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const fifo = join(repo.dir, '.git', 'COMMIT_EDITMSG');
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const r = await cliAsync(['scan', '--commit-msg', '.git/COMMIT_EDITMSG'], repo.dir, { timeoutMs: 10_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('not a regular file');
+    } finally {
+      await release(fifo);
+    }
+  }, 30_000);
+});
