@@ -113,6 +113,24 @@ describe('a named pipe at a file of the git directory that git opens', () => {
   }, 60_000);
 });
 
+describe('a named pipe in a bare repository (a downloaded mirror)', () => {
+  it('packed-refs: --history is exit 2 naming it', async () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const mirror = join(tempDir('sg-mirror-'), 'm.git');
+    gitIn(tempDir('sg-cwd-'), ['clone', '-q', '--mirror', repo.dir, mirror]);
+    const fifo = join(mirror, 'packed-refs');
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const r = await cliAsync(['scan', '--history'], mirror, { timeoutMs: 10_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('packed-refs');
+    } finally {
+      await release(fifo);
+    }
+  }, 60_000);
+});
+
 describe('scan --commit-msg FILE', () => {
   it('a named pipe as the message file is exit 2 naming it, not a hook that waits forever', async () => {
     const repo = makeRepo({ files: { 'a.txt': 'a\n' } });

@@ -199,15 +199,10 @@ export async function findRepo(cwd: string): Promise<Repo | null> {
   const again = await gitRaw(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], cwd);
   const [bare, gitDir] = again.stdout.toString('utf8').split('\n');
   if (again.code !== 0 || bare !== 'true' || !gitDir) return null;
+  refuseBlockingFiles(gitDir);
   return { root: gitDir, gitDir, bare: true };
 }
 
-/**
- * Whether the work tree git names is the one its git directory belongs to: `top/.git` is that
- * directory, or a file (linked worktree, submodule) that points to it. A `core.worktree` in the
- * scanned repository's own config can name any folder (a home, a parent of the repository); git
- * then lists and reads that folder's files and calls the repository's own deleted.
- */
 /**
  * Files of the git directory that git opens with a plain blocking open: a named pipe planted at
  * one hung the scan for good (info/exclude in every mode, the index for scan and --staged, the
@@ -227,6 +222,12 @@ function refuseBlockingFiles(gitDir: string): void {
   }
 }
 
+/**
+ * Whether the work tree git names is the one its git directory belongs to: `top/.git` is that
+ * directory, or a file (linked worktree, submodule) that points to it. A `core.worktree` in the
+ * scanned repository's own config can name any folder (a home, a parent of the repository); git
+ * then lists and reads that folder's files and calls the repository's own deleted.
+ */
 function ownsGitDir(top: string, gitDir: string): boolean {
   const real = (p: string) => {
     try {
