@@ -24,11 +24,17 @@ export async function main(): Promise<void> {
     stdin,
   };
   const result = await run(process.argv.slice(2), ctx);
-  if (result.stdout) process.stdout.write(result.stdout);
-  if (result.stderr) process.stderr.write(result.stderr);
+  // Written through before any exit below: on macOS a pipe is written asynchronously, and
+  // process.exit would cut a report short.
+  await Promise.all([written(process.stdout, result.stdout), written(process.stderr, result.stderr)]);
   process.exitCode = result.exitCode;
   // Abandoned git processes would keep Node alive past the budget the caller set. So would, after
   // a failure, a git started early (scan --staged starts its diff before finding the repository)
   // that is still blocked on something the directory planted, such as a named pipe it opened.
   if (result.abandoned || result.exitCode === EXIT.error) process.exit(result.exitCode);
+}
+
+/** Resolves once `text` has been handed to the stream's file (at once when there is none). */
+function written(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve) => (text ? stream.write(text, () => resolve()) : resolve()));
 }
