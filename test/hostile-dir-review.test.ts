@@ -94,6 +94,31 @@ describe('a named pipe at .git/info/exclude', () => {
   }, 90_000);
 });
 
+describe('a git started ahead, when the scan fails first', () => {
+  it('scan --staged leaves no git waiting on the pipe after its exit 2, in a process that lives on (as a library caller does)', async () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const fifo = join(repo.dir, '.git', 'info', 'exclude');
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const r = await cliAsync(['scan', '--staged'], repo.dir, { timeoutMs: 20_000 });
+      expect(r.code, r.stderr).toBe(2);
+      // A reader still on the pipe (the early `git diff --cached`) lets a non-blocking writer open it.
+      await new Promise((res) => setTimeout(res, 500));
+      let reader = true;
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENXIO') reader = false;
+        else throw err;
+      }
+      expect(reader, 'a git still reads the pipe').toBe(false);
+    } finally {
+      await release(fifo);
+    }
+  }, 60_000);
+});
+
 describe('a named pipe at a file of the git directory that git opens', () => {
   it.each(['index', 'packed-refs', 'shallow', 'info/grafts', 'objects/info/alternates', 'objects/info/commit-graph'])('%s: --staged and --history are exit 2 naming it', async (name) => {
     const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });

@@ -114,8 +114,24 @@ export async function scanRepository(args: Args, env: { cwd: string; progress?: 
   // In a range the change being checked never configures the check: the base commit does.
   const origin: ConfigOrigin = range ? { from: 'commit', root: range.root, commit: range.base, head: range.head } : { from: 'worktree' };
   // The hook's diff of the index does not depend on config: git computes it while config is read
-  // and the rules compiled.
-  const indexChanges = mode === 'staged' ? (await import('../sources/staged.js')).readIndexChanges(env.cwd) : undefined;
+  // and the rules compiled. It is killed if the scan fails before reading it: a git left waiting
+  // (on a named pipe a directory planted, say) would outlive the scan.
+  const early = new AbortController();
+  const indexChanges = mode === 'staged' ? (await import('../sources/staged.js')).readIndexChanges(env.cwd, true, early.signal) : undefined;
+  try {
+    return await scanResolved(args, env, { mode, range, origin, threads, indexChanges });
+  } catch (err) {
+    early.abort();
+    throw err;
+  }
+}
+
+/** scanRepository once the mode, the range and what was started ahead are settled. */
+async function scanResolved(
+  args: Args,
+  env: { cwd: string; progress?: (text: string) => void; stdin?: CliContext['stdin'] },
+  { mode, range, origin, threads, indexChanges }: { mode: ScanModeName; range?: TrustedRange; origin: ConfigOrigin; threads?: number; indexChanges?: Promise<GitResult> },
+): Promise<RepositoryScan> {
   // One `git rev-parse` for the config's search and the source (the pre-commit hook pays for each process).
   const { findRepo, requireRepo } = await import('../sources/git.js');
   const repo =

@@ -34,10 +34,13 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv 
   return { ...env, GIT_NO_LAZY_FETCH: '1' };
 }
 
-/** `env`: the whole environment git runs with (default: this process's); see gitEnv. */
-export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env?: NodeJS.ProcessEnv): Promise<GitResult> {
+/**
+ * `env`: the whole environment git runs with (default: this process's); see gitEnv. `signal`
+ * kills the git when aborted (one started ahead whose answer is no longer wanted).
+ */
+export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env?: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<GitResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', [...NO_REPO_PROGRAMS, ...args], { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...NO_REPO_PROGRAMS, ...args], { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -59,12 +59,12 @@ const PLAIN = ['--no-ext-diff', '--no-textconv', '--no-color', '--no-relative'];
 /**
  * The index against HEAD as `git diff --cached --raw` gives it (paths, modes, blob ids). Nothing
  * in config changes it, so the hook starts it before reading config and compiling rules, and git
- * runs meanwhile.
+ * runs meanwhile; `signal` kills it when the scan fails before asking for its answer.
  */
-export function readIndexChanges(cwd: string, renames = true): Promise<GitResult> {
+export function readIndexChanges(cwd: string, renames = true, signal?: AbortSignal): Promise<GitResult> {
   // Rename detection reads HEAD's blobs, which a partial clone may not have; gitRaw never fetches
   // one (a remote that does not answer hung the hook), and scanStaged says what instead.
-  const changes = gitRaw([...READ_ONLY, 'diff', '--cached', renames ? '-M' : '--no-renames', ...PLAIN, '--raw', '-z', '--no-abbrev'], cwd);
+  const changes = gitRaw([...READ_ONLY, 'diff', '--cached', renames ? '-M' : '--no-renames', ...PLAIN, '--raw', '-z', '--no-abbrev'], cwd, undefined, undefined, signal);
   changes.catch(() => {}); // awaited by scanStaged; this only keeps a failure from being "unhandled" until then
   return changes;
 }
