@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { cliAsync } from './helpers/cli-async.js';
@@ -25,6 +25,18 @@ async function release(fifo: string): Promise<void> {
       // no reader at this moment
     }
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Runs `check` with a named pipe at `fifo` (what was there removed), then releases any git left waiting on it. */
+async function withPipe(fifo: string, check: () => Promise<void>): Promise<void> {
+  rmSync(fifo, { force: true });
+  mkdirSync(dirname(fifo), { recursive: true });
+  execFileSync('mkfifo', [fifo]);
+  try {
+    await check();
+  } finally {
+    await release(fifo);
   }
 }
 
@@ -78,19 +90,13 @@ describe("core.worktree in the scanned repository's config", () => {
 describe('a named pipe at .git/info/exclude', () => {
   it('is exit 2 with a message in every mode, not a scan that waits forever', async () => {
     const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
-    rmSync(join(repo.dir, '.git', 'info', 'exclude'), { force: true });
-    mkdirSync(join(repo.dir, '.git', 'info'), { recursive: true });
-    const fifo = join(repo.dir, '.git', 'info', 'exclude');
-    execFileSync('mkfifo', [fifo]);
-    try {
+    await withPipe(join(repo.dir, '.git', 'info', 'exclude'), async () => {
       for (const args of [['scan'], ['scan', '--staged'], ['scan', 'config/mail.env']]) {
         const r = await cliAsync(args, repo.dir, { timeoutMs: 20_000 });
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toContain('info/exclude');
       }
-    } finally {
-      await release(fifo);
-    }
+    });
   }, 90_000);
 });
 
@@ -98,9 +104,7 @@ describe('a git started ahead, when the scan fails first', () => {
   it('scan --staged leaves no git waiting on the pipe after its exit 2, in a process that lives on (as a library caller does)', async () => {
     const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
     const fifo = join(repo.dir, '.git', 'info', 'exclude');
-    rmSync(fifo, { force: true });
-    execFileSync('mkfifo', [fifo]);
-    try {
+    await withPipe(fifo, async () => {
       const r = await cliAsync(['scan', '--staged'], repo.dir, { timeoutMs: 20_000 });
       expect(r.code, r.stderr).toBe(2);
       // A reader still on the pipe (the early `git diff --cached`) lets a non-blocking writer open it.
@@ -113,9 +117,7 @@ describe('a git started ahead, when the scan fails first', () => {
         else throw err;
       }
       expect(reader, 'a git still reads the pipe').toBe(false);
-    } finally {
-      await release(fifo);
-    }
+    });
   }, 60_000);
 });
 
@@ -123,18 +125,13 @@ describe('a named pipe at a file of the git directory that git opens', () => {
   it.each(['index', 'packed-refs', 'shallow', 'info/grafts', 'objects/info/alternates', 'objects/info/commit-graph'])('%s: --staged and --history are exit 2 naming it', async (name) => {
     const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
     repo.git('pack-refs', '--all');
-    const fifo = join(repo.dir, '.git', name);
-    rmSync(fifo, { force: true });
-    execFileSync('mkfifo', [fifo]);
-    try {
+    await withPipe(join(repo.dir, '.git', name), async () => {
       for (const args of [['scan', '--staged'], ['scan', '--history']]) {
         const r = await cliAsync(args, repo.dir, { timeoutMs: 10_000 });
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toContain(name);
       }
-    } finally {
-      await release(fifo);
-    }
+    });
   }, 60_000);
 });
 
@@ -143,31 +140,21 @@ describe('a named pipe in a bare repository (a downloaded mirror)', () => {
     const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
     const mirror = join(tempDir('sg-mirror-'), 'm.git');
     gitIn(tempDir('sg-cwd-'), ['clone', '-q', '--mirror', repo.dir, mirror]);
-    const fifo = join(mirror, 'packed-refs');
-    rmSync(fifo, { force: true });
-    execFileSync('mkfifo', [fifo]);
-    try {
+    await withPipe(join(mirror, 'packed-refs'), async () => {
       const r = await cliAsync(['scan', '--history'], mirror, { timeoutMs: 10_000 });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain('packed-refs');
-    } finally {
-      await release(fifo);
-    }
+    });
   }, 60_000);
 });
 
 describe('scan --commit-msg FILE', () => {
   it('a named pipe as the message file is exit 2 naming it, not a hook that waits forever', async () => {
     const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
-    const fifo = join(repo.dir, '.git', 'COMMIT_EDITMSG');
-    rmSync(fifo, { force: true });
-    execFileSync('mkfifo', [fifo]);
-    try {
+    await withPipe(join(repo.dir, '.git', 'COMMIT_EDITMSG'), async () => {
       const r = await cliAsync(['scan', '--commit-msg', '.git/COMMIT_EDITMSG'], repo.dir, { timeoutMs: 10_000 });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain('not a regular file');
-    } finally {
-      await release(fifo);
-    }
+    });
   }, 30_000);
 });
