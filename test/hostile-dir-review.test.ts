@@ -100,6 +100,21 @@ describe('a named pipe at .git/info/exclude', () => {
   }, 90_000);
 });
 
+describe('a named pipe in the git directory a linked worktree shares', () => {
+  it('scan and --staged from the linked worktree are exit 2 naming it', async () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const linked = join(tempDir('sg-linked-'), 'wt');
+    repo.git('worktree', 'add', '-q', linked);
+    await withPipe(join(repo.dir, '.git', 'info', 'exclude'), async () => {
+      for (const args of [['scan'], ['scan', '--staged']]) {
+        const r = await cliAsync(args, linked, { timeoutMs: 10_000 });
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain('info/exclude');
+      }
+    });
+  }, 60_000);
+});
+
 describe('a git started ahead, when the scan fails first', () => {
   it('scan --staged leaves no git waiting on the pipe after its exit 2, in a process that lives on (as a library caller does)', async () => {
     const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });

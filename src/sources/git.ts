@@ -184,9 +184,9 @@ export interface Repo {
 
 /** The repository around `cwd` (a bare one too), or null when there is none. */
 export async function findRepo(cwd: string): Promise<Repo | null> {
-  const r = await gitRaw(['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--show-toplevel'], cwd);
+  const r = await gitRaw(['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-common-dir', '--show-toplevel'], cwd);
   if (r.code === 0) {
-    const [bare, gitDir, top] = r.stdout.toString('utf8').split('\n');
+    const [bare, gitDir, common, top] = r.stdout.toString('utf8').split('\n');
     const isBare = bare === 'true';
     if (!isBare && top && !process.env.GIT_DIR && !process.env.GIT_WORK_TREE && !ownsGitDir(top, gitDir!)) {
       throw new GitError(
@@ -195,6 +195,8 @@ export async function findRepo(cwd: string): Promise<Repo | null> {
       );
     }
     refuseBlockingFiles(gitDir!);
+    // A linked worktree's git directory holds its own index; the rest is in the shared one.
+    if (common && resolve(cwd, common) !== gitDir) refuseBlockingFiles(resolve(cwd, common));
     return { root: isBare || !top ? gitDir! : top, gitDir: gitDir!, bare: isBare };
   }
   // git refuses --show-toplevel where there is no work tree, so a bare repository lands here;
