@@ -55,17 +55,20 @@ export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env
   });
 }
 
-/** What git says when it needed an object a partial clone left out and did not fetch it (gitEnv). */
-const UNFETCHED = /lazy fetching disabled|could not fetch [0-9a-f]{40,64} from promisor remote/;
+/** git's line for an object a partial clone left out and that it did not fetch (gitEnv); group 1 is its id. */
+export const UNFETCHED_OBJECT = /could not fetch ([0-9a-f]{40,64}) from promisor remote/;
+
+/** The fetch that brings in what a partial clone left out, from `remote`, as every such message names it. */
+export const fetchLeftOut = (remote = 'origin'): string => `\`git fetch --refetch --no-filter ${remote}\` (git 2.36 or later)`;
 
 /** Runs git and fails closed: a non-zero exit is a GitError naming the command. */
 export async function git(args: string[], cwd: string, input?: string | Buffer): Promise<Buffer> {
   const r = await gitRaw(args, cwd, input);
   if (r.code !== 0) {
-    if (UNFETCHED.test(r.stderr)) {
+    if (UNFETCHED_OBJECT.test(r.stderr) || r.stderr.includes('lazy fetching disabled')) {
       throw new IncompleteScanError(
         `this is a partial clone (git clone --filter) and \`git ${args.slice(0, 3).join(' ')}\` needed an object it never fetched, so the scan cannot read everything; objects are not fetched behind the scan's back`,
-        'Fetch every object the clone left out, then scan again: `git fetch --refetch --no-filter origin` (git 2.36 or later; the clone\'s remote if not origin), or scan a full clone (`git clone` without --filter).',
+        `Fetch every object the clone left out, then scan again: ${fetchLeftOut()}, with the clone's remote if it is not origin; or scan a full clone (\`git clone\` without --filter).`,
       );
     }
     throw new GitError(`\`git ${args.slice(0, 3).join(' ')}\` failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);

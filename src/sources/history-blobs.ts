@@ -6,6 +6,7 @@
  */
 import { GitError, IncompleteScanError } from '../errors.js';
 import { KeywordScan, type KeywordGate } from './gate.js';
+import { fetchLeftOut, UNFETCHED_OBJECT } from './git.js';
 import { GitStream } from './history-process.js';
 
 /** A requested object is not in the repository; `sha` says which, so a caller can name what it stood for. */
@@ -13,7 +14,7 @@ export class MissingObjectError extends IncompleteScanError {
   constructor(readonly sha: string) {
     super(
       `object ${sha} is missing from the repository, so the history cannot be read completely`,
-      'Run `git fsck` to see what is damaged; in a partial clone (git clone --filter), fetch what it left out (`git fetch --refetch --no-filter origin`, git 2.36 or later).',
+      `Run \`git fsck\` to see what is damaged; in a partial clone (git clone --filter), fetch what it left out: ${fetchLeftOut()}.`,
     );
   }
 }
@@ -59,7 +60,7 @@ export class BlobReader {
     this.git.proc.on('close', (code) => {
       if (this.head >= this.queue.length) return;
       // A partial clone's object, not fetched (GIT_NO_LAZY_FETCH): git 2.39 dies rather than answer "missing".
-      const unfetched = /could not fetch ([0-9a-f]{40,64}) from promisor remote/.exec(this.git.errors);
+      const unfetched = UNFETCHED_OBJECT.exec(this.git.errors);
       this.fail(unfetched ? new MissingObjectError(unfetched[1]!) : this.git.failure(code ?? undefined));
     });
   }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { IncompleteScanError } from '../errors.js';
-import { git, gitRaw } from './git.js';
+import { fetchLeftOut, git, gitRaw } from './git.js';
 
 /**
  * Layouts in which git would show less than the repository holds, or fail part-way for want of
@@ -95,6 +95,6 @@ export async function rangeBoundary(cwd: string, range: { base: string; head: st
 export function partialCloneGap(remote: string, missing: { count: number; first: string[] }): IncompleteScanError {
   return new IncompleteScanError(
     `this is a partial clone (git clone --filter) and ${missing.count} object(s) the scan must read were never fetched (${missing.first.join(', ')}${missing.count > missing.first.length ? ', …' : ''}), so the history cannot be read completely; they are not fetched one by one behind the scan's back`,
-    `Fetch every object the clone left out, then scan again: \`git fetch --refetch --no-filter ${remote}\` (git 2.36 or later), or scan a full clone (\`git clone\` without --filter).`,
+    `Fetch every object the clone left out, then scan again: ${fetchLeftOut(remote)}, or scan a full clone (\`git clone\` without --filter).`,
   );
 }

@@ -22,7 +22,7 @@ import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/resul
 import { shownPath } from '../report/shown.js';
 import { BlobReader, MissingObjectError, type BlobContent } from './history-blobs.js';
 import { gateOf } from './gate.js';
-import { gitRaw, pathFromBytes, requireRepo, splitNulBytes, type GitResult, type Repo } from './git.js';
+import { gitRaw, pathFromBytes, requireRepo, splitNulBytes, UNFETCHED_OBJECT, type GitResult, type Repo } from './git.js';
 
 export interface StagedOptions {
   cwd: string;
@@ -146,7 +146,7 @@ export async function scanStaged(opts: StagedOptions): Promise<ScanResult> {
   const [repo, first] = await Promise.all([workTreeRepo(opts.cwd, opts.repo), opts.indexChanges ?? readIndexChanges(opts.cwd)]);
   const notes: string[] = [];
   let raw = first;
-  if (raw.code !== 0 && /could not fetch [0-9a-f]+ from promisor remote/.test(raw.stderr)) {
+  if (raw.code !== 0 && UNFETCHED_OBJECT.test(raw.stderr)) {
     // A partial clone without HEAD's version of a file the commit removes (outside a sparse
     // checkout): without rename detection a moved file is judged as added, so every finding in
     // it counts as new. Stricter, never laxer, and said.

@@ -22,7 +22,7 @@ import { GitError, IncompleteScanError, UsageError } from '../errors.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { record } from '../scan/content.js';
 import { shownPath } from '../report/shown.js';
-import { findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult, type Repo } from './git.js';
+import { fetchLeftOut, findRepo, git, gitRaw, pathFromBytes, splitNul, splitNulBytes, type GitResult, type Repo } from './git.js';
 import { keywordGate } from './gate.js';
 import { BlobReader, MissingObjectError } from './history-blobs.js';
 import { defaultThreads } from './threads.js';
@@ -369,7 +369,7 @@ class Readers {
       const k = wanted.find((i) => blobs.get(entries[i]!.path)!.oid === e.sha);
       throw new IncompleteScanError(
         `${k === undefined ? `object ${e.sha}` : shownPath(entries[k]!.path)}: the index's version (what git commits; the file is marked skip-worktree or assume-unchanged) is not in this clone (a partial clone, git clone --filter, leaves such files on the server), so it was not read`,
-        'Fetch what the clone left out, then scan again: `git fetch --refetch --no-filter origin` (git 2.36 or later), or check the file out (`git sparse-checkout add FOLDER`).',
+        `Fetch what the clone left out, then scan again: ${fetchLeftOut()}, or check the file out (\`git sparse-checkout add FOLDER\`).`,
       );
     } finally {
       reader.kill();
