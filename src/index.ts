@@ -6,7 +6,8 @@
  * (each `exitCode` 2, as the CLI would exit).
  */
 import { statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { isInside } from './paths.js';
 import type { Args } from './cli/context.js';
 import { FAIL_ON, type FailOn, type Severity } from './core/types.js';
 import { EXIT, IncompleteScanError, redactSecrets, SecretGuardError, UsageError } from './errors.js';
@@ -194,10 +195,8 @@ async function checkGitEnvironment(cwd: string): Promise<void> {
   const index = process.env.GIT_INDEX_FILE;
   if (index !== undefined && !dirs.startsWith('failed:')) {
     const abs = resolve(cwd, index);
-    const inside = (dir: string) => {
-      const rel = relative(dir, abs);
-      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-    };
+    // Below one of the git directories (the index is a file there, never the folder itself).
+    const inside = (dir: string) => abs !== dir && isInside(abs, dir);
     if (!dirs.split('\n').filter(Boolean).some(inside)) throw refuse(`the index ${index} is not this repository's`);
   }
 }

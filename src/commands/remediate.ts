@@ -28,7 +28,8 @@ import { checkOutputDir, existingOutputs, prepareDir, removeStale, writeSecretFi
 import { pathsFileBytes } from '../remediate/paths.js';
 import { planSteps, renderPlan, type PlanInput } from '../remediate/plan.js';
 import { expressionFiles } from '../remediate/replacements.js';
-import { chooseRemote, hasStash, isIgnoredDir, isInside, localOnlyBranches, openRepo, refsToFiles, type RepoDirs } from '../remediate/repo.js';
+import { chooseRemote, hasStash, isIgnoredDir, localOnlyBranches, openRepo, refsToFiles, type RepoDirs } from '../remediate/repo.js';
+import { isInside } from '../paths.js';
 import { KIND_TITLES, rotationMarkdown } from '../remediate/rotation.js';
 import { apiBase, timeoutFrom, verifyToken, type VerifyOptions, type VerifyResult } from '../remediate/verify.js';
 

@@ -4,7 +4,8 @@
  * checked against.
  */
 import { lstatSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { isInside } from '../paths.js';
 import { ConfigError } from '../errors.js';
 import { git } from '../sources/git.js';
 import { shownPath } from '../report/shown.js';
@@ -44,10 +45,6 @@ export async function readAtCommit(root: string, commit: string, path: string, w
   return entry ? readEntry(root, commit, entry, what) : null;
 }
 
-const isUnder = (path: string, root: string) => {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
 
 /**
  * Where a file named on the command line lies in the repository at `root`, decided without
@@ -68,7 +65,7 @@ export function placeInRepository(root: string, cwd: string, file: string): { re
   const parts = resolve(cwd, file).split(sep).filter(Boolean);
   let dir: string = sep;
   for (let i = 0; i < parts.length; i++) {
-    if (isUnder(dir, realRoot)) {
+    if (isInside(dir, realRoot)) {
       const inside = [...relative(realRoot, dir).split(sep).filter(Boolean), ...parts.slice(i)];
       for (let j = 1; j < inside.length; j++) {
         if (lstatSync(join(realRoot, ...inside.slice(0, j)), { throwIfNoEntry: false })?.isSymbolicLink()) return { rel: inside.join('/'), linkAt: inside.slice(0, j).join('/') };

@@ -7,7 +7,8 @@
  * file and the key: a config that is silently ignored is a suppression nobody asked for.
  */
 import { lstatSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { isInside } from '../paths.js';
 import { ConfigError } from '../errors.js';
 import type { FailOn, RuleSpec, Severity } from '../core/types.js';
 import { findRepo, type Repo } from '../sources/git.js';
@@ -69,7 +70,7 @@ function findConfig(cwd: string, stopAt: string | null): string | undefined {
     const found = CONFIG_NAMES.map((name) => join(dir, name)).filter(present);
     if (found.length > 1) twoConfigs(found.map((p) => basename(p)), dir);
     if (found.length) return found[0];
-    if (dir === top || dirname(dir) === dir || !isUnder(dir, top)) return undefined;
+    if (dir === top || dirname(dir) === dir || !isInside(dir, top)) return undefined;
   }
 }
 
@@ -91,10 +92,6 @@ function present(p: string): boolean {
   }
 }
 
-const isUnder = (path: string, root: string) => {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
 
 /** `path` relative to `root` with `/` separators, through real paths (a /tmp link, a symlinked home). */
 export function relativeTo(root: string, path: string): string | undefined {
@@ -105,7 +102,7 @@ export function relativeTo(root: string, path: string): string | undefined {
   } catch {
     return undefined;
   }
-  return isUnder(real, root) ? relative(root, real).split(sep).join('/') : undefined;
+  return isInside(real, root) ? relative(root, real).split(sep).join('/') : undefined;
 }
 
 /** The parsed settings, and where a key of them sits (for messages). */

@@ -3,7 +3,7 @@
  * from, which leak-holding branches that remote lacks, whether there is a stash, and whether an
  * output folder inside the work tree is ignored. Only reading git commands run here.
  */
-import { isAbsolute, relative } from 'node:path';
+import { relative } from 'node:path';
 import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
 import { readTips } from '../sources/history-refs.js';
 
@@ -54,11 +54,6 @@ export function mapRef(ref: string, src: string, dst: string): string | null {
 
 export async function hasStash(cwd: string): Promise<boolean> {
   return (await gitRaw(['rev-parse', '-q', '--verify', 'refs/stash'], cwd)).code === 0;
-}
-
-export function isInside(dir: string, parent: string): boolean {
-  const rel = relative(parent, dir);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** Whether git ignores files written in `dir` (a folder inside the work tree at `root`). */

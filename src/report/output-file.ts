@@ -7,7 +7,8 @@
  * linked temp folder) and is followed.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, realpathSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { isInside } from '../paths.js';
 
 /** A write refused before anything was written; `why` completes "<file> …". */
 export class RefusedWrite extends Error {
@@ -49,7 +50,7 @@ export function writeOutputFile(cwd: string, name: string, text: string, root: s
   const top = real(root);
   const file = resolve(real(cwd), name);
   const rel = relative(top, file);
-  const within = rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  const within = rel !== '' && isInside(file, top);
   const link = within ? firstLink(top, rel) : null;
   if (link !== null) throw new RefusedWrite(link === rel ? 'is a symbolic link in the repository' : `is below ${link}/, a symbolic link in the repository`);
   let flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC;
