@@ -92,7 +92,6 @@ function present(p: string): boolean {
   }
 }
 
-
 /** `path` relative to `root` with `/` separators, through real paths (a /tmp link, a symlinked home). */
 export function relativeTo(root: string, path: string): string | undefined {
   let real: string;
