@@ -15,6 +15,29 @@ const root = new URL('..', import.meta.url).pathname;
 const at = (...p) => join(root, ...p);
 const record = at('.tsbuildinfo');
 
+/**
+ * pre-commit 4.4 and later install a node hook with `npm install -g git+file://<its clone>`. npm
+ * prepares a git dependency by installing its devDependencies in the clone and running `prepare`
+ * there, but it hands its own `global` setting down (npm_config_global=true), so that install puts
+ * the clone's packages in the global prefix instead: none of the build's tools are beside it, and
+ * every pre-commit user's hook install failed. Only then (`prepare` under a global install, tsc
+ * missing), the build installs its devDependencies into the clone itself first.
+ */
+function installBuildToolsIfLeftOut() {
+  const env = process.env;
+  if (env.npm_lifecycle_event !== 'prepare' || env.npm_config_global !== 'true' || !env.npm_execpath) return;
+  try {
+    createRequire(import.meta.url).resolve('typescript/package.json');
+    return;
+  } catch {
+    // not installed: the case above
+  }
+  const args = [env.npm_execpath, 'install', '--global=false', '--include=dev', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund'];
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+installBuildToolsIfLeftOut();
+
 /** Every file under `dir` (none when it does not exist). */
 function walk(dir) {
   if (!existsSync(dir)) return [];

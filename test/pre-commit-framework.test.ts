@@ -5,20 +5,38 @@
  * with npm as it installs every node hook (`npm install` with devDependencies, so `prepare`
  * builds; `npm pack`; a global install of the tarball), then real `git commit`s run the hook.
  *
- * It needs `pre-commit` and the npm registry, and installs once (about a minute). Without
- * pre-commit it is skipped with a line saying how to get it, except under CI, where .ci/run
+ * It needs `pre-commit` and the npm registry, and installs once per pre-commit (about a minute).
+ * Without pre-commit it is skipped with a line saying how to get it, except under CI, where .ci/run
  * installs it and its absence fails (a skipped test there would pass for a broken manifest).
+ *
+ * pre-commit 4.4 and later install differently (`npm install -g git+file://<clone>`, where npm
+ * builds the clone itself), so the run covers each pre-commit it is given: the one on PATH, and
+ * those SG_TEST_PRE_COMMIT_ALSO names (paths, separated as in PATH). .ci/run gives Debian's 3.0.4
+ * on PATH and PyPI's newest in a venv.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, fakeToken, GIT_IDENTITY, tempDir } from './helpers/repo.js';
 import { needTool } from './helpers/tools.js';
 
-const PRE_COMMIT = needTool('pre-commit', 'the pre-commit framework tests');
+const ON_PATH = needTool('pre-commit', 'the pre-commit framework tests');
+
+/** Each pre-commit to test, by version (two paths to one version run once). */
+function preCommits(): Array<{ bin: string; version: string }> {
+  const also = (process.env.SG_TEST_PRE_COMMIT_ALSO ?? '').split(delimiter).filter(Boolean);
+  const out = new Map<string, string>();
+  for (const bin of [...(ON_PATH ? [ON_PATH] : []), ...also]) {
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    const version = /pre-commit (\S+)/.exec(`${r.stdout}`)?.[1];
+    if (r.status !== 0 || !version) throw new Error(`${bin} --version: ${r.stdout}${r.stderr}${r.error ?? ''}`);
+    if (!out.has(version)) out.set(version, bin);
+  }
+  return [...out].map(([version, bin]) => ({ bin, version }));
+}
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,7 +49,6 @@ const ENV: NodeJS.ProcessEnv = {
   npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
   npm_config_prefer_offline: 'true',
   HOME: home,
-  PRE_COMMIT_HOME: tempDir('sg-pc-cache-'),
   PRE_COMMIT_COLOR: 'never',
   NO_COLOR: '1',
   ...GIT_IDENTITY,
@@ -66,69 +83,72 @@ function snapshotProject(): { dir: string; sha: string } {
   return { dir, sha: ok('git', ['rev-parse', 'HEAD'], dir).trim() };
 }
 
-let consumer = '';
-const head = () => ok('git', ['rev-parse', 'HEAD'], consumer).trim();
-
-beforeAll(() => {
-  if (!PRE_COMMIT) return;
-  const hooks = snapshotProject();
-  consumer = tempDir('sg-pc-consumer-');
-  ok('git', ['init', '-q', '-b', 'main'], consumer);
-  writeFileSync(
-    join(consumer, '.pre-commit-config.yaml'),
-    ['repos:', `  - repo: ${hooks.dir}`, `    rev: ${hooks.sha}`, '    hooks:', '      - id: secret-guard', '      - id: secret-guard-history', ''].join('\n'),
-  );
-  ok('git', ['add', '.pre-commit-config.yaml'], consumer);
-  ok('git', ['commit', '-q', '-m', 'pre-commit config'], consumer);
-  ok('pre-commit', ['install'], consumer);
-  ok('pre-commit', ['install-hooks'], consumer);
-}, 600_000);
-
 afterAll(cleanupAll);
 
-describe.skipIf(!PRE_COMMIT)('the pre-commit framework installs and runs the hooks from a git repository', () => {
-  it('lets a clean commit through (a MessageID is not a credential) and the history hook passes on a clean history', () => {
-    writeFileSync(join(consumer, 'notes.md'), 'Delivered. MessageID: 0a129aee-e1cd-480d-b08d-4f48548ff48d\n');
-    ok('git', ['add', 'notes.md'], consumer);
-    const before = head();
-    const r = run('git', ['commit', '-m', 'clean'], consumer);
-    expect(r.out).toMatch(/secret-guard \(Postmark credentials in the staged change\)\.+Passed/);
-    expect(r.code).toBe(0);
-    expect(head()).not.toBe(before);
-    const history = run('pre-commit', ['run', '--hook-stage', 'manual', 'secret-guard-history'], consumer);
-    expect(history.out).toMatch(/Passed/);
-    expect(history.code).toBe(0);
-  });
+for (const { bin, version } of preCommits()) {
+  describe(`the pre-commit framework (${version}) installs and runs the hooks from a git repository`, () => {
+    let consumer = '';
+    const head = () => ok('git', ['rev-parse', 'HEAD'], consumer).trim();
 
-  it('stops a commit that stages a token, showing it redacted', () => {
-    const token = fakeToken();
-    writeFileSync(join(consumer, 'mail.env.txt'), `POSTMARK_SERVER_TOKEN=${token}\n`);
-    ok('git', ['add', 'mail.env.txt'], consumer);
-    const before = head();
-    const r = run('git', ['commit', '-m', 'leak'], consumer);
-    expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/Failed/);
-    expect(r.out).toContain('postmark-server-token');
-    expect(r.out).toContain(`${token.slice(0, 4)}…`);
-    expect(r.out).not.toContain(token);
-    expect(head()).toBe(before);
+    beforeAll(() => {
+      // A cache of its own: pre-commit versions keep different databases in it.
+      ENV.PRE_COMMIT_HOME = tempDir('sg-pc-cache-');
+      const hooks = snapshotProject();
+      consumer = tempDir('sg-pc-consumer-');
+      ok('git', ['init', '-q', '-b', 'main'], consumer);
+      writeFileSync(
+        join(consumer, '.pre-commit-config.yaml'),
+        ['repos:', `  - repo: ${hooks.dir}`, `    rev: ${hooks.sha}`, '    hooks:', '      - id: secret-guard', '      - id: secret-guard-history', ''].join('\n'),
+      );
+      ok('git', ['add', '.pre-commit-config.yaml'], consumer);
+      ok('git', ['commit', '-q', '-m', 'pre-commit config'], consumer);
+      ok(bin, ['install'], consumer);
+      ok(bin, ['install-hooks'], consumer);
+    }, 600_000);
 
-    // Committed anyway (--no-verify): the manual history hook finds it.
-    ok('git', ['commit', '-q', '--no-verify', '-m', 'leak anyway'], consumer);
-    const history = run('pre-commit', ['run', '--hook-stage', 'manual', 'secret-guard-history'], consumer);
-    expect(history.code).not.toBe(0);
-    expect(history.out).toContain(`${token.slice(0, 4)}…`);
-    expect(history.out).not.toContain(token);
-  });
+    it('lets a clean commit through (a MessageID is not a credential) and the history hook passes on a clean history', () => {
+      writeFileSync(join(consumer, 'notes.md'), 'Delivered. MessageID: 0a129aee-e1cd-480d-b08d-4f48548ff48d\n');
+      ok('git', ['add', 'notes.md'], consumer);
+      const before = head();
+      const r = run('git', ['commit', '-m', 'clean'], consumer);
+      expect(r.out).toMatch(/secret-guard \(Postmark credentials in the staged change\)\.+Passed/);
+      expect(r.code).toBe(0);
+      expect(head()).not.toBe(before);
+      const history = run(bin, ['run', '--hook-stage', 'manual', 'secret-guard-history'], consumer);
+      expect(history.out).toMatch(/Passed/);
+      expect(history.code).toBe(0);
+    });
 
-  it('stops the commit when the scan cannot complete (exit 2: an invalid config)', () => {
-    writeFileSync(join(consumer, '.secret-guard.json'), '{"ignorePath": ["typo"]}\n');
-    ok('git', ['add', '.secret-guard.json'], consumer);
-    const before = head();
-    const r = run('git', ['commit', '-m', 'broken config'], consumer);
-    expect(r.code).not.toBe(0);
-    expect(r.out).toContain('exit code: 2');
-    expect(r.out).toContain('ignorePath');
-    expect(head()).toBe(before);
+    it('stops a commit that stages a token, showing it redacted', () => {
+      const token = fakeToken();
+      writeFileSync(join(consumer, 'mail.env.txt'), `POSTMARK_SERVER_TOKEN=${token}\n`);
+      ok('git', ['add', 'mail.env.txt'], consumer);
+      const before = head();
+      const r = run('git', ['commit', '-m', 'leak'], consumer);
+      expect(r.code).not.toBe(0);
+      expect(r.out).toMatch(/Failed/);
+      expect(r.out).toContain('postmark-server-token');
+      expect(r.out).toContain(`${token.slice(0, 4)}…`);
+      expect(r.out).not.toContain(token);
+      expect(head()).toBe(before);
+
+      // Committed anyway (--no-verify): the manual history hook finds it.
+      ok('git', ['commit', '-q', '--no-verify', '-m', 'leak anyway'], consumer);
+      const history = run(bin, ['run', '--hook-stage', 'manual', 'secret-guard-history'], consumer);
+      expect(history.code).not.toBe(0);
+      expect(history.out).toContain(`${token.slice(0, 4)}…`);
+      expect(history.out).not.toContain(token);
+    });
+
+    it('stops the commit when the scan cannot complete (exit 2: an invalid config)', () => {
+      writeFileSync(join(consumer, '.secret-guard.json'), '{"ignorePath": ["typo"]}\n');
+      ok('git', ['add', '.secret-guard.json'], consumer);
+      const before = head();
+      const r = run('git', ['commit', '-m', 'broken config'], consumer);
+      expect(r.code).not.toBe(0);
+      expect(r.out).toContain('exit code: 2');
+      expect(r.out).toContain('ignorePath');
+      expect(head()).toBe(before);
+    });
   });
-});
+}
