@@ -34,9 +34,15 @@ function step(stdout: string, title: RegExp): { n: number; text: string; command
   return { n: Number(/^(\d+)\./.exec(lines[start]!)![1]), text: [lines[start]!, ...body].join('\n'), commands: body.filter((l) => l.startsWith('     ')).map((l) => l.slice(5)) };
 }
 
-/** bash with a PATH that has git and node's folder but no secret-guard: like a mirror clone's shell. */
+/**
+ * bash with a PATH that has git, node's folder and the git filter-repo the plan was made for, but no
+ * secret-guard: like a mirror clone's shell. The plan's options depend on that filter-repo's
+ * version: another one on the PATH fails on them. `-e`: a step that fails stops the run there.
+ */
 function bash(cwd: string, commands: string[]): { code: number; out: string } {
-  const r = spawnSync('bash', ['-c', commands.join('\n')], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1', PATH: `${dirname(process.execPath)}:/usr/bin:/bin` }, maxBuffer: 64 * 1024 * 1024 });
+  const tool = FILTER_REPO?.startsWith('/') ? [dirname(FILTER_REPO)] : [];
+  const PATH = [...tool, dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+  const r = spawnSync('bash', ['-e', '-c', commands.join('\n')], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1', PATH }, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
