@@ -4,7 +4,7 @@
  * untrusted-repo-config.test.ts does not cover; each case failed before its fix.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -161,4 +161,42 @@ describe('scan --commit-msg FILE', () => {
       expect(r.stderr).toContain('not a regular file');
     });
   }, 30_000);
+});
+
+/**
+ * Pipes git opens before the scan can look at them: every `.gitignore` of the work tree (the scan
+ * would have to walk the whole tree first), the repository's config and the files it includes.
+ * Linux shows where a process waits (/proc/PID/wchan); blocked-open.ts stops such a git there.
+ */
+describe.skipIf(process.platform !== 'linux')('a named pipe git opens before the scan can check it', () => {
+  it('a .gitignore in a work-tree folder: scan is exit 2 naming it', async () => {
+    const repo = makeRepo({ files: { 'docs/readme.md': 'hello\n', 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    await withPipe(join(repo.dir, 'docs', '.gitignore'), async () => {
+      const r = await cliAsync(['scan'], repo.dir, { timeoutMs: 20_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${join(repo.dir, 'docs', '.gitignore')}, a named pipe`);
+      expect(r.stderr).toContain('Remove the named pipe');
+    });
+  }, 60_000);
+
+  it('.git/config, and a file it includes: every mode is exit 2 naming it', async () => {
+    const repo = makeRepo({ files: { 'config/mail.env': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` } });
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    const config = join(repo.dir, '.git', 'config');
+    const saved = readFileSync(config);
+    await withPipe(config, async () => {
+      for (const args of [['scan'], ['scan', '--staged'], ['scan', '--history'], ['scan', '--range', `${head}..${head}`]]) {
+        const r = await cliAsync(args, repo.dir, { timeoutMs: 20_000 });
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(`${config}, a named pipe`);
+      }
+    });
+    rmSync(config);
+    writeFileSync(config, Buffer.concat([saved, Buffer.from('[include]\n\tpath = more.conf\n')]));
+    await withPipe(join(repo.dir, '.git', 'more.conf'), async () => {
+      const r = await cliAsync(['scan', '--history'], repo.dir, { timeoutMs: 20_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${join(repo.dir, '.git', 'more.conf')}, a named pipe`);
+    });
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GitError, IncompleteScanError } from '../errors.js';
+import { blockedOpenError, watchBlockedOpen } from './blocked-open.js';
 
 export interface GitResult {
   stdout: Buffer;
@@ -49,7 +50,16 @@ export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env
       if (e.code === 'ENOENT') reject(new GitError('git is not installed or not on PATH', 'Install git, then run the scan again.'));
       else reject(new GitError(`could not run git: ${e.code ?? e.message}`));
     });
-    child.on('close', (code) => resolvePromise({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 }));
+    let blocked: { path: string | null } | null = null;
+    const unwatch = watchBlockedOpen(child, (path) => {
+      blocked = { path };
+      child.kill('SIGKILL');
+    });
+    child.on('close', (code) => {
+      unwatch();
+      if (blocked) reject(blockedOpenError(blocked.path));
+      else resolvePromise({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 });
+    });
     child.stdin.on('error', () => {});
     child.stdin.end(input);
   });

@@ -4,7 +4,8 @@
  * scan fail (exit 2), never end early and look clean.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { GitError } from '../errors.js';
+import { GitError, type IncompleteScanError } from '../errors.js';
+import { blockedOpenError, watchBlockedOpen } from './blocked-open.js';
 import { gitEnv, NO_REPO_PROGRAMS } from './git.js';
 
 const STDERR_KEEP = 4096;
@@ -21,6 +22,8 @@ export class GitStream {
   readonly proc: ChildProcessWithoutNullStreams;
   private stderr = '';
   private spawnError: GitError | null = null;
+  /** Set when the process was killed for waiting on a named pipe (blocked-open.ts). */
+  private blocked: IncompleteScanError | null = null;
   private readonly exit: Promise<number>;
 
   constructor(
@@ -41,7 +44,14 @@ export class GitStream {
             : new GitError(`could not run git: ${e.code ?? e.message}`);
         resolve(-1);
       });
-      this.proc.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+      const unwatch = watchBlockedOpen(this.proc, (path) => {
+        this.blocked = blockedOpenError(path);
+        this.proc.kill('SIGKILL');
+      });
+      this.proc.on('close', (code, signal) => {
+        unwatch();
+        resolve(code ?? (signal ? 128 : 1));
+      });
     });
   }
 
@@ -49,7 +59,7 @@ export class GitStream {
   async check(): Promise<void> {
     const code = await this.exit;
     if (this.spawnError) throw this.spawnError;
-    if (code !== 0) throw this.failure(code);
+    if (code !== 0 || this.blocked) throw this.failure(code);
   }
 
   /** What git wrote to stderr (its first few kilobytes). */
@@ -57,7 +67,8 @@ export class GitStream {
     return this.stderr;
   }
 
-  failure(code?: number): GitError {
+  failure(code?: number): GitError | IncompleteScanError {
+    if (this.blocked) return this.blocked;
     const first = this.stderr.trim().split('\n')[0];
     const name = this.args.filter((a) => !a.startsWith('--format')).slice(0, 4).join(' ');
     return new GitError(`\`git ${name}\` failed${first ? `: ${first}` : code !== undefined ? ` (exit ${code})` : ''}; the scan did not read everything`);
