@@ -14,15 +14,17 @@ import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.
 afterAll(cleanupAll);
 
 /**
- * Lets every git left waiting on `fifo` read end of file and exit: scan --staged starts its diff
- * before it finds the repository, so after the exit 2 that git is still on its way to the pipe.
+ * Lets every git left waiting on `fifo` read end of file and exit, should a scan leave one (none
+ * should: the scan kills the git it started ahead, and on Linux one that waits on a pipe). Done
+ * once the pipe has had no reader for a tenth of a second, or after a second in all.
  */
 async function release(fifo: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0, idle = 0; i < 40 && idle < 4; i++) {
     try {
       closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      idle = 0;
     } catch {
-      // no reader at this moment
+      idle++; // no reader at this moment
     }
     await new Promise((r) => setTimeout(r, 25));
   }

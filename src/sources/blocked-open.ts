@@ -6,7 +6,7 @@
  * and `--history` until the CI job's own time limit, with no word of why.
  *
  * On Linux the kernel says where a process sleeps (/proc/PID/wchan): a FIFO's open waits in
- * `wait_for_partner`. Every git the scan starts is looked at twice a second; one found there twice
+ * `wait_for_partner`. Every git the scan starts is looked at four times a second; one found there twice
  * running is killed, and its call fails with the pipe's path, read from the open call's own
  * argument (/proc/PID/syscall and the process's memory, which a parent may read). Elsewhere there
  * is no such view, and the README says that a pipe there still hangs the scan.
@@ -16,7 +16,7 @@ import { isAbsolute, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { IncompleteScanError } from '../errors.js';
 
-const TICK_MS = 500;
+const TICK_MS = 250;
 /** Ticks in a row a process must be found waiting: a FIFO whose writer exists opens at once. */
 const TICKS = 2;
 
