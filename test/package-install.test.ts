@@ -4,7 +4,7 @@
  *   a scratch project: the tarball holds the build (dist/, the compiled rules) and no `prepare`,
  *   so the install needs no TypeScript and npm prints no install-script warning;
  * - `npm install --save-dev git+file://<repo>#<sha>` (standing in for git+https://…#<sha>): npm
- *   clones at the commit and the `prepare` script builds it.
+ *   clones at the commit and the `prepare` script builds it; the same with --global.
  * Then `npx --no secret-guard scan` in the scratch project finds a token there. Needs the npm
  * registry (or npm's cache) for the dependencies.
  */
@@ -225,5 +225,18 @@ describe('a git URL pinned to a commit', () => {
     expect(existsSync(join(project.dir, 'node_modules', 'secret-guard', 'dist', 'rules.json'))).toBe(true);
     expect(existsSync(join(project.dir, 'node_modules', 'typescript'))).toBe(false);
     expectScanFinds(project);
+  }, 300_000);
+
+  // --install-links: without it npm 11 links the global package to its clone, then deletes the clone.
+  it('installs globally with npm install -g --install-links git+file://…#<sha> (a server\'s push gate; pre-commit 4.4+ installs so too): npm hands `global` down to the prepare build, which installs its tools in the clone itself', () => {
+    const project = scratchProject();
+    const prefix = tempDir('sg-pkg-global-');
+    const install = run('npm', ['install', '--global', '--install-links', '--prefix', prefix, '--prefer-offline', `git+file://${source.dir}#${source.sha}`], project.dir);
+    expect(install.code, install.out).toBe(0);
+    const bin = join(prefix, 'bin', 'secret-guard');
+    const r = run(bin, ['scan'], project.dir);
+    expect(r.code, r.out).toBe(1);
+    expect(r.stdout).toMatch(/^mail\.env\.txt\n  1:23 +error +Postmark Server API token \[postmark-server-token\]/m);
+    expect(r.out).not.toContain(project.token);
   }, 300_000);
 });
