@@ -294,7 +294,9 @@ describe('the installed hook in real commits', () => {
     const c = commit(repo, 'no secret-guard anywhere');
     expect(c.code).not.toBe(0);
     expect(c.out).toContain('cannot find secret-guard');
-    expect(c.out).toContain('npm install --save-dev secret-guard');
+    // A pinned source, never the bare name: the registry's `secret-guard` is not this package.
+    expect(c.out).toContain('npm install --save-dev git+https://<its repository>#<commit>');
+    expect(c.out).not.toMatch(/npm install (--save-dev|--global) secret-guard/);
     expect(head(repo)).toBe(before);
   });
 

@@ -56,6 +56,15 @@ const WHAT: Record<HookName, string> = { 'pre-commit': 'commit', 'commit-msg': '
 /** This package's bin, for the server hook (a server has no project node_modules to look in). */
 const OWN_BIN = fileURLToPath(new URL('../../bin/secret-guard.js', import.meta.url));
 
+/**
+ * How to install secret-guard, as the hook and install's warnings say it. Never the bare name: it
+ * is not published, so `npm install secret-guard` gets whatever someone else put there. No
+ * apostrophe: the hook echoes these in single quotes.
+ */
+const PINNED = 'git+https://<its repository>#<commit>, as its README says under Install; not the package of that name on the npm registry';
+const INSTALL_LOCAL = `npm install --save-dev ${PINNED}`;
+const INSTALL_GLOBAL = `npm install --global --install-links ${PINNED}`;
+
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
@@ -73,8 +82,8 @@ export function block(hook: HookName, candidates: string[], replay = false): str
     `  echo 'secret-guard: the ${hook} hook cannot find secret-guard, so the ${what} was stopped.' >&2`,
     `  echo 'Looked in: ${candidates.join(', ').replace(/'/g, '')} and PATH.' >&2`,
     hook === 'pre-receive'
-      ? "  echo 'Install it on the server (npm install --global secret-guard) and run secret-guard install --hook pre-receive again.' >&2"
-      : "  echo 'Install it in this repository (npm install --save-dev secret-guard) or globally (npm install --global secret-guard).' >&2",
+      ? `  echo 'Install it on the server (${INSTALL_GLOBAL}) and run secret-guard install --hook pre-receive again.' >&2`
+      : `  echo 'Install it in this repository (${INSTALL_LOCAL}).' >&2`,
     '  exit 1',
     '}',
     replay ? `printf '%s\\n' "$input" | "$secret_guard" ${SCAN[hook]} || exit $?` : `"$secret_guard" ${SCAN[hook]} || exit $?`,
@@ -325,10 +334,10 @@ function reachability(t: Target, ctx: CliContext, hook: HookName): string {
   const lines: string[] = [];
   if (!found) {
     const where = hook === 'pre-receive' ? `at ${OWN_BIN}` : `in this repository's node_modules (${t.candidates.join(', ')})`;
-    const fix = hook === 'pre-receive' ? 'npm install --global secret-guard' : 'npm install --save-dev secret-guard';
+    const fix = hook === 'pre-receive' ? INSTALL_GLOBAL : INSTALL_LOCAL;
     lines.push(`warning: secret-guard is neither ${where} nor on PATH, so the hook will stop every ${WHAT[hook]} until it is: ${fix}`);
   } else if (hook === 'pre-receive' && /[\\/]_npx[\\/]/.test(OWN_BIN) && !onPath(ctx.env)) {
-    lines.push(`warning: this secret-guard runs from npx's cache (${OWN_BIN}), which npm may clear; install it for good (npm install --global secret-guard) and run install again`);
+    lines.push(`warning: this secret-guard runs from npx's cache (${OWN_BIN}), which npm may clear; install it for good (${INSTALL_GLOBAL}) and run install again`);
   }
   return lines.map((l) => `${l}\n`).join('');
 }
