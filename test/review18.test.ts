@@ -30,3 +30,39 @@ describe('diff.relative in a git config: history and range scans from a subfolde
     expect(r.findings.map((f) => f.file)).toEqual(['config/mail.env.example']);
   });
 });
+
+describe('a text file of one width with bytes of the other after it: a token in the second part is found', () => {
+  // Windows PowerShell's `>` writes UTF-16LE (with a byte-order mark), and Git Bash's `echo … >>`
+  // then appends ASCII: the whole file was decoded as UTF-16, the ASCII tail turned into other
+  // characters. The other way, Windows PowerShell's `>>` appends UTF-16 to a UTF-8 file: with no
+  // NUL in its first 8 KiB the file was read as UTF-8, the tail's NULs splitting the token. Either
+  // way the token (in plain sight for `strings` or a line reader) went unread while the file
+  // counted as scanned: exit 0.
+  const utf16 = (text: string, bom: boolean) => Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(text, 'utf16le')]);
+  const cases: Array<[string, (token: string) => Buffer]> = [
+    ['UTF-16LE with a byte-order mark, then an ASCII line', (t) => Buffer.concat([utf16('# mail settings\r\nMAIL_FROM=ops@example.com\r\n', true), Buffer.from(`POSTMARK_SERVER_TOKEN=${t}\n`)])],
+    ['8 KiB of UTF-16LE without a mark, then an ASCII line', (t) => Buffer.concat([utf16('# generated settings, do not edit by hand\n'.repeat(120), false), Buffer.from(`\nPOSTMARK_SERVER_TOKEN=${t}\n`)])],
+    ['8 KiB of ASCII, then a UTF-16LE line', (t) => Buffer.concat([Buffer.from('MAIL_SETTING=value\n'.repeat(500)), utf16(`POSTMARK_SERVER_TOKEN=${t}\r\n`, false)])],
+  ];
+  it.each(cases)('%s: the working tree, the staged hook and the range scan each find it', (_label, content) => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    repo.write({ 'deploy/mail.env.example': content(token) });
+    repo.git('add', '-A');
+    expect(json(['scan', '--staged'], repo.dir).findings.map((f) => f.file)).toEqual(['deploy/mail.env.example']);
+    repo.git('commit', '-q', '-m', 'mail settings');
+    for (const args of [['scan'], ['scan', '--range', 'main~1..main']]) {
+      const r = json(args, repo.dir);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.findings.map((f) => [f.file, f.ruleId])).toEqual([['deploy/mail.env.example', 'postmark-server-token']]);
+    }
+  });
+
+  it('a UTF-16 file that holds its token in UTF-16 is still read as UTF-16, at its own line', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'deploy/mail.env.example': utf16(`# mail\r\nPOSTMARK_SERVER_TOKEN=${token}\r\n`, true) } });
+    const r = json(['scan'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.findings.map((f) => [f.file, f.line])).toEqual([['deploy/mail.env.example', 2]]);
+  });
+});
