@@ -3,10 +3,12 @@
  * was asked to check. Each describe is one defect, shown on a real repository; each failed on the
  * commit before its fix.
  */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from './helpers/cli.js';
-import { cleanupAll, fakeToken, makeRepo } from './helpers/repo.js';
+import { BIN, cli } from './helpers/cli.js';
+import { cleanupAll, fakeToken, GIT_IDENTITY, makeRepo, tempDir } from './helpers/repo.js';
 import type { HistoryFinding, JsonReport } from './helpers/report.js';
 
 afterAll(cleanupAll);
@@ -64,5 +66,35 @@ describe('a text file of one width with bytes of the other after it: a token in 
     const r = json(['scan'], repo.dir);
     expect(r.code, r.stderr).toBe(1);
     expect(r.findings.map((f) => [f.file, f.line])).toEqual([['deploy/mail.env.example', 2]]);
+  });
+});
+
+describe('the commit-msg hook: a -m or -F message that looks like git commit -v\'s template is read whole', () => {
+  // The hook cut the message at a scissors line followed by comment lines and `diff --git`, taken
+  // for the template `git commit -v` writes. Given with -m or -F, git writes no template and keeps
+  // that line and all after it (cleanup mode whitespace): the token below it was committed, and
+  // the hook exited 0. Git runs the hook with GIT_EDITOR=: when it opened no editor.
+  it('git commit -F with a look-alike template below the message is blocked; git commit -v still is not', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    const hook = join(repo.dir, '.git', 'hooks', 'commit-msg');
+    writeFileSync(hook, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} scan --commit-msg "$1"\n`);
+    chmodSync(hook, 0o755);
+    const env = { ...process.env, ...GIT_IDENTITY, HOME: repo.dir, NO_COLOR: '1' };
+    const commit = (args: string[], extra: Record<string, string> = {}) => spawnSync('git', ['commit', '-q', ...args], { cwd: repo.dir, env: { ...env, ...extra }, encoding: 'utf8' });
+    const before = repo.git('rev-parse', 'HEAD').trim();
+    const message = `fix the mailer\n# ------------------------ >8 ------------------------\n# Do not modify or remove the line above.\ndiff --git a/README.md b/README.md\nPOSTMARK_SERVER_TOKEN=${token}\n`;
+    const file = join(tempDir(), 'message.txt');
+    writeFileSync(file, message);
+    const f = commit(['--allow-empty', '-F', file]);
+    expect(f.status, f.stdout + f.stderr).toBe(1);
+    expect(f.stdout + f.stderr).toContain('commit blocked');
+    expect(repo.git('rev-parse', 'HEAD').trim()).toBe(before);
+    // git commit -v: the staged diff below git's own scissors line is not the message.
+    repo.write({ 'mail.env.example': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` });
+    repo.git('add', 'mail.env.example');
+    const v = commit(['-v'], { GIT_EDITOR: "sed -i -e '1s/^/add mail settings/'" });
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(repo.git('log', '-1', '--format=%B').trim()).toBe('add mail settings');
   });
 });
