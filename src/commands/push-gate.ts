@@ -297,8 +297,9 @@ function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: 
  * lines, then `diff --git`; git drops all of that (the pre-commit hook judges the diff). But a
  * `-m`/`-F` message is cleaned with the `whitespace` mode, which keeps a scissors line and what
  * follows, so the cut is made only when git's verbose template follows it; else the whole file
- * is the message. Comment lines are scanned: whether git strips them depends on how the commit
- * was started (`-m` keeps them), which the hook cannot know.
+ * is the message. Git runs the hook with GIT_EDITOR=: when no editor was opened (-m, -F): then
+ * no template was written, and a look-alike of one hides nothing. Comment lines are scanned:
+ * whether git strips them depends on how the commit was started (`-m` keeps them).
  */
 function messageText(raw: string, commentChar = '#'): string {
   const scissors = `${commentChar} ------------------------ >8 ------------------------`;
@@ -328,7 +329,8 @@ async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: Ret
   }
   const cc = await gitRaw(['config', '--get', 'core.commentChar'], ctx.cwd);
   const char = cc.code === 0 ? cc.stdout.toString('utf8').trim() : '#';
-  const findings = detect({ text: messageText(raw, char.length === 1 ? char : '#'), path: MESSAGE_PATH }, rules, 'message');
+  const text = ctx.env.GIT_EDITOR === ':' ? raw : messageText(raw, char.length === 1 ? char : '#');
+  const findings = detect({ text, path: MESSAGE_PATH }, rules, 'message');
   const result: ScanResult = { mode: 'staged', root, findings, stats: { ...emptyStats(), filesScanned: 1, bytesScanned: Buffer.byteLength(raw) }, notes: [] };
   // The checkout's ignore file (and a --baseline) mean here what they mean to --history and the
   // gates, which read the same message once committed: a fingerprint of `<commit message>` in it

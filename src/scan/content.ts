@@ -16,7 +16,7 @@
  */
 import { detect, type CompiledRule } from '../core/engine.js';
 import type { Finding, Fragment } from '../core/types.js';
-import { binaryFindings } from '../sources/binary-text.js';
+import { binaryFindings, otherWidthFindings } from '../sources/binary-text.js';
 import { decode, isLfsPointer } from '../sources/decode.js';
 import { gateOf, quickVerdict, type KeywordGate } from '../sources/gate.js';
 import { skip, type ScanStats } from './result.js';
@@ -98,8 +98,10 @@ export function detectContent(buf: Buffer, path: string, ctx: ContentContext): C
     return found ? { scanned: buf.length, findings: found } : { skip: 'binary', reason: d.reason ?? 'binary' };
   }
   if (isLfsPointer(d.text)) return LFS;
-  if (ctx.detectText) return { scanned: buf.length, findings: ctx.detectText(d.text, buf) };
-  return { scanned: buf.length, findings: detect(ctx.gitState ? { text: d.text, path, gitState: ctx.gitState } : { text: d.text, path }, ctx.rules) };
+  const found = ctx.detectText ? ctx.detectText(d.text, buf) : detect(ctx.gitState ? { text: d.text, path, gitState: ctx.gitState } : { text: d.text, path }, ctx.rules);
+  // Text of one width may hold bytes of the other after it, read as they would be in a binary file.
+  const other = otherWidthFindings(buf, path, ctx.rules, d.wide === true, ctx.gate, ctx.gitState);
+  return { scanned: buf.length, findings: other.length ? [...found, ...other] : found };
 }
 
 /** Counts a verdict in the stats (a file read, or a skip with its reason) and returns its findings. */

@@ -94,6 +94,23 @@ export function binaryFindings(buf: Buffer, path: string, rules: CompiledRule[],
   return [...atFileLines(buf, found, text, (offset) => offset), ...inWide];
 }
 
+/**
+ * The content findings in a text file's bytes of the other width, read as in a binary file. A text
+ * read as UTF-16 or UTF-32 (`wide`) turns ASCII bytes after it into other characters: its printable
+ * ASCII runs are read (`echo … >>` onto a file PowerShell's `>` wrote). A text read as UTF-8 whose
+ * first 8 KiB hold no NUL may hold UTF-16 further on: its UTF-16 runs are read (Windows
+ * PowerShell's `>>` appends UTF-16 to any file). [] when there is nothing of that form to read.
+ */
+export function otherWidthFindings(buf: Buffer, path: string, rules: CompiledRule[], wide: boolean, gate?: KeywordGate | null, gitState?: Fragment['gitState']): Finding[] {
+  if (!wide && !buf.includes(0)) return [];
+  if (gate === undefined) gate = gateOf(rules);
+  if (gate && !(wide ? gate.bytes(buf) : gate.wideBytes(buf))) return [];
+  const fragment = (text: string) => (gitState ? { text, path, gitState } : { text, path });
+  if (!wide) return wideFindings(buf, rules, fragment).filter((f) => f.kind === 'content');
+  const text = printableRuns(buf);
+  return atFileLines(buf, detect(fragment(text), rules).filter((f) => f.kind === 'content'), text, (offset) => offset);
+}
+
 /** Findings in the UTF-16 runs, each placed at its bytes in the file. */
 function wideFindings(buf: Buffer, rules: CompiledRule[], fragment: (text: string) => Fragment): Finding[] {
   const { text, runs } = wideRuns(buf);

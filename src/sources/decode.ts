@@ -14,21 +14,22 @@ import { isUtf8 } from 'node:buffer';
 
 const SNIFF = 8192;
 
-export type Decoded = { text: string } | { binary: true; reason?: string };
+/** `wide`: read as UTF-16 or UTF-32, in which ASCII bytes that follow such text read as other characters. */
+export type Decoded = { text: string; wide?: true } | { binary: true; reason?: string };
 
 const NOT_UTF32 = 'starts with a UTF-32 byte-order mark but is not valid UTF-32';
 
 export function decode(buf: Buffer): Decoded {
   if (buf.length >= 4 && buf[0] === 0xff && buf[1] === 0xfe && buf[2] === 0 && buf[3] === 0) {
     // A UTF-16LE file may begin with its mark and a NUL character: read it as that if it is not UTF-32.
-    return { text: utf32(buf.subarray(4), true) ?? utf16(buf.subarray(2), true) };
+    return { text: utf32(buf.subarray(4), true) ?? utf16(buf.subarray(2), true), wide: true };
   }
   if (buf.length >= 4 && buf[0] === 0 && buf[1] === 0 && buf[2] === 0xfe && buf[3] === 0xff) {
     const text = utf32(buf.subarray(4), false);
-    return text === undefined ? { binary: true, reason: NOT_UTF32 } : { text };
+    return text === undefined ? { binary: true, reason: NOT_UTF32 } : { text, wide: true };
   }
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: utf16(buf.subarray(2), true) };
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return { text: utf16(buf.subarray(2), false) };
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: utf16(buf.subarray(2), true), wide: true };
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return { text: utf16(buf.subarray(2), false), wide: true };
   const head = buf.subarray(0, SNIFF);
   if (head.includes(0)) return wide(buf, head) ?? { binary: true };
   const start = utf8Bom(buf) ? 3 : 0;
@@ -94,7 +95,7 @@ function wide(buf: Buffer, head: Buffer): Decoded | undefined {
     if (odd * 4 >= pairs && even * 8 <= odd) text = utf16(buf, true);
     else if (even * 4 >= pairs && odd * 8 <= even) text = utf16(buf, false);
   }
-  return text === undefined || nulInside(text) ? undefined : { text };
+  return text === undefined || nulInside(text) ? undefined : { text, wide: true };
 }
 
 /**

@@ -171,5 +171,8 @@ export function quickVerdict(buf: Buffer, path: string, gate: KeywordGate | null
   // NULs also fill text in a wide encoding (UTF-16 or UTF-32 without a byte-order mark): decode
   // tells it from binary, and names why what it cannot read is skipped.
   if (buf.subarray(0, SNIFF).includes(0)) return null;
-  return !gate.bytes(buf) && !gate.path.test(path) ? 'clean' : null;
+  // A NUL further on may be UTF-16 after the 8-bit text (Windows PowerShell's `>>`), which
+  // detectContent reads too: a keyword in it counts.
+  const holds = buf.includes(0) ? gate.anyForm(buf) : gate.bytes(buf);
+  return !holds && !gate.path.test(path) ? 'clean' : null;
 }

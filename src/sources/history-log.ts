@@ -13,8 +13,13 @@ import { pathFromBytes } from './git.js';
 
 export const LOG_FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%B';
 
-/** The log arguments after `git log`: parents before children, each commit diffed against its first parent. */
+/**
+ * The log arguments after `git log`: parents before children, each commit diffed against its first
+ * parent. `--no-relative`: run in a subfolder, git honours a config's diff.relative (the user's, or
+ * a downloaded repository's own) and lists only the changes below that folder.
+ */
 export const LOG_ARGS = [
+  '--no-relative',
   '--topo-order',
   '--reverse',
   '--diff-merges=first-parent',
