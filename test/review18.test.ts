@@ -98,3 +98,29 @@ describe('the commit-msg hook: a -m or -F message that looks like git commit -v\
     expect(repo.git('log', '-1', '--format=%B').trim()).toBe('add mail settings');
   });
 });
+
+describe("--range: a merge's other parent is read as it is, not through a replace ref", () => {
+  it('an evil merge that adds a token is still reported when a replace ref gives its other parent the same token', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'README.md': '# app\n' } });
+    const base = repo.git('rev-parse', 'HEAD').trim();
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.commit({ 'notes.md': 'side work\n' }, 'side');
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ 'docs.md': 'main work\n' }, 'main work');
+    const mainTip = repo.git('rev-parse', 'HEAD').trim();
+    repo.git('checkout', '-q', 'side');
+    repo.git('merge', '-q', '--no-commit', 'main');
+    repo.write({ 'config/mail.env.example': `POSTMARK_SERVER_TOKEN=${token}\n` });
+    repo.git('add', 'config/mail.env.example');
+    repo.git('commit', '-q', '--no-edit');
+    // A stand-in for main's tip whose tree holds the same token at the same path.
+    repo.git('checkout', '-q', '-b', 'fake', mainTip);
+    repo.commit({ 'config/mail.env.example': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'fake');
+    repo.git('replace', mainTip, repo.git('rev-parse', 'HEAD').trim());
+    repo.git('checkout', '-q', 'side');
+    const r = cli(['scan', '--range', `${base}..side`, '--format', 'json'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect((JSON.parse(r.stdout) as { findings: Array<{ file: string }> }).findings.map((f) => f.file)).toContain('config/mail.env.example');
+  });
+});

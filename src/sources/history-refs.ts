@@ -241,16 +241,18 @@ export async function reaches(cwd: string, from: string, commits: string[]): Pro
 /**
  * The object at `path` in `commit`, or null when there is none. The path is a reported one
  * (pathFromBytes' form), so git is asked with its bytes, on stdin: an argument could not carry a
- * name that is not UTF-8. A name holding a newline (no stdin line can) is asked by argument.
+ * name that is not UTF-8. A name holding a newline (no stdin line can) is asked by argument. The
+ * commit as it is (--no-replace-objects), as the walk reads it: a replace ref could otherwise give
+ * a merge's other parent a token it does not hold, and the merge's own would pass as inherited.
  */
 export async function objectAt(cwd: string, commit: string, path: string): Promise<string | null> {
   const raw = pathToBytes(path);
   if (raw.includes(0x0a)) {
-    const r = await gitRaw(['rev-parse', '-q', '--verify', `${commit}:${path}`], cwd);
+    const r = await gitRaw(['--no-replace-objects', 'rev-parse', '-q', '--verify', `${commit}:${path}`], cwd);
     return r.code === 0 ? r.stdout.toString('latin1').trim() : null;
   }
   const input = Buffer.concat([Buffer.from(`${commit}:`), raw, Buffer.from('\n')]);
-  const out = (await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, input)).toString('latin1').trim();
+  const out = (await git(['--no-replace-objects', 'cat-file', '--batch-check=%(objectname) %(objecttype)'], cwd, input)).toString('latin1').trim();
   const [sha, type] = out.split(' ');
   return sha && type && type !== 'missing' && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
 }
