@@ -9,10 +9,11 @@
  * machine sees.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './repo.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -136,22 +137,13 @@ function filterRepoVersion(bin: string): string {
 }
 
 /**
- * Folders holding nothing but a git-filter-repo link, one per copy named in SG_TEST_FILTER_REPO_ALSO:
- * first on PATH, they change which filter-repo git runs and nothing else (a venv's folder would
- * bring its python3 and pre-commit along). One per process, as the detection below.
+ * A folder holding nothing but a git-filter-repo link to `bin`: first on PATH, it changes which
+ * filter-repo git runs and nothing else (a venv's folder would bring its python3 and pre-commit
+ * along). A temp folder of the calling test file, removed by its cleanupAll.
  */
-const shims = new Map<string, string>();
-process.once('exit', () => {
-  for (const d of shims.values()) rmSync(d, { recursive: true, force: true });
-});
-
 function shimFor(bin: string): string {
-  let dir = shims.get(bin);
-  if (!dir || !existsSync(join(dir, 'git-filter-repo'))) {
-    dir = mkdtempSync(join(tmpdir(), 'sg-filter-repo-'));
-    symlinkSync(resolve(bin), join(dir, 'git-filter-repo'));
-    shims.set(bin, dir);
-  }
+  const dir = tempDir('sg-filter-repo-');
+  symlinkSync(resolve(bin), join(dir, 'git-filter-repo'));
   return dir;
 }
 
