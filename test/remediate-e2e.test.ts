@@ -143,7 +143,7 @@ function applied(fr: FilterRepoCopy): void {
     // Version-specific: --sensitive-data-removal exactly where this filter-repo lists it (2.47 and later).
     const rewriteCommands = commandsOf(r.stdout, 'Rewrite the mirror');
     expect(rewriteCommands).toHaveLength(1);
-    expect(rewriteCommands[0]!.startsWith('git filter-repo --sensitive-data-removal ')).toBe(fr.sensitiveDataRemoval);
+    expect(rewriteCommands[0]!.startsWith('git filter-repo --sensitive-data-removal '), rewriteCommands[0]).toBe(fr.sensitiveDataRemoval);
     const rewrite = bash(work, [...commandsOf(r.stdout, 'Make a fresh mirror clone'), ...rewriteCommands]);
     expect(rewrite.code, rewrite.out).toBe(0);
     const checks = commandsOf(r.stdout, 'Check the rewritten mirror');
