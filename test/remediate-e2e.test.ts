@@ -5,6 +5,8 @@
  * next commands; the test runs the printed clone, rewrite, check and push commands exactly as
  * printed. The rewritten history (and origin after the push) holds none of the secrets,
  * `scan --history` finds nothing in it, and the original repository is byte for byte unchanged.
+ * It runs once per git filter-repo version it is given (helpers/tools.ts filterRepoCopies): the
+ * plan differs by version, and each plan is made and run with its own.
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -13,10 +15,10 @@ import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
-import { needTool } from './helpers/tools.js';
+import { filterRepoCopies, type FilterRepoCopy } from './helpers/tools.js';
 import { runPrinted, stepCommands } from './helpers/printed-steps.js';
 
-const FILTER_REPO = needTool('git-filter-repo', 'remediate end to end (the printed commands run git filter-repo)');
+const FILTER_REPOS = filterRepoCopies('remediate end to end (the printed commands run git filter-repo)');
 
 const extra: string[] = [];
 afterAll(() => {
@@ -66,9 +68,12 @@ function commandsOf(stdout: string, title: string): string[] {
   return found!;
 }
 
-const bash = runPrinted;
+describe.skipIf(!FILTER_REPOS.length)('remediate, applied with the real git filter-repo', () => {
+  for (const fr of FILTER_REPOS) describe(fr.title, () => applied(fr));
+});
 
-describe.skipIf(!FILTER_REPO)('remediate, applied with the real git filter-repo', () => {
+function applied(fr: FilterRepoCopy): void {
+  const bash = (cwd: string, commands: string[]) => runPrinted(cwd, [...fr.exportPath, ...commands]);
   it('leaves no secret in the rewritten history or on origin, and the original repository untouched', () => {
     const removed = fakeToken();
     const branch = fakeToken();
@@ -106,10 +111,11 @@ describe.skipIf(!FILTER_REPO)('remediate, applied with the real git filter-repo'
     repo.git('remote', 'add', 'origin', origin.dir);
     repo.git('push', '-q', 'origin', '--all');
     repo.git('push', '-q', 'origin', '--tags');
-    extra.push(join(dirname(repo.dir), `${basename(repo.dir)}-rewrite.git`));
+    const mirror = join(dirname(repo.dir), `${basename(repo.dir)}-rewrite.git`);
+    extra.push(mirror);
 
     const before = { files: snapshot(repo.dir), git: gitState(repo.dir) };
-    const r = cli(['remediate'], repo.dir);
+    const r = cli(['remediate'], repo.dir, fr.env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^secret-guard remediate: 7 leaked credentials and 1 committed secrets file/);
@@ -134,8 +140,11 @@ describe.skipIf(!FILTER_REPO)('remediate, applied with the real git filter-repo'
 
     // The printed commands, as printed.
     const work = tempDir();
-    const mirror = extra[0]!;
-    const rewrite = bash(work, [...commandsOf(r.stdout, 'Make a fresh mirror clone'), ...commandsOf(r.stdout, 'Rewrite the mirror')]);
+    // Version-specific: --sensitive-data-removal exactly where this filter-repo lists it (2.47 and later).
+    const rewriteCommands = commandsOf(r.stdout, 'Rewrite the mirror');
+    expect(rewriteCommands).toHaveLength(1);
+    expect(rewriteCommands[0]!.startsWith('git filter-repo --sensitive-data-removal '), rewriteCommands[0]).toBe(fr.sensitiveDataRemoval);
+    const rewrite = bash(work, [...commandsOf(r.stdout, 'Make a fresh mirror clone'), ...rewriteCommands]);
     expect(rewrite.code, rewrite.out).toBe(0);
     const checks = commandsOf(r.stdout, 'Check the rewritten mirror');
     expect(checks).toHaveLength(3);
@@ -162,4 +171,4 @@ describe.skipIf(!FILTER_REPO)('remediate, applied with the real git filter-repo'
 
     expect({ files: snapshot(repo.dir), git: gitState(repo.dir) }).toEqual(before);
   });
-});
+}

@@ -4,7 +4,9 @@
  * path where no secret-guard is on PATH; a push freeze sits between the mirror clone and the
  * forced push; re-clones re-install the hook; the self-hosted server's old commits are pruned by
  * the printed command; an old clone merged back is caught by the range job; a token only in a
- * commit message is not "in HEAD, remove it from the code".
+ * commit message is not "in HEAD, remove it from the code". The end-to-end case runs once per git
+ * filter-repo version it is given (helpers/tools.ts filterRepoCopies), each plan made and run with
+ * its own.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,9 +14,9 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
-import { needTool } from './helpers/tools.js';
+import { filterRepoCopies, type FilterRepoCopy } from './helpers/tools.js';
 
-const FILTER_REPO = needTool('git-filter-repo', 'remediate plan texts (the printed commands run git filter-repo)');
+const FILTER_REPOS = filterRepoCopies('remediate plan texts (the printed commands run git filter-repo)');
 const extra: string[] = [];
 afterAll(() => {
   cleanupAll();
@@ -39,8 +41,8 @@ function step(stdout: string, title: RegExp): { n: number; text: string; command
  * secret-guard: like a mirror clone's shell. The plan's options depend on that filter-repo's
  * version: another one on the PATH fails on them. `-e`: a step that fails stops the run there.
  */
-function bash(cwd: string, commands: string[]): { code: number; out: string } {
-  const tool = FILTER_REPO?.startsWith('/') ? [dirname(FILTER_REPO)] : [];
+function bash(fr: FilterRepoCopy, cwd: string, commands: string[]): { code: number; out: string } {
+  const tool = fr.dir ? [fr.dir] : [];
   const PATH = [...tool, dirname(process.execPath), '/usr/bin', '/bin'].join(':');
   const r = spawnSync('bash', ['-e', '-c', commands.join('\n')], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1', PATH }, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
@@ -60,7 +62,11 @@ describe('remediate: the plan names what is true and runs as printed', () => {
     expect(md).not.toContain('remove it from the code');
   });
 
-  it.skipIf(!FILTER_REPO)('end to end on a self-hosted bare server: step 2, freeze, absolute check, expire and prune, merge-back caught', () => {
+  for (const fr of FILTER_REPOS) endToEnd(fr);
+});
+
+function endToEnd(fr: FilterRepoCopy): void {
+  it(`end to end on a self-hosted bare server: step 2, freeze, absolute check, expire and prune, merge-back caught (${fr.title})`, () => {
     const t = fakeToken();
     const server = makeRepo({ bare: true });
     const repo = makeRepo({ files: { 'config/mail.yml': `postmark:\n  server_token: ${t}\n` } });
@@ -73,7 +79,7 @@ describe('remediate: the plan names what is true and runs as printed', () => {
     gitIn(old, ['clone', '-q', server.dir, 'old']);
     extra.push(join(dirname(repo.dir), `${basename(repo.dir)}-rewrite.git`));
 
-    const r = cli(['remediate'], repo.dir);
+    const r = cli(['remediate'], repo.dir, fr.env);
     expect(r.code).toBe(1);
     const out = r.stdout;
     expect(step(out, /Take the leaks out of the current code/).text).toContain('HEAD still holds a leaked credential at config/mail.yml line 4');
@@ -91,16 +97,16 @@ describe('remediate: the plan names what is true and runs as printed', () => {
     repo.git('push', '-q', 'origin', 'main');
     const check = step(out, /Check the rewritten mirror/).commands;
     expect(check[0]).toBe(`${process.execPath} ${BIN} scan --history`);
-    const run = bash(repo.dir, [...clone.commands, ...step(out, /Rewrite the mirror/).commands, check[0]!, ...push.commands]);
+    const run = bash(fr, repo.dir, [...clone.commands, ...step(out, /Rewrite the mirror/).commands, check[0]!, ...push.commands]);
     expect(run.code, run.out).toBe(0);
     // Without the printed line, no secret-guard on that PATH: the absolute path is what made it run.
-    expect(bash(repo.dir, ['command -v secret-guard']).code).not.toBe(0);
+    expect(bash(fr, repo.dir, ['command -v secret-guard']).code).not.toBe(0);
 
     // The forced push left the old commit on the server, served by id, until the printed line runs there.
     expect(spawnSync('git', ['cat-file', '-e', `${leaked}^{commit}`], { cwd: server.dir }).status).toBe(0);
     const expire = step(out, /bare repository you host yourself/);
     expect(expire.commands).toEqual(['git reflog expire --expire=now --all && git gc --prune=now']);
-    const pruned = bash(server.dir, expire.commands);
+    const pruned = bash(fr, server.dir, expire.commands);
     expect(pruned.code, pruned.out).toBe(0);
     expect(spawnSync('git', ['cat-file', '-e', `${leaked}^{commit}`], { cwd: server.dir }).status).not.toBe(0);
 
@@ -115,4 +121,4 @@ describe('remediate: the plan names what is true and runs as printed', () => {
     expect(ci.code, ci.stdout + ci.stderr).toBe(1);
     expect(ci.stdout).toContain('postmark-server-token');
   });
-});
+}

@@ -19,6 +19,9 @@
  * skipped by fast-export, names that are not UTF-8, messages without a finding, non-ASCII custom
  * secrets in wide text, files over --max-file-size).
  * Secrets are compared with --show-secrets, inside the test only.
+ * Every case that runs the printed rewrite runs once per git filter-repo version it is given
+ * (helpers/tools.ts filterRepoCopies), on the same seeds: the plan differs by version, and each
+ * plan is made and run with its own.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,11 +31,11 @@ import { cli } from './helpers/cli.js';
 import { runSeed, seeded, type Random } from './helpers/random.js';
 import { cleanupAll, gitIn, GIT_IDENTITY, makeRepo, tempDir, type Repo } from './helpers/repo.js';
 import type { HistoryFinding, JsonReport } from './helpers/report.js';
-import { needTool } from './helpers/tools.js';
+import { filterRepoCopies, type FilterRepoCopy } from './helpers/tools.js';
 import { runPrinted, stepCommands } from './helpers/printed-steps.js';
 import { pathFromBytes } from '../src/sources/git.js';
 
-const FILTER_REPO = needTool('git-filter-repo', 'the remediate review (the printed commands run git filter-repo)');
+const FILTER_REPOS = filterRepoCopies('the remediate review (the printed commands run git filter-repo)');
 
 const mirrors: string[] = [];
 afterAll(() => {
@@ -237,7 +240,8 @@ function scanJson(cwd: string, flags: string[] = []): JsonReport<HistoryFinding>
 }
 
 const commandsOf = (stdout: string, title: string): string[] => stepCommands(stdout, title) ?? [];
-const bash = runPrinted;
+/** The printed commands, with `fr` the git filter-repo git runs. */
+const bashWith = (fr: FilterRepoCopy) => (cwd: string, commands: string[]) => runPrinted(cwd, [...fr.exportPath, ...commands]);
 
 /** The left sides of an expression file (filter-repo's syntax: split at the last `==>`, `literal:` read). */
 function expressions(file: string): string[] {
@@ -262,10 +266,11 @@ interface Outcome {
   mirror: string;
 }
 
-/** remediate, then its clone and rewrite steps as printed, then a history scan of the mirror. */
-function remediateAndRewrite(repo: Repo, what: string, flags: string[] = []): Outcome {
+/** remediate, then its clone and rewrite steps as printed, then a history scan of the mirror: all with `fr`. */
+function remediateAndRewrite(fr: FilterRepoCopy, repo: Repo, what: string, flags: string[] = []): Outcome {
+  const bash = bashWith(fr);
   const before = scanJson(repo.dir, flags);
-  const r = cli(['remediate', ...flags], repo.dir);
+  const r = cli(['remediate', ...flags], repo.dir, fr.env);
   expect(r.code, `${what}: remediate exit\n${r.stdout}${r.stderr}`).toBe(before.findings.length ? 1 : 0);
   const out = join(repo.dir, '.git', 'secret-guard', 'remediation');
   // Principle 2: never a secret on the terminal; the files private.
@@ -308,22 +313,31 @@ function remediateAndRewrite(repo: Repo, what: string, flags: string[] = []): Ou
 
 const shown = (fs: HistoryFinding[]) => fs.map((f) => `${f.file}:${f.line} [${f.ruleId}] ${f.kind} ${f.match ?? ''} refs=${f.holders?.refs.join(',')}`).join('\n');
 
-describe.skipIf(!FILTER_REPO)('remediate, differential: what it lists is gone after its own commands', () => {
+describe.skipIf(!FILTER_REPOS.length)('remediate, differential: what it lists is gone after its own commands', () => {
   const range = /^(\d+)-(\d+)$/.exec(process.env.SEEDS ?? '');
   const seeds = range ? Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i) : process.env.SEED ? [Number(process.env.SEED)] : [runSeed(), runSeed(), runSeed()];
-  for (const seed of seeds) {
-    it(`seed ${seed}`, () => {
-      const b = build(seed);
-      const what = `SEED=${seed} (${b.log.join('; ')})`;
-      const o = remediateAndRewrite(b.repo, what);
-      // Everything planted is listed: the scanner found it, and remediate acts on it.
-      for (const s of b.planted) expect(o.listed.has(s), `${what}: planted ${s} not listed by remediate`).toBe(true);
-      expect(shown(o.left), `${what}: left in the rewritten history`).toBe('');
+  for (const fr of FILTER_REPOS) {
+    describe(fr.title, () => {
+      for (const seed of seeds) {
+        it(`seed ${seed}`, () => {
+          const b = build(seed);
+          const what = `SEED=${seed} (${b.log.join('; ')}), ${fr.title}`;
+          const o = remediateAndRewrite(fr, b.repo, what);
+          // Everything planted is listed: the scanner found it, and remediate acts on it.
+          for (const s of b.planted) expect(o.listed.has(s), `${what}: planted ${s} not listed by remediate`).toBe(true);
+          expect(shown(o.left), `${what}: left in the rewritten history`).toBe('');
+        });
+      }
     });
   }
 });
 
-describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differential found', () => {
+describe.skipIf(!FILTER_REPOS.length)('remediate, fixed cases for the defects the differential found', () => {
+  for (const fr of FILTER_REPOS) describe(fr.title, () => fixedCases(fr));
+});
+
+function fixedCases(fr: FilterRepoCopy): void {
+  const bash = bashWith(fr);
   it('a token in a binary or in UTF-16 or UTF-32 text (a NUL in the first 8 KiB: --replace-text skips the blob) is replaced too, in its encoding', () => {
     const r = seeded(1);
     const repo = makeRepo({ files: { 'README.md': '# shop\n' } });
@@ -331,7 +345,7 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     const placed = names.map((n) => PLACES[n]!(token(r), r));
     repo.commit(Object.fromEntries(placed.map((p) => [p.path, p.content])), 'add files');
     repo.commit(Object.fromEntries(placed.filter((_, i) => i % 2).map((p) => [p.path, null])), 'remove some');
-    const o = remediateAndRewrite(repo, 'binary and wide files');
+    const o = remediateAndRewrite(fr, repo, 'binary and wide files');
     for (const p of placed) expect(o.listed.has(p.secret), p.path).toBe(true);
     expect(shown(o.left)).toBe('');
     expect(o.stdout).toMatch(/--blob-callback \S+blob-callback\.py/);
@@ -351,7 +365,7 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     repo.commit({ 'config/mail.ini': text }, 'mail settings');
     // A Windows tool saves it again: the finding names the UTF-8 blob, where the token came in.
     repo.commit({ 'config/mail.ini': Buffer.concat([BOM16LE, utf16(`; saved by the tool\r\n${text}`, true)]) }, 'resave');
-    const o = remediateAndRewrite(repo, 'a file re-saved as UTF-16');
+    const o = remediateAndRewrite(fr, repo, 'a file re-saved as UTF-16');
     expect(o.listed.has(t)).toBe(true);
     expect(shown(o.left)).toBe('');
   });
@@ -364,7 +378,7 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     writeFileSync(Buffer.concat([dir, Buffer.from('/.env')]), `POSTMARK_SERVER_TOKEN=${token(r)}\nDATABASE_URL=postgres://shop:s3cr3t@db/shop\n`);
     repo.git('add', '-A');
     repo.git('commit', '-qm', 'settings');
-    const o = remediateAndRewrite(repo, 'a Latin-1 folder name');
+    const o = remediateAndRewrite(fr, repo, 'a Latin-1 folder name');
     expect([...o.listedPaths]).toEqual(['caf\\351/.env']);
     expect(shown(o.left)).toBe('');
     expect(gitIn(o.mirror, ['ls-tree', '-r', '--name-only', 'main'])).toBe('README.md\n');
@@ -384,7 +398,7 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     repo.commit({ 'config/mail.yml': 'postmark:\n  server_token: ${POSTMARK_SERVER_TOKEN}\n' }, `Take ${t} out of mail.yml`);
     repo.git('tag', '-a', 'v1', '-m', `Release 1: ${t} is revoked`);
     // remediateAndRewrite runs the printed check loops too: the git log --grep loop printed this commit, secret and all.
-    const o = remediateAndRewrite(repo, 'a message naming a token');
+    const o = remediateAndRewrite(fr, repo, 'a message naming a token');
     expect(shown(o.left)).toBe('');
     expect(gitIn(o.mirror, ['log', '--all', '--format=%B'])).not.toContain(t);
     expect(gitIn(o.mirror, ['cat-file', '-p', 'v1'])).not.toContain(t);
@@ -406,7 +420,7 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
       },
       'keys',
     );
-    const o = remediateAndRewrite(repo, 'non-ASCII custom secrets in wide text', ['--config', config]);
+    const o = remediateAndRewrite(fr, repo, 'non-ASCII custom secrets in wide text', ['--config', config]);
     for (const s of [a, b, c]) expect(o.listed.has(s), s).toBe(true);
     expect(shown(o.left)).toBe('');
     const at = (path: string) => spawnSync('git', ['cat-file', 'blob', `main:${path}`], { cwd: o.mirror }).stdout as Buffer;
@@ -427,7 +441,7 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     repo.git('tag', 'v1');
     repo.git('remote', 'add', 'origin', origin.dir);
     repo.git('push', '-q', 'origin', 'main', '--tags');
-    const o = remediateAndRewrite(repo, 'tags of files');
+    const o = remediateAndRewrite(fr, repo, 'tags of files');
     for (const s of [a, b, c, d, e]) expect(o.listed.has(s)).toBe(true);
     expect(shown(o.left)).toBe('');
     for (const name of [/refs\/tags\/keys-[0-9a-f]{4}…[,.]/, /refs\/tags\/keys-annotated[,.]/, /refs\/tags\/keys-blob[,.]/, /refs\/tags\/keys-tree[,.]/]) expect(o.stdout).toMatch(name);
@@ -436,7 +450,7 @@ describe.skipIf(!FILTER_REPO)('remediate, fixed cases for the defects the differ
     expect(gitIn(origin.dir, ['for-each-ref', '--format=%(refname)']).split('\n').filter(Boolean).sort()).toEqual(['refs/heads/main', 'refs/tags/v1']);
     expect(shown(scanJson(origin.dir).findings)).toBe('');
   });
-});
+}
 
 describe('remediate fails closed on what it could not read', () => {
   it('a file over --max-file-size that holds a rule keyword: exit 2 instead of "nothing to rotate" unless --on-unread accept, and the check reads with the same flags', () => {

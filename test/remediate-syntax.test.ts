@@ -4,6 +4,8 @@
  * regex metacharacters, a line break, a secret inside a longer one, non-ASCII) are written by
  * remediate's writers, applied to a fresh mirror clone, and must come out exactly replaced or
  * removed. BFG is not installed here, so its lines are checked against BFG's own line grammar.
+ * The cases that run filter-repo run once per version it is given (helpers/tools.ts
+ * filterRepoCopies): users have 2.38 and 2.47, and each reads these files with its own code.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -16,9 +18,9 @@ import { messagesFile } from '../src/remediate/messages.js';
 import { pathLine, pathsFileBytes } from '../src/remediate/paths.js';
 import { bfgLine, escapeRegex, expressionFiles, filterRepoLine, replacementFor } from '../src/remediate/replacements.js';
 import { cleanupAll, gitIn, makeRepo, tempDir } from './helpers/repo.js';
-import { needTool } from './helpers/tools.js';
+import { filterRepoCopies, type FilterRepoCopy } from './helpers/tools.js';
 
-const FILTER_REPO = needTool('git-filter-repo', 'the expression files through the real git filter-repo (the BFG and naming checks still run)');
+const FILTER_REPOS = filterRepoCopies('the expression files through the real git filter-repo (the BFG and naming checks still run)');
 
 afterAll(cleanupAll);
 
@@ -26,11 +28,11 @@ function cred(secret: string, kind: CredentialKind | 'other', rule = 'custom-rul
   return { secret, id: secretId(secret), kind, ruleIds: [rule], findings: [], inMessages, inFiles: !inMessages, inHead: false };
 }
 
-/** A fresh mirror clone of `dir`, rewritten by git filter-repo with `args`. */
-function rewritten(dir: string, args: string[]): string {
+/** A fresh mirror clone of `dir`, rewritten by git filter-repo `fr` with `args`. */
+function rewritten(fr: FilterRepoCopy, dir: string, args: string[]): string {
   const mirror = join(tempDir(), 'm.git');
   gitIn(dir, ['clone', '-q', '--mirror', '--no-local', dir, mirror]);
-  execFileSync('git', ['filter-repo', '--quiet', ...args], { cwd: mirror, stdio: 'pipe' });
+  execFileSync('git', ['filter-repo', '--quiet', ...args], { cwd: mirror, stdio: 'pipe', env: { ...process.env, ...fr.env } });
   return mirror;
 }
 
@@ -48,14 +50,18 @@ const TRICKY: Array<[string, string]> = [
   ['line-one-11\nline-two-11', 'two-lines'],
 ];
 
-describe.skipIf(!FILTER_REPO)('replacements.txt through the real git filter-repo', () => {
+describe.skipIf(!FILTER_REPOS.length)('replacements.txt through the real git filter-repo', () => {
+  for (const fr of FILTER_REPOS) describe(fr.title, () => replacements(fr));
+});
+
+function replacements(fr: FilterRepoCopy): void {
   it('replaces every secret exactly, whatever characters it holds', () => {
     const creds = TRICKY.map(([s, rule]) => cred(s, 'other', rule));
     const text = TRICKY.map(([s]) => `before ${s} after`).join('\n') + '\n';
     const repo = makeRepo({ files: { 'data.txt': text } });
     const file = join(tempDir(), 'replacements.txt');
     writeFileSync(file, expressionFiles(creds).filterRepo);
-    const mirror = rewritten(repo.dir, ['--replace-text', file]);
+    const mirror = rewritten(fr, repo.dir, ['--replace-text', file]);
     const expected = TRICKY.map(([, rule]) => `before ${replacementFor({ kind: 'other', ruleIds: [rule] })} after`).join('\n') + '\n';
     expect(gitIn(mirror, ['show', 'HEAD:data.txt'])).toBe(expected);
   });
@@ -65,23 +71,27 @@ describe.skipIf(!FILTER_REPO)('replacements.txt through the real git filter-repo
     const repo = makeRepo({ files: { 'a.txt': 'x\n' }, message: `deploy with POSTMARK_SERVER_TOKEN=${token}` });
     const file = join(tempDir(), 'messages.txt');
     writeFileSync(file, messagesFile([cred(token, 'postmark-server', 'postmark-server-token', true), cred('not-in-messages-secret', 'other')]));
-    const mirror = rewritten(repo.dir, ['--replace-message', file]);
+    const mirror = rewritten(fr, repo.dir, ['--replace-message', file]);
     expect(gitIn(mirror, ['log', '--format=%B', '-1']).trim()).toBe('deploy with POSTMARK_SERVER_TOKEN=***POSTMARK_SERVER_TOKEN_REMOVED***');
   });
-});
+}
 
-describe.skipIf(!FILTER_REPO)('paths.txt through the real git filter-repo', () => {
-  it('removes exactly the listed files, with no rename, comment or pattern read into them', () => {
-    const gone = ['.env', 'config/.env.production', '#hash.env', 'regex:odd.env', 'glob:odd.env', 'literal:odd.env', 'a==>b.env', 'space name.env', 'new\nline.env'];
-    const kept = ['keep.txt', 'a', 'b.env', 'odd.env', 'hash.env'];
-    const files = Object.fromEntries([...gone, ...kept].map((p) => [p, `${p}\n`]));
-    const repo = makeRepo({ files });
-    const file = join(tempDir(), 'paths.txt');
-    writeFileSync(file, pathsFileBytes(gone));
-    const mirror = rewritten(repo.dir, ['--invert-paths', '--paths-from-file', file]);
-    const tree = gitIn(mirror, ['ls-tree', '-r', '-z', '--name-only', 'HEAD']).split('\0').filter(Boolean).sort();
-    expect(tree).toEqual([...kept].sort());
-  });
+describe.skipIf(!FILTER_REPOS.length)('paths.txt through the real git filter-repo', () => {
+  for (const fr of FILTER_REPOS) {
+    describe(fr.title, () => {
+      it('removes exactly the listed files, with no rename, comment or pattern read into them', () => {
+        const gone = ['.env', 'config/.env.production', '#hash.env', 'regex:odd.env', 'glob:odd.env', 'literal:odd.env', 'a==>b.env', 'space name.env', 'new\nline.env'];
+        const kept = ['keep.txt', 'a', 'b.env', 'odd.env', 'hash.env'];
+        const files = Object.fromEntries([...gone, ...kept].map((p) => [p, `${p}\n`]));
+        const repo = makeRepo({ files });
+        const file = join(tempDir(), 'paths.txt');
+        writeFileSync(file, pathsFileBytes(gone));
+        const mirror = rewritten(fr, repo.dir, ['--invert-paths', '--paths-from-file', file]);
+        const tree = gitIn(mirror, ['ls-tree', '-r', '-z', '--name-only', 'HEAD']).split('\0').filter(Boolean).sort();
+        expect(tree).toEqual([...kept].sort());
+      });
+    });
+  }
 
   it('writes plain paths as they are and prefixes only what needs it', () => {
     expect(pathLine('.env')).toBe('.env');

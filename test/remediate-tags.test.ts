@@ -4,7 +4,8 @@
  * --replace-message with the messages.txt remediation writes (filter-repo rewrites tag messages);
  * and ROTATION.md's delete-and-re-create commands, run as written, replace the tag here and on a
  * real bare remote with a clean message on the same commit. The history source's own finding
- * comes from sources/history-tags.ts; here it is built as that source reports it.
+ * comes from sources/history-tags.ts; here it is built as that source reports it. The rewrite runs
+ * once per git filter-repo version it is given (helpers/tools.ts filterRepoCopies).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ import { collectLeaks } from '../src/remediate/leaks.js';
 import { messagesFile } from '../src/remediate/messages.js';
 import { recreateTagCommands, tagCheckCommand } from '../src/remediate/tags.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
+import { filterRepoCopies } from './helpers/tools.js';
+
+const FILTER_REPOS = filterRepoCopies('a tag message through the real git filter-repo');
 
 afterAll(cleanupAll);
 
@@ -42,15 +46,17 @@ function setUp() {
 }
 
 describe('a secret in an annotated tag message', () => {
-  it('the check names the tag; after git filter-repo --replace-message with messages.txt it prints nothing', () => {
-    const { token, remote, messages } = setUp();
-    const mirror = join(tempDir(), 'rewrite.git');
-    gitIn(tempDir(), ['clone', '-q', '--mirror', '--no-local', remote, mirror]);
-    expect(sh(tagCheckCommand(messages), mirror).trim()).toBe('refs/tags/v1.0');
-    gitIn(mirror, ['filter-repo', '--replace-message', messages, '--replace-refs', 'delete-no-add', '--force']);
-    expect(sh(tagCheckCommand(messages), mirror)).toBe('');
-    expect(gitIn(mirror, ['cat-file', '-p', 'v1.0'])).not.toContain(token);
-  });
+  for (const fr of FILTER_REPOS) {
+    it(`the check names the tag; after git filter-repo --replace-message with messages.txt it prints nothing (${fr.title})`, () => {
+      const { token, remote, messages } = setUp();
+      const mirror = join(tempDir(), 'rewrite.git');
+      gitIn(tempDir(), ['clone', '-q', '--mirror', '--no-local', remote, mirror]);
+      expect(sh(tagCheckCommand(messages), mirror).trim()).toBe('refs/tags/v1.0');
+      gitIn(mirror, ['filter-repo', '--replace-message', messages, '--replace-refs', 'delete-no-add', '--force'], fr.env);
+      expect(sh(tagCheckCommand(messages), mirror)).toBe('');
+      expect(gitIn(mirror, ['cat-file', '-p', 'v1.0'])).not.toContain(token);
+    });
+  }
 
   it("ROTATION.md's delete-and-re-create commands, run as written, replace the tag here and on the remote", () => {
     const { token, repo, remote } = setUp();
