@@ -17,25 +17,22 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, fakeToken, GIT_IDENTITY, tempDir } from './helpers/repo.js';
-import { needTool } from './helpers/tools.js';
+import { copiesByVersion, needTool } from './helpers/tools.js';
 
 const ON_PATH = needTool('pre-commit', 'the pre-commit framework tests');
 
-/** Each pre-commit to test, by version (two paths to one version run once). */
+/** Each pre-commit to test, one per version: the one on PATH and those SG_TEST_PRE_COMMIT_ALSO names. */
 function preCommits(): Array<{ bin: string; version: string }> {
-  const also = (process.env.SG_TEST_PRE_COMMIT_ALSO ?? '').split(delimiter).filter(Boolean);
-  const out = new Map<string, string>();
-  for (const bin of [...(ON_PATH ? [ON_PATH] : []), ...also]) {
+  return copiesByVersion(ON_PATH, 'SG_TEST_PRE_COMMIT_ALSO', (bin) => {
     const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
     const version = /pre-commit (\S+)/.exec(`${r.stdout}`)?.[1];
     if (r.status !== 0 || !version) throw new Error(`${bin} --version: ${r.stdout}${r.stderr}${r.error ?? ''}`);
-    if (!out.has(version)) out.set(version, bin);
-  }
-  return [...out].map(([version, bin]) => ({ bin, version }));
+    return version;
+  });
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -225,7 +225,7 @@ function push(p: PlanInput, mirror: string): PlanStep {
     title: 'Force-push the rewritten history.',
     commands: [`git remote get-url origin >/dev/null 2>&1 || git remote add origin "$(git -C ${sh(p.root)} remote get-url ${sh(p.remote)})"`, 'git push --force --mirror origin'],
     notes: [
-      'git filter-repo may remove the origin remote after a rewrite (2.38 does): the first line puts it back if so.',
+      'git filter-repo may remove the origin remote after a rewrite (2.47 does, unless given --sensitive-data-removal): the first line puts it back if so.',
       'Lift branch protection for the push if it refuses a force-push. A host refusing refs/pull/* ("deny updating a hidden ref") is expected: see the host step.',
       'Then lift the push freeze, together with the re-clone instructions below: a push from an old clone must not be the first one.',
     ],
