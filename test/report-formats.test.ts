@@ -240,3 +240,19 @@ describe('--json-output, --sarif-output, --gitlab-output: several reports from o
     expect(gate.stderr).toContain('--json-output is for the scan modes; a push gate reports to the pusher');
   });
 });
+
+describe('the JSON report names the files the scan did not read', () => {
+  it('without --verbose, in the working tree and the history: unread lists each file over --max-file-size that holds a rule keyword, and only those', () => {
+    const repo = makeRepo({ files: { 'dump/mail.sql': `-- postmark settings\n${'x'.repeat(200)}\n`, 'dump/other.sql': `${'y'.repeat(200)}\n`, 'README.md': '# app\n' } });
+    for (const args of [['scan'], ['scan', '--history']]) {
+      const r = cli([...args, '--format', 'json', '--max-file-size', '100'], repo.dir);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      const report = JSON.parse(r.stdout) as { unread: Array<{ file: string; reason: string }>; stats: { skippedPaths?: unknown } };
+      expect(report.unread.map((u) => u.file), args.join(' ')).toEqual(['dump/mail.sql']);
+      expect(report.unread[0]!.reason).toContain('over --max-file-size');
+      expect(report.stats.skippedPaths).toBeUndefined();
+    }
+    const clean = JSON.parse(cli(['scan', '--format', 'json'], repo.dir).stdout) as { unread: unknown[] };
+    expect(clean.unread).toEqual([]);
+  });
+});

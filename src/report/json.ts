@@ -6,6 +6,7 @@ import type { Reporter } from './types.js';
 import { shownSecret, shownText } from './shown.js';
 import { listed, suppressedCounts } from '../scan/passes.js';
 import { changeMarker } from '../suppress/apply.js';
+import { isUnread } from '../scan/unread.js';
 
 export const jsonReport: Reporter = (result, opts) => {
   const findings = listed(result.findings)
@@ -33,6 +34,9 @@ export const jsonReport: Reporter = (result, opts) => {
     findings,
     suppressed: suppressedCounts(result.findings),
     stats: { ...result.stats, skippedPaths: opts.verbose ? result.stats.skippedPaths.map((p) => ({ ...p, reason: shownText(p.reason, opts.showSecrets) })) : undefined },
+    // The files that make the scan exit 2 unless accepted unread, without --verbose too: a job that
+    // reads only this report must be able to say which files its check did not read.
+    unread: result.stats.skippedPaths.filter((p) => isUnread(p.kind)).map((p) => ({ file: p.path, reason: shownText(p.reason, opts.showSecrets) })),
     notes: result.notes.map((n) => shownText(n, opts.showSecrets)),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
