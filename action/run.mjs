@@ -8,14 +8,16 @@
  * - pull_request, pull_request_target, pull_request_review(_comment): base.sha..head.sha (the
  *   pull request's own commits), either end fetched from origin when the clone lacks it;
  * - merge_group (a merge queue): merge_group.base_sha..merge_group.head_sha;
- * - push: before..after, judged by before's settings. A previous tip the clone lacks (a force
- *   push) is fetched from origin first (GitHub serves a force-pushed-over commit by its id). A new
- *   branch (before all zeros), or a force push whose old tip stays out of reach: the pushed commits
- *   not on the default branch (origin/<default>..after, by the default branch's settings). The
- *   first push of the default branch (or any new branch with no origin/<default>): every commit it
- *   holds, against an empty commit, so no settings of its own; a force push to the default branch
- *   whose old tip cannot be had: exit 2 with what to do. Never the whole history with the pushed
- *   commit's own .secret-guard.json and .secret-guard-ignore: the push would configure its check.
+ * - push to the default branch: before..after, judged by before's settings (the protected
+ *   branch's previous tip). A previous tip the clone lacks (a force push) is fetched from origin
+ *   first (GitHub serves a force-pushed-over commit by its id); out of reach: exit 2 with what to do.
+ * - push to any other branch or a tag, and a new branch (before all zeros): the pushed commits not
+ *   on the default branch (refs/remotes/origin/<default>..after, by the default branch's settings). Not
+ *   before..after: before is the same branch's previous push, written by whoever pushes now, so
+ *   its settings are the pusher's own. A branch with no origin/<default> in the clone: exit 2 with
+ *   what to do; a new one (or the first push of the default branch): every commit it holds, against
+ *   an empty commit, so no settings of its own. Never the whole history with the pushed commit's
+ *   own .secret-guard.json and .secret-guard-ignore: the push would configure its check.
  *   A deleted branch (after all zeros): nothing. A pushed annotated tag's message is read too
  *   (by the push gate, with the defaults): the range reads it only on a commit it walked;
  * - anything else (workflow_dispatch, schedule, ...): the whole history, by the checkout's settings.
@@ -79,26 +81,53 @@ function emptyCommit(cwd) {
 
 const FETCH_FIX = 'Check out with `fetch-depth: 0` (actions/checkout) and let the job reach origin, or fetch the previous tip before this step (`git fetch origin <sha>`); or set the `range` input.';
 
-/** A push with no previous tip in the clone: the commits not on the default branch, by its settings. */
-function newBranch(cwd, payload, after, why, before) {
+/**
+ * The default branch's tip as the clone has it, spelt in full: git resolves a short `origin/main`
+ * to a tag of that name before the remote-tracking branch, and the checkout fetches every tag, so
+ * a pushed tag `origin/main` on the branch's own commit would have been the base, its settings too.
+ */
+const remoteRef = (main) => `refs/remotes/origin/${main}`;
+
+/** The payload's default branch, and whether the push is to it. */
+function defaultBranch(payload) {
   const main = payload.repository?.default_branch;
-  const ref = payload.ref ?? '';
-  const isMain = Boolean(main) && ref === `refs/heads/${main}`;
-  if (main && !isMain && hasCommit(cwd, `refs/remotes/origin/${main}`)) {
-    return { args: ['--range', `origin/${main}..${after}`], range: `origin/${main}..${after}`, why: `${why}: the commits not on ${main}` };
+  return { main, isMain: Boolean(main) && (payload.ref ?? '') === `refs/heads/${main}` };
+}
+
+/** A new branch or tag (no previous tip): the commits not on the default branch, by its settings. */
+function newBranch(cwd, payload, after, why) {
+  const { main, isMain } = defaultBranch(payload);
+  if (main && !isMain && hasCommit(cwd, remoteRef(main))) {
+    const range = `${remoteRef(main)}..${after}`;
+    return { args: ['--range', range], range, why: `${why}: the commits not on ${main}` };
   }
   const reason = isMain ? 'it is the default branch' : `origin/${main ?? '<default branch>'} is not in the clone`;
-  if (before) {
-    // The commits the push brings cannot be told from those the branch had, nor judged by its
-    // settings: the whole history by the pushed commit's own would let the push configure its check.
-    const lack = isShallow(cwd) ? 'this is a shallow clone' : 'it could not be fetched from origin';
-    throw new Unreachable(
-      `cannot tell what the push to ${ref || 'the branch'} brings: its previous tip ${before.slice(0, 12)} is not in the clone (${lack}), and ${reason}`,
-      FETCH_FIX,
-    );
-  }
   const empty = emptyCommit(cwd);
   return { args: ['--range', `${empty}..${after}`], range: `${empty}..${after}`, why: `${why} and ${reason}: every commit it holds, against an empty base (no settings of its own count)` };
+}
+
+/**
+ * A push to a branch other than the default one (or a moved tag): what it would bring to the
+ * default branch, judged by that branch's settings. Its previous tip is no trusted base: the same
+ * branch's earlier push, by the same hands, could have loosened the settings for this one.
+ */
+function otherBranch(cwd, payload, after) {
+  const { main } = defaultBranch(payload);
+  const ref = payload.ref || 'the branch';
+  if (!main) {
+    throw new Unreachable(
+      `cannot judge the push to ${ref}: the payload names no repository.default_branch, whose settings a push to another branch is judged by (not those of its own previous tip)`,
+      'Set the `range` input to `refs/remotes/origin/<default branch>..${{ github.sha }}`.',
+    );
+  }
+  if (!hasCommit(cwd, remoteRef(main))) {
+    throw new Unreachable(
+      `cannot judge the push to ${ref}: a push to a branch other than ${main} is judged by ${main}'s settings (its own previous tip is no trusted base), and origin/${main} is not in the clone`,
+      `Check out with \`fetch-depth: 0\` (actions/checkout then fetches every branch), or fetch it before this step (\`git fetch origin +refs/heads/${main}:refs/remotes/origin/${main}\`).`,
+    );
+  }
+  const range = `${remoteRef(main)}..${after}`;
+  return { args: ['--range', range], range, why: `the push to ${ref}, not the default branch: the commits not on ${main}, by ${main}'s settings` };
 }
 
 /**
@@ -133,8 +162,17 @@ export function pickTarget(cwd, eventName, payload, explicit) {
     if (!after) throw new Error('the push payload has no "after" commit');
     if (ZERO.test(after)) return null;
     if (!before || ZERO.test(before)) return newBranch(cwd, payload, after, (payload.ref ?? '').startsWith('refs/tags/') ? 'a new tag' : 'a new branch');
+    if (!defaultBranch(payload).isMain) return otherBranch(cwd, payload, after);
     const fetched = !hasCommit(cwd, before) && fetchCommit(cwd, before);
-    if (!hasCommit(cwd, before)) return newBranch(cwd, payload, after, `the previous tip ${before.slice(0, 12)} is not in the clone (a force push)`, before);
+    if (!hasCommit(cwd, before)) {
+      // The commits the push brings cannot be told from those the branch had, nor judged by its
+      // settings: the whole history by the pushed commit's own would let the push configure its check.
+      const lack = isShallow(cwd) ? 'this is a shallow clone' : 'it could not be fetched from origin';
+      throw new Unreachable(
+        `cannot tell what the push to ${payload.ref} brings: its previous tip ${before.slice(0, 12)} is not in the clone (${lack}), and it is the default branch`,
+        FETCH_FIX,
+      );
+    }
     const range = `${before}..${after}`;
     return { args: ['--range', range], range, why: fetched ? 'the push; its previous tip fetched from origin' : 'the push' };
   }

@@ -1,8 +1,8 @@
 /**
  * The GitHub Action (action.yml) as a runner would run it: its `scan` step's `run` line, with the
  * step's env evaluated from the inputs (defaults from action.yml), in a real clone of a real
- * repository, against generated GITHUB_EVENT_PATH payloads for a pull request, a push, a new
- * branch, a force push and a deleted branch; GITHUB_OUTPUT is a temporary file whose lines are
+ * repository, against generated GITHUB_EVENT_PATH payloads for a pull request, a push (to the
+ * default branch and to another), a new branch, a force push and a deleted branch; GITHUB_OUTPUT is a temporary file whose lines are
  * checked. The setup-node and `npm ci` steps are not run: this checkout is already built.
  */
 import { readFileSync } from 'node:fs';
@@ -69,13 +69,16 @@ describe('the action, run against event payloads', () => {
     expect(r.out).not.toContain(onFeature);
   });
 
-  it('push: scans before..after; a clean push outputs 0 findings and passes; fail-on none passes with the count', () => {
+  it('push: to the default branch scans before..after; to another, the commits not on the default branch; fail-on none passes with the count', () => {
     const leak = runAction(clone, 'push', { ref: 'refs/heads/main', before: c1, after: c2, repository });
     expect(leak.code, leak.out).toBe(1);
     expect(leak.outputs).toMatchObject({ findings: '1', range: `${c1}..${c2}`, 'exit-code': '1' });
-    const clean = runAction(clone, 'push', { ref: 'refs/heads/feature', before: c3, after: c4, repository });
-    expect(clean.code, clean.out).toBe(0);
-    expect(clean.outputs).toMatchObject({ findings: '0', range: `${c3}..${c4}`, 'exit-code': '0' });
+    // c4 is clean, but the branch still brings c3's token to main: judged as its pull request is,
+    // by main's settings (c3, the branch's previous tip, is no trusted base).
+    const branch = runAction(clone, 'push', { ref: 'refs/heads/feature', before: c3, after: c4, repository });
+    expect(branch.code, branch.out).toBe(1);
+    expect(branch.outputs).toMatchObject({ findings: '1', range: `refs/remotes/origin/main..${c4}`, 'exit-code': '1' });
+    expect(JSON.parse(readFileSync(branch.outputs.report!, 'utf8')).findings[0].file).toBe('src/send.js');
     const tolerated = runAction(clone, 'push', { ref: 'refs/heads/main', before: c1, after: c2, repository }, { 'fail-on': 'none', format: 'text' });
     expect(tolerated.code, tolerated.out).toBe(0);
     expect(tolerated.outputs).toMatchObject({ findings: '1', 'exit-code': '0' });
@@ -98,7 +101,7 @@ describe('the action, run against event payloads', () => {
     const r = runAction(clone, 'push', { ref: 'refs/heads/feature', before: ZEROS, after: c4, created: true, repository });
     expect(r.code, r.out).toBe(1);
     expect(r.out).toContain('a new branch: the commits not on main');
-    expect(r.outputs).toMatchObject({ findings: '1', range: `origin/main..${c4}` });
+    expect(r.outputs).toMatchObject({ findings: '1', range: `refs/remotes/origin/main..${c4}` });
     expect(JSON.parse(readFileSync(r.outputs.report!, 'utf8')).findings[0].file).toBe('src/send.js');
   });
 
@@ -112,11 +115,11 @@ describe('the action, run against event payloads', () => {
     expect(manual.outputs).toMatchObject({ range: 'history', findings: '2' });
   });
 
-  it('a force push whose old tip is not in the clone scans the commits not on the default branch', () => {
+  it('a force push to another branch needs no old tip: the commits not on the default branch', () => {
     const gone = 'f'.repeat(40);
     const r = runAction(clone, 'push', { ref: 'refs/heads/feature', before: gone, after: c4, forced: true, repository });
-    expect(r.outputs).toMatchObject({ range: `origin/main..${c4}`, findings: '1' });
-    expect(r.out).toContain('is not in the clone (a force push)');
+    expect(r.outputs).toMatchObject({ range: `refs/remotes/origin/main..${c4}`, findings: '1' });
+    expect(r.out).toContain('(the push to refs/heads/feature, not the default branch: the commits not on main');
   });
 
   it('a deleted branch scans nothing and passes; the range input overrides the payload', () => {
@@ -124,7 +127,8 @@ describe('the action, run against event payloads', () => {
     expect(deleted.code).toBe(0);
     expect(deleted.outputs).toMatchObject({ findings: '0', range: '' });
     const given = runAction(clone, 'pull_request', { pull_request: { base: { sha: c2 }, head: { sha: c4 } }, repository }, { range: `${c3}..${c4}` });
-    expect(given.outputs).toMatchObject({ range: `${c3}..${c4}`, findings: '0' });
+    expect(given.code, given.out).toBe(0);
+    expect(given.outputs).toMatchObject({ range: `${c3}..${c4}`, findings: '0', 'exit-code': '0' });
   });
 
   it('a pull request file over the size limit with a keyword in it fails the step (exit 2) unless on-unread is accept', () => {

@@ -10,10 +10,13 @@
  * the checkout's settings, the pull request's own: now the pull request's range, by the base's.
  * A pushed annotated tag on a commit already on the default branch: its message was never read.
  * pull_request_target from a fork: the head, in no branch of the clone, made every run exit 2.
+ * A push to a branch other than the default one was judged by its previous tip's settings, the
+ * same branch's earlier push by the same hands: now by the default branch's, the commits not on
+ * it (refs/remotes/origin/<default>, in full: a pushed tag `origin/main` was taken for it).
  * Real bare origins, clones made as actions/checkout makes them (every branch and tag).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -209,5 +212,90 @@ describe('the action on pull_request_target from a fork', () => {
     expect(r.out).toContain('(the pull request; fetched from origin)');
     expect(r.outputs).toMatchObject({ range: `${base}..${head}`, findings: '1', 'exit-code': '1' });
     expect(r.out).not.toContain(token);
+  });
+});
+
+describe("GitHub Action, push to a feature branch: the branch's own earlier push does not configure the check", () => {
+  it('the second push, bringing a token under a path the first push ignored, fails the step', () => {
+    const origin = makeRepo({ bare: true });
+    const work = makeRepo({ files: { 'README.md': '# app\n' } });
+    work.git('remote', 'add', 'origin', origin.dir);
+    work.git('push', '-q', 'origin', 'main');
+    work.git('checkout', '-q', '-b', 'feature');
+    const first = work.commit({ '.secret-guard.json': '{"ignorePaths": ["config/**"]}\n' }, 'settings');
+    work.git('push', '-q', 'origin', 'feature');
+    const second = work.commit({ 'config/mail.env.example': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` }, 'mail settings');
+    work.git('push', '-q', 'origin', 'feature');
+    const ws = join(tempDir('sg-ws-'), 'ws');
+    mkdirSync(ws);
+    gitIn(ws, ['clone', '-q', origin.dir, '.']);
+    gitIn(ws, ['checkout', '-q', second]);
+    const run = runActionStep(ws, 'push', { before: first, after: second, ref: 'refs/heads/feature', repository: { default_branch: 'main' } }, { inputs: { format: 'text' } });
+    expect(run.code, run.out).toBe(1);
+  });
+
+  it("an ignore file the first push added hides nothing in the second; the scan is the branch's commits not on main, by main's settings", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    dev.git('checkout', '-q', '-b', 'feature');
+    // The fingerprint of a token before it is committed: the scan of a file outside the repository.
+    const token = fakeToken();
+    const scratch = tempDir('sg-fp-');
+    writeFileSync(join(scratch, 'mail.env.txt'), `POSTMARK_SERVER_TOKEN=${token}\n`);
+    const scanned = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/secret-guard.js', import.meta.url)), 'scan', '--format', 'json', 'mail.env.txt'], { cwd: scratch, encoding: 'utf8' });
+    const fingerprints = (JSON.parse(scanned.stdout) as { findings: Array<{ fingerprint: string }> }).findings.map((f) => f.fingerprint);
+    expect(fingerprints).toHaveLength(1);
+    const first = dev.commit({ '.secret-guard-ignore': `${fingerprints[0]}\n` }, 'ignore');
+    dev.git('push', '-q', 'origin', 'feature');
+    const second = dev.commit({ 'mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    dev.git('push', '-q', 'origin', 'feature');
+    const r = runAction(checkout(server.dir, second), { ref: 'refs/heads/feature', before: first, after: second, repository: { default_branch: 'main' } });
+    expect(r.code, r.out).toBe(1);
+    expect(r.outputs).toMatchObject({ range: `refs/remotes/origin/main..${second}`, findings: '1', 'exit-code': '1' });
+    expect(r.out).toContain("not the default branch: the commits not on main, by main's settings");
+    expect(r.out).not.toContain(token);
+  });
+
+  it('a tag named origin/main, pushed with the branch, is not taken for the default branch: not on a new branch, not on a later push', () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    dev.git('checkout', '-q', '-b', 'feature');
+    const first = dev.commit({ '.secret-guard.json': '{"ignorePaths": ["config/**"]}\n' }, 'settings');
+    // git reads a short `origin/main` as refs/tags/origin/main before refs/remotes/origin/main.
+    dev.git('push', '-q', 'origin', 'feature', `${first}:refs/tags/origin/main`);
+    const token = fakeToken();
+    const second = dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+    dev.git('push', '-q', 'origin', 'feature');
+    const ws = checkout(server.dir, second);
+    expect(gitIn(ws, ['rev-parse', 'refs/tags/origin/main']).trim()).toBe(first);
+    for (const before of [first, ZEROS]) {
+      const r = runAction(ws, { ref: 'refs/heads/feature', before, after: second, created: before === ZEROS, repository: { default_branch: 'main' } });
+      expect(r.code, r.out).toBe(1);
+      expect(r.outputs).toMatchObject({ range: `refs/remotes/origin/main..${second}`, findings: '1', 'exit-code': '1' });
+      expect(r.out).not.toContain(token);
+    }
+  });
+
+  it("a clone without origin/<default>, or a payload naming no default branch, is exit 2 with what to do, not before..after by the branch's own settings", () => {
+    const { server, dev } = origin();
+    dev.git('push', '-q', 'origin', 'main');
+    dev.git('checkout', '-q', '-b', 'feature');
+    const first = dev.commit({ '.secret-guard.json': '{"ignorePaths": ["config/**"]}\n' }, 'settings');
+    dev.git('push', '-q', 'origin', 'feature');
+    const second = dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` }, 'mail');
+    dev.git('push', '-q', 'origin', 'feature');
+    // The branch alone, whole history: no origin/main.
+    const ws = join(tempDir('sg-ci-push-ws-'), 'ws');
+    gitIn(server.dir, ['clone', '-q', '--single-branch', '--branch', 'feature', `file://${server.dir}`, ws]);
+    const r = runAction(ws, { ref: 'refs/heads/feature', before: first, after: second, repository: { default_branch: 'main' } });
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain('origin/main is not in the clone');
+    expect(r.out).toContain('`fetch-depth: 0`');
+    expect(r.out).toContain('git fetch origin');
+    expect(r.outputs).toMatchObject({ findings: '', 'exit-code': '2' });
+    // Nor when the payload does not say which branch is the default one.
+    const unnamed = runAction(checkout(server.dir, second), { ref: 'refs/heads/feature', before: first, after: second });
+    expect(unnamed.code, unnamed.out).toBe(2);
+    expect(unnamed.out).toContain('the payload names no repository.default_branch');
   });
 });
