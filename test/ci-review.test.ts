@@ -23,7 +23,9 @@
  * The oracle, from the real repository (origin holds every object pushed): the event's commits S
  * are those a pull request brings (`base..head`) or a push brings (`after`, not reachable from
  * `before` nor from any other branch of origin); a token is introduced by a commit that holds it
- * and none of whose parents does (tokens are unique per case). Then, for every entry point:
+ * and none of whose parents does (tokens are unique per case). The BASE whose settings count: a
+ * pull request's base; for a push to main, `before`; for any other push (or a new branch), main,
+ * never the branch's own earlier push. Then, for every entry point:
  * - must: each token a commit of S introduces, outside what the BASE's settings ignore (main's
  *   first commit may ignore fixtures/**), is a failing finding, and the exit is 1;
  * - may: every token reported was introduced by a commit that is the event's or not yet on the
@@ -442,13 +444,16 @@ function push(w: World, kind: PushKind, where: () => string): void {
   const main = tip(w, 'refs/heads/main');
   const depth = kind === 'delete' ? 0 : r.pick([0, 0, 1, 2] as Depth[]);
   const ws = checkout(w, depth, kind === 'delete' ? 'refs/heads/main' : ref, afterCommit ?? main!);
-  // The event's commits: after's, not before's, nor any other branch's. They are judged under
-  // before's settings; with no before, under the default branch's (none for its first push).
+  // The event's commits: after's, not before's, nor any other branch's. A push to main is judged
+  // under before's settings (the protected branch's previous tip); any other push, and a new
+  // branch, under main's (before is the same branch's earlier push, by the same hands); the first
+  // push of main under none.
+  const toMain = ref === 'refs/heads/main';
   const s = afterCommit ? revList(w, afterCommit, ...(before === ZEROS ? [] : [`^${before}`]), ...othersBefore.map((o) => `^${o}`)) : [];
   const notOnMain = afterCommit && main && ref !== 'refs/heads/main' ? revList(w, afterCommit, `^${main}`) : [];
   const fromBefore = afterCommit && before !== ZEROS ? revList(w, afterCommit, `^${before}`) : [];
   const all = kind === 'first-push' ? revList(w, afterCommit!) : [];
-  const base = before !== ZEROS ? before : kind === 'first-push' ? null : main;
+  const base = kind === 'first-push' ? null : toMain && before !== ZEROS ? before : main;
   const forcedMain = pruned && branch === 'main';
   const unreachable = depth ? `a checkout of depth ${depth}` : forcedMain ? 'the previous tip of a force push to the default branch' : null;
   const want = expectFor(w, s, [...notOnMain, ...fromBefore, ...all], base, unreachable);
@@ -460,11 +465,15 @@ function push(w: World, kind: PushKind, where: () => string): void {
   const payload = { ref, before, after, created: before === ZEROS, deleted: after === ZEROS, forced: kind === 'force', base_ref: null, repository: { default_branch: 'main' } };
   judge(w, runAction(ws, 'push', payload, { GITHUB_SHA: afterCommit ?? main!, GITHUB_REF: ref }), want, label);
   if (kind !== 'delete') {
-    // The README's push range, `${{ github.event.before }}..${{ github.sha }}`: all zeros, or a
-    // previous tip the checkout lacks, is exit 2.
-    const readme = runExample('README push range', `"${process.execPath}" "${BIN}" scan --range ${before}..${afterCommit} --format github`, ws, {});
-    const gone = before === ZEROS || spawnSync('git', ['cat-file', '-e', `${before}^{commit}`], { cwd: ws }).status !== 0;
-    judge(w, readme, { ...want, unreachable: gone ? 'no previous tip in the checkout' : want.unreachable }, label);
+    // The README's push ranges: to main `${{ github.event.before }}..${{ github.sha }}` (all zeros,
+    // or a previous tip the checkout lacks, is exit 2); to anything else
+    // `refs/remotes/origin/main..${{ github.sha }}` (exit 2 where the checkout lacks it).
+    const from = toMain ? before : 'refs/remotes/origin/main';
+    const readme = runExample('README push range', `"${process.execPath}" "${BIN}" scan --range ${from}..${afterCommit} --format github`, ws, {});
+    const gone = (toMain && before === ZEROS) || spawnSync('git', ['rev-parse', '-q', '--verify', `${from}^{commit}`], { cwd: ws }).status !== 0;
+    // A range reads commits, not a tag's message (the README says so; the action reads it too).
+    const must = new Set([...want.must].filter((t) => t !== tagToken));
+    judge(w, readme, { ...want, must, unreachable: gone ? 'no previous tip in the checkout' : want.unreachable }, label);
   }
 }
 
