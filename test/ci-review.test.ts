@@ -290,7 +290,7 @@ function judge(w: World, run: Run, want: Expect, where: string): void {
   for (const t of w.tokens) expect(run.out, `${at}\n(a token printed)`).not.toContain(t);
   if (run.code === 2) {
     expect(want.unreachable, `${at}\n(exit 2 with everything in reach)`).not.toBeNull();
-    expect(run.out, `${at}\n(exit 2 without what to do)`).toMatch(/fetch-depth: 0|git fetch|--allow-shallow|--unshallow|--range origin\/main\.\.HEAD/);
+    expect(run.out, `${at}\n(exit 2 without what to do)`).toMatch(/fetch-depth: 0|git fetch|--allow-shallow|--unshallow|--range (refs\/remotes\/)?origin\/main\.\.HEAD/);
     return;
   }
   expect([0, 1], at).toContain(run.code);

@@ -31,7 +31,7 @@ describe('small things', () => {
     const repo = makeRepo({ files: { 'a.txt': 'x\n' } });
     const r = cli(['scan', '--range', `${'0'.repeat(40)}..HEAD`], repo.dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/all-zero id .*\n.*Use the default branch as the base \(`--range origin\/main\.\.HEAD`\)/);
+    expect(r.stderr).toMatch(/all-zero id .*\n.*Use the default branch as the base \(`--range refs\/remotes\/origin\/main\.\.HEAD`,/);
   });
 
   it('--version is in the top-level help only; a mistyped command gets a suggestion', () => {

@@ -299,6 +299,6 @@ describe('--range with an empty side', () => {
     const repo = prRepo();
     const r = await cliAsync(['scan', '--range', `${'0'.repeat(40)}..HEAD`], repo.dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/all-zero id git uses for a branch that did not exist before.*\nUse the default branch as the base \(`--range origin\/main\.\.HEAD`\)/);
+    expect(r.stderr).toMatch(/all-zero id git uses for a branch that did not exist before.*\nUse the default branch as the base \(`--range refs\/remotes\/origin\/main\.\.HEAD`,/);
   });
 });

@@ -62,7 +62,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [
       ['secret-guard scan', 'scan the files git would commit'],
       ['secret-guard scan --staged', 'the pre-commit hook'],
-      ['secret-guard scan --range origin/main..HEAD', 'a pull-request job (--format sarif -o results.sarif for code scanning)'],
+      ['secret-guard scan --range $BASE..$HEAD', 'a pull-request job (--format sarif -o results.sarif for code scanning)'],
       ['secret-guard scan --history', 'every commit on every ref'],
     ],
     load: (args) => (isPushGate(args) ? import('../commands/push-gate.js') : import('../commands/scan.js')),

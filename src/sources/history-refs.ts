@@ -173,7 +173,7 @@ const FETCH_HINT =
   'Fetch both ends before scanning: in GitHub Actions set `fetch-depth: 0` on actions/checkout, in GitLab CI set `GIT_DEPTH: 0`, or run `git fetch origin <base>` (`git fetch --unshallow` in a shallow clone).';
 
 const EMPTY_SIDE_HINT =
-  'Pass both ends, e.g. `--range "$BASE_SHA..$HEAD_SHA"`: in GitHub Actions `${{ github.event.pull_request.base.sha }}..${{ github.event.pull_request.head.sha }}`, in GitLab CI `$CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA` (set only in merge-request pipelines). A variable that is empty where the job runs (a push, not a pull request) leaves a side blank. For a new branch with nothing to compare against, use the default branch as the base (`--range origin/main..HEAD`), whose settings then judge it; --history would take the settings and ignore file of the checkout, the new branch\'s own.';
+  'Pass both ends, e.g. `--range "$BASE_SHA..$HEAD_SHA"`: in GitHub Actions `${{ github.event.pull_request.base.sha }}..${{ github.event.pull_request.head.sha }}`, in GitLab CI `$CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA` (set only in merge-request pipelines). A variable that is empty where the job runs (a push, not a pull request) leaves a side blank. For a new branch with nothing to compare against, use the default branch as the base (`--range refs/remotes/origin/main..HEAD`, spelt in full: git reads a short origin/main as a tag of that name first), whose settings then judge it; --history would take the settings and ignore file of the checkout, the new branch\'s own.';
 
 /**
  * BASE..HEAD, as git reads it (`BASE..` is BASE..HEAD), except that the base must be given: an
@@ -194,7 +194,7 @@ export async function resolveRange(cwd: string, text: string): Promise<Range> {
     throw new UsageError(
       `--range ${JSON.stringify(text)}: the base is the all-zero id git uses for a branch that did not exist before (a push that creates a branch), so there is no base to compare with`,
       // Not --history: it reads the checkout's settings and ignore file, the pushed branch's own.
-      'Use the default branch as the base (`--range origin/main..HEAD`): the new branch is then judged by its settings, where --history would take those of the checkout, the new branch\'s own.',
+      'Use the default branch as the base (`--range refs/remotes/origin/main..HEAD`, spelt in full: git reads a short origin/main as a tag of that name first): the new branch is then judged by its settings, where --history would take those of the checkout, the new branch\'s own.',
     );
   }
   // Grafts would resolve the ends through parents the commits do not have (and may hide the base);
