@@ -46,7 +46,7 @@ describe('--range: a merge in the pull request that brings back a token the base
     expect(r.code, r.stderr).toBe(1);
     expect(r.findings.map((f) => f.file)).toEqual([PATH]);
     expect(r.findings[0]).toMatchObject({ commit: merge, holders: { inHead: true, refs: ['refs/heads/pr'] } });
-    expect(r.json.notes.join('\n')).toContain('brought back');
+    expect(r.json.notes.join('\n')).toContain('a merge brought it back');
   });
 
   it('a merge that keeps the base\'s clean version reports nothing', () => {
