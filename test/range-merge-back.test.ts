@@ -77,6 +77,15 @@ describe('--range: a merge in the pull request that brings back a token the base
     expect(moved.findings).toEqual([]);
   });
 
+  it('a token brought back against the merge base is not new when BASE holds it again at the path', () => {
+    const { repo, token } = mergeBack('ours');
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ [PATH]: `POSTMARK_SERVER_TOKEN=${token}\n` }, 'the token again, on main');
+    const r = range(repo.dir, 'main..pr', [token]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.findings).toEqual([]);
+  });
+
   it('a token a commit of the range introduced is reported once, at that commit', () => {
     const token = fakeToken();
     const repo = makeRepo({ files: { [PATH]: CLEAN } });
