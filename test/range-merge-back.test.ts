@@ -130,3 +130,21 @@ describe('--pre-receive: a push whose merge brings back a token the server\'s ma
     expect(ok.code, ok.out).toBe(0);
   });
 });
+
+describe('--pre-push: the same push, judged on the client', () => {
+  it('stops the new branch and its push onto main, against what the remote holds', () => {
+    const server = makeRepo({ bare: true }).dir;
+    const { repo, token, merge } = mergeBack('ours');
+    repo.git('remote', 'add', 'origin', server);
+    repo.git('push', '-q', 'origin', 'main');
+    repo.git('fetch', '-q', 'origin');
+    const zero = '0'.repeat(40);
+    const onMain = repo.git('rev-parse', 'origin/main').trim();
+    for (const line of [`refs/heads/pr ${merge} refs/heads/pr ${zero}`, `refs/heads/pr ${merge} refs/heads/main ${onMain}`]) {
+      const r = cli(['scan', '--pre-push', 'origin', server], repo.dir, {}, `${line}\n`);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout + r.stderr).toContain(`${merge.slice(0, 12)}  ${PATH}:1`);
+      expect(r.stdout + r.stderr).not.toContain(token);
+    }
+  });
+});
