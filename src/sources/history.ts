@@ -23,7 +23,7 @@ import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
 import { idOf, isFile, PATH_HELD, Provenance, type CommitRef, type Contents, type HeldFinding } from './history-provenance.js';
-import { mergeBases, netIntroduced, treeChanges } from './history-merge-back.js';
+import { mergeBases, netIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
@@ -488,31 +488,32 @@ class HistoryScan {
       const baseTips = end.base !== null && bases !== null ? [end.base] : [];
       bases ??= await mergeBases(cwd, end.head, [...this.outside]);
       if (bases === null) throw new GitError(`could not find the merge base of ${end.head.slice(0, 12)} and what it builds on; the net change of the range was not judged`);
-      const froms: Array<string | null> = bases.length ? bases : [null];
-      const found = new Map<string, { path: string; blob: string; finding: Finding }>();
-      for (const [i, from] of froms.entries()) {
-        const changes = await treeChanges(cwd, from, end.head);
-        const waits: Promise<void>[] = [];
-        for (const ch of changes) if (ch.status !== 'D' && isFile(ch.newMode) && !this.ignored(ch.path)) this.want(ch.newBlob, ch.path, waits);
-        await Promise.all(waits);
-        const holding = changes.filter((ch) => ch.status !== 'D' && isFile(ch.newMode) && this.findingsAt(ch.newBlob, ch.path).length);
-        for (const ch of holding) if (isFile(ch.oldMode) && !/^0+$/.test(ch.oldBlob) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
-        await Promise.all(waits);
-        const net = netIntroduced(holding, {
-          ...this.contents(),
-          reportedAt: (path) => this.provenance.idsHeldAt(end.head, path),
-        });
-        // With several merge bases (criss-cross merges), new only against every one of them.
-        const keys = new Set(net.map((n) => `${idOf(n.finding)}\0${n.path}`));
-        for (const n of net) if (i === 0) found.set(`${idOf(n.finding)}\0${n.path}`, n);
-        for (const k of [...found.keys()]) if (!keys.has(k)) found.delete(k);
+      // With several merge bases (criss-cross merges), new only against every one of them.
+      let found: Map<string, NetFinding> | undefined;
+      for (const from of bases.length ? bases : [null]) {
+        const here = new Map((await this.netChange(from, end.head)).map((n): [string, NetFinding] => [`${idOf(n.finding)}\0${n.path}`, n]));
+        found = found ? new Map([...found].filter(([k]) => here.has(k))) : here;
       }
-      for (const n of found.values()) {
+      for (const n of found?.values() ?? []) {
         if (await this.baseHolds(baseTips, bases, n.path, idOf(n.finding))) continue;
         this.provenance.broughtBack(head, n.path, n.blob, n.finding);
-        this.notes.push(`${n.path}: ${end.head.slice(0, 12)} holds a secret there that ${end.base === null ? 'the commits it builds on do' : `the base (${end.base.slice(0, 12)}) does`} not, and no commit of ${this.walk.rangeText ?? 'the range'} introduced it: a merge brought it back (reported at ${end.head.slice(0, 12)})`);
+        const base = end.base === null ? 'the commits it builds on do' : `the base (${end.base.slice(0, 12)}) does`;
+        this.notes.push(`${n.path}: ${end.head.slice(0, 12)} holds a secret there that ${base} not, and no commit of ${this.walk.rangeText ?? 'the range'} introduced it: a merge brought it back (reported at ${end.head.slice(0, 12)})`);
       }
     }
+  }
+
+  /** What `head` holds that `from` (a merge base; null: none) did not and no commit of the walk introduced. */
+  private async netChange(from: string | null, head: string): Promise<NetFinding[]> {
+    const changes = await treeChanges(this.opts.cwd, from, head);
+    const waits: Promise<void>[] = [];
+    // The new sides were nearly all read as some commit's; old sides only where a new one holds something.
+    for (const ch of changes) if (ch.status !== 'D' && isFile(ch.newMode) && !this.ignored(ch.path)) this.want(ch.newBlob, ch.path, waits);
+    await Promise.all(waits);
+    const holding = changes.filter((ch) => ch.status !== 'D' && isFile(ch.newMode) && this.findingsAt(ch.newBlob, ch.path).length);
+    for (const ch of holding) if (isFile(ch.oldMode) && !/^0+$/.test(ch.oldBlob) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
+    await Promise.all(waits);
+    return netIntroduced(holding, { ...this.contents(), reportedAt: (path) => this.provenance.idsHeldAt(head, path) });
   }
 
   /** Whether a base tip (not a merge base: those were judged) holds the secret at `path`. */
