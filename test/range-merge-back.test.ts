@@ -86,6 +86,31 @@ describe('--range: a merge in the pull request that brings back a token the base
     expect(r.findings).toEqual([]);
   });
 
+  it('a token moved in the range (renamed, then rewritten) is not new while BASE holds it at the old path, and is once BASE removed it there', () => {
+    const token = fakeToken();
+    const old = 'config/q.env.example';
+    const lines = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}_${i}=v${i}\n`).join('');
+    const repo = makeRepo({ files: { [old]: `POSTMARK_SERVER_TOKEN=${token}\n${lines('LINE', 4)}` } });
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.commit({ 'b.txt': 'b\n' }, 'side work');
+    repo.git('checkout', '-q', '-b', 'pr', 'main');
+    repo.git('mv', old, PATH);
+    repo.commit({}, 'rename');
+    repo.commit({ [PATH]: `POSTMARK_SERVER_TOKEN=${token}\n${lines('OTHER', 9)}` }, 'rewrite');
+    repo.git('merge', '-q', '--no-edit', 'side');
+    // The tree diff of the whole range pairs no rename: a delete and an add.
+    expect(repo.git('diff', '--name-status', '-M', 'main', 'pr')).toMatch(/^D\t/m);
+    const moved = range(repo.dir, 'main..pr', [token]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.findings).toEqual([]);
+    // main removes it at the old path: merging pr (the old path deleted) puts it back at the new one.
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ [old]: `POSTMARK_SERVER_TOKEN=\${POSTMARK_SERVER_TOKEN}\n${lines('LINE', 4)}` }, 'read the token from the environment');
+    const back = range(repo.dir, 'main..pr', [token]);
+    expect(back.code, back.stderr).toBe(1);
+    expect(back.findings.map((f) => f.file)).toEqual([PATH]);
+  });
+
   it('a token a commit of the range introduced is reported once, at that commit', () => {
     const token = fakeToken();
     const repo = makeRepo({ files: { [PATH]: CLEAN } });

@@ -100,6 +100,8 @@ export interface NetFinding {
   path: string;
   blob: string;
   finding: Finding;
+  /** Paths the net change deletes whose old side held the secret (movedFrom): filled by the caller. */
+  movedFrom: string[];
 }
 
 /**
@@ -124,7 +126,26 @@ export function netIntroduced(changes: readonly RawChange[], contents: NetConten
       if (seen.has(id)) continue;
       seen.add(id);
       if (before.has(id) || before.has(plain) || reported.has(id) || reported.has(plain)) continue;
-      out.push({ path: ch.path, blob: ch.newBlob, finding: f });
+      out.push({ path: ch.path, blob: ch.newBlob, finding: f, movedFrom: [] });
+    }
+  }
+  return out;
+}
+
+/**
+ * The paths the net change deletes whose old side holds each of `ids`. A rename in one commit and a
+ * rewrite in a later one is a rename the walk followed (the secret inherited) and the tree diff
+ * may not pair: a delete and an add. Only deletions of files are asked about, each one read.
+ */
+export function deletedHolding(changes: readonly RawChange[], contents: Pick<NetContents, 'idsAt'>, ids: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const ch of changes) {
+    if (ch.status !== 'D' || !isFile(ch.oldMode)) continue;
+    for (const id of contents.idsAt(ch.oldBlob, ch.oldPath)) {
+      if (!ids.has(id)) continue;
+      const paths = out.get(id);
+      if (paths) paths.push(ch.oldPath);
+      else out.set(id, [ch.oldPath]);
     }
   }
   return out;

@@ -23,7 +23,7 @@ import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
 import { idOf, isFile, PATH_HELD, Provenance, type CommitRef, type Contents, type HeldFinding } from './history-provenance.js';
-import { mergeBases, netIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
+import { deletedHolding, mergeBases, netIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
@@ -496,6 +496,10 @@ class HistoryScan {
       }
       for (const n of found?.values() ?? []) {
         if (await this.baseHolds(baseTips, bases, n.path, idOf(n.finding))) continue;
+        // Moved from a path the base still holds it at: the base's leak, under a new name. A tip
+        // that is a merge base holds it there (the deleted side); with no tip, the merge base is the base.
+        const stillThere = async (tip: string) => bases.includes(tip) || (await this.someHolds(tip, n.movedFrom, idOf(n.finding)));
+        if (n.movedFrom.length && (!baseTips.length || (await someAsync(baseTips, stillThere)))) continue;
         this.provenance.broughtBack(head, n.path, n.blob, n.finding);
         const base = end.base === null ? 'the commits it builds on do' : `the base (${end.base.slice(0, 12)}) does`;
         this.notes.push(`${n.path}: ${end.head.slice(0, 12)} holds a secret there that ${base} not, and no commit of ${this.walk.rangeText ?? 'the range'} introduced it: a merge brought it back (reported at ${end.head.slice(0, 12)})`);
@@ -513,14 +517,25 @@ class HistoryScan {
     const holding = changes.filter((ch) => ch.status !== 'D' && isFile(ch.newMode) && this.findingsAt(ch.newBlob, ch.path).length);
     for (const ch of holding) if (isFile(ch.oldMode) && !/^0+$/.test(ch.oldBlob) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
     await Promise.all(waits);
-    return netIntroduced(holding, { ...this.contents(), reportedAt: (path) => this.provenance.idsHeldAt(head, path) });
+    const net = netIntroduced(holding, { ...this.contents(), reportedAt: (path) => this.provenance.idsHeldAt(head, path) });
+    if (!net.length) return net;
+    for (const ch of changes) if (ch.status === 'D' && isFile(ch.oldMode) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
+    await Promise.all(waits);
+    const moved = deletedHolding(changes, { idsAt: (blob, path) => (this.opts.isIgnoredPath(path) ? NO_IDS : this.idsAt(blob, path)) }, new Set(net.map((n) => idOf(n.finding))));
+    for (const n of net) n.movedFrom = moved.get(idOf(n.finding)) ?? [];
+    return net;
   }
 
   /** Whether a base tip (not a merge base: those were judged) holds the secret at `path`. */
   private async baseHolds(tips: readonly string[], judged: readonly string[], path: string, id: string): Promise<boolean> {
-    for (const tip of tips) {
-      if (judged.includes(tip)) continue;
-      const blob = await objectAt(this.opts.cwd, tip, path);
+    for (const tip of tips) if (!judged.includes(tip) && (await this.someHolds(tip, [path], id))) return true;
+    return false;
+  }
+
+  /** Whether `commit` holds the secret at one of `paths`. */
+  private async someHolds(commit: string, paths: readonly string[], id: string): Promise<boolean> {
+    for (const path of paths) {
+      const blob = await objectAt(this.opts.cwd, commit, path);
       if (!blob) continue;
       const waits: Promise<void>[] = [];
       this.want(blob, path, waits);
@@ -604,6 +619,11 @@ function lsTree(out: Buffer): Array<{ mode: string; blob: string; path: string }
     entries.push({ mode, blob, path: rec.slice(tab + 1) });
   }
   return entries;
+}
+
+async function someAsync<T>(items: readonly T[], test: (item: T) => Promise<boolean>): Promise<boolean> {
+  for (const item of items) if (await test(item)) return true;
+  return false;
 }
 
 function walkChanged(): GitError {
