@@ -272,7 +272,8 @@ class HistoryScan {
       while (queue.length) await this.apply(queue.shift()!);
       if ((await this.children.next()) !== null) throw walkChanged();
       await kids.check();
-      if (this.merged) await this.mergeBack();
+      // Past a shallow boundary (--allow-shallow) the merge base may be missing: every token HEAD holds would look new.
+      if (this.merged && !this.shallowNoted) await this.mergeBack();
       if (this.walk.rangeText === undefined) await this.scanLoose();
       await this.blobs.close();
     } finally {
