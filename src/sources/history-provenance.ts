@@ -33,6 +33,8 @@ export interface Contents {
 }
 
 export type HeldFinding = Finding & { holders: Holders };
+/** What a finding names of its commit. */
+export type CommitRef = Pick<LogCommit, 'sha' | 'author' | 'email' | 'date'>;
 
 /** A message leak, whose refs and HEAD are found from its commits (by the caller: git). */
 export interface MessageLeak {
@@ -170,6 +172,27 @@ export class Provenance {
     return { findings: this.findings, messages };
   }
 
+  /** The ids of the content leaks `sha`'s state holds at `path` (reported in this scan, or carried). */
+  idsHeldAt(sha: string, path: string): ReadonlySet<string> {
+    const held = this.states.get(sha)?.state.get(path);
+    return held ? new Set(held.leaks.filter((l) => l.kind === 'content').map((l) => l.id)) : NO_IDS;
+  }
+
+  /**
+   * A secret the tree of `c` (a commit already applied and kept: the range's head) holds at `path`
+   * that no change of the walk introduced, a merge having brought it back (history-merge-back.ts):
+   * reported at `c`, held from there on.
+   */
+  broughtBack(c: CommitRef, path: string, blob: string, f: Finding): void {
+    const e = this.states.get(c.sha);
+    if (!e) return;
+    const leak = this.leakFor(f, `c${idOf(f)}\0${path}`, c);
+    if (!leak.paths.includes(path)) leak.paths.push(path);
+    if (!holds(e.state, leak)) leak.switches.push(e.index);
+    const held = e.state.get(path);
+    if (!held?.leaks.includes(leak)) e.state = e.state.set(path, { blob: held?.blob ?? blob, leaks: [...(held?.leaks ?? []), leak] });
+  }
+
   private leaksAt(sha: string): Set<Leak> {
     const out = new Set<Leak>();
     for (const h of this.states.get(sha)?.state.values() ?? []) for (const l of h.leaks) out.add(l);
@@ -245,7 +268,7 @@ export class Provenance {
   }
 
   /** The leak for `key`, reported at `c` (if any: a tagged blob has none) the first time it is seen. */
-  private leakFor(f: Finding, key: string, c?: LogCommit): Leak {
+  private leakFor(f: Finding, key: string, c?: CommitRef): Leak {
     let leak = this.leaks.get(key);
     if (!leak) {
       const commit: CommitInfo | undefined = c && { sha: c.sha, author: c.author, email: c.email, date: c.date };

@@ -22,7 +22,8 @@ import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/resul
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
-import { idOf, isFile, PATH_HELD, Provenance, type Contents, type HeldFinding } from './history-provenance.js';
+import { idOf, isFile, PATH_HELD, Provenance, type CommitRef, type Contents, type HeldFinding } from './history-provenance.js';
+import { deletedHolding, mergeBases, netIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
@@ -54,6 +55,12 @@ export interface HistoryOptions {
    */
   revs?: string[];
   revsText?: string;
+  /**
+   * With `revs`: each pushed commit and the ref's value before the push (null for a new ref: then
+   * the commits the push builds on, the walk's boundary), whose net change is judged when the walk
+   * meets a merge (history-merge-back.ts).
+   */
+  ends?: Array<{ head: string; base: string | null }>;
   /** Else a shallow clone is exit 2 (IncompleteScanError) with fix advice. */
   allowShallow?: boolean;
   /**
@@ -93,7 +100,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
   let walk: WalkSpec;
   let tagRange: TagRange | undefined;
   if (opts.revs !== undefined) {
-    walk = { revs: opts.revs, stdin: [], head: null, boundary: null, rangeText: opts.revsText ?? opts.revs.join(' ') };
+    walk = { revs: opts.revs, stdin: [], head: null, boundary: null, rangeText: opts.revsText ?? opts.revs.join(' '), ends: opts.ends };
   } else if (opts.range === undefined) {
     if (!tips.byCommit.size && !tips.head && !tips.loose.length) {
       const stats = emptyStats();
@@ -111,7 +118,7 @@ export async function scanHistory(opts: HistoryOptions): Promise<ScanResult> {
     const range = opts.resolved ?? (await resolveRange(opts.cwd, opts.range));
     tagRange = range;
     const boundary = range.shallow ? await shallowBoundary(opts.cwd) : null;
-    walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text };
+    walk = { revs: [range.head, `^${range.base}`], stdin: [], head: range.head, boundary, rangeText: range.text, ends: [{ head: range.head, base: range.base }] };
   }
   if (promisor !== null) {
     // A partial clone: what the walk needs must all be here before it starts (object-store.ts says why).
@@ -149,6 +156,8 @@ interface WalkSpec {
   /** A range in a shallow clone: commits whose parents were not fetched. */
   boundary: Set<string> | null;
   rangeText?: string;
+  /** A range's head and base (a push: each pushed commit's), whose net change a merge makes worth judging. */
+  ends?: Array<{ head: string; base: string | null }>;
 }
 
 const SKIPPED = Symbol('skipped');
@@ -196,6 +205,13 @@ class HistoryScan {
   private shallowNoted = false;
   /** Set once run() is over: no pool may start after it closed its own. */
   private stopped = false;
+  /** Whether the walk applied a merge: only then can the net change hold what no commit introduced. */
+  private merged = false;
+  /** The walk's commits that are ends' heads. */
+  private readonly endCommits = new Map<string, CommitRef>();
+  /** A push's walk: the commits applied, and the parents outside the walk (what a new ref builds on). */
+  private readonly applied: Set<string> | null;
+  private readonly outside = new Set<string>();
 
   constructor(
     private readonly opts: HistoryOptions,
@@ -209,7 +225,9 @@ class HistoryScan {
     this.gate = keywordGate(opts.rules);
     this.detector = new TextDetector(opts.rules, RECORD_BUDGET);
     this.workers = (opts.threads ?? defaultThreads()) - 1;
-    this.provenance = new Provenance(this.contents(), new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : [])]));
+    const ends = (walk.ends ?? []).map((e) => e.head);
+    this.provenance = new Provenance(this.contents(), new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : []), ...ends]));
+    this.applied = walk.ends?.some((e) => e.base === null) ? new Set() : null;
   }
 
   /** What provenance asks of the blobs read: only through findingsAt and idsAt. */
@@ -254,6 +272,8 @@ class HistoryScan {
       while (queue.length) await this.apply(queue.shift()!);
       if ((await this.children.next()) !== null) throw walkChanged();
       await kids.check();
+      // Past a shallow boundary (--allow-shallow) the merge base may be missing: every token HEAD holds would look new.
+      if (this.merged && !this.shallowNoted) await this.mergeBack();
       if (this.walk.rangeText === undefined) await this.scanLoose();
       await this.blobs.close();
     } finally {
@@ -403,6 +423,12 @@ class HistoryScan {
     if (this.watched?.has(c.sha)) this.reached.add(c.sha);
     const merged = this.walk.rangeText !== undefined && c.parents.length > 1 ? await this.inOtherParents(c) : undefined;
     this.provenance.commit(c, kid[1], merged);
+    if (c.parents.length > 1) this.merged = true;
+    if (this.walk.ends?.some((e) => e.head === c.sha)) this.endCommits.set(c.sha, { sha: c.sha, author: c.author, email: c.email, date: c.date });
+    if (this.applied) {
+      this.applied.add(c.sha);
+      for (const p of c.parents) if (!this.applied.has(p)) this.outside.add(p);
+    }
     this.opts.onProgress?.(this.stats.commitsScanned!, this.total);
   }
 
@@ -444,6 +470,80 @@ class HistoryScan {
       out.set(ch.path, ids);
     }
     return out;
+  }
+
+  /**
+   * After a walk that met a merge: what each end's head holds that its merge base with the base did
+   * not, and no commit introduced (history-merge-back.ts), is reported at the head. Only secrets the
+   * base itself does not hold at the path: those are the base's.
+   */
+  private async mergeBack(): Promise<void> {
+    const { cwd } = this.opts;
+    for (const end of this.walk.ends ?? []) {
+      const head = this.endCommits.get(end.head);
+      if (!head) continue;
+      // A base git cannot read here (a pre-push's remote value not fetched) falls back to the boundary.
+      let bases = end.base === null ? null : await mergeBases(cwd, end.head, [end.base]);
+      // The base's own tip, which may hold what the merge base did not. The commits a new ref
+      // builds on are no such tip: older ones among them may hold what the newest removed.
+      const baseTips = end.base !== null && bases !== null ? [end.base] : [];
+      bases ??= await mergeBases(cwd, end.head, [...this.outside]);
+      if (bases === null) throw new GitError(`could not find the merge base of ${end.head.slice(0, 12)} and what it builds on; the net change of the range was not judged`);
+      // With several merge bases (criss-cross merges), new only against every one of them.
+      let found: Map<string, NetFinding> | undefined;
+      for (const from of bases.length ? bases : [null]) {
+        const here = new Map((await this.netChange(from, end.head)).map((n): [string, NetFinding] => [`${idOf(n.finding)}\0${n.path}`, n]));
+        found = found ? new Map([...found].filter(([k]) => here.has(k))) : here;
+      }
+      for (const n of found?.values() ?? []) {
+        if (await this.baseHolds(baseTips, bases, n.path, idOf(n.finding))) continue;
+        // Moved from a path the base still holds it at: the base's leak, under a new name. A tip
+        // that is a merge base holds it there (the deleted side); with no tip, the merge base is the base.
+        const stillThere = async (tip: string) => bases.includes(tip) || (await this.someHolds(tip, n.movedFrom, idOf(n.finding)));
+        if (n.movedFrom.length && (!baseTips.length || (await someAsync(baseTips, stillThere)))) continue;
+        this.provenance.broughtBack(head, n.path, n.blob, n.finding);
+        const base = end.base === null ? 'the commits it builds on do' : `the base (${end.base.slice(0, 12)}) does`;
+        this.notes.push(`${n.path}: ${end.head.slice(0, 12)} holds a secret there that ${base} not, and no commit of ${this.walk.rangeText ?? 'the range'} introduced it: a merge brought it back (reported at ${end.head.slice(0, 12)})`);
+      }
+    }
+  }
+
+  /** What `head` holds that `from` (a merge base; null: none) did not and no commit of the walk introduced. */
+  private async netChange(from: string | null, head: string): Promise<NetFinding[]> {
+    const changes = await treeChanges(this.opts.cwd, from, head);
+    const waits: Promise<void>[] = [];
+    // The new sides were nearly all read as some commit's; old sides only where a new one holds something.
+    for (const ch of changes) if (ch.status !== 'D' && isFile(ch.newMode) && !this.ignored(ch.path)) this.want(ch.newBlob, ch.path, waits);
+    await Promise.all(waits);
+    const holding = changes.filter((ch) => ch.status !== 'D' && isFile(ch.newMode) && this.findingsAt(ch.newBlob, ch.path).length);
+    for (const ch of holding) if (isFile(ch.oldMode) && !/^0+$/.test(ch.oldBlob) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
+    await Promise.all(waits);
+    const net = netIntroduced(holding, { ...this.contents(), reportedAt: (path) => this.provenance.idsHeldAt(head, path) });
+    if (!net.length) return net;
+    for (const ch of changes) if (ch.status === 'D' && isFile(ch.oldMode) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
+    await Promise.all(waits);
+    const moved = deletedHolding(changes, { idsAt: (blob, path) => (this.opts.isIgnoredPath(path) ? NO_IDS : this.idsAt(blob, path)) }, new Set(net.map((n) => idOf(n.finding))));
+    for (const n of net) n.movedFrom = moved.get(idOf(n.finding)) ?? [];
+    return net;
+  }
+
+  /** Whether a base tip (not a merge base: those were judged) holds the secret at `path`. */
+  private async baseHolds(tips: readonly string[], judged: readonly string[], path: string, id: string): Promise<boolean> {
+    for (const tip of tips) if (!judged.includes(tip) && (await this.someHolds(tip, [path], id))) return true;
+    return false;
+  }
+
+  /** Whether `commit` holds the secret at one of `paths`. */
+  private async someHolds(commit: string, paths: readonly string[], id: string): Promise<boolean> {
+    for (const path of paths) {
+      const blob = await objectAt(this.opts.cwd, commit, path);
+      if (!blob) continue;
+      const waits: Promise<void>[] = [];
+      this.want(blob, path, waits);
+      await Promise.all(waits);
+      if (this.idsAt(blob, path).has(id)) return true;
+    }
+    return false;
   }
 
   /** What a committed file at `path` is, whatever it holds (a committed .env): the path rules' findings. */
@@ -520,6 +620,11 @@ function lsTree(out: Buffer): Array<{ mode: string; blob: string; path: string }
     entries.push({ mode, blob, path: rec.slice(tab + 1) });
   }
   return entries;
+}
+
+async function someAsync<T>(items: readonly T[], test: (item: T) => Promise<boolean>): Promise<boolean> {
+  for (const item of items) if (await test(item)) return true;
+  return false;
 }
 
 function walkChanged(): GitError {

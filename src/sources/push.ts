@@ -170,7 +170,7 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
   }
 
   const result = commits.length
-    ? await scanHistory({ cwd, root: opts.repo.root, rules: opts.rules, maxFileSize: opts.maxFileSize, isIgnoredPath: opts.isIgnoredPath, revs: [...commits, '--not', ...opts.held], revsText: opts.describe, threads: opts.threads })
+    ? await scanHistory({ cwd, root: opts.repo.root, rules: opts.rules, maxFileSize: opts.maxFileSize, isIgnoredPath: opts.isIgnoredPath, revs: [...commits, '--not', ...opts.held], revsText: opts.describe, threads: opts.threads, ends: netEnds(peeled) })
     : emptyResult(opts.repo);
 
   const tagFindings = await tagsAndBlobs(opts, peeled, result);
@@ -195,6 +195,15 @@ export async function scanPush(opts: PushScanOptions): Promise<PushScan> {
     refsOf.set(f, refs);
   }
   return { result, refsOf, deleted };
+}
+
+/**
+ * What each pushed commit changes the ref from, for the net change a merge can hide from the walk
+ * (history-merge-back.ts): the ref's value before the push, or for a new ref (null) the commits
+ * the push builds on.
+ */
+function netEnds(peeled: Peeled[]): Array<{ head: string; base: string | null }> {
+  return peeled.filter((p) => p.type === 'commit').map((p) => ({ head: p.target, base: isZero(p.update.old) ? null : p.update.old }));
 }
 
 /**
