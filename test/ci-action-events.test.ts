@@ -64,6 +64,22 @@ function checkout(server: string, sha: string): string {
 }
 
 /**
+ * origin's main pushed, then two pushes of a branch `feature`: the first only ignores config/**
+ * (with `alsoPush`, more refspecs pushed with it), the second adds a token under config/.
+ */
+function loosenedFeature(alsoPush: (first: string) => string[] = () => []) {
+  const { server, dev } = origin();
+  dev.git('push', '-q', 'origin', 'main');
+  dev.git('checkout', '-q', '-b', 'feature');
+  const first = dev.commit({ '.secret-guard.json': '{"ignorePaths": ["config/**"]}\n' }, 'settings');
+  dev.git('push', '-q', 'origin', 'feature', ...alsoPush(first));
+  const token = fakeToken();
+  const second = dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
+  dev.git('push', '-q', 'origin', 'feature');
+  return { server, dev, first, second, token };
+}
+
+/**
  * main force-pushed as a history of its own that loosens its settings and adds a token. `pruned`:
  * origin has dropped the commit it held before (gc), so no fetch can bring it.
  */
@@ -217,18 +233,10 @@ describe('the action on pull_request_target from a fork', () => {
 
 describe("GitHub Action, push to a feature branch: the branch's own earlier push does not configure the check", () => {
   it('the second push, bringing a token under a path the first push ignored, fails the step', () => {
-    const origin = makeRepo({ bare: true });
-    const work = makeRepo({ files: { 'README.md': '# app\n' } });
-    work.git('remote', 'add', 'origin', origin.dir);
-    work.git('push', '-q', 'origin', 'main');
-    work.git('checkout', '-q', '-b', 'feature');
-    const first = work.commit({ '.secret-guard.json': '{"ignorePaths": ["config/**"]}\n' }, 'settings');
-    work.git('push', '-q', 'origin', 'feature');
-    const second = work.commit({ 'config/mail.env.example': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` }, 'mail settings');
-    work.git('push', '-q', 'origin', 'feature');
+    const { server, first, second } = loosenedFeature();
     const ws = join(tempDir('sg-ws-'), 'ws');
     mkdirSync(ws);
-    gitIn(ws, ['clone', '-q', origin.dir, '.']);
+    gitIn(ws, ['clone', '-q', server.dir, '.']);
     gitIn(ws, ['checkout', '-q', second]);
     const run = runActionStep(ws, 'push', { before: first, after: second, ref: 'refs/heads/feature', repository: { default_branch: 'main' } }, { inputs: { format: 'text' } });
     expect(run.code, run.out).toBe(1);
@@ -257,15 +265,8 @@ describe("GitHub Action, push to a feature branch: the branch's own earlier push
   });
 
   it('a tag named origin/main, pushed with the branch, is not taken for the default branch: not on a new branch, not on a later push', () => {
-    const { server, dev } = origin();
-    dev.git('push', '-q', 'origin', 'main');
-    dev.git('checkout', '-q', '-b', 'feature');
-    const first = dev.commit({ '.secret-guard.json': '{"ignorePaths": ["config/**"]}\n' }, 'settings');
     // git reads a short `origin/main` as refs/tags/origin/main before refs/remotes/origin/main.
-    dev.git('push', '-q', 'origin', 'feature', `${first}:refs/tags/origin/main`);
-    const token = fakeToken();
-    const second = dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
-    dev.git('push', '-q', 'origin', 'feature');
+    const { server, first, second, token } = loosenedFeature((first) => [`${first}:refs/tags/origin/main`]);
     const ws = checkout(server.dir, second);
     expect(gitIn(ws, ['rev-parse', 'refs/tags/origin/main']).trim()).toBe(first);
     for (const before of [first, ZEROS]) {
@@ -277,13 +278,7 @@ describe("GitHub Action, push to a feature branch: the branch's own earlier push
   });
 
   it("a clone without origin/<default>, or a payload naming no default branch, is exit 2 with what to do, not before..after by the branch's own settings", () => {
-    const { server, dev } = origin();
-    dev.git('push', '-q', 'origin', 'main');
-    dev.git('checkout', '-q', '-b', 'feature');
-    const first = dev.commit({ '.secret-guard.json': '{"ignorePaths": ["config/**"]}\n' }, 'settings');
-    dev.git('push', '-q', 'origin', 'feature');
-    const second = dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${fakeToken()}\n` }, 'mail');
-    dev.git('push', '-q', 'origin', 'feature');
+    const { server, first, second } = loosenedFeature();
     // The branch alone, whole history: no origin/main.
     const ws = join(tempDir('sg-ci-push-ws-'), 'ws');
     gitIn(server.dir, ['clone', '-q', '--single-branch', '--branch', 'feature', `file://${server.dir}`, ws]);
