@@ -82,8 +82,10 @@ function snapshotProject(): { dir: string; sha: string } {
 
 afterAll(cleanupAll);
 
-for (const { bin, version } of preCommits()) {
-  describe(`the pre-commit framework (${version}) installs and runs the hooks from a git repository`, () => {
+// Without pre-commit, one skipped suite: a file with none fails the run (`npm test` must pass without it).
+const copies = preCommits();
+for (const { bin, version } of copies.length ? copies : [{ bin: '', version: 'not installed' }]) {
+  describe.skipIf(!bin)(`the pre-commit framework (${version}) installs and runs the hooks from a git repository`, () => {
     let consumer = '';
     const head = () => ok('git', ['rev-parse', 'HEAD'], consumer).trim();
 
