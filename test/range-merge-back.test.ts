@@ -143,6 +143,7 @@ describe('--pre-receive: a push whose merge brings back a token the server\'s ma
       expect(r.code, r.out).not.toBe(0);
       expect(r.out).toContain('remote: secret-guard: push refused');
       expect(r.out).toContain(PATH);
+      expect(r.out).toContain('a merge brought it back');
       expect(r.out).not.toContain(token);
     }
     // The clean resolution passes.
@@ -169,6 +170,7 @@ describe('--pre-push: the same push, judged on the client', () => {
       const r = cli(['scan', '--pre-push', 'origin', server], repo.dir, {}, `${line}\n`);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout + r.stderr).toContain(`${merge.slice(0, 12)}  ${PATH}:1`);
+      expect(r.stdout + r.stderr).toContain('a merge brought it back');
       expect(r.stdout + r.stderr).not.toContain(token);
     }
   });

@@ -277,6 +277,9 @@ function pushReport(gate: Gate, scan: PushScan, failed: Finding[], showSecrets: 
     const commit = f.commit ? f.commit.sha.slice(0, 12) : '';
     lines.push(`  ${refs.join(', ') || '(pushed)'}  ${commit}  ${where(f)}  ${f.title} [${f.ruleId}]  ${shownSecret(f, showSecrets)}`);
   }
+  // What the walk says of how a finding came to be (a merge that brought a token back, reported
+  // at the pushed head though no commit added it): the pusher needs it to find what to fix.
+  for (const n of r.notes) lines.push(`  note: ${shownText(n, showSecrets)}`);
   const inCommits = failed.filter((f) => f.path !== TAG_MESSAGE_PATH);
   const first = inCommits.find((f) => f.commit)?.commit?.sha.slice(0, 12) ?? '<commit>';
   const msg = inCommits.some((f) => f.path === MESSAGE_PATH);
