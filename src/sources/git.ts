@@ -3,7 +3,7 @@
  * pre-commit hook starts fast. Output is bytes; callers split on NUL where paths are involved.
  */
 import { isUtf8 } from 'node:buffer';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GitError, IncompleteScanError } from '../errors.js';
@@ -22,7 +22,7 @@ export interface GitResult {
  * ran it on `secret-guard scan`. Off, git checks the files itself, so a monitor that lies cannot
  * hide one either.
  */
-export const NO_REPO_PROGRAMS = ['-c', 'core.fsmonitor=false'];
+const NO_REPO_PROGRAMS = ['-c', 'core.fsmonitor=false'];
 
 /**
  * The environment of every git the scan starts: `env` (default: this process's) with
@@ -31,36 +31,53 @@ export const NO_REPO_PROGRAMS = ['-c', 'core.fsmonitor=false'];
  * scan's back, one by one, from a remote that may hang, over a transport the repository's config
  * chooses (`core.sshCommand` is a program too).
  */
-export function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return { ...env, GIT_NO_LAZY_FETCH: '1' };
 }
 
+/** A git the scan started, and what stopped it that its exit code does not say. */
+export interface StartedGit {
+  child: ChildProcessWithoutNullStreams;
+  /** Why it could not run (git missing), or why it was killed (a named pipe it waited on); null while neither. */
+  error(): GitError | IncompleteScanError | null;
+}
+
 /**
- * `env`: the whole environment git runs with (default: this process's); see gitEnv. `signal`
- * kills the git when aborted (one started ahead whose answer is no longer wanted).
+ * Every git the scan runs starts here: with the repository's programs off (NO_REPO_PROGRAMS), in
+ * gitEnv's environment (`env`: the whole environment, default this process's), and watched for a
+ * wait on a named pipe (blocked-open.ts), which kills it. `signal` kills it when aborted (one
+ * started ahead whose answer is no longer wanted).
  */
+export function startGit(args: string[], cwd: string, opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): StartedGit {
+  const child = spawn('git', [...NO_REPO_PROGRAMS, ...args], { cwd, env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], ...(opts.signal ? { signal: opts.signal } : {}) });
+  let error: GitError | IncompleteScanError | null = null;
+  child.on('error', (e: NodeJS.ErrnoException) => {
+    error = e.code === 'ENOENT' ? new GitError('git is not installed or not on PATH', 'Install git, then run the scan again.') : new GitError(`could not run git: ${e.code ?? e.message}`);
+  });
+  const unwatch = watchBlockedOpen(child, (path) => {
+    error = blockedOpenError(path);
+    child.kill('SIGKILL');
+  });
+  child.on('close', unwatch);
+  child.stdin.on('error', () => {});
+  return { child, error: () => error };
+}
+
+/** git's answer to `args`, whole (see startGit); rejected only when git could not run or was killed. */
 export function gitRaw(args: string[], cwd: string, input?: string | Buffer, env?: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<GitResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', [...NO_REPO_PROGRAMS, ...args], { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
+    const git = startGit(args, cwd, { env, signal });
+    const { child } = git;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') reject(new GitError('git is not installed or not on PATH', 'Install git, then run the scan again.'));
-      else reject(new GitError(`could not run git: ${e.code ?? e.message}`));
-    });
-    let blocked: { path: string | null } | null = null;
-    const unwatch = watchBlockedOpen(child, (path) => {
-      blocked = { path };
-      child.kill('SIGKILL');
-    });
+    child.on('error', () => reject(git.error()));
     child.on('close', (code) => {
-      unwatch();
-      if (blocked) reject(blockedOpenError(blocked.path));
+      const error = git.error();
+      if (error) reject(error);
       else resolvePromise({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 });
     });
-    child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
 }

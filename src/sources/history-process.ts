@@ -3,10 +3,9 @@
  * child counts). Every one is checked at the end: a git that exits non-zero part-way makes the
  * scan fail (exit 2), never end early and look clean.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { GitError, type IncompleteScanError } from '../errors.js';
-import { blockedOpenError, watchBlockedOpen } from './blocked-open.js';
-import { gitEnv, NO_REPO_PROGRAMS } from './git.js';
+import { startGit, type StartedGit } from './git.js';
 
 const STDERR_KEEP = 4096;
 
@@ -21,45 +20,29 @@ const MEMORY_BOUNDS = ['-c', 'core.packedGitWindowSize=16m', '-c', 'core.packedG
 export class GitStream {
   readonly proc: ChildProcessWithoutNullStreams;
   private stderr = '';
-  private spawnError: GitError | null = null;
-  /** Set when the process was killed for waiting on a named pipe (blocked-open.ts). */
-  private blocked: IncompleteScanError | null = null;
+  private readonly started: StartedGit;
   private readonly exit: Promise<number>;
 
   constructor(
     private readonly args: string[],
     cwd: string,
   ) {
-    // gitEnv: in a partial clone a missing object is answered "missing" (exit 2, naming it).
-    this.proc = spawn('git', [...NO_REPO_PROGRAMS, ...MEMORY_BOUNDS, ...args], { cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    // startGit's gitEnv: in a partial clone a missing object is answered "missing" (exit 2, naming it).
+    this.started = startGit([...MEMORY_BOUNDS, ...args], cwd);
+    this.proc = this.started.child;
     this.proc.stderr.on('data', (b: Buffer) => {
       if (this.stderr.length < STDERR_KEEP) this.stderr += b.toString('utf8');
     });
-    this.proc.stdin.on('error', () => {});
     this.exit = new Promise((resolve) => {
-      this.proc.on('error', (e: NodeJS.ErrnoException) => {
-        this.spawnError =
-          e.code === 'ENOENT'
-            ? new GitError('git is not installed or not on PATH', 'Install git, then run the scan again.')
-            : new GitError(`could not run git: ${e.code ?? e.message}`);
-        resolve(-1);
-      });
-      const unwatch = watchBlockedOpen(this.proc, (path) => {
-        this.blocked = blockedOpenError(path);
-        this.proc.kill('SIGKILL');
-      });
-      this.proc.on('close', (code, signal) => {
-        unwatch();
-        resolve(code ?? (signal ? 128 : 1));
-      });
+      this.proc.on('error', () => resolve(-1));
+      this.proc.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     });
   }
 
   /** Waits for the process and throws a GitError naming it unless it exited 0. */
   async check(): Promise<void> {
     const code = await this.exit;
-    if (this.spawnError) throw this.spawnError;
-    if (code !== 0 || this.blocked) throw this.failure(code);
+    if (code !== 0 || this.started.error()) throw this.failure(code);
   }
 
   /** What git wrote to stderr (its first few kilobytes). */
@@ -68,7 +51,8 @@ export class GitStream {
   }
 
   failure(code?: number): GitError | IncompleteScanError {
-    if (this.blocked) return this.blocked;
+    const stopped = this.started.error();
+    if (stopped) return stopped;
     const first = this.stderr.trim().split('\n')[0];
     const name = this.args.filter((a) => !a.startsWith('--format')).slice(0, 4).join(' ');
     return new GitError(`\`git ${name}\` failed${first ? `: ${first}` : code !== undefined ? ` (exit ${code})` : ''}; the scan did not read everything`);
