@@ -55,8 +55,21 @@ export interface LogCommit {
   changes: RawChange[];
 }
 
-const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A full object id (SHA-1 or SHA-256). */
+export const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const HEADER_FIELDS = 6;
+
+/**
+ * A `--raw` change line, `:old-mode new-mode old-blob new-blob status[score]`, its paths still to
+ * come (as the NUL-separated fields after it); a string saying what is wrong when it is not one.
+ */
+export function rawEntry(text: string): RawChange | string {
+  const parts = text.split(' ');
+  if (parts.length !== 5 || parts[0]![0] !== ':') return 'a change entry is not in raw format';
+  const [oldMode, newMode, oldBlob, newBlob, status] = parts as [string, string, string, string, string];
+  if (!SHA.test(oldBlob) || !SHA.test(newBlob)) return 'a change entry has no full object ids';
+  return { status: status[0]!, oldMode: oldMode.slice(1), newMode, oldBlob, newBlob, oldPath: '', path: '' };
+}
 
 type Expect = 'header' | 'entry' | 'path' | 'path2';
 
@@ -138,13 +151,9 @@ export class LogParser {
       this.headerField(buf);
       return;
     }
-    const text = buf.toString('latin1', buf[0] === 0x0a ? 1 : 0);
-    // :old-mode new-mode old-blob new-blob status[score]
-    const parts = text.split(' ');
-    if (parts.length !== 5 || parts[0]![0] !== ':') throw malformed('a change entry is not in raw format');
-    const [oldMode, newMode, oldBlob, newBlob, status] = parts as [string, string, string, string, string];
-    if (!SHA.test(oldBlob) || !SHA.test(newBlob)) throw malformed('a change entry has no full object ids');
-    this.entry = { status: status[0]!, oldMode: oldMode.slice(1), newMode, oldBlob, newBlob, oldPath: '', path: '' };
+    const entry = rawEntry(buf.toString('latin1', buf[0] === 0x0a ? 1 : 0));
+    if (typeof entry === 'string') throw malformed(entry);
+    this.entry = entry;
     this.expect = 'path';
   }
 

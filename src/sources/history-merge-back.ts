@@ -18,11 +18,10 @@
 import { GitError } from '../errors.js';
 import type { Finding } from '../core/types.js';
 import { git, gitRaw, pathFromBytes } from './git.js';
-import type { RawChange } from './history-log.js';
+import { rawEntry, SHA, type RawChange } from './history-log.js';
 import { idOf, isFile } from './history-provenance.js';
 
 const GIT_GLOBAL = ['--no-replace-objects'];
-const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /**
  * The best common ancestors of `head` and `bases` (`git merge-base --all`), [] when they share
@@ -59,13 +58,11 @@ export function parseRaw(out: Buffer): RawChange[] {
     return f;
   };
   while (at < out.length) {
-    const parts = field().toString('latin1').split(' ');
-    if (parts.length !== 5 || parts[0]![0] !== ':') throw malformed();
-    const [oldMode, newMode, oldBlob, newBlob, status] = parts as [string, string, string, string, string];
-    if (!SHA.test(oldBlob) || !SHA.test(newBlob)) throw malformed();
-    const oldPath = pathFromBytes(field());
-    const path = status[0] === 'R' || status[0] === 'C' ? pathFromBytes(field()) : oldPath;
-    changes.push({ status: status[0]!, oldMode: oldMode.slice(1), newMode, oldBlob, newBlob, oldPath, path });
+    const entry = rawEntry(field().toString('latin1'));
+    if (typeof entry === 'string') throw malformed();
+    entry.oldPath = pathFromBytes(field());
+    entry.path = entry.status === 'R' || entry.status === 'C' ? pathFromBytes(field()) : entry.oldPath;
+    changes.push(entry);
   }
   return changes;
 }

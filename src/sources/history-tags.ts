@@ -7,6 +7,7 @@ import { GitError } from '../errors.js';
 import { detect, type CompiledRule } from '../core/engine.js';
 import { TAG_MESSAGE_PATH, type Finding, type Holders } from '../core/types.js';
 import { git, gitRaw } from './git.js';
+import { SHA } from './history-log.js';
 
 
 export interface TagMessage {
@@ -26,8 +27,6 @@ export interface TagRange {
   base: string;
   head: string;
 }
-
-const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /** Annotated tag refs, each with its tag object. */
 export type TagRefs = ReadonlyArray<{ ref: string; tag: string }>;
