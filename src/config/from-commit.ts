@@ -45,7 +45,6 @@ export async function readAtCommit(root: string, commit: string, path: string, w
   return entry ? readEntry(root, commit, entry, what) : null;
 }
 
-
 /**
  * Where a file named on the command line lies in the repository at `root`, decided without
  * following a link inside the work tree. In a range scan the work tree is the change's checkout:
