@@ -86,20 +86,26 @@ export const SEEKERS: Record<string, Seeker> = {
     }
     return -1;
   },
-  // The regex's own scan, through `test`: no match object is made. A match's opening quote is the
-  // last quote before its closing one, since what lies between holds none.
+  // Only a quote can open a match, and quotedEnd tells where the match opened there ends: a scan
+  // for the next quote by a one-class regex, then quotedEnd, costs less than half the shape's own
+  // regex, whose back-reference V8 tries at every position. A failed opening is passed by one
+  // character, a match (accepted or not) as a whole, as the regex's scan does.
   quoted: (text, from, accept) => {
-    QUOTED_SCAN.lastIndex = from;
-    while (QUOTED_SCAN.test(text)) {
-      const end = QUOTED_SCAN.lastIndex;
-      const start = text.lastIndexOf(text[end - 1]!, end - 2);
-      if (!accept || accept(start, end)) return start;
+    for (let p = nextQuote(text, from); p !== -1; ) {
+      const end = quotedEnd(text, p);
+      if (end === -1) p = nextQuote(text, p + 1);
+      else if (!accept || accept(p, end)) return p;
+      else p = nextQuote(text, end);
     }
     return -1;
   },
 };
 
-const QUOTED_SCAN = new RegExp(QUOTED, 'g');
+const QUOTE = /['"`]/g;
+function nextQuote(text: string, from: number): number {
+  QUOTE.lastIndex = from;
+  return QUOTE.test(text) ? QUOTE.lastIndex - 1 : -1;
+}
 
 /** The characters QUOTED's secret cannot hold: the three quotes, a backslash, a line break. */
 const QUOTE_STOP = new Uint8Array(128);
