@@ -31,6 +31,21 @@ const LINES: string[][] = [
   ['scan', '--pre-receive', '--timeout', '4s', '--on-timeout', 'accept'],
   ['scan', '-'],
   ['scan', '--', '-odd-name'],
+  ['rules'],
+  ['rules', '--format', 'json'],
+  ['rules', '--format=json', '--no-config'],
+  ['rules', '--config', 'ci/secret-guard.json'],
+  ['install'],
+  ['install', '--hook', 'pre-receive'],
+  ['install', '--hook=commit-msg', '--force'],
+  ['install', '--chain'],
+  ['install', '--uninstall', '--hook', 'pre-push'],
+  ['remediate'],
+  ['remediate', '--verify', '--out', '/tmp/remediation'],
+  ['remediate', '--range', 'refs/remotes/origin/main..HEAD', '--force'],
+  ['remediate', '--max-file-size', '2MB', '--on-unread', 'accept', '--threads', '1'],
+  ['remediate', '--allow-shallow', '--no-config'],
+  ['ignore', 'abc123', '--reason', 'test fixture'],
 ];
 
 /**
@@ -66,5 +81,9 @@ describe('the fast parser agrees with yargs', () => {
 
   it('takes the hook\'s own lines, so the hook never loads yargs', () => {
     for (const argv of [['scan', '--staged'], ['scan', '--pre-push', 'origin', 'url'], ['scan', '--commit-msg', 'f']]) expect(fastParse(argv), argv.join(' ')).toBeDefined();
+  });
+
+  it('takes the plain lines of install, remediate and rules too', () => {
+    for (const argv of [['install'], ['install', '--hook', 'pre-receive'], ['remediate', '--verify'], ['rules', '--format', 'json']]) expect(fastParse(argv), argv.join(' ')).toBeDefined();
   });
 });
