@@ -36,6 +36,25 @@ function mergeBack(resolve: 'ours' | 'theirs', repo?: Repo): { repo: Repo; token
   return { repo: r, token, merge: r.git('rev-parse', 'HEAD').trim() };
 }
 
+/**
+ * main commits a .env, then stops tracking it; `pr`, from before that, edits it and merges main,
+ * resolving the modify/delete conflict by keeping the file (`keep`) or letting it go.
+ */
+function envBack(keep: boolean, on?: Repo): { repo: Repo; merge: string } {
+  const repo = on ?? makeRepo();
+  repo.commit({ 'app/.env': 'DATABASE_URL=postgres://app:hunter2@db.internal/app\n' }, 'local settings');
+  const before = repo.git('rev-parse', 'HEAD').trim();
+  repo.git('rm', '-q', '--cached', 'app/.env');
+  repo.commit({ '.gitignore': '.env\n' }, 'stop tracking .env');
+  repo.git('checkout', '-q', '-b', 'pr', before);
+  repo.commit({ 'app/.env': 'DATABASE_URL=postgres://app:hunter2@db.internal/app\nMAIL_FROM=ops@example.com\n' }, 'sender address');
+  expect(() => repo.git('merge', '-q', 'main')).toThrow(); // modify/delete
+  if (keep) repo.git('add', 'app/.env');
+  else repo.git('rm', '-q', 'app/.env');
+  repo.git('commit', '-q', '--no-edit');
+  return { repo, merge: repo.git('rev-parse', 'HEAD').trim() };
+}
+
 const range = (dir: string, spec: string, tokens: string[]) => scanHistoryJson(dir, ['--range', spec], tokens);
 
 describe('--range: a merge in the pull request that brings back a token the base branch removed', () => {
@@ -125,6 +144,32 @@ describe('--range: a merge in the pull request that brings back a token the base
   });
 });
 
+describe('--range: a merge in the pull request that brings back a secrets file the base branch stopped tracking', () => {
+  it('the range fails when HEAD tracks a .env the base no longer does', () => {
+    const { repo, merge } = envBack(true);
+    expect(repo.git('diff', '--name-status', 'main', 'pr')).toMatch(/^A\tapp\/\.env$/m);
+    const r = range(repo.dir, 'main..pr', []);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.findings.map((f) => [f.ruleId, f.file, f.commit])).toEqual([['dotenv-not-ignored', 'app/.env', merge]]);
+    expect(r.json.notes.join('\n')).toContain('a merge brought it back');
+  });
+
+  it('a merge that lets the file go reports nothing, nor does a .env the base still tracks', () => {
+    const gone = envBack(false);
+    const r = range(gone.repo.dir, 'main..pr', []);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.findings).toEqual([]);
+    const { repo } = envBack(true);
+    repo.git('checkout', '-q', 'main');
+    repo.write({ 'app/.env': 'DATABASE_URL=${DATABASE_URL}\n' });
+    repo.git('add', '-f', 'app/.env');
+    repo.git('commit', '-q', '-m', 'tracked again, on main');
+    const held = range(repo.dir, 'main..pr', []);
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.findings).toEqual([]);
+  });
+});
+
 describe('--pre-receive: a push whose merge brings back a token the server\'s main removed', () => {
   it('refuses the branch and its push onto main', () => {
     const server = makeRepo({ bare: true }).dir;
@@ -154,6 +199,50 @@ describe('--pre-receive: a push whose merge brings back a token the server\'s ma
     client.git('commit', '-q', '--no-edit');
     const ok = push('clean');
     expect(ok.code, ok.out).toBe(0);
+  });
+
+  it('accepts a feature branch that merges main, whose tip already holds a token on the server', () => {
+    // A gate installed on a repository whose main still holds an old token: merging main into a
+    // branch brings the token in, not back. The walk excuses it (the merge's other parent has it);
+    // the net change of the branch's push (its old tip → its new one) must too.
+    const token = fakeToken();
+    const server = makeRepo({ bare: true }).dir;
+    const client = makeRepo({ files: { 'README.md': 'hello\n' } });
+    client.git('remote', 'add', 'origin', server);
+    client.git('checkout', '-q', '-b', 'feature');
+    client.commit({ 'src/app.js': 'console.log(1)\n' }, 'feature work');
+    client.git('checkout', '-q', 'main');
+    client.commit({ [PATH]: `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail settings');
+    const push = (target: string) => {
+      const p = spawnSync('git', ['push', 'origin', target], { cwd: client.dir, env: { ...process.env, ...GIT_IDENTITY, NO_COLOR: '1', HOME: client.dir }, encoding: 'utf8' });
+      return { code: p.status ?? -1, out: p.stdout + p.stderr };
+    };
+    expect(push('main').code).toBe(0);
+    expect(push('feature').code).toBe(0);
+    expect(cli(['install', '--hook', 'pre-receive'], server, { HOME: server }).code).toBe(0);
+    client.git('checkout', '-q', 'feature');
+    client.git('merge', '-q', '--no-edit', 'main');
+    const r = push('feature');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).not.toContain(token);
+  });
+
+  it('refuses a push whose merge keeps a .env the server\'s main stopped tracking', () => {
+    const server = makeRepo({ bare: true }).dir;
+    const client = makeRepo({ files: { 'README.md': 'hello\n' } });
+    client.git('remote', 'add', 'origin', server);
+    envBack(true, client);
+    const push = (target: string) => {
+      const p = spawnSync('git', ['push', 'origin', target], { cwd: client.dir, env: { ...process.env, ...GIT_IDENTITY, NO_COLOR: '1', HOME: client.dir }, encoding: 'utf8' });
+      return { code: p.status ?? -1, out: p.stdout + p.stderr };
+    };
+    expect(push('main').code).toBe(0);
+    expect(cli(['install', '--hook', 'pre-receive'], server, { HOME: server }).code).toBe(0);
+    const r = push('pr');
+    expect(r.code, r.out).not.toBe(0);
+    expect(r.out).toContain('app/.env');
+    expect(r.out).toContain('a merge brought it back');
+    expect(r.out).not.toContain('hunter2');
   });
 });
 

@@ -91,6 +91,10 @@ export interface NetContents {
   idsAt(blob: string, path: string): ReadonlySet<string>;
   /** The ids of the leaks of this scan that HEAD's state holds at `path` (reported, or carried). */
   reportedAt(path: string): ReadonlySet<string>;
+  /** What a committed file at `path` is, whatever it holds: the path rules' findings. */
+  pathFindings(path: string): Finding[];
+  /** Whether HEAD's state holds a path finding of this scan at `path` (reported, or carried). */
+  pathReportedAt(path: string): boolean;
 }
 
 export interface NetFinding {
@@ -125,6 +129,24 @@ export function netIntroduced(changes: readonly RawChange[], contents: NetConten
       if (before.has(id) || before.has(plain) || reported.has(id) || reported.has(plain)) continue;
       out.push({ path: ch.path, blob: ch.newBlob, finding: f, movedFrom: [] });
     }
+  }
+  return out;
+}
+
+/**
+ * The files a path rule names (a committed .env) that the net change adds, renames or copies into
+ * place and the walk did not report: the merge base has no file there. A merge that keeps a .env
+ * the base stopped tracking (a modify/delete conflict resolved to the branch's side) adds it to
+ * the base's tip once merged, and no commit of the range added it.
+ */
+export function netPathsIntroduced(changes: readonly RawChange[], contents: Pick<NetContents, 'excluded' | 'pathFindings' | 'pathReportedAt'>): NetFinding[] {
+  const out: NetFinding[] = [];
+  for (const ch of changes) {
+    if (ch.status !== 'A' && ch.status !== 'R' && ch.status !== 'C') continue;
+    if (!isFile(ch.newMode) || contents.excluded(ch.path, ch.newMode)) continue;
+    const found = contents.pathFindings(ch.path);
+    if (!found.length || contents.pathReportedAt(ch.path)) continue;
+    for (const f of found) out.push({ path: ch.path, blob: ch.newBlob, finding: f, movedFrom: [] });
   }
   return out;
 }

@@ -178,15 +178,20 @@ export class Provenance {
     return held ? new Set(held.leaks.filter((l) => l.kind === 'content').map((l) => l.id)) : NO_IDS;
   }
 
+  /** Whether `sha`'s state holds a path finding (a committed .env) at `path`. */
+  pathHeldAt(sha: string, path: string): boolean {
+    return this.states.get(sha)?.state.get(path)?.leaks.some((l) => l.kind === 'path') ?? false;
+  }
+
   /**
-   * A secret the tree of `c` (a commit already applied and kept: the range's head) holds at `path`
-   * that no change of the walk introduced, a merge having brought it back (history-merge-back.ts):
-   * reported at `c`, held from there on.
+   * A secret (or a file a path rule names) the tree of `c` (a commit already applied and kept: the
+   * range's head) holds at `path` that no change of the walk introduced, a merge having brought it
+   * back (history-merge-back.ts): reported at `c`, held from there on.
    */
   broughtBack(c: CommitRef, path: string, blob: string, f: Finding): void {
     const e = this.states.get(c.sha);
     if (!e) return;
-    const leak = this.leakFor(f, `c${idOf(f)}\0${path}`, c);
+    const leak = this.leakFor(f, f.kind === 'path' ? `p${f.ruleId}\0${path}` : `c${idOf(f)}\0${path}`, c);
     if (!leak.paths.includes(path)) leak.paths.push(path);
     if (!holds(e.state, leak)) leak.switches.push(e.index);
     const held = e.state.get(path);

@@ -23,7 +23,7 @@ import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
 import { idOf, isFile, PATH_HELD, Provenance, type CommitRef, type Contents, type HeldFinding } from './history-provenance.js';
-import { deletedHolding, mergeBases, netIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
+import { deletedHolding, mergeBases, netIntroduced, netPathsIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
@@ -212,6 +212,14 @@ class HistoryScan {
   /** A push's walk: the commits applied, and the parents outside the walk (what a new ref builds on). */
   private readonly applied: Set<string> | null;
   private readonly outside = new Set<string>();
+  /**
+   * A range's or a push's walk: the commits applied, and the other parents of its merges that lie
+   * outside it. What such a parent holds was already in the history the range builds on (a feature
+   * branch merging main, whose tip holds an old token or a tracked .env): the merge brought it in,
+   * not back.
+   */
+  private readonly walked: Set<string> | null;
+  private readonly mergedIn = new Set<string>();
 
   constructor(
     private readonly opts: HistoryOptions,
@@ -228,6 +236,7 @@ class HistoryScan {
     const ends = (walk.ends ?? []).map((e) => e.head);
     this.provenance = new Provenance(this.contents(), new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : []), ...ends]));
     this.applied = walk.ends?.some((e) => e.base === null) ? new Set() : null;
+    this.walked = walk.ends ? new Set() : null;
   }
 
   /** What provenance asks of the blobs read: only through findingsAt and idsAt. */
@@ -429,6 +438,11 @@ class HistoryScan {
       this.applied.add(c.sha);
       for (const p of c.parents) if (!this.applied.has(p)) this.outside.add(p);
     }
+    if (this.walked) {
+      this.walked.add(c.sha);
+      // Topological order: a parent in the walk was applied before its child.
+      for (const p of c.parents.slice(1)) if (!this.walked.has(p)) this.mergedIn.add(p);
+    }
     this.opts.onProgress?.(this.stats.commitsScanned!, this.total);
   }
 
@@ -492,10 +506,19 @@ class HistoryScan {
       // With several merge bases (criss-cross merges), new only against every one of them.
       let found: Map<string, NetFinding> | undefined;
       for (const from of bases.length ? bases : [null]) {
-        const here = new Map((await this.netChange(from, end.head)).map((n): [string, NetFinding] => [`${idOf(n.finding)}\0${n.path}`, n]));
+        const here = new Map((await this.netChange(from, end.head)).map((n): [string, NetFinding] => [`${n.finding.ruleId}\0${idOf(n.finding)}\0${n.path}`, n]));
         found = found ? new Map([...found].filter(([k]) => here.has(k))) : here;
       }
       for (const n of found?.values() ?? []) {
+        if (await this.mergedInHolds(n)) continue;
+        if (n.finding.kind === 'path') {
+          // The base's tip tracks a file there too: the base's.
+          if (await someAsync(baseTips.filter((t) => !bases.includes(t)), async (tip) => (await objectAt(cwd, tip, n.path)) !== null)) continue;
+          this.provenance.broughtBack(head, n.path, n.blob, n.finding);
+          const base = end.base === null ? 'the commits it builds on do' : `the base (${end.base.slice(0, 12)}) does`;
+          this.notes.push(`${n.path}: ${end.head.slice(0, 12)} tracks this file, which ${base} not, and no commit of ${this.walk.rangeText ?? 'the range'} added it: a merge brought it back (reported at ${end.head.slice(0, 12)})`);
+          continue;
+        }
         if (await this.baseHolds(baseTips, bases, n.path, idOf(n.finding))) continue;
         // Moved from a path the base still holds it at: the base's leak, under a new name. A tip
         // that is a merge base holds it there (the deleted side); with no tip, the merge base is the base.
@@ -518,13 +541,23 @@ class HistoryScan {
     const holding = changes.filter((ch) => ch.status !== 'D' && isFile(ch.newMode) && this.findingsAt(ch.newBlob, ch.path).length);
     for (const ch of holding) if (isFile(ch.oldMode) && !/^0+$/.test(ch.oldBlob) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
     await Promise.all(waits);
-    const net = netIntroduced(holding, { ...this.contents(), reportedAt: (path) => this.provenance.idsHeldAt(head, path) });
-    if (!net.length) return net;
+    const held = { ...this.contents(), reportedAt: (path: string) => this.provenance.idsHeldAt(head, path), pathReportedAt: (path: string) => this.provenance.pathHeldAt(head, path) };
+    const net = netIntroduced(holding, held);
+    const paths = netPathsIntroduced(changes, held);
+    if (!net.length) return paths;
     for (const ch of changes) if (ch.status === 'D' && isFile(ch.oldMode) && !this.opts.isIgnoredPath(ch.oldPath)) this.want(ch.oldBlob, ch.oldPath, waits);
     await Promise.all(waits);
     const moved = deletedHolding(changes, { idsAt: (blob, path) => (this.opts.isIgnoredPath(path) ? NO_IDS : this.idsAt(blob, path)) }, new Set(net.map((n) => idOf(n.finding))));
     for (const n of net) n.movedFrom = moved.get(idOf(n.finding)) ?? [];
-    return net;
+    return [...net, ...paths];
+  }
+
+  /** Whether a parent a merge of the walk brought in from outside it holds `n` (the secret, or a file) at its path. */
+  private async mergedInHolds(n: NetFinding): Promise<boolean> {
+    for (const p of this.mergedIn) {
+      if (n.finding.kind === 'path' ? (await objectAt(this.opts.cwd, p, n.path)) !== null : await this.someHolds(p, [n.path], idOf(n.finding))) return true;
+    }
+    return false;
   }
 
   /** Whether a base tip (not a merge base: those were judged) holds the secret at `path`. */
