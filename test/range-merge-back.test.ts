@@ -130,6 +130,27 @@ describe('--range: a merge in the pull request that brings back a token the base
     expect(back.findings.map((f) => f.file)).toEqual([PATH]);
   });
 
+  it('a branch that merged main while main held the token, and again after main removed it, keeping it, still fails', () => {
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const fork = repo.git('rev-parse', 'HEAD').trim();
+    repo.commit({ [PATH]: `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail settings');
+    repo.git('checkout', '-q', '-b', 'pr', fork);
+    repo.commit({ 'b.txt': 'b\n' }, 'branch work');
+    repo.git('merge', '-q', '--no-edit', 'main'); // the token comes in with main
+    repo.git('checkout', '-q', 'main');
+    repo.commit({ [PATH]: CLEAN }, 'read the token from the environment');
+    repo.git('checkout', '-q', 'pr');
+    repo.commit({ [PATH]: `POSTMARK_SERVER_TOKEN=${token}\nMAIL_FROM=ops@example.com\n` }, 'sender address');
+    expect(() => repo.git('merge', '-q', 'main')).toThrow();
+    repo.git('checkout', '--ours', '--', PATH);
+    repo.git('add', PATH);
+    repo.git('commit', '-q', '--no-edit');
+    const r = range(repo.dir, 'main..pr', [token]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.findings.map((f) => f.file)).toEqual([PATH]);
+  });
+
   it('a token a commit of the range introduced is reported once, at that commit', () => {
     const token = fakeToken();
     const repo = makeRepo({ files: { [PATH]: CLEAN } });

@@ -35,6 +35,16 @@ export async function mergeBases(cwd: string, head: string, bases: readonly stri
   return r.stdout.toString('latin1').split('\n').filter((l) => SHA.test(l));
 }
 
+/** Whether `commit` is an ancestor of (or is) one of `of`; git's error is an error. */
+export async function isAncestorOfAny(cwd: string, commit: string, of: readonly string[]): Promise<boolean> {
+  for (const c of of) {
+    const r = await gitRaw([...GIT_GLOBAL, 'merge-base', '--is-ancestor', commit, c], cwd);
+    if (r.code === 0) return true;
+    if (r.code !== 1) throw new GitError(`could not tell whether ${commit.slice(0, 12)} is an ancestor of ${c.slice(0, 12)}; the net change of the range was not judged`);
+  }
+  return false;
+}
+
 /**
  * What `to`'s tree changes against `from`'s (all of it added when `from` is null: no common
  * ancestor), renames paired as the walk pairs them (-M).

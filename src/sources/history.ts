@@ -23,7 +23,7 @@ import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
 import { idOf, isFile, PATH_HELD, Provenance, type CommitRef, type Contents, type HeldFinding } from './history-provenance.js';
-import { deletedHolding, mergeBases, netIntroduced, netPathsIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
+import { deletedHolding, isAncestorOfAny, mergeBases, netIntroduced, netPathsIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
@@ -510,7 +510,7 @@ class HistoryScan {
         found = found ? new Map([...found].filter(([k]) => here.has(k))) : here;
       }
       for (const n of found?.values() ?? []) {
-        if (await this.mergedInHolds(n)) continue;
+        if (await this.mergedInHolds(n, bases)) continue;
         if (n.finding.kind === 'path') {
           // The base's tip tracks a file there too: the base's.
           if (await someAsync(baseTips.filter((t) => !bases.includes(t)), async (tip) => (await objectAt(cwd, tip, n.path)) !== null)) continue;
@@ -552,10 +552,16 @@ class HistoryScan {
     return [...net, ...paths];
   }
 
-  /** Whether a parent a merge of the walk brought in from outside it holds `n` (the secret, or a file) at its path. */
-  private async mergedInHolds(n: NetFinding): Promise<boolean> {
+  /**
+   * Whether a parent a merge of the walk brought in from outside it holds `n` (the secret, or a
+   * file) at its path. Not one behind the merge bases: a branch that merged main while main held a
+   * token, and merged it again after main removed it, keeping the token, brought it back.
+   */
+  private async mergedInHolds(n: NetFinding, bases: readonly string[]): Promise<boolean> {
+    const { cwd } = this.opts;
     for (const p of this.mergedIn) {
-      if (n.finding.kind === 'path' ? (await objectAt(this.opts.cwd, p, n.path)) !== null : await this.someHolds(p, [n.path], idOf(n.finding))) return true;
+      const holds = n.finding.kind === 'path' ? (await objectAt(cwd, p, n.path)) !== null : await this.someHolds(p, [n.path], idOf(n.finding));
+      if (holds && !(await isAncestorOfAny(cwd, p, bases))) return true;
     }
     return false;
   }
