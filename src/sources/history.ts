@@ -209,17 +209,12 @@ class HistoryScan {
   private merged = false;
   /** The walk's commits that are ends' heads. */
   private readonly endCommits = new Map<string, CommitRef>();
-  /** A push's walk: the commits applied, and the parents outside the walk (what a new ref builds on). */
-  private readonly applied: Set<string> | null;
-  private readonly outside = new Set<string>();
   /**
-   * A range's or a push's walk: the commits applied, and the other parents of its merges that lie
-   * outside it. What such a parent holds was already in the history the range builds on (a feature
-   * branch merging main, whose tip holds an old token or a tracked .env): the merge brought it in,
-   * not back.
+   * A range's or a push's walk: the commits applied, and their parents outside it: what a new ref
+   * builds on, and what the walk's merges brought in from history already there (mergedInHolds).
    */
   private readonly walked: Set<string> | null;
-  private readonly mergedIn = new Set<string>();
+  private readonly outside = new Set<string>();
 
   constructor(
     private readonly opts: HistoryOptions,
@@ -235,7 +230,6 @@ class HistoryScan {
     this.workers = (opts.threads ?? defaultThreads()) - 1;
     const ends = (walk.ends ?? []).map((e) => e.head);
     this.provenance = new Provenance(this.contents(), new Set([...tips.byCommit.keys(), ...(walk.head ? [walk.head] : []), ...ends]));
-    this.applied = walk.ends?.some((e) => e.base === null) ? new Set() : null;
     this.walked = walk.ends ? new Set() : null;
   }
 
@@ -434,14 +428,10 @@ class HistoryScan {
     this.provenance.commit(c, kid[1], merged);
     if (c.parents.length > 1) this.merged = true;
     if (this.walk.ends?.some((e) => e.head === c.sha)) this.endCommits.set(c.sha, { sha: c.sha, author: c.author, email: c.email, date: c.date });
-    if (this.applied) {
-      this.applied.add(c.sha);
-      for (const p of c.parents) if (!this.applied.has(p)) this.outside.add(p);
-    }
     if (this.walked) {
       this.walked.add(c.sha);
       // Topological order: a parent in the walk was applied before its child.
-      for (const p of c.parents.slice(1)) if (!this.walked.has(p)) this.mergedIn.add(p);
+      for (const p of c.parents) if (!this.walked.has(p)) this.outside.add(p);
     }
     this.opts.onProgress?.(this.stats.commitsScanned!, this.total);
   }
@@ -510,7 +500,7 @@ class HistoryScan {
         found = found ? new Map([...found].filter(([k]) => here.has(k))) : here;
       }
       for (const n of found?.values() ?? []) {
-        if (await this.mergedInHolds(n, bases)) continue;
+        if (await this.mergedInHolds(n, bases, end.base)) continue;
         if (n.finding.kind === 'path') {
           // The base's tip tracks a file there too: the base's.
           if (await someAsync(baseTips.filter((t) => !bases.includes(t)), async (tip) => (await objectAt(cwd, tip, n.path)) !== null)) continue;
@@ -553,15 +543,21 @@ class HistoryScan {
   }
 
   /**
-   * Whether a parent a merge of the walk brought in from outside it holds `n` (the secret, or a
-   * file) at its path. Not one behind the merge bases: a branch that merged main while main held a
-   * token, and merged it again after main removed it, keeping the token, brought it back.
+   * Whether a commit outside the walk that it builds on or merges in holds `n` (the secret, or a
+   * file) at its path, having it from a line of history the base never had it in: already on the
+   * server (a feature branch merging a main whose tip holds an old token, a release branch's merge
+   * of main pushed onto main), brought in, not back. When the commits it shares with the base held
+   * it, the base removed it since: a branch forked before the removal, or a main merged while it
+   * still held the token, brings it back. With no base (a new ref), a commit behind the merge
+   * bases is such a shared one.
    */
-  private async mergedInHolds(n: NetFinding, bases: readonly string[]): Promise<boolean> {
+  private async mergedInHolds(n: NetFinding, bases: readonly string[], base: string | null): Promise<boolean> {
     const { cwd } = this.opts;
-    for (const p of this.mergedIn) {
-      const holds = n.finding.kind === 'path' ? (await objectAt(cwd, p, n.path)) !== null : await this.someHolds(p, [n.path], idOf(n.finding));
-      if (holds && !(await isAncestorOfAny(cwd, p, bases))) return true;
+    const holds = async (c: string) => (n.finding.kind === 'path' ? (await objectAt(cwd, c, n.path)) !== null : await this.someHolds(c, [n.path], idOf(n.finding)));
+    for (const p of this.outside) {
+      if (!(await holds(p))) continue;
+      const shared = base === null ? null : await mergeBases(cwd, p, [base]);
+      if (shared === null ? !(await isAncestorOfAny(cwd, p, bases)) : !(await someAsync(shared, holds))) return true;
     }
     return false;
   }
