@@ -18,9 +18,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runActionStep, type ActionRun } from './helpers/action.js';
+import { cli } from './helpers/cli.js';
 import { cleanupAll, fakeToken, gitIn, makeRepo, tempDir } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -120,7 +120,7 @@ describe('the action on a push with no previous tip in the clone', () => {
     const { server, dev } = origin();
     const token = fakeToken();
     dev.commit({ 'config/mail.env.txt': `POSTMARK_SERVER_TOKEN=${token}\n` }, 'mail');
-    const ignore = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/secret-guard.js', import.meta.url)), 'scan', '--format', 'json'], { cwd: dev.dir, encoding: 'utf8' });
+    const ignore = cli(['scan', '--format', 'json'], dev.dir);
     const fingerprints = (JSON.parse(ignore.stdout) as { findings: Array<{ fingerprint: string }> }).findings.map((f) => f.fingerprint);
     expect(fingerprints).toHaveLength(1);
     const after = dev.commit({ ...LOOSE, '.secret-guard-ignore': `${fingerprints[0]}\n` }, 'settings');
@@ -250,7 +250,7 @@ describe("GitHub Action, push to a feature branch: the branch's own earlier push
     const token = fakeToken();
     const scratch = tempDir('sg-fp-');
     writeFileSync(join(scratch, 'mail.env.txt'), `POSTMARK_SERVER_TOKEN=${token}\n`);
-    const scanned = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/secret-guard.js', import.meta.url)), 'scan', '--format', 'json', 'mail.env.txt'], { cwd: scratch, encoding: 'utf8' });
+    const scanned = cli(['scan', '--format', 'json', 'mail.env.txt'], scratch);
     const fingerprints = (JSON.parse(scanned.stdout) as { findings: Array<{ fingerprint: string }> }).findings.map((f) => f.fingerprint);
     expect(fingerprints).toHaveLength(1);
     const first = dev.commit({ '.secret-guard-ignore': `${fingerprints[0]}\n` }, 'ignore');

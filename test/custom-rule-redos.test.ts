@@ -2,9 +2,10 @@
  * A config file's custom rule must not let a crafted file stall the scan. Each pattern below is a
  * classic catastrophic-backtracking shape (ambiguous alternation, adjacent overlapping
  * repetitions, nested repetition); in V8's engine each one takes hours or more on the line
- * next to it. Through bin/ on a real repository, every one must be refused at load (exit 2, the
- * rule named) or complete. The subprocess has a 20-second bound so a regression fails instead
- * of hanging the suite: a bound, not a timing assertion.
+ * next to it. On a real repository, every one must be refused at load (exit 2, the rule named) or
+ * complete. Each run has a 20-second bound (helpers/cli-async.ts: the process running it is
+ * killed past it) so a regression fails instead of hanging the suite: a bound, not a timing
+ * assertion.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './helpers/cli-async.js';

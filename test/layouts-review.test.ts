@@ -10,12 +10,12 @@
  * SEED=n replays a run (printed on failure); CASES=n draws n layouts (default: each layout once,
  * in an order and with contents drawn from the seed).
  */
-import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cli, cliEnv } from './helpers/cli.js';
+import { cli } from './helpers/cli.js';
+import { cliAsync } from './helpers/cli-async.js';
 import { seeded, seededToken, type Random } from './helpers/random.js';
 import { cleanupAll, gitIn, makeRepo, tempDir } from './helpers/repo.js';
 
@@ -39,20 +39,23 @@ function keysOf(stdout: string): string[] {
   return [...new Set(report.findings.map((f) => `${f.file}\t${f.ruleId}\t${f.match}`))].sort();
 }
 
-/**
- * Through bin/ with a time limit (a partial clone's lazy fetch from an unreachable remote hangs)
- * when `slow`; in-process otherwise.
- */
-function scan(mode: Mode, cwd: string, env: Record<string, string>, bin: boolean): Run {
-  const args = ['scan', '--no-config', '--format', 'json', '--show-secrets', ...MODE_ARGS[mode]];
-  if (!bin) {
-    const r = cli(args, cwd, env);
-    return { ...r, keys: keysOf(r.stdout) };
-  }
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: cliEnv(env), encoding: 'utf8', timeout: 20_000 });
-  if (r.error || r.status === null) return { code: -1, stdout: r.stdout ?? '', stderr: `timed out or killed (${r.signal ?? r.error?.message})`, keys: [] };
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, keys: keysOf(r.stdout) };
+/** A scan, in-process (helpers/cli.ts). */
+function scan(mode: Mode, cwd: string, env: Record<string, string>): Run {
+  const r = cli(scanArgs(mode), cwd, env);
+  return { ...r, keys: keysOf(r.stdout) };
 }
+
+/**
+ * A scan with a time limit (a partial clone's lazy fetch from an unreachable remote hangs): past
+ * it the run is killed and reported as code -1, a failure of the case rather than a hung suite.
+ */
+async function scanBounded(mode: Mode, cwd: string, env: Record<string, string>): Promise<Run> {
+  const r = await cliAsync(scanArgs(mode), cwd, { env, timeoutMs: 20_000 });
+  if (r.code === -1) return { code: -1, stdout: r.stdout, stderr: `timed out or killed (${r.stderr})`, keys: [] };
+  return { ...r, keys: keysOf(r.stdout) };
+}
+
+const scanArgs = (mode: Mode) => ['scan', '--no-config', '--format', 'json', '--show-secrets', ...MODE_ARGS[mode]];
 
 interface Origin {
   /** A bare repository served with uploadpack.allowFilter. */
@@ -89,7 +92,8 @@ interface Layout {
   want: Partial<Record<Mode, Want>>;
   /** What an exit 2's message must say. */
   says?: RegExp;
-  bin?: boolean;
+  /** Scanned with a time limit: the layout can make a scan wait on a remote. */
+  bounded?: boolean;
 }
 
 /** The scan's effect on a clone: an untracked file and a staged one, both with a token (the same in the oracle). */
@@ -129,7 +133,7 @@ function partialOfLostOrigin(o: Origin, x: Extra, filter: string): Layout {
   clone([`--filter=${filter}`], `file://${copy}`, dir);
   addExtras(dir, x);
   renameSync(copy, `${copy}.gone`);
-  return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bin: true };
+  return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bounded: true };
 }
 
 const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
@@ -137,7 +141,7 @@ const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
     const dir = join(tempDir('sg-l-'), 'c');
     clone(['--filter=blob:none'], o.url, dir);
     addExtras(dir, x);
-    return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bin: true };
+    return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bounded: true };
   },
   'partial clone (blob:none), origin removed': (o, x) => partialOfLostOrigin(o, x, 'blob:none'),
   'partial clone (tree:0), origin removed': (o, x) => partialOfLostOrigin(o, x, 'tree:0'),
@@ -146,7 +150,7 @@ const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
     clone(['--filter=blob:none'], o.url, dir);
     addExtras(dir, x);
     gitIn(dir, ['remote', 'set-url', 'origin', `http://127.0.0.1:${silentPort}/origin.git`]);
-    return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bin: true };
+    return { cwd: dir, env: {}, want: { worktree: 'same', staged: 'same', history: '2', range: '2' }, says: PARTIAL, bounded: true };
   },
   'partial clone (blob:none) with a sparse checkout: the files outside it were never fetched': (o, x, r) => {
     const dir = join(tempDir('sg-l-'), 'c');
@@ -155,7 +159,7 @@ const LAYOUTS: Record<string, (o: Origin, x: Extra, r: Random) => Layout> = {
     gitIn(dir, ['checkout', '-q', 'main']);
     addExtras(dir, x);
     if (r.chance(0.5)) gitIn(dir, ['remote', 'set-url', 'origin', `http://127.0.0.1:${silentPort}/origin.git`]);
-    return { cwd: dir, env: {}, want: { worktree: '2', staged: 'same', history: '2' }, says: /never fetched|is not in this clone \(a partial clone/, bin: true };
+    return { cwd: dir, env: {}, want: { worktree: '2', staged: 'same', history: '2' }, says: /never fetched|is not in this clone \(a partial clone/, bounded: true };
   },
   'alternates (clone --shared / --reference), alternate there': (o, x, r) => {
     const dir = join(tempDir('sg-l-'), 'c');
@@ -273,7 +277,7 @@ function oracle(o: Origin, x: Extra, editChangelog: boolean): Record<Mode, strin
   if (editChangelog) lateFiles(dir, x);
   const out = {} as Record<Mode, string[]>;
   for (const mode of Object.keys(MODE_ARGS) as Mode[]) {
-    const r = scan(mode, dir, {}, false);
+    const r = scan(mode, dir, {});
     expect(r.code, `oracle ${mode}: ${r.stderr}`).toBe(1);
     out[mode] = r.keys;
   }
@@ -285,7 +289,7 @@ const names = Object.keys(LAYOUTS);
 const CASES = process.env.CASES ? Number(process.env.CASES) : names.length;
 
 describe(`every scan mode on real repository layouts (SEED=${SEED})`, () => {
-  it('reports what a plain clone reports, or exit 2 saying what was not read', { timeout: 300_000 }, () => {
+  it('reports what a plain clone reports, or exit 2 saying what was not read', { timeout: 300_000 }, async () => {
     const r = seeded(SEED);
     // Each layout once a run by default, in an order drawn from the seed; CASES=n draws more.
     const order = [...names].sort(() => r.next() - 0.5);
@@ -300,7 +304,7 @@ describe(`every scan mode on real repository layouts (SEED=${SEED})`, () => {
       expect(want.history.length).toBeGreaterThan(want.range.length - 1);
       const layout = LAYOUTS[name]!(o, x, r);
       for (const [mode, w] of Object.entries(layout.want) as Array<[Mode, Want]>) {
-        const got = scan(mode, layout.cwd, layout.env, layout.bin ?? false);
+        const got = layout.bounded ? await scanBounded(mode, layout.cwd, layout.env) : scan(mode, layout.cwd, layout.env);
         const what = `SEED=${SEED} case ${i} ${name}, ${mode}: exit ${got.code}\n${got.stderr}`;
         if (got.code === 2 && w !== 'same') {
           if (layout.says && !layout.says.test(got.stderr)) failures.push(`${what}\n(the exit 2 does not say ${layout.says})`);
@@ -338,14 +342,14 @@ describe('layouts: each defect on its own', () => {
     clone([], o.bare, dir);
     writeFileSync(join(dir, '.git/info/grafts'), `${gitIn(dir, ['rev-parse', 'HEAD']).trim()}\n`);
     for (const mode of ['history', 'range'] as const) {
-      const got = scan(mode, dir, {}, false);
+      const got = scan(mode, dir, {});
       expect(got.code, `${mode}: ${got.stdout}${got.stderr}`).toBe(2);
       expect(got.stderr).toMatch(/info\/grafts \(grafts\)/);
     }
     // Converted into replace refs, everything is read again.
     gitIn(dir, ['replace', '--convert-graft-file']);
     expect(existsSync(join(dir, '.git/info/grafts'))).toBe(false);
-    expect(scan('history', dir, {}, false).code).toBe(1);
+    expect(scan('history', dir, {}).code).toBe(1);
   });
 
   it('a --shared clone whose alternate is gone: history and range are exit 2 naming the folder, not "fetch the base" or "a ref points at nothing"', () => {
@@ -356,13 +360,13 @@ describe('layouts: each defect on its own', () => {
     clone(['--shared'], copy, dir);
     renameSync(copy, `${copy}.gone`);
     for (const mode of ['history', 'range'] as const) {
-      const got = scan(mode, dir, {}, false);
+      const got = scan(mode, dir, {});
       expect(got.code, `${mode}: ${got.stdout}${got.stderr}`).toBe(2);
       expect(got.stderr).toMatch(/borrows objects from .*origin\.git\/objects .*and that folder is gone.*\n.*git repack -a -d/);
     }
   });
 
-  it('a partial clone whose origin answers nothing: exit 2 naming the objects, at once, not a hang or a silent fetch', () => {
+  it('a partial clone whose origin answers nothing: exit 2 naming the objects, at once, not a hang or a silent fetch', async () => {
     const o = planted();
     const dir = join(tempDir('sg-l-'), 'c');
     clone(['--filter=blob:none'], o.url, dir);
@@ -370,18 +374,18 @@ describe('layouts: each defect on its own', () => {
     expect(missing.length).toBeGreaterThan(0);
     gitIn(dir, ['remote', 'set-url', 'origin', `http://127.0.0.1:${silentPort}/origin.git`]);
     for (const mode of ['history', 'range'] as const) {
-      const got = scan(mode, dir, {}, true);
+      const got = await scanBounded(mode, dir, {});
       expect(got.code, `${mode}: ${got.stderr}`).toBe(2);
       expect(got.stderr).toMatch(PARTIAL);
       expect(got.stderr).toContain(missing[0]!.slice(1));
     }
   });
 
-  it('a partial clone with a sparse checkout: the working-tree scan is exit 2 naming the file it could not read, without fetching or hanging', () => {
+  it('a partial clone with a sparse checkout: the working-tree scan is exit 2 naming the file it could not read, without fetching or hanging', async () => {
     const { o, dir } = sparsePartial();
     for (const url of [o.url, `http://127.0.0.1:${silentPort}/origin.git`]) {
       gitIn(dir, ['remote', 'set-url', 'origin', url]);
-      const got = scan('worktree', dir, {}, true);
+      const got = await scanBounded('worktree', dir, {});
       expect(got.code, `${url}: ${got.stderr}`).toBe(2);
       expect(got.stderr).toMatch(new RegExp(`${o.outside}/mail\\.js: the index's version .* is not in this clone \\(a partial clone.*\\n.*git fetch --refetch --no-filter origin`));
     }
@@ -396,12 +400,12 @@ describe('layouts: each defect on its own', () => {
     clone([], o.bare, full);
     // git log now shows HEAD as a root, so HEAD~3 named nothing: exit 2 "fetch the base".
     gitIn(dir, ['replace', '--graft', 'HEAD']);
-    const got = scan('range', dir, {}, false);
+    const got = scan('range', dir, {});
     expect(got.code, got.stderr).toBe(1);
-    expect(got.keys).toEqual(scan('range', full, {}, false).keys);
+    expect(got.keys).toEqual(scan('range', full, {}).keys);
   });
 
-  it('a partial clone with a sparse checkout, a file moved in from outside it, the remote not answering: --staged reads the commit without rename detection, and says so (it hung)', () => {
+  it('a partial clone with a sparse checkout, a file moved in from outside it, the remote not answering: --staged reads the commit without rename detection, and says so (it hung)', async () => {
     const { o, dir } = sparsePartial();
     gitIn(dir, ['remote', 'set-url', 'origin', `http://127.0.0.1:${silentPort}/origin.git`]);
     // Rename detection would compare the new file with HEAD's version of the removed one, never fetched.
@@ -409,17 +413,17 @@ describe('layouts: each defect on its own', () => {
     const moved = seededToken(seeded(8));
     writeFileSync(join(dir, o.cone, 'moved.js'), client(moved));
     gitIn(dir, ['add', join(o.cone, 'moved.js')]);
-    const got = scan('staged', dir, {}, true);
+    const got = await scanBounded('staged', dir, {});
     expect(got.code, got.stderr).toBe(1);
     expect(got.keys).toEqual([`${o.cone}/moved.js\tpostmark-hardcoded-client\t${moved}`]);
     expect(JSON.parse(got.stdout).notes.join('\n')).toMatch(/renames were not detected: .* partial clone/);
   });
 
-  it('a partial clone with origin there: exit 2 saying what to fetch, not one lazy fetch per blob behind the scan', () => {
+  it('a partial clone with origin there: exit 2 saying what to fetch, not one lazy fetch per blob behind the scan', async () => {
     const o = planted();
     const dir = join(tempDir('sg-l-'), 'c');
     clone(['--filter=blob:none'], o.url, dir);
-    const got = scan('history', dir, {}, true);
+    const got = await scanBounded('history', dir, {});
     expect(got.code, got.stderr).toBe(2);
     expect(got.stderr).toMatch(PARTIAL);
     // Nothing was fetched: the same objects are still missing.
@@ -428,8 +432,8 @@ describe('layouts: each defect on its own', () => {
     gitIn(dir, ['fetch', '-q', '--refetch', '--no-filter', 'origin']);
     const full = join(tempDir('sg-l-'), 'full');
     clone([], o.bare, full);
-    const after = scan('history', dir, {}, false);
+    const after = scan('history', dir, {});
     expect(after.code, after.stderr).toBe(1);
-    expect(after.keys).toEqual(scan('history', full, {}, false).keys);
+    expect(after.keys).toEqual(scan('history', full, {}).keys);
   });
 });

@@ -2,7 +2,9 @@
  * The CLI like helpers/cli.ts, but without blocking, so a test can run many invocations side by
  * side: in-process (helpers/in-process.ts) unless a call needs a process, and through bin/ with the
  * few process-level knobs the hardening tests need: a wrapper command (dropped capabilities),
- * another copy of bin/ or node, a time limit that kills the process. cliAsyncBin() always uses bin/.
+ * another copy of bin/ or node. A time limit (a bound on a scan that could wait forever on a pipe
+ * or a hostile pattern, never a timing assertion) kills the host in-process, as it kills bin/'s
+ * process: the scan that might hang is the same run() either way. cliAsyncBin() always uses bin/.
  */
 import { execFile } from 'node:child_process';
 import { BIN, cliEnv, needsProcess, type CliRun } from './cli.js';
@@ -19,9 +21,9 @@ export interface AsyncRunOptions {
 }
 
 export function cliAsync(args: string[], cwd: string, opts: AsyncRunOptions = {}): Promise<CliRun> {
-  const processOnly = opts.wrap?.length || opts.bin || opts.node || opts.timeoutMs;
+  const processOnly = opts.wrap?.length || opts.bin || opts.node;
   if (processOnly || needsProcess(opts.env)) return cliAsyncBin(args, cwd, opts);
-  return runInProcess({ args, cwd, env: cliEnv(opts.env) });
+  return runInProcess({ args, cwd, env: cliEnv(opts.env) }, opts.timeoutMs);
 }
 
 /** Through bin/, as a separate node process, whatever the options. */

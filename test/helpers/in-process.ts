@@ -9,7 +9,7 @@
  * are the same code either way. The hosts are processes rather than threads of the test worker
  * because every git process a scan starts is a fork of the process that starts it, and a fork
  * costs in proportion to its memory: a test worker grows to hundreds of MB, a host stays small.
- * What only a process of its own shows (bin/'s crash handler, a killed or timed-out run,
+ * What only a process of its own shows (bin/'s crash handler, a run killed by a signal,
  * NODE_OPTIONS, node's own reading of standard input) stays with bin/: helpers/cli.ts routes
  * those calls there, `cliBin()` forces it, and SG_TEST_BIN=1 sends every call through bin/.
  * test/cli-in-process.test.ts checks that both ways give the same code, stdout and stderr.
@@ -150,24 +150,44 @@ function retire(host: AsyncHost): void {
   host.child.kill();
 }
 
-export async function runInProcess(job: Job): Promise<CliRun> {
+/** What bin/ under execFile's `timeout` gives when the limit kills it: no exit code, the signal. */
+const TIMED_OUT: CliRun = { code: -1, stdout: '', stderr: 'in-process run: timed out; the host was killed (SIGTERM)' };
+
+/**
+ * `timeoutMs`, when given, bounds the call as execFile's `timeout` bounds bin/: past it the host
+ * is killed (with whatever git it waits on left to the caller, as a killed bin/ leaves them) and
+ * the call answers code -1, as a killed bin/ does.
+ */
+export async function runInProcess(job: Job, timeoutMs = 0): Promise<CliRun> {
   const host = await take();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const reply = await new Promise<Reply>((resolve, reject) => {
+    const reply = await new Promise<Reply | 'timed out'>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`in-process run: the host process exited (${code})`));
       host.child.once('exit', onExit);
       host.child.once('message', (m: Reply) => {
         host.child.off('exit', onExit);
         resolve(m);
       });
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          host.child.off('exit', onExit);
+          resolve('timed out');
+        }, timeoutMs);
+      }
       host.child.send(job);
     });
+    if (reply === 'timed out') {
+      retire(host);
+      return TIMED_OUT;
+    }
     if ((reply.rss ?? 0) > MAX_HOST_RSS) retire(host);
     return answer(reply);
   } catch (err) {
     retire(host);
     throw err;
   } finally {
+    clearTimeout(timer);
     host.busy = false;
     waiting.shift()?.();
   }
