@@ -46,6 +46,7 @@ import { runActionStep } from './helpers/action.js';
 import { BIN } from './helpers/cli.js';
 import { runSeed, seeded, seededToken, type Random } from './helpers/random.js';
 import { cleanupAll, gitIn, GIT_IDENTITY, makeRepo, tempDir } from './helpers/repo.js';
+import type { JsonFinding, JsonReport } from './helpers/report.js';
 
 afterAll(cleanupAll);
 
@@ -283,8 +284,6 @@ function expectFor(w: World, s: string[], mayScan: string[], base: string | null
   return { must, may, unreachable };
 }
 
-interface JsonFinding { ruleId: string; file: string; fingerprint: string; severity: string; suppressedBy?: string }
-
 function judge(w: World, run: Run, want: Expect, where: string): void {
   const at = `${where}\n${run.who} exited ${run.code}:\n${run.out}`;
   for (const t of w.tokens) expect(run.out, `${at}\n(a token printed)`).not.toContain(t);
@@ -294,9 +293,9 @@ function judge(w: World, run: Run, want: Expect, where: string): void {
     return;
   }
   expect([0, 1], at).toContain(run.code);
-  const findings = run.report ? (JSON.parse(readFileSync(run.report, 'utf8')) as { findings: JsonFinding[] }).findings : [];
+  const findings = run.report ? (JSON.parse(readFileSync(run.report, 'utf8')) as JsonReport).findings : [];
   const tokenOf = (f: JsonFinding) => [...w.tokens].find((t) => fingerprint(f.ruleId, t, f.file) === f.fingerprint);
-  const failing = new Set(findings.filter((f) => f.severity === 'error' && !f.suppressedBy).map(tokenOf));
+  const failing = new Set(findings.filter((f) => f.severity === 'error' && !f.suppressedByChange?.approved).map(tokenOf));
   const missed = [...want.must].filter((t) => !failing.has(t));
   expect(missed.map((t) => t.slice(0, 8)), `${at}\n(tokens the event introduced that did not fail)`).toEqual([]);
   if (want.must.size) expect(run.code, at).toBe(1);
