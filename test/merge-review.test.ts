@@ -66,6 +66,55 @@ function world(): World {
   };
 }
 
+/** A fresh client and server (no gate yet), and a token to leak. */
+function withToken(): { w: World; client: Repo; token: string } {
+  const w = world();
+  return { w, client: w.client, token: fakeToken() };
+}
+
+/**
+ * main held a token when the gate arrived; `feature`, from there, edits the file keeping it
+ * (pushed: it carries the token, it introduces nothing); main then removes it (pushed).
+ */
+function featureCarriesWhatMainRemoved(): { w: World; client: Repo; token: string } {
+  const { w, client, token } = withToken();
+  client.commit({ [PATH]: line(token) }, 'mail settings');
+  w.plain('main');
+  w.gate();
+  client.git('checkout', '-q', '-b', 'feature');
+  client.commit({ [PATH]: line(token, 'MAIL_FROM=ops@example.com\n') }, 'sender address');
+  expect(w.receive('feature').code).toBe(0);
+  client.git('checkout', '-q', 'main');
+  client.commit({ [PATH]: CLEAN }, 'read the token from the environment');
+  expect(w.receive('main').code).toBe(0);
+  return { w, client, token };
+}
+
+/**
+ * The gate arrives on a server whose main already holds a token and a tracked .env, committed
+ * after `feature` forked from it; both branches are on the server.
+ */
+function oldLeaksOnMain(): { w: World; client: Repo; token: string } {
+  const { w, client, token } = withToken();
+  client.git('checkout', '-q', '-b', 'feature');
+  client.commit({ 'src/app.js': 'console.log(1)\n' }, 'feature work');
+  client.git('checkout', '-q', 'main');
+  client.commit({ [PATH]: line(token), 'app/.env': 'DATABASE_URL=postgres://app:hunter2@db.internal/app\n' }, 'mail settings');
+  w.plain('main', 'feature');
+  w.gate();
+  return { w, client, token };
+}
+
+/** The gate arrives on a server whose main committed a token (`old`) and then removed it. */
+function removedOnMain(): { w: World; client: Repo; token: string; old: string } {
+  const { w, client, token } = withToken();
+  const old = client.commit({ [PATH]: line(token) }, 'mail settings');
+  client.commit({ [PATH]: CLEAN }, 'read the token from the environment');
+  w.plain('main');
+  w.gate();
+  return { w, client, token, old };
+}
+
 const rev = (repo: Repo, what: string) => repo.git('rev-parse', what).trim();
 const range = (dir: string, spec: string, tokens: string[]) => scanHistoryJson(dir, ['--range', spec], tokens);
 
@@ -104,18 +153,7 @@ describe('misses: what a merge puts back on a branch that removed it', () => {
     // The feature branch forked while main held the token, and edited the file (the token only
     // carried along: its commit introduces nothing). main then removed the token; merging the
     // feature into main and resolving the conflict to the feature's side puts it back on main.
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
-    client.commit({ [PATH]: line(token) }, 'mail settings');
-    w.plain('main');
-    w.gate();
-    client.git('checkout', '-q', '-b', 'feature');
-    client.commit({ [PATH]: line(token, 'MAIL_FROM=ops@example.com\n') }, 'sender address');
-    expect(w.receive('feature').code).toBe(0); // carries the token: not new
-    client.git('checkout', '-q', 'main');
-    client.commit({ [PATH]: CLEAN }, 'read the token from the environment');
-    expect(w.receive('main').code).toBe(0);
+    const { w, client, token } = featureCarriesWhatMainRemoved();
     const before = rev(client, 'main');
     expect(() => client.git('merge', '-q', 'feature')).toThrow();
     client.git('checkout', '--theirs', '--', PATH);
@@ -155,13 +193,7 @@ describe('misses: what a merge puts back on a branch that removed it', () => {
     // Abuse of "a merged-in parent the server holds had it": the branch never touched the file; it
     // only starts before main removed the token. Its push brings nothing new; the merge that takes
     // the file from it puts the token back on main.
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
-    const old = client.commit({ [PATH]: line(token) }, 'mail settings');
-    client.commit({ [PATH]: CLEAN }, 'read the token from the environment');
-    w.plain('main');
-    w.gate();
+    const { w, client, token, old } = removedOnMain();
     client.git('checkout', '-q', '-b', 'old-settings', old);
     client.commit({ 'docs/mail.md': 'how mail is sent\n' }, 'notes');
     expect(w.receive('old-settings').code).toBe(0);
@@ -179,18 +211,7 @@ describe('misses: what a merge puts back on a branch that removed it', () => {
    * nothing); main removes it (pushed); `feature` merges main, resolving the conflict to its side.
    */
   function featureKeptToken(): { w: World; token: string; before: string } {
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
-    client.commit({ [PATH]: line(token) }, 'mail settings');
-    w.plain('main');
-    w.gate();
-    client.git('checkout', '-q', '-b', 'feature');
-    client.commit({ [PATH]: line(token, 'MAIL_FROM=ops@example.com\n') }, 'sender address');
-    expect(w.receive('feature').code).toBe(0);
-    client.git('checkout', '-q', 'main');
-    client.commit({ [PATH]: CLEAN }, 'read the token from the environment');
-    expect(w.receive('main').code).toBe(0);
+    const { w, client, token } = featureCarriesWhatMainRemoved();
     client.git('checkout', '-q', 'feature');
     expect(() => client.git('merge', '-q', 'main')).toThrow();
     client.git('checkout', '--ours', '--', PATH);
@@ -209,15 +230,7 @@ describe('false refusals: what the server already held, merged in ordinary ways'
   it('a feature branch rebased onto a main that held a token and a .env before the gate, then merging a topic, force-pushed, is accepted', () => {
     // The gate is installed on a repository with old leaks on main. Rebasing a branch onto main and
     // merging a topic branch brings none of them: every pushed commit inherits them from main.
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
-    client.git('checkout', '-q', '-b', 'feature');
-    client.commit({ 'src/app.js': 'console.log(1)\n' }, 'feature work');
-    client.git('checkout', '-q', 'main');
-    client.commit({ [PATH]: line(token), 'app/.env': 'DATABASE_URL=postgres://app:hunter2@db.internal/app\n' }, 'mail settings');
-    w.plain('main', 'feature');
-    w.gate();
+    const { w, client, token } = oldLeaksOnMain();
     client.git('checkout', '-q', 'feature');
     client.git('rebase', '-q', 'main');
     client.git('checkout', '-q', '-b', 'topic');
@@ -233,9 +246,7 @@ describe('false refusals: what the server already held, merged in ordinary ways'
    * take its fixes: the merge's first parent is the release, its second main.
    */
   function releaseMergedMain(): { w: World; token: string } {
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
+    const { w, client, token } = withToken();
     client.git('checkout', '-q', '-b', 'release');
     client.commit({ [PATH]: line(token) }, 'release settings');
     client.git('checkout', '-q', 'main');
@@ -266,9 +277,7 @@ describe('--pre-push when the remote\'s value of the ref is not in the clone', (
     // `git push --force` after a rebase or a reset, while someone else pushed to the branch: git
     // gives the hook the remote's value, which this clone does not have. Nothing the push brings
     // is new; the server's hook, which has that commit, accepts the same push.
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
+    const { w, client, token } = withToken();
     client.commit({ [PATH]: line(token) }, 'mail settings');
     client.git('checkout', '-q', '-b', 'feature');
     client.commit({ 'src/app.js': 'console.log(1)\n' }, 'feature work');
@@ -289,15 +298,7 @@ describe('--pre-push when the remote\'s value of the ref is not in the clone', (
 
 describe('what already behaves (kept so that a fix of the above cannot undo it)', () => {
   it('a feature branch merging main repeatedly while main holds an old token and a .env, pushed with main and a tag at once, is accepted', () => {
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
-    client.git('checkout', '-q', '-b', 'feature');
-    client.commit({ 'src/app.js': 'console.log(1)\n' }, 'feature work');
-    client.git('checkout', '-q', 'main');
-    client.commit({ [PATH]: line(token), 'app/.env': 'DATABASE_URL=postgres://app:hunter2@db.internal/app\n' }, 'mail settings');
-    w.plain('main', 'feature');
-    w.gate();
+    const { w, client, token } = oldLeaksOnMain();
     client.git('checkout', '-q', 'feature');
     client.git('merge', '-q', '--no-edit', 'main');
     expect(judged(w, ['feature'], { range: 'main..feature', shown: PATH, tokens: [token] })).toEqual({ prePush: 'accepted', range: 'accepted', preReceive: 'accepted' });
@@ -315,13 +316,7 @@ describe('what already behaves (kept so that a fix of the above cannot undo it)'
     // git will not merge an ancestor; a merge made by hand (commit-tree) can name one, and
     // resolve the file to its side: the walk excuses it (the other parent holds the token), the
     // net change must not.
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
-    const old = client.commit({ [PATH]: line(token) }, 'mail settings');
-    client.commit({ [PATH]: CLEAN }, 'read the token from the environment');
-    w.plain('main');
-    w.gate();
+    const { w, client, token, old } = removedOnMain();
     const before = rev(client, 'main');
     client.write({ [PATH]: line(token) });
     client.git('add', PATH);
@@ -332,9 +327,7 @@ describe('what already behaves (kept so that a fix of the above cannot undo it)'
   });
 
   it('an evil merge (a token neither parent holds) is refused by every mode', () => {
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
+    const { w, client, token } = withToken();
     client.commit({ [PATH]: CLEAN }, 'mail settings');
     w.plain('main');
     w.gate();
@@ -351,9 +344,7 @@ describe('what already behaves (kept so that a fix of the above cannot undo it)'
   });
 
   it('an octopus merge of main (holding an old token and a .env) and a server branch into a feature branch is accepted, and so is main taking it', () => {
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
+    const { w, client, token } = withToken();
     client.git('checkout', '-q', '-b', 'a');
     client.commit({ 'src/a.js': '1\n' }, 'a');
     client.git('checkout', '-q', '-b', 'b', 'main');
@@ -372,9 +363,7 @@ describe('what already behaves (kept so that a fix of the above cannot undo it)'
   });
 
   it('a file holding an old token, renamed on a feature branch that then merges main\'s edit of it, and merged into main, is accepted', () => {
-    const token = fakeToken();
-    const w = world();
-    const { client } = w;
+    const { w, client, token } = withToken();
     client.commit({ 'config/old.env.example': line(token, 'A=1\nB=2\nC=3\n') }, 'mail settings');
     w.plain('main');
     w.gate();
