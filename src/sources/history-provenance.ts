@@ -47,6 +47,8 @@ export const isFile = (mode: string) => mode === '100644' || mode === '100755' |
 const isZero = (sha: string) => /^0+$/.test(sha);
 /** Secret plus whether an inline allow covers it: removing the allow makes a new finding. */
 export const idOf = (f: Finding) => `${f.suppressedBy ? 1 : 0}${f.secret}`;
+/** The key of `f`'s leak at `path`: a path rule's finding by its rule, a secret by its id (one leak whatever rule found it). */
+export const leakKey = (f: Finding, path: string) => (f.kind === 'path' ? `p${f.ruleId}\0${path}` : `c${idOf(f)}\0${path}`);
 /** In a merge's `merged` ids: some other parent has a file at the path (so its path findings too). */
 export const PATH_HELD = '\0file';
 const NO_IDS: ReadonlySet<string> = new Set();
@@ -144,8 +146,8 @@ export class Provenance {
   loose(ref: string, files: ReadonlyArray<{ blob: string; path: string }>, tree: boolean): void {
     const held = new Set<Leak>();
     for (const f of files) {
-      if (tree) for (const p of this.contents.pathFindings(f.path)) held.add(this.leakFor(p, `p${p.ruleId}\0${f.path}`));
-      for (const c of this.contents.findingsAt(f.blob, f.path)) held.add(this.leakFor(c, `c${idOf(c)}\0${f.path}`));
+      if (tree) for (const p of this.contents.pathFindings(f.path)) held.add(this.leakFor(p, leakKey(p, f.path)));
+      for (const c of this.contents.findingsAt(f.blob, f.path)) held.add(this.leakFor(c, leakKey(c, f.path)));
     }
     for (const l of held) l.finding.holders.refs.push(ref);
   }
@@ -191,7 +193,7 @@ export class Provenance {
   broughtBack(c: CommitRef, path: string, blob: string, f: Finding): void {
     const e = this.states.get(c.sha);
     if (!e) return;
-    const leak = this.leakFor(f, f.kind === 'path' ? `p${f.ruleId}\0${path}` : `c${idOf(f)}\0${path}`, c);
+    const leak = this.leakFor(f, leakKey(f, path), c);
     if (!leak.paths.includes(path)) leak.paths.push(path);
     if (!holds(e.state, leak)) leak.switches.push(e.index);
     const held = e.state.get(path);
@@ -243,7 +245,7 @@ export class Provenance {
     const previous = base.get(ch.oldPath);
     if (ch.status === 'A' || ch.status === 'R' || ch.status === 'C') {
       // A path another parent of a merge already has (a .env merged in from the base) is not the merge's doing.
-      if (!inOtherParent.has(PATH_HELD)) for (const f of this.contents.pathFindings(ch.path)) leaks.push(this.leakFor(f, `p${f.ruleId}\0${ch.path}`, c));
+      if (!inOtherParent.has(PATH_HELD)) for (const f of this.contents.pathFindings(ch.path)) leaks.push(this.leakFor(f, leakKey(f, ch.path), c));
     } else {
       for (const l of base.get(ch.path)?.leaks ?? []) if (l.kind === 'path') leaks.push(l);
     }
@@ -266,7 +268,7 @@ export class Provenance {
           if (!leaks.includes(carried)) leaks.push(carried);
         }
         // In the old side (or another parent) but not a leak of this scan: it came with the range's base.
-        else if (!before.has(id) && !before.has(plain) && !inOtherParent.has(id) && !inOtherParent.has(plain)) leaks.push(this.leakFor(f, `c${id}\0${ch.path}`, c));
+        else if (!before.has(id) && !before.has(plain) && !inOtherParent.has(id) && !inOtherParent.has(plain)) leaks.push(this.leakFor(f, leakKey(f, ch.path), c));
       }
     }
     return leaks.length ? { blob: ch.newBlob, leaks } : null;

@@ -22,7 +22,7 @@ import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/resul
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
 import { LOG_ARGS, LogParser, type LogCommit } from './history-log.js';
-import { idOf, isFile, PATH_HELD, Provenance, type CommitRef, type Contents, type HeldFinding } from './history-provenance.js';
+import { idOf, isFile, leakKey, PATH_HELD, Provenance, type CommitRef, type Contents, type HeldFinding } from './history-provenance.js';
 import { deletedHolding, isAncestorOfAny, mergeBases, netIntroduced, netPathsIntroduced, treeChanges, type NetFinding } from './history-merge-back.js';
 import { GitStream } from './history-process.js';
 import { scanTagMessages, type TagRange } from './history-tags.js';
@@ -496,27 +496,25 @@ class HistoryScan {
       // With several merge bases (criss-cross merges), new only against every one of them.
       let found: Map<string, NetFinding> | undefined;
       for (const from of bases.length ? bases : [null]) {
-        const here = new Map((await this.netChange(from, end.head)).map((n): [string, NetFinding] => [`${n.finding.ruleId}\0${idOf(n.finding)}\0${n.path}`, n]));
+        const here = new Map((await this.netChange(from, end.head)).map((n): [string, NetFinding] => [leakKey(n.finding, n.path), n]));
         found = found ? new Map([...found].filter(([k]) => here.has(k))) : here;
       }
+      const tips = baseTips.filter((t) => !bases.includes(t));
+      const shared = new Map<string, Promise<string[] | null>>();
+      const base = end.base === null ? 'the commits it builds on do' : `the base (${end.base.slice(0, 12)}) does`;
+      const range = this.walk.rangeText ?? 'the range';
       for (const n of found?.values() ?? []) {
-        if (await this.mergedInHolds(n, bases, end.base)) continue;
-        if (n.finding.kind === 'path') {
-          // The base's tip tracks a file there too: the base's.
-          if (await someAsync(baseTips.filter((t) => !bases.includes(t)), async (tip) => (await objectAt(cwd, tip, n.path)) !== null)) continue;
-          this.provenance.broughtBack(head, n.path, n.blob, n.finding);
-          const base = end.base === null ? 'the commits it builds on do' : `the base (${end.base.slice(0, 12)}) does`;
-          this.notes.push(`${n.path}: ${end.head.slice(0, 12)} tracks this file, which ${base} not, and no commit of ${this.walk.rangeText ?? 'the range'} added it: a merge brought it back (reported at ${end.head.slice(0, 12)})`);
-          continue;
-        }
-        if (await this.baseHolds(baseTips, bases, n.path, idOf(n.finding))) continue;
+        if (await this.mergedInHolds(n, bases, end.base, shared)) continue;
+        // A base tip (not a merge base: those were judged) holds it there too: the base's.
+        if (await someAsync(tips, (tip) => this.holdsNet(tip, n))) continue;
         // Moved from a path the base still holds it at: the base's leak, under a new name. A tip
-        // that is a merge base holds it there (the deleted side); with no tip, the merge base is the base.
+        // that is a merge base holds it there (the deleted side); with no tip, the merge base is
+        // the base. (A path finding is never moved: movedFrom is the content's.)
         const stillThere = async (tip: string) => bases.includes(tip) || (await this.someHolds(tip, n.movedFrom, idOf(n.finding)));
         if (n.movedFrom.length && (!baseTips.length || (await someAsync(baseTips, stillThere)))) continue;
         this.provenance.broughtBack(head, n.path, n.blob, n.finding);
-        const base = end.base === null ? 'the commits it builds on do' : `the base (${end.base.slice(0, 12)}) does`;
-        this.notes.push(`${n.path}: ${end.head.slice(0, 12)} holds a secret there that ${base} not, and no commit of ${this.walk.rangeText ?? 'the range'} introduced it: a merge brought it back (reported at ${end.head.slice(0, 12)})`);
+        const how = n.finding.kind === 'path' ? `tracks this file, which ${base} not, and no commit of ${range} added it` : `holds a secret there that ${base} not, and no commit of ${range} introduced it`;
+        this.notes.push(`${n.path}: ${end.head.slice(0, 12)} ${how}: a merge brought it back (reported at ${end.head.slice(0, 12)})`);
       }
     }
   }
@@ -551,21 +549,22 @@ class HistoryScan {
    * still held the token, brings it back. With no base (a new ref), a commit behind the merge
    * bases is such a shared one.
    */
-  private async mergedInHolds(n: NetFinding, bases: readonly string[], base: string | null): Promise<boolean> {
+  private async mergedInHolds(n: NetFinding, bases: readonly string[], base: string | null, shared: Map<string, Promise<string[] | null>>): Promise<boolean> {
     const { cwd } = this.opts;
-    const holds = async (c: string) => (n.finding.kind === 'path' ? (await objectAt(cwd, c, n.path)) !== null : await this.someHolds(c, [n.path], idOf(n.finding)));
     for (const p of this.outside) {
-      if (!(await holds(p))) continue;
-      const shared = base === null ? null : await mergeBases(cwd, p, [base]);
-      if (shared === null ? !(await isAncestorOfAny(cwd, p, bases)) : !(await someAsync(shared, holds))) return true;
+      if (!(await this.holdsNet(p, n))) continue;
+      // The same for every finding of the end: asked once per commit (`shared`, the end's).
+      let forks = shared.get(p);
+      if (!forks) shared.set(p, (forks = base === null ? Promise.resolve(null) : mergeBases(cwd, p, [base])));
+      const common = await forks;
+      if (common === null ? !(await isAncestorOfAny(cwd, p, bases)) : !(await someAsync(common, (c) => this.holdsNet(c, n)))) return true;
     }
     return false;
   }
 
-  /** Whether a base tip (not a merge base: those were judged) holds the secret at `path`. */
-  private async baseHolds(tips: readonly string[], judged: readonly string[], path: string, id: string): Promise<boolean> {
-    for (const tip of tips) if (!judged.includes(tip) && (await this.someHolds(tip, [path], id))) return true;
-    return false;
+  /** Whether `commit` holds `n` at its path: the secret, or for a path rule's finding any file there. */
+  private async holdsNet(commit: string, n: NetFinding): Promise<boolean> {
+    return n.finding.kind === 'path' ? (await objectAt(this.opts.cwd, commit, n.path)) !== null : this.someHolds(commit, [n.path], idOf(n.finding));
   }
 
   /** Whether `commit` holds the secret at one of `paths`. */
