@@ -88,6 +88,9 @@ const FETCH_FIX = 'Check out with `fetch-depth: 0` (actions/checkout) and let th
  */
 const remoteRef = (main) => `refs/remotes/origin/${main}`;
 
+/** The scan of `range` (BASE..HEAD), and why that range was chosen. */
+const byRange = (range, why) => ({ args: ['--range', range], range, why });
+
 /** The payload's default branch, and whether the push is to it. */
 function defaultBranch(payload) {
   const main = payload.repository?.default_branch;
@@ -98,12 +101,11 @@ function defaultBranch(payload) {
 function newBranch(cwd, payload, after, why) {
   const { main, isMain } = defaultBranch(payload);
   if (main && !isMain && hasCommit(cwd, remoteRef(main))) {
-    const range = `${remoteRef(main)}..${after}`;
-    return { args: ['--range', range], range, why: `${why}: the commits not on ${main}` };
+    return byRange(`${remoteRef(main)}..${after}`, `${why}: the commits not on ${main}`);
   }
   const reason = isMain ? 'it is the default branch' : `origin/${main ?? '<default branch>'} is not in the clone`;
   const empty = emptyCommit(cwd);
-  return { args: ['--range', `${empty}..${after}`], range: `${empty}..${after}`, why: `${why} and ${reason}: every commit it holds, against an empty base (no settings of its own count)` };
+  return byRange(`${empty}..${after}`, `${why} and ${reason}: every commit it holds, against an empty base (no settings of its own count)`);
 }
 
 /**
@@ -126,8 +128,7 @@ function otherBranch(cwd, payload, after) {
       `Check out with \`fetch-depth: 0\` (actions/checkout then fetches every branch), or fetch it before this step (\`git fetch origin +refs/heads/${main}:refs/remotes/origin/${main}\`).`,
     );
   }
-  const range = `${remoteRef(main)}..${after}`;
-  return { args: ['--range', range], range, why: `the push to ${ref}, not the default branch: the commits not on ${main}, by ${main}'s settings` };
+  return byRange(`${remoteRef(main)}..${after}`, `the push to ${ref}, not the default branch: the commits not on ${main}, by ${main}'s settings`);
 }
 
 /**
@@ -139,7 +140,7 @@ const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target', 'pull_reques
 /** What to scan: { args, range, why }, or null when there is nothing (a deleted branch). */
 export function pickTarget(cwd, eventName, payload, explicit) {
   if (explicit === 'history') return { args: ['--history'], range: 'history', why: 'the range input' };
-  if (explicit) return { args: ['--range', explicit], range: explicit, why: 'the range input' };
+  if (explicit) return byRange(explicit, 'the range input');
   if (PULL_REQUEST_EVENTS.includes(eventName)) {
     const pr = payload.pull_request;
     if (!pr?.base?.sha || !pr?.head?.sha) throw new Error(`the ${eventName} payload has no pull_request.base.sha/head.sha`);
@@ -147,7 +148,7 @@ export function pickTarget(cwd, eventName, payload, explicit) {
     // serves it from refs/pull/<n>/head. Still missing, the scan says so (exit 2).
     const fetched = [pr.base.sha, pr.head.sha].filter((sha) => !hasCommit(cwd, sha) && fetchCommit(cwd, sha));
     const range = `${pr.base.sha}..${pr.head.sha}`;
-    return { args: ['--range', range], range, why: fetched.length ? 'the pull request; fetched from origin' : 'the pull request' };
+    return byRange(range, fetched.length ? 'the pull request; fetched from origin' : 'the pull request');
   }
   if (eventName === 'merge_group') {
     // A merge queue's commit, checked against the branch it merges into: as a whole history it
@@ -155,7 +156,7 @@ export function pickTarget(cwd, eventName, payload, explicit) {
     const group = payload.merge_group;
     if (!group?.base_sha || !group?.head_sha) throw new Error('the merge_group payload has no merge_group.base_sha/head_sha');
     const range = `${group.base_sha}..${group.head_sha}`;
-    return { args: ['--range', range], range, why: 'the merge queue' };
+    return byRange(range, 'the merge queue');
   }
   if (eventName === 'push') {
     const { before, after } = payload;
@@ -174,7 +175,7 @@ export function pickTarget(cwd, eventName, payload, explicit) {
       );
     }
     const range = `${before}..${after}`;
-    return { args: ['--range', range], range, why: fetched ? 'the push; its previous tip fetched from origin' : 'the push' };
+    return byRange(range, fetched ? 'the push; its previous tip fetched from origin' : 'the push');
   }
   return { args: ['--history'], range: 'history', why: `a ${eventName || 'manual'} run` };
 }
