@@ -13,6 +13,7 @@ import { accessSync, constants, existsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shellWord } from '../../src/core/shell.js';
 import { tempDir } from './repo.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -147,8 +148,6 @@ function shimFor(bin: string): string {
   return dir;
 }
 
-const shq = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-
 let detected: Array<{ bin: string; version: string; sensitiveDataRemoval: boolean; onPath: boolean }> | undefined;
 
 /**
@@ -177,7 +176,7 @@ export function filterRepoCopies(what: string): FilterRepoCopy[] {
       sensitiveDataRemoval,
       dir,
       env,
-      exportPath: first ? [] : [`export PATH=${shq(dir!)}${delimiter}"$PATH"`],
+      exportPath: first ? [] : [`export PATH=${shellWord(dir!)}${delimiter}"$PATH"`],
       title: `git filter-repo ${version}, ${sensitiveDataRemoval ? 'with' : 'without'} --sensitive-data-removal`,
     };
   });
