@@ -7,7 +7,7 @@
 import { GitError, IncompleteScanError } from '../errors.js';
 import { KeywordScan, type KeywordGate } from './gate.js';
 import { fetchLeftOut, UNFETCHED_OBJECT } from './git.js';
-import { GitStream } from './history-process.js';
+import { CAT_FILE_BOUNDS, GitStream } from './history-process.js';
 
 /** A requested object is not in the repository; `sha` says which, so a caller can name what it stood for. */
 export class MissingObjectError extends IncompleteScanError {
@@ -49,7 +49,7 @@ export class BlobReader {
     /** The gate whose keywords a blob over maxSize is searched for (built when one first comes). */
     private readonly gate?: () => KeywordGate | null,
   ) {
-    this.git = new GitStream(['--no-replace-objects', 'cat-file', '--batch'], cwd);
+    this.git = new GitStream(['--no-replace-objects', 'cat-file', '--batch'], cwd, CAT_FILE_BOUNDS);
     this.git.proc.stdout.on('data', (chunk: Buffer) => {
       try {
         this.feed(chunk);
