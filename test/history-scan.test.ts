@@ -304,6 +304,33 @@ describe('scan --history', () => {
     expect(r.findings).toMatchObject([{ ruleId: 'relay-key', file: 'relay/value.txt', commit: moved }]);
   });
 
+  it('runs a rule whose keyword is in the messages\' name (<commit message>) on every message, and no message past the gate with a keyword', () => {
+    const rule = {
+      id: 'commit-key',
+      pattern: 'key = (?<secret>[A-Z0-9]{20})',
+      keywords: ['commit'],
+      severity: 'error',
+      description: 'A key named in commits.',
+      examples: ['commit key = QWERTYUIOP0987654321'],
+      negativeExamples: ['commit key = short'],
+    };
+    const token = fakeToken();
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    repo.write({ '.secret-guard.json': JSON.stringify({ rules: [rule] }) });
+    // Neither message holds a keyword in its text: the first is found by its name alone.
+    const keyed = repo.commit({ 'b.txt': 'b\n' }, 'deploy\n\nkey = ASDFGHJKLZ1234567890\n');
+    const quoted = repo.commit({ 'c.txt': 'c\n' }, `mail\n\nPOSTMARK_SERVER_TOKEN="${token}"\n`);
+    repo.commit({ 'd.txt': 'd\n' }, `plain\n\nserver token ${token}\n`);
+    const r = history(repo.dir, [token]);
+    expect(r.code).toBe(1);
+    expect(r.findings.map((f) => [f.ruleId, f.commit]).sort()).toEqual(
+      [
+        ['commit-key', keyed],
+        ['postmark-server-token', quoted],
+      ].sort(),
+    );
+  });
+
   it('finds a token in a copy of a lockfile, which the rules pass over only as a lockfile', () => {
     const token = fakeToken();
     const lock = `{\n  "name": "app",\n  "POSTMARK_SERVER_TOKEN": "${token}"\n}\n`;

@@ -74,6 +74,9 @@ describe('keyword gate of the working-tree source', () => {
       expect(gate.bytes(at('a postmark b').subarray(1))).toBe(true);
       for (const near of ['postmar k', 'p0stmark', 'pm_t-', 'p\u00f3stmark', 'post\nmark', 'ostmark', '']) expect(gate.bytes(at(near)), near).toBe(false);
     }
+    // A text already decoded (a commit message) the same way.
+    for (const word of ['postmark', 'POSTMARK', 'pOsTmArK', 'pm-t-', 'PM-T-']) expect(gate.text(`a ${word} b`), word).toBe(true);
+    for (const near of ['postmar k', 'p\u00f3stmark', 'ostmark', 'pm_t-', '']) expect(gate.text(near), near).toBe(false);
     // Against the engine's own regexes, on random bytes made of keyword pieces (so keywords
     // occur, in mixed case, split and glued): the gate may let more through, never less.
     const pieces = ['post', 'POST', 'pOs', 'tmark', 'Mark', 'MARK', 'pm', 'PM', '-', 't', 'T', '-', '\r', '\xe9', '\xc3', ' ', 'k'].map((p) => Buffer.from(p, 'latin1'));
@@ -86,6 +89,7 @@ describe('keyword gate of the working-tree source', () => {
       const engine = rules.some((r) => r.shape && r.keywords!.test(text));
       if (engine) hits++;
       if (engine) expect(gate.bytes(buf), JSON.stringify(text)).toBe(true);
+      if (engine) expect(gate.text(text), JSON.stringify(text)).toBe(true);
     }
     expect(hits).toBeGreaterThan(50);
   });

@@ -20,6 +20,11 @@ export interface KeywordGate {
    * byte a character (ASCII, UTF-8, Latin-1), two or four (UTF-16, UTF-32, either byte order).
    */
   anyForm(buf: Buffer): boolean;
+  /**
+   * False only when no rule's keywords can match `text`, a string already (a commit message): the
+   * engine's prefilter reads that text itself, so no decoding is reasoned about.
+   */
+  text(text: string): boolean;
   /** The longest keyword in any form, less one byte: how far an occurrence can reach back across a cut. */
   reach: number;
   path: RegExp;
@@ -90,6 +95,7 @@ export function keywordGate(rules: CompiledRule[]): KeywordGate | null {
     bytes: (buf) => search(buf, plain),
     wideBytes: (buf) => search(buf, wideRe),
     anyForm: (buf) => search(buf, anyRe),
+    text: (text) => plain !== null && plain.test(text),
     reach: overlap,
   };
 }

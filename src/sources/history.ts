@@ -188,6 +188,8 @@ class HistoryScan {
   private readonly counting = new Map<string, number>();
   private readonly classes: PathClasses;
   private readonly gate: ReturnType<typeof keywordGate>;
+  /** Whether a rule's keyword is in the messages' path, `<commit message>`: then every message runs through the engine. */
+  private readonly messageNamed: boolean;
   private readonly provenance: Provenance;
   private readonly skippedOnce = new Set<string>();
   /** Blobs counted as not read (over --max-file-size). */
@@ -226,6 +228,7 @@ class HistoryScan {
   ) {
     this.classes = new PathClasses(opts.rules);
     this.gate = keywordGate(opts.rules);
+    this.messageNamed = this.gate?.path.test(MESSAGE_PATH) ?? true;
     this.detector = new TextDetector(opts.rules, RECORD_BUDGET);
     this.workers = (opts.threads ?? defaultThreads()) - 1;
     const ends = (walk.ends ?? []).map((e) => e.head);
@@ -443,8 +446,15 @@ class HistoryScan {
     this.notes.push('shallow clone scanned with --allow-shallow: part of the range was not fetched and not scanned');
   }
 
+  /**
+   * A message in which no rule's keyword occurs yields nothing, and the keyword gate says so
+   * without the engine: git/git's 85k messages cost its history scan 1.7 s of the main thread's
+   * time through `detect`. A rule whose keyword is in the message's name (`<commit message>`)
+   * runs on every message.
+   */
   private scanMessage(c: LogCommit): void {
-    this.provenance.message(c, detect({ text: c.message, path: MESSAGE_PATH }, this.opts.rules, 'message'));
+    const gated = this.gate !== null && !this.messageNamed && !this.gate.text(c.message);
+    this.provenance.message(c, gated ? [] : detect({ text: c.message, path: MESSAGE_PATH }, this.opts.rules, 'message'));
   }
 
   /**
