@@ -304,7 +304,7 @@ describe('scan --history', () => {
     expect(r.findings).toMatchObject([{ ruleId: 'relay-key', file: 'relay/value.txt', commit: moved }]);
   });
 
-  it('runs a rule whose keyword is in the messages\' name (<commit message>) on every message, and no message past the gate with a keyword', () => {
+  it('runs a rule whose keyword is in the messages\' name (<commit message>) on every message, the others where their keyword is', () => {
     const rule = {
       id: 'commit-key',
       pattern: 'key = (?<secret>[A-Z0-9]{20})',
@@ -317,7 +317,8 @@ describe('scan --history', () => {
     const token = fakeToken();
     const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
     repo.write({ '.secret-guard.json': JSON.stringify({ rules: [rule] }) });
-    // Neither message holds a keyword in its text: the first is found by its name alone.
+    // The first message names no keyword: its key is found by the messages' name alone. The
+    // second names Postmark; the third holds a token and no keyword, so nothing is found in it.
     const keyed = repo.commit({ 'b.txt': 'b\n' }, 'deploy\n\nkey = ASDFGHJKLZ1234567890\n');
     const quoted = repo.commit({ 'c.txt': 'c\n' }, `mail\n\nPOSTMARK_SERVER_TOKEN="${token}"\n`);
     repo.commit({ 'd.txt': 'd\n' }, `plain\n\nserver token ${token}\n`);
