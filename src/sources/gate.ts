@@ -168,6 +168,14 @@ function needsFullDecode(buf: Buffer): boolean {
 }
 
 /**
+ * Whether no rule can report anything in `text`, a string already (a commit message), at `path`:
+ * no keyword in either (the engine's prefilter reads the path too). False without a gate.
+ */
+export function cleanText(text: string, path: string, gate: KeywordGate | null): boolean {
+  return gate !== null && !gate.path.test(path) && !gate.text(text);
+}
+
+/**
  * What the bytes of a file at `path` are without decoding them, where the gate can tell: binary
  * (a NUL in the first 8 KiB, as decode() says), or text in which no rule can find anything.
  * Null means decode and run the engine.

@@ -29,7 +29,7 @@ import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
 import { partialCloneGap, promisorRemote, rangeBoundary, rejectLayoutGaps, unfetchedObjects } from './object-store.js';
 import { git } from './git.js';
-import { keywordGate } from './gate.js';
+import { cleanText, keywordGate } from './gate.js';
 import { INCREMENTAL_MIN, RECORD_BUDGET, TextDetector } from './history-detect.js';
 import { DetectPool, laneOf } from './history-threads.js';
 import { defaultThreads } from './threads.js';
@@ -188,8 +188,6 @@ class HistoryScan {
   private readonly counting = new Map<string, number>();
   private readonly classes: PathClasses;
   private readonly gate: ReturnType<typeof keywordGate>;
-  /** Whether a rule's keyword is in the messages' path, `<commit message>`: then every message runs through the engine. */
-  private readonly messageNamed: boolean;
   private readonly provenance: Provenance;
   private readonly skippedOnce = new Set<string>();
   /** Blobs counted as not read (over --max-file-size). */
@@ -228,7 +226,6 @@ class HistoryScan {
   ) {
     this.classes = new PathClasses(opts.rules);
     this.gate = keywordGate(opts.rules);
-    this.messageNamed = this.gate?.path.test(MESSAGE_PATH) ?? true;
     this.detector = new TextDetector(opts.rules, RECORD_BUDGET);
     this.workers = (opts.threads ?? defaultThreads()) - 1;
     const ends = (walk.ends ?? []).map((e) => e.head);
@@ -453,8 +450,7 @@ class HistoryScan {
    * runs on every message.
    */
   private scanMessage(c: LogCommit): void {
-    const gated = this.gate !== null && !this.messageNamed && !this.gate.text(c.message);
-    this.provenance.message(c, gated ? [] : detect({ text: c.message, path: MESSAGE_PATH }, this.opts.rules, 'message'));
+    this.provenance.message(c, cleanText(c.message, MESSAGE_PATH, this.gate) ? [] : detect({ text: c.message, path: MESSAGE_PATH }, this.opts.rules, 'message'));
   }
 
   /**
