@@ -7,11 +7,8 @@
  * changed, and 905 MB once records aged by the texts asked about instead of the records kept.
  */
 import { describe, expect, it } from 'vitest';
-import { compileRules } from '../src/core/engine.js';
-import { detectIncremental, type ScanRecord } from '../src/core/incremental.js';
-import { LineTable } from '../src/core/line-table.js';
+import type { ScanRecord } from '../src/core/incremental.js';
 import { RecordCache } from '../src/sources/history-detect.js';
-import { ruleSpecs } from './helpers/rules.mjs';
 
 const record = (bytes: number) => ({ bytes }) as ScanRecord;
 
@@ -58,30 +55,4 @@ describe('RecordCache', () => {
       expect(held).toBeLessThanOrEqual(10 * 1000);
     }
   });
-
-  it('counts the lines its records hold in the table, and lets them go with the records', () => {
-    const rules = compileRules(ruleSpecs());
-    const table = new LineTable();
-    const cache = new RecordCache(64 * 1000, table);
-    // Pages of lines no other page has: each record brings about 10 kB of lines into the table.
-    const page = (i: number) => Array.from({ length: 200 }, (_, k) => `<li>page ${i} item ${k} postmark</li>`).join('\n');
-    const kept: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const text = page(i);
-      if (!cache.admits(text.length / 8)) continue;
-      cache.set(`p${i}`, detectIncremental({ text, path: `docs/p${i}.html` }, rules, undefined, { table }).record);
-      if (cache.get(`p${i}`)) kept.push(`p${i}`);
-      // The table holds the lines of the records kept, no more, within the budget.
-      expect(table.bytes).toBeLessThanOrEqual(64 * 1000);
-    }
-    // Not vacuous: some pages were kept and some were not.
-    expect(kept.length).toBeGreaterThan(1);
-    expect(kept.length).toBeLessThan(20);
-    const held = kept.filter((b) => cache.get(b)).map((b) => cache.get(b)!);
-    const lines = new Set(held.flatMap((r) => [...r.ids]));
-    expect(lines.size).toBe(held.reduce((n, r) => n + r.ids.length, 0));
-    // Each line the records hold is in the table; the table holds nothing else.
-    expect(table.bytes).toBe([...lines].reduce((n, id) => n + table.line(id).length + 64, 0));
-  });
 });
-

@@ -14,8 +14,7 @@
  */
 import { Document, occurrences } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
-import { boundsOf, cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineHashes, sampleHash, type Segment } from './line-diff.js';
-import { LineTable } from './line-table.js';
+import { boundsOf, cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf, utf16Segments } from './line-diff.js';
 import { REACH } from './shapes.js';
 import type { LiteralSet } from './prefilter.js';
 import { lastAtOrBefore } from './sorted.js';
@@ -33,14 +32,14 @@ interface ShapeRecord {
 
 export interface ScanRecord {
   /**
-   * The text, as the ids of its lines in `table` (line-table.ts): a line many records hold is held
-   * once, and only the lines a diff narrows are put back together.
+   * The text as the diff reads it, and its line bounds in those units: its UTF-16 code units, or
+   * its UTF-8 bytes (half the memory for a text that is not ASCII).
    */
-  readonly ids: Int32Array;
-  readonly table: LineTable;
-  /** Its line starts, and its length after them. */
+  readonly units: Units;
   readonly lines: Int32Array;
-  /** The text's length. */
+  /** When `units` are UTF-8 bytes of a text that is not ASCII: its line bounds in the string. */
+  readonly unitLines?: Int32Array;
+  /** The text's length in the string. */
   readonly length: number;
   /** Its lines' hashes, once a diff computed them: the next diff takes them as they are. */
   readonly hashes?: Int32Array;
@@ -62,7 +61,7 @@ export interface ScanRecord {
   /** Every occurrence of each literal the engine asked about near a match (Document.hasWithin), by regex source. */
   readonly occurrences?: ReadonlyMap<string, Int32Array>;
   readonly shapes: ShapeRecord[];
-  /** About what the record holds in memory, in bytes, beside its lines in the table. */
+  /** About what the record holds in memory, in bytes. */
   readonly bytes: number;
 }
 
@@ -112,8 +111,8 @@ class TrackedDocument extends Document {
 
 /**
  * A candidate as a record keeps it. Its secret was cut from the text, and V8 keeps a cut string as
- * a view of the whole text: a record holding one kept its version's whole text in the heap,
- * beside the lines it was meant to keep instead.
+ * a view of the whole text: a record holding one kept its version's text in the heap, two bytes a
+ * character for a page that is not ASCII, beside the units it was meant to keep instead.
  */
 const kept = (c: Candidate): Candidate => ({ ...c, secret: Buffer.from(c.secret, 'utf16le').toString('utf16le') });
 
@@ -187,7 +186,7 @@ export interface IncrementalStats {
   /** Matches judged. */
   judged: number;
   /** Why nothing was reused, when nothing could be. */
-  full?: 'no previous' | 'diff too large' | 'rules changed' | 'document facts changed';
+  full?: 'no previous' | 'diff too large' | 'encodings differ' | 'rules changed' | 'document facts changed';
 }
 
 class Run implements ShapeHooks {
@@ -206,11 +205,12 @@ class Run implements ShapeHooks {
   constructor(
     private readonly doc: TrackedDocument,
     private readonly previous: ScanRecord | undefined,
-    segments: Segment[] | null,
+    segments: Segment[] | null | 'encodings differ',
     private readonly rules: CompiledRule[],
   ) {
-    this.segments = segments;
+    this.segments = Array.isArray(segments) ? segments : null;
     if (!previous) this.stats.full = 'no previous';
+    else if (segments === 'encodings differ') this.stats.full = segments;
     else if (!segments) this.stats.full = 'diff too large';
   }
 
@@ -548,41 +548,48 @@ export interface IncrementalResult {
 /**
  * `detect(fragment, rules, kind)`, reusing what `previous` (the record of an earlier version of
  * the text) says still holds, and recording this version for the next one. The findings are
- * always those of `detect`. The record's lines go into `table`, by default the previous record's
- * (or a new one).
+ * always those of `detect`. `units` may be the text's UTF-8 bytes, exactly those it was decoded
+ * from (valid UTF-8, no byte-order mark); otherwise its UTF-16 units are taken.
  */
 export function detectIncremental(
   fragment: Fragment,
   rules: CompiledRule[],
   previous?: ScanRecord,
-  options: { kind?: Finding['kind']; limits?: DiffLimits; table?: LineTable } = {},
+  options: { kind?: Finding['kind']; limits?: DiffLimits; units?: Units } = {},
 ): IncrementalResult {
   const kind = options.kind ?? 'content';
-  const table = options.table ?? previous?.table ?? new LineTable();
   const doc = new TrackedDocument(fragment.text);
-  // The document's own line starts: a text's lines are found once.
-  const lines = boundsOf(doc.lineStarts, fragment.text.length);
-  let segments: Segment[] | null = null;
-  let same: Int32Array | undefined;
+  // A text may come as its UTF-8 bytes (one unit a byte for ASCII); as its UTF-16 units otherwise.
+  const units = options.units ?? unitsOf(fragment.text);
+  const utf8 = units.BYTES_PER_ELEMENT === 1 && units.length !== fragment.text.length;
+  // The document's own line starts: a text's lines are found once (in bytes too when they differ).
+  const lines = utf8 ? lineBounds(units) : lineBounds(units, doc.lineStarts);
+  const unitLines = utf8 ? boundsOf(doc.lineStarts, fragment.text.length) : undefined;
+  let segments: Segment[] | null | 'encodings differ' = null;
   let hashes: Int32Array | undefined;
   if (previous) {
-    // A file with one version is never hashed; one with many, once a version.
-    hashes = lineHashes(fragment.text, lines);
-    const ids = previous.ids;
-    const t = previous.table;
-    const old = {
-      bounds: previous.lines,
-      hashes: previous.hashes ?? Int32Array.from(ids, (id) => sampleHash(t.line(id), 0, t.line(id).length)),
-      line: (i: number) => t.line(ids[i]!),
-      lines: (from: number, to: number) => t.text(ids.subarray(from, to)),
-    };
-    const diff = cleanSegments(old, fragment.text, lines, hashes, options.limits ?? DEFAULT_LIMITS);
-    if (diff) {
-      segments = diff.segments;
-      same = diff.same;
+    const wasUtf8 = previous.unitLines !== undefined;
+    const narrow = previous.units.BYTES_PER_ELEMENT === units.BYTES_PER_ELEMENT;
+    if (!narrow && (utf8 || wasUtf8)) {
+      // UTF-8 bytes beside UTF-16 units (a file whose encoding changed): nothing to line up.
+      segments = 'encodings differ';
+    } else {
+      // ASCII bytes widen to the UTF-16 units they are.
+      const wide = (u: Units) => (u.BYTES_PER_ELEMENT === 2 ? u : Uint16Array.from(u));
+      // A file with one version is never hashed; one with many, once a version.
+      hashes = lineHashes(units, lines);
+      const old = narrow ? previous.units : wide(previous.units);
+      segments = cleanSegments(old, narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines, previous.hashes ?? lineHashes(old, previous.lines), hashes);
+      if (segments && (utf8 || wasUtf8)) {
+        segments = utf16Segments(
+          segments,
+          { data: previous.units as Uint8Array, bytes: previous.lines, units: previous.unitLines ?? previous.lines },
+          { data: units as Uint8Array, bytes: lines, units: unitLines ?? lines },
+        );
+      }
     }
   }
-  if (previous && segments && (previous.literals || previous.occurrences)) {
+  if (previous && Array.isArray(segments) && (previous.literals || previous.occurrences)) {
     doc.from = { ...(previous.literals ? { literals: previous.literals } : {}), ...(previous.occurrences ? { occurrences: previous.occurrences } : {}), segments };
   }
   const run = new Run(doc, previous, segments, rules);
@@ -603,12 +610,10 @@ export function detectIncremental(
     occurrenceBytes += kept.byteLength;
     lists!.set(source, kept);
   }
-  // A line the diff found equal to an old one takes its id as it is.
-  const ids = table.intern(fragment.text, lines, same && previous ? { same, ids: previous.ids } : undefined);
   const record: ScanRecord = {
-    ids,
-    table,
+    units,
     lines,
+    ...(unitLines ? { unitLines } : {}),
     length: fragment.text.length,
     ...(hashes ? { hashes } : {}),
     rules,
@@ -619,7 +624,7 @@ export function detectIncremental(
     ...(doc.literals ? { literals: doc.literals } : {}),
     ...(lists ? { occurrences: lists } : {}),
     shapes,
-    bytes: ids.byteLength + lines.byteLength + (hashes?.byteLength ?? 0) + occurrenceBytes + 16 * matches + 256,
+    bytes: units.byteLength + lines.byteLength + (unitLines?.byteLength ?? 0) + (hashes?.byteLength ?? 0) + occurrenceBytes + 16 * matches + 256,
   };
   return { findings, record, stats: run.stats };
 }

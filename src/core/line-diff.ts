@@ -1,18 +1,16 @@
 /**
  * What two versions of a text have in common, as clean segments: ranges of the old text that the
- * new text holds unchanged, each at its own offset, in string offsets. Lines are matched first
- * (Myers' diff over line hashes, bounded), then each replaced run of lines is narrowed to the
- * characters that changed (common prefix and suffix, per line when the run keeps its line count),
- * so a line that differs only in a commit id leaves the rest of itself clean.
+ * new text holds unchanged, each at its own offset. Lines are matched first (Myers' diff over line
+ * hashes, bounded), then each replaced run of lines is narrowed to the characters that changed
+ * (common prefix and suffix, per line when the run keeps its line count), so a line that differs
+ * only in a commit id leaves the rest of itself clean.
  *
  * The hash reads a line's length and a few dozen of its characters, not all of them (hashing
  * every character of both texts cost as much as the scan it saves). Lines it calls equal are
  * compared whole before they count as clean; those that differ are narrowed like replaced ones.
- * Only what is compared equal is ever a segment, and never half a surrogate pair.
- *
- * The old version is read line by line (OldText): a record keeps its text as line ids in a table
- * (line-table.ts), and only the lines a diff narrows are put back together.
+ * Only what is compared equal is ever a segment.
  */
+import { lastAtOrBefore } from './sorted.js';
 
 /** old [oldStart, oldEnd) is new [oldStart + delta, oldEnd + delta), character for character. */
 export interface Segment {
@@ -32,33 +30,32 @@ export interface DiffLimits {
 
 export const DEFAULT_LIMITS: DiffLimits = { maxEdits: 256 };
 
-/** The old version of a text, as the diff reads it. */
-export interface OldText {
-  /** Its line starts, and its length after them (lineBounds). */
-  readonly bounds: Int32Array;
-  /** Its lines' hashes (lineHashes). */
-  readonly hashes: Int32Array;
-  /** Its line `i`. */
-  line(i: number): string;
-  /** The text of its lines [from, to). */
-  lines(from: number, to: number): string;
+/**
+ * A text as its UTF-16 code units (offsets in it are string offsets) or as its UTF-8 bytes, which
+ * a caller holds outside the JavaScript heap at one byte an ASCII character; offsets in bytes
+ * become string offsets through utf16Segments.
+ */
+export type Units = Uint8Array | Uint16Array;
+
+/** The code units of a string. */
+export function unitsOf(text: string): Units {
+  const u = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) u[i] = text.charCodeAt(i);
+  return u;
 }
 
-/** The clean segments of an old text to a new one, and for each new line the old line it equals (-1 for none). */
-export interface Diff {
-  segments: Segment[];
-  same: Int32Array;
-}
+/** The units as bytes, to be compared natively. */
+const bytesOf = (u: Units) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /**
  * Line starts of a text, a line being its characters and its `\n`, plus the text's length at the
- * end: from the line starts a Document already has (document.ts), or found in the text.
+ * end: from the line starts a Document already has (document.ts), or found in the units.
  */
-export function lineBounds(text: string, starts?: readonly number[]): Int32Array {
-  if (starts) return boundsOf(starts, text.length);
+export function lineBounds(t: Units, starts?: readonly number[]): Int32Array {
+  if (starts) return boundsOf(starts, t.length);
   const s = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) s.push(i + 1);
-  return boundsOf(s, text.length);
+  for (let i = t.indexOf(10); i !== -1; i = t.indexOf(10, i + 1)) s.push(i + 1);
+  return boundsOf(s, t.length);
 }
 
 /** Line starts with the text's `length` after them (once: a text ending in `\n` has it as its last start). */
@@ -71,17 +68,29 @@ export function boundsOf(starts: readonly number[], length: number): Int32Array 
 }
 
 /**
- * The clean segments of `old` → `text` (its line `bounds` and `hashes`) in old order, adjacent ones
- * with one offset merged; null when the texts differ in more than `maxEdits` lines (a rewrite:
- * scanning it whole is as cheap).
+ * The clean segments of old → new in old order, adjacent ones with one offset merged; null when
+ * the texts differ in more than `maxEdits` lines (a rewrite: scanning it whole is as cheap).
+ * Both texts must be units of one width.
  */
-export function cleanSegments(old: OldText, text: string, bounds: Int32Array, hashes: Int32Array, limits: DiffLimits = DEFAULT_LIMITS): Diff | null {
-  const la = old.bounds;
+export function cleanSegments(
+  a: Units,
+  b: Units,
+  limits: DiffLimits = DEFAULT_LIMITS,
+  la: Int32Array = lineBounds(a),
+  lb: Int32Array = lineBounds(b),
+  A: Int32Array = lineHashes(a, la),
+  B: Int32Array = lineHashes(b, lb),
+): Segment[] | null {
+  const w = a.BYTES_PER_ELEMENT;
+  if (b.BYTES_PER_ELEMENT !== w) throw new TypeError('texts of different unit widths');
+  const ab = bytesOf(a);
+  const bb = bytesOf(b);
+  /** Whether old [oa, oa + n) equals new [na, na + n). */
+  const same = (oa: number, na: number, n: number) => ab.compare(bb, na * w, (na + n) * w, oa * w, (oa + n) * w) === 0;
   const n = la.length - 1;
-  const m = bounds.length - 1;
-  const runs = equalRuns(old.hashes, hashes, limits.maxEdits);
+  const m = lb.length - 1;
+  const runs = equalRuns(A, B, limits.maxEdits);
   if (!runs) return null;
-  const same = new Int32Array(m).fill(-1);
   const out: Segment[] = [];
   const push = (oldStart: number, oldEnd: number, delta: number) => {
     if (oldEnd <= oldStart) return;
@@ -89,96 +98,89 @@ export function cleanSegments(old: OldText, text: string, bounds: Int32Array, ha
     if (last && last.oldEnd === oldStart && last.delta === delta) last.oldEnd = oldEnd;
     else out.push({ oldStart, oldEnd, delta });
   };
-  /** Old text `was` (at old offset `oa`) replaced by new [na, nb): its common prefix and suffix are clean. */
-  const refine = (oa: number, was: string, na: number, nb: number) => {
-    const max = Math.min(was.length, nb - na);
-    let p = commonPrefix(was, text, na, max);
-    let s = commonSuffix(was, text, nb, max - p);
-    // Whole characters: a prefix ending in the first half of a pair whose second half changed, or
-    // a suffix starting with the second half of one whose first half changed, gives that half up.
-    if (p > 0 && isHighSurrogate(was.charCodeAt(p - 1))) p--;
-    if (s > 0 && isLowSurrogate(was.charCodeAt(was.length - s))) s--;
+  const refine = (oa: number, ob: number, na: number, nb: number) => {
+    const max = Math.min(ob - oa, nb - na);
+    const p = commonPrefix(a, oa, b, na, max, same);
+    const s = commonSuffix(a, ob, b, nb, max - p, same);
     push(oa, oa + p, na - oa);
-    push(oa + was.length - s, oa + was.length, nb - oa - was.length);
+    push(ob - s, ob, nb - ob);
   };
   // Walk the equal runs; between two, old lines [i0, i1) were replaced by new lines [j0, j1).
   let i0 = 0;
   let j0 = 0;
   const replaced = (i1: number, j1: number) => {
-    if (i1 === i0 && j1 === j0) return;
     if (i1 - i0 === j1 - j0) {
-      for (let k = 0; k < i1 - i0; k++) refine(la[i0 + k]!, old.line(i0 + k), bounds[j0 + k]!, bounds[j0 + k + 1]!);
-    } else refine(la[i0]!, old.lines(i0, i1), bounds[j0]!, bounds[j1]!);
+      for (let k = 0; k < i1 - i0; k++) refine(la[i0 + k]!, la[i0 + k + 1]!, lb[j0 + k]!, lb[j0 + k + 1]!);
+    } else refine(la[i0]!, la[i1]!, lb[j0]!, lb[j1]!);
   };
   for (const [i, j, len] of runs) {
     replaced(i, j);
-    // Each line the hash matched: clean when its text is the same.
-    for (let k = 0; k < len; k++) {
-      const was = old.line(i + k);
-      const na = bounds[j + k]!;
-      const nb = bounds[j + k + 1]!;
-      // A slice and `===` (compared natively) cost a tenth of `startsWith` (a builtin that first
-      // asks whether its argument is a RegExp).
-      if (nb - na === was.length && was === text.slice(na, nb)) {
-        push(la[i + k]!, la[i + k + 1]!, na - la[i + k]!);
-        same[j + k] = i + k;
-      } else refine(la[i + k]!, was, na, nb);
+    const oa = la[i]!;
+    const ob = la[i + len]!;
+    if (ob - oa === lb[j + len]! - lb[j]! && same(oa, lb[j]!, ob - oa)) push(oa, ob, lb[j]! - oa);
+    else {
+      // The hash matched lines that differ: each line on its own.
+      for (let k = 0; k < len; k++) {
+        const lo = la[i + k]!;
+        const hi = la[i + k + 1]!;
+        const na = lb[j + k]!;
+        const nb = lb[j + k + 1]!;
+        if (hi - lo === nb - na && same(lo, na, hi - lo)) push(lo, hi, na - lo);
+        else refine(lo, hi, na, nb);
+      }
     }
     i0 = i + len;
     j0 = j + len;
   }
   replaced(n, m);
-  return { segments: out, same };
+  return out;
 }
 
-const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
-const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
-
 /**
- * Each line's hash (sampleHash), by line bounds: a line's hash is its own, wherever it stands, so
- * a version's hashes, kept, serve the diff with the next version.
+ * Each line's hash (sampleHash), by line bounds: the same for a text as bytes or as UTF-16 units,
+ * so a version's hashes, kept, serve the diff with the next version.
  */
-export function lineHashes(text: string, lines: Int32Array): Int32Array {
+export function lineHashes(t: Units, lines: Int32Array): Int32Array {
   const h = new Int32Array(lines.length - 1);
-  for (let i = 0; i < h.length; i++) h[i] = sampleHash(text, lines[i]!, lines[i + 1]!);
+  for (let i = 0; i < h.length; i++) h[i] = sampleHash(t, lines[i]!, lines[i + 1]!);
   return h;
 }
 
 /** A hash of a line from its length and at most 48 of its characters, spread over it. */
-export function sampleHash(t: string, from: number, to: number): number {
+function sampleHash(t: Units, from: number, to: number): number {
   const len = to - from;
   let h = len | 0;
   const step = len <= 48 ? 1 : Math.floor(len / 48);
-  for (let i = from; i < to; i += step) h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
+  for (let i = from; i < to; i += step) h = (Math.imul(h, 31) + t[i]!) | 0;
   // The last characters too: a line's tail is where a value changes most.
-  for (let i = Math.max(from, to - 8); i < to; i++) h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
+  for (let i = Math.max(from, to - 8); i < to; i++) h = (Math.imul(h, 31) + t[i]!) | 0;
   return h;
 }
 
-/** Length of the common prefix of a and b[nb..], at most max: halves compared natively. */
-function commonPrefix(a: string, b: string, nb: number, max: number): number {
+type Same = (oa: number, na: number, n: number) => boolean;
+
+/** Length of the common prefix of a[oa..] and b[na..], at most max: halves compared natively. */
+function commonPrefix(a: Units, oa: number, b: Units, na: number, max: number, same: Same): number {
   let lo = 0;
   let hi = max;
   while (hi - lo > 16) {
     const mid = (lo + hi) >> 1;
-    if (a.slice(lo, mid) === b.slice(nb + lo, nb + mid)) lo = mid;
+    if (same(oa + lo, na + lo, mid - lo)) lo = mid;
     else hi = mid;
   }
-  while (lo < hi && a.charCodeAt(lo) === b.charCodeAt(nb + lo)) lo++;
+  while (lo < hi && a[oa + lo] === b[na + lo]) lo++;
   return lo;
 }
 
-/** Length of the common suffix of a and b[..nb), at most max. */
-function commonSuffix(a: string, b: string, nb: number, max: number): number {
+function commonSuffix(a: Units, ob: number, b: Units, nb: number, max: number, same: Same): number {
   let lo = 0;
   let hi = max;
-  const al = a.length;
   while (hi - lo > 16) {
     const mid = (lo + hi) >> 1;
-    if (a.slice(al - mid, al - lo) === b.slice(nb - mid, nb - lo)) lo = mid;
+    if (same(ob - mid, nb - mid, mid - lo)) lo = mid;
     else hi = mid;
   }
-  while (lo < hi && a.charCodeAt(al - 1 - lo) === b.charCodeAt(nb - 1 - lo)) lo++;
+  while (lo < hi && a[ob - 1 - lo] === b[nb - 1 - lo]) lo++;
   return lo;
 }
 
@@ -257,4 +259,59 @@ function myers(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, n
   }
   if (x > 0) runs.push([0, 0, x]);
   return runs.reverse();
+}
+
+/**
+ * A text given as its UTF-8 bytes: the bytes (the diff's units), their line bounds, and the line
+ * bounds of the string (UTF-16 code units) it decodes to. `\n` is one byte and one unit, so line
+ * `i` is bytes [bytes[i], bytes[i + 1]) and units [units[i], units[i + 1]).
+ */
+export interface Utf8Text {
+  data: Uint8Array;
+  bytes: Int32Array;
+  units: Int32Array;
+}
+
+const continuation = (b: number) => (b & 0xc0) === 0x80;
+
+/**
+ * The string offset of byte offset `p` of `t`; inside a character, the offset after it (a
+ * character's units are counted at its first byte).
+ */
+function unitOffset(t: Utf8Text, p: number): number {
+  const i = lastAtOrBefore(t.bytes, p);
+  let u = t.units[i]!;
+  const from = t.bytes[i]!;
+  // An ASCII line: a byte is a unit.
+  if (i + 1 < t.bytes.length && t.bytes[i + 1]! - from === t.units[i + 1]! - u) return u + p - from;
+  // Otherwise one unit a character, two for a character beyond the BMP (four bytes, a surrogate pair).
+  const d = t.data;
+  for (let k = from; k < p; k++) {
+    const b = d[k]!;
+    if (!continuation(b)) u += b >= 0xf0 ? 2 : 1;
+  }
+  return u;
+}
+
+/**
+ * Clean segments found between two texts' UTF-8 bytes, as string offsets. A segment may begin or
+ * end inside a character whose bytes the two texts share only in part (é and è share their first
+ * byte, é and ũ their last): it is narrowed to whole characters, so what it says equal decodes
+ * equal. Its start is, by unitOffset, the character after; its end is moved back here. Both texts
+ * must be valid UTF-8.
+ */
+export function utf16Segments(segments: readonly Segment[], a: Utf8Text, b: Utf8Text): Segment[] {
+  const out: Segment[] = [];
+  const ad = a.data;
+  const bd = b.data;
+  for (const s of segments) {
+    const start = s.oldStart;
+    let end = s.oldEnd;
+    const d = s.delta;
+    while (end > start && ((end < ad.length && continuation(ad[end]!)) || (end + d < bd.length && continuation(bd[end + d]!)))) end--;
+    if (end <= start) continue;
+    const oldStart = unitOffset(a, start);
+    out.push({ oldStart, oldEnd: unitOffset(a, end), delta: unitOffset(b, start + d) - oldStart });
+  }
+  return out;
 }

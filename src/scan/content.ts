@@ -47,7 +47,7 @@ export interface ContentContext {
    * How a decoded text is detected, when not by the engine's `detect` as it is: history scans a
    * file's next version from the record of its previous one (same findings, less work).
    */
-  detectText?: (text: string) => Finding[];
+  detectText?: (text: string, data: Buffer) => Finding[];
 }
 
 export const tooLarge = (size: number, why = ''): Skipped => ({ skip: 'tooLarge', reason: `${size} bytes, over --max-file-size${why}` });
@@ -98,7 +98,7 @@ export function detectContent(buf: Buffer, path: string, ctx: ContentContext): C
     return found ? { scanned: buf.length, findings: found } : { skip: 'binary', reason: d.reason ?? 'binary' };
   }
   if (isLfsPointer(d.text)) return LFS;
-  const found = ctx.detectText ? ctx.detectText(d.text) : detect(ctx.gitState ? { text: d.text, path, gitState: ctx.gitState } : { text: d.text, path }, ctx.rules);
+  const found = ctx.detectText ? ctx.detectText(d.text, buf) : detect(ctx.gitState ? { text: d.text, path, gitState: ctx.gitState } : { text: d.text, path }, ctx.rules);
   // Text of one width may hold bytes of the other after it, read as they would be in a binary file.
   const other = otherWidthFindings(buf, path, ctx.rules, d.wide === true, ctx.gate, ctx.gitState);
   return { scanned: buf.length, findings: other.length ? [...found, ...other] : found };

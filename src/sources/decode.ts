@@ -10,6 +10,8 @@
  *   whole file must decode without a NUL character before its last ones, or it is binary after all.
  * A file that says it is UTF-32 but is not is skipped with that reason, never scanned.
  */
+import { isUtf8 } from 'node:buffer';
+
 const SNIFF = 8192;
 
 /** `wide`: read as UTF-16 or UTF-32, in which ASCII bytes that follow such text read as other characters. */
@@ -33,6 +35,15 @@ export function decode(buf: Buffer): Decoded {
   const start = utf8Bom(buf) ? 3 : 0;
   // Invalid UTF-8 (latin-1 files) decodes to U+FFFD one byte at a time; tokens are ASCII and survive.
   return { text: buf.toString('utf8', start) };
+}
+
+/**
+ * Whether decode reads `buf` as UTF-8 just as it is, its text exactly the bytes' characters:
+ * valid UTF-8, no byte-order mark (dropped), no NUL where the encoding is sniffed (a wide
+ * encoding or binary).
+ */
+export function isPlainUtf8(buf: Buffer): boolean {
+  return !utf8Bom(buf) && isUtf8(buf) && !buf.subarray(0, SNIFF).includes(0);
 }
 
 const utf8Bom = (buf: Buffer) => buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;

@@ -6,7 +6,7 @@
  */
 import { detect, type CompiledRule } from '../core/engine.js';
 import { detectIncremental, type ScanRecord } from '../core/incremental.js';
-import { LineTable } from '../core/line-table.js';
+import { isPlainUtf8 } from './decode.js';
 import type { Finding } from '../core/types.js';
 
 /**
@@ -19,24 +19,24 @@ export const RECORD_BUDGET = 32 * 1024 * 1024;
 
 export class TextDetector {
   private readonly records: RecordCache;
-  /** The lines of the records kept, each once (core/line-table.ts). */
-  private readonly table = new LineTable();
 
   constructor(
     private readonly rules: CompiledRule[],
     budget: number,
   ) {
-    this.records = new RecordCache(budget, this.table);
+    this.records = new RecordCache(budget);
   }
 
-  /** The findings of `text`, the blob `blob` at `path`, whose file's previous version was `previous`. */
-  detect(blob: string, text: string, path: string, previous?: string): Finding[] {
+  /** The findings of `text` (the decoded `data`), the blob `blob` at `path`, whose file's previous version was `previous`. */
+  detect(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
     if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.rules);
-    // About a record's size: its line ids, bounds and hashes, and its matches. Its distinct lines
-    // come on top, in the table, which the cache counts as they are added.
-    if (!this.records.admits(text.length / 8, previous)) return detect({ text, path }, this.rules);
+    // Bytes that decode as they are: a record keeps them as the text's units, half the memory of
+    // UTF-16 for a page that is not ASCII.
+    const utf8 = isPlainUtf8(data);
+    // About a record's size: the text's units (its UTF-8 bytes, or two bytes a UTF-16 unit), its lines and matches.
+    if (!this.records.admits(1.1 * (utf8 ? data.length : 2 * text.length), previous)) return detect({ text, path }, this.rules);
     const before = previous === undefined ? undefined : this.records.get(previous);
-    const r = detectIncremental({ text, path }, this.rules, before, { table: this.table });
+    const r = detectIncremental({ text, path }, this.rules, before, { units: utf8 ? (ownsItsMemory(data) ? data : Buffer.from(data)) : utf16OutsideHeap(text) });
     this.records.set(blob, r.record, before ? previous : undefined);
     return r.findings;
   }
@@ -56,23 +56,13 @@ export class TextDetector {
  */
 export class RecordCache {
   private readonly records = new Map<string, { record: ScanRecord; cost: number; used: number }>();
-  /** The records' own bytes; their lines are the table's. */
-  private own = 0;
+  private bytes = 0;
   private clock = 0;
 
-  /** `table`: where the records' lines are held, counted in the budget and let go with them. */
-  constructor(
-    private readonly budget: number,
-    private readonly table?: LineTable,
-  ) {}
+  constructor(private readonly budget: number) {}
 
   get(blob: string): ScanRecord | undefined {
     return this.records.get(blob)?.record;
-  }
-
-  /** What the records hold, their lines included. */
-  private get bytes(): number {
-    return this.own + (this.table?.bytes ?? 0);
   }
 
   /**
@@ -88,23 +78,21 @@ export class RecordCache {
     return this.stale(this.records.values().next().value);
   }
 
-  /**
-   * Keeps `record` for `blob`, in place of `previous`'s when given. Its lines are in the table
-   * already: a record not kept lets them go.
-   */
+  /** Keeps `record` for `blob`, in place of `previous`'s when given. */
   set(blob: string, record: ScanRecord, previous?: string): void {
     const cost = record.bytes;
     const replaced = previous === undefined ? undefined : this.records.get(previous);
     if (replaced) this.drop(previous!);
     if (this.records.has(blob)) this.drop(blob);
-    this.records.set(blob, { record, cost, used: this.clock });
-    this.own += cost;
-    // Oldest first (a Map iterates in insertion order, and each set re-inserts), the new one last.
+    if (cost > this.budget) return;
+    // Oldest first (a Map iterates in insertion order, and each set re-inserts).
     for (const [k, v] of this.records) {
-      if (this.bytes <= this.budget) break;
-      if (k === blob || (!replaced && !this.stale(v))) return void this.drop(blob);
+      if (this.bytes + cost <= this.budget) break;
+      if (!replaced && !this.stale(v)) return;
       this.drop(k);
     }
+    this.records.set(blob, { record, cost, used: this.clock });
+    this.bytes += cost;
   }
 
   /** Unused for four rounds of the cache. */
@@ -113,16 +101,24 @@ export class RecordCache {
   }
 
   private drop(blob: string): void {
-    const entry = this.records.get(blob)!;
-    this.own -= entry.cost;
+    this.bytes -= this.records.get(blob)!.cost;
     this.records.delete(blob);
-    if (this.table && entry.record.ids) this.table.release(entry.record.ids);
   }
 }
 
 /**
- * Whether `data` is all of the memory under it: a buffer of its own that a worker may take over as
- * it is, where transferring a slice would detach the larger chunk around it. Nothing else holds a
- * blob's buffer once the pipeline has it.
+ * Whether `data` is all of the memory under it: a buffer of its own that the record may keep (or
+ * a worker take over) as it is, where a slice would keep (or detach) the larger chunk around it.
+ * Nothing else holds a blob's buffer once the pipeline has it.
  */
 export const ownsItsMemory = (data: Uint8Array) => data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+
+/**
+ * A text's UTF-16 code units (core/line-diff.ts) outside the JavaScript heap, where a record keeps
+ * them: records in the heap made it grow several times their size.
+ */
+function utf16OutsideHeap(text: string): Uint16Array {
+  const b = Buffer.from(text, 'utf16le');
+  const aligned = b.byteOffset % 2 === 0 ? b : Buffer.from(b);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
+}

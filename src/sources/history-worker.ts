@@ -48,7 +48,7 @@ if (parentPort && workerData) {
       const verdict = detectContent(data, job.path, {
         rules,
         maxFileSize: init.maxFileSize,
-        detectText: (text) => detector.detect(job.blob, text, job.path, job.previous),
+        detectText: (text, d) => detector.detect(job.blob, text, d, job.path, job.previous),
       });
       result = { id: job.id, verdict };
     } catch (e) {

@@ -346,7 +346,7 @@ class HistoryScan {
       rules: this.opts.rules,
       maxFileSize: this.opts.maxFileSize,
       gate: this.gate,
-      detectText: (text) => this.detector.detect(blob, text, path, previous),
+      detectText: (text, data) => this.detector.detect(blob, text, data, path, previous),
     };
     if (this.workers > 0 && !this.pool && 'data' in content && (this.read += content.data.length) > POOL_WINDOW) this.read = this.dense = 0;
     const data = screenContent(content, path, ctx);

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { carryLiterals } from '../../src/core/incremental.js';
-import { cleanSegments } from '../helpers/segments.js';
+import { cleanSegments, unitsOf } from '../../src/core/line-diff.js';
 import { LiteralSet } from '../../src/core/prefilter.js';
 import { runSeed, seeded, type Random } from '../helpers/random.js';
 import { editText, mixture } from '../helpers/text-edits.js';
@@ -35,7 +35,7 @@ describe('carryLiterals', () => {
       for (let v = 0; v < 5; v++) {
         let b = a;
         for (let k = rnd.int(4); k >= 0; k--) b = edit(b, rnd);
-        const segments = cleanSegments(a, b, { maxEdits: 10_000 })!;
+        const segments = cleanSegments(unitsOf(a), unitsOf(b), { maxEdits: 10_000 })!;
         const carried = carryLiterals(set, at, segments, b);
         expect([...carried.keys()].sort(), `seed ${seed}, round ${round}, version ${v}`).toEqual([...set.presentIn(b)].sort());
         for (const [l, p] of carried) expect(set.positionsIn(b.slice(p, p + l.length + 2)).get(l), `seed ${seed}: ${l} at ${p}`).toBe(0);
@@ -59,7 +59,7 @@ describe('carryLiterals', () => {
         ];
         for (const c of cases) {
           const to = c.to ?? made;
-          const segments = cleanSegments(c.from, to)!;
+          const segments = cleanSegments(unitsOf(c.from), unitsOf(to))!;
           const before = set.positionsIn(c.from);
           expect(before.has(l), `${l}: ${c.what} case must lack it before`).toBe(false);
           expect(carryLiterals(set, before, segments, to).has(l), `${l} made at ${i} (${c.what})`).toBe(set.presentIn(to).has(l));

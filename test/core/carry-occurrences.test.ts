@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { occurrences } from '../../src/core/document.js';
 import { carryOccurrences } from '../../src/core/incremental.js';
-import { cleanSegments } from '../helpers/segments.js';
+import { cleanSegments, unitsOf } from '../../src/core/line-diff.js';
 import { runSeed, seeded, type Random } from '../helpers/random.js';
 import { editText, mixture } from '../helpers/text-edits.js';
 
@@ -39,7 +39,7 @@ describe('carryOccurrences', () => {
         let b = a;
         // Few edits mostly, so the search stays near them; many now and then.
         for (let k = r.chance(0.8) ? r.int(3) : 20 + r.int(40); k >= 0; k--) b = edit(b, r);
-        const segments = cleanSegments(a, b, { maxEdits: 10_000 })!;
+        const segments = cleanSegments(unitsOf(a), unitsOf(b), { maxEdits: 10_000 })!;
         const list = carryOccurrences(source, length, before, segments, b);
         expect(list, `seed ${seed}, round ${round}, version ${v}, ${source}`).toEqual(occurrences(source, b));
         carried += list.length;
@@ -63,7 +63,7 @@ describe('carryOccurrences', () => {
           { from: `${pad}${head}${tail}${pad}`, to: `${pad}${head}Q${tail.slice(1)}${pad}` },
         ];
         for (const c of cases) {
-          const segments = cleanSegments(c.from, c.to)!;
+          const segments = cleanSegments(unitsOf(c.from), unitsOf(c.to))!;
           const before = Int32Array.from(occurrences(source, c.from));
           expect(carryOccurrences(source, length, before, segments, c.to), `${source} split at ${i}`).toEqual(occurrences(source, c.to));
         }

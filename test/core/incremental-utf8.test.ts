@@ -1,17 +1,18 @@
 /**
- * Records keep their texts as lines (line-table.ts), and the diff narrows a changed line to the
- * characters that changed, in UTF-16 units. Texts here are full of characters outside ASCII,
- * edited where they share units with what replaces them (two emoji share their first half): a
- * clean segment must still be whole characters equal in both versions, and the incremental scan
- * must find exactly what `detect` finds.
+ * A record may keep a text as its UTF-8 bytes (history hands over a blob's bytes as they came),
+ * and the diff then runs on bytes while findings, spans and literals are string offsets. Texts
+ * here are full of characters of two, three and four bytes, edited where they share bytes with
+ * what replaces them (é and è share their first byte, two emoji their first three): a clean
+ * segment must still be whole characters equal in both versions, and the incremental scan must
+ * find exactly what `detect` finds, whichever units each version came as.
  *
  * Seeded: a failure names its seed; `SEED=<n> npx vitest run test/core/incremental-utf8.test.ts` replays it.
  */
 import { describe, expect, it } from 'vitest';
 import { compileRules, detect } from '../../src/core/engine.js';
 import { detectIncremental, type ScanRecord } from '../../src/core/incremental.js';
-import { LineTable } from '../../src/core/line-table.js';
-import { cleanSegments } from '../helpers/segments.js';
+import { cleanSegments, lineBounds, type Units, unitsOf, utf16Segments } from '../../src/core/line-diff.js';
+import { decode, isPlainUtf8 } from '../../src/sources/decode.js';
 import { runSeed, seeded, type Random } from '../helpers/random.js';
 import { ruleSpecs } from '../helpers/rules.mjs';
 
@@ -84,105 +85,120 @@ function edit(text: string, r: Random): string {
   }
 }
 
-const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
-const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+const bytesOf = (s: string) => Buffer.from(s, 'utf8');
+const utf8Text = (s: string) => {
+  const data = bytesOf(s);
+  return { data, bytes: lineBounds(data), units: lineBounds(unitsOf(s)) };
+};
 
-describe('cleanSegments on text that is not ASCII', () => {
-  it('gives segments of whole characters, equal in both versions', () => {
+describe('utf16Segments', () => {
+  it('turns byte segments into string segments of whole characters, equal in both versions', () => {
     const seed = runSeed();
     const r = seeded(seed);
     let clean = 0;
     let total = 0;
-    let pairs = 0;
+    let split = 0;
     for (let n = 0; n < 400; n++) {
       const a = page(r);
       let b = a;
       for (let k = 1 + r.int(4); k > 0; k--) b = edit(b, r);
-      const segs = cleanSegments(a, b)!;
+      const ta = utf8Text(a);
+      const tb = utf8Text(b);
+      const bytes = cleanSegments(ta.data, tb.data)!;
+      // Byte segments that begin or end inside a character: the case being tested.
+      for (const s of bytes) if ((ta.data[s.oldStart]! & 0xc0) === 0x80 || (s.oldEnd < ta.data.length && (ta.data[s.oldEnd]! & 0xc0) === 0x80)) split++;
+      const segs = utf16Segments(bytes, ta, tb);
       let last = -1;
       for (const s of segs) {
         expect(s.oldStart, `seed ${seed}`).toBeGreaterThan(last);
         expect(a.slice(s.oldStart, s.oldEnd), `seed ${seed}, case ${n}`).toBe(b.slice(s.oldStart + s.delta, s.oldEnd + s.delta));
         // Never half a surrogate pair at either end.
         for (const [t, p] of [[a, s.oldStart], [a, s.oldEnd], [b, s.oldStart + s.delta], [b, s.oldEnd + s.delta]] as const) {
-          expect(isLow(t.charCodeAt(p)), `seed ${seed}, case ${n}: segment edge inside a surrogate pair`).toBe(false);
+          const c = t.charCodeAt(p);
+          expect(c >= 0xdc00 && c <= 0xdfff, `seed ${seed}, case ${n}: segment edge inside a surrogate pair`).toBe(false);
         }
-        // A segment ending just before a pair, or starting just after one, where the pair changed.
-        if (isHigh(a.charCodeAt(s.oldEnd)) || isLow(a.charCodeAt(s.oldStart - 1))) pairs++;
         clean += s.oldEnd - s.oldStart;
         last = s.oldEnd - 1;
       }
       total += a.length;
     }
-    // Not vacuous: most of the text is clean, and segments did end at changed pairs.
+    // Not vacuous: most of the text is clean, and byte segments did end inside characters.
     expect(clean / total).toBeGreaterThan(0.8);
-    expect(pairs).toBeGreaterThan(20);
+    expect(split).toBeGreaterThan(20);
   });
 
-  it('narrows a line to the characters that changed', () => {
-    expect(cleanSegments('token: "é3d2c"', 'token: "è3d2c"')).toEqual([
+  it('keeps the shared leading byte of é and è out of the clean text', () => {
+    const a = 'token: "é3d2c"';
+    const b = 'token: "è3d2c"';
+    expect(utf16Segments(cleanSegments(bytesOf(a), bytesOf(b))!, utf8Text(a), utf8Text(b))).toEqual([
       { oldStart: 0, oldEnd: 8, delta: 0 },
       { oldStart: 9, oldEnd: 14, delta: 0 },
     ]);
   });
-
-  it('keeps the first half of an emoji out of the clean text when its second half changed', () => {
-    // 😀 and 😁 are \ud83d\ude00 and \ud83d\ude01.
-    expect(cleanSegments('x 😀 y', 'x 😁 y')).toEqual([
-      { oldStart: 0, oldEnd: 2, delta: 0 },
-      { oldStart: 4, oldEnd: 6, delta: 0 },
-    ]);
-  });
 });
 
-describe('detectIncremental on text that is not ASCII', () => {
-  it('finds exactly what detect finds, and reuses most verdicts', () => {
+describe('detectIncremental on UTF-8 bytes', () => {
+  it('finds exactly what detect finds, whichever units each version comes as', () => {
     const seed = runSeed();
     const r = seeded(seed);
-    let reused = 0;
-    let judged = 0;
+    // Reuse between two versions given as bytes, and between two given as UTF-16 units.
+    const reuse = { bytes: [0, 0], units: [0, 0] };
+    const full = new Map<string, number>();
     for (let chain = 0; chain < 120; chain++) {
       let text = page(r);
       const path = r.pick(['docs/api.html', 'config/postmark.yml', 'app/mailer.js', 'README.md']);
       let record: ScanRecord | undefined;
+      let wasBytes = false;
       for (let v = 0; v < 6; v++) {
-        const inc = detectIncremental({ text, path }, rules, record);
+        // Mostly bytes, as history gives them; now and then UTF-16 units (a file whose encoding changed).
+        const bytes = r.chance(0.75);
+        const inc = detectIncremental({ text, path }, rules, record, bytes ? { units: bytesOf(text) } : {});
         expect(inc.findings, `seed ${seed}, chain ${chain}, version ${v}`).toEqual(detect({ text, path }, rules));
         if (v > 0) {
-          reused += inc.stats.reused;
-          judged += inc.stats.judged;
+          if (inc.stats.full) full.set(inc.stats.full, (full.get(inc.stats.full) ?? 0) + 1);
+          const pair = bytes && wasBytes ? reuse.bytes : !bytes && !wasBytes ? reuse.units : undefined;
+          if (pair) {
+            pair[0] += inc.stats.reused;
+            pair[1] += inc.stats.judged;
+          }
         }
         record = inc.record;
+        wasBytes = bytes;
         for (let k = 1 + r.int(3); k > 0; k--) text = edit(text, r);
       }
     }
-    expect(reused / (reused + judged)).toBeGreaterThan(0.5);
+    // Not vacuous: on bytes as on units, most verdicts come from the version before; a change of
+    // units is seen as one (never lined up byte against unit).
+    const share = ([used, judged]: number[]) => used! / (used! + judged!);
+    expect(share(reuse.bytes)).toBeGreaterThan(0.5);
+    expect(share(reuse.bytes)).toBeGreaterThan(share(reuse.units) - 0.1);
+    expect(full.get('encodings differ') ?? 0).toBeGreaterThan(20);
+  });
+
+  it('keeps half the memory for a page that is not ASCII', () => {
+    const text = page(seeded(7)).repeat(20);
+    const asBytes = detectIncremental({ text, path: 'docs/a.html' }, rules, undefined, { units: bytesOf(text) }).record;
+    const asUnits = detectIncremental({ text, path: 'docs/a.html' }, rules).record;
+    expect(asBytes.units.byteLength).toBe(Buffer.byteLength(text));
+    expect(asBytes.bytes).toBeLessThan(0.75 * asUnits.bytes);
   });
 });
 
-describe('LineTable', () => {
-  it('holds a line once however many records hold it, until none does', () => {
-    const table = new LineTable();
-    const nav = page(seeded(7));
-    const a = detectIncremental({ text: `${nav}\n<h1>Page A é</h1>\n`, path: 'docs/a.html' }, rules, undefined, { table }).record;
-    const one = table.bytes;
-    const b = detectIncremental({ text: `${nav}\n<h1>Page B 😀</h1>\n`, path: 'docs/b.html' }, rules, undefined, { table }).record;
-    // The second page adds its one line of its own, not its navigation again.
-    expect(table.bytes - one).toBeLessThan(200);
-    expect(table.text(b.ids)).toBe(`${nav}\n<h1>Page B 😀</h1>\n`);
-    table.release(a.ids);
-    expect(table.text(b.ids)).toBe(`${nav}\n<h1>Page B 😀</h1>\n`);
-    table.release(b.ids);
-    expect(table.bytes).toBe(0);
-  });
-
-  it('gives a record of a later version the ids of the lines the diff found unchanged', () => {
-    const table = new LineTable();
-    const v1 = detectIncremental({ text: 'postmark:\n  token: "x"\n  from: "a@b.c"\n', path: 'config/postmark.yml' }, rules, undefined, { table }).record;
-    const v2 = detectIncremental({ text: 'postmark:\n  token: "y"\n  from: "a@b.c"\n', path: 'config/postmark.yml' }, rules, v1).record;
-    expect(v2.table).toBe(table);
-    expect(v2.ids[0]).toBe(v1.ids[0]);
-    expect(v2.ids[1]).not.toBe(v1.ids[1]);
-    expect(v2.ids[2]).toBe(v1.ids[2]);
+describe('isPlainUtf8', () => {
+  it('holds exactly where decode reads the bytes as they are', () => {
+    const cases: Array<[string, Buffer]> = [
+      ['ASCII', Buffer.from('postmark_token = "x"\n')],
+      ['UTF-8', Buffer.from('Postmark — é 😀 中\n')],
+      ['a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('é\n')])],
+      ['UTF-16LE without a mark', Buffer.from('postmark token\n'.repeat(20), 'utf16le')],
+      ['Latin-1', Buffer.from('caf\xe9 postmark\n', 'latin1')],
+      ['a NUL in the sniffed bytes', Buffer.from('a\0b postmark\n')],
+    ];
+    for (const [what, buf] of cases) {
+      const d = decode(buf);
+      const asIs = 'text' in d && d.text === buf.toString('utf8') && Buffer.byteLength(d.text) === buf.length;
+      expect(isPlainUtf8(buf), what).toBe(asIs);
+    }
+    expect(cases.filter(([, b]) => isPlainUtf8(b))).toHaveLength(2);
   });
 });
