@@ -7,8 +7,11 @@
  * changed, and 905 MB once records aged by the texts asked about instead of the records kept.
  */
 import { describe, expect, it } from 'vitest';
-import type { ScanRecord } from '../src/core/incremental.js';
+import { ChunkStore } from '../src/core/chunk-store.js';
+import { compileRules } from '../src/core/engine.js';
+import { detectIncremental, type ScanRecord } from '../src/core/incremental.js';
 import { RecordCache } from '../src/sources/history-detect.js';
+import { ruleSpecs } from './helpers/rules.mjs';
 
 const record = (bytes: number) => ({ bytes }) as ScanRecord;
 
@@ -55,4 +58,28 @@ describe('RecordCache', () => {
       expect(held).toBeLessThanOrEqual(10 * 1000);
     }
   });
+
+  it('counts the texts of its records in the store, and lets them go with the records', () => {
+    const rules = compileRules(ruleSpecs());
+    const store = new ChunkStore();
+    const cache = new RecordCache(200 * 1000, store);
+    // Pages that share nothing: each brings about 40 kB into the store.
+    const page = (i: number) => Array.from({ length: 1000 }, (_, k) => `<li>page ${i} item ${k} postmark</li>`).join('\n');
+    let kept = 0;
+    for (let i = 0; i < 20; i++) {
+      const text = page(i);
+      if (!cache.admits(text.length / 8)) continue;
+      const record = detectIncremental({ text, path: `docs/p${i}.html` }, rules, undefined, { units: Buffer.from(text), store }).record;
+      cache.set(`p${i}`, record);
+      if (cache.get(`p${i}`)) kept++;
+      expect(store.bytes).toBeLessThanOrEqual(200 * 1000);
+    }
+    // Not vacuous: some pages were kept, and some were not.
+    expect(kept).toBeGreaterThan(1);
+    expect(kept).toBeLessThan(20);
+    // The store holds the chunks of the records kept, and nothing else.
+    const held = new Set(Array.from({ length: 20 }, (_, i) => cache.get(`p${i}`)).flatMap((r) => (r ? [...r.chunks] : [])));
+    expect(store.size).toBe(held.size);
+  });
 });
+

@@ -14,6 +14,7 @@
  */
 import { Document, occurrences } from './document.js';
 import { type Candidate, type CompiledRule, detectIn, type ShapeHooks } from './engine.js';
+import { ChunkStore } from './chunk-store.js';
 import { boundsOf, cleanSegments, type DiffLimits, DEFAULT_LIMITS, lineBounds, lineHashes, type Segment, type Units, unitsOf, utf16Segments } from './line-diff.js';
 import { REACH } from './shapes.js';
 import type { LiteralSet } from './prefilter.js';
@@ -32,17 +33,20 @@ interface ShapeRecord {
 
 export interface ScanRecord {
   /**
-   * The text as the diff reads it, and its line bounds in those units: its UTF-16 code units, or
-   * its UTF-8 bytes (half the memory for a text that is not ASCII).
+   * The text as the diff reads it, in chunks held in `store` (chunk-store.ts, where pages that
+   * repeat each other's lines share them): its UTF-16 code units (`width` 2), or its UTF-8 bytes
+   * (1: half the memory for a text that is not ASCII). Its line bounds are in those units.
    */
-  readonly units: Units;
+  readonly chunks: Int32Array;
+  readonly store: ChunkStore;
+  readonly width: 1 | 2;
   readonly lines: Int32Array;
   /** When `units` are UTF-8 bytes of a text that is not ASCII: its line bounds in the string. */
   readonly unitLines?: Int32Array;
   /** The text's length in the string. */
   readonly length: number;
-  /** Its lines' hashes, once a diff computed them: the next diff takes them as they are. */
-  readonly hashes?: Int32Array;
+  /** Its lines' hashes, where its chunks end: the next diff takes them as they are. */
+  readonly hashes: Int32Array;
   readonly rules: CompiledRule[];
   readonly live: string;
   /** Every whole-document test and its answer. */
@@ -61,7 +65,7 @@ export interface ScanRecord {
   /** Every occurrence of each literal the engine asked about near a match (Document.hasWithin), by regex source. */
   readonly occurrences?: ReadonlyMap<string, Int32Array>;
   readonly shapes: ShapeRecord[];
-  /** About what the record holds in memory, in bytes. */
+  /** About what the record holds in memory, in bytes, beside its chunks in the store. */
   readonly bytes: number;
 }
 
@@ -549,41 +553,44 @@ export interface IncrementalResult {
  * `detect(fragment, rules, kind)`, reusing what `previous` (the record of an earlier version of
  * the text) says still holds, and recording this version for the next one. The findings are
  * always those of `detect`. `units` may be the text's UTF-8 bytes, exactly those it was decoded
- * from (valid UTF-8, no byte-order mark); otherwise its UTF-16 units are taken.
+ * from (valid UTF-8, no byte-order mark); otherwise its UTF-16 units are taken. The record's text
+ * goes into `store`, by default the previous record's (or a new one).
  */
 export function detectIncremental(
   fragment: Fragment,
   rules: CompiledRule[],
   previous?: ScanRecord,
-  options: { kind?: Finding['kind']; limits?: DiffLimits; units?: Units } = {},
+  options: { kind?: Finding['kind']; limits?: DiffLimits; units?: Units; store?: ChunkStore } = {},
 ): IncrementalResult {
   const kind = options.kind ?? 'content';
+  const store = options.store ?? previous?.store ?? new ChunkStore();
   const doc = new TrackedDocument(fragment.text);
   // A text may come as its UTF-8 bytes (one unit a byte for ASCII); as its UTF-16 units otherwise.
   const units = options.units ?? unitsOf(fragment.text);
-  const utf8 = units.BYTES_PER_ELEMENT === 1 && units.length !== fragment.text.length;
+  const width = units.BYTES_PER_ELEMENT === 1 ? 1 : 2;
+  const utf8 = width === 1 && units.length !== fragment.text.length;
   // The document's own line starts: a text's lines are found once (in bytes too when they differ).
   const lines = utf8 ? lineBounds(units) : lineBounds(units, doc.lineStarts);
   const unitLines = utf8 ? boundsOf(doc.lineStarts, fragment.text.length) : undefined;
+  // Hashed once a version: they cut the text into chunks, and the next version is diffed on them.
+  const hashes = lineHashes(units, lines);
   let segments: Segment[] | null | 'encodings differ' = null;
-  let hashes: Int32Array | undefined;
   if (previous) {
     const wasUtf8 = previous.unitLines !== undefined;
-    const narrow = previous.units.BYTES_PER_ELEMENT === units.BYTES_PER_ELEMENT;
+    const narrow = previous.width === width;
     if (!narrow && (utf8 || wasUtf8)) {
       // UTF-8 bytes beside UTF-16 units (a file whose encoding changed): nothing to line up.
       segments = 'encodings differ';
     } else {
+      const before = previous.store.units(previous.chunks, previous.width);
       // ASCII bytes widen to the UTF-16 units they are.
       const wide = (u: Units) => (u.BYTES_PER_ELEMENT === 2 ? u : Uint16Array.from(u));
-      // A file with one version is never hashed; one with many, once a version.
-      hashes = lineHashes(units, lines);
-      const old = narrow ? previous.units : wide(previous.units);
-      segments = cleanSegments(old, narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines, previous.hashes ?? lineHashes(old, previous.lines), hashes);
+      const old = narrow ? before : wide(before);
+      segments = cleanSegments(old, narrow ? units : wide(units), options.limits ?? DEFAULT_LIMITS, previous.lines, lines, previous.hashes, hashes);
       if (segments && (utf8 || wasUtf8)) {
         segments = utf16Segments(
           segments,
-          { data: previous.units as Uint8Array, bytes: previous.lines, units: previous.unitLines ?? previous.lines },
+          { data: before as Uint8Array, bytes: previous.lines, units: previous.unitLines ?? previous.lines },
           { data: units as Uint8Array, bytes: lines, units: unitLines ?? lines },
         );
       }
@@ -610,12 +617,15 @@ export function detectIncremental(
     occurrenceBytes += kept.byteLength;
     lists!.set(source, kept);
   }
+  const chunks = store.put(units, lines, hashes);
   const record: ScanRecord = {
-    units,
+    chunks,
+    store,
+    width,
     lines,
     ...(unitLines ? { unitLines } : {}),
     length: fragment.text.length,
-    ...(hashes ? { hashes } : {}),
+    hashes,
     rules,
     live: run.live,
     tested: doc.tested,
@@ -624,7 +634,7 @@ export function detectIncremental(
     ...(doc.literals ? { literals: doc.literals } : {}),
     ...(lists ? { occurrences: lists } : {}),
     shapes,
-    bytes: units.byteLength + lines.byteLength + (unitLines?.byteLength ?? 0) + (hashes?.byteLength ?? 0) + occurrenceBytes + 16 * matches + 256,
+    bytes: chunks.byteLength + lines.byteLength + (unitLines?.byteLength ?? 0) + hashes.byteLength + occurrenceBytes + 16 * matches + 256,
   };
   return { findings, record, stats: run.stats };
 }

@@ -5,6 +5,7 @@
  * of these; a worker holds the records of the paths routed to it.
  */
 import { detect, type CompiledRule } from '../core/engine.js';
+import { ChunkStore } from '../core/chunk-store.js';
 import { detectIncremental, type ScanRecord } from '../core/incremental.js';
 import { isPlainUtf8 } from './decode.js';
 import type { Finding } from '../core/types.js';
@@ -15,28 +16,31 @@ import type { Finding } from '../core/types.js';
  */
 export const INCREMENTAL_MIN = 8 * 1024;
 /** What the kept records may hold, in bytes, across every thread. */
-export const RECORD_BUDGET = 32 * 1024 * 1024;
+export const RECORD_BUDGET = 24 * 1024 * 1024;
 
 export class TextDetector {
   private readonly records: RecordCache;
+  /** The records' texts, in chunks each held once (core/chunk-store.ts). */
+  private readonly store = new ChunkStore();
 
   constructor(
     private readonly rules: CompiledRule[],
     budget: number,
   ) {
-    this.records = new RecordCache(budget);
+    this.records = new RecordCache(budget, this.store);
   }
 
   /** The findings of `text` (the decoded `data`), the blob `blob` at `path`, whose file's previous version was `previous`. */
   detect(blob: string, text: string, data: Buffer, path: string, previous?: string): Finding[] {
     if (text.length < INCREMENTAL_MIN) return detect({ text, path }, this.rules);
-    // Bytes that decode as they are: a record keeps them as the text's units, half the memory of
-    // UTF-16 for a page that is not ASCII.
-    const utf8 = isPlainUtf8(data);
-    // About a record's size: the text's units (its UTF-8 bytes, or two bytes a UTF-16 unit), its lines and matches.
-    if (!this.records.admits(1.1 * (utf8 ? data.length : 2 * text.length), previous)) return detect({ text, path }, this.rules);
+    // About a record's own size: its line bounds and hashes, and its matches. Its text comes on
+    // top, in chunks that other pages may already hold: the cache counts them once they are in.
+    if (!this.records.admits(text.length / 8, previous)) return detect({ text, path }, this.rules);
     const before = previous === undefined ? undefined : this.records.get(previous);
-    const r = detectIncremental({ text, path }, this.rules, before, { units: utf8 ? (ownsItsMemory(data) ? data : Buffer.from(data)) : utf16OutsideHeap(text) });
+    // Bytes that decode as they are are the units the diff reads: half the memory of UTF-16 for a
+    // page that is not ASCII.
+    const units = isPlainUtf8(data) ? data : utf16OutsideHeap(text);
+    const r = detectIncremental({ text, path }, this.rules, before, { units, store: this.store });
     this.records.set(blob, r.record, before ? previous : undefined);
     return r.findings;
   }
@@ -56,13 +60,23 @@ export class TextDetector {
  */
 export class RecordCache {
   private readonly records = new Map<string, { record: ScanRecord; cost: number; used: number }>();
-  private bytes = 0;
+  /** The records' own bytes; their texts are the store's. */
+  private own = 0;
   private clock = 0;
 
-  constructor(private readonly budget: number) {}
+  /** `store`: where the records' texts are held, counted in the budget and let go with them. */
+  constructor(
+    private readonly budget: number,
+    private readonly store?: ChunkStore,
+  ) {}
 
   get(blob: string): ScanRecord | undefined {
     return this.records.get(blob)?.record;
+  }
+
+  /** What the records hold, their texts included. */
+  private get bytes(): number {
+    return this.own + (this.store?.bytes ?? 0);
   }
 
   /**
@@ -78,21 +92,22 @@ export class RecordCache {
     return this.stale(this.records.values().next().value);
   }
 
-  /** Keeps `record` for `blob`, in place of `previous`'s when given. */
+  /**
+   * Keeps `record` for `blob`, in place of `previous`'s when given. Its text is in the store
+   * already: a record not kept lets it go.
+   */
   set(blob: string, record: ScanRecord, previous?: string): void {
-    const cost = record.bytes;
     const replaced = previous === undefined ? undefined : this.records.get(previous);
     if (replaced) this.drop(previous!);
     if (this.records.has(blob)) this.drop(blob);
-    if (cost > this.budget) return;
-    // Oldest first (a Map iterates in insertion order, and each set re-inserts).
+    this.records.set(blob, { record, cost: record.bytes, used: this.clock });
+    this.own += record.bytes;
+    // Oldest first (a Map iterates in insertion order, and each set re-inserts), the new one last.
     for (const [k, v] of this.records) {
-      if (this.bytes + cost <= this.budget) break;
-      if (!replaced && !this.stale(v)) return;
+      if (this.bytes <= this.budget) break;
+      if (k === blob || (!replaced && !this.stale(v))) return void this.drop(blob);
       this.drop(k);
     }
-    this.records.set(blob, { record, cost, used: this.clock });
-    this.bytes += cost;
   }
 
   /** Unused for four rounds of the cache. */
@@ -101,8 +116,10 @@ export class RecordCache {
   }
 
   private drop(blob: string): void {
-    this.bytes -= this.records.get(blob)!.cost;
+    const entry = this.records.get(blob)!;
+    this.own -= entry.cost;
     this.records.delete(blob);
+    if (this.store && entry.record.chunks) this.store.release(entry.record.chunks);
   }
 }
 
