@@ -41,7 +41,7 @@ export interface ScanRecord {
   readonly store: ChunkStore;
   readonly width: 1 | 2;
   readonly lines: Int32Array;
-  /** When `units` are UTF-8 bytes of a text that is not ASCII: its line bounds in the string. */
+  /** When its units are UTF-8 bytes of a text that is not ASCII: its line bounds in the string. */
   readonly unitLines?: Int32Array;
   /** The text's length in the string. */
   readonly length: number;

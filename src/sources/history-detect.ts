@@ -119,20 +119,13 @@ export class RecordCache {
     const entry = this.records.get(blob)!;
     this.own -= entry.cost;
     this.records.delete(blob);
-    if (this.store && entry.record.chunks) this.store.release(entry.record.chunks);
+    this.store?.release(entry.record.chunks);
   }
 }
 
 /**
- * Whether `data` is all of the memory under it: a buffer of its own that the record may keep (or
- * a worker take over) as it is, where a slice would keep (or detach) the larger chunk around it.
- * Nothing else holds a blob's buffer once the pipeline has it.
- */
-export const ownsItsMemory = (data: Uint8Array) => data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-
-/**
- * A text's UTF-16 code units (core/line-diff.ts) outside the JavaScript heap, where a record keeps
- * them: records in the heap made it grow several times their size.
+ * A text's UTF-16 code units (core/line-diff.ts), copied natively and outside the JavaScript heap,
+ * as the record's chunks are (records in the heap made it grow several times their size).
  */
 function utf16OutsideHeap(text: string): Uint16Array {
   const b = Buffer.from(text, 'utf16le');

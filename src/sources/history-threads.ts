@@ -12,7 +12,6 @@ import { Worker } from 'node:worker_threads';
 import { RuleError, type CompiledRule } from '../core/engine.js';
 import { IncompleteScanError } from '../errors.js';
 import type { ContentVerdict } from '../scan/content.js';
-import { ownsItsMemory } from './history-detect.js';
 import type { BlobJob, HistoryWorkerInit, JobResult } from './history-worker.js';
 
 const LIMIT_KIB = 4 * 1024;
@@ -122,3 +121,10 @@ export function laneOf(path: string, n: number): number {
   for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
   return (h >>> 0) % n;
 }
+
+/**
+ * Whether `data` is all of the memory under it: a buffer of its own that a worker may take over as
+ * it is, where transferring a slice would detach the larger chunk around it. Nothing else holds a
+ * blob's buffer once the pipeline has it.
+ */
+const ownsItsMemory = (data: Uint8Array) => data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
