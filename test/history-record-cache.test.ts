@@ -82,4 +82,3 @@ describe('RecordCache', () => {
     expect(store.size).toBe(held.size);
   });
 });
-

@@ -37,11 +37,12 @@ export const DEFAULT_LIMITS: DiffLimits = { maxEdits: 256 };
  */
 export type Units = Uint8Array | Uint16Array;
 
-/** The code units of a string. */
-export function unitsOf(text: string): Units {
-  const u = new Uint16Array(text.length);
-  for (let i = 0; i < text.length; i++) u[i] = text.charCodeAt(i);
-  return u;
+/** The code units of a string, copied natively and outside the JavaScript heap. */
+export function unitsOf(text: string): Uint16Array {
+  const b = Buffer.from(text, 'utf16le');
+  // A small buffer is a slice of node's shared pool: one of its own is aligned for a UTF-16 view.
+  const aligned = b.byteOffset % 2 === 0 ? b : Buffer.from(b);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
 }
 
 /** The units as bytes, to be compared natively. */

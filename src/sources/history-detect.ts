@@ -38,9 +38,8 @@ export class TextDetector {
     if (!this.records.admits(text.length / 8, previous)) return detect({ text, path }, this.rules);
     const before = previous === undefined ? undefined : this.records.get(previous);
     // Bytes that decode as they are are the units the diff reads: half the memory of UTF-16 for a
-    // page that is not ASCII.
-    const units = isPlainUtf8(data) ? data : utf16OutsideHeap(text);
-    const r = detectIncremental({ text, path }, this.rules, before, { units, store: this.store });
+    // page that is not ASCII. Otherwise detectIncremental takes the text's UTF-16 units.
+    const r = detectIncremental({ text, path }, this.rules, before, isPlainUtf8(data) ? { units: data, store: this.store } : { store: this.store });
     this.records.set(blob, r.record, before ? previous : undefined);
     return r.findings;
   }
@@ -121,14 +120,4 @@ export class RecordCache {
     this.records.delete(blob);
     this.store?.release(entry.record.chunks);
   }
-}
-
-/**
- * A text's UTF-16 code units (core/line-diff.ts), copied natively and outside the JavaScript heap,
- * as the record's chunks are (records in the heap made it grow several times their size).
- */
-function utf16OutsideHeap(text: string): Uint16Array {
-  const b = Buffer.from(text, 'utf16le');
-  const aligned = b.byteOffset % 2 === 0 ? b : Buffer.from(b);
-  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
 }
