@@ -11,7 +11,7 @@ const crashed = (err) => {
 process.on('uncaughtException', crashed);
 process.on('unhandledRejection', crashed);
 
-import('../dist/cli/main.js')
+import('../dist/bundle/main.js')
   .then((m) => m.main())
   .catch((err) => {
     const name = err && err.name ? err.name : 'Error';

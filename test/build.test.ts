@@ -1,8 +1,9 @@
 /**
  * `npm run build` (scripts/build.mjs) does nothing when dist/ is up to date and never leaves it
  * stale: on a copy of the project's build inputs and its build (times kept), a second build
- * rewrites nothing, a changed rule is compiled again, and a changed source is compiled again, its
- * type error failing this build and every later one until it is fixed. (The build from nothing
+ * rewrites nothing, a changed rule is compiled again, a changed source reaches the CLI's bundle,
+ * and a changed source is compiled again, its type error failing this build and every later one
+ * until it is fixed. (The build from nothing
  * runs in package-install and the pre-commit framework, through npm's own `prepare`.)
  */
 import { spawnSync } from 'node:child_process';
@@ -64,6 +65,18 @@ describe('npm run build', () => {
     expect(readFileSync(join(dir, 'dist', 'rules.json'), 'utf8')).toContain('Renamed for the build test');
     expect(Object.keys(after).filter((f) => after[f] !== before[f])).toEqual([join('dist', 'rules.json')]);
   });
+
+  it("bundles the CLI again when a source changes: bin/ runs the code as it is", () => {
+    const main = join(dir, 'dist', 'bundle', 'main.js');
+    expect(readFileSync(main, 'utf8')).not.toContain('bundleProbe');
+    appendFileSync(join(dir, 'src', 'cli', 'main.ts'), "\nexport const bundleProbe = 'in the bundle';\n");
+    const r = build();
+    expect(r.code, r.out).toBe(0);
+    expect(readFileSync(main, 'utf8')).toContain('bundleProbe');
+    const before = times();
+    expect(build().code).toBe(0);
+    expect(times()).toEqual(before);
+  }, 60_000);
 
   it('compiles a changed source again; a type error fails this build and the next one', () => {
     const before = readFileSync(join(dir, 'dist', 'index.js'), 'utf8');

@@ -374,8 +374,8 @@ describe('a crash is never exit 0', () => {
     copyFileSync(BIN, join(dir, 'bin', 'secret-guard.js'));
     writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
     if (main !== null) {
-      mkdirSync(join(dir, 'dist', 'cli'), { recursive: true });
-      writeFileSync(join(dir, 'dist', 'cli', 'main.js'), main);
+      mkdirSync(join(dir, 'dist', 'bundle'), { recursive: true });
+      writeFileSync(join(dir, 'dist', 'bundle', 'main.js'), main);
     }
     return join(dir, 'bin', 'secret-guard.js');
   }
@@ -398,6 +398,6 @@ describe('a crash is never exit 0', () => {
   }
 
   it('the real package is intact (so the cases above test the copy, not a broken build)', () => {
-    expect(readdirSync(join(BIN, '..', '..', 'dist', 'cli'))).toContain('main.js');
+    expect(readdirSync(join(BIN, '..', '..', 'dist', 'bundle'))).toContain('main.js');
   });
 });

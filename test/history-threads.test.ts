@@ -5,7 +5,7 @@
  * same findings, introducing commits, holders and counts, and the planted tokens are all found.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliAsync } from './helpers/cli-async.js';
+import { cliAsync, cliAsyncBin } from './helpers/cli-async.js';
 import { cleanupAll, fakeToken, makeRepo, type Files } from './helpers/repo.js';
 import { historyOnEveryThreadCount } from './helpers/report.js';
 
@@ -52,6 +52,10 @@ describe('scan --history with worker threads', () => {
     const branch = repo.git('rev-parse', '--abbrev-ref', 'HEAD').trim();
 
     const one = await historyOnEveryThreadCount(repo.dir);
+    // bin/ runs the CLI's bundle (dist/bundle/), whose worker is its own file: the same report.
+    const bundled = await cliAsyncBin(['scan', '--history', '--format', 'json', '--threads', '2'], repo.dir);
+    expect(bundled.code, bundled.stderr).toBe(1);
+    expect(JSON.parse(bundled.stdout).findings).toEqual(one.findings);
     const at = (sha: string) => shas.indexOf(sha) + 1;
     const found = one.findings.map((f: { file: string; commit: string; holders: { refs: string[] } }) => `${f.file} v${at(f.commit)} ${f.holders.refs.join(',')}`).sort();
     expect(found).toEqual([

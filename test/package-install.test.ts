@@ -98,6 +98,8 @@ describe('a packed tarball', () => {
     copyModules(source.dir);
     for (const p of ['dist', '.tsbuildinfo']) ok('cp', ['-a', join(ROOT, p), join(source.dir, p)], ROOT);
     appendFileSync(join(source.dir, 'src', 'index.ts'), `\n// ${marker}\n`);
+    // And one in the CLI's entry, whose bundle (dist/bundle/, what bin/ loads) must follow it.
+    appendFileSync(join(source.dir, 'src', 'cli', 'main.ts'), `\nexport const packMarker = ${JSON.stringify(marker)};\n`);
     const dest = tempDir('sg-pkg-tgz-');
     ok('npm', ['pack', '--pack-destination', dest], source.dir);
     tarball = join(dest, readdirSync(dest).find((f) => f.endsWith('.tgz'))!);
@@ -106,11 +108,12 @@ describe('a packed tarball', () => {
 
   it('holds the build of the sources as they are, the rules, README and LICENSE, no sources; its package.json has no prepare; the checkout is left as it was', () => {
     expect(tarball.endsWith(`${pkg.name}-${pkg.version}.tgz`)).toBe(true);
-    for (const f of ['bin/secret-guard.js', 'dist/cli/main.js', 'dist/rules.json', 'rules/postmark-server-token.yml', 'README.md', 'LICENSE', 'package.json']) {
+    for (const f of ['bin/secret-guard.js', 'dist/cli/main.js', 'dist/bundle/main.js', 'dist/bundle/history-worker.js', 'dist/bundle/worktree-worker.js', 'dist/rules.json', 'rules/postmark-server-token.yml', 'README.md', 'LICENSE', 'package.json']) {
       expect(listing, f).toContain(`package/${f}`);
     }
     expect(listing.filter((f) => /^package\/(src|test|bench|fixtures|scripts|action)\/|tsbuildinfo/.test(f))).toEqual([]);
     expect(ok('tar', ['xzOf', tarball, 'package/dist/index.js'], source.dir)).toContain(marker);
+    expect(ok('tar', ['xzOf', tarball, 'package/dist/bundle/main.js'], source.dir)).toContain(marker);
     const packed = JSON.parse(ok('tar', ['xzOf', tarball, 'package/package.json'], source.dir)) as typeof pkg;
     expect(packed.scripts.prepare).toBeUndefined();
     expect(packed.version).toBe(pkg.version);

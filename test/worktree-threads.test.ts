@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli } from './helpers/cli.js';
+import { Worker } from 'node:worker_threads';
+import { cli, cliBin } from './helpers/cli.js';
 import { cleanupAll, fakeToken, makeRepo, type Files } from './helpers/repo.js';
 
 afterAll(cleanupAll);
@@ -44,5 +45,35 @@ describe('scan of a large working tree (main thread and worker)', () => {
     expect(json.stats.skipped).toMatchObject({ binary: 1, symlink: 0, ignoredByConfig: 1 });
     // Untracked first, then tracked in index order: the order `git ls-files --cached --others` gives.
     expect(json.stats.skippedPaths.map((s: { path: string }) => s.path)).toEqual(['pkg5/logo.png', 'vendor/x.env.txt']);
+    // bin/ runs the CLI's bundle (dist/bundle/), whose worker is its own file: the same report.
+    const bundled = cliBin(['scan', '--format', 'json', '--verbose', '--threads', '2'], repo.dir);
+    expect(bundled.code, bundled.stderr).toBe(1);
+    const again = JSON.parse(bundled.stdout);
+    delete again.stats.durationMs;
+    delete json.stats.durationMs;
+    expect(again).toEqual(json);
+  });
+
+  // A worker that fails to start costs time, not files (the main thread reads what it did not),
+  // so the report above cannot tell whether the bundle's worker ran: asked directly, it must.
+  it("the bundle's worker (dist/bundle/worktree-worker.js, what bin/ starts) reads a batch", async () => {
+    const bundle = new URL('../dist/bundle/worktree-worker.js', import.meta.url);
+    const { encodeBatch } = (await import(bundle.href)) as typeof import('../src/sources/worktree-worker.js');
+    const specs = JSON.parse(readFileSync(new URL('../dist/rules.json', import.meta.url), 'utf8'));
+    const repo = makeRepo({ files: { 'mail.js': `const client = new postmark.ServerClient('${fakeToken()}');\n`, 'plain.txt': 'nothing here\n' } });
+    const entries = ['mail.js', 'plain.txt'].map((path) => ({ path, abs: join(repo.dir, path), gitState: 'tracked' as const }));
+    const w = new Worker(bundle, { workerData: { specs, maxFileSize: 1 << 20 } });
+    try {
+      const result = await new Promise<{ clean: Float64Array; outcomes: Array<[number, { findings: Array<{ ruleId: string }> }]> }>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+        w.once('exit', (code) => reject(new Error(`the worker exited (${code}) without answering`)));
+        w.postMessage({ batch: 0, ...encodeBatch(entries), counter: new SharedArrayBuffer(4), chunkSize: 1 });
+      });
+      expect(Array.from(result.clean)).toEqual([NaN, 'nothing here\n'.length]);
+      expect(result.outcomes.map(([i, o]) => [i, o.findings.map((f) => f.ruleId)])).toEqual([[0, ['postmark-hardcoded-client']]]);
+    } finally {
+      await w.terminate();
+    }
   });
 });
