@@ -15,15 +15,15 @@ import { basename, join, resolve } from 'node:path';
 import type { Args, CliContext, CommandResult } from '../cli/context.js';
 import { EXIT, IncompleteScanError, UsageError } from '../errors.js';
 import { EMPTY_CONFIG, loadConfig, twoConfigs, type Config } from '../config/load.js';
-import { compileRules, detect } from '../core/engine.js';
-import { TAG_MESSAGE_PATH, type FailOn, type Finding } from '../core/types.js';
+import { compileRules } from '../core/engine.js';
+import { MESSAGE_PATH, TAG_MESSAGE_PATH, type FailOn, type Finding } from '../core/types.js';
 import { failing, sortFindings, withoutConfigExamples } from '../scan/passes.js';
 import { emptyStats, type ScanResult } from '../scan/result.js';
 import { ruleSpecs, ruleset } from '../scan/ruleset.js';
 import { toolVersion } from '../cli/version.js';
 import { shownPath, shownSecret, shownText } from '../report/shown.js';
 import type { ReportOptions } from '../report/types.js';
-import { MESSAGE_PATH } from '../sources/history.js';
+import { detectMessage } from '../scan/content.js';
 import { git, gitRaw, requireRepo, type Repo } from '../sources/git.js';
 import { isZero, NO_REPLACE, parseUpdates, scanPush, type PushScan } from '../sources/push.js';
 import { configChoice, resolveScanOptions, threadsOf } from '../scan/options.js';
@@ -333,7 +333,7 @@ async function commitMsg(args: Args, ctx: CliContext, config: Config, rules: Ret
   const cc = await gitRaw(['config', '--get', 'core.commentChar'], ctx.cwd);
   const char = cc.code === 0 ? cc.stdout.toString('utf8').trim() : '#';
   const text = ctx.env.GIT_EDITOR === ':' ? raw : messageText(raw, char.length === 1 ? char : '#');
-  const findings = detect({ text, path: MESSAGE_PATH }, rules, 'message');
+  const findings = detectMessage(text, MESSAGE_PATH, rules, null);
   const result: ScanResult = { mode: 'staged', root, findings, stats: { ...emptyStats(), filesScanned: 1, bytesScanned: Buffer.byteLength(raw) }, notes: [] };
   // The checkout's ignore file (and a --baseline) mean here what they mean to --history and the
   // gates, which read the same message once committed: a fingerprint of `<commit message>` in it

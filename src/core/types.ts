@@ -12,6 +12,9 @@ export type FailOn = (typeof FAIL_ON)[number];
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
+/** The path of a finding in a commit's message (history, ranges, the push gates, the commit-msg hook). */
+export const MESSAGE_PATH = '<commit message>';
+
 /**
  * The path of a finding in an annotated tag's message (sources/history-tags.ts, the push gates):
  * its commit is the tag object and its holders.refs the tags whose message holds it.

@@ -14,10 +14,10 @@
  */
 import type { Readable } from 'node:stream';
 import { GitError, IncompleteScanError } from '../errors.js';
-import { detect, detectPath, type CompiledRule } from '../core/engine.js';
+import { detectPath, type CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
-import type { Finding } from '../core/types.js';
-import { detectContent, screenContent, type ContentContext, type ContentVerdict } from '../scan/content.js';
+import { MESSAGE_PATH, type Finding } from '../core/types.js';
+import { detectContent, detectMessage, screenContent, type ContentContext, type ContentVerdict } from '../scan/content.js';
 import { emptyStats, skip, type ScanResult, type ScanStats } from '../scan/result.js';
 import { BlobReader, type BlobContent } from './history-blobs.js';
 import { PathClasses } from './history-paths.js';
@@ -29,7 +29,7 @@ import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
 import { partialCloneGap, promisorRemote, rangeBoundary, rejectLayoutGaps, unfetchedObjects } from './object-store.js';
 import { git } from './git.js';
-import { cleanText, keywordGate } from './gate.js';
+import { keywordGate } from './gate.js';
 import { INCREMENTAL_MIN, RECORD_BUDGET, TextDetector } from './history-detect.js';
 import { DetectPool, laneOf } from './history-threads.js';
 import { defaultThreads } from './threads.js';
@@ -76,8 +76,6 @@ export interface HistoryOptions {
   threads?: number;
 }
 
-export const MESSAGE_PATH = '<commit message>';
-export { TAG_MESSAGE_PATH } from '../core/types.js';
 
 /** Commits parsed ahead of the one being applied, so cat-file always has work queued. */
 const WINDOW = 256;
@@ -443,14 +441,8 @@ class HistoryScan {
     this.notes.push('shallow clone scanned with --allow-shallow: part of the range was not fetched and not scanned');
   }
 
-  /**
-   * A message in which no rule's keyword occurs yields nothing, and the keyword gate says so
-   * without the engine: git/git's 85k messages cost its history scan 1.7 s of the main thread's
-   * time through `detect`. A rule whose keyword is in the message's name (`<commit message>`)
-   * runs on every message.
-   */
   private scanMessage(c: LogCommit): void {
-    this.provenance.message(c, cleanText(c.message, MESSAGE_PATH, this.gate) ? [] : detect({ text: c.message, path: MESSAGE_PATH }, this.opts.rules, 'message'));
+    this.provenance.message(c, detectMessage(c.message, MESSAGE_PATH, this.opts.rules, this.gate));
   }
 
   /**

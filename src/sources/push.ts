@@ -16,10 +16,10 @@
  * process spawned here inherits unchanged.
  */
 import { IncompleteScanError, UsageError } from '../errors.js';
-import { detect, type CompiledRule } from '../core/engine.js';
+import type { CompiledRule } from '../core/engine.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { TAG_MESSAGE_PATH, type Finding } from '../core/types.js';
-import { record, scanContent } from '../scan/content.js';
+import { detectMessage, record, scanContent } from '../scan/content.js';
 import { emptyStats, skip, type ScanResult } from '../scan/result.js';
 import { git, type Repo } from './git.js';
 import { scanHistory } from './history.js';
@@ -219,7 +219,7 @@ async function tagsAndBlobs(opts: PushScanOptions, peeled: Peeled[], result: Sca
   try {
     for (const p of peeled) {
       for (const tag of p.tags) {
-        for (const f of detect({ text: await tagMessage(cwd, tag), path: TAG_MESSAGE_PATH }, opts.rules, 'message')) {
+        for (const f of detectMessage(await tagMessage(cwd, tag), TAG_MESSAGE_PATH, opts.rules)) {
           found.set({ ...f, commit: { sha: tag, author: '', email: '', date: '' } }, [p.update.ref]);
         }
       }
