@@ -1,8 +1,8 @@
 // `npm run build`: the config validator (schema/ → src/config/schema-validator.generated.ts), tsc
 // (src/ → dist/), the compiled rules (rules/ → dist/rules.json), the CLI's bundle (dist/ →
-// dist/bundle/). One clone's set-up builds up to
-// three times (`prepare` on install, `pretest`, `prepack` in a pack), and a full tsc is about 5 s
-// of CPU, so a build of what is already built costs well under a second:
+// dist/bundle/). One clone's set-up builds up to three times (`prepare` on install, `pretest`,
+// `prepack` in a pack), and a full tsc is about 5 s of CPU, so a build of what is already built
+// costs well under a second:
 // - tsc is incremental; its record is .tsbuildinfo beside package.json (git ignores it, the package
 //   does not ship it). tsc trusts that record and never looks at dist/, so the record is dropped,
 //   and tsc starts over, when an output is missing;

@@ -76,7 +76,6 @@ export interface HistoryOptions {
   threads?: number;
 }
 
-
 /** Commits parsed ahead of the one being applied, so cat-file always has work queued. */
 const WINDOW = 256;
 const GIT_GLOBAL = ['--no-replace-objects', '-c', 'log.showSignature=false'];
