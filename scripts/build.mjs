@@ -84,6 +84,9 @@ if (!complete || !existsSync(record) || !tscInputs.every((f) => mtime(f) < mtime
   if (built.status !== 0) {
     // tsc wrote its record even so: dated back, it cannot pass a build that failed as up to date.
     if (existsSync(record)) utimesSync(record, 0, 0);
+    // tsc also wrote what it could into dist/, so the bundle is older than the code beside it: gone,
+    // bin/ says the package is not built (exit 2) rather than run code the sources no longer hold.
+    rmSync(at('dist', 'bundle'), { recursive: true, force: true });
     process.exit(built.status ?? 1);
   }
   utimesSync(record, started / 1000, started / 1000);
@@ -106,13 +109,15 @@ if (!fresh(rulesJson, ruleInputs)) await import('./build-rules.mjs');
 // own modules at run time, which an ES module can do only through a require of its making (yaml's
 // `require("process")` made every YAML config an internal error when yaml was bundled): the banner
 // gives each chunk one. The library (dist/index.js) is not bundled.
-const bundleMain = join(bundleDir, 'main.js');
+const BUNDLE_ENTRIES = ['cli/main.js', 'sources/history-worker.js', 'sources/worktree-worker.js'];
 const bundleInputs = [...walk(at('dist')).filter((f) => f.endsWith('.js') && !f.startsWith(bundleDir)), at('scripts', 'build.mjs'), at('package.json'), at('node_modules', '.package-lock.json')];
-if (!fresh(bundleMain, bundleInputs)) {
+// Every entry, not only main.js: a worker's file gone would cost a history scan (exit 2) or, in the
+// working tree, the second thread.
+if (!BUNDLE_ENTRIES.every((e) => fresh(join(bundleDir, e.split('/').pop()), bundleInputs))) {
   rmSync(bundleDir, { recursive: true, force: true });
   const { build } = await import('esbuild');
   await build({
-    entryPoints: ['cli/main.js', 'sources/history-worker.js', 'sources/worktree-worker.js'].map((f) => at('dist', f)),
+    entryPoints: BUNDLE_ENTRIES.map((f) => at('dist', f)),
     outdir: bundleDir,
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',

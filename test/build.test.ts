@@ -7,7 +7,7 @@
  * runs in package-install and the pre-commit framework, through npm's own `prepare`.)
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,10 @@ describe('npm run build', () => {
     const before = times();
     expect(build().code).toBe(0);
     expect(times()).toEqual(before);
+    // A worker's file gone: made again, though main.js is fresh.
+    rmSync(join(dir, 'dist', 'bundle', 'history-worker.js'));
+    expect(build().code).toBe(0);
+    expect(existsSync(join(dir, 'dist', 'bundle', 'history-worker.js'))).toBe(true);
   }, 60_000);
 
   it('compiles a changed source again; a type error fails this build and the next one', () => {
@@ -86,8 +90,10 @@ describe('npm run build', () => {
     expect(r.code).not.toBe(0);
     expect(r.out).toContain("src/index.ts(");
     expect(r.out).toContain('TS2322');
-    // tsc writes what it can even on a type error: dist/ follows the source.
+    // tsc writes what it can even on a type error: dist/ follows the source, and the CLI's
+    // bundle, older than it now, is gone (bin/ exits 2: the package is not built).
     expect(readFileSync(join(dir, 'dist', 'index.js'), 'utf8')).toContain('buildProbe');
+    expect(existsSync(join(dir, 'dist', 'bundle'))).toBe(false);
     const again = build();
     expect(again.code).not.toBe(0);
     expect(again.out).toContain('TS2322');

@@ -4,8 +4,9 @@
  * the commit-msg hook all call it, so the gate must never change what the engine reports. On
  * seeded messages (keywords in mixed case, tokens in the contexts the rules know, near misses,
  * none), with the built-in rules and with a config rule whose keyword is in the messages' names
- * (`<commit message>`, `<tag message>`): the findings with the gate equal those of `detect` alone,
- * and the gate did pass most messages over (so the comparison is not of the engine with itself).
+ * (`<commit message>`, `<tag message>`): the findings with the gate (given, or the rules' own by
+ * default) equal those of `detect` alone, and the gate passes many messages over (so the comparison
+ * is not of the engine with itself). A gate that wrongly sees nothing shows detectMessage asks it.
  */
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config/load.js';
@@ -53,6 +54,8 @@ function compare(rules: CompiledRule[], seed: number): { clean: number; total: n
     for (const path of [MESSAGE_PATH, TAG_MESSAGE_PATH]) {
       const expected = detect({ text, path }, rules, 'message');
       expect(detectMessage(text, path, rules, gate), `seed ${seed}, message ${i} at ${path}: ${JSON.stringify(text)}`).toEqual(expected);
+      // Its default, the rules' own gate (the push gates' tags call it so).
+      expect(detectMessage(text, path, rules), `seed ${seed}, message ${i} at ${path}, default gate`).toEqual(expected);
       if (cleanText(text, path, gate)) clean++;
       found += expected.length;
     }
@@ -74,9 +77,16 @@ describe('detectMessage: the keyword gate, then the engine', () => {
     expect(found).toBeGreaterThan(0);
   });
 
-  it('with no gate (the commit-msg hook), the engine reads every message', () => {
+  // The differential above cannot see whether the gate is asked at all (it agrees with the engine
+  // by design), so a gate that wrongly says "nothing here" shows who decides: given one, the
+  // engine never runs; given none (the commit-msg hook), it always does.
+  it('asks the gate it is given before the engine, and with no gate (the commit-msg hook) runs the engine on every message', () => {
     const rules = compileRules(ruleSpecs());
-    const text = 'Deploy\n\nPOSTMARK_SERVER_TOKEN=' + seededToken(seeded(5));
+    const real = keywordGate(rules)!;
+    const blind = { ...real, path: /(?!)/, text: () => false };
+    const text = `Deploy\n\nPOSTMARK_SERVER_TOKEN=${seededToken(seeded(5))}`;
+    expect(detectMessage(text, MESSAGE_PATH, rules, real)).toHaveLength(1);
+    expect(detectMessage(text, MESSAGE_PATH, rules, blind)).toEqual([]);
     expect(detectMessage(text, MESSAGE_PATH, rules, null)).toEqual(detect({ text, path: MESSAGE_PATH }, rules, 'message'));
     expect(detectMessage(text, MESSAGE_PATH, rules, null)).toHaveLength(1);
   });
