@@ -82,6 +82,20 @@ describe('npm run build', () => {
     expect(existsSync(join(dir, 'dist', 'bundle', 'history-worker.js'))).toBe(true);
   }, 60_000);
 
+  // The bundle's chunks sit elsewhere than the modules they came from; every file the code names
+  // relative to itself (a worker, the rules, the schema, bin/) must still be there. A worktree
+  // worker that is not found costs only time, so no report would show it.
+  it('every file the bundle names relative to itself exists, the workers among them', () => {
+    // The checkout's own build (pretest made it): the copy above has only the build's inputs.
+    const bundle = join(ROOT, 'dist', 'bundle');
+    const named: string[] = [];
+    for (const f of readdirSync(bundle).filter((f) => f.endsWith('.js'))) {
+      for (const m of readFileSync(join(bundle, f), 'utf8').matchAll(/new URL\(["']([^"']+)["'], import\.meta\.url\)/g)) named.push(m[1]!);
+    }
+    expect(named).toEqual(expect.arrayContaining(['./history-worker.js', './worktree-worker.js', '../rules.json']));
+    for (const rel of named) expect(existsSync(join(bundle, rel)), rel).toBe(true);
+  });
+
   it('compiles a changed source again; a type error fails this build and the next one', () => {
     const before = readFileSync(join(dir, 'dist', 'index.js'), 'utf8');
     expect(before).not.toContain('buildProbe');
