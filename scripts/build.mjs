@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const at = (...p) => join(root, ...p);
@@ -113,7 +113,7 @@ const BUNDLE_ENTRIES = ['cli/main.js', 'sources/history-worker.js', 'sources/wor
 const bundleInputs = [...walk(at('dist')).filter((f) => f.endsWith('.js') && !f.startsWith(bundleDir)), at('scripts', 'build.mjs'), at('package.json'), at('node_modules', '.package-lock.json')];
 // Every entry, not only main.js: a worker's file gone would cost a history scan (exit 2) or, in the
 // working tree, the second thread.
-if (!BUNDLE_ENTRIES.every((e) => fresh(join(bundleDir, e.split('/').pop()), bundleInputs))) {
+if (!BUNDLE_ENTRIES.every((e) => fresh(join(bundleDir, basename(e)), bundleInputs))) {
   rmSync(bundleDir, { recursive: true, force: true });
   const { build } = await import('esbuild');
   await build({

@@ -6,7 +6,6 @@
 import { GitError } from '../errors.js';
 import type { CompiledRule } from '../core/engine.js';
 import { detectMessage } from '../scan/content.js';
-import { gateOf } from './gate.js';
 import { TAG_MESSAGE_PATH, type Finding, type Holders } from '../core/types.js';
 import { git, gitRaw } from './git.js';
 import { SHA } from './history-log.js';
@@ -85,9 +84,8 @@ export async function scanTagMessages(cwd: string, rules: CompiledRule[], range?
   const tags = await readTagMessages(cwd, range, refs);
   tags.sort((a, b) => a.date.localeCompare(b.date) || a.sha.localeCompare(b.sha));
   const bySecret = new Map<string, Finding & { holders: Holders }>();
-  const gate = gateOf(rules);
   for (const t of tags) {
-    for (const f of detectMessage(t.message, TAG_MESSAGE_PATH, rules, gate)) {
+    for (const f of detectMessage(t.message, TAG_MESSAGE_PATH, rules)) {
       const id = `${f.suppressedBy ? 1 : 0}${f.secret}`;
       const known = bySecret.get(id);
       if (known) {

@@ -29,7 +29,7 @@ import { scanTagMessages, type TagRange } from './history-tags.js';
 import { historyRoot, objectAt, reaches, readTips, refsContaining, resolveRange, shallowBoundary, truncatedRange, type Range, type Tips } from './history-refs.js';
 import { partialCloneGap, promisorRemote, rangeBoundary, rejectLayoutGaps, unfetchedObjects } from './object-store.js';
 import { git } from './git.js';
-import { keywordGate } from './gate.js';
+import { gateOf, type KeywordGate } from './gate.js';
 import { INCREMENTAL_MIN, RECORD_BUDGET, TextDetector } from './history-detect.js';
 import { DetectPool, laneOf } from './history-threads.js';
 import { defaultThreads } from './threads.js';
@@ -184,7 +184,7 @@ class HistoryScan {
   /** Blob id → the class whose read, requested first, counts in the stats (until it is done). */
   private readonly counting = new Map<string, number>();
   private readonly classes: PathClasses;
-  private readonly gate: ReturnType<typeof keywordGate>;
+  private readonly gate: KeywordGate | null;
   private readonly provenance: Provenance;
   private readonly skippedOnce = new Set<string>();
   /** Blobs counted as not read (over --max-file-size). */
@@ -222,7 +222,8 @@ class HistoryScan {
     private readonly watched?: ReadonlySet<string>,
   ) {
     this.classes = new PathClasses(opts.rules);
-    this.gate = keywordGate(opts.rules);
+    // The rules' one gate (gateOf), which the tag messages' scan beside this walk asks too.
+    this.gate = gateOf(opts.rules);
     this.detector = new TextDetector(opts.rules, RECORD_BUDGET);
     this.workers = (opts.threads ?? defaultThreads()) - 1;
     const ends = (walk.ends ?? []).map((e) => e.head);
