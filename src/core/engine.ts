@@ -9,7 +9,7 @@ import { fingerprint } from './fingerprint.js';
 import { isNeverSecret, isReference, looksReal } from './placeholder.js';
 import { alternativesOf, escapeLiteral as escape, lastCharsOf, literalKey, LiteralSet, requiredChoices, requiredLiteral, requiredLiterals } from './prefilter.js';
 import { LinearRegExp, unsafeRepetition } from './safety.js';
-import { SEEKERS, SHAPES, shapeSource, type Seeker } from './shapes.js';
+import { type Acceptor, SEEKERS, SHAPES, shapeSource, type Seeker } from './shapes.js';
 import { shellWord } from './shell.js';
 import { LINE_WINDOW } from './structure/limits.js';
 import { afterEnd, beforeStart, delimiterBefore, Site } from './structure/site.js';
@@ -322,7 +322,7 @@ interface Live {
 }
 
 /** The shape's matches in order, as the global regex finds them; through the seeker when it has one. */
-function nextMatch(rule: CompiledRule, text: string, accept?: (start: number, end: number) => boolean): RegExpExecArray | null {
+function nextMatch(rule: CompiledRule, text: string, accept?: Acceptor): RegExpExecArray | null {
   const shape = rule.shape!;
   if (rule.seek) {
     const at = shape.lastIndex > text.length ? -1 : rule.seek(text, shape.lastIndex, accept);
@@ -346,7 +346,7 @@ export interface ShapeHooks {
    * The shape's matches in order, as `nextMatch` finds them, except for those the hooks took over
    * themselves (pushed and recorded); null to let the engine run the shape over the whole text.
    */
-  matches(group: number, rule: CompiledRule, text: string, out: Candidate[]): (() => RegExpExecArray | null) | null;
+  matches(group: number, rule: CompiledRule, text: string, out: Candidate[]): { next(): RegExpExecArray | null } | null;
   reuse(group: number, start: number, end: number, out: Candidate[]): boolean;
   judged(group: number, start: number, end: number, lo: number, hi: number, out: Candidate[], from: number): void;
 }
@@ -354,22 +354,35 @@ export interface ShapeHooks {
 /**
  * `mayHold` of every live context of a group at once, for a match given by its bounds: the
  * character before it and the last one of its line's text before it are read once for all
- * contexts, and no site is made. Undefined when some context has no such test (a `key` alone):
- * every match is then a candidate.
+ * contexts, and no site is made. Null when some context has no such test (a `key` alone): every
+ * match is then a candidate.
  */
-function screen(group: Live[], doc: Document): ((start: number, end: number) => boolean) | undefined {
+function screen(group: Live[], doc: Document): Screen | null {
   const contexts = group.flatMap((l) => l.contexts);
-  if (!contexts.every((c) => c.arg !== undefined || c.before !== undefined || c.after !== undefined)) return undefined;
-  const text = doc.text;
-  // Each `before` window's last-character set as a table of ASCII codes (null: no such test).
-  const lastCodes = contexts.map((c) => {
-    const last = c.before?.last;
-    if (!last) return null;
-    const codes = new Uint8Array(128);
-    for (const ch of last) if (ch.length === 1 && ch.charCodeAt(0) < 128) codes[ch.charCodeAt(0)] = 1;
-    return codes;
-  });
-  return (start, end) => {
+  return contexts.every((c) => c.arg !== undefined || c.before !== undefined || c.after !== undefined) ? new Screen(contexts, doc) : null;
+}
+
+class Screen implements Acceptor {
+  /** Each `before` window's last-character set as a table of ASCII codes (null: no such test). */
+  private readonly lastCodes: Array<Uint8Array | null>;
+  private readonly text: string;
+
+  constructor(
+    private readonly contexts: CompiledContext[],
+    private readonly doc: Document,
+  ) {
+    this.text = doc.text;
+    this.lastCodes = contexts.map((c) => {
+      const last = c.before?.last;
+      if (!last) return null;
+      const codes = new Uint8Array(128);
+      for (const ch of last) if (ch.length === 1 && ch.charCodeAt(0) < 128) codes[ch.charCodeAt(0)] = 1;
+      return codes;
+    });
+  }
+
+  accept(start: number, end: number): boolean {
+    const { contexts, text, doc } = this;
     let delimiter: string | undefined;
     let from = -1;
     // The last character of the text before the match on its line (lastNonBlank of `before`),
@@ -387,7 +400,7 @@ function screen(group: Live[], doc: Document): ((start: number, end: number) => 
       }
       const b = c.before;
       if (b) {
-        const codes = lastCodes[k];
+        const codes = this.lastCodes[k];
         if (codes) {
           if (last === -2) last = lastOnLine(text, start);
           if (last === -1 || (last < 128 ? codes[last] !== 1 : !b.last!.has(String.fromCharCode(last)))) continue;
@@ -403,7 +416,30 @@ function screen(group: Live[], doc: Document): ((start: number, end: number) => 
       return true;
     }
     return false;
-  };
+  }
+}
+
+/**
+ * The screen of an incremental scan: a match the earlier version's record already judged is
+ * taken from it, and one the screen passes over is recorded as judged, with no candidate, over
+ * the span the screen may have read (LINE_WINDOW around it).
+ */
+class RecordedScreen implements Acceptor {
+  constructor(
+    private readonly pass: Screen,
+    private readonly hooks: ShapeHooks,
+    private readonly group: number,
+    private readonly out: Candidate[],
+    private readonly length: number,
+  ) {}
+
+  accept(start: number, end: number): boolean {
+    const { hooks, group, out, length } = this;
+    if (hooks.reuse(group, start, end, out)) return false;
+    if (this.pass.accept(start, end)) return true;
+    hooks.judged(group, start, end, start - LINE_WINDOW > 0 ? start - LINE_WINDOW : -1, end + LINE_WINDOW <= length ? end + LINE_WINDOW : length + 1, out, out.length);
+    return false;
+  }
 }
 
 /**
@@ -434,18 +470,9 @@ function scanShape(group: Live[], doc: Document, path: string, out: Candidate[],
   // screen may have read (LINE_WINDOW around it: the character before it, its line's text before
   // and after it). When the scan runs from an earlier version's record (own), that record's
   // matches come as they are.
-  const pass = own || !first.seek ? undefined : screen(group, doc);
-  const len = doc.text.length;
-  const accept =
-    pass && hooks
-      ? (start: number, end: number) => {
-          if (hooks.reuse(gi, start, end, out)) return false;
-          if (pass(start, end)) return true;
-          hooks.judged(gi, start, end, start - LINE_WINDOW > 0 ? start - LINE_WINDOW : -1, end + LINE_WINDOW <= len ? end + LINE_WINDOW : len + 1, out, out.length);
-          return false;
-        }
-      : pass;
-  for (let m = own ? own() : nextMatch(first, doc.text, accept); m; m = own ? own() : nextMatch(first, doc.text, accept)) {
+  const pass = own || !first.seek ? null : screen(group, doc);
+  const accept = pass && hooks ? new RecordedScreen(pass, hooks, gi, out, doc.text.length) : (pass ?? undefined);
+  for (let m = own ? own.next() : nextMatch(first, doc.text, accept); m; m = own ? own.next() : nextMatch(first, doc.text, accept)) {
     const end = m.index + m[0].length;
     if (hooks?.reuse(gi, m.index, end, out)) continue;
     const site = new Site(doc, m.index, end);

@@ -248,12 +248,12 @@ class Run implements ShapeHooks {
     this.reusable = true;
   }
 
-  matches(group: number, rule: CompiledRule, text: string, out: Candidate[]): (() => RegExpExecArray | null) | null {
+  matches(group: number, rule: CompiledRule, text: string, out: Candidate[]): Resumed | null {
     if (!this.reusable || rule.spec.tags?.includes('custom')) return null;
     const reach = rule.spec.secret === undefined ? undefined : REACH[rule.spec.secret];
     const shape = this.previous!.shapes[group];
     if (!reach || !shape) return null;
-    return new Resumed(this, group, rule, text, out, shape, reach).next;
+    return new Resumed(this, group, rule, text, out, shape, reach);
   }
 
   /** Takes the old matches [first, last) of `shape`, moved by `d`, with their candidates. */
@@ -333,7 +333,7 @@ class Resumed {
     this.len = text.length;
   }
 
-  readonly next = (): RegExpExecArray | null => {
+  next(): RegExpExecArray | null {
     const { news, newEnds, los, his, deltas, oldEnd } = this.run.segs;
     const { back, ahead } = this.reach;
     const { starts, ends } = this.old;
@@ -405,7 +405,7 @@ class Resumed {
       if (z >= this.len) return null;
       this.cursor = z;
     }
-  };
+  }
 
   /** The first position at or after `c` where an attempt is in step with the old scan, or the text's length. */
   private resumeAt(c: number): number {

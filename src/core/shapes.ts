@@ -73,14 +73,25 @@ export const REACH: Record<string, { back: number; ahead: number }> = {
  * regex, its match object or a site. 275k quoted literals in postmark.js's generated docs, a
  * fifth of them after a `(`, the rest after `=`, `:` or `,` with no Postmark word near.
  */
-export type Seeker = (text: string, from: number, accept?: (start: number, end: number) => boolean) => number;
+export type Seeker = (text: string, from: number, accept?: Acceptor) => number;
+
+/**
+ * The test a seeker passes a match by: an object with a method, not a closure. The engine made a
+ * closure for each shape of each document, and V8 holds optimized code only weakly beside a
+ * function's feedback: once every closure that ran it had died, a collection let the code go and
+ * the next closure compiled it again (16 times for one of them in one thread of postmark.js's
+ * history).
+ */
+export interface Acceptor {
+  accept(start: number, end: number): boolean;
+}
 
 export const SEEKERS: Record<string, Seeker> = {
   // Every match has its first dash 8 characters in: visiting every dash visits every match.
   uuid: (text, from, accept) => {
     for (let i = text.indexOf('-', from + 8); i !== -1; i = text.indexOf('-', i + 1)) {
       if (text.charCodeAt(i + 5) === 45 && text.charCodeAt(i + 10) === 45 && text.charCodeAt(i + 15) === 45 && isUuidAt(text, i - 8)) {
-        if (!accept || accept(i - 8, i + 28)) return i - 8;
+        if (!accept || accept.accept(i - 8, i + 28)) return i - 8;
         i += 27; // the next attempt starts after the match: its last dash is 28 characters on
       }
     }
@@ -94,7 +105,7 @@ export const SEEKERS: Record<string, Seeker> = {
     for (let p = nextQuote(text, from); p !== -1; ) {
       const end = quotedEnd(text, p);
       if (end === -1) p = nextQuote(text, p + 1);
-      else if (!accept || accept(p, end)) return p;
+      else if (!accept || accept.accept(p, end)) return p;
       else p = nextQuote(text, end);
     }
     return -1;

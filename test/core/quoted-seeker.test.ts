@@ -19,7 +19,7 @@ function seekMatches(text: string, accept?: (start: number, end: number) => bool
   const re = new RegExp(SHAPES.quoted!, 'g');
   const out: Array<[number, number]> = [];
   for (let from = 0; ; ) {
-    const at = SEEKERS.quoted!(text, from, accept);
+    const at = SEEKERS.quoted!(text, from, accept && { accept });
     if (at === -1) return out;
     re.lastIndex = at;
     const m = re.exec(text)!;
