@@ -207,20 +207,25 @@ function equalRuns(A: Int32Array, B: Int32Array, maxEdits: number): Array<[numbe
   return runs;
 }
 
+/**
+ * The diagonals myers keeps for its walk back, reused by every diff on this thread (myers runs to
+ * its end before another can start). A diff of 256 edits keeps 66k numbers: as an array that grew
+ * with each diff, it was the largest source of fresh memory pages after the texts themselves, a
+ * tenth of postmark.js's history scan's page faults.
+ */
+let trace = new Int32Array(4096);
+
 function myers(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, number, number]> | null {
   const n = A.length;
   const m = B.length;
   const max = Math.min(n + m, maxEdits);
   const off = max + 1;
   const v = new Int32Array(2 * max + 3);
-  // Step d's diagonals -d..d, one step after another: trace[d * d + d + k] (plain numbers: many
-  // small typed arrays a diff would leave the process's memory fragmented).
-  const trace: number[] = [];
-  const keep = (d: number) => {
-    for (let k = -d; k <= d; k++) trace.push(v[off + k]!);
-  };
+  // Step d's diagonals -d..d, one step after another: trace[d * d + d + k].
+  if (trace.length < (max + 1) * (max + 1)) trace = new Int32Array((max + 1) * (max + 1));
+  const t = trace;
   let dFound = -1;
-  outer: for (let d = 0; d <= max; d++) {
+  for (let d = 0; d <= max; d++) {
     // Only the diagonals -d..d matter at step d: keep that slice for the walk back.
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && v[off + k - 1]! < v[off + k + 1]!) ? v[off + k + 1]! : v[off + k - 1]! + 1;
@@ -231,12 +236,12 @@ function myers(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, n
       }
       v[off + k] = x;
       if (x >= n && y >= m) {
-        keep(d);
         dFound = d;
-        break outer;
+        break;
       }
     }
-    keep(d);
+    for (let k = -d, at = d * d; k <= d; k++, at++) t[at] = v[off + k]!;
+    if (dFound !== -1) break;
   }
   if (dFound === -1) return null;
   const runs: Array<[number, number, number]> = [];
@@ -244,12 +249,11 @@ function myers(A: Int32Array, B: Int32Array, maxEdits: number): Array<[number, n
   let y = m;
   for (let d = dFound; d > 0; d--) {
     // Step d - 1 starts at (d - 1)^2 and holds diagonal k at k + d - 1.
-    const base = (d - 1) * (d - 1);
-    const at = (k: number) => trace[base + k + d - 1]!;
+    const base = (d - 1) * (d - 1) + d - 1;
     const k = x - y;
-    const down = k === -d || (k !== d && at(k - 1) < at(k + 1));
+    const down = k === -d || (k !== d && t[base + k - 1]! < t[base + k + 1]!);
     const pk = down ? k + 1 : k - 1;
-    const px = at(pk);
+    const px = t[base + pk]!;
     const py = px - pk;
     // The snake after the edit: from (px, py) plus the edit's one step, to (x, y).
     const sx = down ? px : px + 1;

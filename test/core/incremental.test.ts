@@ -325,6 +325,44 @@ describe('cleanSegments', () => {
     ]);
   });
 
+  it('keeps every line a shortest edit keeps, diff after diff of any size', () => {
+    // Lines deleted and lines inserted, each inserted line new: the longest common subsequence is
+    // exactly the old lines not deleted, and a diff that finds it leaves them clean. Large and
+    // small diffs alternate, as the diffs of one thread do (myers keeps its steps in memory it
+    // reuses).
+    const rnd = seeded(11);
+    let large = 0;
+    for (let n = 0; n < 60; n++) {
+      const lines = Array.from({ length: 50 + rnd.int(400) }, (_, i) => `line ${n}.${i} ${'z'.repeat(rnd.int(30))}`);
+      const edits = n % 3 === 0 ? 120 + rnd.int(130) : rnd.int(12);
+      const kept = new Set(lines.map((_, i) => i));
+      const out: string[] = [];
+      let inserted = 0;
+      for (let i = 0; i < lines.length; i++) {
+        if (rnd.int(lines.length) < edits / 2) {
+          kept.delete(i);
+          continue;
+        }
+        if (rnd.int(lines.length) < edits / 2) out.push(`new ${n}.${inserted++}`);
+        out.push(lines[i]!);
+      }
+      const a = `${lines.join('\n')}\n`;
+      const b = `${out.join('\n')}\n`;
+      const segs = cleanSegments(unitsOf(a), unitsOf(b), { maxEdits: 256 });
+      if (lines.length - kept.size + inserted > 256) continue;
+      expect(segs, `diff ${n}`).not.toBeNull();
+      if (lines.length - kept.size + inserted > 64) large++;
+      const clean = new Uint8Array(a.length);
+      for (const s of segs!) clean.fill(1, s.oldStart, s.oldEnd);
+      let at = 0;
+      lines.forEach((l, i) => {
+        if (kept.has(i)) expect(clean.subarray(at, at + l.length + 1).every((c) => c === 1), `diff ${n}, line ${i}`).toBe(true);
+        at += l.length + 1;
+      });
+    }
+    expect(large).toBeGreaterThan(5);
+  });
+
   it('gives up past its edit bound', () => {
     const a = Array.from({ length: 50 }, (_, i) => `a${i}`).join('\n');
     const b = Array.from({ length: 50 }, (_, i) => `b${i}`).join('\n');
