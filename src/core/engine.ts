@@ -365,13 +365,11 @@ function screen(group: Live[], doc: Document): Screen | null {
 class Screen implements Acceptor {
   /** Each `before` window's last-character set as a table of ASCII codes (null: no such test). */
   private readonly lastCodes: Array<Uint8Array | null>;
-  private readonly text: string;
 
   constructor(
     private readonly contexts: CompiledContext[],
     private readonly doc: Document,
   ) {
-    this.text = doc.text;
     this.lastCodes = contexts.map((c) => {
       const last = c.before?.last;
       if (!last) return null;
@@ -382,7 +380,8 @@ class Screen implements Acceptor {
   }
 
   accept(start: number, end: number): boolean {
-    const { contexts, text, doc } = this;
+    const { contexts, doc } = this;
+    const text = doc.text;
     let delimiter: string | undefined;
     let from = -1;
     // The last character of the text before the match on its line (lastNonBlank of `before`),

@@ -67,8 +67,8 @@ export const REACH: Record<string, { back: number; ahead: number }> = {
  * regex from there, so the regex stays the definition: a seeker that stopped early would only
  * cost time; one must never skip a match.
  *
- * `accept.accept(start, end)`, when given, is a test every match the engine could report passes (the
- * cheap tests of the live contexts, engine.ts mayHold): a match that fails it is passed over
+ * `accept.accept(start, end)`, when given, is a test every match the engine could report passes
+ * (the cheap tests of the live contexts, engine.ts mayHold): a match that fails it is passed over
  * here, as the regex would have passed over it (the next attempt starts at its end), without the
  * regex, its match object or a site. 275k quoted literals in postmark.js's generated docs, a
  * fifth of them after a `(`, the rest after `=`, `:` or `,` with no Postmark word near.
