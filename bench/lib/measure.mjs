@@ -111,6 +111,9 @@ function descendants(pid) {
  * the largest sums over the process and its children (git) seen by sampling every 20 ms. The
  * RSS sum counts a page shared by several processes (git's mapped pack files, node's own
  * binary) once per process; the PSS sum counts it once in all, so it is the tree's real use.
+ * `childMaxMb` is the largest peak of any one child (its own VmHWM, read while it runs, so a
+ * peak between samples still counts) and `childCommand` names it (`git cat-file`): the goal is
+ * per process, and the tree's sum alone hides which one holds the memory.
  */
 export function peakRss(cmd, args, { cwd } = {}) {
   return new Promise((resolve, reject) => {
@@ -122,6 +125,8 @@ export function peakRss(cmd, args, { cwd } = {}) {
     child.stderr.on('data', (b) => (err += b));
     let tree = 0;
     let treePss = 0;
+    let childMax = 0;
+    let childCommand = '';
     const timer = setInterval(() => {
       const pids = descendants(child.pid);
       const own = useTime ? pids.slice(1) : pids;
@@ -129,13 +134,53 @@ export function peakRss(cmd, args, { cwd } = {}) {
       if (sum > tree) tree = sum;
       const pss = own.reduce((a, p) => a + pssKb(p), 0);
       if (pss > treePss) treePss = pss;
+      // own[0] is the command itself, measured by /usr/bin/time; the rest are its children.
+      for (const p of own.slice(1)) {
+        const hwm = hwmKb(p);
+        if (hwm > childMax) {
+          childMax = hwm;
+          childCommand = commandOf(p) || childCommand;
+        }
+      }
     }, 20);
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(timer);
       const lines = err.trim().split('\n');
       const max = useTime ? Number(lines[lines.length - 1]) : NaN;
-      resolve({ code, maxRssMb: max / 1024, treeRssMb: tree / 1024, treePssMb: treePss / 1024 });
+      resolve({ code, maxRssMb: max / 1024, treeRssMb: tree / 1024, treePssMb: treePss / 1024, childMaxMb: childMax / 1024, childCommand });
     });
   });
+}
+
+/** A process's peak resident set so far (VmHWM), in KiB; 0 where unreadable. */
+function hwmKb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A process as its program and first word that is not an option (`git cat-file` out of
+ * `git -c core.packedGitLimit=128m --no-replace-objects cat-file --batch`); '' once it is gone.
+ */
+function commandOf(pid) {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const program = (argv[0] ?? '').split('/').pop();
+    let word = '';
+    for (let i = 1; i < argv.length; i++) {
+      if (argv[i] === '-c' || argv[i] === '-C') i++;
+      else if (!argv[i].startsWith('-')) {
+        word = argv[i];
+        break;
+      }
+    }
+    return word ? `${program} ${word}` : program;
+  } catch {
+    return '';
+  }
 }
