@@ -107,7 +107,8 @@ function descendants(pid) {
 
 /**
  * Peak memory of one run: `maxRssMb` is the largest single process (what `/usr/bin/time -v`
- * calls "Maximum resident set size": here the node process); `treeRssMb` and `treePssMb` are
+ * calls "Maximum resident set size": the command's own, or that of a child it waited for where
+ * one was larger, as the kernel counts it); `treeRssMb` and `treePssMb` are
  * the largest sums over the process and its children (git) seen by sampling every 20 ms. The
  * RSS sum counts a page shared by several processes (git's mapped pack files, node's own
  * binary) once per process; the PSS sum counts it once in all, so it is the tree's real use.
