@@ -8,6 +8,7 @@ import { peakRss } from '../bench/lib/measure.mjs';
 
 interface Peak {
   code: number;
+  selfMaxMb: number;
   childMaxMb: number;
   childCommand: string;
 }
@@ -28,6 +29,9 @@ describe('bench peak memory', () => {
     expect(r.code).toBe(0);
     expect(r.childMaxMb).toBeGreaterThan(100);
     expect(r.childCommand.split(' ')[0]).toMatch(/^node/);
+    // The command's own peak is its own, not the child's the kernel would report for it.
+    expect(r.selfMaxMb).toBeGreaterThan(10);
+    expect(r.selfMaxMb).toBeLessThan(r.childMaxMb - 50);
   });
 
   it.skipIf(!linux)("names a git child by its subcommand, past git's own options", async () => {

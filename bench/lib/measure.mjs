@@ -108,13 +108,13 @@ function descendants(pid) {
 /**
  * Peak memory of one run: `maxRssMb` is the largest single process (what `/usr/bin/time -v`
  * calls "Maximum resident set size": the command's own, or that of a child it waited for where
- * one was larger, as the kernel counts it); `treeRssMb` and `treePssMb` are
- * the largest sums over the process and its children (git) seen by sampling every 20 ms. The
- * RSS sum counts a page shared by several processes (git's mapped pack files, node's own
- * binary) once per process; the PSS sum counts it once in all, so it is the tree's real use.
- * `childMaxMb` is the largest peak of any one child (its own VmHWM, read while it runs, so a
- * peak between samples still counts) and `childCommand` names it (`git cat-file`): the goal is
- * per process, and the tree's sum alone hides which one holds the memory.
+ * one was larger, as the kernel counts it); `treeRssMb` and `treePssMb` are the largest sums
+ * over the process and its children (git) seen by sampling every 20 ms. The RSS sum counts a
+ * page shared by several processes (git's mapped pack files, node's own binary) once per
+ * process; the PSS sum counts it once in all, so it is the tree's real use. `selfMaxMb` is the
+ * command's own peak and `childMaxMb` the largest of any one child's, `childCommand` naming it
+ * (`git cat-file`): each a process's high-water mark (VmHWM), read while it runs. The goal is
+ * per process, and neither the kernel's maximum nor the tree's sum says which process it is.
  */
 export function peakRss(cmd, args, { cwd } = {}) {
   return new Promise((resolve, reject) => {
@@ -126,6 +126,7 @@ export function peakRss(cmd, args, { cwd } = {}) {
     child.stderr.on('data', (b) => (err += b));
     let tree = 0;
     let treePss = 0;
+    let self = 0;
     let childMax = 0;
     let childCommand = '';
     const timer = setInterval(() => {
@@ -135,7 +136,8 @@ export function peakRss(cmd, args, { cwd } = {}) {
       if (sum > tree) tree = sum;
       const pss = own.reduce((a, p) => a + pssKb(p), 0);
       if (pss > treePss) treePss = pss;
-      // own[0] is the command itself, measured by /usr/bin/time; the rest are its children.
+      // own[0] is the command itself; the rest are its children.
+      if (own.length) self = Math.max(self, hwmKb(own[0]));
       for (const p of own.slice(1)) {
         const hwm = hwmKb(p);
         if (hwm > childMax) {
@@ -149,7 +151,7 @@ export function peakRss(cmd, args, { cwd } = {}) {
       clearInterval(timer);
       const lines = err.trim().split('\n');
       const max = useTime ? Number(lines[lines.length - 1]) : NaN;
-      resolve({ code, maxRssMb: max / 1024, treeRssMb: tree / 1024, treePssMb: treePss / 1024, childMaxMb: childMax / 1024, childCommand });
+      resolve({ code, maxRssMb: max / 1024, selfMaxMb: self / 1024, treeRssMb: tree / 1024, treePssMb: treePss / 1024, childMaxMb: childMax / 1024, childCommand });
     });
   });
 }
