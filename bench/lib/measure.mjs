@@ -71,9 +71,10 @@ export function compare(commands, { runs, warmup = 1, onRound } = {}) {
   );
 }
 
-function rssKb(pid) {
+/** A figure in KiB from /proc/PID/status (VmRSS now, VmHWM the peak so far); 0 where unreadable. */
+function statusKb(pid, field) {
   try {
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
@@ -132,14 +133,14 @@ export function peakRss(cmd, args, { cwd } = {}) {
     const timer = setInterval(() => {
       const pids = descendants(child.pid);
       const own = useTime ? pids.slice(1) : pids;
-      const sum = own.reduce((a, p) => a + rssKb(p), 0);
+      const sum = own.reduce((a, p) => a + statusKb(p, 'VmRSS'), 0);
       if (sum > tree) tree = sum;
       const pss = own.reduce((a, p) => a + pssKb(p), 0);
       if (pss > treePss) treePss = pss;
       // own[0] is the command itself; the rest are its children.
-      if (own.length) self = Math.max(self, hwmKb(own[0]));
+      if (own.length) self = Math.max(self, statusKb(own[0], 'VmHWM'));
       for (const p of own.slice(1)) {
-        const hwm = hwmKb(p);
+        const hwm = statusKb(p, 'VmHWM');
         if (hwm > childMax) {
           childMax = hwm;
           childCommand = commandOf(p) || childCommand;
@@ -154,16 +155,6 @@ export function peakRss(cmd, args, { cwd } = {}) {
       resolve({ code, maxRssMb: max / 1024, selfMaxMb: self / 1024, treeRssMb: tree / 1024, treePssMb: treePss / 1024, childMaxMb: childMax / 1024, childCommand });
     });
   });
-}
-
-/** A process's peak resident set so far (VmHWM), in KiB; 0 where unreadable. */
-function hwmKb(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /**
