@@ -17,13 +17,15 @@ interface Peak {
 const linux = process.platform === 'linux';
 
 describe('bench peak memory', () => {
-  it.skipIf(!linux)('names the largest child and its peak, not a smaller git that ran after it', async () => {
-    // A child of 120 MB, then a small git: the git is the child seen last, not the largest.
+  it.skipIf(!linux)('names the largest child and its peak, not a smaller git seen before or after it', async () => {
+    // A small git, a child of 120 MB, a small git again: the largest is neither the first child
+    // seen nor the last. Each lives long enough to be sampled on a loaded machine.
+    const pause = "spawnSync('git', ['-c', 'alias.pause=!sleep 0.4', 'pause']);";
     const script = [
       "const { spawnSync } = require('node:child_process');",
-      "spawnSync(process.execPath, ['-e', 'let b = Buffer.alloc(120e6, 1); b = null; const t = Date.now(); while (Date.now() - t < 150);']);",
-      // A git alias that runs a shell command: git stays alive (small) while it sleeps.
-      "spawnSync('git', ['-c', 'alias.pause=!sleep 0.2', 'pause']);",
+      pause,
+      "spawnSync(process.execPath, ['-e', 'const b = Buffer.alloc(120e6, 1); const t = Date.now(); while (Date.now() - t < 400);']);",
+      pause,
     ].join('\n');
     const r = (await peakRss(process.execPath, ['-e', script])) as Peak;
     expect(r.code).toBe(0);
@@ -38,9 +40,9 @@ describe('bench peak memory', () => {
     // hash-object --stdin holds its whole input: 60 MB of it makes this git the largest child.
     const script = [
       "const { spawnSync } = require('node:child_process');",
-      "const r = spawnSync('git', ['-c', 'core.abbrev=12', '--no-replace-objects', 'hash-object', '--stdin'], { input: Buffer.alloc(60e6, 97) });",
+      "const r = spawnSync('git', ['-C', '.', '-c', 'core.abbrev=12', '--no-replace-objects', 'hash-object', '--stdin'], { input: Buffer.alloc(60e6, 97) });",
       'if (r.status !== 0) process.exit(3);',
-      'const t = Date.now(); while (Date.now() - t < 50);',
+      'const t = Date.now(); while (Date.now() - t < 100);',
     ].join('\n');
     const r = (await peakRss(process.execPath, ['-e', script])) as Peak;
     expect(r.code).toBe(0);

@@ -143,7 +143,8 @@ export function peakRss(cmd, args, { cwd } = {}) {
         const hwm = statusKb(p, 'VmHWM');
         if (hwm > childMax) {
           childMax = hwm;
-          childCommand = commandOf(p) || childCommand;
+          // Gone between the two reads: not named, rather than named after the one it outgrew.
+          childCommand = commandOf(p) || 'a process that exited before it was named';
         }
       }
     }, 20);
@@ -151,11 +152,15 @@ export function peakRss(cmd, args, { cwd } = {}) {
     child.on('close', (code) => {
       clearInterval(timer);
       const lines = err.trim().split('\n');
-      const max = useTime ? Number(lines[lines.length - 1]) : NaN;
+      // Without /usr/bin/time, the largest of the high-water marks read.
+      const max = useTime ? Number(lines[lines.length - 1]) : Math.max(self, childMax);
       resolve({ code, maxRssMb: max / 1024, selfMaxMb: self / 1024, treeRssMb: tree / 1024, treePssMb: treePss / 1024, childMaxMb: childMax / 1024, childCommand });
     });
   });
 }
+
+/** git's options whose value is the next word. */
+const VALUED = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--config-env']);
 
 /**
  * A process as its program and first word that is not an option (`git cat-file` out of
@@ -167,7 +172,7 @@ function commandOf(pid) {
     const program = (argv[0] ?? '').split('/').pop();
     let word = '';
     for (let i = 1; i < argv.length; i++) {
-      if (argv[i] === '-c' || argv[i] === '-C') i++;
+      if (VALUED.has(argv[i])) i++;
       else if (!argv[i].startsWith('-')) {
         word = argv[i];
         break;
