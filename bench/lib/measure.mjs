@@ -71,13 +71,14 @@ export function compare(commands, { runs, warmup = 1, onRound } = {}) {
   );
 }
 
-/** A figure in KiB from /proc/PID/status (VmRSS now, VmHWM the peak so far); 0 where unreadable. */
-function statusKb(pid, field) {
+/** A process's resident set now and its peak so far (VmRSS, VmHWM), in KiB; 0 where unreadable. */
+function residentKb(pid) {
   try {
-    const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rss: field('VmRSS'), hwm: field('VmHWM') };
   } catch {
-    return 0;
+    return { rss: 0, hwm: 0 };
   }
 }
 
@@ -130,23 +131,34 @@ export function peakRss(cmd, args, { cwd } = {}) {
     let self = 0;
     let childMax = 0;
     let childCommand = '';
+    // A child's name as last read at one of its peaks. It is read again at each: a child seen
+    // between fork and exec still has node's command line. One that is exiting has lost its
+    // command line, while a peak it reached just before is still in its status.
+    const names = new Map();
     const timer = setInterval(() => {
       const pids = descendants(child.pid);
       const own = useTime ? pids.slice(1) : pids;
-      const sum = own.reduce((a, p) => a + statusKb(p, 'VmRSS'), 0);
-      if (sum > tree) tree = sum;
-      const pss = own.reduce((a, p) => a + pssKb(p), 0);
-      if (pss > treePss) treePss = pss;
-      // own[0] is the command itself; the rest are its children.
-      if (own.length) self = Math.max(self, statusKb(own[0], 'VmHWM'));
-      for (const p of own.slice(1)) {
-        const hwm = statusKb(p, 'VmHWM');
+      // Each process's status read once a sample. own[0] is the command itself; the rest are
+      // its children.
+      let sum = 0;
+      let pss = 0;
+      own.forEach((p, i) => {
+        const { rss, hwm } = residentKb(p);
+        sum += rss;
+        pss += pssKb(p);
+        if (i === 0) {
+          self = Math.max(self, hwm);
+          return;
+        }
         if (hwm > childMax) {
           childMax = hwm;
-          // Gone between the two reads: not named, rather than named after the one it outgrew.
-          childCommand = commandOf(p) || 'a process that exited before it was named';
+          const name = commandOf(p);
+          if (name) names.set(p, name);
+          childCommand = names.get(p) || 'a process that exited before it was named';
         }
-      }
+      });
+      if (sum > tree) tree = sum;
+      if (pss > treePss) treePss = pss;
     }, 20);
     child.on('error', reject);
     child.on('close', (code) => {
